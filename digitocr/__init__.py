@@ -1,0 +1,17 @@
+"""digitocr: read handwritten numbers from photos, scans and canvas drawings.
+
+    from digitocr import Reader
+    reader = Reader()                      # loads DigitClassifier.keras once
+    reading = reader.read("cheque.jpg")    # bytes, path, file, PIL image or array
+    reading.text, reading.digits[0].box
+"""
+
+from .errors import (DigitOcrError, EmptyImageError, ImageLoadError, ImageNotFoundError, ImageTooLargeError,
+                     ModelError, TruncatedImageError, UnsupportedImageError)
+from .reader import Outcome, Reader
+from .results import Box, Digit, Line, Reading, Stage
+from .settings import ReaderSettings
+
+__all__ = ["Box", "Digit", "DigitOcrError", "EmptyImageError", "ImageLoadError", "ImageNotFoundError",
+           "ImageTooLargeError", "Line", "ModelError", "Outcome", "Reader", "Reading", "ReaderSettings", "Stage",
+           "TruncatedImageError", "UnsupportedImageError"]

@@ -1,0 +1,118 @@
+"""Random distortions of digit masks, and made-up marks that are not digits.
+
+Used by training only. Every distortion works on a binary mask before
+`normalize.to_model_input`, so the model learns from what the reader will
+give it, not from MNIST's own framing.
+"""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .normalize import STROKE_IN_BOX
+
+
+@dataclass(frozen=True)
+class AugmentSettings:
+    rotation_degrees: float = 12.0
+    shear: float = 0.3
+    aspect_jitter: float = 0.2
+    elastic_probability: float = 0.3
+    elastic_alpha: float = 0.08  # displacement, as a fraction of the mask's longer side
+    elastic_sigma: float = 0.12  # smoothness, as a fraction of the longer side
+    stroke_range: tuple[float, float] = (1.4, 3.4)  # stroke widths in the 20-pixel box
+    neighbour_probability: float = 0.15
+    blur_probability: float = 0.2
+    noise_probability: float = 0.1
+
+
+def random_affine(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSettings) -> np.ndarray:
+    """Rotate, shear and stretch a mask about its centre, growing the canvas so nothing is cut off."""
+    height, width = mask.shape
+    angle = np.deg2rad(rng.uniform(-settings.rotation_degrees, settings.rotation_degrees))
+    shear = rng.uniform(-settings.shear, settings.shear)
+    stretch = np.exp(rng.uniform(-settings.aspect_jitter, settings.aspect_jitter))
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    linear = rotation @ np.array([[stretch, shear], [0.0, 1.0 / stretch]])
+    side = int(np.ceil(1.6 * max(height, width))) + 4
+    centre_in = np.array([width / 2, height / 2])
+    offset = np.array([side / 2, side / 2]) - linear @ centre_in
+    matrix = np.hstack([linear, offset[:, None]]).astype(np.float32)
+    warped = cv2.warpAffine(mask.astype(np.float32), matrix, (side, side), flags=cv2.INTER_LINEAR)
+    return (warped >= 0.5).astype(np.uint8)
+
+
+def elastic(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSettings) -> np.ndarray:
+    height, width = mask.shape
+    longer = max(height, width)
+    sigma = max(1.0, settings.elastic_sigma * longer)
+    fields = []
+    for _ in range(2):
+        field = cv2.GaussianBlur(rng.uniform(-1, 1, (height, width)).astype(np.float32), (0, 0), sigma)
+        field *= settings.elastic_alpha * longer / (np.abs(field).max() + 1e-6)
+        fields.append(field)
+    grid_y, grid_x = np.mgrid[0:height, 0:width].astype(np.float32)
+    warped = cv2.remap(mask.astype(np.float32), grid_x + fields[0], grid_y + fields[1], cv2.INTER_LINEAR)
+    return (warped >= 0.5).astype(np.uint8)
+
+
+def attach_neighbour_piece(mask: np.ndarray, neighbour: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Glue a thin slice of another digit at the left or right edge, as touching neighbours leave in a crop."""
+    height = mask.shape[0]
+    piece = cv2.resize(neighbour, (max(1, neighbour.shape[1] * height // max(1, neighbour.shape[0])), height),
+                       interpolation=cv2.INTER_NEAREST)
+    piece_width = max(1, int(piece.shape[1] * rng.uniform(0.08, 0.22)))
+    on_left = rng.random() < 0.5
+    piece = piece[:, -piece_width:] if on_left else piece[:, :piece_width]
+    parts = [piece, mask] if on_left else [mask, piece]
+    return np.hstack(parts)
+
+
+def degrade(image: np.ndarray, rng: np.random.Generator, settings: AugmentSettings) -> np.ndarray:
+    """Blur or speckle a 28x28 model input, as a poor photo would."""
+    if rng.random() < settings.blur_probability:
+        image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.3, 0.9))
+    if rng.random() < settings.noise_probability:
+        image = image + rng.normal(0, 0.06, image.shape).astype(np.float32)
+    return np.clip(image, 0.0, 1.0).astype(np.float32)
+
+
+def random_stroke(rng: np.random.Generator, settings: AugmentSettings) -> float:
+    low, high = settings.stroke_range
+    return float(rng.uniform(low, high)) if rng.random() < 0.7 else STROKE_IN_BOX
+
+
+NON_DIGIT_LETTERS = "AEFHKMNPRWXkmwx+#%&@*"  # none that a sloppy digit resembles
+
+
+def non_digit_mask(rng: np.random.Generator) -> np.ndarray:
+    """One mark that is not a digit: a comma, dash, ruling-line bit, letter, sign or scribble.
+
+    Round dots are left out on purpose: scaled to the digit box they look like a
+    zero whose hole has closed; the reader drops them by size instead.
+    """
+    kind = rng.choice(["comma", "dash", "rule", "letter", "letter", "scribble", "cross"])
+    canvas = np.zeros((96, 96), np.uint8)
+    thickness = int(rng.integers(2, 9))
+    if kind == "comma":
+        radius = int(rng.integers(4, 10))
+        cv2.circle(canvas, (48, 40), radius, 1, -1)
+        cv2.line(canvas, (48 + radius // 2, 40), (42 - int(rng.integers(0, 8)), 40 + int(rng.integers(12, 26))), 1, thickness)
+    elif kind in ("dash", "rule"):
+        length = int(rng.integers(20, 50)) if kind == "dash" else 90
+        tilt = rng.uniform(-6, 6)
+        end = (int(4 + length), int(48 + tilt))
+        cv2.line(canvas, (4, 48), end, 1, thickness if kind == "dash" else int(rng.integers(1, 4)))
+    elif kind == "letter":
+        letter = str(rng.choice(list(NON_DIGIT_LETTERS)))
+        font = int(rng.choice([cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX,
+                               cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_PLAIN]))
+        cv2.putText(canvas, letter, (14, 76), font, 2.2 if font != cv2.FONT_HERSHEY_PLAIN else 4.5, 1, thickness // 2 + 1)
+    elif kind == "scribble":
+        points = rng.uniform(10, 86, (int(rng.integers(5, 12)), 2)).astype(np.int32)
+        cv2.polylines(canvas, [points.reshape(-1, 1, 2)], False, 1, thickness)
+    else:
+        cv2.line(canvas, (20, 20), (76, 76), 1, thickness)
+        cv2.line(canvas, (76, 20), (20, 76), 1, thickness)
+    return canvas if canvas.any() else non_digit_mask(rng)

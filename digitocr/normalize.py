@@ -1,0 +1,100 @@
+"""MNIST-style normalisation of one digit mask.
+
+Every digit the model sees, in training and in reading, comes out of
+`to_model_input`, so a crop at inference looks like what the model learned:
+
+1. crop the mask to its ink,
+2. bring the stroke to MNIST's width (thin pen lines are thickened, fat canvas
+   strokes thinned), measured with a distance transform,
+3. fit the longer side into a 20x20 box, keeping the aspect ratio, with area
+   interpolation so edges are anti-aliased,
+4. place it in a 28x28 field so its centre of mass sits at the centre,
+5. ink bright (1.0) on a dark (0.0) field, float32.
+"""
+
+import cv2
+import numpy as np
+
+FIELD_SIZE = 28  # model input side, as MNIST
+BOX_SIZE = 20  # MNIST digits fit a 20x20 box inside the field
+STROKE_IN_BOX = 2.2  # typical MNIST stroke width, in pixels of the 20-pixel box
+MAX_WORK_SIDE = 96  # crops are resampled to at most this before stroke work
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """Mean stroke width in pixels: for a band of width w the mean distance to its edge is about w/4."""
+    ink = mask > 0
+    if not ink.any():
+        return 0.0
+    padded = np.pad(ink, 1).astype(np.uint8)
+    distance = cv2.distanceTransform(padded, cv2.DIST_L2, 3)
+    return float(4.0 * distance[padded > 0].mean())
+
+
+def _crop_to_ink(mask: np.ndarray) -> np.ndarray:
+    ys, xs = np.nonzero(mask)
+    return mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
+def _to_work_size(mask: np.ndarray) -> np.ndarray:
+    """Resample so the longer side is MAX_WORK_SIDE: large crops get cheaper, tiny ones get room to thicken.
+
+    When shrinking, the cut-off follows the stroke's coverage so a thin pen line
+    survives as a thin line instead of vanishing.
+    """
+    height, width = mask.shape
+    scale = MAX_WORK_SIDE / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    if scale < 1:
+        resized = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+        cut_off = 0.5 * min(1.0, stroke_width(mask) * scale)
+    else:
+        resized = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
+        cut_off = 0.5
+    return (resized >= max(cut_off, 1e-3)).astype(np.uint8)
+
+
+def _set_stroke_width(mask: np.ndarray, target: float) -> np.ndarray:
+    current = stroke_width(mask)
+    if current <= 0:
+        return mask
+    radius = int(round((target - current) / 2))
+    if radius == 0:
+        return mask
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(radius) + 1, 2 * abs(radius) + 1))
+    if radius > 0:
+        return cv2.dilate(mask, kernel)
+    thinned = cv2.erode(mask, kernel)
+    return thinned if thinned.any() else mask
+
+
+def _centre_by_mass(box_image: np.ndarray) -> np.ndarray:
+    field = np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
+    height, width = box_image.shape
+    total = box_image.sum()
+    if total <= 0:
+        return field
+    ys, xs = np.mgrid[0:height, 0:width]
+    centre_y = float((ys * box_image).sum() / total)
+    centre_x = float((xs * box_image).sum() / total)
+    top = int(np.clip(round(FIELD_SIZE / 2 - centre_y - 0.5), 0, FIELD_SIZE - height))
+    left = int(np.clip(round(FIELD_SIZE / 2 - centre_x - 0.5), 0, FIELD_SIZE - width))
+    field[top:top + height, left:left + width] = box_image
+    return field
+
+
+def to_model_input(mask: np.ndarray, stroke_in_box: float = STROKE_IN_BOX) -> np.ndarray:
+    """Turn a digit's binary mask (any size, ink non-zero) into a 28x28 float32 image in [0, 1]."""
+    if mask.ndim != 2 or not np.any(mask):
+        return np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
+    work = _to_work_size(_crop_to_ink(mask > 0))
+    if not work.any():
+        return np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
+    work = _crop_to_ink(work)
+    box_scale = BOX_SIZE / max(work.shape)
+    work = _crop_to_ink(_set_stroke_width(work, stroke_in_box / box_scale))
+    height, width = work.shape
+    box_scale = BOX_SIZE / max(height, width)
+    size = (max(1, round(width * box_scale)), max(1, round(height * box_scale)))
+    box_image = cv2.resize(work.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    return np.clip(_centre_by_mass(box_image), 0.0, 1.0)

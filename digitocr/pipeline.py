@@ -1,0 +1,101 @@
+"""The image side of reading: RGB pixels in, digit candidates and their 28x28 model inputs out.
+
+Composes the stages of `preprocess`, `segment` and `normalize`, and keeps
+each stage's image with a caption when asked, for the debug view. No model
+here: `Reader` classifies what this returns, so many images can share one
+batched model call.
+"""
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from . import preprocess
+from .drawing import DROPPED, KEPT, draw_boxes
+from .normalize import to_model_input
+from .results import Box, Stage
+from .segment import Candidate, Segmentation, candidate_mask, segment
+from .settings import ReaderSettings
+
+
+@dataclass
+class Analysis:
+    candidates: list[Candidate]  # kept, in reading order
+    model_inputs: np.ndarray  # (N, 28, 28) float32
+    boxes: list[Box]  # each candidate's box in original-image pixels
+    segmentation: Segmentation
+    to_original: float  # multiply working-size pixels by this for original pixels
+    working: np.ndarray  # the grayscale image at working size, for drawings
+    notes: list[str] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+
+
+def _original_box(candidate: Candidate, to_original: float, image_size: tuple[int, int]) -> Box:
+    width, height = image_size
+    left = min(width - 1, max(0, int(candidate.x * to_original)))
+    top = min(height - 1, max(0, int(candidate.y * to_original)))
+    right = min(width, max(left + 1, int(np.ceil(candidate.right * to_original))))
+    bottom = min(height, max(top + 1, int(np.ceil(candidate.bottom * to_original))))
+    return Box(left, top, right - left, bottom - top)
+
+
+def _box_at_working_size(candidate: Candidate) -> Box:
+    return Box(candidate.x, candidate.y, candidate.width, candidate.height)
+
+
+def candidates_stage(working: np.ndarray, kept: list[Candidate], dropped: list[Candidate], name: str) -> Stage:
+    image = draw_boxes(working, [_box_at_working_size(c) for c in kept + dropped],
+                       [str(i + 1) for i in range(len(kept))] + ["x"] * len(dropped),
+                       [KEPT] * len(kept) + [DROPPED] * len(dropped))
+    reasons = {}
+    for candidate in dropped:
+        reasons[candidate.dropped] = reasons.get(candidate.dropped, 0) + 1
+    why = "; ".join(f"{count} dropped as {reason}" for reason, count in reasons.items()) or "none dropped"
+    return Stage(name, image, f"{len(kept)} kept (green, numbered in reading order); {why} (red).")
+
+
+def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float, settings: ReaderSettings,
+            keep_stages: bool = False) -> Analysis:
+    """Find the digits in RGB `pixels`; boxes come back in the coordinates of the `image_size` original."""
+    stages: list[Stage] = []
+
+    def keep(name: str, image: np.ndarray, caption: str) -> None:
+        if keep_stages:
+            stages.append(Stage(name, image, caption))
+
+    gray = preprocess.to_grayscale(pixels)
+    keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image.")
+    factor = preprocess.working_scale(gray.shape, settings.working_side, settings.min_short_side)
+    working = preprocess.resize(gray, factor)
+    keep("working size", working, f"Scaled by {factor:.3g} to {working.shape[1]}x{working.shape[0]} "
+         f"(longer side at most {settings.working_side}, shorter side at least {settings.min_short_side}).")
+    blurred = preprocess.blur(working)
+    keep("blur", blurred, "Gaussian blur against paper grain and JPEG noise.")
+    dark_ink = preprocess.ink_is_dark(blurred)
+    bright = preprocess.ink_bright(blurred, dark_ink)
+    keep("polarity", bright, ("Dark ink on a light page: inverted" if dark_ink else
+                              "Light ink on a dark field: kept") + " so ink is bright, as the model expects.")
+    background = preprocess.flatten_background(bright)
+    keep("background removed", background.flattened,
+         f"Local background subtracted (shadows, uneven light); its range across the page was {background.unevenness}.")
+    thresholded = preprocess.threshold(background.flattened, settings.threshold_method, background.unevenness)
+    keep("threshold", thresholded.binary, f"{thresholded.method.capitalize()} threshold, cut-off {thresholded.level:.0f}"
+         f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'}).")
+    cleaned = preprocess.clean_up(thresholded.binary, settings.remove_lines, settings.min_ink_pixels)
+    removed_share = float((cleaned.removed > 0).mean())
+    keep("clean-up", np.dstack([cleaned.removed, cleaned.binary, cleaned.binary]),
+         f"Ruled lines, borders, frame edges and specks removed (red: {removed_share:.1%} of the image).")
+    segmentation = segment(cleaned.binary, settings.min_digit_height, settings.split_touching, settings.max_components)
+    notes = []
+    if segmentation.capped:
+        notes.append(f"More than {settings.max_components} marks were found; only the largest "
+                     f"{settings.max_components} were examined.")
+    if keep_stages:
+        stage = candidates_stage(working, segmentation.digits, segmentation.dropped, "segmentation")
+        keep(stage.name, stage.image, stage.caption + f" Typical digit height {segmentation.digit_height:.0f} px.")
+    inputs = np.stack([to_model_input(candidate_mask(segmentation.labels, c)) for c in segmentation.digits]) \
+        if segmentation.digits else np.zeros((0, 28, 28), np.float32)
+    to_original = 1.0 / (factor * loaded_scale)
+    boxes = [_original_box(c, to_original, image_size) for c in segmentation.digits]
+    return Analysis(segmentation.digits, inputs, boxes, segmentation, to_original, working, notes, stages)

@@ -1,0 +1,194 @@
+"""Image stages before segmentation; each takes and returns arrays, so the debug view can show every one.
+
+grayscale -> working size -> Gaussian blur -> ink polarity (ink made bright)
+-> background flattening (shadows and uneven light removed) -> threshold
+(Otsu, or adaptive where the light is uneven) -> clean-up (ruled lines, cell
+borders, page edges and margins, specks).
+"""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .segment import typical_height
+
+BACKGROUND_SIDE = 160  # the background is estimated on a copy this size, far cheaper than full size
+BACKGROUND_KERNEL = 0.22  # opening size as a fraction of the small copy's shorter side
+MIN_CONTRAST = 16  # flattened ink this faint (of 255) is noise, not writing
+UNEVEN_LIGHT = 60  # background range (of 255) above which the threshold is adaptive
+LINE_LENGTH = 2.5  # a horizontal run this many digit heights long may be a rule or border...
+BORDER_LENGTH = 1.6  # ...and a vertical one this many
+LINE_SLENDERNESS = 20  # ...if it is at least this many times longer than thick; pen strokes are stubbier
+FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge
+
+
+def to_grayscale(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def working_scale(shape: tuple[int, int], working_side: int, min_short_side: int) -> float:
+    """Factor that brings a photo down to `working_side`, or a tiny scan up to `min_short_side`."""
+    height, width = shape[:2]
+    if max(height, width) > working_side:
+        return working_side / max(height, width)
+    if min(height, width) < min_short_side:
+        return min(min_short_side / min(height, width), working_side / max(height, width))
+    return 1.0
+
+
+def resize(gray: np.ndarray, factor: float) -> np.ndarray:
+    if factor == 1.0:
+        return gray
+    size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+
+
+def blur(gray: np.ndarray) -> np.ndarray:
+    """Gaussian blur sized to the image: enough to melt JPEG and paper grain, not thin strokes."""
+    kernel = 3 if min(gray.shape) < 300 else 5
+    return cv2.GaussianBlur(gray, (kernel, kernel), 0)
+
+
+def _small_copy(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    factor = min(1.0, BACKGROUND_SIDE / max(gray.shape))
+    return resize(gray, factor), factor
+
+
+def ink_is_dark(gray: np.ndarray) -> bool:
+    """Decide polarity from the image: which side of the local background do the strongest marks lie on?"""
+    small, _ = _small_copy(gray)
+    kernel = max(3, int(min(small.shape) * BACKGROUND_KERNEL) | 1)
+    background = cv2.medianBlur(small, min(kernel, 255))
+    difference = small.astype(np.int16) - background.astype(np.int16)
+    darker = -float(np.percentile(difference, 0.5))
+    lighter = float(np.percentile(difference, 99.5))
+    if abs(darker - lighter) < 4:
+        return float(np.median(small)) >= 128
+    return darker >= lighter
+
+
+def ink_bright(gray: np.ndarray, dark_ink: bool) -> np.ndarray:
+    """Invert dark ink so ink is bright on a dark field, as MNIST and contour finding expect."""
+    return cv2.bitwise_not(gray) if dark_ink else gray
+
+
+@dataclass(frozen=True)
+class Background:
+    flattened: np.ndarray  # ink minus its local background, uint8
+    estimate: np.ndarray  # the background that was removed, uint8, full size
+    unevenness: int  # range of the background, 5th to 95th percentile
+
+
+def flatten_background(bright: np.ndarray) -> Background:
+    """Subtract the local background (a morphological opening wider than any stroke) so shadows vanish."""
+    small, factor = _small_copy(bright)
+    side = max(3, int(min(small.shape) * BACKGROUND_KERNEL))
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    opened = cv2.morphologyEx(small, cv2.MORPH_OPEN, kernel)
+    opened = np.minimum(opened, cv2.blur(opened, (side, side)))
+    estimate = cv2.resize(opened, (bright.shape[1], bright.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flattened = cv2.subtract(bright, estimate)
+    low, high = np.percentile(opened, (5, 95))
+    return Background(flattened, estimate, int(high - low))
+
+
+def hysteresis(image: np.ndarray, level: float) -> np.ndarray:
+    """Pixels above `level`, plus fainter ones (above 60% of it) joined to them: faint thin strokes stay whole."""
+    _, weak = cv2.threshold(image, 0.6 * level, 255, cv2.THRESH_BINARY)
+    count, labels = cv2.connectedComponents(weak, connectivity=8)
+    strong = np.zeros(count, bool)
+    strong[np.unique(labels[image > level])] = True
+    strong[0] = False
+    return np.where(strong[labels], 255, 0).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    binary: np.ndarray  # 255 where ink
+    method: str  # "otsu" or "adaptive"
+    level: float  # the global cut-off chosen (of 255)
+
+
+def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
+    """Binarise; `auto` picks adaptive only when the light across the page was uneven."""
+    otsu_level, _ = cv2.threshold(flattened, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    median = float(np.median(flattened))
+    noise = 1.4826 * float(np.median(np.abs(flattened.astype(np.float32) - median)))
+    level = max(float(otsu_level), MIN_CONTRAST, median + 4 * noise)
+    chosen = method if method != "auto" else ("adaptive" if unevenness > UNEVEN_LIGHT else "otsu")
+    binary = hysteresis(flattened, level)
+    if chosen == "adaptive":
+        block = max(3, (min(flattened.shape) // 6) | 1)
+        local = cv2.adaptiveThreshold(flattened, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block,
+                                      -level / 3)
+        _, floor = cv2.threshold(flattened, level / 2, 255, cv2.THRESH_BINARY)
+        binary = cv2.bitwise_and(local, floor)
+    return Threshold(binary, chosen, level)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    binary: np.ndarray
+    removed: np.ndarray  # what clean-up took away, 255 where removed
+
+
+def _long_runs(binary: np.ndarray, horizontal: bool, digit_height: float) -> np.ndarray:
+    length = max(15, int(digit_height * (LINE_LENGTH if horizontal else BORDER_LENGTH)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
+    runs = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    length = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT].astype(np.float64)
+    thickness = stats[:, cv2.CC_STAT_AREA] / np.maximum(length, 1)
+    slender = length >= LINE_SLENDERNESS * thickness
+    slender[0] = False
+    lines = np.where(slender[labels], 255, 0).astype(np.uint8)
+    grow = cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3) if horizontal else (3, 1))
+    return cv2.dilate(lines, grow)
+
+
+def _frame_components(binary: np.ndarray) -> np.ndarray:
+    """Page edges, black margins and cell-border pieces: bands along an image edge, or blobs filling a side."""
+    height, width = binary.shape
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    frame = np.zeros(count, bool)
+    for index in range(1, count):
+        x, y, w, h, area = stats[index]
+        touches_side = x == 0 or x + w == width
+        touches_end = y == 0 or y + h == height
+        vertical_band = touches_side and h >= 0.8 * height and w <= FRAME_THICKNESS * width
+        horizontal_band = touches_end and w >= 0.8 * width and h <= FRAME_THICKNESS * height
+        margin = (touches_side or touches_end) and area >= 0.25 * width * height
+        frame[index] = vertical_band or horizontal_band or margin
+    return np.where(frame[labels], 255, 0).astype(np.uint8)
+
+
+def estimated_digit_height(binary: np.ndarray) -> float:
+    """A first guess at the digits' height from the marks' heights, before any are removed."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    return typical_height(heights[stats[1:, cv2.CC_STAT_AREA] >= 4]) or float(binary.shape[0])
+
+
+def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int) -> Cleaned:
+    """Remove rules, borders, frame edges and specks, then re-join strokes a removed rule cut through."""
+    removed = np.zeros_like(binary)
+    cleaned = binary
+    if remove_lines:
+        digit_height = estimated_digit_height(binary)
+        lines = cv2.bitwise_or(_long_runs(binary, True, digit_height), _long_runs(binary, False, digit_height))
+        lines = cv2.bitwise_and(lines, binary)
+        cleaned = cv2.subtract(binary, lines)
+        bridge = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 7)))
+        cleaned = cv2.bitwise_or(cleaned, cv2.bitwise_and(bridge, lines))
+        frame = _frame_components(cleaned)
+        cleaned = cv2.subtract(cleaned, frame)
+        removed = cv2.bitwise_or(lines, frame)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(cleaned, connectivity=8)
+    specks = stats[:, cv2.CC_STAT_AREA] < min_ink_pixels
+    specks[0] = False
+    if specks.any():
+        speck_mask = np.where(specks[labels], 255, 0).astype(np.uint8)
+        cleaned = cv2.subtract(cleaned, speck_mask)
+        removed = cv2.bitwise_or(removed, speck_mask)
+    return Cleaned(cleaned, cv2.subtract(removed, cleaned))

@@ -1,0 +1,71 @@
+"""What a user interface shows of readings, kept out of the app so it can be tested: rows, exports, captions."""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from .reader import Outcome
+from .results import Digit, Reading
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One image of a batch, as a table row and a CSV line."""
+
+    file: str
+    number: str
+    digits: int
+    lowest_confidence: float | None
+    error: str
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "number": self.number, "digits": self.digits,
+                "lowest_confidence": None if self.lowest_confidence is None else round(self.lowest_confidence, 4),
+                "error": self.error}
+
+
+def result_row(name: str, outcome: Outcome) -> ResultRow:
+    if outcome.error is not None:
+        return ResultRow(name, "", 0, None, str(outcome.error))
+    reading = outcome.reading
+    return ResultRow(name, reading.text, len(reading.digits), reading.lowest_confidence, "")
+
+
+def rows_to_csv(rows: list[ResultRow]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["file", "number", "digits", "lowest_confidence", "error"])
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row.to_dict())
+    return buffer.getvalue()
+
+
+def readings_to_json(named: list[tuple[str, Outcome]]) -> str:
+    """The CLI's JSON objects, one per image, as a list."""
+    objects = []
+    for name, outcome in named:
+        body = {"error": str(outcome.error)} if outcome.error else outcome.reading.to_dict()
+        objects.append({"file": name, **body})
+    return json.dumps(objects, indent=2)
+
+
+def canvas_is_empty(image_data: np.ndarray | None) -> bool:
+    """A drawing canvas returns RGBA; nothing drawn means every pixel is fully transparent."""
+    return image_data is None or image_data.size == 0 or int(np.asarray(image_data)[..., 3].max()) == 0
+
+
+def digit_caption(digit: Digit) -> str:
+    flag = " (doubtful)" if digit.doubtful else ""
+    return f"{digit.label} · {digit.confidence:.0%}{flag}"
+
+
+def probability_table(digit: Digit) -> dict[str, float]:
+    return {str(label): round(probability, 4) for label, probability in enumerate(digit.probabilities)}
+
+
+def headline(reading: Reading) -> str:
+    """The number as a person reads it: lines in order, or a plain 'nothing found'."""
+    return reading.text if reading.digits else ""

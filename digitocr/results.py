@@ -1,0 +1,92 @@
+"""The result tree of one reading: Reading -> Line -> Digit, each able to render text and export a dict."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Box:
+    """Pixels of the user's original image (after EXIF orientation): left, top, width, height."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+    def to_list(self) -> list[int]:
+        return [self.x, self.y, self.width, self.height]
+
+    @staticmethod
+    def enclosing(boxes: list["Box"]) -> "Box":
+        left, top = min(b.x for b in boxes), min(b.y for b in boxes)
+        right, bottom = max(b.x + b.width for b in boxes), max(b.y + b.height for b in boxes)
+        return Box(left, top, right - left, bottom - top)
+
+
+@dataclass(frozen=True)
+class Digit:
+    label: int
+    confidence: float
+    probabilities: tuple[float, ...]  # all ten, index = digit
+    box: Box
+    line: int
+    doubtful: bool  # confidence under the reader's doubt limit
+    model_input: np.ndarray | None = field(default=None, repr=False, compare=False)  # the 28x28 the model saw
+
+    def top(self, k: int = 3) -> list[tuple[int, float]]:
+        order = np.argsort(self.probabilities)[::-1][:k]
+        return [(int(label), float(self.probabilities[label])) for label in order]
+
+    def to_dict(self, top_k: int = 3) -> dict:
+        return {"label": self.label, "confidence": round(self.confidence, 4), "box": self.box.to_list(),
+                "line": self.line, "doubtful": self.doubtful,
+                "top": [{"label": label, "probability": round(p, 4)} for label, p in self.top(top_k)]}
+
+
+@dataclass(frozen=True)
+class Line:
+    digits: tuple[Digit, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(str(d.label) for d in self.digits)
+
+    @property
+    def box(self) -> Box:
+        return Box.enclosing([d.box for d in self.digits])
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One pipeline step's image, with what it did, for the debug view."""
+
+    name: str
+    image: np.ndarray = field(repr=False)
+    caption: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    lines: tuple[Line, ...]
+    image_size: tuple[int, int]  # (width, height) of the original image
+    notes: tuple[str, ...] = ()  # what the reader wants a user to know (capped work, nothing found)
+    stages: tuple[Stage, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def digits(self) -> list[Digit]:
+        return [digit for line in self.lines for digit in line.digits]
+
+    @property
+    def lowest_confidence(self) -> float | None:
+        return min((d.confidence for d in self.digits), default=None)
+
+    def to_dict(self, top_k: int = 3) -> dict:
+        """Everything but the images, ready for JSON."""
+        return {"text": self.text, "lines": [line.text for line in self.lines],
+                "digits": [d.to_dict(top_k) for d in self.digits], "image_size": list(self.image_size),
+                "notes": list(self.notes)}

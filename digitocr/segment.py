@@ -1,0 +1,196 @@
+"""From a clean binary image to digit candidates, in reading order.
+
+Connected components (outer contours) -> a digit size estimated from the
+components themselves -> pieces of one broken digit merged -> marks too small
+for a digit dropped (separators, specks) -> blobs much wider than a digit
+cut at their thinnest columns -> lines grouped top to bottom -> left to right
+within each line.
+"""
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+MERGE_GAP = 0.35  # pieces closer than this (of the digit height) vertically may be one digit
+MERGE_OVERLAP = 0.5  # ...if they overlap horizontally by this much of the narrower piece
+MERGED_HEIGHT = 1.35  # ...and the merged piece is no taller than this many digit heights
+DIGIT_ASPECT = 0.75  # a wide handwritten digit's width over its height
+SPLIT_ASPECT = 1.3  # blobs wider than this many digit heights hold touching digits
+LINE_OVERLAP = 0.5  # a mark joins a line when it shares this much of its height with it
+TALL_NOISE = 3.0  # a mark taller than this many digit heights is not a digit
+
+
+@dataclass
+class Candidate:
+    """A region that may be one digit: its box at working size and the component labels that form it."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    labels: tuple[int, ...]
+    column_range: tuple[int, int] | None = None  # set when cut out of a wider blob
+    line: int = 0
+    dropped: str = ""  # why it is not a digit; empty when kept
+
+    @property
+    def right(self) -> int:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.height
+
+    def merged_with(self, other: "Candidate") -> "Candidate":
+        x, y = min(self.x, other.x), min(self.y, other.y)
+        right, bottom = max(self.right, other.right), max(self.bottom, other.bottom)
+        return Candidate(x, y, right - x, bottom - y, self.labels + other.labels)
+
+
+@dataclass
+class Segmentation:
+    labels: np.ndarray  # component label image, int32
+    digits: list[Candidate]  # kept, in reading order
+    dropped: list[Candidate] = field(default_factory=list)
+    digit_height: float = 0.0
+    capped: bool = False  # more components than the cap; only the largest were examined
+
+
+def find_components(binary: np.ndarray, max_components: int) -> tuple[np.ndarray, list[Candidate], bool]:
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:max_components] + 1
+    candidates = [Candidate(int(stats[i, 0]), int(stats[i, 1]), int(stats[i, 2]), int(stats[i, 3]), (int(i),))
+                  for i in order]
+    return labels, candidates, count - 1 > max_components
+
+
+def typical_height(heights: np.ndarray) -> float:
+    """Median height of the substantial marks, those at least 40% as tall as the tall ones."""
+    if len(heights) == 0:
+        return 0.0
+    heights = np.asarray(heights, np.float64)
+    tall = np.percentile(heights, 90)
+    return float(np.median(heights[heights >= 0.4 * tall]))
+
+
+def typical_digit_height(candidates: list[Candidate]) -> float:
+    return typical_height(np.array([c.height for c in candidates]))
+
+
+def _horizontal_overlap(a: Candidate, b: Candidate) -> float:
+    shared = min(a.right, b.right) - max(a.x, b.x)
+    return shared / max(1, min(a.width, b.width))
+
+
+def _vertical_gap(a: Candidate, b: Candidate) -> int:
+    return max(a.y, b.y) - min(a.bottom, b.bottom)
+
+
+def merge_broken_pieces(candidates: list[Candidate], digit_height: float) -> list[Candidate]:
+    """Join pieces stacked over each other, like a '5' whose top bar stands apart."""
+    pieces = sorted(candidates, key=lambda c: c.x)
+    merged = True
+    while merged:
+        merged = False
+        for i, a in enumerate(pieces):
+            for j in range(i + 1, len(pieces)):
+                b = pieces[j]
+                if b.x > a.right:
+                    break
+                joined = a.merged_with(b)
+                if (_horizontal_overlap(a, b) >= MERGE_OVERLAP and _vertical_gap(a, b) <= MERGE_GAP * digit_height
+                        and joined.height <= MERGED_HEIGHT * digit_height):
+                    pieces[i] = joined
+                    del pieces[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return pieces
+
+
+def why_not_a_digit(candidate: Candidate, digit_height: float, min_height: float) -> str:
+    if candidate.height < min_height * digit_height:
+        if candidate.width >= 2 * candidate.height:
+            return "a dash or rule fragment: much shorter than the digits"
+        return "a dot, comma or speck: much shorter than the digits"
+    if candidate.height > TALL_NOISE * digit_height:
+        return "far taller than the digits"
+    return ""
+
+
+def _ink_columns(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
+    box = labels[candidate.y:candidate.bottom, candidate.x:candidate.right]
+    return np.isin(box, candidate.labels).sum(axis=0)
+
+
+def split_wide(candidate: Candidate, labels: np.ndarray, digit_height: float) -> list[Candidate]:
+    """Cut a blob of touching digits at the thinnest ink columns near where digit boundaries are expected."""
+    if candidate.width <= SPLIT_ASPECT * digit_height or candidate.width <= SPLIT_ASPECT * candidate.height:
+        return [candidate]
+    parts = max(2, round(candidate.width / (DIGIT_ASPECT * max(digit_height, candidate.height))))
+    columns = _ink_columns(labels, candidate).astype(np.float64)
+    cuts = [0]
+    window = max(1, int(candidate.width / parts / 3))
+    for k in range(1, parts):
+        expected = int(k * candidate.width / parts)
+        low, high = max(cuts[-1] + 1, expected - window), min(candidate.width - 1, expected + window)
+        if low >= high:
+            continue
+        cuts.append(low + int(np.argmin(columns[low:high])))
+    cuts.append(candidate.width)
+    pieces = []
+    for start, end in zip(cuts, cuts[1:]):
+        box = labels[candidate.y:candidate.bottom, candidate.x + start:candidate.x + end]
+        rows = np.nonzero(np.isin(box, candidate.labels).any(axis=1))[0]
+        if len(rows) == 0:
+            continue
+        pieces.append(Candidate(candidate.x + start, candidate.y + int(rows[0]), end - start,
+                                int(rows[-1] - rows[0] + 1), candidate.labels,
+                                (candidate.x + start, candidate.x + end)))
+    return pieces
+
+
+def group_lines(candidates: list[Candidate]) -> list[list[Candidate]]:
+    """Lines top to bottom, each left to right; a mark joins the line whose span it shares most."""
+    lines: list[list[Candidate]] = []
+    spans: list[tuple[int, int]] = []
+    for candidate in sorted(candidates, key=lambda c: c.height, reverse=True):
+        best, best_share = -1, 0.0
+        for index, (top, bottom) in enumerate(spans):
+            share = (min(bottom, candidate.bottom) - max(top, candidate.y)) / max(1, min(candidate.height, bottom - top))
+            if share > best_share:
+                best, best_share = index, share
+        if best >= 0 and best_share >= LINE_OVERLAP:
+            lines[best].append(candidate)
+        else:
+            lines.append([candidate])
+            spans.append((candidate.y, candidate.bottom))
+    ordered = sorted(lines, key=lambda line: np.median([c.y + c.height / 2 for c in line]))
+    return [sorted(line, key=lambda c: c.x) for line in ordered]
+
+
+def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_components: int) -> Segmentation:
+    labels, candidates, capped = find_components(binary, max_components)
+    digit_height = typical_digit_height(candidates)
+    candidates = merge_broken_pieces(candidates, digit_height)
+    digit_height = typical_digit_height(candidates)
+    kept, dropped = [], []
+    for candidate in candidates:
+        candidate.dropped = why_not_a_digit(candidate, digit_height, min_height)
+        (dropped if candidate.dropped else kept).append(candidate)
+    if split_touching:
+        kept = [piece for candidate in kept for piece in split_wide(candidate, labels, digit_height)]
+    ordered = []
+    for line_number, line in enumerate(group_lines(kept)):
+        for candidate in line:
+            candidate.line = line_number
+            ordered.append(candidate)
+    return Segmentation(labels, ordered, dropped, digit_height, capped)
+
+
+def candidate_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
+    """The candidate's own ink inside its box, as uint8 0/1: neighbours' strokes in the box are left out."""
+    box = labels[candidate.y:candidate.bottom, candidate.x:candidate.right]
+    return np.isin(box, candidate.labels).astype(np.uint8)

@@ -1,0 +1,31 @@
+"""Reader settings: one frozen dataclass with named defaults, passed in, never global."""
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+ThresholdMethod = Literal["auto", "otsu", "adaptive"]
+
+DEFAULT_MAX_PIXELS = 40_000_000  # about a 48 MP photo; more is refused before decoding
+DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    """What a user may tune. Sizes are relative to the image or to the digits themselves."""
+
+    threshold_method: ThresholdMethod = "auto"
+    working_side: int = 1024  # longer side the pipeline works at; bigger photos are shrunk first
+    min_short_side: int = 96  # smaller images are enlarged so thin strokes survive blurring
+    min_digit_height: float = 0.35  # of the line's typical digit height; shorter marks are separators or specks
+    min_ink_pixels: int = 12  # at working size; fewer is a speck whatever the digits' size
+    reject_below: float = 0.35  # a top probability under this means "not a digit"
+    doubtful_below: float = 0.80  # digits under this confidence are flagged as doubtful
+    remove_lines: bool = True  # ruled lines, cell borders and page edges
+    split_touching: bool = True  # cut a blob much wider than a digit into digits
+    max_components: int = 2000  # contours examined at most; more is a page of specks
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    top_k: int = field(default=3)  # probabilities kept per digit in results
+
+    def with_changes(self, **changes) -> "ReaderSettings":
+        return replace(self, **changes)

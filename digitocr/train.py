@@ -1,0 +1,286 @@
+"""Train the digit classifier: `python -m digitocr.train --data MNIST_DIR [--pendigits FILE]`.
+
+Sections in order: settings, data, model, training, evaluation, saving.
+The model takes what MNIST is, (N, 28, 28, 1) float32 in [0, 1], ink bright on
+dark, and returns 10 class probabilities. It learns from four streams:
+
+- MNIST as published (lightly shifted and rotated), so anyone can evaluate it
+  on raw MNIST;
+- MNIST digits passed through the reader's own normalisation after random
+  affine and elastic distortion, stroke width changes and neighbour pieces;
+- digits drawn from the real pen strokes of pendigits at varied sizes and
+  stroke widths, through the same normalisation (writers in
+  HELD_OUT_WRITERS are kept for validation only);
+- marks that are not digits (commas, dashes, rule bits, letters, scribbles)
+  with a uniform target: the model learns to answer them with a flat
+  distribution, which the reader reads as "not a digit" (outlier exposure).
+"""
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from . import augment
+from .mnist import MnistData, load_mnist
+from .normalize import FIELD_SIZE, to_model_input
+from .pendigits import PenDigit, parse_pendigits, render_digit
+
+SEED = 1234
+NUM_CLASSES = 10
+VALIDATION_SIZE = 5000  # last MNIST training images, never trained on
+HELD_OUT_WRITERS = frozenset(range(21, 31))  # pendigits writers kept for validation
+MNIST_RAW_PER_EPOCH = 25000
+MNIST_NORMALISED_PER_EPOCH = 25000
+PENDIGITS_PER_EPOCH = 10000
+NON_DIGITS_PER_EPOCH = 4000
+BATCH_SIZE = 128
+MAX_EPOCHS = 14
+PATIENCE = 3
+LEARNING_RATE = 2e-3
+
+
+def build_model():
+    """A small VGG-style CNN, (N, 28, 28, 1) in, 10 softmax probabilities out."""
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        keras.Input(shape=(FIELD_SIZE, FIELD_SIZE, 1)),
+        layers.Conv2D(32, 3, padding="same", use_bias=False),
+        layers.BatchNormalization(),
+        layers.ReLU(),
+        layers.Conv2D(32, 3, padding="same", use_bias=False),
+        layers.BatchNormalization(),
+        layers.ReLU(),
+        layers.MaxPooling2D(),
+        layers.Conv2D(64, 3, padding="same", use_bias=False),
+        layers.BatchNormalization(),
+        layers.ReLU(),
+        layers.Conv2D(64, 3, padding="same", use_bias=False),
+        layers.BatchNormalization(),
+        layers.ReLU(),
+        layers.MaxPooling2D(),
+        layers.Conv2D(128, 3, padding="same", use_bias=False),
+        layers.BatchNormalization(),
+        layers.ReLU(),
+        layers.GlobalAveragePooling2D(),
+        layers.Dropout(0.3),
+        layers.Dense(128, activation="relu"),
+        layers.Dropout(0.3),
+        layers.Dense(NUM_CLASSES, activation="softmax"),
+    ], name="digit_classifier")
+
+
+def mnist_mask(image: np.ndarray) -> np.ndarray:
+    """An MNIST image as a binary mask at twice the size, so its outline stays smooth."""
+    large = cv2.resize(image, (2 * FIELD_SIZE, 2 * FIELD_SIZE), interpolation=cv2.INTER_LINEAR)
+    return (large >= 100).astype(np.uint8)
+
+
+def distorted_input(mask: np.ndarray, rng: np.random.Generator, settings: augment.AugmentSettings,
+                    neighbour: np.ndarray | None = None) -> np.ndarray:
+    """One mask through random distortion, then the reader's normalisation."""
+    mask = augment.random_affine(mask, rng, settings)
+    if rng.random() < settings.elastic_probability:
+        mask = augment.elastic(mask, rng, settings)
+    if neighbour is not None and mask.any() and rng.random() < settings.neighbour_probability:
+        ys, xs = np.nonzero(mask)
+        mask = augment.attach_neighbour_piece(mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1], neighbour, rng)
+    image = to_model_input(mask, augment.random_stroke(rng, settings))
+    return augment.degrade(image, rng, settings)
+
+
+def shifted_raw(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    angle = rng.uniform(-10, 10)
+    scale = rng.uniform(0.9, 1.1)
+    matrix = cv2.getRotationMatrix2D((14, 14), angle, scale)
+    matrix[:, 2] += rng.uniform(-2, 2, 2)
+    return cv2.warpAffine(image.astype(np.float32) / 255.0, matrix, (FIELD_SIZE, FIELD_SIZE), flags=cv2.INTER_LINEAR)
+
+
+def one_hot(labels: np.ndarray) -> np.ndarray:
+    return np.eye(NUM_CLASSES, dtype=np.float32)[labels]
+
+
+def pen_input(digit: PenDigit, rng: np.random.Generator) -> np.ndarray:
+    """A pen digit drawn at a random size and pen width, as a canvas or a photo would show it."""
+    height = int(rng.integers(24, 160))
+    stroke = max(1, int(height * rng.uniform(0.03, 0.16)))
+    return (render_digit(digit, height, stroke) >= 128).astype(np.uint8)
+
+
+def epoch_samples(mnist_images, mnist_labels, mnist_masks, pen_digits, rng, settings, counts):
+    """Fresh random samples for one epoch: (inputs (N, 28, 28, 1), soft targets (N, 10))."""
+    raw_count, normalised_count, pen_count, non_digit_count = counts
+    inputs, targets = [], []
+    picks = rng.integers(0, len(mnist_images), raw_count)
+    inputs += [shifted_raw(mnist_images[i], rng) for i in picks]
+    targets.append(one_hot(mnist_labels[picks]))
+    picks = rng.integers(0, len(mnist_masks), normalised_count)
+    neighbours = rng.integers(0, len(mnist_masks), normalised_count)
+    inputs += [distorted_input(mnist_masks[i], rng, settings, mnist_masks[j]) for i, j in zip(picks, neighbours)]
+    targets.append(one_hot(mnist_labels[picks]))
+    if pen_digits and pen_count:
+        picks = rng.integers(0, len(pen_digits), pen_count)
+        inputs += [distorted_input(pen_input(pen_digits[i], rng), rng, settings,
+                                   mnist_masks[rng.integers(len(mnist_masks))]) for i in picks]
+        targets.append(one_hot(np.array([pen_digits[i].label for i in picks])))
+    inputs += [augment.degrade(to_model_input(augment.random_affine(augment.non_digit_mask(rng), rng, settings)),
+                               rng, settings) for _ in range(non_digit_count)]
+    targets.append(np.full((non_digit_count, NUM_CLASSES), 1.0 / NUM_CLASSES, np.float32))
+    order = rng.permutation(len(inputs))
+    return np.stack(inputs)[order][..., None], np.concatenate(targets)[order]
+
+
+def pen_validation(pen_digits: list[PenDigit]) -> tuple[np.ndarray, np.ndarray]:
+    """Held-out writers' digits at fixed sizes and pen widths, through the reader's normalisation."""
+    inputs, labels = [], []
+    for index, digit in enumerate(pen_digits):
+        height = (32, 64, 120)[index % 3]
+        stroke = max(1, height // (12, 8, 14)[index % 3])
+        inputs.append(to_model_input((render_digit(digit, height, stroke) >= 128).astype(np.uint8)))
+        labels.append(digit.label)
+    return np.stack(inputs)[..., None], np.array(labels)
+
+
+def accuracy(model, inputs: np.ndarray, labels: np.ndarray) -> float:
+    probabilities = model.predict(inputs, batch_size=1024, verbose=0)
+    return float((probabilities.argmax(axis=1) == labels).mean())
+
+
+def md5_of(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def save_model(model, path: Path) -> None:
+    """Save weights and architecture only: an uncompiled copy carries no optimizer state."""
+    import keras
+
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    clone.save(path)
+
+
+def card_path_for(model_path: Path) -> Path:
+    return model_path.with_suffix(".json")
+
+
+def train(mnist: MnistData, pen_digits: list[PenDigit], out: Path, pendigits_source: str | None,
+          max_epochs: int, limit: int | None, seed: int) -> dict:
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    settings = augment.AugmentSettings()
+    train_images, train_labels = mnist.train_images[:-VALIDATION_SIZE], mnist.train_labels[:-VALIDATION_SIZE]
+    val_images = mnist.train_images[-VALIDATION_SIZE:].astype(np.float32)[..., None] / 255.0
+    val_labels = mnist.train_labels[-VALIDATION_SIZE:]
+    counts = (MNIST_RAW_PER_EPOCH, MNIST_NORMALISED_PER_EPOCH, PENDIGITS_PER_EPOCH, NON_DIGITS_PER_EPOCH)
+    if limit:
+        train_images, train_labels = train_images[:limit], train_labels[:limit]
+        val_images, val_labels = val_images[:limit], val_labels[:limit]
+        counts = tuple(min(limit, count) for count in counts)
+    train_pens = [d for d in pen_digits if d.writer not in HELD_OUT_WRITERS]
+    held_out_pens = [d for d in pen_digits if d.writer in HELD_OUT_WRITERS][: limit or None]
+    print(f"training from {len(train_images)} MNIST images and {len(train_pens)} pen digits;"
+          f" validation: {len(val_images)} MNIST, {len(held_out_pens)} pen digits of held-out writers", flush=True)
+    mnist_masks = [mnist_mask(image) for image in train_images]
+    pen_val = pen_validation(held_out_pens) if held_out_pens else None
+
+    model = build_model()
+    model.summary(print_fn=lambda line, **_: print(line))
+    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="categorical_crossentropy")
+    best_score, best_weights, best_epoch, stale = -1.0, None, 0, 0
+    history = []
+    started = time.perf_counter()
+    progress = 1 if sys.stdout.isatty() else 2
+    for epoch in range(1, max_epochs + 1):
+        inputs, targets = epoch_samples(train_images, train_labels, mnist_masks, train_pens, rng, settings, counts)
+        learning_rate = LEARNING_RATE * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / max_epochs))
+        model.optimizer.learning_rate.assign(learning_rate)
+        print(f"epoch {epoch}/{max_epochs}: {len(inputs)} samples, learning rate {learning_rate:.2e}", flush=True)
+        model.fit(inputs, targets, batch_size=BATCH_SIZE, epochs=1, verbose=progress)
+        scores = {"mnist_validation": accuracy(model, val_images, val_labels)}
+        if pen_val is not None:
+            scores["pendigits_held_out"] = accuracy(model, *pen_val)
+        score = float(np.mean(list(scores.values())))
+        history.append({"epoch": epoch, **scores})
+        print("  " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()), flush=True)
+        if score > best_score:
+            best_score, best_weights, best_epoch, stale = score, model.get_weights(), epoch, 0
+        else:
+            stale += 1
+            if stale >= PATIENCE:
+                print(f"stopping early: no gain for {PATIENCE} epochs", flush=True)
+                break
+    model.set_weights(best_weights)
+    seconds = time.perf_counter() - started
+
+    test_images = mnist.test_images.astype(np.float32)[..., None] / 255.0
+    test_normalised = np.stack([to_model_input(mnist_mask(image)) for image in mnist.test_images])[..., None]
+    results = {
+        "mnist_test": accuracy(model, test_images, mnist.test_labels),
+        "mnist_test_through_normalisation": accuracy(model, test_normalised, mnist.test_labels),
+    }
+    if pen_val is not None:
+        results["pendigits_held_out_writers"] = accuracy(model, *pen_val)
+    print("test: " + ", ".join(f"{name} {value:.4f}" for name, value in results.items()), flush=True)
+
+    save_model(model, out)
+    card = {
+        "model": out.name,
+        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+        "input": "(N, 28, 28, 1) float32 in [0, 1], ink bright on a dark field",
+        "output": "10 softmax probabilities for the digits 0-9; a flat answer means 'not a digit'",
+        "parameters": int(model.count_params()),
+        "accuracy": results,
+        "epochs_run": len(history),
+        "best_epoch": best_epoch,
+        "history": history,
+        "seed": seed,
+        "training_seconds": round(seconds, 1),
+        "data": {
+            "mnist": {"source": mnist.source, "md5": mnist.md5, "licence": "CC BY-SA 3.0",
+                      "train_images": int(len(train_images)), "validation_images": int(len(val_images))},
+            "pendigits": {"source": pendigits_source, "licence": "CC BY 4.0",
+                          "md5": md5_of(Path(pendigits_source)) if pendigits_source else None,
+                          "train_digits": len(train_pens), "held_out_writers": sorted(HELD_OUT_WRITERS)},
+            "samples_per_epoch": dict(zip(["mnist_raw", "mnist_normalised", "pendigits", "non_digits"], counts)),
+        },
+        "augmentation": asdict(augment.AugmentSettings()),
+        "training": {"batch_size": BATCH_SIZE, "max_epochs": max_epochs, "patience": PATIENCE,
+                     "optimizer": "Adam, cosine learning rate", "learning_rate": LEARNING_RATE,
+                     "loss": "categorical cross-entropy, uniform target for non-digits"},
+        "command": "python -m digitocr.train " + " ".join(sys.argv[1:]),
+    }
+    card_path_for(out).write_text(json.dumps(card, indent=2) + "\n")
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {card_path_for(out)}", flush=True)
+    return card
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m digitocr.train", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
+    parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes to draw extra training digits from")
+    parser.add_argument("--out", default="DigitClassifier.keras", help="where to write the model (and its .json card)")
+    parser.add_argument("--epochs", type=int, default=MAX_EPOCHS, help="most epochs; early stopping may end sooner")
+    parser.add_argument("--limit", type=int, help="use at most this many samples per stream (a quick smoke run)")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    mnist = load_mnist(args.data)
+    pen_digits = parse_pendigits(args.pendigits) if args.pendigits else []
+    if not pen_digits:
+        print("no --pendigits given: training on MNIST alone", flush=True)
+    train(mnist, pen_digits, Path(args.out), args.pendigits, args.epochs, args.limit, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

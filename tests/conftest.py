@@ -1,0 +1,37 @@
+"""Shared fixtures. Tests that need ../shared (MNIST, pendigits, dev images) skip where it is absent."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT.parent / "shared"
+SAMPLES = PROJECT / "sample_images"
+
+needs_shared = pytest.mark.skipif(not (SHARED / "data").is_dir(), reason="../shared data is not on this machine")
+
+
+@pytest.fixture(scope="session")
+def reader():
+    from digitocr import Reader
+
+    return Reader()
+
+
+def expected_text(sample: Path) -> str:
+    """A sample's number is its file name's first part; '-' marks a line break."""
+    return sample.name.split("_")[0].replace("-", "\n")
+
+
+def blank_page(height: int = 200, width: int = 400, tone: int = 235) -> np.ndarray:
+    return np.full((height, width), tone, np.uint8)
+
+
+def draw_bar(page: np.ndarray, x: int, y: int, width: int, height: int, ink: int = 20) -> None:
+    cv2.rectangle(page, (x, y), (x + width - 1, y + height - 1), ink, -1)
+
+
+def draw_ring(page: np.ndarray, centre: tuple[int, int], axes: tuple[int, int], ink: int = 20, thickness: int = 6):
+    cv2.ellipse(page, centre, axes, 0, 0, 360, ink, thickness)

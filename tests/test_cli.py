@@ -1,0 +1,55 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROJECT, SAMPLES, SHARED, needs_shared
+from digitocr.cli import expand_inputs, main
+
+
+def run_cli(*arguments):
+    return subprocess.run([sys.executable, "-m", "digitocr", *arguments], capture_output=True, text=True,
+                          cwd=PROJECT, timeout=300)
+
+
+def test_json_contract_one_object_per_input_in_order_errors_included(tmp_path):
+    not_image = tmp_path / "notes.txt"
+    not_image.write_text("hello")
+    paths = [str(SAMPLES / "4096_paper.png"), str(not_image), str(tmp_path / "missing.png"),
+             str(SAMPLES / "315-2718_shadow.jpg")]
+    result = run_cli("read", "--json", *paths)
+    assert result.returncode == 1
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["path"] for o in objects] == paths
+    assert objects[0]["text"] == "4096"
+    assert objects[3]["text"] == "315\n2718"
+    assert "not an image" in objects[1]["error"] and "No image file" in objects[2]["error"]
+    digit = objects[0]["digits"][0]
+    assert set(digit) >= {"label", "confidence", "box"} and len(digit["box"]) == 4
+
+
+def test_plain_output_and_success_status(capsys):
+    assert main(["read", str(SAMPLES / "583_chalkboard.png")]) == 0
+    assert capsys.readouterr().out.strip().endswith(": 583")
+
+
+def test_an_unreadable_model_is_a_clear_error(capsys, tmp_path):
+    assert main(["read", "--model", str(tmp_path / "none.keras"), str(SAMPLES / "583_chalkboard.png")]) == 2
+    assert "No model file" in capsys.readouterr().err
+
+
+def test_folders_and_globs_expand_in_name_order(tmp_path):
+    for name in ("b.png", "a.jpg", "c.txt"):
+        (tmp_path / name).write_bytes(b"")
+    assert list(expand_inputs([str(tmp_path)])) == [str(tmp_path / "a.jpg"), str(tmp_path / "b.png")]
+    assert list(expand_inputs([str(tmp_path / "*.png")])) == [str(tmp_path / "b.png")]
+
+
+@needs_shared
+def test_the_scoring_tool_runs_unchanged_on_the_reader():
+    result = subprocess.run([sys.executable, str(SHARED / "tools/score.py"), str(SHARED / "data/dev"), "--only",
+                             "photos", "--json"], capture_output=True, text=True, cwd=PROJECT, timeout=300)
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["photos"]["failed"] == 0
+    assert summary["photos"]["exact_pct"] >= 70

@@ -1,0 +1,63 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import PROJECT, SHARED, needs_shared
+from digitocr import ModelError
+from digitocr.model import DEFAULT_MODEL_PATH, DigitClassifier, model_card_path
+
+
+def test_the_shipped_model_is_small_and_has_a_card():
+    assert DEFAULT_MODEL_PATH == PROJECT / "DigitClassifier.keras"
+    assert DEFAULT_MODEL_PATH.stat().st_size < 5_000_000
+    card = json.loads(model_card_path(DEFAULT_MODEL_PATH).read_text())
+    assert card["accuracy"]["mnist_test"] >= 0.994
+    assert {"epochs_run", "seed", "training_seconds", "data"} <= set(card)
+
+
+def test_classifier_gives_probabilities_in_one_batch(reader):
+    probabilities = reader.classifier.predict(np.zeros((5, 28, 28), np.float32))
+    assert probabilities.shape == (5, 10)
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
+    assert reader.classifier.predict(np.zeros((0, 28, 28))).shape == (0, 10)
+
+
+def test_a_changed_model_file_is_refused(tmp_path):
+    copy = tmp_path / "DigitClassifier.keras"
+    shutil.copy(DEFAULT_MODEL_PATH, copy)
+    shutil.copy(model_card_path(DEFAULT_MODEL_PATH), model_card_path(copy))
+    with copy.open("ab") as stream:
+        stream.write(b"tampered")
+    with pytest.raises(ModelError, match="checksum"):
+        DigitClassifier.load(copy)
+
+
+def test_a_missing_or_broken_model_is_refused_clearly(tmp_path):
+    with pytest.raises(ModelError, match="No model file"):
+        DigitClassifier.load(tmp_path / "none.keras")
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="not a Keras model"):
+        DigitClassifier.load(broken)
+
+
+def test_a_model_of_the_wrong_shape_is_refused():
+    import keras
+
+    wrong = keras.Sequential([keras.Input((32, 32, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    with pytest.raises(ModelError, match="28, 28, 1"):
+        DigitClassifier(wrong)
+
+
+@needs_shared
+def test_shipped_model_reads_raw_mnist_without_the_package(reader):
+    import keras
+
+    from digitocr.mnist import load_mnist
+
+    data = load_mnist(SHARED / "data/mnist")
+    model = keras.saving.load_model(DEFAULT_MODEL_PATH, safe_mode=True)
+    predictions = model.predict(data.test_images[:2000, ..., None].astype("float32") / 255.0, verbose=0)
+    assert (predictions.argmax(axis=1) == data.test_labels[:2000]).mean() >= 0.99

@@ -1,0 +1,86 @@
+import numpy as np
+
+from conftest import blank_page, draw_bar, draw_ring
+from digitocr import preprocess
+
+
+def binary_of(gray: np.ndarray, method: str = "auto") -> np.ndarray:
+    bright = preprocess.ink_bright(gray, preprocess.ink_is_dark(gray))
+    background = preprocess.flatten_background(bright)
+    return preprocess.threshold(background.flattened, method, background.unevenness).binary
+
+
+def test_polarity_is_read_from_the_image_both_ways():
+    page = blank_page()
+    draw_ring(page, (100, 100), (25, 40))
+    assert preprocess.ink_is_dark(page)
+    assert not preprocess.ink_is_dark(255 - page)
+
+
+def test_ink_comes_out_bright_for_both_polarities():
+    page = blank_page()
+    draw_ring(page, (100, 100), (25, 40))
+    for image in (page, 255 - page):
+        binary = binary_of(image)
+        assert binary[100, 75] == 255  # on the ring's left side
+        assert binary[10, 10] == 0 and binary[100, 100] == 0
+
+
+def test_a_shadow_across_the_page_is_not_ink():
+    page = blank_page(240, 480).astype(np.float64)
+    page *= np.linspace(0.35, 1.0, 480)[None, :]  # dark on the left, as a hand's shadow
+    page = page.astype(np.uint8)
+    draw_ring(page, (300, 120), (25, 40), ink=10)
+    for method in ("auto", "otsu", "adaptive"):
+        binary = binary_of(page, method)
+        assert binary[:, :150].mean() < 2, method  # the shadowed side holds no ink
+        assert binary[120, 275] == 255, method
+
+
+def test_working_scale_shrinks_photos_and_enlarges_tiny_scans():
+    assert preprocess.working_scale((3000, 4000), 1024, 96) == 1024 / 4000
+    assert preprocess.working_scale((16, 16), 1024, 96) == 6.0
+    assert preprocess.working_scale((300, 400), 1024, 96) == 1.0
+
+
+def test_ruled_lines_and_frame_are_removed_but_digits_kept():
+    page = blank_page(300, 600)
+    for y in (60, 140, 220):
+        page[y:y + 2, :] = 120
+    page[:, :4] = 0  # a dark scan margin
+    draw_ring(page, (200, 140), (22, 40), ink=20)
+    draw_bar(page, 320, 100, 8, 80)
+    binary = binary_of(page)
+    cleaned = preprocess.clean_up(binary, remove_lines=True, min_ink_pixels=12).binary
+    assert cleaned[60:62, 300:].max() == 0 and cleaned[60:62, :100].max() == 0
+    assert cleaned[:, :4].max() == 0
+    assert cleaned[140, 178] == 255  # ring side where a rule crossed it
+    assert cleaned[140, 323] == 255  # the bar
+    assert cleaned[100:182, 318:330].mean() > 100
+
+
+def test_stroke_bars_of_a_large_digit_are_not_taken_for_rules():
+    page = blank_page(200, 200)
+    draw_bar(page, 40, 30, 120, 14)  # the top bar of a big '7'
+    draw_bar(page, 140, 30, 14, 140)
+    cleaned = preprocess.clean_up(binary_of(page), True, 12).binary
+    assert cleaned[37, 60] == 255 and cleaned[100, 147] == 255
+
+
+def test_specks_are_removed():
+    page = blank_page()
+    page[50, 50] = 0
+    page[120:122, 300:302] = 0
+    draw_ring(page, (150, 100), (25, 40))
+    cleaned = preprocess.clean_up(binary_of(page), True, 12)
+    assert cleaned.binary[50, 50] == 0 and cleaned.binary[121, 301] == 0
+    assert cleaned.binary[100, 125] == 255
+
+
+def test_hysteresis_keeps_a_faint_tail_joined_to_a_strong_stroke():
+    image = np.zeros((50, 50), np.uint8)
+    image[10:40, 10:13] = 200
+    image[38:41, 13:30] = 70  # faint, but touching
+    image[5:8, 40:45] = 70  # faint and alone
+    binary = preprocess.hysteresis(image, 100)
+    assert binary[39, 25] == 255 and binary[6, 42] == 0

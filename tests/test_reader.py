@@ -1,0 +1,126 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import SAMPLES, SHARED, blank_page, expected_text, needs_shared
+from digitocr import Reader, ReaderSettings, UnsupportedImageError
+
+SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".png", ".jpg"))
+
+
+def test_there_are_samples_of_every_kind():
+    names = " ".join(p.name for p in SAMPLE_FILES)
+    assert "canvas" in names and "chalkboard" in names and "-" in names and len(SAMPLE_FILES) >= 5
+
+
+@pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda p: p.name)
+def test_every_sample_image_is_read_correctly(reader, sample):
+    reading = reader.read(sample)
+    assert reading.text == expected_text(sample)
+
+
+def test_several_lines_come_back_as_several_lines(reader):
+    reading = reader.read(SAMPLES / "315-2718_shadow.jpg")
+    assert [line.text for line in reading.lines] == ["315", "2718"]
+    assert all(d.line == 1 for d in reading.lines[1].digits)
+
+
+def test_boxes_are_in_the_original_images_pixels_and_ordered(reader):
+    sample = SAMPLES / "4096_paper.png"
+    width, height = Image.open(sample).size
+    reading = reader.read(sample)
+    lefts = [d.box.x for d in reading.digits]
+    assert lefts == sorted(lefts)
+    for digit in reading.digits:
+        assert 0 <= digit.box.x and digit.box.x + digit.box.width <= width
+        assert 0 <= digit.box.y and digit.box.y + digit.box.height <= height
+        assert digit.box.height > 0.3 * height
+
+
+def test_a_large_photo_reads_the_same_with_boxes_scaled_up(reader):
+    sample = Image.open(SAMPLES / "4096_paper.png").convert("RGB")
+    big = sample.resize((sample.width * 8, sample.height * 8), Image.BICUBIC)
+    buffer = io.BytesIO()
+    big.save(buffer, "JPEG", quality=90)
+    small_reading = reader.read(sample)
+    big_reading = reader.read(buffer.getvalue())
+    assert big_reading.text == small_reading.text == "4096"
+    for small, large in zip(small_reading.digits, big_reading.digits):
+        assert abs(large.box.x - 8 * small.box.x) <= 8 * 6
+
+
+def test_digits_carry_probabilities_confidence_and_doubt(reader):
+    reading = reader.read(SAMPLES / "2026_canvas.png")
+    for digit in reading.digits:
+        assert len(digit.probabilities) == 10
+        assert abs(sum(digit.probabilities) - 1.0) < 1e-3
+        assert digit.confidence == max(digit.probabilities)
+        assert digit.top(1)[0] == (digit.label, digit.confidence)
+        assert digit.model_input.shape == (28, 28)
+    exported = reading.to_dict()
+    assert exported["text"] == "2026" and len(exported["digits"]) == 4
+    assert set(exported["digits"][0]) >= {"label", "confidence", "box", "line", "top", "doubtful"}
+
+
+def test_doubtful_flag_follows_the_setting(reader):
+    strict = reader.read(SAMPLES / "2026_canvas.png", ReaderSettings(doubtful_below=1.01))
+    assert all(d.doubtful for d in strict.digits)
+
+
+def test_stages_are_kept_only_when_asked(reader):
+    sample = SAMPLES / "78134_ruled_blue_pen.jpg"
+    assert reader.read(sample).stages == ()
+    names = [stage.name for stage in reader.read(sample, stages=True).stages]
+    assert names == ["grayscale", "working size", "blur", "polarity", "background removed", "threshold",
+                     "clean-up", "segmentation", "model inputs", "classification", "reading"]
+
+
+def test_blank_page_reads_nothing_and_says_so(reader):
+    reading = reader.read(blank_page())
+    assert reading.text == "" and reading.digits == []
+    assert "No digits" in reading.notes[0]
+
+
+def test_pure_noise_gives_no_error(reader):
+    noise = np.random.default_rng(3).integers(0, 256, (300, 300), np.uint8)
+    assert isinstance(reader.read(noise).text, str)
+
+
+def test_bad_input_raises_a_typed_error(reader):
+    with pytest.raises(UnsupportedImageError):
+        reader.read(b"<html>not an image</html>")
+
+
+def test_read_many_keeps_order_and_reports_failures(reader):
+    sources = [SAMPLES / "4096_paper.png", b"not an image", SAMPLES / "583_chalkboard.png"]
+    outcomes = list(reader.read_many(sources, batch_size=2))
+    assert [o.source for o in outcomes] == sources
+    assert outcomes[0].reading.text == "4096" and outcomes[2].reading.text == "583"
+    assert isinstance(outcomes[1].error, UnsupportedImageError)
+
+
+def test_read_many_matches_read_one_by_one(reader):
+    outcomes = list(reader.read_many(SAMPLE_FILES))
+    assert [o.reading.text for o in outcomes] == [reader.read(p).text for p in SAMPLE_FILES]
+
+
+def test_readers_share_one_classifier(reader):
+    other = Reader(classifier=reader.classifier, settings=ReaderSettings(threshold_method="otsu"))
+    assert other.read(SAMPLES / "4096_paper.png").text == "4096"
+
+
+@needs_shared
+def test_canvas_drawings_of_held_out_pendigits_writers_are_read(reader):
+    from digitocr.pendigits import draw_strokes, parse_pendigits, scale_strokes
+    from digitocr.train import HELD_OUT_WRITERS
+
+    digits = [d for d in parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra") if d.writer in HELD_OUT_WRITERS]
+    rng = np.random.default_rng(5)
+    right = 0
+    for digit in rng.choice(digits, 60, replace=False):
+        canvas = np.zeros((280, 280, 4), np.uint8)
+        draw_strokes(canvas, scale_strokes(digit.strokes, 180, (60, 50)), 16, (0, 0, 0, 255))
+        right += reader.read(canvas).text == str(digit.label)
+    assert right >= 56

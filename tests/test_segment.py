@@ -1,0 +1,92 @@
+import numpy as np
+
+from conftest import blank_page, draw_bar, draw_ring
+from digitocr.segment import candidate_mask, segment
+
+
+def binary(page: np.ndarray) -> np.ndarray:
+    return np.where(page < 128, 255, 0).astype(np.uint8)
+
+
+def boxes(segmentation):
+    return [(c.x, c.y, c.width, c.height, c.line) for c in segmentation.digits]
+
+
+def test_known_boxes_in_left_to_right_order():
+    page = blank_page()
+    draw_bar(page, 300, 50, 10, 80)
+    draw_bar(page, 40, 52, 12, 78)
+    draw_ring(page, (180, 90), (25, 38), thickness=8)
+    result = segment(binary(page), 0.35, True, 100)
+    found = boxes(result)
+    assert [b[0] for b in found] == [40, 151, 300]
+    assert found[0] == (40, 52, 12, 78, 0)
+    assert found[2] == (300, 50, 10, 80, 0)
+
+
+def test_several_lines_read_top_to_bottom():
+    page = blank_page(300, 300)
+    for x in (40, 120, 200):
+        draw_bar(page, x, 160, 10, 70)
+    for x in (80, 160):
+        draw_bar(page, x, 30, 10, 70)
+    result = segment(binary(page), 0.35, True, 100)
+    assert [(c.line, c.x) for c in result.digits] == [(0, 80), (0, 160), (1, 40), (1, 120), (1, 200)]
+
+
+def test_a_broken_five_is_merged_into_one_digit():
+    page = blank_page()
+    draw_bar(page, 100, 50, 40, 8)  # the detached top bar
+    draw_bar(page, 100, 62, 8, 30)  # the rest of the five, simplified
+    draw_bar(page, 100, 88, 40, 8)
+    draw_bar(page, 132, 88, 8, 40)
+    draw_bar(page, 100, 122, 40, 8)
+    draw_bar(page, 250, 50, 10, 80)  # a one beside it
+    result = segment(binary(page), 0.35, True, 100)
+    assert len(result.digits) == 2
+    five = result.digits[0]
+    assert (five.x, five.y, five.width, five.height) == (100, 50, 40, 80)
+
+
+def test_dots_and_dashes_are_dropped_with_a_reason():
+    page = blank_page()
+    draw_bar(page, 40, 50, 10, 80)
+    draw_bar(page, 80, 120, 8, 8)  # a decimal point
+    draw_bar(page, 120, 85, 35, 6)  # a dash
+    draw_bar(page, 180, 50, 10, 80)
+    result = segment(binary(page), 0.35, True, 100)
+    assert [c.x for c in result.digits] == [40, 180]
+    reasons = sorted(c.dropped for c in result.dropped)
+    assert "dash" in reasons[0] and "dot" in reasons[1]
+
+
+def test_touching_digits_are_cut_at_the_thinnest_column():
+    page = blank_page(200, 400)
+    draw_ring(page, (100, 100), (28, 40), thickness=8)
+    draw_bar(page, 130, 99, 16, 3)  # a pen stroke joining the two
+    draw_ring(page, (176, 100), (28, 40), thickness=8)
+    draw_bar(page, 300, 60, 10, 80)
+    result = segment(binary(page), 0.35, True, 100)
+    assert len(result.digits) == 3
+    cut = result.digits[0].right
+    assert 132 <= cut <= 146
+
+
+def test_candidate_mask_leaves_out_a_neighbours_ink():
+    page = blank_page()
+    draw_bar(page, 40, 50, 10, 80)
+    draw_bar(page, 52, 40, 40, 6)  # a neighbour reaching over the first's box
+    result = segment(binary(page), 0.35, False, 100)
+    first = min(result.digits, key=lambda c: c.x)
+    mask = candidate_mask(result.labels, first)
+    assert mask.sum() == 10 * 80
+
+
+def test_components_are_capped():
+    page = blank_page(400, 400)
+    for y in range(5, 395, 12):
+        for x in range(5, 395, 12):
+            draw_bar(page, x, y, 5, 5)
+    result = segment(binary(page), 0.35, True, 50)
+    assert result.capped
+    assert len(result.digits) + len(result.dropped) <= 50
