@@ -6,6 +6,7 @@ here: `Reader` classifies what this returns, so many images can share one
 batched model call.
 """
 
+import time
 from dataclasses import dataclass, field
 
 import cv2
@@ -21,14 +22,18 @@ from .settings import ReaderSettings
 
 @dataclass
 class Analysis:
-    candidates: list[Candidate]  # kept, in reading order
-    model_inputs: np.ndarray  # (N, 28, 28) float32
-    boxes: list[Box]  # each candidate's box in original-image pixels
+    """Every piece the classifier should see, and for each blob the ways its pieces may be read."""
+
+    pieces: list[Candidate]  # every piece of every option, blob by blob in reading order
+    model_inputs: np.ndarray  # (N, 28, 28) float32, one per piece
+    boxes: list[Box]  # each piece's box in original-image pixels
+    options: list[list[list[int]]]  # per blob, per way of cutting it: indices into `pieces`
     segmentation: Segmentation
     to_original: float  # multiply working-size pixels by this for original pixels
     working: np.ndarray  # the grayscale image at working size, for drawings
     notes: list[str] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
 
 
 def _original_box(candidate: Candidate, to_original: float, image_size: tuple[int, int]) -> Box:
@@ -59,10 +64,15 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
             keep_stages: bool = False) -> Analysis:
     """Find the digits in RGB `pixels`; boxes come back in the coordinates of the `image_size` original."""
     stages: list[Stage] = []
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter()]
 
     def keep(name: str, image: np.ndarray, caption: str) -> None:
+        now = time.perf_counter()
+        timings[name] = now - clock[0]
         if keep_stages:
             stages.append(Stage(name, image, caption))
+        clock[0] = time.perf_counter()
 
     gray = preprocess.to_grayscale(pixels)
     keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image.")
@@ -87,15 +97,39 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     keep("clean-up", np.dstack([cleaned.removed, cleaned.binary, cleaned.binary]),
          f"Ruled lines, borders, frame edges and specks removed (red: {removed_share:.1%} of the image).")
     segmentation = segment(cleaned.binary, settings.min_digit_height, settings.split_touching, settings.max_components)
+    timings["segmentation"] = time.perf_counter() - clock[0]
     notes = []
     if segmentation.capped:
         notes.append(f"More than {settings.max_components} marks were found; only the largest "
                      f"{settings.max_components} were examined.")
     if keep_stages:
         stage = candidates_stage(working, segmentation.digits, segmentation.dropped, "segmentation")
-        keep(stage.name, stage.image, stage.caption + f" Typical digit height {segmentation.digit_height:.0f} px.")
-    inputs = np.stack([to_model_input(candidate_mask(segmentation.labels, c)) for c in segmentation.digits]) \
-        if segmentation.digits else np.zeros((0, 28, 28), np.float32)
+        stages.append(Stage(stage.name, stage.image,
+                            stage.caption + f" Typical digit height {segmentation.digit_height:.0f} px."))
+    clock[0] = time.perf_counter()
+    pieces: list[Candidate] = []
+    options: list[list[list[int]]] = []
+    for unit in segmentation.units:
+        options.append([])
+        for option in unit.options:
+            options[-1].append(list(range(len(pieces), len(pieces) + len(option))))
+            pieces += option
+    inputs = np.stack([to_model_input(candidate_mask(segmentation.labels, c)) for c in pieces]) \
+        if pieces else np.zeros((0, 28, 28), np.float32)
+    timings["normalisation"] = time.perf_counter() - clock[0]
     to_original = 1.0 / (factor * loaded_scale)
-    boxes = [_original_box(c, to_original, image_size) for c in segmentation.digits]
-    return Analysis(segmentation.digits, inputs, boxes, segmentation, to_original, working, notes, stages)
+    boxes = [_original_box(c, to_original, image_size) for c in pieces]
+    return Analysis(pieces, inputs, boxes, options, segmentation, to_original, working, notes, stages, timings)
+
+
+def single_digit_input(pixels: np.ndarray, settings: ReaderSettings) -> np.ndarray | None:
+    """The 28x28 model input of an image known to hold one digit: every mark the pipeline kept, as one mask.
+
+    Used to learn from a user's own digit crops exactly as the reader would see them.
+    """
+    analysis = analyse(pixels, (pixels.shape[1], pixels.shape[0]), 1.0, settings)
+    units = analysis.segmentation.units
+    if not units:
+        return None
+    ink = np.isin(analysis.segmentation.labels, [label for unit in units for label in unit.whole.labels])
+    return to_model_input(ink.astype(np.uint8))

@@ -19,7 +19,10 @@ MIN_CONTRAST = 16  # flattened ink this faint (of 255) is noise, not writing
 UNEVEN_LIGHT = 60  # background range (of 255) above which the threshold is adaptive
 LINE_LENGTH = 2.5  # a horizontal run this many digit heights long may be a rule or border...
 BORDER_LENGTH = 1.6  # ...and a vertical one this many
-LINE_SLENDERNESS = 20  # ...if it is at least this many times longer than thick; pen strokes are stubbier
+RULE_THICKNESS = 0.15  # of the digit height: the thickest ink across a line that can still be a rule
+MAX_TILT = 8  # degrees a rule or border may lean
+RULE_SPAN = 0.6  # a line across this much of the image is a rule whatever the digits' size...
+RULE_SLENDERNESS = 10  # ...if it is this many times longer than thick; a digit's bar is stubbier
 FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge
 
 
@@ -133,18 +136,48 @@ class Cleaned:
     removed: np.ndarray  # what clean-up took away, 255 where removed
 
 
-def _long_runs(binary: np.ndarray, horizontal: bool, digit_height: float) -> np.ndarray:
-    length = max(15, int(digit_height * (LINE_LENGTH if horizontal else BORDER_LENGTH)))
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
-    runs = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
-    length = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT].astype(np.float64)
-    thickness = stats[:, cv2.CC_STAT_AREA] / np.maximum(length, 1)
-    slender = length >= LINE_SLENDERNESS * thickness
-    slender[0] = False
-    lines = np.where(slender[labels], 255, 0).astype(np.uint8)
-    grow = cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3) if horizontal else (3, 1))
-    return cv2.dilate(lines, grow)
+def rule_lines(binary: np.ndarray, digit_height: float) -> np.ndarray:
+    """Straight, slender runs far longer than a digit (rules and borders, also slightly tilted), 255 where found.
+
+    A probabilistic Hough transform finds the lines; each is drawn back with the
+    thickness of the ink around it, so only the rule's own pixels are taken.
+    """
+    mask = np.zeros_like(binary)
+    for horizontal in (True, False):
+        side = binary.shape[1] if horizontal else binary.shape[0]
+        length = max(15, int(min(digit_height * (LINE_LENGTH if horizontal else BORDER_LENGTH), RULE_SPAN * side)))
+        found = cv2.HoughLinesP(binary, 1, np.pi / 180, threshold=length // 2, minLineLength=length,
+                                maxLineGap=max(3, int(0.08 * digit_height)))
+        if found is None:
+            continue
+        for x1, y1, x2, y2 in found.reshape(-1, 4):
+            angle = abs(np.degrees(np.arctan2(y2 - y1, x2 - x1))) % 180
+            tilt = min(angle, 180 - angle) if horizontal else abs(90 - angle)
+            if tilt > MAX_TILT:
+                continue
+            thickness = _ink_thickness(binary, (x1, y1, x2, y2), horizontal, int(digit_height * RULE_THICKNESS) + 2)
+            if np.hypot(x2 - x1, y2 - y1) >= RULE_SLENDERNESS * thickness:
+                cv2.line(mask, (int(x1), int(y1)), (int(x2), int(y2)), 255, thickness + 2)
+    return cv2.bitwise_and(mask, binary)
+
+
+def _ink_thickness(binary: np.ndarray, line: tuple, horizontal: bool, most: int) -> int:
+    """Median width of the ink across a found line, sampled along it: the rule's own thickness."""
+    x1, y1, x2, y2 = (int(v) for v in line)
+    image = binary if horizontal else binary.T
+    if not horizontal:
+        x1, y1, x2, y2 = y1, x1, y2, x2
+    widths = []
+    for t in np.linspace(0.05, 0.95, 15):
+        x, y = int(round(x1 + t * (x2 - x1))), int(round(y1 + t * (y2 - y1)))
+        column = image[max(0, y - most):y + most + 1, x] > 0
+        centre = min(y, most)
+        if not column[centre]:
+            continue
+        up = centre - np.argmin(column[:centre + 1][::-1]) + 1 if not column[:centre + 1].all() else 0
+        down = centre + np.argmin(column[centre:]) if not column[centre:].all() else len(column)
+        widths.append(down - up)
+    return int(np.median(widths)) if widths else 1
 
 
 def _frame_components(binary: np.ndarray) -> np.ndarray:
@@ -176,10 +209,10 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int) -> Cle
     cleaned = binary
     if remove_lines:
         digit_height = estimated_digit_height(binary)
-        lines = cv2.bitwise_or(_long_runs(binary, True, digit_height), _long_runs(binary, False, digit_height))
-        lines = cv2.bitwise_and(lines, binary)
+        lines = rule_lines(binary, digit_height)
         cleaned = cv2.subtract(binary, lines)
-        bridge = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 7)))
+        gap = 2 * max(1, int(round(digit_height * RULE_THICKNESS))) + 5
+        bridge = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
         cleaned = cv2.bitwise_or(cleaned, cv2.bitwise_and(bridge, lines))
         frame = _frame_components(cleaned)
         cleaned = cv2.subtract(cleaned, frame)

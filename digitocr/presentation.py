@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .reader import Outcome
-from .results import Digit, Reading
+from .results import Box, Digit, Reading
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,12 @@ def probability_table(digit: Digit) -> dict[str, float]:
 def headline(reading: Reading) -> str:
     """The number as a person reads it: lines in order, or a plain 'nothing found'."""
     return reading.text if reading.digits else ""
+
+
+def crop_digit(pixels: np.ndarray, scale: float, box: Box, margin: float = 0.2) -> np.ndarray:
+    """The digit's part of the decoded image (which may be smaller than the original by `scale`), with a margin."""
+    pad = margin * max(box.width, box.height)
+    left, top = int(max(0, (box.x - pad) * scale)), int(max(0, (box.y - pad) * scale))
+    right = int(min(pixels.shape[1], (box.x + box.width + pad) * scale + 1))
+    bottom = int(min(pixels.shape[0], (box.y + box.height + pad) * scale + 1))
+    return pixels[top:bottom, left:right].copy()

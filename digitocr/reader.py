@@ -1,7 +1,7 @@
 """`Reader`: the model loaded once, and `read(image)` from any accepted input to a `Reading`."""
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,7 @@ from .results import Box, Digit, Line, Reading, Stage
 from .settings import ReaderSettings
 
 NOT_A_DIGIT = "not a digit: the model's answer was flat"
+CUT_COST = 0.1  # log-confidence a reading gives up for each extra cut through a blob
 
 
 @dataclass(frozen=True)
@@ -77,42 +78,71 @@ class Reader:
 
     def _finish(self, analysis: Analysis, probabilities: np.ndarray, loaded: LoadedImage, settings: ReaderSettings,
                 keep_stages: bool) -> Reading:
+        confidences = probabilities.max(axis=1) if len(probabilities) else np.zeros(0)
         kept_lines: dict[int, list[Digit]] = {}
-        rejected = []
-        for candidate, box, model_input, row in zip(analysis.candidates, analysis.boxes, analysis.model_inputs,
-                                                   probabilities):
-            label = int(np.argmax(row))
-            confidence = float(row[label])
-            if confidence < settings.reject_below:
-                candidate.dropped = NOT_A_DIGIT
-                rejected.append(candidate)
-                continue
-            kept_lines.setdefault(candidate.line, []).append(
-                Digit(label, confidence, tuple(float(p) for p in row), box, 0, confidence < settings.doubtful_below,
-                      model_input))
-        lines = []
-        for number, line_key in enumerate(sorted(kept_lines)):
-            lines.append(Line(tuple(Digit(d.label, d.confidence, d.probabilities, d.box, number, d.doubtful,
-                                          d.model_input) for d in kept_lines[line_key])))
+        rejected, choices = [], []
+        for options in analysis.options:
+            choice = choose_option(options, confidences, settings.reject_below)
+            choices.append((options, choice))
+            for index in options[choice]:
+                candidate, row = analysis.pieces[index], probabilities[index]
+                label, confidence = int(np.argmax(row)), float(confidences[index])
+                if confidence < settings.reject_below:
+                    candidate.dropped = NOT_A_DIGIT
+                    rejected.append(candidate)
+                    continue
+                kept_lines.setdefault(candidate.line, []).append(
+                    Digit(label, confidence, tuple(float(p) for p in row), analysis.boxes[index], 0,
+                          confidence < settings.doubtful_below, analysis.model_inputs[index]))
+        lines = tuple(Line(tuple(replace(digit, line=number) for digit in kept_lines[key]))
+                      for number, key in enumerate(sorted(kept_lines)))
         notes = list(analysis.notes)
         if not lines:
             notes.append("No digits were found in this image.")
-        stages: tuple[Stage, ...] = ()
-        if keep_stages:
-            kept = [c for c in analysis.candidates if not c.dropped]
-            verdict = candidates_stage(analysis.working, kept, analysis.segmentation.dropped + rejected,
-                                       "classification")
-            reading_digits = [d for line in lines for d in line.digits]
-            stages = tuple(analysis.stages) + (
-                Stage("model inputs", mosaic(analysis.model_inputs),
-                      "Each candidate fitted to 20x20, centred by mass in 28x28, as MNIST (reading order)."),
-                Stage("classification", verdict.image, verdict.caption + f" Flat answers (top probability under {settings.reject_below:.0%})"
-                    " are not digits."),
-                Stage("reading", draw_reading(loaded.pixels, _scaled_to_loaded(reading_digits, loaded.scale)),
-                      f"Read '{' / '.join(line.text for line in lines) or 'nothing'}'; orange boxes are doubtful "
-                      f"(confidence under {settings.doubtful_below:.0%})."),
-            )
-        return Reading(tuple(lines), loaded.original_size, tuple(notes), stages)
+        stages = self._final_stages(analysis, choices, confidences, rejected, lines, loaded, settings) \
+            if keep_stages else ()
+        return Reading(lines, loaded.original_size, tuple(notes), stages)
+
+    @staticmethod
+    def _final_stages(analysis, choices, confidences, rejected, lines, loaded, settings) -> tuple[Stage, ...]:
+        chosen = [analysis.pieces[i] for options, choice in choices for i in options[choice]]
+        kept = [c for c in chosen if not c.dropped]
+        verdict = candidates_stage(analysis.working, kept, analysis.segmentation.dropped + rejected, "classification")
+        cuts = []
+        for number, (options, choice) in enumerate(choices, start=1):
+            if len(options) > 1:
+                tried = ", ".join(f"{len(option)}: {np.exp(np.mean(np.log(np.maximum(confidences[option], 1e-6)))):.0%}"
+                                  for option in options)
+                cuts.append(f"blob {number} read as {len(options[choice])} digit(s) (mean confidence by count {tried})")
+        digits = [d for line in lines for d in line.digits]
+        return tuple(analysis.stages) + (
+            Stage("model inputs", mosaic(analysis.model_inputs),
+                  "Every piece fitted to 20x20 and centred by mass in 28x28, as MNIST; wide blobs appear once whole "
+                  "and once per way of cutting them."),
+            Stage("classification", verdict.image, verdict.caption + f" Flat answers (top probability under "
+                  f"{settings.reject_below:.0%}) are not digits. " + ("; ".join(cuts) or "No blob needed cutting.")),
+            Stage("reading", draw_reading(loaded.pixels, _scaled_to_loaded(digits, loaded.scale)),
+                  f"Read '{' / '.join(line.text for line in lines) or 'nothing'}'; orange boxes are doubtful "
+                  f"(confidence under {settings.doubtful_below:.0%})."),
+        )
+
+
+def choose_option(options: list[list[int]], confidences: np.ndarray, reject_below: float) -> int:
+    """The way of cutting a blob whose pieces the classifier reads most confidently, with a cost for each cut.
+
+    A cut that leaves a piece the model calls "not a digit" is unlikely, so that
+    option pays the rejection too.
+    """
+    if len(options) == 1:
+        return 0
+    scores = []
+    for option in options:
+        piece_confidences = np.maximum(confidences[option], 1e-6)
+        score = float(np.mean(np.log(piece_confidences))) - CUT_COST * (len(option) - 1)
+        if len(option) > 1 and (piece_confidences < reject_below).any():
+            score -= 1.0
+        scores.append(score)
+    return int(np.argmax(scores))
 
 
 def _scaled_to_loaded(digits: list[Digit], scale: float) -> list[Digit]:

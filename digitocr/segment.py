@@ -19,6 +19,10 @@ DIGIT_ASPECT = 0.75  # a wide handwritten digit's width over its height
 SPLIT_ASPECT = 1.3  # blobs wider than this many digit heights hold touching digits
 LINE_OVERLAP = 0.5  # a mark joins a line when it shares this much of its height with it
 TALL_NOISE = 3.0  # a mark taller than this many digit heights is not a digit
+CONSIDER_SPLIT = 0.8  # blobs are measured against at least this share of the digit height...
+NARROWEST_DIGIT = 0.45  # ...and may hold one digit per this many heights of width
+MAX_PARTS = 4  # the most digits one blob is cut into
+SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
 
 
 @dataclass
@@ -51,10 +55,15 @@ class Candidate:
 @dataclass
 class Segmentation:
     labels: np.ndarray  # component label image, int32
-    digits: list[Candidate]  # kept, in reading order
+    units: list["Unit"]  # kept blobs, in reading order, each with its ways of cutting
     dropped: list[Candidate] = field(default_factory=list)
     digit_height: float = 0.0
     capped: bool = False  # more components than the cap; only the largest were examined
+
+    @property
+    def digits(self) -> list[Candidate]:
+        """The digits as geometry alone would cut them, in reading order."""
+        return [piece for unit in self.units for piece in unit.options[unit.chosen]]
 
 
 def find_components(binary: np.ndarray, max_components: int) -> tuple[np.ndarray, list[Candidate], bool]:
@@ -125,11 +134,24 @@ def _ink_columns(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
     return np.isin(box, candidate.labels).sum(axis=0)
 
 
-def split_wide(candidate: Candidate, labels: np.ndarray, digit_height: float) -> list[Candidate]:
-    """Cut a blob of touching digits at the thinnest ink columns near where digit boundaries are expected."""
+def geometric_parts(candidate: Candidate, digit_height: float) -> int:
+    """How many digits a blob holds, judged by its width alone."""
     if candidate.width <= SPLIT_ASPECT * digit_height or candidate.width <= SPLIT_ASPECT * candidate.height:
+        return 1
+    return max(2, round(candidate.width / (DIGIT_ASPECT * max(digit_height, candidate.height))))
+
+
+def part_counts(candidate: Candidate, digit_height: float) -> list[int]:
+    """The digit counts worth asking the classifier about: 1 for a narrow mark, up to MAX_PARTS for a wide one."""
+    reference = max(candidate.height, CONSIDER_SPLIT * digit_height)
+    most = min(MAX_PARTS, int(candidate.width / (NARROWEST_DIGIT * reference)))
+    return list(range(1, max(most, geometric_parts(candidate, digit_height)) + 1))
+
+
+def split_into(candidate: Candidate, labels: np.ndarray, parts: int) -> list[Candidate]:
+    """Cut a blob into `parts` at the thinnest ink columns near where digit boundaries are expected."""
+    if parts == 1:
         return [candidate]
-    parts = max(2, round(candidate.width / (DIGIT_ASPECT * max(digit_height, candidate.height))))
     columns = _ink_columns(labels, candidate).astype(np.float64)
     cuts = [0]
     window = max(1, int(candidate.width / parts / 3))
@@ -148,8 +170,17 @@ def split_wide(candidate: Candidate, labels: np.ndarray, digit_height: float) ->
             continue
         pieces.append(Candidate(candidate.x + start, candidate.y + int(rows[0]), end - start,
                                 int(rows[-1] - rows[0] + 1), candidate.labels,
-                                (candidate.x + start, candidate.x + end)))
+                                (candidate.x + start, candidate.x + end), candidate.line))
     return pieces
+
+
+@dataclass
+class Unit:
+    """One blob and the ways to read it: as one digit, or cut into two or more; the reader picks one."""
+
+    whole: Candidate
+    options: list[list[Candidate]]
+    chosen: int = 0  # the option judged by geometry; the classifier may pick another
 
 
 def group_lines(candidates: list[Candidate]) -> list[list[Candidate]]:
@@ -180,14 +211,31 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
     for candidate in candidates:
         candidate.dropped = why_not_a_digit(candidate, digit_height, min_height)
         (dropped if candidate.dropped else kept).append(candidate)
-    if split_touching:
-        kept = [piece for candidate in kept for piece in split_wide(candidate, labels, digit_height)]
-    ordered = []
-    for line_number, line in enumerate(group_lines(kept)):
+    units: list[Unit] = []
+    line_number = 0
+    for line in group_lines(kept):
+        for candidate in line:
+            candidate.dropped = why_not_in_line(candidate, line)
+            if candidate.dropped:
+                dropped.append(candidate)
+        line = [c for c in line if not c.dropped]
         for candidate in line:
             candidate.line = line_number
-            ordered.append(candidate)
-    return Segmentation(labels, ordered, dropped, digit_height, capped)
+            counts = part_counts(candidate, digit_height) if split_touching else [1]
+            units.append(Unit(candidate, [split_into(candidate, labels, parts) for parts in counts],
+                              counts.index(geometric_parts(candidate, digit_height)) if split_touching else 0))
+        line_number += bool(line)
+    return Segmentation(labels, units, dropped, digit_height, capped)
+
+
+def why_not_in_line(candidate: Candidate, line: list[Candidate]) -> str:
+    """A short mark hanging from the line's lower half is a comma or point, whatever its own size."""
+    heights = np.array([c.height for c in line])
+    line_height = float(np.median(heights[heights >= 0.6 * heights.max()]))
+    line_top = float(np.median([c.y for c in line if c.height >= 0.6 * heights.max()]))
+    if candidate.height < SEPARATOR_HEIGHT * line_height and candidate.y > line_top + 0.45 * line_height:
+        return "a comma or point: short and low on its line"
+    return ""
 
 
 def candidate_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:

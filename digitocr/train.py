@@ -28,7 +28,10 @@ import cv2
 import numpy as np
 
 from . import augment
+from .finetune import finetune, save_model
 from .mnist import MnistData, load_mnist
+from .errors import DigitOcrError
+from .model import DEFAULT_MODEL_PATH
 from .normalize import FIELD_SIZE, to_model_input
 from .pendigits import PenDigit, parse_pendigits, render_digit
 
@@ -159,15 +162,6 @@ def md5_of(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
 
 
-def save_model(model, path: Path) -> None:
-    """Save weights and architecture only: an uncompiled copy carries no optimizer state."""
-    import keras
-
-    clone = keras.models.clone_model(model)
-    clone.set_weights(model.get_weights())
-    clone.save(path)
-
-
 def card_path_for(model_path: Path) -> Path:
     return model_path.with_suffix(".json")
 
@@ -273,8 +267,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=MAX_EPOCHS, help="most epochs; early stopping may end sooner")
     parser.add_argument("--limit", type=int, help="use at most this many samples per stream (a quick smoke run)")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--finetune", metavar="DIR", help="fine-tune on your own digits: a folder with labels.csv")
+    parser.add_argument("--base", help="with --finetune: the model to start from (default: the shipped one)")
     args = parser.parse_args(argv)
     mnist = load_mnist(args.data)
+    if args.finetune:
+        if args.out == parser.get_default("out"):
+            parser.error("--finetune needs --out: the shipped model is never overwritten")
+        try:
+            finetune(Path(args.finetune), Path(args.base) if args.base else DEFAULT_MODEL_PATH, Path(args.out), mnist,
+                     args.seed)
+        except DigitOcrError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        return 0
     pen_digits = parse_pendigits(args.pendigits) if args.pendigits else []
     if not pen_digits:
         print("no --pendigits given: training on MNIST alone", flush=True)

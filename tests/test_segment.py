@@ -90,3 +90,13 @@ def test_components_are_capped():
     result = segment(binary(page), 0.35, True, 50)
     assert result.capped
     assert len(result.digits) + len(result.dropped) <= 50
+
+
+def test_a_comma_taller_than_a_speck_is_still_not_a_digit():
+    page = blank_page()
+    draw_bar(page, 40, 50, 10, 80)
+    draw_bar(page, 70, 112, 8, 36)  # a comma: below the middle of the line, reaching under it
+    draw_bar(page, 100, 50, 10, 80)
+    result = segment(binary(page), 0.35, True, 100)
+    assert [c.x for c in result.digits] == [40, 100]
+    assert "comma" in result.dropped[0].dropped

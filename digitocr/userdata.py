@@ -1,0 +1,91 @@
+"""A user's own labelled digits: a folder of images with `labels.csv` (filename,label), as the dev sets are.
+
+The app appends corrected or confirmed digits here; a hand-made folder or an
+uploaded zip of one works the same. Label `x` marks a box that is not a digit.
+"""
+
+import csv
+import io
+import os
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+LABELS_FILE = "labels.csv"
+NOT_A_DIGIT = "x"
+VALID_LABELS = set("0123456789") | {NOT_A_DIGIT}
+
+
+def default_folder() -> Path:
+    return Path(os.environ.get("DIGITOCR_DATA", Path.home() / ".digitocr" / "my_digits"))
+
+
+@dataclass(frozen=True)
+class LabelledImage:
+    path: Path
+    label: str  # '0'-'9' or 'x'
+
+
+def append_samples(folder: Path, samples: list[tuple[np.ndarray, str]]) -> list[Path]:
+    """Save each (crop, label) as a new PNG and append its row; existing files and rows are never touched."""
+    folder.mkdir(parents=True, exist_ok=True)
+    labels_path = folder / LABELS_FILE
+    new_file = not labels_path.exists()
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    written = []
+    with labels_path.open("a", newline="") as stream:
+        writer = csv.writer(stream)
+        if new_file:
+            writer.writerow(["filename", "label"])
+        for index, (crop, label) in enumerate(samples):
+            if label not in VALID_LABELS:
+                raise ValueError(f"label {label!r} is not a digit 0-9 or '{NOT_A_DIGIT}' (not a digit)")
+            name = f"{stamp}_{index:03d}_{label}.png"
+            Image.fromarray(crop).save(folder / name)
+            writer.writerow([name, label])
+            written.append(folder / name)
+    return written
+
+
+def read_labels(folder: Path) -> tuple[list[LabelledImage], list[str]]:
+    """The labelled images of a folder, and a plain-words problem for each row that cannot be used."""
+    labels_path = Path(folder) / LABELS_FILE
+    if not labels_path.is_file():
+        return [], [f"{folder} has no {LABELS_FILE} (columns: filename,label)"]
+    items, problems = [], []
+    with labels_path.open(newline="") as stream:
+        for number, row in enumerate(csv.DictReader(stream), start=2):
+            name, label = (row.get("filename") or "").strip(), (row.get("label") or "").strip()
+            path = Path(folder) / name
+            if label not in VALID_LABELS:
+                problems.append(f"{LABELS_FILE} line {number}: label {label!r} is not a single digit or 'x'")
+            elif not name or not path.is_file():
+                problems.append(f"{LABELS_FILE} line {number}: no file {name!r}")
+            else:
+                items.append(LabelledImage(path, label))
+    return items, problems
+
+
+def counts_by_label(folder: Path) -> dict[str, int]:
+    items, _ = read_labels(folder)
+    counted = Counter(item.label for item in items)
+    return {label: counted.get(label, 0) for label in sorted(VALID_LABELS)}
+
+
+def extract_zip(data: bytes, destination: Path) -> Path:
+    """Unpack an uploaded zip of a labelled folder safely (no absolute paths, no '..'); return the folder."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.infolist():
+            target = (destination / member.filename).resolve()
+            if not str(target).startswith(str(destination.resolve())):
+                raise ValueError(f"the zip entry {member.filename!r} points outside the folder")
+        archive.extractall(destination)
+    found = sorted(destination.rglob(LABELS_FILE))
+    if not found:
+        raise ValueError(f"the zip holds no {LABELS_FILE}")
+    return found[0].parent

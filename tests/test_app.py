@@ -1,0 +1,117 @@
+"""The Streamlit app through Streamlit's AppTest: each tab, debug mode and the error paths."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from conftest import PROJECT, SAMPLES
+
+TIMEOUT = 120
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITOCR_DATA", str(tmp_path / "my_digits"))
+    test = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=TIMEOUT)
+    test.run()
+    assert not test.exception
+    return test
+
+
+def texts(app) -> str:
+    parts = [e.value for e in app.code] + [e.value for e in app.info] + [e.value for e in app.warning]
+    parts += [e.value for e in app.error] + [e.value for e in app.markdown] + [e.value for e in app.caption]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_the_app_starts_with_four_tabs_and_hints(app):
+    assert [tab.label for tab in app.tabs] == ["Upload", "Camera", "Draw", "Samples"]
+    assert "Upload one image" in texts(app)
+    assert "Draw a number" in texts(app)
+
+
+def test_a_sample_is_read_with_one_click(app):
+    app.button(key="sample-4096_paper.png").click().run()
+    assert not app.exception
+    assert app.code[0].value == "4096"
+    assert app.selectbox(key="choice-4096_paper.png") is not None
+
+
+def test_debug_mode_shows_every_stage(app):
+    app.sidebar.toggle(key="debug").set_value(True).run()
+    app.button(key="sample-315-2718_shadow.jpg").click().run()
+    assert app.code[0].value == "315\n2718"
+    captions = " ".join(" ".join(str(c) for c in image.caption) for image in app.image)
+    for number, stage in enumerate(["grayscale", "working size", "blur", "polarity", "background removed",
+                                    "threshold", "clean-up", "segmentation"], start=1):
+        assert f"{number}. {stage}:" in captions
+    assert "Otsu threshold, cut-off" in captions or "Adaptive threshold, cut-off" in captions
+
+
+def test_settings_change_the_reading_live(app):
+    app.button(key="sample-4096_paper.png").click().run()
+    assert app.code[0].value == "4096"
+    app.sidebar.slider(key="reject").set_value(0.9).run()
+    app.sidebar.slider(key="doubtful").set_value(1.0).run()
+    assert not app.exception
+    assert "doubtful" in texts(app) or app.warning
+
+
+def test_a_bad_model_path_is_a_message_not_a_traceback(app):
+    app.sidebar.text_input(key="model_path").input("/nowhere/model.keras").run()
+    assert not app.exception
+    assert "No model file" in app.error[0].value
+
+
+def test_one_upload_is_read_and_shown(app):
+    app.file_uploader(key="uploads").set_value(("cheque.png", (SAMPLES / "583_chalkboard.png").read_bytes(),
+                                                 "image/png")).run()
+    assert not app.exception
+    assert app.code[0].value == "583"
+
+
+def test_several_uploads_give_a_table_and_downloads(app):
+    files = [(p.name, p.read_bytes(), "image/png") for p in sorted(SAMPLES.glob("*.png"))]
+    files.append(("broken.png", b"not really a png", "image/png"))
+    app.file_uploader(key="uploads").set_value(files).run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert list(table["file"]) == [name for name, _, _ in files]
+    assert table["number"].iloc[0] == files[0][0].split("_")[0]
+    assert "not an image" in table["error"].iloc[-1]
+    assert len(app.get("download_button")) == 2
+
+
+def test_a_file_that_is_not_an_image_gets_a_plain_message(app):
+    app.file_uploader(key="uploads").set_value(("notes.png", b"%PDF-1.4 hello", "image/png")).run()
+    assert not app.exception
+    assert "not an image" in app.error[0].value
+
+
+def test_a_blank_photo_says_no_digits(app):
+    blank = io.BytesIO()
+    Image.fromarray(np.full((200, 300), 230, np.uint8)).save(blank, "PNG")
+    app.file_uploader(key="uploads").set_value(("blank.png", blank.getvalue(), "image/png")).run()
+    assert not app.exception
+    assert "no digits found" in app.warning[0].value
+
+
+def test_a_camera_photo_is_read(app):
+    app.camera_input(key="camera").set_value(("photo.jpg", (SAMPLES / "4096_paper.png").read_bytes(),
+                                               "image/png")).run()
+    assert not app.exception
+    assert "4096" in [c.value for c in app.code]
+
+
+def test_corrected_digits_are_saved_for_fine_tuning(app, tmp_path):
+    app.button(key="sample-583_chalkboard.png").click().run()
+    app.selectbox(key="label-583_chalkboard.png-1").set_value("x").run()
+    app.button(key="save-583_chalkboard.png").click().run()
+    assert not app.exception
+    rows = (tmp_path / "my_digits" / "labels.csv").read_text().splitlines()
+    assert rows[0] == "filename,label"
+    assert [row.split(",")[1] for row in rows[1:]] == ["5", "x", "3"]
+    assert "Saved 3 digits" in app.success[0].value
