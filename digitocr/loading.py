@@ -7,6 +7,7 @@ its own typed error, and nothing the user gave is written anywhere.
 
 import io
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Union
@@ -136,7 +137,9 @@ def _read_bytes(source, max_file_bytes: int) -> bytes:
 
 def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage:
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the pixel limit below decides
+            image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as error:
         raise ImageTooLargeError(f"The image declares too many pixels to decode safely ({error}).") from None
     except UnidentifiedImageError:

@@ -11,18 +11,21 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .normalize import stroke_width
 from .segment import typical_height
 
 BACKGROUND_SIDE = 160  # the background is estimated on a copy this size, far cheaper than full size
-BACKGROUND_KERNEL = 0.22  # opening size as a fraction of the small copy's shorter side
+BACKGROUND_KERNEL = 4.0  # opening size in stroke widths (of a first Otsu guess): wider than any stroke
+POLARITY_WINDOW = 0.5  # paper tone window, as a fraction of the small copy's shorter side
+POLARITY_TAIL = 0.5  # percent of pixels at each end taken as the darkest and lightest marks
 MIN_CONTRAST = 16  # flattened ink this faint (of 255) is noise, not writing
 UNEVEN_LIGHT = 60  # background range (of 255) above which the threshold is adaptive
-LINE_LENGTH = 2.5  # a horizontal run this many digit heights long may be a rule or border...
+LINE_LENGTH = 2.0  # a horizontal run this many digit heights long may be a rule or border...
 BORDER_LENGTH = 1.6  # ...and a vertical one this many
 RULE_THICKNESS = 0.15  # of the digit height: the thickest ink across a line that can still be a rule
 MAX_TILT = 8  # degrees a rule or border may lean
-RULE_SPAN = 0.6  # a line across this much of the image is a rule whatever the digits' size...
-RULE_SLENDERNESS = 10  # ...if it is this many times longer than thick; a digit's bar is stubbier
+RULE_SPAN = 0.85  # a line across this much of the image is a rule whatever the digits' size...
+RULE_SLENDERNESS = 12  # ...if it is this many times longer than thick; a digit's bar is stubbier
 FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge
 
 
@@ -59,16 +62,17 @@ def _small_copy(gray: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def ink_is_dark(gray: np.ndarray) -> bool:
-    """Decide polarity from the image: which side of the local background do the strongest marks lie on?"""
+    """Decide polarity from the image: which side of the local paper tone do the furthest marks lie on?
+
+    The paper tone is a median over windows half the image wide, which follows
+    shading but not strokes; ink is the tail that reaches furthest from it.
+    """
     small, _ = _small_copy(gray)
-    kernel = max(3, int(min(small.shape) * BACKGROUND_KERNEL) | 1)
-    background = cv2.medianBlur(small, min(kernel, 255))
-    difference = small.astype(np.int16) - background.astype(np.int16)
-    darker = -float(np.percentile(difference, 0.5))
-    lighter = float(np.percentile(difference, 99.5))
-    if abs(darker - lighter) < 4:
-        return float(np.median(small)) >= 128
-    return darker >= lighter
+    window = min(255, max(3, int(POLARITY_WINDOW * min(small.shape)) | 1))
+    paper = cv2.medianBlur(small, window)
+    difference = small.astype(np.int16) - paper.astype(np.int16)
+    darker, lighter = -np.percentile(difference, POLARITY_TAIL), np.percentile(difference, 100 - POLARITY_TAIL)
+    return float(darker) >= float(lighter)
 
 
 def ink_bright(gray: np.ndarray, dark_ink: bool) -> np.ndarray:
@@ -86,7 +90,9 @@ class Background:
 def flatten_background(bright: np.ndarray) -> Background:
     """Subtract the local background (a morphological opening wider than any stroke) so shadows vanish."""
     small, factor = _small_copy(bright)
-    side = max(3, int(min(small.shape) * BACKGROUND_KERNEL))
+    _, first_guess = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    short = min(small.shape)
+    side = int(np.clip(BACKGROUND_KERNEL * stroke_width(first_guess), max(3, 0.1 * short), max(3, 0.5 * short)))
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
     opened = cv2.morphologyEx(small, cv2.MORPH_OPEN, kernel)
     opened = np.minimum(opened, cv2.blur(opened, (side, side)))
@@ -116,8 +122,9 @@ class Threshold:
 def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
     """Binarise; `auto` picks adaptive only when the light across the page was uneven."""
     otsu_level, _ = cv2.threshold(flattened, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    median = float(np.median(flattened))
-    noise = 1.4826 * float(np.median(np.abs(flattened.astype(np.float32) - median)))
+    background = flattened[flattened <= otsu_level].astype(np.float32)
+    median = float(np.median(background)) if background.size else 0.0
+    noise = 1.4826 * float(np.median(np.abs(background - median))) if background.size else 0.0
     level = max(float(otsu_level), MIN_CONTRAST, median + 4 * noise)
     chosen = method if method != "auto" else ("adaptive" if unevenness > UNEVEN_LIGHT else "otsu")
     binary = hysteresis(flattened, level)
@@ -181,7 +188,7 @@ def _ink_thickness(binary: np.ndarray, line: tuple, horizontal: bool, most: int)
 
 
 def _frame_components(binary: np.ndarray) -> np.ndarray:
-    """Page edges, black margins and cell-border pieces: bands along an image edge, or blobs filling a side."""
+    """Page edges, black margins and cell-border pieces: bands along an image edge, or solid blocks filling a side."""
     height, width = binary.shape
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     frame = np.zeros(count, bool)
@@ -191,7 +198,7 @@ def _frame_components(binary: np.ndarray) -> np.ndarray:
         touches_end = y == 0 or y + h == height
         vertical_band = touches_side and h >= 0.8 * height and w <= FRAME_THICKNESS * width
         horizontal_band = touches_end and w >= 0.8 * width and h <= FRAME_THICKNESS * height
-        margin = (touches_side or touches_end) and area >= 0.25 * width * height
+        margin = (touches_side or touches_end) and area >= 0.25 * width * height and area >= 0.6 * w * h
         frame[index] = vertical_band or horizontal_band or margin
     return np.where(frame[labels], 255, 0).astype(np.uint8)
 

@@ -15,7 +15,7 @@ from .results import Box, Digit, Line, Reading, Stage
 from .settings import ReaderSettings
 
 NOT_A_DIGIT = "not a digit: the model's answer was flat"
-CUT_COST = 0.1  # log-confidence a reading gives up for each extra cut through a blob
+CUT_COST = 0.25  # log-confidence a reading gives up for each extra cut through a blob
 
 
 @dataclass(frozen=True)

@@ -39,14 +39,15 @@ SEED = 1234
 NUM_CLASSES = 10
 VALIDATION_SIZE = 5000  # last MNIST training images, never trained on
 HELD_OUT_WRITERS = frozenset(range(21, 31))  # pendigits writers kept for validation
-MNIST_RAW_PER_EPOCH = 25000
-MNIST_NORMALISED_PER_EPOCH = 25000
+MNIST_RAW_PER_EPOCH = 30000
+MNIST_NORMALISED_PER_EPOCH = 20000
 PENDIGITS_PER_EPOCH = 10000
 NON_DIGITS_PER_EPOCH = 4000
 BATCH_SIZE = 128
 MAX_EPOCHS = 14
-PATIENCE = 3
-LEARNING_RATE = 2e-3
+PATIENCE = 4
+MIN_EPOCHS = 8  # the cosine schedule's low learning rates come late; no early stop before this
+LEARNING_RATE = 1e-3
 
 
 def build_model():
@@ -211,7 +212,7 @@ def train(mnist: MnistData, pen_digits: list[PenDigit], out: Path, pendigits_sou
             best_score, best_weights, best_epoch, stale = score, model.get_weights(), epoch, 0
         else:
             stale += 1
-            if stale >= PATIENCE:
+            if stale >= PATIENCE and epoch >= MIN_EPOCHS:
                 print(f"stopping early: no gain for {PATIENCE} epochs", flush=True)
                 break
     model.set_weights(best_weights)
@@ -249,7 +250,7 @@ def train(mnist: MnistData, pen_digits: list[PenDigit], out: Path, pendigits_sou
             "samples_per_epoch": dict(zip(["mnist_raw", "mnist_normalised", "pendigits", "non_digits"], counts)),
         },
         "augmentation": asdict(augment.AugmentSettings()),
-        "training": {"batch_size": BATCH_SIZE, "max_epochs": max_epochs, "patience": PATIENCE,
+        "training": {"batch_size": BATCH_SIZE, "max_epochs": max_epochs, "patience": PATIENCE, "min_epochs": MIN_EPOCHS,
                      "optimizer": "Adam, cosine learning rate", "learning_rate": LEARNING_RATE,
                      "loss": "categorical cross-entropy, uniform target for non-digits"},
         "command": "python -m digitocr.train " + " ".join(sys.argv[1:]),
