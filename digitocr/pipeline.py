@@ -30,18 +30,20 @@ class Analysis:
     options: list[list[list[int]]]  # per blob, per way of cutting it: indices into `pieces`
     segmentation: Segmentation
     to_original: float  # multiply working-size pixels by this for original pixels
-    working: np.ndarray  # the grayscale image at working size, for drawings
+    working: np.ndarray  # the upright ink at working size, dark on light, for drawings
     notes: list[str] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
 
 
-def _original_box(candidate: Candidate, to_original: float, image_size: tuple[int, int]) -> Box:
+def _original_box(box: tuple[int, int, int, int], to_original: float, image_size: tuple[int, int]) -> Box:
+    """A working-size (x, y, width, height) in the original image's pixels, clipped to the image."""
+    x, y, box_width, box_height = box
     width, height = image_size
-    left = min(width - 1, max(0, int(candidate.x * to_original)))
-    top = min(height - 1, max(0, int(candidate.y * to_original)))
-    right = min(width, max(left + 1, int(np.ceil(candidate.right * to_original))))
-    bottom = min(height, max(top + 1, int(np.ceil(candidate.bottom * to_original))))
+    left = min(width - 1, max(0, int(x * to_original)))
+    top = min(height - 1, max(0, int(y * to_original)))
+    right = min(width, max(left + 1, int(np.ceil((x + box_width) * to_original))))
+    bottom = min(height, max(top + 1, int(np.ceil((y + box_height) * to_original))))
     return Box(left, top, right - left, bottom - top)
 
 
@@ -96,14 +98,19 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     removed_share = float((cleaned.removed > 0).mean())
     keep("clean-up", np.dstack([cleaned.removed, cleaned.binary, cleaned.binary]),
          f"Ruled lines, borders, frame edges and specks removed (red: {removed_share:.1%} of the image).")
-    segmentation = segment(cleaned.binary, settings.min_digit_height, settings.split_touching, settings.max_components)
+    shear = preprocess.estimate_slant(cleaned.binary) if settings.deslant else 0.0
+    upright, slant = preprocess.deslant(cleaned.binary, shear)
+    keep("deslant", upright, f"Sheared by {shear:+.1f} so slanted strokes stand upright" if shear else
+         "Strokes already upright: no shear.")
+    segmentation = segment(upright, settings.min_digit_height, settings.split_touching, settings.max_components)
     timings["segmentation"] = time.perf_counter() - clock[0]
     notes = []
     if segmentation.capped:
         notes.append(f"More than {settings.max_components} marks were found; only the largest "
                      f"{settings.max_components} were examined.")
+    drawn_on = cv2.bitwise_not(upright)
     if keep_stages:
-        stage = candidates_stage(working, segmentation.digits, segmentation.dropped, "segmentation")
+        stage = candidates_stage(drawn_on, segmentation.digits, segmentation.dropped, "segmentation")
         stages.append(Stage(stage.name, stage.image,
                             stage.caption + f" Typical digit height {segmentation.digit_height:.0f} px."))
     clock[0] = time.perf_counter()
@@ -118,8 +125,8 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
         if pieces else np.zeros((0, 28, 28), np.float32)
     timings["normalisation"] = time.perf_counter() - clock[0]
     to_original = 1.0 / (factor * loaded_scale)
-    boxes = [_original_box(c, to_original, image_size) for c in pieces]
-    return Analysis(pieces, inputs, boxes, options, segmentation, to_original, working, notes, stages, timings)
+    boxes = [_original_box(slant.box_before(c.x, c.y, c.width, c.height), to_original, image_size) for c in pieces]
+    return Analysis(pieces, inputs, boxes, options, segmentation, to_original, drawn_on, notes, stages, timings)
 
 
 def single_digit_input(pixels: np.ndarray, settings: ReaderSettings) -> np.ndarray | None:

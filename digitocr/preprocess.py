@@ -26,6 +26,12 @@ RULE_THICKNESS = 0.15  # of the digit height: the thickest ink across a line tha
 MAX_TILT = 8  # degrees a rule or border may lean
 RULE_SPAN = 0.85  # a line across this much of the image is a rule whatever the digits' size...
 RULE_SLENDERNESS = 12  # ...if it is this many times longer than thick; a digit's bar is stubbier
+EDGE_ZONE = 0.08  # a line this close to the image's edge (fraction of the side) is a cell or page border...
+EDGE_LINE_SPAN = 0.5  # ...when it runs along half the side or more...
+EDGE_SLENDERNESS = 6  # ...and is this many times longer than thick
+SLANTS = [round(0.1 * step, 1) for step in range(-7, 8)]  # shears tried to stand handwriting upright
+SLANT_HEIGHT = 64  # slant is judged on a copy this tall
+SLANT_GAIN = 1.05  # a shear must pile ink up this much better than none to be used
 FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge
 
 
@@ -150,10 +156,12 @@ def rule_lines(binary: np.ndarray, digit_height: float) -> np.ndarray:
     thickness of the ink around it, so only the rule's own pixels are taken.
     """
     mask = np.zeros_like(binary)
+    height, width = binary.shape
     for horizontal in (True, False):
-        side = binary.shape[1] if horizontal else binary.shape[0]
+        side = width if horizontal else height
         length = max(15, int(min(digit_height * (LINE_LENGTH if horizontal else BORDER_LENGTH), RULE_SPAN * side)))
-        found = cv2.HoughLinesP(binary, 1, np.pi / 180, threshold=length // 2, minLineLength=length,
+        shortest = max(15, min(length, int(EDGE_LINE_SPAN * side)))
+        found = cv2.HoughLinesP(binary, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest,
                                 maxLineGap=max(3, int(0.08 * digit_height)))
         if found is None:
             continue
@@ -163,7 +171,12 @@ def rule_lines(binary: np.ndarray, digit_height: float) -> np.ndarray:
             if tilt > MAX_TILT:
                 continue
             thickness = _ink_thickness(binary, (x1, y1, x2, y2), horizontal, int(digit_height * RULE_THICKNESS) + 2)
-            if np.hypot(x2 - x1, y2 - y1) >= RULE_SLENDERNESS * thickness:
+            span = np.hypot(x2 - x1, y2 - y1)
+            across = (y1, y2, height) if horizontal else (x1, x2, width)
+            near_edge = max(across[0], across[1]) <= EDGE_ZONE * across[2] or \
+                min(across[0], across[1]) >= (1 - EDGE_ZONE) * across[2]
+            if (span >= length and span >= RULE_SLENDERNESS * thickness) or \
+                    (near_edge and span >= EDGE_SLENDERNESS * thickness):
                 cv2.line(mask, (int(x1), int(y1)), (int(x2), int(y2)), 255, thickness + 2)
     return cv2.bitwise_and(mask, binary)
 
@@ -199,7 +212,10 @@ def _frame_components(binary: np.ndarray) -> np.ndarray:
         vertical_band = touches_side and h >= 0.8 * height and w <= FRAME_THICKNESS * width
         horizontal_band = touches_end and w >= 0.8 * width and h <= FRAME_THICKNESS * height
         margin = (touches_side or touches_end) and area >= 0.25 * width * height and area >= 0.6 * w * h
-        frame[index] = vertical_band or horizontal_band or margin
+        in_side_zone = x >= (1 - EDGE_ZONE) * width or x + w <= EDGE_ZONE * width
+        in_end_zone = y >= (1 - EDGE_ZONE) * height or y + h <= EDGE_ZONE * height
+        border_piece = (in_side_zone and h >= EDGE_SLENDERNESS * w / 2) or (in_end_zone and w >= EDGE_SLENDERNESS * h / 2)
+        frame[index] = vertical_band or horizontal_band or margin or border_piece
     return np.where(frame[labels], 255, 0).astype(np.uint8)
 
 
@@ -232,3 +248,41 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int) -> Cle
         cleaned = cv2.subtract(cleaned, speck_mask)
         removed = cv2.bitwise_or(removed, speck_mask)
     return Cleaned(cleaned, cv2.subtract(removed, cleaned))
+
+
+@dataclass(frozen=True)
+class Slant:
+    """A horizontal shear that stands slanted handwriting upright: x' = x + shear * (y - centre) + offset."""
+
+    shear: float
+    centre: float
+    offset: float
+
+    def box_before(self, x: int, y: int, width: int, height: int) -> tuple[int, int, int, int]:
+        """The upright image's box as a box of the slanted original (the parallelogram's bounds)."""
+        lefts = [x - self.shear * (row - self.centre) - self.offset for row in (y, y + height)]
+        left = int(np.floor(min(lefts)))
+        right = int(np.ceil(max(lefts) + width))
+        return left, y, right - left, height
+
+
+def estimate_slant(binary: np.ndarray) -> float:
+    """The shear that makes strokes most vertical: it piles ink into the fewest columns (sum of squared column sums)."""
+    height = binary.shape[0]
+    factor = min(1.0, SLANT_HEIGHT / height)
+    small = cv2.resize(binary, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA).astype(np.float32)
+    if small.sum() == 0:
+        return 0.0
+    scores = [float((deslant(small, shear)[0].sum(axis=0) ** 2).sum()) for shear in SLANTS]
+    best = SLANTS[int(np.argmax(scores))]
+    return best if scores[int(np.argmax(scores))] > SLANT_GAIN * scores[SLANTS.index(0.0)] else 0.0
+
+
+def deslant(image: np.ndarray, shear: float) -> tuple[np.ndarray, Slant]:
+    height, width = image.shape
+    slant = Slant(shear, height / 2, abs(shear) * height / 2)
+    if shear == 0.0:
+        return image, slant
+    matrix = np.float32([[1, shear, slant.offset - shear * slant.centre], [0, 1, 0]])
+    size = (width + int(np.ceil(abs(shear) * height)), height)
+    return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_NEAREST), slant

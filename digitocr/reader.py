@@ -16,6 +16,8 @@ from .settings import ReaderSettings
 
 NOT_A_DIGIT = "not a digit: the model's answer was flat"
 CUT_COST = 0.25  # log-confidence a reading gives up for each extra cut through a blob
+WIDEST_DIGIT = 1.7  # width over height beyond which a piece is not one digit...
+WIDE_PIECE_COST = 1.5  # ...and costs its reading this much log-confidence
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,11 @@ class Reader:
     def _finish(self, analysis: Analysis, probabilities: np.ndarray, loaded: LoadedImage, settings: ReaderSettings,
                 keep_stages: bool) -> Reading:
         confidences = probabilities.max(axis=1) if len(probabilities) else np.zeros(0)
+        aspects = np.array([piece.width / max(1, piece.height) for piece in analysis.pieces])
         kept_lines: dict[int, list[Digit]] = {}
         rejected, choices = [], []
         for options in analysis.options:
-            choice = choose_option(options, confidences, settings.reject_below)
+            choice = choose_option(options, confidences, aspects)
             choices.append((options, choice))
             for index in options[choice]:
                 candidate, row = analysis.pieces[index], probabilities[index]
@@ -127,20 +130,18 @@ class Reader:
         )
 
 
-def choose_option(options: list[list[int]], confidences: np.ndarray, reject_below: float) -> int:
-    """The way of cutting a blob whose pieces the classifier reads most confidently, with a cost for each cut.
+def choose_option(options: list[list[int]], confidences: np.ndarray, aspects: np.ndarray) -> int:
+    """The way of cutting a blob whose pieces the classifier reads most confidently.
 
-    A cut that leaves a piece the model calls "not a digit" is unlikely, so that
-    option pays the rejection too.
+    Each extra cut costs CUT_COST, and a piece much wider than tall, which no
+    single handwritten digit is, costs WIDE_PIECE_COST.
     """
     if len(options) == 1:
         return 0
     scores = []
     for option in options:
-        piece_confidences = np.maximum(confidences[option], 1e-6)
-        score = float(np.mean(np.log(piece_confidences))) - CUT_COST * (len(option) - 1)
-        if len(option) > 1 and (piece_confidences < reject_below).any():
-            score -= 1.0
+        score = float(np.mean(np.log(np.maximum(confidences[option], 1e-6)))) - CUT_COST * (len(option) - 1)
+        score -= WIDE_PIECE_COST * float(np.mean(aspects[option] > WIDEST_DIGIT))
         scores.append(score)
     return int(np.argmax(scores))
 

@@ -108,7 +108,9 @@ def merge_broken_pieces(candidates: list[Candidate], digit_height: float) -> lis
                 if b.x > a.right:
                     break
                 joined = a.merged_with(b)
-                if (_horizontal_overlap(a, b) >= MERGE_OVERLAP and _vertical_gap(a, b) <= MERGE_GAP * digit_height
+                lower = a if a.y > b.y else b
+                is_point = lower.height < MERGE_GAP * digit_height and lower.y >= min(a.bottom, b.bottom) - 1
+                if (not is_point and _horizontal_overlap(a, b) >= MERGE_OVERLAP and _vertical_gap(a, b) <= MERGE_GAP * digit_height
                         and joined.height <= MERGED_HEIGHT * digit_height):
                     pieces[i] = joined
                     del pieces[j]

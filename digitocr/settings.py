@@ -22,6 +22,7 @@ class ReaderSettings:
     doubtful_below: float = 0.80  # digits under this confidence are flagged as doubtful
     remove_lines: bool = True  # ruled lines, cell borders and page edges
     split_touching: bool = True  # cut a blob much wider than a digit into digits
+    deslant: bool = True  # shear slanted handwriting upright before segmenting
     max_components: int = 2000  # contours examined at most; more is a page of specks
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES

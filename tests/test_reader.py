@@ -36,7 +36,7 @@ def test_boxes_are_in_the_original_images_pixels_and_ordered(reader):
     for digit in reading.digits:
         assert 0 <= digit.box.x and digit.box.x + digit.box.width <= width
         assert 0 <= digit.box.y and digit.box.y + digit.box.height <= height
-        assert digit.box.height > 0.3 * height
+        assert digit.box.height > 0.25 * height
 
 
 def test_a_large_photo_reads_the_same_with_boxes_scaled_up(reader):
@@ -74,7 +74,7 @@ def test_stages_are_kept_only_when_asked(reader):
     assert reader.read(sample).stages == ()
     names = [stage.name for stage in reader.read(sample, stages=True).stages]
     assert names == ["grayscale", "working size", "blur", "polarity", "background removed", "threshold",
-                     "clean-up", "segmentation", "model inputs", "classification", "reading"]
+                     "clean-up", "deslant", "segmentation", "model inputs", "classification", "reading"]
 
 
 def test_blank_page_reads_nothing_and_says_so(reader):
