@@ -53,3 +53,10 @@ def test_the_scoring_tool_runs_unchanged_on_the_reader():
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["photos"]["failed"] == 0
     assert summary["photos"]["exact_pct"] >= 70
+
+
+def test_a_wrong_extension_is_read_by_content(tmp_path, capsys):
+    renamed = tmp_path / "looks_like.jpg"
+    renamed.write_bytes((SAMPLES / "583_chalkboard.png").read_bytes())
+    assert main(["read", str(renamed)]) == 0
+    assert capsys.readouterr().out.strip().endswith(": 583")
