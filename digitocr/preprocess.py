@@ -28,7 +28,8 @@ RULE_SPAN = 0.85  # a line across this much of the image is a rule whatever the 
 RULE_SLENDERNESS = 12  # ...if it is this many times longer than thick; a digit's bar is stubbier
 EDGE_ZONE = 0.08  # a line this close to the image's edge (fraction of the side) is a cell or page border...
 EDGE_LINE_SPAN = 0.5  # ...when it runs along half the side or more...
-EDGE_SLENDERNESS = 6  # ...and is this many times longer than thick
+EDGE_SLENDERNESS = 6  # ...and is this many times longer than thick...
+EDGE_TILT = 3  # ...and leans no more than this many degrees, as a ruled border does and a pen stroke seldom
 SLANTS = [round(0.1 * step, 1) for step in range(-7, 8)]  # shears tried to stand handwriting upright
 SLANT_HEIGHT = 64  # slant is judged on a copy this tall
 SLANT_GAIN = 1.05  # a shear must pile ink up this much better than none to be used
@@ -176,7 +177,7 @@ def rule_lines(binary: np.ndarray, digit_height: float) -> np.ndarray:
             near_edge = max(across[0], across[1]) <= EDGE_ZONE * across[2] or \
                 min(across[0], across[1]) >= (1 - EDGE_ZONE) * across[2]
             if (span >= length and span >= RULE_SLENDERNESS * thickness) or \
-                    (near_edge and span >= EDGE_SLENDERNESS * thickness):
+                    (near_edge and tilt <= EDGE_TILT and span >= EDGE_SLENDERNESS * thickness):
                 cv2.line(mask, (int(x1), int(y1)), (int(x2), int(y2)), 255, thickness + 2)
     return cv2.bitwise_and(mask, binary)
 
@@ -214,7 +215,9 @@ def _frame_components(binary: np.ndarray) -> np.ndarray:
         margin = (touches_side or touches_end) and area >= 0.25 * width * height and area >= 0.6 * w * h
         in_side_zone = x >= (1 - EDGE_ZONE) * width or x + w <= EDGE_ZONE * width
         in_end_zone = y >= (1 - EDGE_ZONE) * height or y + h <= EDGE_ZONE * height
-        border_piece = (in_side_zone and h >= EDGE_SLENDERNESS * w / 2) or (in_end_zone and w >= EDGE_SLENDERNESS * h / 2)
+        across_side, across_end = area / max(h, 1), area / max(w, 1)  # mean ink thickness across a vertical / horizontal line
+        border_piece = (in_side_zone and h >= EDGE_SLENDERNESS * across_side and w <= 2.5 * across_side) or \
+            (in_end_zone and w >= EDGE_SLENDERNESS * across_end and h <= 2.5 * across_end)
         frame[index] = vertical_band or horizontal_band or margin or border_piece
     return np.where(frame[labels], 255, 0).astype(np.uint8)
 

@@ -22,6 +22,9 @@ TALL_NOISE = 3.0  # a mark taller than this many digit heights is not a digit
 CONSIDER_SPLIT = 0.8  # blobs are measured against at least this share of the digit height...
 NARROWEST_DIGIT = 0.45  # ...and may hold one digit per this many heights of width
 MAX_PARTS = 4  # the most digits one blob is cut into
+SECOND_STROKE_HEIGHT = 0.6  # a stroke this much shorter than its neighbour...
+SECOND_STROKE_GAP = 0.08  # ...this close beside it (of the digit height)...
+SECOND_STROKE_TOP = 0.75  # ...starting in the upper part of its band, is the rest of that digit
 SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
 
 
@@ -97,28 +100,44 @@ def _vertical_gap(a: Candidate, b: Candidate) -> int:
 
 
 def merge_broken_pieces(candidates: list[Candidate], digit_height: float) -> list[Candidate]:
-    """Join pieces stacked over each other, like a '5' whose top bar stands apart."""
+    """Join the pieces of one digit: stacked ones, like a '5' whose top bar stands apart, and a second stroke beside."""
     pieces = sorted(candidates, key=lambda c: c.x)
+    reach = SECOND_STROKE_GAP * digit_height
     merged = True
     while merged:
         merged = False
         for i, a in enumerate(pieces):
             for j in range(i + 1, len(pieces)):
                 b = pieces[j]
-                if b.x > a.right:
+                if b.x > a.right + reach:
                     break
-                joined = a.merged_with(b)
-                lower = a if a.y > b.y else b
-                is_point = lower.height < MERGE_GAP * digit_height and lower.y >= min(a.bottom, b.bottom) - 1
-                if (not is_point and _horizontal_overlap(a, b) >= MERGE_OVERLAP and _vertical_gap(a, b) <= MERGE_GAP * digit_height
-                        and joined.height <= MERGED_HEIGHT * digit_height):
-                    pieces[i] = joined
+                if _stacked(a, b, digit_height) or _second_stroke(a, b, digit_height):
+                    pieces[i] = a.merged_with(b)
                     del pieces[j]
                     merged = True
                     break
             if merged:
                 break
     return pieces
+
+
+def _stacked(a: Candidate, b: Candidate, digit_height: float) -> bool:
+    """Pieces over each other, close, and together no taller than a digit; a point under a digit stays apart."""
+    lower = a if a.y > b.y else b
+    is_point = lower.height < MERGE_GAP * digit_height and lower.y >= min(a.bottom, b.bottom) - 1
+    return (not is_point and _horizontal_overlap(a, b) >= MERGE_OVERLAP
+            and _vertical_gap(a, b) <= MERGE_GAP * digit_height
+            and a.merged_with(b).height <= MERGED_HEIGHT * digit_height)
+
+
+def _second_stroke(a: Candidate, b: Candidate, digit_height: float) -> bool:
+    """A short stroke just beside a digit, inside its band and not hanging below it: a '4' or '5' in two strokes."""
+    big, small = (a, b) if a.height >= b.height else (b, a)
+    gap = max(small.x - big.right, big.x - small.right)
+    return (small.height < SECOND_STROKE_HEIGHT * big.height and gap <= SECOND_STROKE_GAP * digit_height
+            and small.y >= big.y and small.y <= big.y + SECOND_STROKE_TOP * big.height
+            and small.bottom <= big.bottom + 0.1 * big.height
+            and max(a.right, b.right) - min(a.x, b.x) <= DIGIT_ASPECT * 1.2 * big.height)
 
 
 def why_not_a_digit(candidate: Candidate, digit_height: float, min_height: float) -> str:
