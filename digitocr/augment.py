@@ -98,7 +98,8 @@ def non_digit_mask(rng: np.random.Generator) -> np.ndarray:
     if kind == "comma":
         radius = int(rng.integers(4, 10))
         cv2.circle(canvas, (48, 40), radius, 1, -1)
-        cv2.line(canvas, (48 + radius // 2, 40), (42 - int(rng.integers(0, 8)), 40 + int(rng.integers(12, 26))), 1, thickness)
+        tail = (42 - int(rng.integers(0, 8)), 40 + int(rng.integers(12, 26)))
+        cv2.line(canvas, (48 + radius // 2, 40), tail, 1, thickness)
     elif kind in ("dash", "rule"):
         length = int(rng.integers(20, 50)) if kind == "dash" else 90
         tilt = rng.uniform(-6, 6)
@@ -108,7 +109,8 @@ def non_digit_mask(rng: np.random.Generator) -> np.ndarray:
         letter = str(rng.choice(list(NON_DIGIT_LETTERS)))
         font = int(rng.choice([cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX,
                                cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_PLAIN]))
-        cv2.putText(canvas, letter, (14, 76), font, 2.2 if font != cv2.FONT_HERSHEY_PLAIN else 4.5, 1, thickness // 2 + 1)
+        scale = 4.5 if font == cv2.FONT_HERSHEY_PLAIN else 2.2
+        cv2.putText(canvas, letter, (14, 76), font, scale, 1, thickness // 2 + 1)
     elif kind == "scribble":
         points = rng.uniform(10, 86, (int(rng.integers(5, 12)), 2)).astype(np.int32)
         cv2.polylines(canvas, [points.reshape(-1, 1, 2)], False, 1, thickness)

@@ -14,7 +14,8 @@ def _as_rgb(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image.copy()
 
 
-def draw_boxes(image: np.ndarray, boxes: list[Box], labels: list[str], colours: list[tuple[int, int, int]]) -> np.ndarray:
+def draw_boxes(image: np.ndarray, boxes: list[Box], labels: list[str],
+               colours: list[tuple[int, int, int]]) -> np.ndarray:
     """A copy of `image` with each box outlined and its label written above it."""
     canvas = _as_rgb(image)
     side = max(canvas.shape[:2])

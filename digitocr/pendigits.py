@@ -56,7 +56,8 @@ def bounds(strokes: tuple[np.ndarray, ...]) -> tuple[float, float, float, float]
     return float(points[:, 0].min()), float(points[:, 1].min()), float(points[:, 0].max()), float(points[:, 1].max())
 
 
-def scale_strokes(strokes: tuple[np.ndarray, ...], height: float, origin: tuple[float, float]) -> tuple[np.ndarray, ...]:
+def scale_strokes(strokes: tuple[np.ndarray, ...], height: float,
+                  origin: tuple[float, float]) -> tuple[np.ndarray, ...]:
     """Scale a digit to `height` pixels and move its top-left corner to `origin`."""
     left, top, _, bottom = bounds(strokes)
     factor = height / max(bottom - top, 1.0)

@@ -92,7 +92,8 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     keep("background removed", background.flattened,
          f"Local background subtracted (shadows, uneven light); its range across the page was {background.unevenness}.")
     thresholded = preprocess.threshold(background.flattened, settings.threshold_method, background.unevenness)
-    keep("threshold", thresholded.binary, f"{thresholded.method.capitalize()} threshold, cut-off {thresholded.level:.0f}"
+    keep("threshold", thresholded.binary,
+         f"{thresholded.method.capitalize()} threshold, cut-off {thresholded.level:.0f}"
          f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'}).")
     cleaned = preprocess.clean_up(thresholded.binary, settings.remove_lines, settings.min_ink_pixels)
     removed_share = float((cleaned.removed > 0).mean())

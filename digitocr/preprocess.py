@@ -215,7 +215,7 @@ def _frame_components(binary: np.ndarray) -> np.ndarray:
         margin = (touches_side or touches_end) and area >= 0.25 * width * height and area >= 0.6 * w * h
         in_side_zone = x >= (1 - EDGE_ZONE) * width or x + w <= EDGE_ZONE * width
         in_end_zone = y >= (1 - EDGE_ZONE) * height or y + h <= EDGE_ZONE * height
-        across_side, across_end = area / max(h, 1), area / max(w, 1)  # mean ink thickness across a vertical / horizontal line
+        across_side, across_end = area / max(h, 1), area / max(w, 1)  # mean thickness of a vertical / horizontal line
         border_piece = (in_side_zone and h >= EDGE_SLENDERNESS * across_side and w <= 2.5 * across_side) or \
             (in_end_zone and w >= EDGE_SLENDERNESS * across_end and h <= 2.5 * across_end)
         frame[index] = vertical_band or horizontal_band or margin or border_piece

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .reader import Outcome
-from .results import Box, Digit, Reading
+from .results import Box, Digit
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,6 @@ def digit_caption(digit: Digit) -> str:
 
 def probability_table(digit: Digit) -> dict[str, float]:
     return {str(label): round(probability, 4) for label, probability in enumerate(digit.probabilities)}
-
-
-def headline(reading: Reading) -> str:
-    """The number as a person reads it: lines in order, or a plain 'nothing found'."""
-    return reading.text if reading.digits else ""
 
 
 def crop_digit(pixels: np.ndarray, scale: float, box: Box, margin: float = 0.2) -> np.ndarray:

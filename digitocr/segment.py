@@ -37,7 +37,6 @@ class Candidate:
     width: int
     height: int
     labels: tuple[int, ...]
-    column_range: tuple[int, int] | None = None  # set when cut out of a wider blob
     line: int = 0
     dropped: str = ""  # why it is not a digit; empty when kept
 
@@ -190,8 +189,7 @@ def split_into(candidate: Candidate, labels: np.ndarray, parts: int) -> list[Can
         if len(rows) == 0:
             continue
         pieces.append(Candidate(candidate.x + start, candidate.y + int(rows[0]), end - start,
-                                int(rows[-1] - rows[0] + 1), candidate.labels,
-                                (candidate.x + start, candidate.x + end), candidate.line))
+                                int(rows[-1] - rows[0] + 1), candidate.labels, candidate.line))
     return pieces
 
 
@@ -211,7 +209,8 @@ def group_lines(candidates: list[Candidate]) -> list[list[Candidate]]:
     for candidate in sorted(candidates, key=lambda c: c.height, reverse=True):
         best, best_share = -1, 0.0
         for index, (top, bottom) in enumerate(spans):
-            share = (min(bottom, candidate.bottom) - max(top, candidate.y)) / max(1, min(candidate.height, bottom - top))
+            shared = min(bottom, candidate.bottom) - max(top, candidate.y)
+            share = shared / max(1, min(candidate.height, bottom - top))
             if share > best_share:
                 best, best_share = index, share
         if best >= 0 and best_share >= LINE_OVERLAP:

@@ -1,6 +1,6 @@
 """Reader settings: one frozen dataclass with named defaults, passed in, never global."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 ThresholdMethod = Literal["auto", "otsu", "adaptive"]
@@ -26,7 +26,6 @@ class ReaderSettings:
     max_components: int = 2000  # contours examined at most; more is a page of specks
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    top_k: int = field(default=3)  # probabilities kept per digit in results
 
     def with_changes(self, **changes) -> "ReaderSettings":
         return replace(self, **changes)

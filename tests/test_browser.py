@@ -108,7 +108,8 @@ def test_drawing_on_the_canvas_reads_the_number(page):
 
 
 def test_uploading_a_sample_reads_it(page):
-    page.locator("[data-testid='stMain'] input[type='file']").first.set_input_files(str(SAMPLES / "315-2718_shadow.jpg"))
+    uploader = page.locator("[data-testid='stMain'] input[type='file']").first
+    uploader.set_input_files(str(SAMPLES / "315-2718_shadow.jpg"))
     expect_number(page, "315\n2718")
     screenshot(page, "reading.png")
 

@@ -2,7 +2,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 
 from conftest import PROJECT, SAMPLES, SHARED, needs_shared
 from digitocr.cli import expand_inputs, main
