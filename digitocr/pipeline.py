@@ -103,7 +103,9 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     upright, slant = preprocess.deslant(cleaned.binary, shear)
     keep("deslant", upright, f"Sheared by {shear:+.1f} so slanted strokes stand upright" if shear else
          "Strokes already upright: no shear.")
-    segmentation = segment(upright, settings.min_digit_height, settings.split_touching, settings.max_components)
+    single_digit = max(image_size) <= settings.single_digit_side
+    segmentation = segment(upright, settings.min_digit_height, settings.split_touching, settings.max_components,
+                           single_digit)
     timings["segmentation"] = time.perf_counter() - clock[0]
     notes = []
     if segmentation.capped:

@@ -19,6 +19,7 @@ BACKGROUND_KERNEL = 4.0  # opening size in stroke widths (of a first Otsu guess)
 POLARITY_WINDOW = 0.5  # paper tone window, as a fraction of the small copy's shorter side
 POLARITY_TAIL = 0.5  # percent of pixels at each end taken as the darkest and lightest marks
 MIN_CONTRAST = 16  # flattened ink this faint (of 255) is noise, not writing
+HYSTERESIS = 0.75  # fainter pixels down to this share of the cut-off are kept where they touch ink
 UNEVEN_LIGHT = 60  # background range (of 255) above which the threshold is adaptive
 LINE_LENGTH = 2.0  # a horizontal run this many digit heights long may be a rule or border...
 BORDER_LENGTH = 1.6  # ...and a vertical one this many
@@ -110,8 +111,8 @@ def flatten_background(bright: np.ndarray) -> Background:
 
 
 def hysteresis(image: np.ndarray, level: float) -> np.ndarray:
-    """Pixels above `level`, plus fainter ones (above 60% of it) joined to them: faint thin strokes stay whole."""
-    _, weak = cv2.threshold(image, 0.6 * level, 255, cv2.THRESH_BINARY)
+    """Pixels above `level`, plus fainter ones (above HYSTERESIS of it) joined to them: faint strokes stay whole."""
+    _, weak = cv2.threshold(image, HYSTERESIS * level, 255, cv2.THRESH_BINARY)
     count, labels = cv2.connectedComponents(weak, connectivity=8)
     strong = np.zeros(count, bool)
     strong[np.unique(labels[image > level])] = True

@@ -106,11 +106,11 @@ def make_samples(mnist_dir: str, pendigits_file: str, out: Path) -> list[Path]:
     for y in range(30, height, 44):
         cv2.line(rgb, (0, y), (width, y + 3), (205, 170, 140), 2, cv2.LINE_AA)
     ink = np.zeros((height, width), np.uint8)
-    for digit_strokes in pen_number(pick_pen(pens, "78134", SAMPLE_WRITER + 1), 90, 5, 0.3):
+    for digit_strokes in pen_number(pick_pen(pens, "78136", SAMPLE_WRITER + 1), 90, 5, 0.3):
         draw_strokes(ink, tuple(s + (80, 70) for s in digit_strokes), 5)
     strength = ink.astype(np.float64)[..., None] / 255.0
     rgb = rgb * (1 - strength) + np.array([30.0, 40.0, 120.0]) * strength
-    save("78134_ruled_blue_pen.jpg", to_uint8(rgb), quality=85)
+    save("78136_ruled_blue_pen.jpg", to_uint8(rgb), quality=85)
     return written
 
 

@@ -222,7 +222,9 @@ def group_lines(candidates: list[Candidate]) -> list[list[Candidate]]:
     return [sorted(line, key=lambda c: c.x) for line in ordered]
 
 
-def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_components: int) -> Segmentation:
+def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_components: int,
+            single_digit: bool = False) -> Segmentation:
+    """Digit candidates in reading order; with `single_digit`, all kept marks are one digit (a tiny crop)."""
     labels, candidates, capped = find_components(binary, max_components)
     digit_height = typical_digit_height(candidates)
     candidates = merge_broken_pieces(candidates, digit_height)
@@ -231,6 +233,11 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
     for candidate in candidates:
         candidate.dropped = why_not_a_digit(candidate, digit_height, min_height)
         (dropped if candidate.dropped else kept).append(candidate)
+    if single_digit and kept:
+        whole = kept[0]
+        for candidate in kept[1:]:
+            whole = whole.merged_with(candidate)
+        return Segmentation(labels, [Unit(whole, [[whole]])], dropped, digit_height, capped)
     units: list[Unit] = []
     line_number = 0
     for line in group_lines(kept):

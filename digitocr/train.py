@@ -50,6 +50,13 @@ MIN_EPOCHS = 8  # the cosine schedule's low learning rates come late; no early s
 LEARNING_RATE = 1e-3
 
 
+def conv_block(filters: int) -> list:
+    """3x3 convolution, batch normalisation, ReLU: the unit the network is built from."""
+    from keras import layers
+
+    return [layers.Conv2D(filters, 3, padding="same", use_bias=False), layers.BatchNormalization(), layers.ReLU()]
+
+
 def build_model():
     """A small VGG-style CNN, (N, 28, 28, 1) in, 10 softmax probabilities out."""
     import keras
@@ -57,24 +64,12 @@ def build_model():
 
     return keras.Sequential([
         keras.Input(shape=(FIELD_SIZE, FIELD_SIZE, 1)),
-        layers.Conv2D(32, 3, padding="same", use_bias=False),
-        layers.BatchNormalization(),
-        layers.ReLU(),
-        layers.Conv2D(32, 3, padding="same", use_bias=False),
-        layers.BatchNormalization(),
-        layers.ReLU(),
-        layers.MaxPooling2D(),
-        layers.Conv2D(64, 3, padding="same", use_bias=False),
-        layers.BatchNormalization(),
-        layers.ReLU(),
-        layers.Conv2D(64, 3, padding="same", use_bias=False),
-        layers.BatchNormalization(),
-        layers.ReLU(),
-        layers.MaxPooling2D(),
-        layers.Conv2D(128, 3, padding="same", use_bias=False),
-        layers.BatchNormalization(),
-        layers.ReLU(),
-        layers.GlobalAveragePooling2D(),
+        *conv_block(32), *conv_block(32),  # 28x28x32
+        layers.MaxPooling2D(),  # 14x14x32
+        *conv_block(64), *conv_block(64),  # 14x14x64
+        layers.MaxPooling2D(),  # 7x7x64
+        *conv_block(128),  # 7x7x128
+        layers.GlobalAveragePooling2D(),  # 128
         layers.Dropout(0.3),
         layers.Dense(128, activation="relu"),
         layers.Dropout(0.3),

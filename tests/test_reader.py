@@ -70,7 +70,7 @@ def test_doubtful_flag_follows_the_setting(reader):
 
 
 def test_stages_are_kept_only_when_asked(reader):
-    sample = SAMPLES / "78134_ruled_blue_pen.jpg"
+    sample = SAMPLES / "78136_ruled_blue_pen.jpg"
     assert reader.read(sample).stages == ()
     names = [stage.name for stage in reader.read(sample, stages=True).stages]
     assert names == ["grayscale", "working size", "blur", "polarity", "background removed", "threshold",

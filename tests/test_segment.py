@@ -100,3 +100,12 @@ def test_a_comma_taller_than_a_speck_is_still_not_a_digit():
     result = segment(binary(page), 0.35, True, 100)
     assert [c.x for c in result.digits] == [40, 100]
     assert "comma" in result.dropped[0].dropped
+
+
+def test_a_tiny_crop_is_one_digit_whatever_its_pieces():
+    page = blank_page()
+    draw_bar(page, 40, 50, 40, 12)
+    draw_bar(page, 100, 50, 12, 80)
+    result = segment(binary(page), 0.35, True, 100, single_digit=True)
+    assert len(result.digits) == 1
+    assert (result.digits[0].x, result.digits[0].right) == (40, 112)
