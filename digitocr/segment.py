@@ -233,11 +233,12 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
     for candidate in candidates:
         candidate.dropped = why_not_a_digit(candidate, digit_height, min_height)
         (dropped if candidate.dropped else kept).append(candidate)
-    if single_digit and kept:
-        whole = kept[0]
-        for candidate in kept[1:]:
+    if single_digit and candidates:
+        whole = candidates[0]
+        for candidate in candidates[1:]:
             whole = whole.merged_with(candidate)
-        return Segmentation(labels, [Unit(whole, [[whole]])], dropped, digit_height, capped)
+        whole.dropped = ""
+        return Segmentation(labels, [Unit(whole, [[whole]])], [], digit_height, capped)
     units: list[Unit] = []
     line_number = 0
     for line in group_lines(kept):
