@@ -272,9 +272,10 @@ class Slant:
 
 def estimate_slant(binary: np.ndarray) -> float:
     """The shear that makes strokes most vertical: it piles ink into the fewest columns (sum of squared column sums)."""
-    height = binary.shape[0]
+    height, width = binary.shape
     factor = min(1.0, SLANT_HEIGHT / height)
-    small = cv2.resize(binary, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA).astype(np.float32)
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    small = cv2.resize(binary, size, interpolation=cv2.INTER_AREA).astype(np.float32)
     if small.sum() == 0:
         return 0.0
     scores = [float((deslant(small, shear)[0].sum(axis=0) ** 2).sum()) for shear in SLANTS]
