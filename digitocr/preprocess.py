@@ -110,12 +110,17 @@ def flatten_background(bright: np.ndarray) -> Background:
     return Background(flattened, estimate, int(high - low))
 
 
+def _histogram_median(histogram: np.ndarray) -> float:
+    """Median of the values a histogram counts (value = index); 0 for an empty one."""
+    total = histogram.sum()
+    return float(np.searchsorted(np.cumsum(histogram), total / 2)) if total else 0.0
+
+
 def hysteresis(image: np.ndarray, level: float) -> np.ndarray:
     """Pixels above `level`, plus fainter ones (above HYSTERESIS of it) joined to them: faint strokes stay whole."""
     _, weak = cv2.threshold(image, HYSTERESIS * level, 255, cv2.THRESH_BINARY)
     count, labels = cv2.connectedComponents(weak, connectivity=8)
-    strong = np.zeros(count, bool)
-    strong[np.unique(labels[image > level])] = True
+    strong = np.bincount(labels[image > level], minlength=count) > 0
     strong[0] = False
     return np.where(strong[labels], 255, 0).astype(np.uint8)
 
@@ -130,9 +135,10 @@ class Threshold:
 def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
     """Binarise; `auto` picks adaptive only when the light across the page was uneven."""
     otsu_level, _ = cv2.threshold(flattened, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    background = flattened[flattened <= otsu_level].astype(np.float32)
-    median = float(np.median(background)) if background.size else 0.0
-    noise = 1.4826 * float(np.median(np.abs(background - median))) if background.size else 0.0
+    histogram = np.bincount(flattened.ravel(), minlength=256)[:int(otsu_level) + 1]
+    median = _histogram_median(histogram)
+    deviations = np.bincount(np.abs(np.arange(len(histogram)) - round(median)), weights=histogram, minlength=256)
+    noise = 1.4826 * _histogram_median(deviations)
     level = max(float(otsu_level), MIN_CONTRAST, median + 4 * noise)
     chosen = method if method != "auto" else ("adaptive" if unevenness > UNEVEN_LIGHT else "otsu")
     binary = hysteresis(flattened, level)
@@ -206,20 +212,21 @@ def _frame_components(binary: np.ndarray) -> np.ndarray:
     """Page edges, black margins and cell-border pieces: bands along an image edge, or solid blocks filling a side."""
     height, width = binary.shape
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    frame = np.zeros(count, bool)
-    for index in range(1, count):
-        x, y, w, h, area = stats[index]
-        touches_side = x == 0 or x + w == width
-        touches_end = y == 0 or y + h == height
-        vertical_band = touches_side and h >= 0.8 * height and w <= FRAME_THICKNESS * width
-        horizontal_band = touches_end and w >= 0.8 * width and h <= FRAME_THICKNESS * height
-        margin = (touches_side or touches_end) and area >= 0.25 * width * height and area >= 0.6 * w * h
-        in_side_zone = x >= (1 - EDGE_ZONE) * width or x + w <= EDGE_ZONE * width
-        in_end_zone = y >= (1 - EDGE_ZONE) * height or y + h <= EDGE_ZONE * height
-        across_side, across_end = area / max(h, 1), area / max(w, 1)  # mean thickness of a vertical / horizontal line
-        border_piece = (in_side_zone and h >= EDGE_SLENDERNESS * across_side and w <= 2.5 * across_side) or \
-            (in_end_zone and w >= EDGE_SLENDERNESS * across_end and h <= 2.5 * across_end)
-        frame[index] = vertical_band or horizontal_band or margin or border_piece
+    x, y, w, h, area = (stats[:, column].astype(np.float64) for column in range(5))
+    touches_side = (x == 0) | (x + w == width)
+    touches_end = (y == 0) | (y + h == height)
+    vertical_band = touches_side & (h >= 0.8 * height) & (w <= FRAME_THICKNESS * width)
+    horizontal_band = touches_end & (w >= 0.8 * width) & (h <= FRAME_THICKNESS * height)
+    margin = (touches_side | touches_end) & (area >= 0.25 * width * height) & (area >= 0.6 * w * h)
+    in_side_zone = (x >= (1 - EDGE_ZONE) * width) | (x + w <= EDGE_ZONE * width)
+    in_end_zone = (y >= (1 - EDGE_ZONE) * height) | (y + h <= EDGE_ZONE * height)
+    across_side, across_end = area / np.maximum(h, 1), area / np.maximum(w, 1)  # mean thickness of a line
+    border_piece = (in_side_zone & (h >= EDGE_SLENDERNESS * across_side) & (w <= 2.5 * across_side)) | \
+        (in_end_zone & (w >= EDGE_SLENDERNESS * across_end) & (h <= 2.5 * across_end))
+    frame = vertical_band | horizontal_band | margin | border_piece
+    frame[0] = False
+    if not frame.any():
+        return np.zeros_like(binary)
     return np.where(frame[labels], 255, 0).astype(np.uint8)
 
 

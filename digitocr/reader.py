@@ -15,6 +15,7 @@ from .results import Box, Digit, Line, Reading, Stage
 from .settings import ReaderSettings
 
 NOT_A_DIGIT = "not a digit: the model's answer was flat"
+DRAFT_SHARE = 0.9  # a big JPEG may be decoded down to this share of the working size, then enlarged a little
 CUT_COST = 0.25  # log-confidence a reading gives up for each extra cut through a blob
 WIDEST_DIGIT = 1.7  # width over height beyond which a piece is not one digit...
 WIDE_PIECE_COST = 1.5  # ...and costs its reading this much log-confidence
@@ -39,7 +40,8 @@ class Reader:
 
     def load(self, source: ImageSource, settings: ReaderSettings | None = None) -> LoadedImage:
         settings = settings or self.settings
-        return load_image(source, settings.max_pixels, settings.max_file_bytes, draft_side=settings.working_side)
+        return load_image(source, settings.max_pixels, settings.max_file_bytes,
+                          draft_side=int(settings.working_side * DRAFT_SHARE))
 
     def read(self, source: ImageSource, settings: ReaderSettings | None = None, stages: bool = False) -> Reading:
         """Read the number in one image; `stages=True` keeps every pipeline stage's image for the debug view."""
