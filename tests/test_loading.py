@@ -2,7 +2,7 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from digitocr import (EmptyImageError, ImageNotFoundError, ImageTooLargeError, TruncatedImageError,
                       UnsupportedImageError)
@@ -71,16 +71,39 @@ def test_animated_gif_gives_its_first_frame():
     assert load_image(data).pixels.max() == 0
 
 
-@pytest.mark.parametrize("orientation, expected_shape", [(1, (10, 20)), (3, (10, 20)), (6, (20, 10)), (8, (20, 10))])
-def test_exif_orientation_is_honoured(orientation, expected_shape):
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_is_honoured(orientation):
     array = np.zeros((10, 20, 3), np.uint8)
-    array[0, 0] = 255
+    array[:3, :3] = 255  # a bright corner, top left as stored
     image = Image.fromarray(array)
     exif = image.getexif()
     exif[0x0112] = orientation
-    loaded = load_image(encode(image, "JPEG", exif=exif, quality=100))
-    assert loaded.pixels.shape[:2] == expected_shape
-    assert loaded.original_size == expected_shape[::-1]
+    loaded = load_image(encode(image, "PNG", exif=exif))
+    expected = (20, 10) if orientation >= 5 else (10, 20)
+    assert loaded.pixels.shape[:2] == expected
+    assert loaded.original_size == expected[::-1]
+    upright = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(encode(image, "PNG", exif=exif)))))
+    assert np.array_equal(loaded.pixels, upright)
+
+
+def test_cmyk_jpeg_loads():
+    image = Image.fromarray(np.full((8, 8, 3), 200, np.uint8)).convert("CMYK")
+    assert load_image(encode(image, "JPEG")).pixels.shape == (8, 8, 3)
+
+
+def test_animated_webp_gives_its_first_frame():
+    frames = [Image.fromarray(np.full((6, 6, 3), value, np.uint8)) for value in (10, 250)]
+    data = encode(frames[0], "WEBP", save_all=True, append_images=frames[1:], lossless=True)
+    assert load_image(data).pixels.max() < 50
+
+
+def test_palette_png_with_transparency_is_composited():
+    image = Image.new("P", (6, 6), 0)
+    image.putpalette([0, 0, 0, 255, 255, 255] + [0] * 762)
+    image.paste(1, (2, 2, 4, 4))
+    image.info["transparency"] = 1
+    pixels = load_image(encode(image, "PNG", transparency=1)).pixels
+    assert pixels[0, 0].tolist() == [0, 0, 0] and pixels[3, 3].tolist() == [255, 255, 255]
 
 
 def test_not_an_image_is_refused_clearly():
