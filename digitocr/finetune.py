@@ -16,7 +16,7 @@ from . import augment
 from .errors import DigitOcrError
 from .loading import load_image
 from .mnist import MnistData
-from .model import DEFAULT_MODEL_PATH, DigitClassifier
+from .model import DEFAULT_MODEL_PATH, DigitClassifier, save_model
 from .normalize import to_model_input
 from .pipeline import single_digit_input
 from .settings import ReaderSettings
@@ -88,15 +88,6 @@ def digit_accuracy(classifier: DigitClassifier, inputs: np.ndarray, labels: np.n
     right = np.where(labels >= 0, probabilities.argmax(axis=1) == labels,
                      probabilities.max(axis=1) < settings.reject_below)
     return float(right.mean())
-
-
-def save_model(model, path: Path) -> None:
-    """Weights and architecture only, as the training command saves them."""
-    import keras
-
-    clone = keras.models.clone_model(model)
-    clone.set_weights(model.get_weights())
-    clone.save(path)
 
 
 def finetune(folder: Path, base: Path, out: Path, mnist: MnistData, seed: int = 1234) -> dict:

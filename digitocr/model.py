@@ -1,4 +1,4 @@
-"""The CNN wrapper: load `DigitClassifier.keras` once, safely, and classify batches of 28x28 digits."""
+"""The CNN wrapper: load `DigitClassifier.keras` once, safely, and classify batches of 28x28 digits; save one."""
 
 import hashlib
 import json
@@ -30,6 +30,15 @@ def verify_checksum(model_path: Path) -> None:
     if expected and expected != actual:
         raise ModelError(f"{model_path} does not match the checksum in {card_path.name}: the file was changed or "
                          "damaged. Retrain it or restore it.")
+
+
+def save_model(model, path: Path) -> None:
+    """Weights and architecture only: an uncompiled copy carries no optimizer state, so the file stays small."""
+    import keras
+
+    clone = keras.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    clone.save(path)
 
 
 class DigitClassifier:

@@ -28,10 +28,10 @@ import cv2
 import numpy as np
 
 from . import augment
-from .finetune import finetune, save_model
+from .finetune import finetune
 from .mnist import MnistData, load_mnist
 from .errors import DigitOcrError
-from .model import DEFAULT_MODEL_PATH
+from .model import DEFAULT_MODEL_PATH, save_model
 from .normalize import FIELD_SIZE, to_model_input
 from .pendigits import PenDigit, parse_pendigits, render_digit
 
