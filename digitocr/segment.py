@@ -25,6 +25,8 @@ MAX_PARTS = 4  # the most digits one blob is cut into
 SECOND_STROKE_HEIGHT = 0.6  # a stroke this much shorter than its neighbour...
 SECOND_STROKE_GAP = 0.08  # ...this close beside it (of the digit height)...
 SECOND_STROKE_TOP = 0.75  # ...starting in the upper part of its band, is the rest of that digit
+PAIR_GAP = 0.08  # neighbours this close (of their height)...
+PAIR_WIDTH = 0.7  # ...and together no wider than this share of their height are also read as one digit
 SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
 
 
@@ -247,13 +249,33 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
             if candidate.dropped:
                 dropped.append(candidate)
         line = [c for c in line if not c.dropped]
-        for candidate in line:
+        index = 0
+        while index < len(line):
+            candidate = line[index]
             candidate.line = line_number
+            neighbour = line[index + 1] if index + 1 < len(line) else None
+            if split_touching and neighbour is not None and _may_be_one_digit(candidate, neighbour):
+                neighbour.line = line_number
+                joined = candidate.merged_with(neighbour)
+                joined.line = line_number
+                units.append(Unit(joined, [[joined], [candidate, neighbour]], 1))
+                index += 2
+                continue
             counts = part_counts(candidate, digit_height) if split_touching else [1]
             units.append(Unit(candidate, [split_into(candidate, labels, parts) for parts in counts],
                               counts.index(geometric_parts(candidate, digit_height)) if split_touching else 0))
+            index += 1
         line_number += bool(line)
     return Segmentation(labels, units, dropped, digit_height, capped)
+
+
+def _may_be_one_digit(left: Candidate, right: Candidate) -> bool:
+    """Two marks so close and so narrow together that they may be one digit drawn in two strokes, like a '4'."""
+    taller = max(left.height, right.height)
+    gap = right.x - left.right
+    shared = min(left.bottom, right.bottom) - max(left.y, right.y)
+    return (gap <= PAIR_GAP * taller and shared >= 0.5 * min(left.height, right.height)
+            and right.right - left.x <= PAIR_WIDTH * taller)
 
 
 def why_not_in_line(candidate: Candidate, line: list[Candidate]) -> str:

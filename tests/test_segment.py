@@ -109,3 +109,14 @@ def test_a_tiny_crop_is_one_digit_whatever_its_pieces():
     result = segment(binary(page), 0.35, True, 100, single_digit=True)
     assert len(result.digits) == 1
     assert (result.digits[0].x, result.digits[0].right) == (40, 112)
+
+
+def test_two_strokes_close_together_may_be_read_as_one_digit():
+    page = blank_page()
+    draw_bar(page, 100, 40, 8, 50)  # the left stroke of a two-stroke '4'
+    draw_bar(page, 112, 50, 8, 80)  # its upright, just beside
+    draw_bar(page, 250, 50, 10, 80)
+    result = segment(binary(page), 0.35, True, 100)
+    first = result.units[0]
+    assert [len(option) for option in first.options] == [1, 2]
+    assert len(result.digits) == 3  # geometry alone keeps them apart; the classifier may join them
