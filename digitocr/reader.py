@@ -116,7 +116,7 @@ class Reader:
         cuts = []
         for number, (options, choice) in enumerate(choices, start=1):
             if len(options) > 1:
-                tried = ", ".join(f"{len(option)}: {np.exp(np.mean(np.log(np.maximum(confidences[option], 1e-6)))):.0%}"
+                tried = ", ".join(f"{len(option)}: {np.exp(mean_log_confidence(confidences, option)):.0%}"
                                   for option in options)
                 cuts.append(f"blob {number} read as {len(options[choice])} digit(s) (mean confidence by count {tried})")
         digits = [d for line in lines for d in line.digits]
@@ -132,6 +132,11 @@ class Reader:
         )
 
 
+def mean_log_confidence(confidences: np.ndarray, option: list[int]) -> float:
+    """How confidently the classifier reads a way of cutting, per piece (the log of the geometric mean)."""
+    return float(np.mean(np.log(np.maximum(confidences[option], 1e-6))))
+
+
 def choose_option(options: list[list[int]], confidences: np.ndarray, aspects: np.ndarray) -> int:
     """The way of cutting a blob whose pieces the classifier reads most confidently.
 
@@ -142,7 +147,7 @@ def choose_option(options: list[list[int]], confidences: np.ndarray, aspects: np
         return 0
     scores = []
     for option in options:
-        score = float(np.mean(np.log(np.maximum(confidences[option], 1e-6)))) - CUT_COST * (len(option) - 1)
+        score = mean_log_confidence(confidences, option) - CUT_COST * (len(option) - 1)
         score -= WIDE_PIECE_COST * float(np.mean(aspects[option] > WIDEST_DIGIT))
         scores.append(score)
     return int(np.argmax(scores))
@@ -152,6 +157,5 @@ def _scaled_to_loaded(digits: list[Digit], scale: float) -> list[Digit]:
     """Digits with boxes in the decoded pixels' coordinates (which JPEG draft mode may have shrunk)."""
     if scale == 1.0:
         return digits
-    return [Digit(d.label, d.confidence, d.probabilities,
-                  Box(int(d.box.x * scale), int(d.box.y * scale), max(1, int(d.box.width * scale)),
-                      max(1, int(d.box.height * scale))), d.line, d.doubtful) for d in digits]
+    return [replace(d, box=Box(int(d.box.x * scale), int(d.box.y * scale), max(1, int(d.box.width * scale)),
+                               max(1, int(d.box.height * scale)))) for d in digits]
