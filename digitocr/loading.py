@@ -21,7 +21,9 @@ from .settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS
 
 ImageSource = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO, Image.Image, np.ndarray]
 
-ACCEPTED = "PNG, JPEG, WebP, BMP, TIFF or GIF image, or an array of shape (H, W), (H, W, 3) or (H, W, 4)"
+ACCEPTED_FILES = "PNG, JPEG, WebP, BMP, TIFF or GIF image"
+ACCEPTED_ARRAYS = "an array of shape (H, W), (H, W, 3) or (H, W, 4)"
+ACCEPTED = f"{ACCEPTED_FILES}, or {ACCEPTED_ARRAYS}"
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def array_to_rgb(array: np.ndarray) -> np.ndarray:
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[..., 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
-        raise UnsupportedImageError(f"An array of shape {array.shape} is not an image; expected {ACCEPTED}.")
+        raise UnsupportedImageError(f"An array of shape {array.shape} is not an image; expected {ACCEPTED_ARRAYS}.")
     pixels = _to_uint8(array)
     if pixels.ndim == 2:
         return np.repeat(pixels[..., None], 3, axis=2)
@@ -143,7 +145,7 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
     except Image.DecompressionBombError as error:
         raise ImageTooLargeError(f"The image declares too many pixels to decode safely ({error}).") from None
     except UnidentifiedImageError:
-        raise UnsupportedImageError(f"This file is not an image we can read; send a {ACCEPTED}.") from None
+        raise UnsupportedImageError(f"This file is not an image we can read; send a {ACCEPTED_FILES}.") from None
     with image:
         _check_pixels(*image.size, max_pixels)
         try:
