@@ -23,6 +23,8 @@ class AugmentSettings:
     elastic_sigma: float = 0.12  # smoothness, as a fraction of the longer side
     stroke_range: tuple[float, float] = (1.4, 3.4)  # stroke widths in the 20-pixel box
     neighbour_probability: float = 0.15
+    coarse_probability: float = 0.15
+    coarse_rows: tuple[int, int] = (10, 20)  # grid heights of a coarse scan (Semeion's is 16)
     blur_probability: float = 0.2
     noise_probability: float = 0.1
 
@@ -67,6 +69,20 @@ def attach_neighbour_piece(mask: np.ndarray, neighbour: np.ndarray, rng: np.rand
     piece = piece[:, -piece_width:] if on_left else piece[:, :piece_width]
     parts = [piece, mask] if on_left else [mask, piece]
     return np.hstack(parts)
+
+
+def coarse_scan(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSettings) -> np.ndarray:
+    """The mask as a low-resolution binary scan shows it, enlarged again: bold strokes with stair-step edges."""
+    height, width = mask.shape
+    rows = int(rng.integers(*settings.coarse_rows, endpoint=True))
+    if height <= rows:
+        return mask
+    cell = height / rows
+    bold = max(1, int(round(cell * rng.uniform(0.3, 0.9))))  # a scanner's stroke is at least about a cell wide
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (bold, bold)))
+    size = (max(1, round(width / cell)), rows)
+    coarse = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA) >= rng.uniform(0.35, 0.6)
+    return cv2.resize(coarse.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
 
 
 def degrade(image: np.ndarray, rng: np.random.Generator, settings: AugmentSettings) -> np.ndarray:

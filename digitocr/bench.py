@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     naive = []
     for _ in range(args.naive_repeats):
         started = time.perf_counter()
-        naive_text = naive_read(reader.classifier.model, photo)
+        naive_text = naive_read(reader.classifier.keras_model(), photo)
         naive.append(time.perf_counter() - started)
     ratio = statistics.median(naive) / statistics.median(photo_latencies)
     print(f"naive reader on the photo: read {naive_text!r}; median {1000 * statistics.median(naive):.0f} ms "

@@ -107,7 +107,7 @@ def finetune(folder: Path, base: Path, out: Path, mnist: MnistData, seed: int = 
     print(f"{len(train_index)} samples to learn from, {len(held_index)} held out; before: "
           f"own {before['own_held_out']:.3f}, MNIST {before['mnist_test']:.4f}", flush=True)
 
-    model = base_classifier.model
+    model = base_classifier.keras_model()
     for layer in model.layers:
         if isinstance(layer, keras.layers.BatchNormalization):
             layer.trainable = False  # keep the base's normalisation statistics: less forgetting
@@ -129,7 +129,7 @@ def finetune(folder: Path, base: Path, out: Path, mnist: MnistData, seed: int = 
         model.fit(inputs[order][..., None], targets[order], batch_size=64, epochs=1,
                   verbose=1 if sys.stdout.isatty() else 2)
     save_model(model, out)
-    tuned = DigitClassifier(model)
+    tuned = DigitClassifier.from_keras(model)
     after = {"own_held_out": digit_accuracy(tuned, samples.inputs[held_index], samples.labels[held_index]),
              "mnist_test": digit_accuracy(tuned, test_images, mnist.test_labels)}
     print(f"after: own {after['own_held_out']:.3f}, MNIST {after['mnist_test']:.4f}", flush=True)

@@ -3,17 +3,19 @@
 import hashlib
 import json
 import os
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from .errors import ModelError
 from .normalize import FIELD_SIZE
+from .onnx_net import NUM_CLASSES, OnnxNet, UnsupportedLayers
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "DigitClassifier.keras"
-NUM_CLASSES = 10
 
 
 def model_card_path(model_path: Path) -> Path:
@@ -34,46 +36,68 @@ def verify_checksum(model_path: Path) -> None:
 
 def save_model(model, path: Path) -> None:
     """Weights and architecture only: an uncompiled copy carries no optimizer state, so the file stays small."""
-    import keras
-
-    clone = keras.models.clone_model(model)
+    clone = type(model).from_config(model.get_config())  # uncompiled: clone_model would carry the optimizer along
     clone.set_weights(model.get_weights())
     clone.save(path)
 
 
 class DigitClassifier:
-    """A Keras model taking (N, 28, 28, 1) float32 in [0, 1], ink bright, giving (N, 10) probabilities."""
+    """(N, 28, 28, 1) float32 in [0, 1], ink bright, to (N, 10) probabilities, through ONNX Runtime when it can.
 
-    def __init__(self, model, path: Path | None = None):
+    The project's CNN runs without TensorFlow (see `onnx_net`); a model built
+    of other layers, or one handed over in memory, runs through Keras.
+    """
+
+    def __init__(self, forward: Callable[[np.ndarray], np.ndarray], path: Path | None = None, keras_model=None):
+        self._forward = forward
+        self.path = path
+        self._keras_model = keras_model
+
+    @classmethod
+    def from_keras(cls, model, path: Path | None = None) -> "DigitClassifier":
         shape_in, shape_out = tuple(model.input_shape), tuple(model.output_shape)
         if shape_in[1:] != (FIELD_SIZE, FIELD_SIZE, 1) or shape_out[1:] != (NUM_CLASSES,):
             raise ModelError(f"The model takes {shape_in} and gives {shape_out}; expected (None, 28, 28, 1) "
                              "and (None, 10).")
         import tensorflow as tf
 
-        self.model = model
-        self.path = path
-        self._forward = tf.function(lambda x: model(x, training=False), reduce_retracing=True,
-                                    input_signature=[tf.TensorSpec((None, FIELD_SIZE, FIELD_SIZE, 1), tf.float32)])
+        forward = tf.function(lambda x: model(x, training=False), reduce_retracing=True,
+                              input_signature=[tf.TensorSpec((None, FIELD_SIZE, FIELD_SIZE, 1), tf.float32)])
+        return cls(lambda batch: np.asarray(forward(batch)), path, model)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "DigitClassifier":
-        """Load in Keras safe mode (no pickled code runs) after checking the file against its model card."""
+        """Check the file against its model card, then load it as data (no code in it runs)."""
         path = Path(path) if path else DEFAULT_MODEL_PATH
         if not path.is_file():
             raise ModelError(f"No model file at {path}. Train one with `python -m digitocr.train --data MNIST_DIR`.")
         verify_checksum(path)
-        import keras
-
         try:
-            model = keras.saving.load_model(path, compile=False, safe_mode=True)
-        except Exception as error:  # Keras raises many kinds for a bad file; all mean the same to a user
+            return cls(OnnxNet.from_archive(path), path)
+        except UnsupportedLayers:
+            return cls.from_keras(load_keras_model(path), path)
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
             raise ModelError(f"{path} is not a Keras model this reader can load ({error}).") from None
-        return cls(model, path)
+
+    def keras_model(self):
+        """The Keras model itself, for training on from it; loaded on first use."""
+        if self._keras_model is None:
+            self._keras_model = load_keras_model(self.path)
+        return self._keras_model
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """(N, 28, 28) or (N, 28, 28, 1) inputs in one batched call; (N, 10) float32 probabilities."""
-        batch = np.asarray(inputs, np.float32).reshape(-1, FIELD_SIZE, FIELD_SIZE, 1)
+        batch = np.ascontiguousarray(inputs, np.float32).reshape(-1, FIELD_SIZE, FIELD_SIZE, 1)
         if len(batch) == 0:
             return np.zeros((0, NUM_CLASSES), np.float32)
         return np.asarray(self._forward(batch), np.float32)
+
+
+def load_keras_model(path: Path):
+    """Keras in safe mode, so no pickled code in the file runs."""
+    import keras
+
+    try:
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as error:  # Keras raises many kinds for a bad file; all mean the same to a user
+        raise ModelError(f"{path} is not a Keras model this reader can load ({error}).") from None

@@ -95,15 +95,18 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     keep("threshold", thresholded.binary,
          f"{thresholded.method.capitalize()} threshold, cut-off {thresholded.level:.0f}"
          f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'}).")
-    cleaned = preprocess.clean_up(thresholded.binary, settings.remove_lines, settings.min_ink_pixels)
+    single_digit = max(image_size) <= settings.single_digit_side
+    remove_lines = settings.remove_lines and not single_digit  # a one-digit crop's strokes run edge to edge
+    cleaned = preprocess.clean_up(thresholded.binary, remove_lines, settings.min_ink_pixels)
     removed_share = float((cleaned.removed > 0).mean())
     keep("clean-up", np.dstack([cleaned.removed, cleaned.binary, cleaned.binary]),
-         f"Ruled lines, borders, frame edges and specks removed (red: {removed_share:.1%} of the image).")
+         ("Ruled lines, borders, frame edges and specks" if remove_lines else "Specks only (a one-digit crop, "
+          "whose strokes may touch its edges, keeps its long strokes)") +
+         f" removed (red: {removed_share:.1%} of the image).")
     shear = preprocess.estimate_slant(cleaned.binary) if settings.deslant else 0.0
     upright, slant = preprocess.deslant(cleaned.binary, shear)
     keep("deslant", upright, f"Sheared by {shear:+.1f} so slanted strokes stand upright" if shear else
          "Strokes already upright: no shear.")
-    single_digit = max(image_size) <= settings.single_digit_side
     segmentation = segment(upright, settings.min_digit_height, settings.split_touching, settings.max_components,
                            single_digit)
     timings["segmentation"] = time.perf_counter() - clock[0]

@@ -195,17 +195,22 @@ def _ink_thickness(binary: np.ndarray, line: tuple, horizontal: bool, most: int)
     image = binary if horizontal else binary.T
     if not horizontal:
         x1, y1, x2, y2 = y1, x1, y2, x2
-    widths = []
-    for t in np.linspace(0.05, 0.95, 15):
-        x, y = int(round(x1 + t * (x2 - x1))), int(round(y1 + t * (y2 - y1)))
-        column = image[max(0, y - most):y + most + 1, x] > 0
-        centre = min(y, most)
-        if not column[centre]:
-            continue
-        up = centre - np.argmin(column[:centre + 1][::-1]) + 1 if not column[:centre + 1].all() else 0
-        down = centre + np.argmin(column[centre:]) if not column[centre:].all() else len(column)
-        widths.append(down - up)
-    return int(np.median(widths)) if widths else 1
+    along = np.linspace(0.05, 0.95, 15)
+    xs = np.rint(x1 + along * (x2 - x1)).astype(int)
+    ys = np.rint(y1 + along * (y2 - y1)).astype(int)
+    rows = ys[:, None] + np.arange(-most, most + 1)[None, :]
+    inside = (rows >= 0) & (rows < image.shape[0])
+    across = (image[rows.clip(0, image.shape[0] - 1), xs[:, None]] > 0) & inside  # one sample per row, centre at `most`
+    on_ink = across[:, most]
+    if not on_ink.any():
+        return 1
+    widths = _run_from_start(across[on_ink, most::-1]) + _run_from_start(across[on_ink, most:]) - 1
+    return int(np.median(widths))
+
+
+def _run_from_start(flags: np.ndarray) -> np.ndarray:
+    """Per row, how many leading entries are True."""
+    return np.where(flags.all(axis=1), flags.shape[1], np.argmin(flags, axis=1))
 
 
 def _frame_components(binary: np.ndarray) -> np.ndarray:

@@ -92,6 +92,9 @@ def distorted_input(mask: np.ndarray, rng: np.random.Generator, settings: augmen
     if neighbour is not None and mask.any() and rng.random() < settings.neighbour_probability:
         ys, xs = np.nonzero(mask)
         mask = augment.attach_neighbour_piece(mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1], neighbour, rng)
+    if mask.any() and rng.random() < settings.coarse_probability:
+        ys, xs = np.nonzero(mask)
+        mask = augment.coarse_scan(mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1], rng, settings)
     image = to_model_input(mask, augment.random_stroke(rng, settings))
     return augment.degrade(image, rng, settings)
 

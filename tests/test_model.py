@@ -43,12 +43,34 @@ def test_a_missing_or_broken_model_is_refused_clearly(tmp_path):
         DigitClassifier.load(broken)
 
 
+def test_the_shipped_model_runs_without_tensorflow_and_agrees_with_keras(reader):
+    from digitocr.model import load_keras_model
+
+    inputs = np.random.default_rng(0).random((40, 28, 28), dtype=np.float32) ** 4
+    inputs[:10] = 0.0
+    keras_classifier = DigitClassifier.from_keras(load_keras_model(DEFAULT_MODEL_PATH))
+    assert np.allclose(reader.classifier.predict(inputs), keras_classifier.predict(inputs), atol=1e-5)
+    assert reader.classifier.predict(inputs).shape == (40, 10)
+
+
+def test_a_model_of_other_layers_runs_through_keras(tmp_path):
+    import keras
+
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")])
+    path = tmp_path / "flat.keras"
+    model.save(path)
+    inputs = np.random.default_rng(1).random((3, 28, 28, 1), dtype=np.float32)
+    loaded = DigitClassifier.load(path)
+    assert np.allclose(loaded.predict(inputs), model.predict(inputs, verbose=0), atol=1e-5)
+    assert loaded.keras_model() is not None
+
+
 def test_a_model_of_the_wrong_shape_is_refused():
     import keras
 
     wrong = keras.Sequential([keras.Input((32, 32, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
     with pytest.raises(ModelError, match="28, 28, 1"):
-        DigitClassifier(wrong)
+        DigitClassifier.from_keras(wrong)
 
 
 @needs_shared

@@ -1,5 +1,8 @@
+import io
 import json
+import zipfile
 
+import h5py
 import numpy as np
 
 from conftest import needs_shared, SHARED
@@ -39,3 +42,5 @@ def test_the_training_command_writes_a_loadable_model_and_card(tmp_path):
                                                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}
     assert 0.0 <= card["accuracy"]["mnist_test"] <= 1.0
     assert DigitClassifier.load(out).predict(np.zeros((1, 28, 28))).shape == (1, 10)
+    with zipfile.ZipFile(out) as archive, h5py.File(io.BytesIO(archive.read("model.weights.h5"))) as weights:
+        assert "optimizer" not in weights, "the saved model carries optimizer state"

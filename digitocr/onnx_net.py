@@ -1,0 +1,140 @@
+"""The classifier without TensorFlow: a `.keras` archive's layers rebuilt as an ONNX graph, run by ONNX Runtime.
+
+Importing TensorFlow takes seconds and each Keras call costs milliseconds of
+overhead; ONNX Runtime starts in a fraction of a second and answers a few
+digits in about a millisecond. The archive is read as data (its JSON config
+and HDF5 weights), so no code from the file runs. Batch normalisation is
+folded into the convolution before it. Only the layers the project's CNN is
+built from are translated; an archive with others raises `UnsupportedLayers`
+and is run through Keras instead.
+"""
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .normalize import FIELD_SIZE
+
+NUM_CLASSES = 10
+ONNX_IR_VERSION = 8  # understood by every ONNX Runtime release since 1.10
+ONNX_OPSET = 17
+
+
+class UnsupportedLayers(ValueError):
+    """The archive holds layers or settings this translation does not cover."""
+
+
+def read_archive(path: Path) -> tuple[list[dict], dict[str, list[np.ndarray]]]:
+    """The layer configs of a Sequential `.keras` archive and each layer's weights by name."""
+    import h5py
+
+    with zipfile.ZipFile(path) as archive:
+        config = json.loads(archive.read("config.json"))
+        weights_file = io.BytesIO(archive.read("model.weights.h5"))
+    if config.get("class_name") != "Sequential":
+        raise UnsupportedLayers(f"a {config.get('class_name')} model, not a Sequential one")
+    weights = {}
+    with h5py.File(weights_file, "r") as stored:
+        for name, group in stored["layers"].items():
+            variables = group.get("vars", {})
+            weights[name] = [variables[str(index)][()] for index in range(len(variables))]
+    return config["config"]["layers"], weights
+
+
+def _check_input(layer: dict) -> None:
+    shape = tuple(layer["config"].get("batch_shape") or ())
+    if shape[1:] != (FIELD_SIZE, FIELD_SIZE, 1):
+        raise UnsupportedLayers(f"input shape {shape}; expected (None, 28, 28, 1)")
+
+
+def build_graph(layers: list[dict], weights: dict[str, list[np.ndarray]]) -> bytes:
+    """The serialised ONNX model: (N, 28, 28, 1) float32 in, (N, 10) probabilities out."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes, initialisers = [], []
+
+    def constant(name: str, value: np.ndarray) -> str:
+        initialisers.append(numpy_helper.from_array(np.ascontiguousarray(value, np.float32), name))
+        return name
+
+    def add(op: str, inputs: list[str], output: str, **attributes) -> str:
+        nodes.append(helper.make_node(op, inputs, [output], **attributes))
+        return output
+
+    if not layers or layers[0]["class_name"] != "InputLayer":
+        raise UnsupportedLayers("no input layer")
+    _check_input(layers[0])
+    current = add("Transpose", ["input"], "channels_first", perm=[0, 3, 1, 2])
+    flat, index, units = False, 1, None
+    while index < len(layers):
+        kind, config = layers[index]["class_name"], layers[index]["config"]
+        name = config["name"]
+        if kind == "Conv2D" and not flat and config["strides"] == [1, 1] and config["dilation_rate"] == [1, 1] \
+                and config["groups"] == 1 and config["activation"] in ("linear", "relu"):
+            kernel = weights[name][0]
+            bias = weights[name][1] if config["use_bias"] else np.zeros(kernel.shape[-1], np.float32)
+            following = layers[index + 1] if index + 1 < len(layers) else None
+            if config["activation"] == "linear" and following and following["class_name"] == "BatchNormalization" \
+                    and following["config"]["axis"] in (-1, 3):
+                gamma, beta, mean, variance = weights[following["config"]["name"]]
+                scale = gamma / np.sqrt(variance + following["config"]["epsilon"])
+                kernel, bias = kernel * scale, (bias - mean) * scale + beta
+                index += 1
+            rows, columns = kernel.shape[:2]
+            pads = [rows // 2, columns // 2, rows - 1 - rows // 2, columns - 1 - columns // 2] \
+                if config["padding"] == "same" else [0, 0, 0, 0]
+            current = add("Conv", [current, constant(f"{name}/kernel", kernel.transpose(3, 2, 0, 1)),
+                                   constant(f"{name}/bias", bias)], name, kernel_shape=[rows, columns], pads=pads)
+            if config["activation"] == "relu":
+                current = add("Relu", [current], f"{name}/relu")
+        elif kind == "ReLU" and config.get("max_value") is None and not config.get("negative_slope") \
+                and not config.get("threshold"):
+            current = add("Relu", [current], name)
+        elif kind == "MaxPooling2D" and not flat and config["padding"] == "valid":
+            current = add("MaxPool", [current], name, kernel_shape=config["pool_size"], strides=config["strides"])
+        elif kind == "GlobalAveragePooling2D" and not flat and not config.get("keepdims"):
+            current = add("Flatten", [add("GlobalAveragePool", [current], f"{name}/pooled")], name)
+            flat = True
+        elif kind == "Dropout":
+            pass
+        elif kind == "Dense" and flat and config["activation"] in ("linear", "relu", "softmax"):
+            kernel = weights[name][0]
+            bias = weights[name][1] if config["use_bias"] else np.zeros(kernel.shape[1], np.float32)
+            current = add("Gemm", [current, constant(f"{name}/kernel", kernel), constant(f"{name}/bias", bias)],
+                          f"{name}/linear")
+            if config["activation"] != "linear":
+                current = add({"relu": "Relu", "softmax": "Softmax"}[config["activation"]], [current], name)
+            units = config["units"]
+        else:
+            raise UnsupportedLayers(f"layer {name} ({kind}) with these settings")
+        index += 1
+    if units != NUM_CLASSES or layers[-1]["class_name"] != "Dense" or layers[-1]["config"]["activation"] != "softmax":
+        raise UnsupportedLayers("the last layer is not a 10-way softmax")
+    graph = helper.make_graph(
+        nodes, "digit_classifier",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [None, FIELD_SIZE, FIELD_SIZE, 1])],
+        [helper.make_tensor_value_info(current, TensorProto.FLOAT, [None, NUM_CLASSES])], initialisers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", ONNX_OPSET)], ir_version=ONNX_IR_VERSION)
+    return model.SerializeToString()
+
+
+class OnnxNet:
+    """A compiled ONNX Runtime session; calling it maps (N, 28, 28, 1) float32 to (N, 10) probabilities."""
+
+    def __init__(self, serialised: bytes):
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        self.session = onnxruntime.InferenceSession(serialised, options, providers=["CPUExecutionProvider"])
+        self.input_name = self.session.get_inputs()[0].name
+
+    @classmethod
+    def from_archive(cls, path: Path) -> "OnnxNet":
+        return cls(build_graph(*read_archive(path)))
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {self.input_name: batch})[0]
