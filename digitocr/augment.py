@@ -85,6 +85,18 @@ def coarse_scan(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSet
     return cv2.resize(coarse.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
 
 
+def touching_pair(left: np.ndarray, right: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Two whole digits side by side, touching or overlapping: a box holding two digits is not one digit."""
+    height = max(left.shape[0], right.shape[0])
+    left, right = (cv2.resize(mask, (max(1, mask.shape[1] * height // mask.shape[0]), height),
+                              interpolation=cv2.INTER_NEAREST) for mask in (left, right))
+    overlap = int(min(left.shape[1], right.shape[1]) * rng.uniform(0.0, 0.3))
+    pair = np.zeros((height, left.shape[1] + right.shape[1] - overlap), np.uint8)
+    pair[:, :left.shape[1]] = left
+    pair[:, pair.shape[1] - right.shape[1]:] |= right
+    return pair
+
+
 def degrade(image: np.ndarray, rng: np.random.Generator, settings: AugmentSettings) -> np.ndarray:
     """Blur or speckle a 28x28 model input, as a poor photo would."""
     if rng.random() < settings.blur_probability:
@@ -103,12 +115,12 @@ NON_DIGIT_LETTERS = "AEFHKMNPRWXkmwx+#%&@*"  # none that a sloppy digit resemble
 
 
 def non_digit_mask(rng: np.random.Generator) -> np.ndarray:
-    """One mark that is not a digit: a comma, dash, ruling-line bit, letter, sign or scribble.
+    """One mark that is not a digit: a comma, dash, ruling-line bit, cell corner, letter, sign or scribble.
 
     Round dots are left out on purpose: scaled to the digit box they look like a
     zero whose hole has closed; the reader drops them by size instead.
     """
-    kind = rng.choice(["comma", "dash", "rule", "letter", "letter", "scribble", "cross"])
+    kind = rng.choice(["comma", "dash", "rule", "corner", "letter", "letter", "scribble", "cross"])
     canvas = np.zeros((96, 96), np.uint8)
     thickness = int(rng.integers(2, 9))
     if kind == "comma":
@@ -121,6 +133,13 @@ def non_digit_mask(rng: np.random.Generator) -> np.ndarray:
         tilt = rng.uniform(-6, 6)
         end = (int(4 + length), int(48 + tilt))
         cv2.line(canvas, (4, 48), end, 1, thickness if kind == "dash" else int(rng.integers(1, 4)))
+    elif kind == "corner":  # where a cell's borders meet: two straight, thin, square-on arms
+        corner = (int(rng.choice([8, 88])), int(rng.choice([8, 88])))
+        width = int(rng.integers(1, 4))
+        for length, horizontal in ((int(rng.integers(15, 80)), True), (int(rng.integers(30, 80)), False)):
+            step = length if corner[int(not horizontal)] == 8 else -length
+            end = (corner[0] + step, corner[1]) if horizontal else (corner[0], corner[1] + step)
+            cv2.line(canvas, corner, end, 1, width)
     elif kind == "letter":
         letter = str(rng.choice(list(NON_DIGIT_LETTERS)))
         font = int(rng.choice([cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX,

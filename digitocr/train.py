@@ -90,11 +90,9 @@ def distorted_input(mask: np.ndarray, rng: np.random.Generator, settings: augmen
     if rng.random() < settings.elastic_probability:
         mask = augment.elastic(mask, rng, settings)
     if neighbour is not None and mask.any() and rng.random() < settings.neighbour_probability:
-        ys, xs = np.nonzero(mask)
-        mask = augment.attach_neighbour_piece(mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1], neighbour, rng)
+        mask = augment.attach_neighbour_piece(cropped(mask), neighbour, rng)
     if mask.any() and rng.random() < settings.coarse_probability:
-        ys, xs = np.nonzero(mask)
-        mask = augment.coarse_scan(mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1], rng, settings)
+        mask = augment.coarse_scan(cropped(mask), rng, settings)
     image = to_model_input(mask, augment.random_stroke(rng, settings))
     return augment.degrade(image, rng, settings)
 
@@ -105,6 +103,11 @@ def shifted_raw(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     matrix = cv2.getRotationMatrix2D((14, 14), angle, scale)
     matrix[:, 2] += rng.uniform(-2, 2, 2)
     return cv2.warpAffine(image.astype(np.float32) / 255.0, matrix, (FIELD_SIZE, FIELD_SIZE), flags=cv2.INTER_LINEAR)
+
+
+def cropped(mask: np.ndarray) -> np.ndarray:
+    ys, xs = np.nonzero(mask)
+    return mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1] if len(ys) else mask
 
 
 def one_hot(labels: np.ndarray) -> np.ndarray:
@@ -134,8 +137,14 @@ def epoch_samples(mnist_images, mnist_labels, mnist_masks, pen_digits, rng, sett
         inputs += [distorted_input(pen_input(pen_digits[i], rng), rng, settings,
                                    mnist_masks[rng.integers(len(mnist_masks))]) for i in picks]
         targets.append(one_hot(np.array([pen_digits[i].label for i in picks])))
-    inputs += [augment.degrade(to_model_input(augment.random_affine(augment.non_digit_mask(rng), rng, settings)),
-                               rng, settings) for _ in range(non_digit_count)]
+    pair_count = non_digit_count // 4
+    for index in range(non_digit_count):
+        if index < pair_count:
+            left, right = (cropped(mnist_masks[i]) for i in rng.integers(0, len(mnist_masks), 2))
+            mark = augment.touching_pair(left, right, rng)
+        else:
+            mark = augment.non_digit_mask(rng)
+        inputs.append(augment.degrade(to_model_input(augment.random_affine(mark, rng, settings)), rng, settings))
     targets.append(np.full((non_digit_count, NUM_CLASSES), 1.0 / NUM_CLASSES, np.float32))
     order = rng.permutation(len(inputs))
     return np.stack(inputs)[order][..., None], np.concatenate(targets)[order]
