@@ -34,6 +34,7 @@ EDGE_TILT = 3  # ...and leans no more than this many degrees, as a ruled border 
 SLANTS = [round(0.1 * step, 1) for step in range(-7, 8)]  # shears tried to stand handwriting upright
 SLANT_HEIGHT = 64  # slant is judged on a copy this tall
 SLANT_GAIN = 1.05  # a shear must pile ink up this much better than none to be used
+SIDE_SLIVER = 0.3  # of the digit height: a mark this narrow in a side's edge zone is border, not a '1'
 FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge
 
 
@@ -213,8 +214,9 @@ def _run_from_start(flags: np.ndarray) -> np.ndarray:
     return np.where(flags.all(axis=1), flags.shape[1], np.argmin(flags, axis=1))
 
 
-def _frame_components(binary: np.ndarray) -> np.ndarray:
-    """Page edges, black margins and cell-border pieces: bands along an image edge, or solid blocks filling a side."""
+def _frame_components(binary: np.ndarray, digit_height: float) -> np.ndarray:
+    """Page edges, black margins and cell-border pieces: bands along an image edge, solid blocks filling a side,
+    and slivers within a side's edge zone far narrower than a digit (what is left of a cell's side border)."""
     height, width = binary.shape
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     x, y, w, h, area = (stats[:, column].astype(np.float64) for column in range(5))
@@ -228,7 +230,8 @@ def _frame_components(binary: np.ndarray) -> np.ndarray:
     across_side, across_end = area / np.maximum(h, 1), area / np.maximum(w, 1)  # mean thickness of a line
     border_piece = (in_side_zone & (h >= EDGE_SLENDERNESS * across_side) & (w <= 2.5 * across_side)) | \
         (in_end_zone & (w >= EDGE_SLENDERNESS * across_end) & (h <= 2.5 * across_end))
-    frame = vertical_band | horizontal_band | margin | border_piece
+    sliver = in_side_zone & (w <= SIDE_SLIVER * digit_height)
+    frame = vertical_band | horizontal_band | margin | border_piece | sliver
     frame[0] = False
     if not frame.any():
         return np.zeros_like(binary)
@@ -253,7 +256,7 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int) -> Cle
         gap = 2 * max(1, int(round(digit_height * RULE_THICKNESS))) + 5
         bridge = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
         cleaned = cv2.bitwise_or(cleaned, cv2.bitwise_and(bridge, lines))
-        frame = _frame_components(cleaned)
+        frame = _frame_components(cleaned, digit_height)
         cleaned = cv2.subtract(cleaned, frame)
         removed = cv2.bitwise_or(lines, frame)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(cleaned, connectivity=8)
