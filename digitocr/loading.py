@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Union
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -45,15 +46,17 @@ def _composite_alpha(rgba: np.ndarray) -> np.ndarray:
     A canvas export is dark strokes on a transparent field: onto white. A light
     pen on a transparent field goes onto black instead, so it is not erased.
     """
-    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
-    colour = rgba[..., :3].astype(np.float32)
-    if float(alpha.min()) >= 1.0:
-        return rgba[..., :3].copy()
-    opaque = alpha[..., 0] > 0.5
-    luminance = colour.mean(axis=2)
-    ink_is_light = bool(opaque.any()) and float(luminance[opaque].mean()) > 160 and float(opaque.mean()) < 0.5
-    background = 0.0 if ink_is_light else 255.0
-    return np.clip(colour * alpha + background * (1.0 - alpha), 0, 255).astype(np.uint8)
+    alpha = np.ascontiguousarray(rgba[..., 3])
+    colour = np.ascontiguousarray(rgba[..., :3])
+    if int(alpha.min()) == 255:
+        return colour
+    opaque = cv2.compare(alpha, 127, cv2.CMP_GT)
+    share_opaque = cv2.countNonZero(opaque) / opaque.size
+    ink_is_light = 0 < share_opaque < 0.5 and float(np.mean(cv2.mean(colour, mask=opaque)[:3])) > 160
+    alpha3 = cv2.merge([alpha, alpha, alpha])
+    if ink_is_light:
+        return cv2.multiply(colour, alpha3, scale=1 / 255)
+    return cv2.bitwise_not(cv2.multiply(cv2.bitwise_not(colour), alpha3, scale=1 / 255))
 
 
 def _to_uint8(array: np.ndarray) -> np.ndarray:
