@@ -36,6 +36,8 @@ SLANT_HEIGHT = 64  # slant is judged on a copy this tall
 SLANT_GAIN = 1.05  # a shear must pile ink up this much better than none to be used
 SIDE_SLIVER = 0.3  # of the digit height: a mark this narrow in a side's edge zone is border, not a '1'
 LOCAL_MEAN_SIGMA = 6.0  # pixels of Gaussian sigma kept when the adaptive threshold's local mean is shrunk
+DIGIT_SIZED = 0.25  # a mark within this share of the digit height of it, clear of the top and bottom, may be a '1'...
+SIDE_REACH = 0.4  # ...unless it hugs the side, reaching no further in than this many digit heights
 FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge
 
 
@@ -245,7 +247,9 @@ def _frame_components(binary: np.ndarray, digit_height: float) -> np.ndarray:
     border_piece = (in_side_zone & (h >= EDGE_SLENDERNESS * across_side) & (w <= 2.5 * across_side)) | \
         (in_end_zone & (w >= EDGE_SLENDERNESS * across_end) & (h <= 2.5 * across_end))
     sliver = in_side_zone & (w <= SIDE_SLIVER * digit_height)
-    frame = vertical_band | horizontal_band | margin | border_piece | sliver
+    digit_sized = ~touches_end & (np.abs(h - digit_height) <= DIGIT_SIZED * digit_height)
+    hugs_side = np.minimum(x + w, width - x) <= SIDE_REACH * digit_height
+    frame = vertical_band | horizontal_band | margin | ((border_piece | sliver) & (hugs_side | ~digit_sized))
     frame[0] = False
     if not frame.any():
         return np.zeros_like(binary)
