@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 
 from conftest import blank_page, draw_bar, draw_ring
@@ -84,3 +85,20 @@ def test_hysteresis_keeps_a_faint_tail_joined_to_a_strong_stroke():
     image[5:8, 40:45] = 85  # faint and alone
     binary = preprocess.hysteresis(image, 100)
     assert binary[39, 25] == 255 and binary[6, 42] == 0
+
+
+def test_a_border_remnant_hugging_a_cell_side_goes_but_a_one_near_the_side_stays():
+    cell = blank_page(96, 170)
+    draw_ring(cell, (60, 48), (14, 22), ink=30)
+    draw_ring(cell, (110, 48), (14, 22), ink=30)
+    draw_bar(cell, 165, 30, 3, 40)  # what is left of the cell's right border, digit-sized
+    cleaned = preprocess.clean_up(binary_of(cell), True, 12).binary
+    assert cleaned[30:70, 163:].max() == 0
+    assert cleaned[48, 47] == 255
+
+    canvas = blank_page(300, 900)
+    cv2.line(canvas, (44, 100), (34, 210), 0, 13)  # a '1' drawn 30 px in from the canvas's left edge
+    for centre in (150, 300, 450):
+        draw_ring(canvas, (centre, 155), (35, 55), ink=0)
+    cleaned = preprocess.clean_up(binary_of(canvas), True, 12).binary
+    assert cleaned[150:160, 36:42].mean() > 200

@@ -1,5 +1,6 @@
 import io
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -81,6 +82,13 @@ def test_blank_page_reads_nothing_and_says_so(reader):
     reading = reader.read(blank_page())
     assert reading.text == "" and reading.digits == []
     assert "No digits" in reading.notes[0]
+
+
+def test_a_tiny_scan_of_one_digit_keeps_strokes_that_run_edge_to_edge(reader):
+    seven = np.full((16, 16), 255, np.uint8)
+    seven[0:2, :] = 0  # a bar along the top edge from side to side, as 16x16 binary scans have it
+    cv2.line(seven, (14, 1), (6, 15), 0, 2)
+    assert reader.read(seven).text == "7"
 
 
 def test_pure_noise_gives_no_error(reader):
