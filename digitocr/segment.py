@@ -27,6 +27,10 @@ SECOND_STROKE_GAP = 0.08  # ...this close beside it (of the digit height)...
 SECOND_STROKE_TOP = 0.75  # ...starting in the upper part of its band, is the rest of that digit
 PAIR_GAP = 0.08  # neighbours this close (of their height)...
 PAIR_WIDTH = 0.7  # ...and together no wider than this share of their height are also read as one digit
+TWO_CUT_WIDTH = 1.0  # a blob at least this many heights wide, surely two digits or more, is cut other ways too:
+TWO_CUT_SPAN = (0.25, 0.75)  # other two-digit cuts are sought in this span of the blob's width...
+TWO_CUT_SPACING = 0.1  # ...at least this share of its width from any cut already tried...
+MORE_TWO_CUTS = 2  # ...and at most this many more
 SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
 
 
@@ -175,17 +179,42 @@ def split_into(candidate: Candidate, labels: np.ndarray, parts: int) -> list[Can
     if parts == 1:
         return [candidate]
     columns = _ink_columns(labels, candidate).astype(np.float64)
-    cuts = [0]
+    cuts = []
     window = max(1, int(candidate.width / parts / 3))
     for k in range(1, parts):
         expected = int(k * candidate.width / parts)
-        low, high = max(cuts[-1] + 1, expected - window), min(candidate.width - 1, expected + window)
+        low, high = max((cuts[-1] if cuts else 0) + 1, expected - window), min(candidate.width - 1, expected + window)
         if low >= high:
             continue
         cuts.append(low + int(np.argmin(columns[low:high])))
-    cuts.append(candidate.width)
+    return cut_at(candidate, labels, cuts)
+
+
+def other_cuts_in_two(candidate: Candidate, labels: np.ndarray, taken: list[Candidate]) -> list[list[Candidate]]:
+    """Two-digit cuts at the blob's other thin columns: touching digits seldom meet at the middle."""
+    columns = _ink_columns(labels, candidate).astype(np.float64)
+    low, high = int(TWO_CUT_SPAN[0] * candidate.width), int(TWO_CUT_SPAN[1] * candidate.width)
+    if high - low < 3:
+        return []
+    smooth = np.convolve(columns, np.ones(3) / 3, mode="same")
+    inner = smooth[low:high]
+    minima = [low + i for i in range(1, len(inner) - 1) if inner[i] <= inner[i - 1] and inner[i] < inner[i + 1]]
+    used = [piece.right - candidate.x for piece in taken[:-1]]
+    spacing = TWO_CUT_SPACING * candidate.width
+    chosen: list[int] = []
+    for column in sorted(minima, key=lambda c: smooth[c]):
+        if all(abs(column - other) >= spacing for other in used + chosen):
+            chosen.append(column)
+        if len(chosen) == MORE_TWO_CUTS:
+            break
+    return [cut_at(candidate, labels, [column]) for column in chosen]
+
+
+def cut_at(candidate: Candidate, labels: np.ndarray, cuts: list[int]) -> list[Candidate]:
+    """The blob's pieces between the given columns (offsets from its left edge), each box shrunk to its ink."""
+    edges = [0] + list(cuts) + [candidate.width]
     pieces = []
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in zip(edges, edges[1:]):
         box = labels[candidate.y:candidate.bottom, candidate.x + start:candidate.x + end]
         rows = np.nonzero(np.isin(box, candidate.labels).any(axis=1))[0]
         if len(rows) == 0:
@@ -262,7 +291,10 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
                 index += 2
                 continue
             counts = part_counts(candidate, digit_height) if split_touching else [1]
-            units.append(Unit(candidate, [split_into(candidate, labels, parts) for parts in counts],
+            options = [split_into(candidate, labels, parts) for parts in counts]
+            if 2 in counts and candidate.width >= TWO_CUT_WIDTH * max(candidate.height, digit_height):
+                options += other_cuts_in_two(candidate, labels, options[counts.index(2)])
+            units.append(Unit(candidate, options,
                               counts.index(geometric_parts(candidate, digit_height)) if split_touching else 0))
             index += 1
         line_number += bool(line)
