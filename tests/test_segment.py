@@ -120,3 +120,14 @@ def test_two_strokes_close_together_may_be_read_as_one_digit():
     first = result.units[0]
     assert [len(option) for option in first.options] == [1, 2]
     assert len(result.digits) == 3  # geometry alone keeps them apart; the classifier may join them
+
+
+def test_a_wide_blob_is_also_offered_cut_where_unequal_digits_touch():
+    page = blank_page(200, 400)
+    draw_ring(page, (120, 100), (20, 40), thickness=8)  # a narrow '0'...
+    draw_ring(page, (196, 100), (52, 40), thickness=8)  # ...touching a wide one at x = 144
+    result = segment(binary(page), 0.35, True, 100)
+    [unit] = result.units
+    two_way_cuts = [option[0].right for option in unit.options if len(option) == 2]
+    assert len(two_way_cuts) >= 2
+    assert any(abs(cut - 144) <= 4 for cut in two_way_cuts)
