@@ -3,6 +3,7 @@
 import argparse
 import glob
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ from .errors import DigitOcrError
 from .reader import Reader
 from .settings import ReaderSettings
 
+PARALLEL_FROM = 16  # images; fewer are read in this process, as starting workers would cost more than it saves
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
 
 
@@ -44,8 +46,9 @@ def read_command(args: argparse.Namespace) -> int:
         return 2
     paths = list(expand_inputs(args.paths))
     show_progress = not args.json and sys.stderr.isatty() and len(paths) > 1
+    workers = args.workers or (os.cpu_count() or 1 if len(paths) >= PARALLEL_FROM else 1)
     failures = 0
-    for done, outcome in enumerate(reader.read_many(paths), start=1):
+    for done, outcome in enumerate(reader.read_many(paths, workers=workers), start=1):
         if outcome.error is not None:
             failures += 1
             message = str(outcome.error)
@@ -72,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("--model", help="a .keras model to use instead of the shipped DigitClassifier.keras")
     read.add_argument("--threshold", choices=["auto", "otsu", "adaptive"], default="auto",
                       help="threshold method (default: auto)")
+    read.add_argument("--workers", type=int, default=0,
+                      help=f"processes decoding and preparing images (default: one per CPU from {PARALLEL_FROM} images)")
     read.set_defaults(handler=read_command)
     return parser
 

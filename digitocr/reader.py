@@ -1,6 +1,9 @@
 """`Reader`: the model loaded once, and `read(image)` from any accepted input to a `Reading`."""
 
+import functools
+import multiprocessing
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,6 +24,20 @@ WIDEST_DIGIT = 1.7  # width over height beyond which a piece is not one digit...
 WIDE_PIECE_COST = 1.5  # ...and costs its reading this much log-confidence
 
 
+def load_for_reading(source: ImageSource, settings: ReaderSettings) -> LoadedImage:
+    return load_image(source, settings.max_pixels, settings.max_file_bytes,
+                      draft_side=int(settings.working_side * DRAFT_SHARE))
+
+
+def load_and_analyse(source: ImageSource, settings: ReaderSettings) -> tuple[LoadedImage, Analysis] | DigitOcrError:
+    """An image's work before the model; the error is returned, not raised, so it can come back from a worker."""
+    try:
+        loaded = load_for_reading(source, settings)
+        return loaded, analyse(loaded.pixels, loaded.original_size, loaded.scale, settings)
+    except DigitOcrError as error:
+        return error
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One input of a batch: its reading, or the error that stopped it."""
@@ -31,7 +48,7 @@ class Outcome:
 
 
 class Reader:
-    """Reads handwritten numbers. Thread-safe: it holds no per-call state, and Keras inference is re-entrant."""
+    """Reads handwritten numbers. Thread-safe: it holds no per-call state, and inference sessions are re-entrant."""
 
     def __init__(self, model_path: str | Path | None = None, settings: ReaderSettings = ReaderSettings(),
                  classifier: DigitClassifier | None = None):
@@ -39,9 +56,7 @@ class Reader:
         self.settings = settings
 
     def load(self, source: ImageSource, settings: ReaderSettings | None = None) -> LoadedImage:
-        settings = settings or self.settings
-        return load_image(source, settings.max_pixels, settings.max_file_bytes,
-                          draft_side=int(settings.working_side * DRAFT_SHARE))
+        return load_for_reading(source, settings or self.settings)
 
     def read(self, source: ImageSource, settings: ReaderSettings | None = None, stages: bool = False) -> Reading:
         """Read the number in one image; `stages=True` keeps every pipeline stage's image for the debug view."""
@@ -51,19 +66,32 @@ class Reader:
         return self._finish(analysis, self.classifier.predict(analysis.model_inputs), loaded, settings, stages)
 
     def read_many(self, sources: Iterable[ImageSource], settings: ReaderSettings | None = None,
-                  batch_size: int = 64) -> Iterator[Outcome]:
-        """Read many images in order, classifying the digits of up to `batch_size` images in one model call."""
+                  batch_size: int = 64, workers: int = 1) -> Iterator[Outcome]:
+        """Read many images in order, classifying the digits of up to `batch_size` images in one model call.
+
+        With `workers` > 1, decoding and the image pipeline run in that many
+        processes while this one classifies, so a folder uses every core.
+        """
         settings = settings or self.settings
+        sources = list(sources)
+        prepare = functools.partial(load_and_analyse, settings=settings)
+        if workers > 1 and len(sources) > 1:
+            context = multiprocessing.get_context("spawn")  # no fork of a process that holds inference threads
+            with ProcessPoolExecutor(min(workers, len(sources)), mp_context=context) as pool:
+                yield from self._classify_in_batches(sources, pool.map(prepare, sources, chunksize=8), settings,
+                                                     batch_size)
+        else:
+            yield from self._classify_in_batches(sources, map(prepare, sources), settings, batch_size)
+
+    def _classify_in_batches(self, sources, prepared, settings, batch_size) -> Iterator[Outcome]:
         pending: list[tuple[object, LoadedImage, Analysis]] = []
-        for source in sources:
-            try:
-                loaded = self.load(source, settings)
-                pending.append((source, loaded, analyse(loaded.pixels, loaded.original_size, loaded.scale, settings)))
-            except DigitOcrError as error:
+        for source, result in zip(sources, prepared):
+            if isinstance(result, DigitOcrError):
                 yield from self._classify_pending(pending, settings)
                 pending = []
-                yield Outcome(source, error=error)
+                yield Outcome(source, error=result)
                 continue
+            pending.append((source, *result))
             if len(pending) >= batch_size:
                 yield from self._classify_pending(pending, settings)
                 pending = []

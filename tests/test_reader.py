@@ -101,16 +101,17 @@ def test_bad_input_raises_a_typed_error(reader):
         reader.read(b"<html>not an image</html>")
 
 
-def test_read_many_keeps_order_and_reports_failures(reader):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_read_many_keeps_order_and_reports_failures(reader, workers):
     sources = [SAMPLES / "4096_paper.png", b"not an image", SAMPLES / "583_chalkboard.png"]
-    outcomes = list(reader.read_many(sources, batch_size=2))
+    outcomes = list(reader.read_many(sources, batch_size=2, workers=workers))
     assert [o.source for o in outcomes] == sources
     assert outcomes[0].reading.text == "4096" and outcomes[2].reading.text == "583"
     assert isinstance(outcomes[1].error, UnsupportedImageError)
 
 
-def test_read_many_matches_read_one_by_one(reader):
-    outcomes = list(reader.read_many(SAMPLE_FILES))
+def test_read_many_in_worker_processes_matches_read_one_by_one(reader):
+    outcomes = list(reader.read_many(SAMPLE_FILES, workers=2))
     assert [o.reading.text for o in outcomes] == [reader.read(p).text for p in SAMPLE_FILES]
 
 
