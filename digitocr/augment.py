@@ -13,6 +13,9 @@ import numpy as np
 from .normalize import STROKE_IN_BOX
 
 
+UPRIGHT_STEM = 0.2  # a stem leaning less than this (of its height) from top to bottom may carry a flag
+
+
 @dataclass(frozen=True)
 class AugmentSettings:
     rotation_degrees: float = 12.0
@@ -24,6 +27,7 @@ class AugmentSettings:
     stroke_range: tuple[float, float] = (1.4, 3.4)  # stroke widths in the 20-pixel box
     neighbour_probability: float = 0.15
     coarse_probability: float = 0.15
+    flag_probability: float = 0.4  # of the 1s, drawn with a flag (and sometimes a foot), as much of Europe writes them
     coarse_rows: tuple[int, int] = (10, 20)  # grid heights of a coarse scan (Semeion's is 16)
     blur_probability: float = 0.2
     noise_probability: float = 0.1
@@ -83,6 +87,28 @@ def coarse_scan(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSet
     size = (max(1, round(width / cell)), rows)
     coarse = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA) >= rng.uniform(0.35, 0.6)
     return cv2.resize(coarse.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
+
+
+def flagged_one(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A '1' stem given a long flag from its top down to the left, sometimes a foot, in the stem's own thickness.
+
+    A leaning stem is left as it is: with a flag it would be a '7'.
+    """
+    mask = np.pad(mask, ((0, 0), (mask.shape[0], mask.shape[0] // 2)))
+    ys, xs = np.nonzero(mask)
+    top, bottom = int(ys.min()), int(ys.max())
+    height = bottom - top + 1
+    thickness = max(1, int(round(len(ys) / height)))
+    top_x, bottom_x = int(xs[ys == top].mean()), int(xs[ys == bottom].mean())
+    if abs(top_x - bottom_x) > UPRIGHT_STEM * height:
+        return mask
+    length, angle = height * rng.uniform(0.2, 0.45), np.deg2rad(rng.uniform(40, 65))  # shallower is a 7
+    flag_end = (int(top_x - length * np.cos(angle)), int(top + length * np.sin(angle)))
+    cv2.line(mask, (top_x, top), flag_end, 1, thickness)
+    if rng.random() < 0.3:
+        half = int(height * rng.uniform(0.15, 0.3))
+        cv2.line(mask, (bottom_x - half, bottom), (bottom_x + half, bottom), 1, thickness)
+    return mask
 
 
 def touching_pair(left: np.ndarray, right: np.ndarray, rng: np.random.Generator) -> np.ndarray:

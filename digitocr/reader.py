@@ -146,7 +146,8 @@ class Reader:
             if len(options) > 1:
                 tried = ", ".join(f"{len(option)}: {np.exp(mean_log_confidence(confidences, option)):.0%}"
                                   for option in options)
-                cuts.append(f"blob {number} read as {len(options[choice])} digit(s) (mean confidence by count {tried})")
+                cuts.append(f"blob {number} read as {len(options[choice])} digit(s) (each way of cutting it tried, "
+                            f"as pieces: mean confidence, {tried})")
         digits = [d for line in lines for d in line.digits]
         return tuple(analysis.stages) + (
             Stage("model inputs", mosaic(analysis.model_inputs),

@@ -84,8 +84,10 @@ def mnist_mask(image: np.ndarray) -> np.ndarray:
 
 
 def distorted_input(mask: np.ndarray, rng: np.random.Generator, settings: augment.AugmentSettings,
-                    neighbour: np.ndarray | None = None) -> np.ndarray:
+                    neighbour: np.ndarray | None = None, label: int | None = None) -> np.ndarray:
     """One mask through random distortion, then the reader's normalisation."""
+    if label == 1 and mask.any() and rng.random() < settings.flag_probability:
+        mask = augment.flagged_one(cropped(mask), rng)
     mask = augment.random_affine(mask, rng, settings)
     if rng.random() < settings.elastic_probability:
         mask = augment.elastic(mask, rng, settings)
@@ -130,12 +132,13 @@ def epoch_samples(mnist_images, mnist_labels, mnist_masks, pen_digits, rng, sett
     targets.append(one_hot(mnist_labels[picks]))
     picks = rng.integers(0, len(mnist_masks), normalised_count)
     neighbours = rng.integers(0, len(mnist_masks), normalised_count)
-    inputs += [distorted_input(mnist_masks[i], rng, settings, mnist_masks[j]) for i, j in zip(picks, neighbours)]
+    inputs += [distorted_input(mnist_masks[i], rng, settings, mnist_masks[j], int(mnist_labels[i]))
+               for i, j in zip(picks, neighbours)]
     targets.append(one_hot(mnist_labels[picks]))
     if pen_digits and pen_count:
         picks = rng.integers(0, len(pen_digits), pen_count)
         inputs += [distorted_input(pen_input(pen_digits[i], rng), rng, settings,
-                                   mnist_masks[rng.integers(len(mnist_masks))]) for i in picks]
+                                   mnist_masks[rng.integers(len(mnist_masks))], pen_digits[i].label) for i in picks]
         targets.append(one_hot(np.array([pen_digits[i].label for i in picks])))
     pair_count = non_digit_count // 4
     for index in range(non_digit_count):
