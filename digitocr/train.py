@@ -7,13 +7,16 @@ dark, and returns 10 class probabilities. It learns from four streams:
 - MNIST as published (lightly shifted and rotated), so anyone can evaluate it
   on raw MNIST;
 - MNIST digits passed through the reader's own normalisation after random
-  affine and elastic distortion, stroke width changes and neighbour pieces;
+  affine and elastic distortion, stroke width changes, neighbour pieces,
+  coarse-scan resampling, and flags on upright 1s;
 - digits drawn from the real pen strokes of pendigits at varied sizes and
   stroke widths, through the same normalisation (writers in
   HELD_OUT_WRITERS are kept for validation only);
-- marks that are not digits (commas, dashes, rule bits, letters, scribbles)
-  with a uniform target: the model learns to answer them with a flat
-  distribution, which the reader reads as "not a digit" (outlier exposure).
+- marks that are not digits (commas, dashes, rule bits, cell corners,
+  letters, scribbles, and two whole digits touching in one box) with a
+  uniform target: the model learns to answer them with a flat distribution,
+  which the reader reads as "not a digit" (outlier exposure), and a merged
+  pair loses to its cut.
 """
 
 import argparse
