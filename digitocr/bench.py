@@ -6,8 +6,9 @@ bytes to text (median and 95th percentile), time per pipeline stage; then
 cold start (import and model load, in a fresh process), a folder of cells
 read by the CLI (start-up included), peak memory, and the same photo read by
 a naive reader that decodes at full size and calls `model.predict` once per
-digit. The images are drawn from the project's sample images, so no data
-beyond the project is needed.
+digit, and the classifier's latency through ONNX Runtime and through Keras.
+The images are drawn from the project's sample images, so no data beyond the
+project is needed.
 """
 
 import argparse
@@ -27,6 +28,7 @@ import numpy as np
 from PIL import Image
 
 from .loading import load_image
+from .model import DigitClassifier
 from .pipeline import analyse
 from .reader import Reader
 from .settings import ReaderSettings
@@ -150,6 +152,23 @@ def folder_rate(count: int) -> tuple[float, int]:
     return count / seconds, len(result.stdout.splitlines())
 
 
+def engine_latencies(reader: Reader, batch_sizes=(1, 8, 64, 256), repeats: int = 30) -> None:
+    """The same model through ONNX Runtime (what reads) and through Keras' compiled call, batch by batch."""
+    keras_classifier = DigitClassifier.from_keras(reader.classifier.keras_model())
+    inputs = np.random.default_rng(0).random((max(batch_sizes), 28, 28), dtype=np.float32)
+    for size in batch_sizes:
+        medians = []
+        for classifier in (reader.classifier, keras_classifier):
+            classifier.predict(inputs[:size])
+            times = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                classifier.predict(inputs[:size])
+                times.append(time.perf_counter() - started)
+            medians.append(1000 * statistics.median(times))
+        print(f"classify {size} digits: ONNX Runtime {medians[0]:.2f} ms, Keras {medians[1]:.2f} ms")
+
+
 def current_rss_mb() -> float:
     with open("/proc/self/statm") as stream:
         return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
@@ -198,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"naive reader on the photo: read {naive_text!r}; median {1000 * statistics.median(naive):.0f} ms "
           f"over {len(naive)} reads; digitocr is {ratio:.1f}x faster")
 
+    engine_latencies(reader)
     rate, lines = folder_rate(args.cells)
     print(f"CLI on a folder of {args.cells} cells (start-up included): {rate:.0f} images/s ({lines} results)")
     if args.soak:
