@@ -11,6 +11,7 @@ and is run through Keras instead.
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -36,12 +37,38 @@ def read_archive(path: Path) -> tuple[list[dict], dict[str, list[np.ndarray]]]:
         weights_file = io.BytesIO(archive.read("model.weights.h5"))
     if config.get("class_name") != "Sequential":
         raise UnsupportedLayers(f"a {config.get('class_name')} model, not a Sequential one")
+    layers = config["config"]["layers"]
     weights = {}
     with h5py.File(weights_file, "r") as stored:
-        for name, group in stored["layers"].items():
-            variables = group.get("vars", {})
-            weights[name] = [variables[str(index)][()] for index in range(len(variables))]
-    return config["config"]["layers"], weights
+        for layer, key in zip(layers, stored_layer_keys(layers)):
+            variables = stored["layers"][key].get("vars", {}) if key else {}
+            weights[layer["config"]["name"]] = [variables[str(index)][()] for index in range(len(variables))]
+    return layers, weights
+
+
+def snake_case(class_name: str) -> str:
+    """Keras' spelling of a class name in its files: `ReLU` is `re_lu`, `MaxPooling2D` is `max_pooling2d`."""
+    spaced = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", spaced).lower()
+
+
+def stored_layer_keys(layers: list[dict]) -> list[str | None]:
+    """Where each layer's weights lie in the archive: Keras files them by class name and count, not by layer name.
+
+    A model built after others in one process has names like `conv2d_5`, while
+    its file still says `conv2d`; the input layer has no entry.
+    """
+    used: dict[str, int] = {}
+    keys: list[str | None] = []
+    for layer in layers:
+        if layer["class_name"] == "InputLayer":
+            keys.append(None)
+            continue
+        base = snake_case(layer["class_name"])
+        count = used.get(base, -1) + 1
+        used[base] = count
+        keys.append(f"{base}_{count}" if count else base)
+    return keys
 
 
 def _check_input(layer: dict) -> None:

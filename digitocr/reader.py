@@ -76,7 +76,7 @@ class Reader:
         sources = list(sources)
         prepare = functools.partial(load_and_analyse, settings=settings)
         if workers > 1 and len(sources) > 1:
-            context = multiprocessing.get_context("spawn")  # no fork of a process that holds inference threads
+            context = multiprocessing.get_context(worker_start_method())
             with ProcessPoolExecutor(min(workers, len(sources)), mp_context=context) as pool:
                 yield from self._classify_in_batches(sources, pool.map(prepare, sources, chunksize=8), settings,
                                                      batch_size)
@@ -159,6 +159,16 @@ class Reader:
                   f"Read '{' / '.join(line.text for line in lines) or 'nothing'}'; orange boxes are doubtful "
                   f"(confidence under {settings.doubtful_below:.0%})."),
         )
+
+
+def worker_start_method() -> str:
+    """Fork where the platform has it: the workers start at once and never run the caller's main script again.
+
+    A spawned worker re-imports `__main__`, which re-runs an unguarded user
+    script or a Streamlit app. Forking a process that holds inference threads is
+    safe here because the workers only decode and run OpenCV; they never classify.
+    """
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def mean_log_confidence(confidences: np.ndarray, option: list[int]) -> float:
