@@ -13,7 +13,9 @@ import numpy as np
 from .normalize import STROKE_IN_BOX
 
 
-UPRIGHT_STEM = 0.2  # a stem leaning less than this (of its height) from top to bottom may carry a flag
+STEM_LEAN = 0.45  # a stroke leaning more than this (of its height) from top to bottom is no '1' stem to flag
+FLAG_LENGTH = (0.2, 0.55)  # a '1's flag, as a share of the stem's height
+FLAG_DROP = 28  # degrees below the horizontal a flag falls at least; flatter, it is a '7's bar
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,8 @@ class AugmentSettings:
     stroke_range: tuple[float, float] = (1.4, 3.4)  # stroke widths in the 20-pixel box
     neighbour_probability: float = 0.15
     coarse_probability: float = 0.15
-    flag_probability: float = 0.4  # of the 1s, drawn with a flag (and sometimes a foot), as much of Europe writes them
+    flag_probability: float = 0.5  # of the 1s, drawn with a flag (and sometimes a foot), as much of Europe writes them
+    fill_box_probability: float = 0.08  # stretched to a square, then scanned coarsely, as Semeion's digits are
     coarse_rows: tuple[int, int] = (10, 20)  # grid heights of a coarse scan (Semeion's is 16)
     blur_probability: float = 0.2
     noise_probability: float = 0.1
@@ -90,25 +93,34 @@ def coarse_scan(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSet
 
 
 def flagged_one(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A '1' stem given a long flag from its top down to the left, sometimes a foot, in the stem's own thickness.
+    """A '1' stem given a flag from its top, down and to the left, sometimes a foot, in the stem's own thickness.
 
-    A leaning stem is left as it is: with a flag it would be a '7'.
+    The flag is laid relative to the stem, so a leaning stem gets one too; it
+    falls at least FLAG_DROP below the horizontal, where a '7's bar would be flat.
     """
-    mask = np.pad(mask, ((0, 0), (mask.shape[0], mask.shape[0] // 2)))
+    pad = mask.shape[0]
+    mask = np.pad(mask, ((0, 0), (pad, pad // 2)))
     ys, xs = np.nonzero(mask)
     top, bottom = int(ys.min()), int(ys.max())
     height = bottom - top + 1
     thickness = max(1, int(round(len(ys) / height)))
     top_x, bottom_x = int(xs[ys == top].mean()), int(xs[ys == bottom].mean())
-    if abs(top_x - bottom_x) > UPRIGHT_STEM * height:
+    if abs(top_x - bottom_x) > STEM_LEAN * height:
         return mask
-    length, angle = height * rng.uniform(0.2, 0.45), np.deg2rad(rng.uniform(40, 65))  # shallower is a 7
+    length = height * rng.uniform(*FLAG_LENGTH)
+    angle = np.deg2rad(rng.uniform(FLAG_DROP, 70))
     flag_end = (int(top_x - length * np.cos(angle)), int(top + length * np.sin(angle)))
     cv2.line(mask, (top_x, top), flag_end, 1, thickness)
     if rng.random() < 0.3:
         half = int(height * rng.uniform(0.15, 0.3))
         cv2.line(mask, (bottom_x - half, bottom), (bottom_x + half, bottom), 1, thickness)
     return mask
+
+
+def filling_its_box(mask: np.ndarray) -> np.ndarray:
+    """The digit stretched to a square, as scanned-digit sets such as Semeion store every digit, a '1' included."""
+    side = max(mask.shape)
+    return cv2.resize(mask, (side, side), interpolation=cv2.INTER_NEAREST)
 
 
 def touching_pair(left: np.ndarray, right: np.ndarray, rng: np.random.Generator) -> np.ndarray:

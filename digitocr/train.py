@@ -8,7 +8,8 @@ dark, and returns 10 class probabilities. It learns from four streams:
   on raw MNIST;
 - MNIST digits passed through the reader's own normalisation after random
   affine and elastic distortion, stroke width changes, neighbour pieces,
-  coarse-scan resampling, and flags on upright 1s;
+  coarse-scan resampling, stretching to fill a square box (as Semeion's
+  scans are), and flags on 1s;
 - digits drawn from the real pen strokes of pendigits at varied sizes and
   stroke widths, through the same normalisation (writers in
   HELD_OUT_WRITERS are kept for validation only);
@@ -42,14 +43,14 @@ SEED = 1234
 NUM_CLASSES = 10
 VALIDATION_SIZE = 5000  # last MNIST training images, never trained on
 HELD_OUT_WRITERS = frozenset(range(21, 31))  # pendigits writers kept for validation
-MNIST_RAW_PER_EPOCH = 30000
+MNIST_RAW_PER_EPOCH = 36000
 MNIST_NORMALISED_PER_EPOCH = 20000
 PENDIGITS_PER_EPOCH = 10000
 NON_DIGITS_PER_EPOCH = 4000
 BATCH_SIZE = 128
-MAX_EPOCHS = 14
-PATIENCE = 4
-MIN_EPOCHS = 8  # the cosine schedule's low learning rates come late; no early stop before this
+MAX_EPOCHS = 18
+PATIENCE = 5
+MIN_EPOCHS = 10  # the cosine schedule's low learning rates come late; no early stop before this
 LEARNING_RATE = 1e-3
 
 
@@ -96,7 +97,9 @@ def distorted_input(mask: np.ndarray, rng: np.random.Generator, settings: augmen
         mask = augment.elastic(mask, rng, settings)
     if neighbour is not None and mask.any() and rng.random() < settings.neighbour_probability:
         mask = augment.attach_neighbour_piece(cropped(mask), neighbour, rng)
-    if mask.any() and rng.random() < settings.coarse_probability:
+    if mask.any() and rng.random() < settings.fill_box_probability:
+        mask = augment.coarse_scan(augment.filling_its_box(cropped(mask)), rng, settings)
+    elif mask.any() and rng.random() < settings.coarse_probability:
         mask = augment.coarse_scan(cropped(mask), rng, settings)
     image = to_model_input(mask, augment.random_stroke(rng, settings))
     return augment.degrade(image, rng, settings)
