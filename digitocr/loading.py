@@ -50,7 +50,7 @@ def _composite_alpha(rgba: np.ndarray) -> np.ndarray:
     colour = np.ascontiguousarray(rgba[..., :3])
     if int(alpha.min()) == 255:
         return colour
-    opaque = cv2.compare(alpha, 127, cv2.CMP_GT)
+    _, opaque = cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY)  # cv2.compare takes a 1x1 image for a scalar
     share_opaque = cv2.countNonZero(opaque) / opaque.size
     ink_is_light = 0 < share_opaque < 0.5 and float(np.mean(cv2.mean(colour, mask=opaque)[:3])) > 160
     alpha3 = cv2.merge([alpha, alpha, alpha])
