@@ -9,6 +9,7 @@ from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
 from digitocr import DigitOcrError, Reader, ReaderSettings
+from digitocr.line_model import LineRecognizer
 from digitocr.model import DEFAULT_MODEL_PATH, DigitClassifier
 from digitocr.presentation import (canvas_is_empty, crop_digit, digit_caption, probability_table, readings_to_json,
                                    result_row, rows_to_csv)
@@ -22,6 +23,11 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff"]
 @st.cache_resource
 def load_classifier(model_path: str) -> DigitClassifier:
     return DigitClassifier.load(model_path)
+
+
+@st.cache_resource
+def load_line_recognizer() -> LineRecognizer:
+    return LineRecognizer.load()
 
 
 def settings_ui() -> tuple[ReaderSettings, bool, str, Path]:
@@ -38,6 +44,8 @@ def settings_ui() -> tuple[ReaderSettings, bool, str, Path]:
                                  0.05, key="doubtful")
             reject = st.slider("Top probability below which a mark is not a digit", 0.0, 0.9, defaults.reject_below,
                                0.05, key="reject")
+            read_lines = st.toggle("Also read each line whole (line recognizer)", defaults.read_lines,
+                                   key="read_lines")
         with st.expander("Model and my own digits"):
             model_path = st.text_input("Model file (a fine-tuned one, or the shipped default)", str(DEFAULT_MODEL_PATH),
                                        key="model_path")
@@ -49,7 +57,7 @@ def settings_ui() -> tuple[ReaderSettings, bool, str, Path]:
             if archive is not None and st.button("Add these digits", key="add_zip"):
                 add_zip(archive.getvalue(), data_folder)
     settings = defaults.with_changes(threshold_method=method, min_digit_height=min_height, doubtful_below=doubtful,
-                                     reject_below=reject)
+                                     reject_below=reject, read_lines=read_lines)
     return settings, debug, model_path, data_folder
 
 
@@ -100,7 +108,9 @@ def show_reading(reader: Reader, source, name: str, debug: bool, data_folder: Pa
     shown = {stage.name: stage for stage in reading.stages}
     st.image(shown["reading"].image, caption=shown["reading"].caption, width="stretch")
     if reading.digits:
-        st.caption("What the model saw for each digit (28x28):")
+        st.caption("Each digit as the classifier sees it (28x28)" +
+                   ("; lines marked 'line recognizer' were read whole." if any(
+                       line.read_by != "contours" for line in reading.lines) else ":"))
         columns = st.columns(min(10, len(reading.digits)))
         for index, digit in enumerate(reading.digits):
             with columns[index % len(columns)]:
@@ -173,7 +183,8 @@ def main() -> None:
     st.caption("Reads handwritten numbers from photos, scans and drawings; every digit boxed and scored.")
     settings, debug, model_path, data_folder = settings_ui()
     try:
-        reader = Reader(settings=settings, classifier=load_classifier(model_path))
+        reader = Reader(settings=settings, classifier=load_classifier(model_path),
+                        line_recognizer=load_line_recognizer())
     except DigitOcrError as error:
         st.error(str(error))
         return

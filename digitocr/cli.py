@@ -38,7 +38,7 @@ def _progress(done: int, total: int) -> None:
 
 
 def read_command(args: argparse.Namespace) -> int:
-    settings = ReaderSettings(threshold_method=args.threshold)
+    settings = ReaderSettings(threshold_method=args.threshold, read_lines=not args.contours_only)
     try:
         reader = Reader(args.model, settings)
     except DigitOcrError as error:
@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("--model", help="a .keras model to use instead of the shipped DigitClassifier.keras")
     read.add_argument("--threshold", choices=["auto", "otsu", "adaptive"], default="auto",
                       help="threshold method (default: auto)")
+    read.add_argument("--contours-only", action="store_true",
+                      help="read digit by digit only, without the line recognizer's reading of whole lines")
     read.add_argument("--workers", type=int, default=0,
                       help=f"processes decoding and preparing images (default: one per CPU from {PARALLEL_FROM} images)")
     read.set_defaults(handler=read_command)

@@ -52,3 +52,15 @@ def mosaic(inputs: np.ndarray, columns: int = 10, zoom: int = 3) -> np.ndarray:
         sheet[row * 30 + 1:row * 30 + 29, column * 30 + 1:column * 30 + 29] = image
     sheet = (sheet * 255).astype(np.uint8)
     return cv2.resize(sheet, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_NEAREST)
+
+
+def line_sheet(lines: list[np.ndarray], zoom: int = 2) -> np.ndarray:
+    """Line recognizer inputs stacked top to bottom, enlarged, as uint8."""
+    if not lines:
+        return np.zeros((32 * zoom, 32 * zoom), np.uint8)
+    width = max(line.shape[1] for line in lines)
+    sheet = np.zeros((len(lines) * (lines[0].shape[0] + 2), width), np.float32)
+    for index, line in enumerate(lines):
+        top = index * (line.shape[0] + 2)
+        sheet[top:top + line.shape[0], :line.shape[1]] = line
+    return cv2.resize((sheet * 255).astype(np.uint8), None, fx=zoom, fy=zoom, interpolation=cv2.INTER_NEAREST)

@@ -11,10 +11,11 @@ import numpy as np
 
 from .errors import ModelError
 from .normalize import FIELD_SIZE
-from .onnx_net import NUM_CLASSES, OnnxNet, UnsupportedLayers
+from .onnx_net import OnnxNet, UnsupportedLayers
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+NUM_CLASSES = 10
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "DigitClassifier.keras"
 
 
@@ -41,6 +42,12 @@ def save_model(model, path: Path) -> None:
     clone.save(path)
 
 
+def check_shapes(shape_in: tuple, shape_out: tuple) -> None:
+    if shape_in[1:] != (FIELD_SIZE, FIELD_SIZE, 1) or shape_out[1:] != (NUM_CLASSES,):
+        raise ModelError(f"The model takes {shape_in} and gives {shape_out}; expected (None, 28, 28, 1) "
+                         "and (None, 10).")
+
+
 class DigitClassifier:
     """(N, 28, 28, 1) float32 in [0, 1], ink bright, to (N, 10) probabilities, through ONNX Runtime when it can.
 
@@ -55,10 +62,7 @@ class DigitClassifier:
 
     @classmethod
     def from_keras(cls, model, path: Path | None = None) -> "DigitClassifier":
-        shape_in, shape_out = tuple(model.input_shape), tuple(model.output_shape)
-        if shape_in[1:] != (FIELD_SIZE, FIELD_SIZE, 1) or shape_out[1:] != (NUM_CLASSES,):
-            raise ModelError(f"The model takes {shape_in} and gives {shape_out}; expected (None, 28, 28, 1) "
-                             "and (None, 10).")
+        check_shapes(tuple(model.input_shape), tuple(model.output_shape))
         import tensorflow as tf
 
         forward = tf.function(lambda x: model(x, training=False), reduce_retracing=True,
@@ -73,7 +77,9 @@ class DigitClassifier:
             raise ModelError(f"No model file at {path}. Train one with `python -m digitocr.train --data MNIST_DIR`.")
         verify_checksum(path)
         try:
-            return cls(OnnxNet.from_archive(path), path)
+            net = OnnxNet.from_archive(path)
+            check_shapes(net.input_shape, net.output_shape)
+            return cls(net, path)
         except UnsupportedLayers:
             return cls.from_keras(load_keras_model(path), path)
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:

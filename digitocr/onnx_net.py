@@ -1,12 +1,12 @@
-"""The classifier without TensorFlow: a `.keras` archive's layers rebuilt as an ONNX graph, run by ONNX Runtime.
+"""The networks without TensorFlow: a `.keras` archive's layers rebuilt as an ONNX graph, run by ONNX Runtime.
 
 Importing TensorFlow takes seconds and each Keras call costs milliseconds of
 overhead; ONNX Runtime starts in a fraction of a second and answers a few
 digits in about a millisecond. The archive is read as data (its JSON config
 and HDF5 weights), so no code from the file runs. Batch normalisation is
-folded into the convolution before it. Only the layers the project's CNN is
-built from are translated; an archive with others raises `UnsupportedLayers`
-and is run through Keras instead.
+folded into the convolution before it. Only the layers the project's networks
+are built from are translated; an archive with others raises
+`UnsupportedLayers` and is run through Keras instead.
 """
 
 import io
@@ -16,8 +16,6 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-
-from .normalize import FIELD_SIZE
 
 NUM_CLASSES = 10
 ONNX_IR_VERSION = 8  # understood by every ONNX Runtime release since 1.10
@@ -71,14 +69,22 @@ def stored_layer_keys(layers: list[dict]) -> list[str | None]:
     return keys
 
 
-def _check_input(layer: dict) -> None:
-    shape = tuple(layer["config"].get("batch_shape") or ())
-    if shape[1:] != (FIELD_SIZE, FIELD_SIZE, 1):
-        raise UnsupportedLayers(f"input shape {shape}; expected (None, 28, 28, 1)")
+def input_shape(layers: list[dict]) -> tuple:
+    """The model's input shape as Keras gives it, batch first: (None, 28, 28, 1) for the classifier."""
+    if not layers or layers[0]["class_name"] != "InputLayer":
+        raise UnsupportedLayers("no input layer")
+    shape = tuple(layers[0]["config"].get("batch_shape") or ())
+    if len(shape) != 4 or shape[-1] != 1:
+        raise UnsupportedLayers(f"input shape {shape}; expected one-channel images (None, height, width, 1)")
+    return shape
 
 
 def build_graph(layers: list[dict], weights: dict[str, list[np.ndarray]]) -> bytes:
-    """The serialised ONNX model: (N, 28, 28, 1) float32 in, (N, 10) probabilities out."""
+    """The serialised ONNX model, taking and giving what the Keras model does (channels last).
+
+    A network that ends flat, as the classifier does, gives (N, units); one
+    that stays an image, as the line recognizer does, gives (N, H, W, C).
+    """
     from onnx import TensorProto, helper, numpy_helper
 
     nodes, initialisers = [], []
@@ -91,16 +97,14 @@ def build_graph(layers: list[dict], weights: dict[str, list[np.ndarray]]) -> byt
         nodes.append(helper.make_node(op, inputs, [output], **attributes))
         return output
 
-    if not layers or layers[0]["class_name"] != "InputLayer":
-        raise UnsupportedLayers("no input layer")
-    _check_input(layers[0])
+    shape_in = input_shape(layers)
     current = add("Transpose", ["input"], "channels_first", perm=[0, 3, 1, 2])
     flat, index, units = False, 1, None
     while index < len(layers):
         kind, config = layers[index]["class_name"], layers[index]["config"]
         name = config["name"]
         if kind == "Conv2D" and not flat and config["strides"] == [1, 1] and config["dilation_rate"] == [1, 1] \
-                and config["groups"] == 1 and config["activation"] in ("linear", "relu"):
+                and config["groups"] == 1 and config["activation"] in ("linear", "relu", "softmax"):
             kernel = weights[name][0]
             bias = weights[name][1] if config["use_bias"] else np.zeros(kernel.shape[-1], np.float32)
             following = layers[index + 1] if index + 1 < len(layers) else None
@@ -117,6 +121,9 @@ def build_graph(layers: list[dict], weights: dict[str, list[np.ndarray]]) -> byt
                                    constant(f"{name}/bias", bias)], name, kernel_shape=[rows, columns], pads=pads)
             if config["activation"] == "relu":
                 current = add("Relu", [current], f"{name}/relu")
+            elif config["activation"] == "softmax":
+                current = add("Softmax", [current], f"{name}/softmax", axis=1)
+            units = config["filters"]
         elif kind == "ReLU" and config.get("max_value") is None and not config.get("negative_slope") \
                 and not config.get("threshold"):
             current = add("Relu", [current], name)
@@ -138,18 +145,28 @@ def build_graph(layers: list[dict], weights: dict[str, list[np.ndarray]]) -> byt
         else:
             raise UnsupportedLayers(f"layer {name} ({kind}) with these settings")
         index += 1
-    if units != NUM_CLASSES or layers[-1]["class_name"] != "Dense" or layers[-1]["config"]["activation"] != "softmax":
-        raise UnsupportedLayers("the last layer is not a 10-way softmax")
+    if layers[-1]["config"].get("activation") != "softmax":
+        raise UnsupportedLayers("the last layer does not give probabilities (softmax)")
+    if flat:
+        shape_out = [None, units]
+    else:
+        current = add("Transpose", [current], "channels_last", perm=[0, 2, 3, 1])
+        shape_out = [None, None, None, units]
     graph = helper.make_graph(
-        nodes, "digit_classifier",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [None, FIELD_SIZE, FIELD_SIZE, 1])],
-        [helper.make_tensor_value_info(current, TensorProto.FLOAT, [None, NUM_CLASSES])], initialisers)
+        nodes, "keras_sequential",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, list(shape_in))],
+        [helper.make_tensor_value_info(current, TensorProto.FLOAT, shape_out)], initialisers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", ONNX_OPSET)], ir_version=ONNX_IR_VERSION)
     return model.SerializeToString()
 
 
+def _known_dims(shape: list) -> tuple:
+    """ONNX Runtime's shape with every free dimension as None, as Keras writes it."""
+    return tuple(dim if isinstance(dim, int) else None for dim in shape)
+
+
 class OnnxNet:
-    """A compiled ONNX Runtime session; calling it maps (N, 28, 28, 1) float32 to (N, 10) probabilities."""
+    """A compiled ONNX Runtime session, called with a float32 batch shaped as the Keras model's input."""
 
     def __init__(self, serialised: bytes):
         import onnxruntime
@@ -158,6 +175,14 @@ class OnnxNet:
         options.log_severity_level = 3
         self.session = onnxruntime.InferenceSession(serialised, options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
+
+    @property
+    def input_shape(self) -> tuple:
+        return _known_dims(self.session.get_inputs()[0].shape)
+
+    @property
+    def output_shape(self) -> tuple:
+        return _known_dims(self.session.get_outputs()[0].shape)
 
     @classmethod
     def from_archive(cls, path: Path) -> "OnnxNet":

@@ -31,12 +31,13 @@ class Analysis:
     segmentation: Segmentation
     to_original: float  # multiply working-size pixels by this for original pixels
     working: np.ndarray  # the upright ink at working size, dark on light, for drawings
+    slant: preprocess.Slant  # the shear that stood the ink upright, to map boxes back
     notes: list[str] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
 
 
-def _original_box(box: tuple[int, int, int, int], to_original: float, image_size: tuple[int, int]) -> Box:
+def original_box(box: tuple[int, int, int, int], to_original: float, image_size: tuple[int, int]) -> Box:
     """A working-size (x, y, width, height) in the original image's pixels, clipped to the image."""
     x, y, box_width, box_height = box
     width, height = image_size
@@ -60,6 +61,11 @@ def candidates_stage(working: np.ndarray, kept: list[Candidate], dropped: list[C
         reasons[candidate.dropped] = reasons.get(candidate.dropped, 0) + 1
     why = "; ".join(f"{count} dropped as {reason}" for reason, count in reasons.items()) or "none dropped"
     return Stage(name, image, f"{len(kept)} kept (green, numbered in reading order); {why} (red).")
+
+
+def holds_one_digit(image_size: tuple[int, int], settings: ReaderSettings) -> bool:
+    """An image this small is a scan of one digit, as Semeion's are: no line to read, no blob to cut."""
+    return max(image_size) <= settings.single_digit_side
 
 
 def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float, settings: ReaderSettings,
@@ -95,7 +101,7 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     keep("threshold", thresholded.binary,
          f"{thresholded.method.capitalize()} threshold, cut-off {thresholded.level:.0f}"
          f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'}).")
-    single_digit = max(image_size) <= settings.single_digit_side
+    single_digit = holds_one_digit(image_size, settings)
     remove_lines = settings.remove_lines and not single_digit  # a one-digit crop's strokes run edge to edge
     cleaned = preprocess.clean_up(thresholded.binary, remove_lines, settings.min_ink_pixels)
     removed_share = float((cleaned.removed > 0).mean())
@@ -131,8 +137,8 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
         if pieces else np.zeros((0, 28, 28), np.float32)
     timings["normalisation"] = time.perf_counter() - clock[0]
     to_original = 1.0 / (factor * loaded_scale)
-    boxes = [_original_box(slant.box_before(c.x, c.y, c.width, c.height), to_original, image_size) for c in pieces]
-    return Analysis(pieces, inputs, boxes, options, segmentation, to_original, drawn_on, notes, stages, timings)
+    boxes = [original_box(slant.box_before(c.x, c.y, c.width, c.height), to_original, image_size) for c in pieces]
+    return Analysis(pieces, inputs, boxes, options, segmentation, to_original, drawn_on, slant, notes, stages, timings)
 
 
 def single_digit_input(pixels: np.ndarray, settings: ReaderSettings) -> np.ndarray | None:

@@ -7,13 +7,18 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 
-from .drawing import draw_reading, mosaic
+from .drawing import draw_reading, line_sheet, mosaic
 from .errors import DigitOcrError
+from .line_model import LineRecognizer
+from .line_reading import LineVerdict, character_boxes, judge_line
+from .lines import LineImage, greedy_decode, line_images
 from .loading import ImageSource, LoadedImage, load_image
 from .model import DigitClassifier
-from .pipeline import Analysis, analyse, candidates_stage
+from .normalize import to_model_input
+from .pipeline import Analysis, analyse, candidates_stage, holds_one_digit, original_box
 from .results import Box, Digit, Line, Reading, Stage
 from .settings import ReaderSettings
 
@@ -29,13 +34,33 @@ def load_for_reading(source: ImageSource, settings: ReaderSettings) -> LoadedIma
                       draft_side=int(settings.working_side * DRAFT_SHARE))
 
 
-def load_and_analyse(source: ImageSource, settings: ReaderSettings) -> tuple[LoadedImage, Analysis] | DigitOcrError:
-    """An image's work before the model; the error is returned, not raised, so it can come back from a worker."""
+@dataclass(frozen=True)
+class Prepared:
+    """An image's work before the models: its pixels, the pipeline's analysis and its lines as the recognizer takes them."""
+
+    loaded: LoadedImage
+    analysis: Analysis
+    lines: list[LineImage]
+
+
+def prepare(source: ImageSource, settings: ReaderSettings, keep_stages: bool = False) -> Prepared:
+    loaded = load_for_reading(source, settings)
+    analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages)
+    reads_lines = settings.read_lines and not holds_one_digit(loaded.original_size, settings)
+    lines = line_images(upright_ink(analysis), analysis.segmentation) if reads_lines else []
+    return Prepared(loaded, analysis, lines)
+
+
+def prepare_or_error(source: ImageSource, settings: ReaderSettings) -> Prepared | DigitOcrError:
+    """`prepare`, with the error returned, not raised, so it can come back from a worker."""
     try:
-        loaded = load_for_reading(source, settings)
-        return loaded, analyse(loaded.pixels, loaded.original_size, loaded.scale, settings)
+        return prepare(source, settings)
     except DigitOcrError as error:
         return error
+
+
+def upright_ink(analysis: Analysis) -> np.ndarray:
+    return cv2.bitwise_not(analysis.working)
 
 
 @dataclass(frozen=True)
@@ -51,8 +76,10 @@ class Reader:
     """Reads handwritten numbers. Thread-safe: it holds no per-call state, and inference sessions are re-entrant."""
 
     def __init__(self, model_path: str | Path | None = None, settings: ReaderSettings = ReaderSettings(),
-                 classifier: DigitClassifier | None = None):
+                 classifier: DigitClassifier | None = None, line_recognizer: LineRecognizer | None = None,
+                 line_model_path: str | Path | None = None):
         self.classifier = classifier or DigitClassifier.load(model_path)
+        self.line_recognizer = line_recognizer or LineRecognizer.load(line_model_path)
         self.settings = settings
 
     def load(self, source: ImageSource, settings: ReaderSettings | None = None) -> LoadedImage:
@@ -61,9 +88,10 @@ class Reader:
     def read(self, source: ImageSource, settings: ReaderSettings | None = None, stages: bool = False) -> Reading:
         """Read the number in one image; `stages=True` keeps every pipeline stage's image for the debug view."""
         settings = settings or self.settings
-        loaded = self.load(source, settings)
-        analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, stages)
-        return self._finish(analysis, self.classifier.predict(analysis.model_inputs), loaded, settings, stages)
+        prepared = prepare(source, settings, stages)
+        frames = self.line_recognizer.frames([line.image for line in prepared.lines])
+        return self._finish(prepared, self.classifier.predict(prepared.analysis.model_inputs), frames, settings,
+                            stages)
 
     def read_many(self, sources: Iterable[ImageSource], settings: ReaderSettings | None = None,
                   batch_size: int = 64, workers: int = 1) -> Iterator[Outcome]:
@@ -74,42 +102,45 @@ class Reader:
         """
         settings = settings or self.settings
         sources = list(sources)
-        prepare = functools.partial(load_and_analyse, settings=settings)
+        prepare_one = functools.partial(prepare_or_error, settings=settings)
         if workers > 1 and len(sources) > 1:
             context = multiprocessing.get_context(worker_start_method())
             with ProcessPoolExecutor(min(workers, len(sources)), mp_context=context) as pool:
-                yield from self._classify_in_batches(sources, pool.map(prepare, sources, chunksize=8), settings,
+                yield from self._classify_in_batches(sources, pool.map(prepare_one, sources, chunksize=8), settings,
                                                      batch_size)
         else:
-            yield from self._classify_in_batches(sources, map(prepare, sources), settings, batch_size)
+            yield from self._classify_in_batches(sources, map(prepare_one, sources), settings, batch_size)
 
     def _classify_in_batches(self, sources, prepared, settings, batch_size) -> Iterator[Outcome]:
-        pending: list[tuple[object, LoadedImage, Analysis]] = []
+        pending: list[tuple[object, Prepared]] = []
         for source, result in zip(sources, prepared):
             if isinstance(result, DigitOcrError):
                 yield from self._classify_pending(pending, settings)
                 pending = []
                 yield Outcome(source, error=result)
                 continue
-            pending.append((source, *result))
+            pending.append((source, result))
             if len(pending) >= batch_size:
                 yield from self._classify_pending(pending, settings)
                 pending = []
         yield from self._classify_pending(pending, settings)
 
-    def _classify_pending(self, pending, settings) -> Iterator[Outcome]:
+    def _classify_pending(self, pending: list[tuple[object, Prepared]], settings) -> Iterator[Outcome]:
         if not pending:
             return
-        inputs = np.concatenate([analysis.model_inputs for _, _, analysis in pending])
-        probabilities = self.classifier.predict(inputs)
-        start = 0
-        for source, loaded, analysis in pending:
-            count = len(analysis.model_inputs)
-            yield Outcome(source, self._finish(analysis, probabilities[start:start + count], loaded, settings, False))
-            start += count
+        probabilities = self.classifier.predict(np.concatenate([p.analysis.model_inputs for _, p in pending]))
+        frames = self.line_recognizer.frames([line.image for _, p in pending for line in p.lines])
+        digit_start = line_start = 0
+        for source, prepared in pending:
+            digit_end = digit_start + len(prepared.analysis.model_inputs)
+            line_end = line_start + len(prepared.lines)
+            yield Outcome(source, self._finish(prepared, probabilities[digit_start:digit_end],
+                                               frames[line_start:line_end], settings, False))
+            digit_start, line_start = digit_end, line_end
 
-    def _finish(self, analysis: Analysis, probabilities: np.ndarray, loaded: LoadedImage, settings: ReaderSettings,
-                keep_stages: bool) -> Reading:
+    def _finish(self, prepared: Prepared, probabilities: np.ndarray, frames: list[np.ndarray],
+                settings: ReaderSettings, keep_stages: bool) -> Reading:
+        analysis, loaded = prepared.analysis, prepared.loaded
         confidences = probabilities.max(axis=1) if len(probabilities) else np.zeros(0)
         aspects = np.array([piece.width / max(1, piece.height) for piece in analysis.pieces])
         kept_lines: dict[int, list[Digit]] = {}
@@ -127,17 +158,29 @@ class Reader:
                 kept_lines.setdefault(candidate.line, []).append(
                     Digit(label, confidence, tuple(float(p) for p in row), analysis.boxes[index], 0,
                           confidence < settings.doubtful_below, analysis.model_inputs[index]))
-        lines = tuple(Line(tuple(replace(digit, line=number) for digit in kept_lines[key]))
+        verdicts = []
+        read_by = {}
+        for line, line_frames in zip(prepared.lines, frames):
+            contour = kept_lines.get(line.line, [])
+            verdict = judge_line(line.line, "".join(str(d.label) for d in contour), [d.confidence for d in contour],
+                                 line_frames, greedy_decode(line_frames))
+            verdicts.append(verdict)
+            if verdict.use_recognizer:
+                kept_lines[line.line] = recognized_digits(verdict, line, analysis, loaded, settings)
+                read_by[line.line] = LINE_RECOGNIZER
+        lines = tuple(Line(tuple(replace(digit, line=number) for digit in kept_lines[key]),
+                           read_by.get(key, CONTOUR_READER))
                       for number, key in enumerate(sorted(kept_lines)))
         notes = list(analysis.notes)
         if not lines:
             notes.append("No digits were found in this image.")
-        stages = self._final_stages(analysis, choices, confidences, rejected, lines, loaded, settings) \
-            if keep_stages else ()
+        stages = self._final_stages(analysis, choices, confidences, rejected, lines, loaded, settings,
+                                    prepared.lines, verdicts) if keep_stages else ()
         return Reading(lines, loaded.original_size, tuple(notes), stages)
 
     @staticmethod
-    def _final_stages(analysis, choices, confidences, rejected, lines, loaded, settings) -> tuple[Stage, ...]:
+    def _final_stages(analysis, choices, confidences, rejected, lines, loaded, settings, line_inputs,
+                      verdicts) -> tuple[Stage, ...]:
         chosen = [analysis.pieces[i] for options, choice in choices for i in options[choice]]
         kept = [c for c in chosen if not c.dropped]
         verdict = candidates_stage(analysis.working, kept, analysis.segmentation.dropped + rejected, "classification")
@@ -155,10 +198,32 @@ class Reader:
                   "and once per way of cutting them."),
             Stage("classification", verdict.image, verdict.caption + f" Flat answers (top probability under "
                   f"{settings.reject_below:.0%}) are not digits. " + ("; ".join(cuts) or "No blob needed cutting.")),
+            Stage("line recognizer", line_sheet([line.image for line in line_inputs]),
+                  "Each line read whole by the line recognizer (CTC, no cuts), and weighed against the contour "
+                  "reading: " + ("; ".join(v.explanation for v in verdicts) or "no lines") + "."
+                  if settings.read_lines else "Switched off: contour reading only."),
             Stage("reading", draw_reading(loaded.pixels, _scaled_to_loaded(digits, loaded.scale)),
                   f"Read '{' / '.join(line.text for line in lines) or 'nothing'}'; orange boxes are doubtful "
                   f"(confidence under {settings.doubtful_below:.0%})."),
         )
+
+
+CONTOUR_READER = "contours"
+LINE_RECOGNIZER = "line recognizer"
+
+
+def recognized_digits(verdict: LineVerdict, line: LineImage, analysis: Analysis, loaded: LoadedImage,
+                      settings: ReaderSettings) -> list[Digit]:
+    """The line recognizer's characters as digits, each boxed on its own ink and shown as a 28x28 input."""
+    upright = upright_ink(analysis)
+    digits = []
+    for index, (x, y, width, height) in enumerate(character_boxes(verdict.recognized, line, upright)):
+        confidence = verdict.recognized.confidences[index]
+        box = original_box(analysis.slant.box_before(x, y, width, height), analysis.to_original, loaded.original_size)
+        digits.append(Digit(verdict.recognized.labels[index], confidence, verdict.recognized.probabilities[index], box,
+                            line.line, confidence < settings.doubtful_below,
+                            to_model_input(upright[y:y + height, x:x + width] > 0)))
+    return digits
 
 
 def worker_start_method() -> str:

@@ -47,6 +47,7 @@ class Digit:
 @dataclass(frozen=True)
 class Line:
     digits: tuple[Digit, ...]
+    read_by: str = "contours"  # "contours" (cut and classified digit by digit) or "line recognizer" (read whole)
 
     @property
     def text(self) -> str:
@@ -88,5 +89,6 @@ class Reading:
     def to_dict(self, top_k: int = 3) -> dict:
         """Everything but the images, ready for JSON."""
         return {"text": self.text, "lines": [line.text for line in self.lines],
+                "read_by": [line.read_by for line in self.lines],
                 "digits": [d.to_dict(top_k) for d in self.digits], "image_size": list(self.image_size),
                 "notes": list(self.notes)}

@@ -75,7 +75,8 @@ def test_stages_are_kept_only_when_asked(reader):
     assert reader.read(sample).stages == ()
     names = [stage.name for stage in reader.read(sample, stages=True).stages]
     assert names == ["grayscale", "working size", "blur", "polarity", "background removed", "threshold",
-                     "clean-up", "deslant", "segmentation", "model inputs", "classification", "reading"]
+                     "clean-up", "deslant", "segmentation", "model inputs", "classification", "line recognizer",
+                     "reading"]
 
 
 def test_blank_page_reads_nothing_and_says_so(reader):

@@ -1,0 +1,105 @@
+"""Per line, the contour reading or the line recognizer's: which to keep, and boxes for the recognizer's digits.
+
+The two readers fail differently. Cutting blobs and classifying the pieces
+is sure of clean, separate digits and loses its way where digits touch,
+break or hide among remnants of borders; the line recognizer reads the
+line whole, needing no cuts. The recognizer's own probabilities weigh both
+readings (the CTC likelihood of each text); it takes over only when it
+prefers its text to the contour text by more than the contour reader's own
+certainty in the digits its text would change or drop.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lines import FRAME_STEP, DecodedLine, LineImage, log_likelihood
+
+LINE_MARGIN = 2.0  # nats the recognizer's preference must exceed the contour reading's certainty by
+SUREST = 0.9999  # a contour digit's confidence is capped here: no reading is beyond doubt
+
+
+@dataclass(frozen=True)
+class LineVerdict:
+    """What the two readers said of one line, and which was kept."""
+
+    line: int
+    contour_text: str
+    recognized: DecodedLine
+    preference: float  # log P(recognizer's text) - log P(contour text), both under the recognizer
+    contour_certainty: float  # log-odds the contour reader gives the digits in dispute
+    use_recognizer: bool
+
+    @property
+    def explanation(self) -> str:
+        if self.recognized.text == self.contour_text:
+            return f"line {self.line + 1}: both read '{self.contour_text}'"
+        kept = "the line recognizer's" if self.use_recognizer else "the contour reading"
+        return (f"line {self.line + 1}: contours read '{self.contour_text}' (disputed digits' log-odds "
+                f"{self.contour_certainty:.1f}), the line recognizer '{self.recognized.text}' (preferred by "
+                f"{self.preference:.1f} nats); kept {kept}")
+
+
+def disputed_digits(contour_text: str, recognized_text: str) -> list[int]:
+    """The contour digits the recognizer's text replaces or leaves out, by the cheapest edit between the texts."""
+    rows, columns = len(contour_text) + 1, len(recognized_text) + 1
+    cost = np.zeros((rows, columns), np.int64)
+    cost[:, 0], cost[0, :] = np.arange(rows), np.arange(columns)
+    for i in range(1, rows):
+        for j in range(1, columns):
+            cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1,
+                             cost[i - 1, j - 1] + (contour_text[i - 1] != recognized_text[j - 1]))
+    disputed, i, j = [], len(contour_text), len(recognized_text)
+    while i or j:
+        if i and j and cost[i, j] == cost[i - 1, j - 1] + (contour_text[i - 1] != recognized_text[j - 1]):
+            if contour_text[i - 1] != recognized_text[j - 1]:
+                disputed.append(i - 1)
+            i, j = i - 1, j - 1
+        elif i and cost[i, j] == cost[i - 1, j] + 1:
+            disputed.append(i - 1)
+            i -= 1
+        else:
+            j -= 1
+    return sorted(disputed)
+
+
+def log_odds(confidence: float) -> float:
+    confidence = float(np.clip(confidence, 0.5, SUREST))
+    return float(np.log(confidence / (1 - confidence)))
+
+
+def judge_line(line: int, contour_text: str, contour_confidences: list[float], frames: np.ndarray,
+               recognized: DecodedLine) -> LineVerdict:
+    """Keep the recognizer's text only if it prefers it by more than the contour reader trusts what is in dispute.
+
+    What is in dispute is the contour digits the recognizer would change or
+    drop; where it only adds characters, the contour reading as a whole.
+    """
+    if recognized.text == contour_text:
+        return LineVerdict(line, contour_text, recognized, 0.0, 0.0, False)
+    preference = log_likelihood(frames, recognized.labels) - log_likelihood(frames, [int(c) for c in contour_text])
+    disputed = disputed_digits(contour_text, recognized.text)
+    odds = [log_odds(contour_confidences[i]) for i in disputed] or [log_odds(c) for c in contour_confidences]
+    certainty = min(odds) if disputed else float(np.mean(odds)) if odds else 0.0
+    use = bool(recognized.labels) and preference > certainty + LINE_MARGIN
+    return LineVerdict(line, contour_text, recognized, float(preference), certainty, use)
+
+
+def character_boxes(recognized: DecodedLine, line: LineImage, upright: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """A working-size box per recognized character: the ink between the midpoints to its neighbours."""
+    x, y, width, height = line.box
+    to_working = width / line.image.shape[1]
+    centres = [(start + end + 1) / 2 * FRAME_STEP * to_working for start, end in recognized.frames]
+    edges = [0.0] + [(a + b) / 2 for a, b in zip(centres, centres[1:])] + [float(width)]
+    band = upright[y:y + height, x:x + width] > 0
+    boxes = []
+    for left, right in zip(edges, edges[1:]):
+        left, right = int(left), max(int(left) + 1, int(np.ceil(right)))
+        ink = band[:, left:right]
+        rows, columns = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
+        if len(rows) == 0:
+            boxes.append((x + left, y, right - left, height))
+            continue
+        boxes.append((x + left + int(columns[0]), y + int(rows[0]), int(columns[-1] - columns[0] + 1),
+                      int(rows[-1] - rows[0] + 1)))
+    return boxes

@@ -1,0 +1,63 @@
+import json
+
+import numpy as np
+
+from conftest import PROJECT, SHARED, needs_shared
+from digitocr import line_synth, train_lines
+from digitocr.line_model import DEFAULT_LINE_MODEL_PATH, LineRecognizer
+from digitocr.lines import BLANK, LINE_HEIGHT, batch_of_lines
+from digitocr.model import load_keras_model
+
+
+def bar_digits(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """A stand-in digit source: an upright bar, labelled 1."""
+    mask = np.zeros((40, 12), np.uint8)
+    mask[2:38, 4:9] = 1
+    return mask, 1
+
+
+def test_the_line_model_reads_any_width_and_answers_every_fourth_column():
+    model = train_lines.build_line_model()
+    assert model.input_shape == (None, LINE_HEIGHT, None, 1)
+    assert model.output_shape == (None, 1, None, BLANK + 1)
+    assert model(np.zeros((2, LINE_HEIGHT, 48, 1), np.float32)).shape == (2, 1, 12, BLANK + 1)
+    assert model.count_params() < 1_000_000
+
+
+def test_a_composed_number_has_one_digit_per_character_of_its_text():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        mask, text = line_synth.compose_number(bar_digits, rng)
+        assert set(text) == {"1"} and 1 <= len(text) <= line_synth.MAX_DIGITS
+        assert mask.dtype == np.uint8 and mask.any() and mask.shape[1] >= 5 * len(text)
+
+
+def test_a_field_is_drawn_small_as_an_rgb_photo():
+    rng = np.random.default_rng(4)
+    mask, _ = line_synth.compose_number(bar_digits, rng)
+    field = line_synth.render_field(mask, rng)
+    assert field.ndim == 3 and field.shape[2] == 3 and field.dtype == np.uint8
+    assert field.shape[0] < 2 * line_synth.COMPOSE_HEIGHT * 2
+
+
+def test_the_shipped_line_model_is_small_has_a_card_and_runs_without_tensorflow():
+    assert DEFAULT_LINE_MODEL_PATH == PROJECT / "LineReader.keras"
+    assert DEFAULT_LINE_MODEL_PATH.stat().st_size < 5_000_000
+    card = json.loads(DEFAULT_LINE_MODEL_PATH.with_suffix(".json").read_text())
+    assert card["accuracy"]["synthetic_validation_fields_exact"] >= 0.8
+    lines = [np.random.default_rng(5).random((LINE_HEIGHT, width), dtype=np.float32) ** 4 for width in (40, 97)]
+    frames = LineRecognizer.load().frames(lines)
+    expected = np.asarray(load_keras_model(DEFAULT_LINE_MODEL_PATH)(batch_of_lines(lines), training=False))[:, 0]
+    assert [f.shape for f in frames] == [(10, BLANK + 1), (25, BLANK + 1)]
+    assert np.allclose(frames[1], expected[1, :25], atol=1e-5)
+
+
+@needs_shared
+def test_the_line_training_command_writes_a_loadable_model_and_card(tmp_path):
+    out = tmp_path / "lines.keras"
+    assert train_lines.main(["--data", str(SHARED / "data/mnist"), "--pendigits",
+                             str(SHARED / "data/pendigits/pendigits-orig.tra"), "--lines", "128", "--epochs", "1",
+                             "--workers", "1", "--out", str(out)]) == 0
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["data"]["fields"]["training"] == 128 and card["seed"] == train_lines.SEED
+    assert len(LineRecognizer.load(out).frames([np.zeros((LINE_HEIGHT, 64), np.float32)])[0]) == 16
