@@ -30,7 +30,9 @@ class AugmentSettings:
     neighbour_probability: float = 0.15
     coarse_probability: float = 0.15
     flag_probability: float = 0.5  # of the 1s, drawn with a flag (and sometimes a foot), as much of Europe writes them
-    fill_box_probability: float = 0.08  # stretched to a square, then scanned coarsely, as Semeion's digits are
+    cross_probability: float = 0.3  # of the 7s, drawn with a bar across the stem
+    fill_box_probability: float = 0.12  # stretched to a square, then scanned coarsely, as Semeion's digits are
+    raw_elastic_probability: float = 0.3  # of the MNIST images trained on as published
     coarse_rows: tuple[int, int] = (10, 20)  # grid heights of a coarse scan (Semeion's is 16)
     blur_probability: float = 0.2
     noise_probability: float = 0.1
@@ -52,8 +54,9 @@ def random_affine(mask: np.ndarray, rng: np.random.Generator, settings: AugmentS
     return (warped >= 0.5).astype(np.uint8)
 
 
-def elastic(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSettings) -> np.ndarray:
-    height, width = mask.shape
+def elastic_warp(image: np.ndarray, rng: np.random.Generator, settings: AugmentSettings) -> np.ndarray:
+    """A smooth random displacement of every pixel, as a hand's wobble bends a stroke: float32 out."""
+    height, width = image.shape
     longer = max(height, width)
     sigma = max(1.0, settings.elastic_sigma * longer)
     fields = []
@@ -62,8 +65,27 @@ def elastic(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSetting
         field *= settings.elastic_alpha * longer / (np.abs(field).max() + 1e-6)
         fields.append(field)
     grid_y, grid_x = np.mgrid[0:height, 0:width].astype(np.float32)
-    warped = cv2.remap(mask.astype(np.float32), grid_x + fields[0], grid_y + fields[1], cv2.INTER_LINEAR)
-    return (warped >= 0.5).astype(np.uint8)
+    return cv2.remap(image.astype(np.float32), grid_x + fields[0], grid_y + fields[1], cv2.INTER_LINEAR)
+
+
+def elastic(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSettings) -> np.ndarray:
+    return (elastic_warp(mask, rng, settings) >= 0.5).astype(np.uint8)
+
+
+def crossed_seven(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A '7' given a short bar across its stem at mid-height, as much of Europe writes it."""
+    mask = mask.copy()
+    height, width = mask.shape
+    row = int(height * rng.uniform(0.45, 0.6))
+    columns = np.nonzero(mask[row])[0]
+    if len(columns) == 0:
+        return mask
+    centre = int(columns.mean())
+    half = int(width * rng.uniform(0.2, 0.4))
+    thickness = max(1, int(round(mask.sum() / max(1, height) / 2)))
+    tilt = int(height * rng.uniform(-0.05, 0.05))
+    cv2.line(mask, (max(0, centre - half), row + tilt), (min(width - 1, centre + half), row - tilt), 1, thickness)
+    return mask
 
 
 def attach_neighbour_piece(mask: np.ndarray, neighbour: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -149,7 +171,7 @@ def random_stroke(rng: np.random.Generator, settings: AugmentSettings) -> float:
     return float(rng.uniform(low, high)) if rng.random() < 0.7 else STROKE_IN_BOX
 
 
-NON_DIGIT_LETTERS = "AEFHKMNPRWXkmwx+#%&@*"  # none that a sloppy digit resembles
+NON_DIGIT_LETTERS = "AEHKMNPRWXkmwx+#%&@*"  # none that a sloppy digit resembles ('F' is a crossed '7')
 
 
 def non_digit_mask(rng: np.random.Generator) -> np.ndarray:
