@@ -102,7 +102,9 @@ def show_reading(reader: Reader, source, name: str, debug: bool, data_folder: Pa
         st.warning(f"{name}: no digits found. " + " ".join(reading.notes[:-1]))
     else:
         st.subheader("Number")
-        st.code(reading.text, language=None)
+        st.code(reading.written, language=None)
+        if reading.written != reading.text:
+            st.caption(f"Digits only: {reading.text.replace(chr(10), ' / ')}")
         for note in reading.notes:
             st.info(note)
     shown = {stage.name: stage for stage in reading.stages}

@@ -59,7 +59,7 @@ def read_command(args: argparse.Namespace) -> int:
         elif args.json:
             print(json.dumps({"path": outcome.source, **outcome.reading.to_dict()}), flush=True)
         else:
-            text = outcome.reading.text.replace("\n", " / ") or "(no digits found)"
+            text = outcome.reading.written.replace("\n", " / ") or "(no digits found)"
             print(f"{outcome.source}: {text}", flush=True)
         if show_progress:
             _progress(done, len(paths))

@@ -16,7 +16,7 @@ class ResultRow:
     """One image of a batch, as a table row and a CSV line."""
 
     file: str
-    number: str
+    number: str  # as written, separators included
     digits: int
     lowest_confidence: float | None
     error: str
@@ -31,7 +31,7 @@ def result_row(name: str, outcome: Outcome) -> ResultRow:
     if outcome.error is not None:
         return ResultRow(name, "", 0, None, str(outcome.error))
     reading = outcome.reading
-    return ResultRow(name, reading.text, len(reading.digits), reading.lowest_confidence, "")
+    return ResultRow(name, reading.written, len(reading.digits), reading.lowest_confidence, "")
 
 
 def rows_to_csv(rows: list[ResultRow]) -> str:

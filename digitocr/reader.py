@@ -20,6 +20,7 @@ from .model import DigitClassifier
 from .normalize import to_model_input
 from .pipeline import Analysis, analyse, candidates_stage, holds_one_digit, original_box
 from .results import Box, Digit, Line, Reading, Stage
+from .separators import Mark, line_separators
 from .settings import ReaderSettings
 
 NOT_A_DIGIT = "not a digit: the model's answer was flat"
@@ -168,8 +169,9 @@ class Reader:
             if verdict.use_recognizer:
                 kept_lines[line.line] = recognized_digits(verdict, line, analysis, loaded, settings)
                 read_by[line.line] = LINE_RECOGNIZER
+        marks = dropped_marks(analysis, loaded)
         lines = tuple(Line(tuple(replace(digit, line=number) for digit in kept_lines[key]),
-                           read_by.get(key, CONTOUR_READER))
+                           read_by.get(key, CONTOUR_READER), line_separators(kept_lines[key], marks))
                       for number, key in enumerate(sorted(kept_lines)))
         notes = list(analysis.notes)
         if not lines:
@@ -210,6 +212,13 @@ class Reader:
 
 CONTOUR_READER = "contours"
 LINE_RECOGNIZER = "line recognizer"
+
+
+def dropped_marks(analysis: Analysis, loaded: LoadedImage) -> list[Mark]:
+    """The marks segmentation found too short for digits, in the original image's pixels."""
+    return [Mark(mark.dropped, original_box(analysis.slant.box_before(mark.x, mark.y, mark.width, mark.height),
+                                            analysis.to_original, loaded.original_size))
+            for mark in analysis.segmentation.dropped]
 
 
 def recognized_digits(verdict: LineVerdict, line: LineImage, analysis: Analysis, loaded: LoadedImage,

@@ -48,10 +48,17 @@ class Digit:
 class Line:
     digits: tuple[Digit, ...]
     read_by: str = "contours"  # "contours" (cut and classified digit by digit) or "line recognizer" (read whole)
+    separators: tuple[tuple[int, str], ...] = ()  # (index of the digit it precedes, ',' '.' or '-')
 
     @property
     def text(self) -> str:
         return "".join(str(d.label) for d in self.digits)
+
+    @property
+    def written(self) -> str:
+        """The digits with the separators and signs written between them, as '12,5' or '-3.000'."""
+        before = dict(self.separators)
+        return "".join(before.get(index, "") + str(digit.label) for index, digit in enumerate(self.digits))
 
     @property
     def box(self) -> Box:
@@ -79,6 +86,11 @@ class Reading:
         return "\n".join(line.text for line in self.lines)
 
     @property
+    def written(self) -> str:
+        """`text` with separators and signs as written; `text` holds the digits alone."""
+        return "\n".join(line.written for line in self.lines)
+
+    @property
     def digits(self) -> list[Digit]:
         return [digit for line in self.lines for digit in line.digits]
 
@@ -88,7 +100,7 @@ class Reading:
 
     def to_dict(self, top_k: int = 3) -> dict:
         """Everything but the images, ready for JSON."""
-        return {"text": self.text, "lines": [line.text for line in self.lines],
+        return {"text": self.text, "written": self.written, "lines": [line.text for line in self.lines],
                 "read_by": [line.read_by for line in self.lines],
                 "digits": [d.to_dict(top_k) for d in self.digits], "image_size": list(self.image_size),
                 "notes": list(self.notes)}
