@@ -1,9 +1,11 @@
 import json
+import shutil
 
 import numpy as np
+import pytest
 
 from conftest import PROJECT, SHARED, needs_shared
-from digitocr import line_synth, train_lines
+from digitocr import ModelError, line_synth, train_lines
 from digitocr.line_model import DEFAULT_LINE_MODEL_PATH, LineRecognizer
 from digitocr.lines import BLANK, LINE_HEIGHT, batch_of_lines
 from digitocr.model import load_keras_model
@@ -61,3 +63,15 @@ def test_the_line_training_command_writes_a_loadable_model_and_card(tmp_path):
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["data"]["fields"]["training"] == 128 and card["seed"] == train_lines.SEED
     assert len(LineRecognizer.load(out).frames([np.zeros((LINE_HEIGHT, 64), np.float32)])[0]) == 16
+
+
+def test_a_changed_or_missing_line_model_is_refused(tmp_path):
+    with pytest.raises(ModelError, match="No line model"):
+        LineRecognizer.load(tmp_path / "none.keras")
+    copy = tmp_path / "LineReader.keras"
+    shutil.copy(DEFAULT_LINE_MODEL_PATH, copy)
+    shutil.copy(DEFAULT_LINE_MODEL_PATH.with_suffix(".json"), copy.with_suffix(".json"))
+    with copy.open("ab") as stream:
+        stream.write(b"tampered")
+    with pytest.raises(ModelError, match="checksum"):
+        LineRecognizer.load(copy)
