@@ -18,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .line_reading import edits
 from .mnist import load_mnist
 from .model import DEFAULT_MODEL_PATH, DigitClassifier
 from .normalize import to_model_input
@@ -58,26 +59,10 @@ def confusion_image(matrix: np.ndarray, cell: int = 44) -> np.ndarray:
 
 
 def edit_operations(read: str, label: str) -> list[str]:
-    """The edits that turn the reading into the label: 'a->b' substitutions, 'missed b', 'extra a'."""
-    rows, columns = len(read) + 1, len(label) + 1
-    cost = np.zeros((rows, columns), np.int64)
-    cost[:, 0], cost[0, :] = np.arange(rows), np.arange(columns)
-    for i in range(1, rows):
-        for j in range(1, columns):
-            cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1, cost[i - 1, j - 1] + (read[i - 1] != label[j - 1]))
-    operations, i, j = [], len(read), len(label)
-    while i or j:
-        if i and j and cost[i, j] == cost[i - 1, j - 1] + (read[i - 1] != label[j - 1]):
-            if read[i - 1] != label[j - 1]:
-                operations.append(f"{label[j - 1]} read as {read[i - 1]}")
-            i, j = i - 1, j - 1
-        elif i and cost[i, j] == cost[i - 1, j] + 1:
-            operations.append(f"extra {read[i - 1]}")
-            i -= 1
-        else:
-            operations.append(f"missed {label[j - 1]}")
-            j -= 1
-    return operations
+    """The edits that turn the reading into the label: 'b read as a' substitutions, 'missed b', 'extra a'."""
+    names = {"change": lambda i, j: f"{label[j]} read as {read[i]}", "drop": lambda i, j: f"extra {read[i]}",
+             "add": lambda i, j: f"missed {label[j]}"}
+    return [names[kind](i, j) for kind, i, j in edits(read, label)]
 
 
 def score_dev(dev: Path, model: Path | None, misses_path: Path, contours_only: bool = False) -> dict:

@@ -40,27 +40,34 @@ class LineVerdict:
                 f"{self.preference:.1f} nats); kept {kept}")
 
 
-def disputed_digits(contour_text: str, recognized_text: str) -> list[int]:
-    """The contour digits the recognizer's text replaces or leaves out, by the cheapest edit between the texts."""
-    rows, columns = len(contour_text) + 1, len(recognized_text) + 1
+def edits(source: str, target: str) -> list[tuple[str, int, int]]:
+    """The cheapest edits turning `source` into `target`, last first: ("change", i, j), ("drop", i, -1) and
+    ("add", -1, j), with i and j the positions in each text."""
+    rows, columns = len(source) + 1, len(target) + 1
     cost = np.zeros((rows, columns), np.int64)
     cost[:, 0], cost[0, :] = np.arange(rows), np.arange(columns)
     for i in range(1, rows):
         for j in range(1, columns):
             cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1,
-                             cost[i - 1, j - 1] + (contour_text[i - 1] != recognized_text[j - 1]))
-    disputed, i, j = [], len(contour_text), len(recognized_text)
+                             cost[i - 1, j - 1] + (source[i - 1] != target[j - 1]))
+    found, i, j = [], len(source), len(target)
     while i or j:
-        if i and j and cost[i, j] == cost[i - 1, j - 1] + (contour_text[i - 1] != recognized_text[j - 1]):
-            if contour_text[i - 1] != recognized_text[j - 1]:
-                disputed.append(i - 1)
+        if i and j and cost[i, j] == cost[i - 1, j - 1] + (source[i - 1] != target[j - 1]):
+            if source[i - 1] != target[j - 1]:
+                found.append(("change", i - 1, j - 1))
             i, j = i - 1, j - 1
         elif i and cost[i, j] == cost[i - 1, j] + 1:
-            disputed.append(i - 1)
+            found.append(("drop", i - 1, -1))
             i -= 1
         else:
+            found.append(("add", -1, j - 1))
             j -= 1
-    return sorted(disputed)
+    return found
+
+
+def disputed_digits(contour_text: str, recognized_text: str) -> list[int]:
+    """The contour digits the recognizer's text replaces or leaves out."""
+    return sorted(i for kind, i, _ in edits(contour_text, recognized_text) if kind != "add")
 
 
 def log_odds(confidence: float) -> float:
