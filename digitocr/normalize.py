@@ -12,6 +12,8 @@ Every digit the model sees, in training and in reading, comes out of
 5. ink bright (1.0) on a dark (0.0) field, float32.
 """
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -26,14 +28,15 @@ def stroke_width(mask: np.ndarray) -> float:
     ink = mask > 0
     if not ink.any():
         return 0.0
-    padded = np.pad(ink, 1).astype(np.uint8)
+    padded = cv2.copyMakeBorder(ink.view(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
     distance = cv2.distanceTransform(padded, cv2.DIST_L2, 3)
     return float(4.0 * distance[padded > 0].mean())
 
 
 def _crop_to_ink(mask: np.ndarray) -> np.ndarray:
-    ys, xs = np.nonzero(mask)
-    return mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    """The mask (bool or uint8, some ink) cut to the bounding box of its ink."""
+    x, y, width, height = cv2.boundingRect(mask.view(np.uint8))
+    return mask[y:y + height, x:x + width]
 
 
 def _to_work_size(mask: np.ndarray) -> np.ndarray:
@@ -74,13 +77,21 @@ def _centre_by_mass(box_image: np.ndarray) -> np.ndarray:
     total = box_image.sum()
     if total <= 0:
         return field
-    ys, xs = np.mgrid[0:height, 0:width]
+    ys, xs = _grid(height, width)
     centre_y = float((ys * box_image).sum() / total)
     centre_x = float((xs * box_image).sum() / total)
     top = int(np.clip(round(FIELD_SIZE / 2 - centre_y - 0.5), 0, FIELD_SIZE - height))
     left = int(np.clip(round(FIELD_SIZE / 2 - centre_x - 0.5), 0, FIELD_SIZE - width))
     field[top:top + height, left:left + width] = box_image
     return field
+
+
+@functools.lru_cache(maxsize=None)
+def _grid(height: int, width: int) -> np.ndarray:
+    """Row and column indices of a box, as np.mgrid gives them; at most BOX_SIZE squared shapes, so kept."""
+    grid = np.mgrid[0:height, 0:width]
+    grid.flags.writeable = False
+    return grid
 
 
 def to_model_input(mask: np.ndarray, stroke_in_box: float = STROKE_IN_BOX) -> np.ndarray:

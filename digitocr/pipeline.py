@@ -14,7 +14,7 @@ import numpy as np
 
 from . import preprocess
 from .drawing import DROPPED, KEPT, draw_boxes
-from .normalize import to_model_input
+from .normalize import FIELD_SIZE, to_model_input
 from .results import Box, Stage
 from .segment import Candidate, Segmentation, candidate_mask, segment
 from .settings import ReaderSettings
@@ -68,6 +68,18 @@ def holds_one_digit(image_size: tuple[int, int], settings: ReaderSettings) -> bo
     return max(image_size) <= settings.single_digit_side
 
 
+def model_inputs(labels: np.ndarray, pieces: list[Candidate]) -> np.ndarray:
+    """(N, 28, 28) float32, one per piece; a piece offered by two ways of cutting is normalised once."""
+    by_piece: dict[tuple, np.ndarray] = {}
+    inputs = []
+    for piece in pieces:
+        key = (piece.x, piece.y, piece.width, piece.height, piece.labels)
+        if key not in by_piece:
+            by_piece[key] = to_model_input(candidate_mask(labels, piece))
+        inputs.append(by_piece[key])
+    return np.stack(inputs) if inputs else np.zeros((0, FIELD_SIZE, FIELD_SIZE), np.float32)
+
+
 def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float, settings: ReaderSettings,
             keep_stages: bool = False) -> Analysis:
     """Find the digits in RGB `pixels`; boxes come back in the coordinates of the `image_size` original."""
@@ -114,7 +126,7 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     keep("deslant", upright, f"Sheared by {shear:+.1f} so slanted strokes stand upright" if shear else
          "Strokes already upright: no shear.")
     segmentation = segment(upright, settings.min_digit_height, settings.split_touching, settings.max_components,
-                           single_digit)
+                           single_digit, cleaned.components if upright is cleaned.binary else None)
     timings["segmentation"] = time.perf_counter() - clock[0]
     notes = []
     if segmentation.capped:
@@ -133,8 +145,7 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
         for option in unit.options:
             options[-1].append(list(range(len(pieces), len(pieces) + len(option))))
             pieces += option
-    inputs = np.stack([to_model_input(candidate_mask(segmentation.labels, c)) for c in pieces]) \
-        if pieces else np.zeros((0, 28, 28), np.float32)
+    inputs = model_inputs(segmentation.labels, pieces)
     timings["normalisation"] = time.perf_counter() - clock[0]
     to_original = 1.0 / (factor * loaded_scale)
     boxes = [original_box(slant.box_before(c.x, c.y, c.width, c.height), to_original, image_size) for c in pieces]

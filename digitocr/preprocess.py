@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from .normalize import stroke_width
-from .segment import typical_height
+from .segment import Components, typical_height
 
 BACKGROUND_SIDE = 160  # the background is estimated on a copy this size, far cheaper than full size
 BACKGROUND_KERNEL = 4.0  # opening size in stroke widths (of a first Otsu guess): wider than any stroke
@@ -31,6 +31,7 @@ RULE_SLENDERNESS = 12  # ...if it is this many times longer than thick; a digit'
 EDGE_ZONE = 0.08  # a line this close to the image's edge (fraction of the side) is a cell or page border...
 EDGE_LINE_SPAN = 0.5  # ...when it runs along half the side or more...
 EDGE_SLENDERNESS = 6  # ...and is this many times longer than thick...
+WALK_TILT_SLACK = 4  # degrees a Hough walk may lean beyond its ends' line (their rounding, over 15 px or more)
 EDGE_TILT = 3  # ...and leans no more than this many degrees, as a ruled border does and a pen stroke seldom
 SLANTS = [round(0.1 * step, 1) for step in range(-7, 8)]  # shears tried to stand handwriting upright
 SLANT_HEIGHT = 64  # slant is judged on a copy this tall
@@ -86,7 +87,8 @@ def ink_is_dark(gray: np.ndarray) -> bool:
     window = min(255, max(3, int(POLARITY_WINDOW * min(small.shape)) | 1))
     paper = cv2.medianBlur(small, window)
     difference = small.astype(np.int16) - paper.astype(np.int16)
-    darker, lighter = -np.percentile(difference, POLARITY_TAIL), np.percentile(difference, 100 - POLARITY_TAIL)
+    lowest, highest = np.percentile(difference, (POLARITY_TAIL, 100 - POLARITY_TAIL))
+    darker, lighter = -lowest, highest
     if max(darker, lighter) < POLARITY_MARGIN * min(darker, lighter):
         level, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
         return float((small <= level).mean()) < 0.5
@@ -132,7 +134,7 @@ def hysteresis(image: np.ndarray, level: float) -> np.ndarray:
     count, labels = cv2.connectedComponents(weak, connectivity=8)
     strong = np.bincount(labels[image > level], minlength=count) > 0
     strong[0] = False
-    return np.where(strong[labels], 255, 0).astype(np.uint8)
+    return np.take(np.where(strong, 255, 0).astype(np.uint8), labels)
 
 
 def gaussian_local_mean(image: np.ndarray, block: int) -> np.ndarray:
@@ -159,18 +161,21 @@ class Threshold:
 def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
     """Binarise; `auto` picks adaptive only when the light across the page was uneven."""
     otsu_level, _ = cv2.threshold(flattened, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    histogram = np.bincount(flattened.ravel(), minlength=256)[:int(otsu_level) + 1]
+    counts = cv2.calcHist([flattened], [0], None, [256], [0, 256]).ravel().astype(np.int64)  # exact below 2**24 pixels
+    histogram = counts[:int(otsu_level) + 1]
     median = _histogram_median(histogram)
     deviations = np.bincount(np.abs(np.arange(len(histogram)) - round(median)), weights=histogram, minlength=256)
     noise = 1.4826 * _histogram_median(deviations)
     level = max(float(otsu_level), MIN_CONTRAST, median + 4 * noise)
     chosen = method if method != "auto" else ("adaptive" if unevenness > UNEVEN_LIGHT else "otsu")
-    binary = hysteresis(flattened, level)
     if chosen == "adaptive":
         block = max(3, (min(flattened.shape) // 6) | 1)
-        local = np.where(flattened > gaussian_local_mean(flattened, block) + level / 3, 255, 0).astype(np.uint8)
+        cut_off = gaussian_local_mean(flattened, block) + level / 3
+        local = cv2.compare(flattened.astype(np.float32), cut_off, cv2.CMP_GT)
         _, floor = cv2.threshold(flattened, level / 2, 255, cv2.THRESH_BINARY)
         binary = cv2.bitwise_and(local, floor)
+    else:
+        binary = hysteresis(flattened, level)
     return Threshold(binary, chosen, level)
 
 
@@ -178,70 +183,98 @@ def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
 class Cleaned:
     binary: np.ndarray
     removed: np.ndarray  # what clean-up took away, 255 where removed
+    components: Components  # those of `binary`, for segmentation to reuse
 
 
 def rule_lines(binary: np.ndarray, digit_height: float) -> np.ndarray:
     """Straight, slender runs far longer than a digit (rules and borders, also slightly tilted), 255 where found.
 
     A probabilistic Hough transform finds the lines; each is drawn back with the
-    thickness of the ink around it, so only the rule's own pixels are taken.
+    thickness of the ink around it, so only the rule's own pixels are taken. The
+    transform is skipped where `_may_hold_line` proves it would find none.
     """
     mask = np.zeros_like(binary)
     height, width = binary.shape
+    gap = max(3, int(0.08 * digit_height))
     for horizontal in (True, False):
         side = width if horizontal else height
         length = max(15, int(min(digit_height * (LINE_LENGTH if horizontal else BORDER_LENGTH), RULE_SPAN * side)))
         shortest = max(15, min(length, int(EDGE_LINE_SPAN * side)))
-        found = cv2.HoughLinesP(binary, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest,
-                                maxLineGap=max(3, int(0.08 * digit_height)))
+        if not _may_hold_line(binary, horizontal, shortest, gap):
+            continue
+        found = cv2.HoughLinesP(binary, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest, maxLineGap=gap)
         if found is None:
             continue
-        for x1, y1, x2, y2 in found.reshape(-1, 4):
-            angle = abs(np.degrees(np.arctan2(y2 - y1, x2 - x1))) % 180
-            tilt = min(angle, 180 - angle) if horizontal else abs(90 - angle)
-            if tilt > MAX_TILT:
-                continue
-            thickness = _ink_thickness(binary, (x1, y1, x2, y2), horizontal, int(digit_height * RULE_THICKNESS) + 2)
-            span = np.hypot(x2 - x1, y2 - y1)
-            across = (y1, y2, height) if horizontal else (x1, x2, width)
-            near_edge = max(across[0], across[1]) <= EDGE_ZONE * across[2] or \
-                min(across[0], across[1]) >= (1 - EDGE_ZONE) * across[2]
-            if (span >= length and span >= RULE_SLENDERNESS * thickness) or \
-                    (near_edge and tilt <= EDGE_TILT and span >= EDGE_SLENDERNESS * thickness):
-                cv2.line(mask, (int(x1), int(y1)), (int(x2), int(y2)), 255, thickness + 2)
+        x1, y1, x2, y2 = found.reshape(-1, 4).T
+        angle = np.abs(np.degrees(np.arctan2(y2 - y1, x2 - x1))) % 180
+        tilt = np.minimum(angle, 180 - angle) if horizontal else np.abs(90 - angle)
+        upright = tilt <= MAX_TILT
+        x1, y1, x2, y2, tilt = x1[upright], y1[upright], x2[upright], y2[upright], tilt[upright]
+        if not len(x1):
+            continue
+        thickness = _ink_thickness(binary, (x1, y1, x2, y2), horizontal, int(digit_height * RULE_THICKNESS) + 2)
+        span = np.hypot(x2 - x1, y2 - y1)
+        across = (y1, y2, height) if horizontal else (x1, x2, width)
+        near_edge = (np.maximum(across[0], across[1]) <= EDGE_ZONE * across[2]) | \
+            (np.minimum(across[0], across[1]) >= (1 - EDGE_ZONE) * across[2])
+        rule = ((span >= length) & (span >= RULE_SLENDERNESS * thickness)) | \
+            (near_edge & (tilt <= EDGE_TILT) & (span >= EDGE_SLENDERNESS * thickness))
+        for index in np.flatnonzero(rule):
+            cv2.line(mask, (int(x1[index]), int(y1[index])), (int(x2[index]), int(y2[index])), 255,
+                     int(thickness[index]) + 2)
     return cv2.bitwise_and(mask, binary)
 
 
-def _ink_thickness(binary: np.ndarray, line: tuple, horizontal: bool, most: int) -> int:
-    """Median width of the ink across a found line, sampled along it: the rule's own thickness."""
-    x1, y1, x2, y2 = (int(v) for v in line)
+def _may_hold_line(binary: np.ndarray, horizontal: bool, shortest: int, gap: int) -> bool:
+    """False only where no run of ink can make the Hough transform return a line within MAX_TILT.
+
+    The transform walks a line from ink pixel to ink pixel, over at most `gap`
+    empty steps, and returns it only if it spans `shortest` pixels along its
+    main axis. Joining ink within one such step (a box `gap` + 1 long and as
+    high as a line leaning MAX_TILT, widened for the rounding of its ends, rises
+    over that length) joins every pixel of such a walk into one blob; blobs
+    all shorter than `shortest` leave nothing to find.
+    """
+    along = gap + 1
+    rise = int(np.ceil(np.tan(np.radians(MAX_TILT + WALK_TILT_SLACK)) * along)) + 1
+    joined = cv2.dilate(binary, np.ones((rise, along) if horizontal else (along, rise), np.uint8))
+    outlines, _ = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    side = 2 if horizontal else 3  # width or height in a bounding rectangle
+    return any(cv2.boundingRect(outline)[side] > shortest for outline in outlines)
+
+
+def _ink_thickness(binary: np.ndarray, lines: tuple, horizontal: bool, most: int) -> np.ndarray:
+    """Per found line, the median width of the ink across it, sampled along it: the rule's own thickness."""
+    x1, y1, x2, y2 = (np.asarray(v, int)[:, None] for v in lines)
     image = binary if horizontal else binary.T
     if not horizontal:
         x1, y1, x2, y2 = y1, x1, y2, x2
     along = np.linspace(0.05, 0.95, 15)
     xs = np.rint(x1 + along * (x2 - x1)).astype(int)
     ys = np.rint(y1 + along * (y2 - y1)).astype(int)
-    rows = ys[:, None] + np.arange(-most, most + 1)[None, :]
+    rows = ys[..., None] + np.arange(-most, most + 1)
     inside = (rows >= 0) & (rows < image.shape[0])
-    across = (image[rows.clip(0, image.shape[0] - 1), xs[:, None]] > 0) & inside  # one sample per row, centre at `most`
-    on_ink = across[:, most]
-    if not on_ink.any():
-        return 1
-    widths = _run_from_start(across[on_ink, most::-1]) + _run_from_start(across[on_ink, most:]) - 1
-    return int(np.median(widths))
+    across = (image[rows.clip(0, image.shape[0] - 1), xs[..., None]] > 0) & inside  # per line and sample, per row
+    on_ink = across[..., most]
+    widths = _run_from_start(across[..., most::-1]) + _run_from_start(across[..., most:]) - 1
+    ordered = np.sort(np.where(on_ink, widths, np.iinfo(widths.dtype).max), axis=1)  # samples off the ink last
+    count = on_ink.sum(axis=1)
+    rows = np.arange(len(widths))
+    median = (ordered[rows, (count - 1) // 2] + ordered[rows, count // 2]) / 2  # of the samples on the ink
+    return np.where(count > 0, median.astype(int), 1)
 
 
 def _run_from_start(flags: np.ndarray) -> np.ndarray:
-    """Per row, how many leading entries are True."""
-    return np.where(flags.all(axis=1), flags.shape[1], np.argmin(flags, axis=1))
+    """How many leading entries along the last axis are True."""
+    return np.where(flags.all(axis=-1), flags.shape[-1], np.argmin(flags, axis=-1))
 
 
-def _frame_components(binary: np.ndarray, digit_height: float) -> np.ndarray:
-    """Page edges, black margins and cell-border pieces: bands along an image edge, solid blocks filling a side,
-    and slivers within a side's edge zone far narrower than a digit (what is left of a cell's side border)."""
-    height, width = binary.shape
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    x, y, w, h, area = (stats[:, column].astype(np.float64) for column in range(5))
+def _frame_components(components: Components, shape: tuple[int, int], digit_height: float) -> np.ndarray:
+    """Page edges, black margins and cell-border pieces, flagged per label: bands along an image edge, solid blocks
+    filling a side, and slivers within a side's edge zone far narrower than a digit (what is left of a cell's side
+    border)."""
+    height, width = shape
+    x, y, w, h, area = (components.stats[:, column].astype(np.float64) for column in range(5))
     touches_side = (x == 0) | (x + w == width)
     touches_end = (y == 0) | (y + h == height)
     vertical_band = touches_side & (h >= 0.8 * height) & (w <= FRAME_THICKNESS * width)
@@ -257,40 +290,46 @@ def _frame_components(binary: np.ndarray, digit_height: float) -> np.ndarray:
     hugs_side = np.minimum(x + w, width - x) <= SIDE_REACH * digit_height
     frame = vertical_band | horizontal_band | margin | ((border_piece | sliver) & (hugs_side | ~digit_sized))
     frame[0] = False
-    if not frame.any():
-        return np.zeros_like(binary)
-    return np.where(frame[labels], 255, 0).astype(np.uint8)
+    return frame
 
 
-def estimated_digit_height(binary: np.ndarray) -> float:
+def estimated_digit_height(components: Components, image_height: int) -> float:
     """A first guess at the digits' height from the marks' heights, before any are removed."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    stats = components.stats
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    return typical_height(heights[stats[1:, cv2.CC_STAT_AREA] >= 4]) or float(binary.shape[0])
+    return typical_height(heights[stats[1:, cv2.CC_STAT_AREA] >= 4]) or float(image_height)
 
 
 def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int) -> Cleaned:
     """Remove rules, borders, frame edges and specks, then re-join strokes a removed rule cut through."""
     removed = np.zeros_like(binary)
     cleaned = binary
+    components = Components.of(binary)
     if remove_lines:
-        digit_height = estimated_digit_height(binary)
+        digit_height = estimated_digit_height(components, binary.shape[0])
         lines = rule_lines(binary, digit_height)
-        cleaned = cv2.subtract(binary, lines)
-        gap = 2 * max(1, int(round(digit_height * RULE_THICKNESS))) + 5
-        bridge = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
-        cleaned = cv2.bitwise_or(cleaned, cv2.bitwise_and(bridge, lines))
-        frame = _frame_components(cleaned, digit_height)
-        cleaned = cv2.subtract(cleaned, frame)
-        removed = cv2.bitwise_or(lines, frame)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(cleaned, connectivity=8)
-    specks = stats[:, cv2.CC_STAT_AREA] < min_ink_pixels
+        if cv2.countNonZero(lines):
+            cleaned = cv2.subtract(binary, lines)
+            gap = 2 * max(1, int(round(digit_height * RULE_THICKNESS))) + 5
+            bridge = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
+            cleaned = cv2.bitwise_or(cleaned, cv2.bitwise_and(bridge, lines))
+            components = Components.of(cleaned)
+        frame = _frame_components(components, binary.shape, digit_height)
+        if frame.any():
+            frame_mask = components.mask(frame)
+            cleaned = cv2.subtract(cleaned, frame_mask)
+            components = components.without(frame)
+            removed = cv2.bitwise_or(lines, frame_mask)
+        else:
+            removed = lines
+    specks = components.stats[:, cv2.CC_STAT_AREA] < min_ink_pixels
     specks[0] = False
     if specks.any():
-        speck_mask = np.where(specks[labels], 255, 0).astype(np.uint8)
+        speck_mask = components.mask(specks)
         cleaned = cv2.subtract(cleaned, speck_mask)
         removed = cv2.bitwise_or(removed, speck_mask)
-    return Cleaned(cleaned, cv2.subtract(removed, cleaned))
+        components = components.without(specks)
+    return Cleaned(cleaned, cv2.subtract(removed, cleaned), components)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ TWO_CUT_SPAN = (0.25, 0.75)  # other two-digit cuts are sought in this span of t
 TWO_CUT_SPACING = 0.1  # ...at least this share of its width from any cut already tried...
 MORE_TWO_CUTS = 2  # ...and at most this many more
 SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
+STATS_OVER_INK_FROM = 40_000  # pixels: from this size, component stats are gathered over the ink with numpy
 
 
 @dataclass
@@ -74,12 +75,61 @@ class Segmentation:
         return [piece for unit in self.units for piece in unit.options[unit.chosen]]
 
 
-def find_components(binary: np.ndarray, max_components: int) -> tuple[np.ndarray, list[Candidate], bool]:
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+@dataclass(frozen=True)
+class Components:
+    """A binary image's 8-connected components: label image (int32, 0 = background) and stats per label.
+
+    Labelling is the costliest step shared by clean-up and segmentation, so it
+    is done once and narrowed as whole marks are removed, not redone.
+    """
+
+    labels: np.ndarray
+    stats: np.ndarray  # (count, 5) int32 as OpenCV gives them: x, y, width, height, area; row 0 (background) is zeros
+
+    @classmethod
+    def of(cls, binary: np.ndarray) -> "Components":
+        """Label the image; on a large one the stats are gathered over its ink alone, as OpenCV visits every pixel."""
+        if binary.size < STATS_OVER_INK_FROM:
+            _, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+            stats[0] = 0
+            return cls(labels, stats)
+        count, labels = cv2.connectedComponents(binary, connectivity=8)
+        stats = np.zeros((count, 5), np.int32)
+        if count > 1:
+            xs, ys = cv2.findNonZero(binary).reshape(-1, 2).T
+            owner = labels[ys, xs]
+            left, top = np.full(count, binary.shape[1], np.int32), np.full(count, binary.shape[0], np.int32)
+            right, bottom = np.full(count, -1, np.int32), np.full(count, -1, np.int32)
+            np.minimum.at(left, owner, xs)
+            np.minimum.at(top, owner, ys)
+            np.maximum.at(right, owner, xs)
+            np.maximum.at(bottom, owner, ys)
+            stats[1:] = np.stack([left, top, right - left + 1, bottom - top + 1,
+                                  np.bincount(owner, minlength=count)], axis=1)[1:]
+        return cls(labels, stats)
+
+    def mask(self, chosen: np.ndarray) -> np.ndarray:
+        """255 on the components flagged in `chosen` (one bool per label), 0 elsewhere."""
+        return np.take(np.where(chosen, 255, 0).astype(np.uint8), self.labels)
+
+    def without(self, dropped: np.ndarray) -> "Components":
+        """The components left once those flagged in `dropped` are erased, numbered as labelling that image would.
+
+        Labels follow the order in which the scan first meets each mark, which
+        erasing other marks leaves as it is.
+        """
+        kept = ~dropped
+        kept[0] = True
+        renumber = np.where(kept, np.cumsum(kept) - 1, 0).astype(self.labels.dtype)
+        return Components(np.take(renumber, self.labels), self.stats[kept])
+
+
+def find_components(components: Components, max_components: int) -> tuple[list[Candidate], bool]:
+    stats = components.stats
     order = np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:max_components] + 1
     candidates = [Candidate(int(stats[i, 0]), int(stats[i, 1]), int(stats[i, 2]), int(stats[i, 3]), (int(i),))
                   for i in order]
-    return labels, candidates, count - 1 > max_components
+    return candidates, len(stats) - 1 > max_components
 
 
 def typical_height(heights: np.ndarray) -> float:
@@ -155,9 +205,14 @@ def why_not_a_digit(candidate: Candidate, digit_height: float, min_height: float
     return ""
 
 
+def own_ink(box: np.ndarray, labels: tuple[int, ...]) -> np.ndarray:
+    """Where a label image holds one of `labels`: a plain comparison for one label, far cheaper than np.isin."""
+    return box == labels[0] if len(labels) == 1 else np.isin(box, labels)
+
+
 def _ink_columns(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
     box = labels[candidate.y:candidate.bottom, candidate.x:candidate.right]
-    return np.isin(box, candidate.labels).sum(axis=0)
+    return own_ink(box, candidate.labels).sum(axis=0)
 
 
 def geometric_parts(candidate: Candidate, digit_height: float) -> int:
@@ -216,7 +271,7 @@ def cut_at(candidate: Candidate, labels: np.ndarray, cuts: list[int]) -> list[Ca
     pieces = []
     for start, end in zip(edges, edges[1:]):
         box = labels[candidate.y:candidate.bottom, candidate.x + start:candidate.x + end]
-        rows = np.nonzero(np.isin(box, candidate.labels).any(axis=1))[0]
+        rows = np.nonzero(own_ink(box, candidate.labels).any(axis=1))[0]
         if len(rows) == 0:
             continue
         pieces.append(Candidate(candidate.x + start, candidate.y + int(rows[0]), end - start,
@@ -254,9 +309,14 @@ def group_lines(candidates: list[Candidate]) -> list[list[Candidate]]:
 
 
 def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_components: int,
-            single_digit: bool = False) -> Segmentation:
-    """Digit candidates in reading order; with `single_digit`, all kept marks are one digit (a tiny crop)."""
-    labels, candidates, capped = find_components(binary, max_components)
+            single_digit: bool = False, components: Components | None = None) -> Segmentation:
+    """Digit candidates in reading order; with `single_digit`, all kept marks are one digit (a tiny crop).
+
+    `components`, where the caller already has them, must be those of `binary`.
+    """
+    components = components or Components.of(binary)
+    labels = components.labels
+    candidates, capped = find_components(components, max_components)
     digit_height = typical_digit_height(candidates)
     candidates = merge_broken_pieces(candidates, digit_height)
     digit_height = typical_digit_height(candidates)
@@ -323,4 +383,4 @@ def why_not_in_line(candidate: Candidate, line: list[Candidate]) -> str:
 def candidate_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
     """The candidate's own ink inside its box, as uint8 0/1: neighbours' strokes in the box are left out."""
     box = labels[candidate.y:candidate.bottom, candidate.x:candidate.right]
-    return np.isin(box, candidate.labels).astype(np.uint8)
+    return own_ink(box, candidate.labels).view(np.uint8)

@@ -102,3 +102,49 @@ def test_a_border_remnant_hugging_a_cell_side_goes_but_a_one_near_the_side_stays
         draw_ring(canvas, (centre, 155), (35, 55), ink=0)
     cleaned = preprocess.clean_up(binary_of(canvas), True, 12).binary
     assert cleaned[150:160, 36:42].mean() > 200
+
+
+def _tilted_lines(binary: np.ndarray, horizontal: bool, shortest: int, gap: int) -> list:
+    found = cv2.HoughLinesP(binary, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest, maxLineGap=gap)
+    lines = []
+    for x1, y1, x2, y2 in ([] if found is None else found.reshape(-1, 4)):
+        angle = abs(np.degrees(np.arctan2(y2 - y1, x2 - x1))) % 180
+        tilt = min(angle, 180 - angle) if horizontal else abs(90 - angle)
+        if tilt <= preprocess.MAX_TILT:
+            lines.append((x1, y1, x2, y2))
+    return lines
+
+
+def test_the_hough_transform_is_skipped_only_where_it_would_find_no_rule():
+    rng = np.random.default_rng(3)
+    skipped = 0
+    for _ in range(300):
+        height, width = (int(v) for v in rng.integers(40, 400, 2))
+        binary = np.zeros((height, width), np.uint8)
+        for _ in range(int(rng.integers(1, 8))):
+            start = (int(rng.integers(0, width)), int(rng.integers(0, height)))
+            length, angle = rng.uniform(5, 1.2 * max(height, width)), np.radians(rng.uniform(0, 180))
+            end = (int(start[0] + length * np.cos(angle)), int(start[1] + length * np.sin(angle)))
+            cv2.line(binary, start, end, 255, int(rng.integers(1, 6)))
+        if rng.random() < 0.5:
+            binary[rng.random((height, width)) < rng.uniform(0, 0.05)] = 255  # scattered specks join runs
+        shortest, gap = int(rng.integers(15, max(16, max(height, width) // 2))), int(rng.integers(3, 12))
+        for horizontal in (True, False):
+            if not preprocess._may_hold_line(binary, horizontal, shortest, gap):
+                skipped += 1
+                assert not _tilted_lines(binary, horizontal, shortest, gap)
+    assert skipped > 100  # the test does spare the transform on many images
+
+
+def test_digits_alone_spare_the_hough_transform_but_a_tilted_rule_does_not():
+    page = blank_page(300, 600)
+    for centre in (100, 230, 360, 490):
+        draw_ring(page, (centre, 150), (40, 60), ink=20)
+    binary = binary_of(page)
+    assert not preprocess._may_hold_line(binary, True, 250, 10)
+    assert not preprocess._may_hold_line(binary, False, 200, 10)
+    cv2.line(page, (20, 40), (580, 110), 20, 3)  # a rule leaning 7 degrees
+    binary = binary_of(page)
+    assert preprocess._may_hold_line(binary, True, 250, 10)
+    cleaned = preprocess.clean_up(binary, True, 12).binary
+    assert cleaned[75, 300] == 0 and cleaned[150, 62] == 255

@@ -1,7 +1,8 @@
+import cv2
 import numpy as np
 
 from conftest import blank_page, draw_bar, draw_ring
-from digitocr.segment import candidate_mask, segment
+from digitocr.segment import STATS_OVER_INK_FROM, Components, candidate_mask, segment
 
 
 def binary(page: np.ndarray) -> np.ndarray:
@@ -131,3 +132,17 @@ def test_a_wide_blob_is_also_offered_cut_where_unequal_digits_touch():
     two_way_cuts = [option[0].right for option in unit.options if len(option) == 2]
     assert len(two_way_cuts) >= 2
     assert any(abs(cut - 144) <= 4 for cut in two_way_cuts)
+
+
+def test_components_match_opencv_small_and_large_and_after_marks_are_erased():
+    rng = np.random.default_rng(0)
+    for side in (30, 90, int(STATS_OVER_INK_FROM ** 0.5) + 50, 700):
+        image = cv2.dilate((rng.random((side, side + 7)) < 0.02).astype(np.uint8) * 255, np.ones((3, 3), np.uint8))
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(image, connectivity=8)
+        components = Components.of(image)
+        assert np.array_equal(components.labels, labels) and np.array_equal(components.stats[1:], stats[1:])
+        erased = rng.random(len(stats)) < 0.5
+        erased[0] = False
+        left = components.without(erased)
+        relabelled = Components.of(cv2.subtract(image, components.mask(erased)))
+        assert np.array_equal(left.labels, relabelled.labels) and np.array_equal(left.stats, relabelled.stats)
