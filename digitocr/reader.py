@@ -28,6 +28,7 @@ DRAFT_SHARE = 0.9  # a big JPEG may be decoded down to this share of the working
 CUT_COST = 0.25  # log-confidence a reading gives up for each extra cut through a blob
 WIDEST_DIGIT = 1.7  # width over height beyond which a piece is not one digit...
 WIDE_PIECE_COST = 1.5  # ...and costs its reading this much log-confidence
+STRAY_BAR_HEIGHT = 0.7  # a line of lone '1's shorter than this share of the tallest line's digits is a remnant
 
 
 def load_for_reading(source: ImageSource, settings: ReaderSettings) -> LoadedImage:
@@ -169,6 +170,9 @@ class Reader:
             if verdict.use_recognizer:
                 kept_lines[line.line] = recognized_digits(verdict, line, analysis, loaded, settings)
                 read_by[line.line] = LINE_RECOGNIZER
+        strays = stray_bar_lines(kept_lines)
+        for key in strays:
+            del kept_lines[key]
         marks = dropped_marks(analysis, loaded)
         lines = tuple(Line(tuple(replace(digit, line=number) for digit in kept_lines[key]),
                            read_by.get(key, CONTOUR_READER), line_separators(kept_lines[key], marks))
@@ -177,12 +181,12 @@ class Reader:
         if not lines:
             notes.append("No digits were found in this image.")
         stages = self._final_stages(analysis, choices, confidences, rejected, lines, loaded, settings,
-                                    prepared.lines, verdicts) if keep_stages else ()
+                                    prepared.lines, verdicts, len(strays)) if keep_stages else ()
         return Reading(lines, loaded.original_size, tuple(notes), stages)
 
     @staticmethod
     def _final_stages(analysis, choices, confidences, rejected, lines, loaded, settings, line_inputs,
-                      verdicts) -> tuple[Stage, ...]:
+                      verdicts, strays) -> tuple[Stage, ...]:
         chosen = [analysis.pieces[i] for options, choice in choices for i in options[choice]]
         kept = [c for c in chosen if not c.dropped]
         verdict = candidates_stage(analysis.working, kept, analysis.segmentation.dropped + rejected, "classification")
@@ -206,12 +210,25 @@ class Reader:
                   if settings.read_lines else "Switched off: contour reading only."),
             Stage("reading", draw_reading(loaded.pixels, _scaled_to_loaded(digits, loaded.scale)),
                   f"Read '{' / '.join(line.text for line in lines) or 'nothing'}'; orange boxes are doubtful "
-                  f"(confidence under {settings.doubtful_below:.0%})."),
+                  f"(confidence under {settings.doubtful_below:.0%})." +
+                  (f" {strays} line(s) of lone bars shorter than the digits left out as border remnants."
+                   if strays else "")),
         )
 
 
 CONTOUR_READER = "contours"
 LINE_RECOGNIZER = "line recognizer"
+
+
+def stray_bar_lines(lines: dict[int, list[Digit]]) -> list[int]:
+    """Lines of nothing but '1's, shorter than the tallest line's digits: what is left of a cell's border or a
+    rule beside the number, not a number of their own."""
+    if len(lines) < 2:
+        return []
+    heights = {key: float(np.median([d.box.height for d in digits])) for key, digits in lines.items()}
+    tallest = max(heights.values())
+    return [key for key, digits in lines.items()
+            if all(d.label == 1 for d in digits) and heights[key] < STRAY_BAR_HEIGHT * tallest]
 
 
 def dropped_marks(analysis: Analysis, loaded: LoadedImage) -> list[Mark]:

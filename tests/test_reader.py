@@ -134,3 +134,11 @@ def test_canvas_drawings_of_held_out_pendigits_writers_are_read(reader):
         draw_strokes(canvas, scale_strokes(digit.strokes, 180, (60, 50)), 16, (0, 0, 0, 255))
         right += reader.read(canvas).text == str(digit.label)
     assert right >= 56
+
+
+def test_a_short_stray_bar_below_the_number_is_no_line_of_its_own(reader):
+    page = np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB"))
+    page = np.vstack([page, np.repeat(page[-1:], 90, axis=0)]).copy()
+    cv2.line(page, (330, 140), (331, 170), (40, 40, 40), 4)
+    assert reader.read(page).text == "4096"
+    assert reader.read(page, ReaderSettings(read_lines=False)).text == "4096"
