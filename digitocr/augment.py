@@ -14,8 +14,8 @@ from .normalize import STROKE_IN_BOX
 
 
 STEM_LEAN = 0.45  # a stroke leaning more than this (of its height) from top to bottom is no '1' stem to flag
-FLAG_LENGTH = (0.2, 0.55)  # a '1's flag, as a share of the stem's height
-FLAG_DROP = 28  # degrees below the horizontal a flag falls at least; flatter, it is a '7's bar
+FLAG_LENGTH = (0.2, 0.75)  # a '1's flag, as a share of the stem's height
+FLAG_DROP = 35  # degrees below the horizontal a flag falls at least; flatter, it is a '7's bar
 
 
 @dataclass(frozen=True)

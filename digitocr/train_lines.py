@@ -29,10 +29,10 @@ from .pendigits import PenDigit, parse_pendigits
 from .train import HELD_OUT_WRITERS, SEED, VALIDATION_SIZE, cropped, md5_of, mnist_mask, pen_input
 from . import augment
 
-TRAINING_LINES = 60000
+TRAINING_LINES = 150000
 VALIDATION_LINES = 2000
 BATCH_SIZE = 64
-MAX_EPOCHS = 12
+MAX_EPOCHS = 14
 LEARNING_RATE = 1e-3
 PEN_SHARE = 0.3  # of the digits in a field, drawn from pen strokes; the rest from MNIST
 FLAGGED_ONES = 0.4  # of the 1s, given a flag as much of Europe writes them
