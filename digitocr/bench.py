@@ -27,10 +27,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from .lines import line_images
 from .loading import load_image
 from .model import DigitClassifier
-from .pipeline import analyse
-from .reader import Reader
+from .pipeline import analyse, holds_one_digit
+from .reader import Reader, upright_ink
 from .settings import ReaderSettings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_images"
@@ -115,10 +116,15 @@ def time_reads(reader: Reader, data: bytes, repeats: int) -> tuple[list[float], 
         decoded = time.perf_counter()
         analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, reader.settings)
         analysed = time.perf_counter()
+        lines = line_images(upright_ink(analysis), analysis.segmentation) \
+            if reader.settings.read_lines and not holds_one_digit(loaded.original_size, reader.settings) else []
+        cut = time.perf_counter()
         reader.classifier.predict(analysis.model_inputs)
         classified = time.perf_counter()
-        for name, seconds in {"decode": decoded - started, **analysis.timings,
-                              "classify": classified - analysed}.items():
+        reader.line_recognizer.frames([line.image for line in lines])
+        recognized = time.perf_counter()
+        for name, seconds in {"decode": decoded - started, **analysis.timings, "line cut": cut - analysed,
+                              "classify": classified - cut, "line recognizer": recognized - classified}.items():
             stage_times.setdefault(name, []).append(seconds)
     return latencies, {name: statistics.median(times) for name, times in stage_times.items()}, reader.read(data).text
 
