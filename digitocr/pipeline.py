@@ -87,11 +87,11 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     timings: dict[str, float] = {}
     clock = [time.perf_counter()]
 
-    def keep(name: str, image: np.ndarray, caption: str) -> None:
-        now = time.perf_counter()
-        timings[name] = now - clock[0]
+    def keep(name: str, image, caption) -> None:
+        """`image` and `caption` may be functions, called only when stages are kept, where drawing costs more."""
+        timings[name] = time.perf_counter() - clock[0]
         if keep_stages:
-            stages.append(Stage(name, image, caption))
+            stages.append(Stage(name, image() if callable(image) else image, caption() if callable(caption) else caption))
         clock[0] = time.perf_counter()
 
     gray = preprocess.to_grayscale(pixels)
@@ -116,11 +116,10 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     single_digit = holds_one_digit(image_size, settings)
     remove_lines = settings.remove_lines and not single_digit  # a one-digit crop's strokes run edge to edge
     cleaned = preprocess.clean_up(thresholded.binary, remove_lines, settings.min_ink_pixels)
-    removed_share = float((cleaned.removed > 0).mean())
-    keep("clean-up", np.dstack([cleaned.removed, cleaned.binary, cleaned.binary]),
-         ("Ruled lines, borders, frame edges and specks" if remove_lines else "Specks only (a one-digit crop, "
-          "whose strokes may touch its edges, keeps its long strokes)") +
-         f" removed (red: {removed_share:.1%} of the image).")
+    keep("clean-up", lambda: np.dstack([cleaned.removed, cleaned.binary, cleaned.binary]),
+         lambda: ("Ruled lines, borders, frame edges and specks" if remove_lines else "Specks only (a one-digit "
+                  "crop, whose strokes may touch its edges, keeps its long strokes)") +
+         f" removed (red: {float((cleaned.removed > 0).mean()):.1%} of the image).")
     shear = preprocess.estimate_slant(cleaned.binary) if settings.deslant else 0.0
     upright, slant = preprocess.deslant(cleaned.binary, shear)
     keep("deslant", upright, f"Sheared by {shear:+.1f} so slanted strokes stand upright" if shear else
