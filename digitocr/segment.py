@@ -32,7 +32,7 @@ TWO_CUT_SPAN = (0.25, 0.75)  # other two-digit cuts are sought in this span of t
 TWO_CUT_SPACING = 0.1  # ...at least this share of its width from any cut already tried...
 MORE_TWO_CUTS = 2  # ...and at most this many more
 SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
-STATS_OVER_INK_FROM = 40_000  # pixels: from this size, component stats are gathered over the ink with numpy
+STATS_OVER_INK_BELOW = 0.25  # share of the image inked below which component stats are gathered over the ink alone
 
 
 @dataclass
@@ -88,8 +88,8 @@ class Components:
 
     @classmethod
     def of(cls, binary: np.ndarray) -> "Components":
-        """Label the image; on a large one the stats are gathered over its ink alone, as OpenCV visits every pixel."""
-        if binary.size < STATS_OVER_INK_FROM:
+        """Label the image; where ink is sparse the stats are gathered over the ink alone, as OpenCV visits every pixel."""
+        if cv2.countNonZero(binary) >= STATS_OVER_INK_BELOW * binary.size:
             _, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
             stats[0] = 0
             return cls(labels, stats)

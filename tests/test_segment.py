@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 
 from conftest import blank_page, draw_bar, draw_ring
-from digitocr.segment import STATS_OVER_INK_FROM, Components, candidate_mask, segment
+from digitocr.segment import Components, candidate_mask, segment
 
 
 def binary(page: np.ndarray) -> np.ndarray:
@@ -134,10 +134,10 @@ def test_a_wide_blob_is_also_offered_cut_where_unequal_digits_touch():
     assert any(abs(cut - 144) <= 4 for cut in two_way_cuts)
 
 
-def test_components_match_opencv_small_and_large_and_after_marks_are_erased():
+def test_components_match_opencv_for_sparse_and_dense_ink_and_after_marks_are_erased():
     rng = np.random.default_rng(0)
-    for side in (30, 90, int(STATS_OVER_INK_FROM ** 0.5) + 50, 700):
-        image = cv2.dilate((rng.random((side, side + 7)) < 0.02).astype(np.uint8) * 255, np.ones((3, 3), np.uint8))
+    for side, inked in ((30, 0.02), (90, 0.2), (300, 0.01), (700, 0.03)):  # sparse ink and dense (dilated 3x3)
+        image = cv2.dilate((rng.random((side, side + 7)) < inked).astype(np.uint8) * 255, np.ones((3, 3), np.uint8))
         _, labels, stats, _ = cv2.connectedComponentsWithStats(image, connectivity=8)
         components = Components.of(image)
         assert np.array_equal(components.labels, labels) and np.array_equal(components.stats[1:], stats[1:])
