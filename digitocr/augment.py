@@ -14,8 +14,9 @@ from .normalize import STROKE_IN_BOX
 
 
 STEM_LEAN = 0.45  # a stroke leaning more than this (of its height) from top to bottom is no '1' stem to flag
-FLAG_LENGTH = (0.2, 0.75)  # a '1's flag, as a share of the stem's height
-FLAG_DROP = 35  # degrees below the horizontal a flag falls at least; flatter, it is a '7's bar
+FLAG_LENGTH = (0.2, 0.95)  # a '1's flag, as a share of the stem's height: a quick hand draws it nearly as long
+FLAG_DROP = (35, 80)  # degrees below the horizontal a flag falls; flatter, it is a '7's bar
+FLAG_BOW = 0.25  # the most a curved flag bulges up and out, as a share of its length
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,9 @@ def flagged_one(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A '1' stem given a flag from its top, down and to the left, sometimes a foot, in the stem's own thickness.
 
     The flag is laid relative to the stem, so a leaning stem gets one too; it
-    falls at least FLAG_DROP below the horizontal, where a '7's bar would be flat.
+    falls at least FLAG_DROP[0] below the horizontal, where a '7's bar would be
+    flat. Half the flags bow outward, as a flag drawn in one movement with the
+    stem does; long, steep ones make the wedge many European writers' '1' is.
     """
     pad = mask.shape[0]
     mask = np.pad(mask, ((0, 0), (pad, pad // 2)))
@@ -130,9 +133,13 @@ def flagged_one(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     if abs(top_x - bottom_x) > STEM_LEAN * height:
         return mask
     length = height * rng.uniform(*FLAG_LENGTH)
-    angle = np.deg2rad(rng.uniform(FLAG_DROP, 70))
-    flag_end = (int(top_x - length * np.cos(angle)), int(top + length * np.sin(angle)))
-    cv2.line(mask, (top_x, top), flag_end, 1, thickness)
+    angle = np.deg2rad(rng.uniform(*FLAG_DROP))
+    start, end = np.array([top_x, top], float), np.array([top_x - length * np.cos(angle), top + length * np.sin(angle)])
+    bow = length * rng.uniform(0, FLAG_BOW) if rng.random() < 0.5 else 0.0
+    outward = np.array([-np.sin(angle), -np.cos(angle)])  # perpendicular to the flag, up and to the left
+    steps = np.linspace(0, 1, 12)[:, None]
+    points = start + (end - start) * steps + outward * bow * 4 * steps * (1 - steps)
+    cv2.polylines(mask, [np.round(points).astype(np.int32).reshape(-1, 1, 2)], False, 1, thickness)
     if rng.random() < 0.3:
         half = int(height * rng.uniform(0.15, 0.3))
         cv2.line(mask, (bottom_x - half, bottom), (bottom_x + half, bottom), 1, thickness)

@@ -35,7 +35,7 @@ BATCH_SIZE = 64
 MAX_EPOCHS = 14
 LEARNING_RATE = 1e-3
 PEN_SHARE = 0.3  # of the digits in a field, drawn from pen strokes; the rest from MNIST
-FLAGGED_ONES = 0.4  # of the 1s, given a flag as much of Europe writes them
+FLAGGED_ONES = 0.5  # of the 1s, given a flag as much of Europe writes them
 
 
 def conv_block(filters: int, kernel: tuple[int, int] = (3, 3), padding: str = "same") -> list:
