@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 NUM_CLASSES = 10
+INFERENCE_THREADS = 1  # more halve little of a few digits' time, and their spinning steals the cores from the CLI's workers
 ONNX_IR_VERSION = 8  # understood by every ONNX Runtime release since 1.10
 ONNX_OPSET = 17
 
@@ -173,6 +174,7 @@ class OnnxNet:
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        options.intra_op_num_threads = INFERENCE_THREADS
         self.session = onnxruntime.InferenceSession(serialised, options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
 
