@@ -32,6 +32,7 @@ class AugmentSettings:
     coarse_probability: float = 0.15
     flag_probability: float = 0.5  # of the 1s, drawn with a flag (and sometimes a foot), as much of Europe writes them
     cross_probability: float = 0.3  # of the 7s, drawn with a bar across the stem
+    hook_probability: float = 0.3  # of the 9s, drawn with the stem's foot curled back to the left, as a 'g'
     fill_box_probability: float = 0.12  # stretched to a square, then scanned coarsely, as Semeion's digits are
     raw_elastic_probability: float = 0.3  # of the MNIST images trained on as published
     coarse_rows: tuple[int, int] = (10, 20)  # grid heights of a coarse scan (Semeion's is 16)
@@ -86,6 +87,28 @@ def crossed_seven(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     thickness = max(1, int(round(mask.sum() / max(1, height) / 2)))
     tilt = int(height * rng.uniform(-0.05, 0.05))
     cv2.line(mask, (max(0, centre - half), row + tilt), (min(width - 1, centre + half), row - tilt), 1, thickness)
+    return mask
+
+
+def hooked_nine(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A '9' whose stem ends in a hook curling back to the left, as many Italian and French hands write it.
+
+    The hook leaves the stem's lowest ink, runs left under the loop and turns
+    up, in the stroke's own thickness; the canvas grows to the left to hold it.
+    """
+    height, width = mask.shape
+    pad = width // 2 + 1
+    mask = np.pad(mask, ((0, height // 8), (pad, 0)))
+    ys, xs = np.nonzero(mask)
+    bottom = int(ys.max())
+    foot_x = int(xs[ys == bottom].mean())
+    thickness = max(1, int(round(len(ys) / max(1, height) / 2)))
+    reach = width * rng.uniform(0.35, 0.8)
+    rise = height * rng.uniform(0.08, 0.3)
+    sag = height * rng.uniform(0.0, 0.1)
+    steps = np.linspace(0, 1, 12)
+    points = np.stack([foot_x - reach * steps, bottom + sag * np.sin(np.pi * steps) - rise * steps ** 2], axis=1)
+    cv2.polylines(mask, [np.round(points).astype(np.int32).reshape(-1, 1, 2)], False, 1, thickness)
     return mask
 
 

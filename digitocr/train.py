@@ -94,6 +94,8 @@ def distorted_input(mask: np.ndarray, rng: np.random.Generator, settings: augmen
         mask = augment.flagged_one(cropped(mask), rng)
     elif label == 7 and mask.any() and rng.random() < settings.cross_probability:
         mask = augment.crossed_seven(cropped(mask), rng)
+    elif label == 9 and mask.any() and rng.random() < settings.hook_probability:
+        mask = augment.hooked_nine(cropped(mask), rng)
     mask = augment.random_affine(mask, rng, settings)
     if rng.random() < settings.elastic_probability:
         mask = augment.elastic(mask, rng, settings)
