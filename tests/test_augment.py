@@ -1,0 +1,36 @@
+import numpy as np
+
+from digitocr import augment
+
+
+def stem(height: int = 40, width: int = 4) -> np.ndarray:
+    mask = np.zeros((height, width), np.uint8)
+    mask[:, 1:3] = 1
+    return mask
+
+
+def test_a_flagged_one_gains_a_flag_left_of_its_stem_falling_from_the_top():
+    for seed in range(20):
+        flagged = augment.flagged_one(stem(), np.random.default_rng(seed))
+        ys, xs = np.nonzero(flagged)
+        stem_left = xs[ys == 0].min()
+        flag = xs < stem_left - 1
+        assert flag.any(), seed
+        assert ys[flag].min() < 0.5 * 40 and ys[flag].max() <= 0.95 * 40 + 2, seed
+
+
+def test_a_leaning_stroke_is_no_stem_to_flag():
+    diagonal = np.eye(40, dtype=np.uint8)
+    assert augment.flagged_one(diagonal, np.random.default_rng(0)).sum() == diagonal.sum()
+
+
+def test_a_hooked_nine_curls_from_its_foot_to_the_left():
+    nine = np.zeros((40, 24), np.uint8)
+    nine[2:18, 4:20] = 1
+    nine[5:15, 7:17] = 0
+    nine[2:39, 17:20] = 1
+    for seed in range(10):
+        hooked = augment.hooked_nine(nine, np.random.default_rng(seed))
+        ys, xs = np.nonzero(hooked)
+        below_loop = ys > 30
+        assert xs[below_loop].min() < xs[below_loop].max() - 8, seed
