@@ -37,6 +37,8 @@ class FieldSettings:
     size_wobble: tuple[float, float] = (0.82, 1.12)
     slant: float = 0.35  # horizontal shear either way
     separator_probability: float = 0.55  # a field has a ',' or '.' between its digits
+    small_tail_probability: float = 0.12  # the last one to three digits (cents, hundreds) written smaller...
+    small_tail_size: tuple[float, float] = (0.45, 0.8)  # ...by this factor, on the line or raised to its top
     sign_probability: float = 0.12  # a leading or trailing '-', or a closing '='
     border_probability: float = 0.6
     rule_probability: float = 0.25
@@ -81,11 +83,17 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
     count = int(rng.choice(np.arange(1, MAX_DIGITS + 1), p=[0.08, 0.16, 0.2, 0.18, 0.14, 0.1, 0.08, 0.06]))
     pieces: list[tuple[np.ndarray, int]] = []  # mask, offset of its top from the line's top
     text = ""
-    for _ in range(count):
+    small_tail = int(rng.integers(1, 4)) if count > 2 and rng.random() < settings.small_tail_probability else 0
+    tail_size, raised = rng.uniform(*settings.small_tail_size), rng.random() < 0.5
+    for index in range(count):
         mask, label = source(rng)
         height = int(COMPOSE_HEIGHT * rng.uniform(*settings.size_wobble))
         wobble = int(COMPOSE_HEIGHT * rng.uniform(-settings.baseline_wobble, settings.baseline_wobble))
-        pieces.append((_scaled_to_height(mask, height), COMPOSE_HEIGHT - height + wobble))
+        top = COMPOSE_HEIGHT - height + wobble
+        if index >= count - small_tail:
+            height = max(8, int(height * tail_size))
+            top = top if raised else COMPOSE_HEIGHT - height + wobble
+        pieces.append((_scaled_to_height(mask, height), top))
         text += str(label)
     if count > 1 and rng.random() < settings.separator_probability:
         kind = str(rng.choice([".", ","]))
