@@ -32,6 +32,10 @@ TWO_CUT_SPAN = (0.25, 0.75)  # other two-digit cuts are sought in this span of t
 TWO_CUT_SPACING = 0.1  # ...at least this share of its width from any cut already tried...
 MORE_TWO_CUTS = 2  # ...and at most this many more
 SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
+LONE_BAR_WIDTH = 0.25  # a mark this narrow (of its height) is a bare bar...
+LONE_BAR_GAP = 0.7  # ...and, this many digit heights from the next mark...
+LONE_BAR_SIDE = 0.2  # ...within this share of the width from the image's side...
+LONE_BAR_OUTSIDE = 0.15  # ...reaching this much of the digit height above or below the others, a border remnant
 STATS_OVER_INK_BELOW = 0.25  # share of the image inked below which component stats are gathered over the ink alone
 
 
@@ -338,6 +342,10 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
             if candidate.dropped:
                 dropped.append(candidate)
         line = [c for c in line if not c.dropped]
+        for candidate in lone_side_bars(line, labels.shape[1]):
+            candidate.dropped = "a border remnant: a lone bar at the image's side, far from the number"
+            dropped.append(candidate)
+        line = [c for c in line if not c.dropped]
         index = 0
         while index < len(line):
             candidate = line[index]
@@ -368,6 +376,26 @@ def _may_be_one_digit(left: Candidate, right: Candidate) -> bool:
     shared = min(left.bottom, right.bottom) - max(left.y, right.y)
     return (gap <= PAIR_GAP * taller and shared >= 0.5 * min(left.height, right.height)
             and right.right - left.x <= PAIR_WIDTH * taller)
+
+
+def lone_side_bars(line: list[Candidate], image_width: int) -> list[Candidate]:
+    """The first or last mark of a line when it is a bare bar near the image's side, set apart from the number by
+    more than most digit gaps and reaching above or below the other digits: what is left of a cell's side border.
+
+    A '1' written after the number sits close to it and within its band.
+    """
+    if len(line) < 2:
+        return []
+    height = float(np.median([c.height for c in line]))
+    found = []
+    for bar, rest, gap, side_gap in ((line[0], line[1:], line[1].x - line[0].right, line[0].x),
+                                     (line[-1], line[:-1], line[-1].x - line[-2].right, image_width - line[-1].right)):
+        top, bottom = float(np.median([c.y for c in rest])), float(np.median([c.bottom for c in rest]))
+        outside = max(top - bar.y, bar.bottom - bottom) > LONE_BAR_OUTSIDE * height
+        if bar.width <= LONE_BAR_WIDTH * bar.height and gap > LONE_BAR_GAP * height \
+                and side_gap <= LONE_BAR_SIDE * image_width and outside and bar not in found:
+            found.append(bar)
+    return found
 
 
 def why_not_in_line(candidate: Candidate, line: list[Candidate]) -> str:
