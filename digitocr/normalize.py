@@ -29,12 +29,12 @@ def stroke_width(mask: np.ndarray) -> float:
     if not ink.any():
         return 0.0
     padded = cv2.copyMakeBorder(ink.view(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
-    distance = cv2.distanceTransform(padded, cv2.DIST_L2, 3)
-    return float(4.0 * distance[padded > 0].mean())
+    distances = cv2.distanceTransform(padded, cv2.DIST_L2, 3)[padded.view(bool)]
+    return float(4.0 * (np.add.reduce(distances) / distances.size))  # ndarray.mean's float32 sum, without its overhead
 
 
 def _crop_to_ink(mask: np.ndarray) -> np.ndarray:
-    """The mask (bool or uint8, some ink) cut to the bounding box of its ink."""
+    """The mask (bool or uint8) cut to the bounding box of its ink; empty (0x0) where it has none."""
     x, y, width, height = cv2.boundingRect(mask.view(np.uint8))
     return mask[y:y + height, x:x + width]
 
@@ -54,7 +54,7 @@ def _to_work_size(mask: np.ndarray) -> np.ndarray:
     else:
         resized = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
         cut_off = 0.5
-    return (resized >= max(cut_off, 1e-3)).astype(np.uint8)
+    return (resized >= max(cut_off, 1e-3)).view(np.uint8)
 
 
 def _set_stroke_width(mask: np.ndarray, target: float) -> np.ndarray:
@@ -64,48 +64,58 @@ def _set_stroke_width(mask: np.ndarray, target: float) -> np.ndarray:
     radius = int(round((target - current) / 2))
     if radius == 0:
         return mask
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(radius) + 1, 2 * abs(radius) + 1))
+    kernel = _disc(abs(radius))
     if radius > 0:
         return cv2.dilate(mask, kernel)
     thinned = cv2.erode(mask, kernel)
     return thinned if thinned.any() else mask
 
 
+@functools.lru_cache(maxsize=None)
+def _disc(radius: int) -> np.ndarray:
+    """The elliptic structuring element of a radius; a few radii recur for every digit, so kept."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    kernel.flags.writeable = False
+    return kernel
+
+
 def _centre_by_mass(box_image: np.ndarray) -> np.ndarray:
+    """The box placed in the field with its centre of mass at the centre, clipped to [0, 1]."""
     field = np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
     height, width = box_image.shape
-    total = box_image.sum()
+    total = np.add.reduce(box_image, axis=None)
     if total <= 0:
         return field
     ys, xs = _grid(height, width)
-    centre_y = float((ys * box_image).sum() / total)
-    centre_x = float((xs * box_image).sum() / total)
-    top = int(np.clip(round(FIELD_SIZE / 2 - centre_y - 0.5), 0, FIELD_SIZE - height))
-    left = int(np.clip(round(FIELD_SIZE / 2 - centre_x - 0.5), 0, FIELD_SIZE - width))
-    field[top:top + height, left:left + width] = box_image
+    centre_y = float(np.add.reduce(ys * box_image, axis=None) / total)
+    centre_x = float(np.add.reduce(xs * box_image, axis=None) / total)
+    top = min(max(round(FIELD_SIZE / 2 - centre_y - 0.5), 0), FIELD_SIZE - height)
+    left = min(max(round(FIELD_SIZE / 2 - centre_x - 0.5), 0), FIELD_SIZE - width)
+    placed = field[top:top + height, left:left + width]
+    np.minimum(np.maximum(box_image, 0.0, out=placed), 1.0, out=placed)
     return field
 
 
 @functools.lru_cache(maxsize=None)
 def _grid(height: int, width: int) -> np.ndarray:
-    """Row and column indices of a box, as np.mgrid gives them; at most BOX_SIZE squared shapes, so kept."""
-    grid = np.mgrid[0:height, 0:width]
+    """Row and column indices of a box as float64 (the type their products with float32 pixels take); at most
+    BOX_SIZE squared shapes, so kept."""
+    grid = np.mgrid[0:height, 0:width].astype(np.float64)
     grid.flags.writeable = False
     return grid
 
 
 def to_model_input(mask: np.ndarray, stroke_in_box: float = STROKE_IN_BOX) -> np.ndarray:
     """Turn a digit's binary mask (any size, ink non-zero) into a 28x28 float32 image in [0, 1]."""
-    if mask.ndim != 2 or not np.any(mask):
+    if mask.ndim != 2 or not mask.size:
         return np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
-    work = _to_work_size(_crop_to_ink(mask > 0))
-    if not work.any():
+    crop = _crop_to_ink(mask > 0)
+    work = _crop_to_ink(_to_work_size(crop)) if crop.size else crop
+    if not work.size:
         return np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
-    work = _crop_to_ink(work)
     box_scale = BOX_SIZE / max(work.shape)
     work = _crop_to_ink(_set_stroke_width(work, stroke_in_box / box_scale))
     height, width = work.shape
     box_scale = BOX_SIZE / max(height, width)
     size = (max(1, round(width * box_scale)), max(1, round(height * box_scale)))
-    box_image = cv2.resize(work.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    return np.clip(_centre_by_mass(box_image), 0.0, 1.0)
+    return _centre_by_mass(cv2.resize(work.astype(np.float32), size, interpolation=cv2.INTER_AREA))
