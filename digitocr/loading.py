@@ -25,6 +25,7 @@ ImageSource = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO, Im
 ACCEPTED_FILES = "PNG, JPEG, WebP, BMP, TIFF or GIF image"
 ACCEPTED_ARRAYS = "an array of shape (H, W), (H, W, 3) or (H, W, 4)"
 ACCEPTED = f"{ACCEPTED_FILES}, or {ACCEPTED_ARRAYS}"
+TURNED = range(2, 9)  # EXIF orientations that flip or turn the pixels; exif_transpose copies the image even for none
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def _pil_to_rgb(image: Image.Image) -> np.ndarray:
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         return array_to_rgb(np.asarray(image))
     if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (image.mode == "P" and "transparency" in image.info):
-        return array_to_rgb(np.asarray(image.convert("RGBA")))
+        return array_to_rgb(np.asarray(image if image.mode == "RGBA" else image.convert("RGBA")))  # convert copies
     if image.mode == "1":
         image = image.convert("L")
     if image.mode != "L":
@@ -159,7 +160,7 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
                 image.draft("RGB", (int(image.size[0] * scale) + 1, int(image.size[1] * scale) + 1))
             image.seek(0)
             image.load()
-            pixels = _pil_to_rgb(ImageOps.exif_transpose(image))
+            pixels = _pil_to_rgb(ImageOps.exif_transpose(image) if orientation in TURNED else image)
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise TruncatedImageError(f"The image data is truncated or damaged and cannot be decoded ({error}). "
                                       "Send the whole file again.") from None
