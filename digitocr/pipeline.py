@@ -6,9 +6,6 @@ here: `Reader` classifies what this returns, so many images can share one
 batched model call.
 """
 
-import ctypes
-import functools
-import sys
 import time
 from dataclasses import dataclass, field
 
@@ -21,25 +18,6 @@ from .normalize import FIELD_SIZE, to_model_input
 from .results import Box, Stage
 from .segment import Candidate, Segmentation, candidate_mask, segment
 from .settings import ReaderSettings
-
-
-MMAP_THRESHOLD = 32 * 1024 * 1024  # bytes: glibc's own ceiling for the threshold it slides up after large frees
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt's parameter numbers (malloc.h)
-
-
-@functools.cache
-def keep_freed_memory() -> None:
-    """Let glibc reuse the megabytes one image freed for the next, instead of handing them back to the system.
-
-    Until a process frees a large block, glibc maps every block over 128 KB
-    afresh and returns it when freed; faulting those pages in again costs
-    about 3 ms per 600x400 canvas. These are the settings glibc reaches by
-    itself after its first large free (of a photo's pixels), set from the start.
-    """
-    libc = ctypes.CDLL(None) if sys.platform == "linux" else None
-    if libc is not None and hasattr(libc, "mallopt"):
-        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-        libc.mallopt(M_TRIM_THRESHOLD, 2 * MMAP_THRESHOLD)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from .lines import LineImage, greedy_decode, line_images
 from .loading import ImageSource, LoadedImage, load_image
 from .model import DigitClassifier
 from .normalize import to_model_input
-from .pipeline import Analysis, analyse, candidates_stage, holds_one_digit, keep_freed_memory, original_box
+from .pipeline import Analysis, analyse, candidates_stage, holds_one_digit, original_box
 from .results import Box, Digit, Line, Reading, Stage
 from .separators import Mark, line_separators
 from .settings import ReaderSettings
@@ -46,7 +46,6 @@ class Prepared:
 
 
 def prepare(source: ImageSource, settings: ReaderSettings, keep_stages: bool = False) -> Prepared:
-    keep_freed_memory()
     loaded = load_for_reading(source, settings)
     analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages)
     reads_lines = settings.read_lines and not holds_one_digit(loaded.original_size, settings)
