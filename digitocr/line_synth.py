@@ -39,6 +39,8 @@ class FieldSettings:
     separator_probability: float = 0.55  # a field has a ',' or '.' between its digits
     small_tail_probability: float = 0.12  # the last one to three digits (cents, hundreds) written smaller...
     small_tail_size: tuple[float, float] = (0.45, 0.8)  # ...by this factor, on the line or raised to its top
+    bold_probability: float = 0.35  # a broad pen, or a small number written with an ordinary one...
+    bold_growth: tuple[float, float] = (0.02, 0.09)  # ...widens every stroke by this share of the digit height a side
     sign_probability: float = 0.12  # a leading or trailing '-', or a closing '='
     border_probability: float = 0.6
     rule_probability: float = 0.25
@@ -104,7 +106,11 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
         kind = str(rng.choice(["-", "=", ".", ","]))
         sign = (_separator(kind, COMPOSE_HEIGHT, rng), 0)
         pieces = [sign] + pieces if kind == "-" and rng.random() < 0.5 else pieces + [sign]
-    return _set_side_by_side(pieces, rng, settings), text
+    number = _set_side_by_side(pieces, rng, settings)
+    if rng.random() < settings.bold_probability:
+        radius = max(1, round(COMPOSE_HEIGHT * rng.uniform(*settings.bold_growth)))
+        number = cv2.dilate(number, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
+    return number, text
 
 
 def _set_side_by_side(pieces: list[tuple[np.ndarray, int]], rng: np.random.Generator,
