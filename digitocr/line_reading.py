@@ -17,6 +17,7 @@ from .lines import FRAME_STEP, DecodedLine, LineImage, log_likelihood
 
 LINE_MARGIN = 2.0  # nats the recognizer's preference must exceed the contour reading's certainty by
 SUREST = 0.9999  # a contour digit's confidence is capped here: no reading is beyond doubt
+BARE_ONE_ODDS = 1.0  # what the contour reader's '1's count for where the recognizer's text only leaves them out
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,12 @@ def disputed_digits(contour_text: str, recognized_text: str) -> list[int]:
     return sorted(i for kind, i, _ in edits(contour_text, recognized_text) if kind != "add")
 
 
+def leaves_out_only_ones(contour_text: str, recognized_text: str) -> bool:
+    """Whether the recognizer's text is the contour text with some of its '1's left out, and nothing else changed."""
+    found = edits(contour_text, recognized_text)
+    return bool(found) and all(kind == "drop" and contour_text[i] == "1" for kind, i, _ in found)
+
+
 def log_odds(confidence: float) -> float:
     confidence = float(np.clip(confidence, 0.5, SUREST))
     return float(np.log(confidence / (1 - confidence)))
@@ -80,7 +87,11 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     """Keep the recognizer's text only if it prefers it by more than the contour reader trusts what is in dispute.
 
     What is in dispute is the contour digits the recognizer would change or
-    drop; where it only adds characters, the contour reading as a whole.
+    drop; where it only adds characters, the contour reading as a whole. Any
+    bare bar, a border's remnant, a split-off flag or a tall comma, is a sure
+    '1' to the classifier, so its certainty in '1's says little about whether
+    they are digits at all: where the recognizer only leaves '1's out, they
+    count for no more than BARE_ONE_ODDS.
     """
     if recognized.text == contour_text:
         return LineVerdict(line, contour_text, recognized, 0.0, 0.0, False)
@@ -88,6 +99,8 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     disputed = disputed_digits(contour_text, recognized.text)
     odds = [log_odds(contour_confidences[i]) for i in disputed] or [log_odds(c) for c in contour_confidences]
     certainty = min(odds) if disputed else float(np.mean(odds)) if odds else 0.0
+    if leaves_out_only_ones(contour_text, recognized.text):
+        certainty = min(certainty, BARE_ONE_ODDS)
     use = bool(recognized.labels) and preference > certainty + LINE_MARGIN
     return LineVerdict(line, contour_text, recognized, float(preference), certainty, use)
 

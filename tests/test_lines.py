@@ -3,7 +3,7 @@ import itertools
 import numpy as np
 import pytest
 
-from digitocr.line_reading import character_boxes, disputed_digits, judge_line
+from digitocr.line_reading import character_boxes, disputed_digits, judge_line, leaves_out_only_ones
 from digitocr.lines import (BLANK, FRAME_STEP, LINE_HEIGHT, LineImage, batch_of_lines, greedy_decode, line_box,
                             log_likelihood, to_line_input)
 
@@ -97,5 +97,12 @@ def test_the_disputed_digits_are_those_the_recognizer_changes_or_drops():
 
 def test_a_sure_digit_the_recognizer_would_drop_stays():
     frames = frames_for([BLANK, 0, BLANK, 7, BLANK], sure=0.97)
-    verdict = judge_line(0, "107", [0.99, 0.99, 0.55], frames, greedy_decode(frames))
+    verdict = judge_line(0, "407", [0.99, 0.99, 0.55], frames, greedy_decode(frames))
     assert verdict.recognized.text == "07" and not verdict.use_recognizer
+
+
+def test_a_sure_one_the_recognizer_leaves_out_goes_as_a_bare_bar():
+    frames = frames_for([BLANK, 1, BLANK, 4, BLANK, 4, BLANK], sure=0.97)
+    verdict = judge_line(0, "1441", [0.99, 0.99, 0.99, 0.99], frames, greedy_decode(frames))
+    assert verdict.recognized.text == "144" and verdict.use_recognizer and verdict.contour_certainty <= 1.0
+    assert leaves_out_only_ones("1441", "144") and not leaves_out_only_ones("1441", "124")
