@@ -18,6 +18,7 @@ from .lines import FRAME_STEP, DecodedLine, LineImage, log_likelihood
 LINE_MARGIN = 2.0  # nats the recognizer's preference must exceed the contour reading's certainty by
 SUREST = 0.9999  # a contour digit's confidence is capped here: no reading is beyond doubt
 BARE_ONE_ODDS = 1.0  # what the contour reader's '1's count for where the recognizer's text only leaves them out
+FLAT_PIECE_ODDS = 1.0  # what the contour reading counts for where the recognizer only adds digits and it left ink out
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,14 @@ def log_odds(confidence: float) -> float:
     return float(np.log(confidence / (1 - confidence)))
 
 
+def only_adds(contour_text: str, recognized_text: str) -> bool:
+    """Whether the recognizer's text is the contour text with characters added, and nothing else changed."""
+    found = edits(contour_text, recognized_text)
+    return bool(found) and all(kind == "add" for kind, _, _ in found)
+
+
 def judge_line(line: int, contour_text: str, contour_confidences: list[float], frames: np.ndarray,
-               recognized: DecodedLine) -> LineVerdict:
+               recognized: DecodedLine, flat_pieces: int = 0) -> LineVerdict:
     """Keep the recognizer's text only if it prefers it by more than the contour reader trusts what is in dispute.
 
     What is in dispute is the contour digits the recognizer would change or
@@ -91,7 +98,11 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     bare bar, a border's remnant, a split-off flag or a tall comma, is a sure
     '1' to the classifier, so its certainty in '1's says little about whether
     they are digits at all: where the recognizer only leaves '1's out, they
-    count for no more than BARE_ONE_ODDS.
+    count for no more than BARE_ONE_ODDS. Where the contour reader left
+    `flat_pieces` of ink out of the line because the classifier could not
+    name them, and the recognizer reads no more than that many digits more,
+    the dispute is over those pieces, and a flat answer is no certainty that
+    they are not digits: they count for no more than FLAT_PIECE_ODDS.
     """
     if recognized.text == contour_text:
         return LineVerdict(line, contour_text, recognized, 0.0, 0.0, False)
@@ -101,6 +112,8 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     certainty = min(odds) if disputed else float(np.mean(odds)) if odds else 0.0
     if leaves_out_only_ones(contour_text, recognized.text):
         certainty = min(certainty, BARE_ONE_ODDS)
+    if only_adds(contour_text, recognized.text) and len(recognized.text) - len(contour_text) <= flat_pieces:
+        certainty = min(certainty, FLAT_PIECE_ODDS)
     use = bool(recognized.labels) and preference > certainty + LINE_MARGIN
     return LineVerdict(line, contour_text, recognized, float(preference), certainty, use)
 

@@ -165,7 +165,8 @@ class Reader:
         for line, line_frames in zip(prepared.lines, frames):
             contour = kept_lines.get(line.line, [])
             verdict = judge_line(line.line, "".join(str(d.label) for d in contour), [d.confidence for d in contour],
-                                 line_frames, greedy_decode(line_frames))
+                                 line_frames, greedy_decode(line_frames),
+                                 sum(piece.line == line.line for piece in rejected))
             verdicts.append(verdict)
             if verdict.use_recognizer:
                 kept_lines[line.line] = recognized_digits(verdict, line, analysis, loaded, settings)

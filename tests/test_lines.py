@@ -106,3 +106,13 @@ def test_a_sure_one_the_recognizer_leaves_out_goes_as_a_bare_bar():
     verdict = judge_line(0, "1441", [0.99, 0.99, 0.99, 0.99], frames, greedy_decode(frames))
     assert verdict.recognized.text == "144" and verdict.use_recognizer and verdict.contour_certainty <= 1.0
     assert leaves_out_only_ones("1441", "144") and not leaves_out_only_ones("1441", "124")
+
+
+def test_a_digit_the_recognizer_adds_where_the_contour_reader_left_a_flat_piece_out_is_kept():
+    frames = frames_for([BLANK, 5, BLANK, 0, BLANK], sure=0.97)
+    certain = judge_line(0, "5", [0.999], frames, greedy_decode(frames))
+    left_ink_out = judge_line(0, "5", [0.999], frames, greedy_decode(frames), flat_pieces=1)
+    assert not certain.use_recognizer
+    assert left_ink_out.use_recognizer and left_ink_out.recognized.text == "50"
+    too_many = frames_for([BLANK, 5, BLANK, 0, BLANK, 0, BLANK], sure=0.97)
+    assert judge_line(0, "5", [0.999], too_many, greedy_decode(too_many), flat_pieces=1).contour_certainty > 6
