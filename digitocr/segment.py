@@ -393,7 +393,7 @@ def lone_side_bars(line: list[Candidate], image_width: int) -> list[Candidate]:
         top, bottom = float(np.median([c.y for c in rest])), float(np.median([c.bottom for c in rest]))
         outside = max(top - bar.y, bar.bottom - bottom) > LONE_BAR_OUTSIDE * height
         if bar.width <= LONE_BAR_WIDTH * bar.height and gap > LONE_BAR_GAP * height \
-                and side_gap <= LONE_BAR_SIDE * image_width and outside and bar not in found:
+                and side_gap <= LONE_BAR_SIDE * image_width and outside:
             found.append(bar)
     return found
 
