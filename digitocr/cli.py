@@ -59,7 +59,8 @@ def read_command(args: argparse.Namespace) -> int:
         elif args.json:
             print(json.dumps({"path": outcome.source, **outcome.reading.to_dict()}), flush=True)
         else:
-            text = outcome.reading.written.replace("\n", " / ") or "(no digits found)"
+            text = outcome.reading.written.replace("\n", " / ") or " ".join(("(no digits found)",
+                                                                             *outcome.reading.notes[:-1]))
             print(f"{outcome.source}: {text}", flush=True)
         if show_progress:
             _progress(done, len(paths))

@@ -29,6 +29,8 @@ CUT_COST = 0.25  # log-confidence a reading gives up for each extra cut through 
 WIDEST_DIGIT = 1.7  # width over height beyond which a piece is not one digit...
 WIDE_PIECE_COST = 1.5  # ...and costs its reading this much log-confidence
 STRAY_BAR_HEIGHT = 0.7  # a line of lone '1's shorter than this share of the tallest line's digits is a remnant
+NOISE_DIGITS = 30  # a reading of at least this many digits...
+NOISE_DOUBTFUL_SHARE = 0.7  # ...this share of them doubtful is noise (random pixels 78-91%, dev numbers 7% on average)
 
 
 def load_for_reading(source: ImageSource, settings: ReaderSettings) -> LoadedImage:
@@ -174,11 +176,15 @@ class Reader:
         strays = stray_bar_lines(kept_lines)
         for key in strays:
             del kept_lines[key]
+        notes = list(analysis.notes)
+        noise = noise_note(kept_lines)
+        if noise:
+            notes.append(noise)
+            kept_lines = {}
         marks = dropped_marks(analysis, loaded)
         lines = tuple(Line(tuple(replace(digit, line=number) for digit in kept_lines[key]),
                            read_by.get(key, CONTOUR_READER), line_separators(kept_lines[key], marks))
                       for number, key in enumerate(sorted(kept_lines)))
-        notes = list(analysis.notes)
         if not lines:
             notes.append("No digits were found in this image.")
         stages = self._final_stages(analysis, choices, confidences, rejected, lines, loaded, settings,
@@ -230,6 +236,21 @@ def stray_bar_lines(lines: dict[int, list[Digit]]) -> list[int]:
     tallest = max(heights.values())
     return [key for key, digits in lines.items()
             if all(d.label == 1 for d in digits) and heights[key] < STRAY_BAR_HEIGHT * tallest]
+
+
+def noise_note(lines: dict[int, list[Digit]]) -> str:
+    """Why a reading is noise, not writing (empty where it is not): a great many marks, nearly all of them doubtful.
+
+    Random pixels (sensor noise, a texture, a corrupt file that still decodes)
+    make hundreds of blobs the classifier reads as shaky digits; handwriting
+    gives few, and the classifier is sure of most of them.
+    """
+    digits = [digit for line in lines.values() for digit in line]
+    doubtful = sum(digit.doubtful for digit in digits)
+    if len(digits) < NOISE_DIGITS or doubtful < NOISE_DOUBTFUL_SHARE * len(digits):
+        return ""
+    return (f"This image looks like noise, not writing: {doubtful} of the {len(digits)} marks read as digits were "
+            "doubtful, so none is reported.")
 
 
 def dropped_marks(analysis: Analysis, loaded: LoadedImage) -> list[Mark]:

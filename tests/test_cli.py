@@ -2,6 +2,8 @@ import json
 import subprocess
 import sys
 
+import numpy as np
+from PIL import Image
 
 from conftest import PROJECT, SAMPLES, SHARED, needs_shared
 from digitocr.cli import expand_inputs, main
@@ -31,6 +33,13 @@ def test_json_contract_one_object_per_input_in_order_errors_included(tmp_path):
 def test_plain_output_and_success_status(capsys):
     assert main(["read", str(SAMPLES / "583_chalkboard.png")]) == 0
     assert capsys.readouterr().out.strip().endswith(": 583")
+
+
+def test_an_image_of_noise_says_so(capsys, tmp_path):
+    noise = tmp_path / "noise.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (300, 400), np.uint8)).save(noise)
+    assert main(["read", str(noise)]) == 0
+    assert "(no digits found) This image looks like noise" in capsys.readouterr().out
 
 
 def test_an_unreadable_model_is_a_clear_error(capsys, tmp_path):

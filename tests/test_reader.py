@@ -92,9 +92,20 @@ def test_a_tiny_scan_of_one_digit_keeps_strokes_that_run_edge_to_edge(reader):
     assert reader.read(seven).text == "7"
 
 
-def test_pure_noise_gives_no_error(reader):
-    noise = np.random.default_rng(3).integers(0, 256, (300, 300), np.uint8)
-    assert isinstance(reader.read(noise).text, str)
+@pytest.mark.parametrize("noise", [np.random.default_rng(3).integers(0, 256, (300, 300), np.uint8),
+                                   np.random.default_rng(4).integers(0, 256, (400, 600, 3), np.uint8),
+                                   np.clip(np.random.default_rng(5).normal(128, 30, (400, 600)), 0, 255)
+                                   .astype(np.uint8)], ids=["gray", "colour", "gaussian"])
+def test_pure_noise_reads_as_nothing_and_says_why(reader, noise):
+    reading = reader.read(noise)
+    assert reading.text == "" and "looks like noise" in reading.notes[0]
+
+
+def test_a_page_of_many_numbers_is_not_noise(reader):
+    number = cv2.imread(str(SAMPLES / "4096_paper.png"))
+    page = np.vstack([np.hstack([number] * 3)] * 4)
+    reading = reader.read(page)
+    assert reading.text == "\n".join(["409640964096"] * 4) and not any("noise" in n for n in reading.notes)
 
 
 def test_bad_input_raises_a_typed_error(reader):
