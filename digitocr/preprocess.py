@@ -40,6 +40,10 @@ SIDE_SLIVER = 0.3  # of the digit height: a mark this narrow in a side's edge zo
 LOCAL_MEAN_SIGMA = 6.0  # pixels of Gaussian sigma kept when the adaptive threshold's local mean is shrunk
 DIGIT_SIZED = 0.25  # a mark within this share of the digit height of it, clear of the top and bottom, may be a '1'...
 SIDE_REACH = 0.4  # ...unless it hugs the side, reaching no further in than this many digit heights
+BOX_SIDE_COVER = 0.9  # a mark inked along this share of its bounding box's top and bottom, and of its height at
+BOX_BAND = 0.12  # both ends, within a band this share of its shorter side deep (at least 2 px), is a row of boxes
+BOX_NARROWEST = 0.4  # a box is at least this wide for its height...
+BOX_SMALLEST = 12  # ...and this many pixels high: a smaller one is a speck or a digit's loop
 FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge
 
 
@@ -293,6 +297,33 @@ def _frame_components(components: Components, shape: tuple[int, int], digit_heig
     return frame
 
 
+def box_outlines(components: Components) -> np.ndarray:
+    """The drawn boxes' own ink (255), as a form's comb field has them: one box per digit, side by side or sharing
+    their sides. A box is a mark inked nearly end to end along the top and the bottom of its bounding box, closed
+    at both ends by strokes as tall as the mark; those strokes, the ends' and any between, are its walls.
+
+    A handwritten '0' is round, so its bounding box's corners stay bare; a digit
+    touching its box keeps all it has beyond the outline's band.
+    """
+    x, y, w, h = (components.stats[:, column] for column in range(4))
+    possible = (h >= BOX_SMALLEST) & (w >= BOX_NARROWEST * h)
+    possible[0] = False
+    outlines = np.zeros(components.labels.shape, np.uint8)
+    for label in np.flatnonzero(possible):
+        top, left, bottom, right = y[label], x[label], y[label] + h[label], x[label] + w[label]
+        mark = components.labels[top:bottom, left:right] == label
+        band = max(2, int(round(BOX_BAND * min(w[label], h[label]))))
+        walls = mark.sum(axis=0) >= BOX_SIDE_COVER * h[label]
+        if not (walls[:band].any() and walls[-band:].any() and mark[:band].any(axis=0).mean() >= BOX_SIDE_COVER
+                and mark[-band:].any(axis=0).mean() >= BOX_SIDE_COVER):
+            continue
+        outline = np.zeros_like(mark)
+        outline[:band], outline[-band:] = True, True
+        outline[:, cv2.dilate(walls.astype(np.uint8)[None], np.ones((1, band), np.uint8))[0] > 0] = True
+        outlines[top:bottom, left:right][mark & outline] = 255
+    return outlines
+
+
 def estimated_digit_height(components: Components, image_height: int) -> float:
     """A first guess at the digits' height from the marks' heights, before any are removed."""
     stats = components.stats
@@ -301,27 +332,30 @@ def estimated_digit_height(components: Components, image_height: int) -> float:
 
 
 def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int) -> Cleaned:
-    """Remove rules, borders, frame edges and specks, then re-join strokes a removed rule cut through."""
+    """Remove drawn boxes, rules, borders, frame edges and specks, then re-join strokes a removed rule cut through."""
     removed = np.zeros_like(binary)
     cleaned = binary
     components = Components.of(binary)
     if remove_lines:
+        boxes = box_outlines(components)
+        if cv2.countNonZero(boxes):
+            cleaned = cv2.subtract(cleaned, boxes)
+            components = Components.of(cleaned)
         digit_height = estimated_digit_height(components, binary.shape[0])
-        lines = rule_lines(binary, digit_height)
+        lines = rule_lines(cleaned, digit_height)
         if cv2.countNonZero(lines):
-            cleaned = cv2.subtract(binary, lines)
+            cleaned = cv2.subtract(cleaned, lines)
             gap = 2 * max(1, int(round(digit_height * RULE_THICKNESS))) + 5
             bridge = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
             cleaned = cv2.bitwise_or(cleaned, cv2.bitwise_and(bridge, lines))
             components = Components.of(cleaned)
+        removed = cv2.bitwise_or(boxes, lines)
         frame = _frame_components(components, binary.shape, digit_height)
         if frame.any():
             frame_mask = components.mask(frame)
             cleaned = cv2.subtract(cleaned, frame_mask)
             components = components.without(frame)
-            removed = cv2.bitwise_or(lines, frame_mask)
-        else:
-            removed = lines
+            removed = cv2.bitwise_or(removed, frame_mask)
     specks = components.stats[:, cv2.CC_STAT_AREA] < min_ink_pixels
     specks[0] = False
     if specks.any():

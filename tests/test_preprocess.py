@@ -3,6 +3,7 @@ import numpy as np
 
 from conftest import blank_page, draw_bar, draw_ring
 from digitocr import preprocess
+from digitocr.segment import Components
 
 
 def binary_of(gray: np.ndarray, method: str = "auto") -> np.ndarray:
@@ -148,3 +149,17 @@ def test_digits_alone_spare_the_hough_transform_but_a_tilted_rule_does_not():
     assert preprocess._may_hold_line(binary, True, 250, 10)
     cleaned = preprocess.clean_up(binary, True, 12).binary
     assert cleaned[75, 300] == 0 and cleaned[150, 62] == 255
+
+
+def test_a_drawn_box_is_removed_but_a_round_zero_and_a_touching_stroke_stay():
+    page = blank_page(200, 400)
+    cv2.rectangle(page, (40, 40), (140, 140), 20, 3)
+    draw_bar(page, 88, 60, 6, 82)  # a '1' standing on the box's floor
+    draw_ring(page, (280, 100), (35, 50))  # a '0' as large as the box, but round
+    binary = binary_of(page)
+    boxes = preprocess.box_outlines(Components.of(binary))
+    assert boxes[40, 90] == 255 and boxes[90, 40] == 255 and boxes[140, 60] == 255
+    assert boxes[:, 200:].max() == 0  # the zero
+    assert boxes[60:130, 88:94].max() == 0  # the '1' above the floor's band
+    cleaned = preprocess.clean_up(binary, True, 12).binary
+    assert cleaned[40, 90] == 0 and cleaned[100, 90] == 255 and cleaned[100, 245] == 255

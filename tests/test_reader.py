@@ -85,6 +85,27 @@ def test_blank_page_reads_nothing_and_says_so(reader):
     assert "No digits" in reading.notes[0]
 
 
+def comb_field(gap: int) -> np.ndarray:
+    """The sample '4096' written one digit to a box, as on a form: boxes `gap` pixels apart, or sharing sides."""
+    ink = cv2.threshold(cv2.imread(str(SAMPLES / "4096_paper.png"), cv2.IMREAD_GRAYSCALE), 0, 255,
+                        cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    digits = sorted((tuple(row[:4]) for row in stats[1:] if row[4] > 50), key=lambda box: box[0])
+    side = 80
+    page = blank_page(side + 40, 4 * (side + gap) + 40, 245)
+    for index, (x, y, width, height) in enumerate(digits):
+        left = 20 + index * (side + gap)
+        cv2.rectangle(page, (left, 20), (left + side, 20 + side), 30, 2)
+        top, inner = 20 + (side - height) // 2, left + (side - width) // 2
+        page[top:top + height, inner:inner + width][ink[y:y + height, x:x + width] > 0] = 20
+    return page
+
+
+@pytest.mark.parametrize("gap", [0, 12])
+def test_digits_written_in_the_boxes_of_a_comb_field_are_read_without_the_boxes(reader, gap):
+    assert reader.read(comb_field(gap)).text == "4096"
+
+
 def test_a_tiny_scan_of_one_digit_keeps_strokes_that_run_edge_to_edge(reader):
     seven = np.full((16, 16), 255, np.uint8)
     seven[0:2, :] = 0  # a bar along the top edge from side to side, as 16x16 binary scans have it
