@@ -17,7 +17,7 @@ from .lines import FRAME_STEP, DecodedLine, LineImage, log_likelihood
 
 LINE_MARGIN = 2.0  # nats the recognizer's preference must exceed the contour reading's certainty by
 SUREST = 0.9999  # a contour digit's confidence is capped here: no reading is beyond doubt
-BARE_ONE_ODDS = 1.0  # what the contour reader's '1's count for where the recognizer's text only leaves them out
+BARE_ONE_ODDS = 1.5  # what the contour reader's '1's count for where the recognizer's text only leaves them out
 FLAT_PIECE_ODDS = 1.0  # what the contour reading counts for where the recognizer only adds digits and it left ink out
 
 
