@@ -142,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             label = "".join(ch for ch in row["label"] if ch.isdigit())
             for operation in edit_operations(row["read"], label) if not row["error"] else ["reader failed"]:
                 kinds[operation] += 1
-                examples.setdefault(operation, []).append(row["filename"])
+                if row["filename"] not in examples.setdefault(operation, []):
+                    examples[operation].append(row["filename"])
         lines += ["## Most frequent remaining errors", "", "| error | count | examples (in shared/data/dev) |",
                   "|---|---|---|"]
         lines += [f"| {kind} | {count} | {', '.join(examples[kind][:3])} |" for kind, count in kinds.most_common(10)]
