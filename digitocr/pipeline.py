@@ -117,8 +117,8 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     remove_lines = settings.remove_lines and not single_digit  # a one-digit crop's strokes run edge to edge
     cleaned = preprocess.clean_up(thresholded.binary, remove_lines, settings.min_ink_pixels)
     keep("clean-up", lambda: np.dstack([cleaned.removed, cleaned.binary, cleaned.binary]),
-         lambda: ("Drawn boxes, ruled lines, borders, frame edges and specks" if remove_lines else "Specks only (a one-digit "
-                  "crop, whose strokes may touch its edges, keeps its long strokes)") +
+         lambda: ("Drawn boxes, ruled lines, borders, frame edges and specks" if remove_lines else
+                  "Specks only (a one-digit crop, whose strokes may touch its edges, keeps its long strokes)") +
          f" removed (red: {float((cleaned.removed > 0).mean()):.1%} of the image).")
     shear = preprocess.estimate_slant(cleaned.binary) if settings.deslant else 0.0
     upright, slant = preprocess.deslant(cleaned.binary, shear)

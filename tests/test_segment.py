@@ -148,7 +148,6 @@ def test_components_match_opencv_for_sparse_and_dense_ink_and_after_marks_are_er
         assert np.array_equal(left.labels, relabelled.labels) and np.array_equal(left.stats, relabelled.stats)
 
 
-
 def test_a_bare_bar_at_the_side_far_from_the_number_and_taller_is_a_border_remnant():
     page = blank_page(200, 400)
     draw_ring(page, (120, 100), (25, 38), thickness=8)
