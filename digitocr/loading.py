@@ -146,8 +146,10 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the pixel limit below decides
             image = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError as error:
-        raise ImageTooLargeError(f"The image declares too many pixels to decode safely ({error}).") from None
+    except Image.DecompressionBombError:
+        raise ImageTooLargeError(
+            f"The image declares over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} MP, too many to decode safely; the "
+            f"limit is {max_pixels / 1e6:.0f} MP. Send a smaller image or crop it to the number.") from None
     except UnidentifiedImageError:
         raise UnsupportedImageError(f"This file is not an image we can read; send a {ACCEPTED_FILES}.") from None
     with image:

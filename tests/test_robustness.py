@@ -78,7 +78,7 @@ def png_claiming_size(width: int, height: int) -> bytes:
 
 @pytest.mark.parametrize("width, height", [(20000, 20000), (9000, 9000), (1, 100000000)])
 def test_huge_images_are_refused_before_decoding(reader, width, height):
-    with pytest.raises(ImageTooLargeError, match="limit|too many"):
+    with pytest.raises(ImageTooLargeError, match="the limit is 40 MP"):
         reader.read(png_claiming_size(width, height))
 
 
