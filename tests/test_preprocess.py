@@ -19,6 +19,14 @@ def test_polarity_is_read_from_the_image_both_ways():
     assert not preprocess.ink_is_dark(255 - page)
 
 
+def test_a_bold_digit_filling_a_tight_crop_is_dark_ink_though_it_covers_most_pixels():
+    crop = np.full((40, 40), 255, np.uint8)
+    cv2.circle(crop, (20, 20), 14, 0, thickness=12)  # two thirds of the pixels are ink; the crop's edge is paper
+    assert (crop == 0).mean() > 0.6
+    assert preprocess.ink_is_dark(crop)
+    assert not preprocess.ink_is_dark(255 - crop)
+
+
 def test_ink_comes_out_bright_for_both_polarities():
     page = blank_page()
     draw_ring(page, (100, 100), (25, 40))
