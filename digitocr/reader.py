@@ -20,6 +20,7 @@ from .model import DigitClassifier
 from .normalize import to_model_input
 from .pipeline import Analysis, analyse, candidates_stage, holds_one_digit, original_box
 from .results import Box, Digit, Line, Reading, Stage
+from .segment import LONE_BAR_SIDE, LONE_BAR_WIDTH
 from .separators import Mark, line_separators
 from .settings import ReaderSettings
 
@@ -29,6 +30,7 @@ CUT_COST = 0.25  # log-confidence a reading gives up for each extra cut through 
 WIDEST_DIGIT = 1.7  # width over height beyond which a piece is not one digit...
 WIDE_PIECE_COST = 1.5  # ...and costs its reading this much log-confidence
 STRAY_BAR_HEIGHT = 0.7  # a line of lone '1's shorter than this share of the tallest line's digits is a remnant
+EDGE_TOUCH = 0.03  # a box this near (of the image's height) its top or bottom touches it
 NOISE_DIGITS = 30  # a reading of at least this many digits...
 NOISE_DOUBTFUL_SHARE = 0.7  # ...this share of them doubtful is noise (random pixels 78-91%, dev numbers 7% on average)
 
@@ -173,7 +175,7 @@ class Reader:
             if verdict.use_recognizer:
                 kept_lines[line.line] = recognized_digits(verdict, line, analysis, loaded, settings)
                 read_by[line.line] = LINE_RECOGNIZER
-        strays = stray_bar_lines(kept_lines)
+        strays = stray_bar_lines(kept_lines) or side_remnant_lines(kept_lines, loaded.original_size)
         for key in strays:
             del kept_lines[key]
         notes = list(analysis.notes)
@@ -218,7 +220,8 @@ class Reader:
             Stage("reading", draw_reading(loaded.pixels, _scaled_to_loaded(digits, loaded.scale)),
                   f"Read '{' / '.join(line.text for line in lines) or 'nothing'}'; orange boxes are doubtful "
                   f"(confidence under {settings.doubtful_below:.0%})." +
-                  (f" {strays} line(s) of lone bars shorter than the digits left out as border remnants."
+                  (f" {strays} line(s) left out as border remnants (lone bars shorter than the digits, or a "
+                   "lone bar or corner mark at the image's side)."
                    if strays else "")),
         )
 
@@ -236,6 +239,25 @@ def stray_bar_lines(lines: dict[int, list[Digit]]) -> list[int]:
     tallest = max(heights.values())
     return [key for key, digits in lines.items()
             if all(d.label == 1 for d in digits) and heights[key] < STRAY_BAR_HEIGHT * tallest]
+
+
+def side_remnant_lines(lines: dict[int, list[Digit]], image_size: tuple[int, int]) -> list[int]:
+    """One-mark lines at the image's left or right side, beside a line that is not one: a bare bar there is what
+    is left of a cell's side border, and a mark that also touches the top or bottom is a corner where borders
+    cross. A number's own line keeps its digits however near the side it is written."""
+    width, height = image_size
+
+    def is_remnant(digits: list[Digit]) -> bool:
+        if len(digits) != 1:
+            return False
+        box = digits[0].box
+        at_side = min(box.x, width - box.x - box.width) <= LONE_BAR_SIDE * width
+        bare_bar = digits[0].label == 1 and box.width <= LONE_BAR_WIDTH * box.height
+        in_corner = min(box.y, height - box.y - box.height) <= EDGE_TOUCH * height
+        return at_side and (bare_bar or in_corner)
+
+    remnants = [key for key, digits in lines.items() if is_remnant(digits)]
+    return remnants if len(remnants) < len(lines) else []
 
 
 def noise_note(lines: dict[int, list[Digit]]) -> str:

@@ -7,6 +7,8 @@ from PIL import Image
 
 from conftest import SAMPLES, SHARED, blank_page, expected_text, needs_shared
 from digitocr import Reader, ReaderSettings, UnsupportedImageError
+from digitocr.reader import side_remnant_lines
+from digitocr.results import Box, Digit
 
 SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".png", ".jpg"))
 
@@ -174,3 +176,30 @@ def test_a_short_stray_bar_below_the_number_is_no_line_of_its_own(reader):
     cv2.line(page, (330, 140), (331, 170), (40, 40, 40), 4)
     assert reader.read(page).text == "4096"
     assert reader.read(page, ReaderSettings(read_lines=False)).text == "4096"
+
+
+def test_a_border_bar_at_the_cells_side_above_the_number_is_no_line_of_its_own(reader):
+    number = np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("L"))
+    number = cv2.resize(number, (96, 29), interpolation=cv2.INTER_AREA)
+    cell = np.full((68, 124), int(np.median(number)), np.uint8)
+    cell[33:62, 12:108] = number
+    cell[0:26, 2:6] = 40  # the left border's end, above the number's band
+    assert [line.text for line in reader.read(cell).lines] == ["4096"]
+
+
+def digit_at(label: int, x: int, y: int, width: int, height: int) -> Digit:
+    return Digit(label, 0.99, tuple(0.99 if i == label else 0.001 for i in range(10)), Box(x, y, width, height), 0,
+                 False)
+
+
+def test_a_lone_mark_is_a_remnant_only_as_a_bar_or_in_a_corner_at_the_side():
+    number = [digit_at(1, 10, 12, 8, 15), digit_at(8, 20, 12, 9, 15)]
+    side_bar = [digit_at(1, 54, 8, 3, 15)]
+    corner_mark = [digit_at(7, 50, 0, 8, 8)]
+    middle_one = [digit_at(1, 28, 0, 3, 10)]
+    side_five = [digit_at(5, 50, 10, 9, 15)]
+    assert side_remnant_lines({0: side_bar, 1: number}, (60, 34)) == [0]
+    assert side_remnant_lines({0: corner_mark, 1: number}, (60, 34)) == [0]
+    assert side_remnant_lines({0: middle_one, 1: number}, (60, 34)) == []
+    assert side_remnant_lines({0: number, 1: side_five}, (60, 34)) == []
+    assert side_remnant_lines({0: side_bar, 1: corner_mark}, (60, 34)) == []
