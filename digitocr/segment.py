@@ -32,6 +32,8 @@ TWO_CUT_SPAN = (0.25, 0.75)  # other two-digit cuts are sought in this span of t
 TWO_CUT_SPACING = 0.1  # ...at least this share of its width from any cut already tried...
 MORE_TWO_CUTS = 2  # ...and at most this many more
 SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
+HANGING_HEIGHT = 0.75  # ...as is a lone mark this short hanging below a line, between its digits
+HANGING_REASON = "a comma or point: short and low on its line"
 LONE_BAR_WIDTH = 0.25  # a mark this narrow (of its height) is a bare bar...
 LONE_BAR_GAP = 0.7  # ...and, this many digit heights from the next mark...
 LONE_BAR_SIDE = 0.2  # ...within this share of the width from the image's side...
@@ -336,7 +338,12 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
         return Segmentation(labels, [Unit(whole, [[whole]])], [], digit_height, capped)
     units: list[Unit] = []
     line_number = 0
-    for line in group_lines(kept):
+    lines = group_lines(kept)
+    for mark in hanging_separators(lines):
+        mark.dropped = HANGING_REASON
+        dropped.append(mark)
+    for line in lines:
+        line = [c for c in line if not c.dropped]
         for candidate in line:
             candidate.dropped = why_not_in_line(candidate, line)
             if candidate.dropped:
@@ -398,13 +405,38 @@ def lone_side_bars(line: list[Candidate], image_width: int) -> list[Candidate]:
     return found
 
 
+def _band(line: list[Candidate]) -> tuple[float, float, float]:
+    """Top, bottom and height of a line's digits, its shorter marks left out."""
+    heights = np.array([c.height for c in line])
+    tall = [c for c in line if c.height >= 0.6 * heights.max()]
+    return (float(np.median([c.y for c in tall])), float(np.median([c.bottom for c in tall])),
+            float(np.median([c.height for c in tall])))
+
+
+def hanging_separators(lines: list[list[Candidate]]) -> list[Candidate]:
+    """Lines of one short mark that starts in another line's lower half, between its first and last digits, and
+    hangs below it: a comma too low to share half its height with the digits, not a line of its own."""
+    found = []
+    for line in lines:
+        if len(line) != 1:
+            continue
+        mark = line[0]
+        for other in lines:
+            if len(other) < 2:
+                continue
+            top, bottom, height = _band(other)
+            if mark.height < HANGING_HEIGHT * height and top + 0.45 * height < mark.y < bottom \
+                    and other[0].x < mark.x + mark.width / 2 < other[-1].right:
+                found.append(mark)
+                break
+    return found
+
+
 def why_not_in_line(candidate: Candidate, line: list[Candidate]) -> str:
     """A short mark hanging from the line's lower half is a comma or point, whatever its own size."""
-    heights = np.array([c.height for c in line])
-    line_height = float(np.median(heights[heights >= 0.6 * heights.max()]))
-    line_top = float(np.median([c.y for c in line if c.height >= 0.6 * heights.max()]))
+    line_top, _, line_height = _band(line)
     if candidate.height < SEPARATOR_HEIGHT * line_height and candidate.y > line_top + 0.45 * line_height:
-        return "a comma or point: short and low on its line"
+        return HANGING_REASON
     return ""
 
 

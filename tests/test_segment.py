@@ -103,6 +103,25 @@ def test_a_comma_taller_than_a_speck_is_still_not_a_digit():
     assert "comma" in result.dropped[0].dropped
 
 
+def test_a_comma_hanging_below_the_digits_is_no_line_of_its_own():
+    page = blank_page()
+    draw_bar(page, 40, 50, 10, 80)
+    draw_bar(page, 70, 115, 8, 50)  # a long comma: most of it below the digits, so it shares too little of their band
+    draw_bar(page, 100, 50, 10, 80)
+    result = segment(binary(page), 0.35, True, 100)
+    assert [(c.x, c.line) for c in result.digits] == [(40, 0), (100, 0)]
+    assert "comma" in result.dropped[0].dropped
+
+
+def test_a_short_number_on_the_next_line_is_not_a_comma():
+    page = blank_page(260)
+    draw_bar(page, 40, 50, 10, 80)
+    draw_bar(page, 100, 50, 10, 80)
+    draw_bar(page, 70, 150, 10, 70)  # a second line: it starts below the first
+    result = segment(binary(page), 0.35, True, 100)
+    assert [(c.x, c.line) for c in result.digits] == [(40, 0), (100, 0), (70, 1)]
+
+
 def test_a_tiny_crop_is_one_digit_whatever_its_pieces():
     page = blank_page()
     draw_bar(page, 40, 50, 40, 12)
