@@ -175,9 +175,11 @@ class Reader:
             if verdict.use_recognizer:
                 kept_lines[line.line] = recognized_digits(verdict, line, analysis, loaded, settings)
                 read_by[line.line] = LINE_RECOGNIZER
-        strays = stray_bar_lines(kept_lines) or side_remnant_lines(kept_lines, loaded.original_size)
-        for key in strays:
-            del kept_lines[key]
+        strays = 0
+        for find_remnants in (stray_bar_lines, functools.partial(side_remnant_lines, image_size=loaded.original_size)):
+            for key in find_remnants(kept_lines):
+                del kept_lines[key]
+                strays += 1
         notes = list(analysis.notes)
         noise = noise_note(kept_lines)
         if noise:
@@ -190,7 +192,7 @@ class Reader:
         if not lines:
             notes.append("No digits were found in this image.")
         stages = self._final_stages(analysis, choices, confidences, rejected, lines, loaded, settings,
-                                    prepared.lines, verdicts, len(strays)) if keep_stages else ()
+                                    prepared.lines, verdicts, strays) if keep_stages else ()
         return Reading(lines, loaded.original_size, tuple(notes), stages)
 
     @staticmethod
