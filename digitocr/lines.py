@@ -16,6 +16,7 @@ from .segment import Segmentation
 
 LINE_HEIGHT = 32  # rows of the recognizer's input
 FRAME_STEP = 4  # input columns per output frame (the network halves the width twice)
+RIGHT_CONTEXT = 32  # blank columns after a line: more than the network's reach to the right (16 to 32 columns)
 BLANK = 10  # CTC's "no new character here", after the ten digits
 BAND_MARGIN = 0.12  # of the line's height, added above and below its digits
 SIDE_MARGIN = 0.3  # of the line's height, added left and right
@@ -65,8 +66,14 @@ def line_images(upright: np.ndarray, segmentation: Segmentation) -> list[LineIma
 
 
 def batch_of_lines(images: list[np.ndarray]) -> np.ndarray:
-    """(N, LINE_HEIGHT, W, 1) float32, each line at the left and zeros after it; W a multiple of FRAME_STEP."""
-    width = max(image.shape[1] for image in images)
+    """(N, LINE_HEIGHT, W, 1) float32, each line at the left and zeros after it; W a multiple of FRAME_STEP.
+
+    Every line gets at least RIGHT_CONTEXT blank columns after it, so what the
+    network answers for a line does not depend on the other lines batched
+    with it (beyond the network's reach, the padding's width makes no
+    difference).
+    """
+    width = max(image.shape[1] for image in images) + RIGHT_CONTEXT
     width = -(-width // FRAME_STEP) * FRAME_STEP
     batch = np.zeros((len(images), LINE_HEIGHT, width, 1), np.float32)
     for index, image in enumerate(images):

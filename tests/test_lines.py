@@ -2,10 +2,12 @@ import itertools
 
 import numpy as np
 import pytest
+from PIL import Image
 
+from conftest import SAMPLES
 from digitocr.line_reading import character_boxes, disputed_digits, judge_line, leaves_out_only_ones
-from digitocr.lines import (BLANK, FRAME_STEP, LINE_HEIGHT, LineImage, batch_of_lines, greedy_decode, line_box,
-                            log_likelihood, to_line_input)
+from digitocr.lines import (BLANK, FRAME_STEP, LINE_HEIGHT, RIGHT_CONTEXT, LineImage, batch_of_lines, greedy_decode,
+                            line_box, log_likelihood, to_line_input)
 
 
 def frames_for(path: list[int], sure: float = 0.9) -> np.ndarray:
@@ -46,8 +48,15 @@ def test_line_inputs_keep_their_aspect_at_the_recognizers_height():
     image = to_line_input(ink)
     assert image.shape == (LINE_HEIGHT, 128) and image.dtype == np.float32 and image.max() == 1.0
     batch = batch_of_lines([image, image[:, :37]])
-    assert batch.shape == (2, LINE_HEIGHT, 128, 1)
+    assert batch.shape == (2, LINE_HEIGHT, 128 + RIGHT_CONTEXT, 1)
     assert batch[1, :, 37:].max() == 0.0 and batch.shape[2] % FRAME_STEP == 0
+
+
+def test_a_lines_reading_does_not_depend_on_the_lines_read_with_it(reader):
+    line = to_line_input((np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("L")) < 128).astype(np.uint8))
+    alone = reader.line_recognizer.frames([line])[0]
+    beside_a_longer_one = reader.line_recognizer.frames([line, np.zeros((LINE_HEIGHT, 400), np.float32)])[0]
+    assert np.array_equal(alone, beside_a_longer_one)
 
 
 def test_a_line_band_has_margins_and_stays_inside_the_image():
