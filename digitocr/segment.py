@@ -32,6 +32,7 @@ TWO_CUT_SPAN = (0.25, 0.75)  # other two-digit cuts are sought in this span of t
 TWO_CUT_SPACING = 0.1  # ...at least this share of its width from any cut already tried...
 MORE_TWO_CUTS = 2  # ...and at most this many more
 SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
+SHORTER_THAN_NEIGHBOURS = 0.7  # ...and shorter than this share of the marks either side of it
 HANGING_HEIGHT = 0.75  # ...as is a lone mark this short hanging below a line, between its digits
 HANGING_REASON = "a comma or point: short and low on its line"
 LONE_BAR_WIDTH = 0.25  # a mark this narrow (of its height) is a bare bar...
@@ -413,6 +414,16 @@ def _band(line: list[Candidate]) -> tuple[float, float, float]:
             float(np.median([c.height for c in tall])))
 
 
+def _shorter_than_neighbours(mark: Candidate, line: list[Candidate]) -> bool:
+    """A separator is short beside the marks either side of it: after one tall '4' stem, the line's other digits
+    are short against the line but not against each other."""
+    left = [c for c in line if c is not mark and c.x + c.width / 2 <= mark.x + mark.width / 2]
+    right = [c for c in line if c is not mark and c.x + c.width / 2 > mark.x + mark.width / 2]
+    neighbours = [max(left, key=lambda c: c.x)] if left else []
+    neighbours += [min(right, key=lambda c: c.x)] if right else []
+    return all(mark.height < SHORTER_THAN_NEIGHBOURS * c.height for c in neighbours)
+
+
 def hanging_separators(lines: list[list[Candidate]]) -> list[Candidate]:
     """Lines of one short mark that starts in another line's lower half, between its first and last digits, and
     hangs below it: a comma too low to share half its height with the digits, not a line of its own."""
@@ -435,7 +446,8 @@ def hanging_separators(lines: list[list[Candidate]]) -> list[Candidate]:
 def why_not_in_line(candidate: Candidate, line: list[Candidate]) -> str:
     """A short mark hanging from the line's lower half is a comma or point, whatever its own size."""
     line_top, _, line_height = _band(line)
-    if candidate.height < SEPARATOR_HEIGHT * line_height and candidate.y > line_top + 0.45 * line_height:
+    if candidate.height < SEPARATOR_HEIGHT * line_height and candidate.y > line_top + 0.45 * line_height \
+            and _shorter_than_neighbours(candidate, line):
         return HANGING_REASON
     return ""
 

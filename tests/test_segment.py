@@ -113,6 +113,15 @@ def test_a_comma_hanging_below_the_digits_is_no_line_of_its_own():
     assert "comma" in result.dropped[0].dropped
 
 
+def test_digits_after_one_tall_stem_are_digits_not_commas():
+    page = blank_page(220)
+    draw_bar(page, 30, 20, 10, 160)  # a '4' or '1' with a stem far taller than the rest of the number
+    for x in (80, 140, 200):
+        draw_ring(page, (x, 150), (18, 28))
+    result = segment(binary(page), 0.35, True, 100)
+    assert len(result.digits) == 4 and not result.dropped
+
+
 def test_a_short_number_on_the_next_line_is_not_a_comma():
     page = blank_page(260)
     draw_bar(page, 40, 50, 10, 80)
