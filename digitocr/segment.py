@@ -346,7 +346,7 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
     for line in lines:
         line = [c for c in line if not c.dropped]
         for candidate in line:
-            candidate.dropped = why_not_in_line(candidate, line)
+            candidate.dropped = why_not_in_line(candidate, line, labels)
             if candidate.dropped:
                 dropped.append(candidate)
         line = [c for c in line if not c.dropped]
@@ -443,13 +443,21 @@ def hanging_separators(lines: list[list[Candidate]]) -> list[Candidate]:
     return found
 
 
-def why_not_in_line(candidate: Candidate, line: list[Candidate]) -> str:
-    """A short mark hanging from the line's lower half is a comma or point, whatever its own size."""
+def why_not_in_line(candidate: Candidate, line: list[Candidate], labels: np.ndarray) -> str:
+    """A short mark hanging from the line's lower half is a comma or point, whatever its own size, unless it
+    closes a loop: then it is a '0' written small, as cents often are."""
     line_top, _, line_height = _band(line)
     if candidate.height < SEPARATOR_HEIGHT * line_height and candidate.y > line_top + 0.45 * line_height \
-            and _shorter_than_neighbours(candidate, line):
+            and _shorter_than_neighbours(candidate, line) and not encloses_a_hole(labels, candidate):
         return HANGING_REASON
     return ""
+
+
+def encloses_a_hole(labels: np.ndarray, candidate: Candidate) -> bool:
+    """Whether the candidate's ink closes a loop: background it surrounds, apart from the background outside."""
+    background = np.pad(1 - candidate_mask(labels, candidate), 1, constant_values=1)
+    count, _ = cv2.connectedComponents(background, connectivity=4)
+    return count > 2  # the ink itself is label 0, the outside is one more
 
 
 def candidate_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:

@@ -122,6 +122,15 @@ def test_digits_after_one_tall_stem_are_digits_not_commas():
     assert len(result.digits) == 4 and not result.dropped
 
 
+def test_a_small_low_loop_after_the_number_is_a_zero_not_a_comma():
+    page = blank_page()
+    draw_bar(page, 40, 50, 10, 80)
+    draw_bar(page, 100, 50, 10, 80)
+    draw_ring(page, (150, 112), (14, 16), thickness=5)  # a '0' of the cents, written small and low
+    result = segment(binary(page), 0.35, True, 100)
+    assert len(result.digits) == 3 and not result.dropped
+
+
 def test_a_short_number_on_the_next_line_is_not_a_comma():
     page = blank_page(260)
     draw_bar(page, 40, 50, 10, 80)
