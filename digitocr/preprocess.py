@@ -19,6 +19,7 @@ BACKGROUND_KERNEL = 4.0  # opening size in stroke widths (of a first Otsu guess)
 POLARITY_WINDOW = 0.5  # paper tone window, as a fraction of the small copy's shorter side
 POLARITY_TAIL = 0.5  # percent of pixels at each end taken as the darkest and lightest marks
 POLARITY_MARGIN = 1.25  # tails closer than this ratio are a tie (a bold digit filling its crop), settled by area
+FRAME_SIDE = 0.9  # an image side this much covered by the lesser tone is a frame line
 MIN_CONTRAST = 16  # flattened ink this faint (of 255) is noise, not writing
 HYSTERESIS = 0.75  # fainter pixels down to this share of the cut-off are kept where they touch ink
 UNEVEN_LIGHT = 60  # background range (of 255) above which the threshold is adaptive
@@ -87,7 +88,9 @@ def ink_is_dark(gray: np.ndarray) -> bool:
     Where strokes fill half a window that median is ink itself and both tails
     reach as far; then ink is whichever tone covers less of the image and of
     its outermost pixels taken together: a bold digit cropped tight may cover
-    half the image, but the crop's edge is still mostly paper.
+    half the image, but the crop's edge is still mostly paper. A side lined
+    all along with the lesser tone is a cell's frame, not paper, and is left
+    out of that count.
     """
     small, _ = _small_copy(gray)
     window = min(255, max(3, int(POLARITY_WINDOW * min(small.shape)) | 1))
@@ -97,8 +100,12 @@ def ink_is_dark(gray: np.ndarray) -> bool:
     darker, lighter = -lowest, highest
     if max(darker, lighter) < POLARITY_MARGIN * min(darker, lighter):
         level, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        edge = np.concatenate([small[0], small[-1], small[1:-1, 0], small[1:-1, -1]])
-        return float((small <= level).mean()) + float((edge <= level).mean()) < 1.0
+        dark = small <= level
+        dark_share = float(dark.mean())
+        lesser_is_dark = dark_share < 0.5
+        sides = [side for side in (dark[0], dark[-1], dark[:, 0], dark[:, -1])
+                 if (side.mean() if lesser_is_dark else 1 - side.mean()) < FRAME_SIDE]
+        return dark_share + (float(np.concatenate(sides).mean()) if sides else dark_share) < 1.0
     return float(darker) >= float(lighter)
 
 

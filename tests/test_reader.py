@@ -7,6 +7,7 @@ from PIL import Image
 
 from conftest import SAMPLES, SHARED, blank_page, expected_text, needs_shared
 from digitocr import Reader, ReaderSettings, UnsupportedImageError
+from digitocr.bench import cell_jpeg
 from digitocr.reader import side_remnant_lines
 from digitocr.results import Box, Digit
 
@@ -203,3 +204,11 @@ def test_a_lone_mark_is_a_remnant_only_as_a_bar_or_in_a_corner_at_the_side():
     assert side_remnant_lines({0: middle_one, 1: number}, (60, 34)) == []
     assert side_remnant_lines({0: number, 1: side_five}, (60, 34)) == []
     assert side_remnant_lines({0: side_bar, 1: corner_mark}, (60, 34)) == []
+
+
+def test_small_noisy_cells_framed_on_every_side_are_read(reader):
+    rng = np.random.default_rng(1)
+    cells = [cell_jpeg(rng) for _ in range(6)]  # 60x34 JPEGs of '4096' or '2026' inside dark borders, with noise
+    assert {reader.read(cell).text for cell in cells} == {"4096", "2026"}
+    chalk = [255 - np.asarray(Image.open(io.BytesIO(cell)).convert("L")) for cell in cells]  # light on dark
+    assert {reader.read(cell).text for cell in chalk} == {"4096", "2026"}
