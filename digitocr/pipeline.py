@@ -31,7 +31,7 @@ class Analysis:
     segmentation: Segmentation
     to_original: float  # multiply working-size pixels by this for original pixels
     working: np.ndarray  # the upright ink at working size, dark on light, for drawings
-    slant: preprocess.Slant  # the shear that stood the ink upright, to map boxes back
+    straightening: preprocess.Straightening  # how the ink was levelled and stood upright, to map boxes back
     notes: list[str] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
@@ -120,10 +120,15 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
          lambda: ("Drawn boxes, ruled lines, borders, frame edges and specks" if remove_lines else
                   "Specks only (a one-digit crop, whose strokes may touch its edges, keeps its long strokes)") +
          f" removed (red: {float((cleaned.removed > 0).mean()):.1%} of the image).")
-    shear = preprocess.estimate_slant(cleaned.binary) if settings.deslant else 0.0
-    upright, slant = preprocess.deslant(cleaned.binary, shear)
-    keep("deslant", upright, f"Sheared by {shear:+.1f} so slanted strokes stand upright" if shear else
-         "Strokes already upright: no shear.")
+    small = preprocess.small_ink(cleaned.binary) if settings.deslant else None
+    tilt = preprocess.estimate_tilt(small) if settings.deslant and not single_digit else 0.0
+    if tilt:
+        small = preprocess.small_ink(preprocess.straighten(cleaned.binary, tilt, 0.0)[0])
+    shear = preprocess.estimate_slant(small) if settings.deslant else 0.0
+    upright, straightening = preprocess.straighten(cleaned.binary, tilt, shear)
+    keep("deslant", upright, (f"Line levelled (tilted {np.degrees(np.arctan(tilt)):+.0f} degrees). " if tilt else "")
+         + (f"Sheared by {shear:+.1f} so slanted strokes stand upright." if shear else
+            "Strokes already upright: no shear."))
     segmentation = segment(upright, settings.min_digit_height, settings.split_touching, settings.max_components,
                            single_digit, cleaned.components if upright is cleaned.binary else None)
     timings["segmentation"] = time.perf_counter() - clock[0]
@@ -147,8 +152,10 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     inputs = model_inputs(segmentation.labels, pieces)
     timings["normalisation"] = time.perf_counter() - clock[0]
     to_original = 1.0 / (factor * loaded_scale)
-    boxes = [original_box(slant.box_before(c.x, c.y, c.width, c.height), to_original, image_size) for c in pieces]
-    return Analysis(pieces, inputs, boxes, options, segmentation, to_original, drawn_on, slant, notes, stages, timings)
+    boxes = [original_box(straightening.box_before(c.x, c.y, c.width, c.height), to_original, image_size)
+             for c in pieces]
+    return Analysis(pieces, inputs, boxes, options, segmentation, to_original, drawn_on, straightening, notes, stages,
+                    timings)
 
 
 def single_digit_input(pixels: np.ndarray, settings: ReaderSettings) -> np.ndarray | None:

@@ -279,7 +279,7 @@ def noise_note(lines: dict[int, list[Digit]]) -> str:
 
 def dropped_marks(analysis: Analysis, loaded: LoadedImage) -> list[Mark]:
     """The marks segmentation found too short for digits, in the original image's pixels."""
-    return [Mark(mark.dropped, original_box(analysis.slant.box_before(mark.x, mark.y, mark.width, mark.height),
+    return [Mark(mark.dropped, original_box(analysis.straightening.box_before(mark.x, mark.y, mark.width, mark.height),
                                             analysis.to_original, loaded.original_size))
             for mark in analysis.segmentation.dropped]
 
@@ -291,7 +291,8 @@ def recognized_digits(verdict: LineVerdict, line: LineImage, analysis: Analysis,
     digits = []
     for index, (x, y, width, height) in enumerate(character_boxes(verdict.recognized, line, upright)):
         confidence = verdict.recognized.confidences[index]
-        box = original_box(analysis.slant.box_before(x, y, width, height), analysis.to_original, loaded.original_size)
+        box = original_box(analysis.straightening.box_before(x, y, width, height), analysis.to_original,
+                           loaded.original_size)
         digits.append(Digit(verdict.recognized.labels[index], confidence, verdict.recognized.probabilities[index], box,
                             line.line, confidence < settings.doubtful_below,
                             to_model_input(upright[y:y + height, x:x + width] > 0)))

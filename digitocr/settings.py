@@ -22,7 +22,7 @@ class ReaderSettings:
     doubtful_below: float = 0.80  # digits under this confidence are flagged as doubtful
     remove_lines: bool = True  # ruled lines, cell borders and page edges
     split_touching: bool = True  # cut a blob much wider than a digit into digits
-    deslant: bool = True  # shear slanted handwriting upright before segmenting
+    deslant: bool = True  # level a tilted line and shear slanted handwriting upright before segmenting
     read_lines: bool = True  # also read each line whole with the line recognizer; keep it where it is surer
     single_digit_side: int = 40  # an image no bigger than this (px, both sides) holds one digit, as a scan of one
     max_components: int = 2000  # contours examined at most; more is a page of specks

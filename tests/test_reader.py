@@ -212,3 +212,15 @@ def test_small_noisy_cells_framed_on_every_side_are_read(reader):
     assert {reader.read(cell).text for cell in cells} == {"4096", "2026"}
     chalk = [255 - np.asarray(Image.open(io.BytesIO(cell)).convert("L")) for cell in cells]  # light on dark
     assert {reader.read(cell).text for cell in chalk} == {"4096", "2026"}
+
+
+@pytest.mark.parametrize("sample, degrees", [("2026_canvas.png", -10), ("78136_ruled_blue_pen.jpg", 12),
+                                             ("4096_paper.png", 10)])
+def test_a_number_photographed_at_a_tilt_is_levelled_and_read(reader, sample, degrees):
+    pixels = reader.load(SAMPLES / sample).pixels
+    height, width = pixels.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    tilted = cv2.warpAffine(pixels, turn, (width, height), borderMode=cv2.BORDER_REPLICATE)
+    reading = reader.read(tilted, stages=True)
+    assert reading.text == expected_text(SAMPLES / sample)
+    assert "levelled" in next(stage.caption for stage in reading.stages if stage.name == "deslant")
