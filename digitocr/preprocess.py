@@ -406,7 +406,7 @@ def _sheared(shape: tuple[int, int], tilt: float, shear: float) -> tuple[np.ndar
     """The matrix of a vertical shear by `tilt` then a horizontal one by `shear`, moved so no pixel is cut off,
     and the size that holds the result."""
     height, width = shape
-    matrix = np.array([[1.0, 0.0, 0.0], [tilt, 1.0, 0.0]]) if tilt else np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    matrix = np.array([[1.0, 0.0, 0.0], [tilt, 1.0, 0.0]])
     if shear:
         matrix = np.array([[1.0, shear], [0.0, 1.0]]) @ matrix
     corners = np.array([[0, 0, 1], [width, 0, 1], [0, height, 1], [width, height, 1]], float) @ matrix.T
