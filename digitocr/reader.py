@@ -31,6 +31,7 @@ WIDEST_DIGIT = 1.7  # width over height beyond which a piece is not one digit...
 WIDE_PIECE_COST = 1.5  # ...and costs its reading this much log-confidence
 STRAY_BAR_HEIGHT = 0.7  # a line of lone '1's shorter than this share of the tallest line's digits is a remnant
 EDGE_TOUCH = 0.03  # a box this near (of the image's height) its top or bottom touches it
+TINY_SCAN_SHIFTS = ((1, 0), (-1, 0), (0, 1), (0, -1))  # (rows, columns) a tiny scan's piece is also classified at
 NOISE_DIGITS = 30  # a reading of at least this many digits...
 NOISE_DOUBTFUL_SHARE = 0.7  # ...this share of them doubtful is noise (random pixels 78-91%, dev numbers 7% on average)
 
@@ -47,14 +48,32 @@ class Prepared:
     loaded: LoadedImage
     analysis: Analysis
     lines: list[LineImage]
+    tiny_scan: bool  # a scan of one digit, too small for lines: see `classifier_rows`
 
 
 def prepare(source: ImageSource, settings: ReaderSettings, keep_stages: bool = False) -> Prepared:
     loaded = load_for_reading(source, settings)
     analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages)
-    reads_lines = settings.read_lines and not holds_one_digit(loaded.original_size, settings)
-    lines = line_images(upright_ink(analysis), analysis.segmentation) if reads_lines else []
-    return Prepared(loaded, analysis, lines)
+    tiny_scan = holds_one_digit(loaded.original_size, settings)
+    lines = line_images(upright_ink(analysis), analysis.segmentation) if settings.read_lines and not tiny_scan else []
+    return Prepared(loaded, analysis, lines, tiny_scan)
+
+
+def classifier_rows(prepared: Prepared) -> np.ndarray:
+    """What the classifier is given for an image: its pieces, and for a tiny scan its piece shifted a pixel each way
+    too. Sixteen pixels of a Semeion scan leave the centre of mass uncertain by a pixel; the mean answer over the
+    shifts reads 96.6% of the dev scans, against 95.9% for the piece alone (and on larger drawings it does not help)."""
+    inputs = prepared.analysis.model_inputs
+    if not prepared.tiny_scan or not len(inputs):
+        return inputs
+    return np.concatenate([inputs] + [np.roll(inputs, shift, axis=(1, 2)) for shift in TINY_SCAN_SHIFTS])
+
+
+def piece_probabilities(prepared: Prepared, rows: np.ndarray) -> np.ndarray:
+    """The classifier's answers for `classifier_rows` back to one row per piece."""
+    if not prepared.tiny_scan or not len(rows):
+        return rows
+    return rows.reshape(1 + len(TINY_SCAN_SHIFTS), -1, rows.shape[-1]).mean(axis=0)
 
 
 def prepare_or_error(source: ImageSource, settings: ReaderSettings) -> Prepared | DigitOcrError:
@@ -96,8 +115,8 @@ class Reader:
         settings = settings or self.settings
         prepared = prepare(source, settings, stages)
         frames = self.line_recognizer.frames([line.image for line in prepared.lines])
-        return self._finish(prepared, self.classifier.predict(prepared.analysis.model_inputs), frames, settings,
-                            stages)
+        probabilities = piece_probabilities(prepared, self.classifier.predict(classifier_rows(prepared)))
+        return self._finish(prepared, probabilities, frames, settings, stages)
 
     def read_many(self, sources: Iterable[ImageSource], settings: ReaderSettings | None = None,
                   batch_size: int = 64, workers: int = 1) -> Iterator[Outcome]:
@@ -134,13 +153,15 @@ class Reader:
     def _classify_pending(self, pending: list[tuple[object, Prepared]], settings) -> Iterator[Outcome]:
         if not pending:
             return
-        probabilities = self.classifier.predict(np.concatenate([p.analysis.model_inputs for _, p in pending]))
+        rows = [classifier_rows(prepared) for _, prepared in pending]
+        probabilities = self.classifier.predict(np.concatenate(rows))
         frames = self.line_recognizer.frames([line.image for _, p in pending for line in p.lines])
         digit_start = line_start = 0
-        for source, prepared in pending:
-            digit_end = digit_start + len(prepared.analysis.model_inputs)
+        for (source, prepared), own_rows in zip(pending, rows):
+            digit_end = digit_start + len(own_rows)
             line_end = line_start + len(prepared.lines)
-            yield Outcome(source, self._finish(prepared, probabilities[digit_start:digit_end],
+            yield Outcome(source, self._finish(prepared, piece_probabilities(prepared,
+                                                                             probabilities[digit_start:digit_end]),
                                                frames[line_start:line_end], settings, False))
             digit_start, line_start = digit_end, line_end
 
@@ -214,7 +235,9 @@ class Reader:
                   "Every piece fitted to 20x20 and centred by mass in 28x28, as MNIST; wide blobs appear once whole "
                   "and once per way of cutting them."),
             Stage("classification", verdict.image, verdict.caption + f" Flat answers (top probability under "
-                  f"{settings.reject_below:.0%}) are not digits. " + ("; ".join(cuts) or "No blob needed cutting.")),
+                  f"{settings.reject_below:.0%}) are not digits. " + ("; ".join(cuts) or "No blob needed cutting.") +
+                  (" A scan this small is read as the mean answer for its piece and for the piece shifted a pixel "
+                   "each way." if holds_one_digit(loaded.original_size, settings) else "")),
             Stage("line recognizer", line_sheet([line.image for line in line_inputs]),
                   "Each line read whole by the line recognizer (CTC, no cuts), and weighed against the contour "
                   "reading: " + ("; ".join(v.explanation for v in verdicts) or "no lines") + "."

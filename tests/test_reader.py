@@ -8,7 +8,7 @@ from PIL import Image
 from conftest import SAMPLES, SHARED, blank_page, expected_text, needs_shared
 from digitocr import Reader, ReaderSettings, UnsupportedImageError
 from digitocr.bench import cell_jpeg
-from digitocr.reader import side_remnant_lines
+from digitocr.reader import classifier_rows, piece_probabilities, prepare, side_remnant_lines
 from digitocr.results import Box, Digit
 
 SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".png", ".jpg"))
@@ -114,6 +114,21 @@ def test_a_tiny_scan_of_one_digit_keeps_strokes_that_run_edge_to_edge(reader):
     seven[0:2, :] = 0  # a bar along the top edge from side to side, as 16x16 binary scans have it
     cv2.line(seven, (14, 1), (6, 15), 0, 2)
     assert reader.read(seven).text == "7"
+
+
+def test_a_tiny_scan_is_read_as_the_mean_answer_over_its_piece_shifted_a_pixel_each_way(reader):
+    seven = np.full((16, 16), 255, np.uint8)
+    seven[0:2, :] = 0
+    cv2.line(seven, (14, 1), (6, 15), 0, 2)
+    tiny, large = prepare(seven, reader.settings), prepare(SAMPLES / "4096_paper.png", reader.settings)
+    rows = classifier_rows(tiny)
+    assert len(rows) == 5 and np.array_equal(rows[1], np.roll(rows[0], 1, axis=0))
+    assert classifier_rows(large) is large.analysis.model_inputs
+    answers = reader.classifier.predict(rows)
+    assert np.allclose(piece_probabilities(tiny, answers), answers.mean(axis=0, keepdims=True))
+    reading = reader.read(seven, stages=True)
+    assert reading.digits[0].probabilities == pytest.approx(tuple(answers.mean(axis=0)), abs=1e-5)
+    assert "shifted a pixel" in next(stage.caption for stage in reading.stages if stage.name == "classification")
 
 
 @pytest.mark.parametrize("noise", [np.random.default_rng(3).integers(0, 256, (300, 300), np.uint8),
