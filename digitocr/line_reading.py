@@ -17,7 +17,8 @@ from .lines import FRAME_STEP, DecodedLine, LineImage, log_likelihood
 
 LINE_MARGIN = 2.0  # nats the recognizer's preference must exceed the contour reading's certainty by
 SUREST = 0.9999  # a contour digit's confidence is capped here: no reading is beyond doubt
-BARE_ONE_ODDS = 1.5  # what the contour reader's '1's count for where the recognizer's text only leaves them out
+BARE_ONE_ODDS = 1.5  # what the contour reader's '1's count for where the recognizer's text only leaves them out...
+TRAILING_ONE_ODDS = 0.0  # ...and where they all come after the number, as a border's remnant or closing mark does
 FLAT_PIECE_ODDS = 1.0  # what the contour reading counts for where the recognizer only adds digits and it left ink out
 
 
@@ -98,7 +99,8 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     bare bar, a border's remnant, a split-off flag or a tall comma, is a sure
     '1' to the classifier, so its certainty in '1's says little about whether
     they are digits at all: where the recognizer only leaves '1's out, they
-    count for no more than BARE_ONE_ODDS. Where the contour reader left
+    count for no more than BARE_ONE_ODDS, and for nothing after the number,
+    where bars are more often remnants than writing. Where the contour reader left
     `flat_pieces` of ink out of the line because the classifier could not
     name them, and the recognizer reads no more than that many digits more,
     the dispute is over those pieces, and a flat answer is no certainty that
@@ -111,7 +113,8 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     odds = [log_odds(contour_confidences[i]) for i in disputed] or [log_odds(c) for c in contour_confidences]
     certainty = min(odds) if disputed else float(np.mean(odds)) if odds else 0.0
     if leaves_out_only_ones(contour_text, recognized.text):
-        certainty = min(certainty, BARE_ONE_ODDS)
+        trailing = disputed == list(range(len(contour_text) - len(disputed), len(contour_text)))
+        certainty = min(certainty, TRAILING_ONE_ODDS if trailing else BARE_ONE_ODDS)
     if only_adds(contour_text, recognized.text) and len(recognized.text) - len(contour_text) <= flat_pieces:
         certainty = min(certainty, FLAT_PIECE_ODDS)
     use = bool(recognized.labels) and preference > certainty + LINE_MARGIN

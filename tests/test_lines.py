@@ -117,6 +117,14 @@ def test_a_sure_one_the_recognizer_leaves_out_goes_as_a_bare_bar():
     assert leaves_out_only_ones("1441", "144") and not leaves_out_only_ones("1441", "124")
 
 
+def test_a_sure_one_after_the_number_counts_for_nothing_but_one_before_it_still_counts():
+    trailing = frames_for([BLANK, 1, BLANK, 4, BLANK, 4, BLANK], sure=0.97)
+    leading = frames_for([BLANK, 6, BLANK, 7, BLANK], sure=0.97)
+    after = judge_line(0, "1441", [0.99, 0.99, 0.99, 0.99], trailing, greedy_decode(trailing))
+    before = judge_line(0, "167", [0.99, 0.99, 0.99], leading, greedy_decode(leading))
+    assert after.contour_certainty == 0.0 and before.contour_certainty == 1.5
+
+
 def test_a_digit_the_recognizer_adds_where_the_contour_reader_left_a_flat_piece_out_is_kept():
     frames = frames_for([BLANK, 5, BLANK, 0, BLANK], sure=0.97)
     certain = judge_line(0, "5", [0.999], frames, greedy_decode(frames))
