@@ -120,11 +120,13 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
          lambda: ("Drawn boxes, ruled lines, borders, frame edges and specks" if remove_lines else
                   "Specks only (a one-digit crop, whose strokes may touch its edges, keeps its long strokes)") +
          f" removed (red: {float((cleaned.removed > 0).mean()):.1%} of the image).")
-    small = preprocess.small_ink(cleaned.binary) if settings.deslant else None
-    tilt = preprocess.estimate_tilt(small) if settings.deslant and not single_digit else 0.0
-    if tilt:
-        small = preprocess.small_ink(preprocess.straighten(cleaned.binary, tilt, 0.0)[0])
-    shear = preprocess.estimate_slant(small) if settings.deslant else 0.0
+    tilt = shear = 0.0
+    if settings.deslant:
+        small = preprocess.small_ink(cleaned.binary)
+        tilt = 0.0 if single_digit else preprocess.estimate_tilt(small)
+        if tilt:
+            small = preprocess.small_ink(preprocess.straighten(cleaned.binary, tilt, 0.0)[0])
+        shear = preprocess.estimate_slant(small)
     upright, straightening = preprocess.straighten(cleaned.binary, tilt, shear)
     keep("deslant", upright, (f"Line levelled (tilted {np.degrees(np.arctan(tilt)):+.0f} degrees). " if tilt else "")
          + (f"Sheared by {shear:+.1f} so slanted strokes stand upright." if shear else
