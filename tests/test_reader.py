@@ -109,17 +109,19 @@ def test_digits_written_in_the_boxes_of_a_comb_field_are_read_without_the_boxes(
     assert reader.read(comb_field(gap)).text == "4096"
 
 
-def test_a_tiny_scan_of_one_digit_keeps_strokes_that_run_edge_to_edge(reader):
+def tiny_seven() -> np.ndarray:
     seven = np.full((16, 16), 255, np.uint8)
     seven[0:2, :] = 0  # a bar along the top edge from side to side, as 16x16 binary scans have it
     cv2.line(seven, (14, 1), (6, 15), 0, 2)
-    assert reader.read(seven).text == "7"
+    return seven
+
+
+def test_a_tiny_scan_of_one_digit_keeps_strokes_that_run_edge_to_edge(reader):
+    assert reader.read(tiny_seven()).text == "7"
 
 
 def test_a_tiny_scan_is_read_as_the_mean_answer_over_its_piece_shifted_a_pixel_each_way(reader):
-    seven = np.full((16, 16), 255, np.uint8)
-    seven[0:2, :] = 0
-    cv2.line(seven, (14, 1), (6, 15), 0, 2)
+    seven = tiny_seven()
     tiny, large = prepare(seven, reader.settings), prepare(SAMPLES / "4096_paper.png", reader.settings)
     rows = classifier_rows(tiny)
     assert len(rows) == 5 and np.array_equal(rows[1], np.roll(rows[0], 1, axis=0))
