@@ -3,7 +3,7 @@
 Connected components (outer contours) -> a digit size estimated from the
 components themselves -> pieces of one broken digit merged -> marks too small
 for a digit dropped (separators, specks) -> blobs much wider than a digit
-cut at their thinnest columns -> lines grouped top to bottom -> left to right
+cut at their thinnest columns and between the loops they close -> lines grouped top to bottom -> left to right
 within each line.
 """
 
@@ -39,6 +39,8 @@ LONE_BAR_WIDTH = 0.25  # a mark this narrow (of its height) is a bare bar...
 LONE_BAR_GAP = 0.7  # ...and, this many digit heights from the next mark...
 LONE_BAR_SIDE = 0.2  # ...within this share of the width from the image's side...
 LONE_BAR_OUTSIDE = 0.15  # ...reaching this much of the digit height above or below the others, a border remnant
+LOOP_GAP = 0.1  # a loop left open by a gap this narrow (of the blob's height) still counts as closed
+HOLE_SIDE = 0.08  # a loop's hole at least this side (of the blob's height) squared in area counts
 STATS_OVER_INK_BELOW = 0.25  # share of the image inked below which component stats are gathered over the ink alone
 
 
@@ -272,6 +274,38 @@ def other_cuts_in_two(candidate: Candidate, labels: np.ndarray, taken: list[Cand
     return [cut_at(candidate, labels, [column]) for column in chosen]
 
 
+def hole_columns(candidate: Candidate, labels: np.ndarray) -> list[tuple[int, int]]:
+    """Column spans of the loops the blob closes, those stacked above each other (an '8') joined into one."""
+    side = max(3, int(LOOP_GAP * candidate.height) | 1)
+    closed = cv2.morphologyEx(candidate_mask(labels, candidate), cv2.MORPH_CLOSE, np.ones((side, side), np.uint8))
+    background = np.pad(1 - closed, 1, constant_values=1)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(background, connectivity=4)
+    smallest = max(3.0, (HOLE_SIDE * candidate.height) ** 2)
+    spans = sorted((int(x) - 1, int(x + w) - 1) for x, y, w, h, area in stats[2:] if area >= smallest)
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and start < joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def cuts_between_loops(candidate: Candidate, labels: np.ndarray) -> list[Candidate]:
+    """Touching loops side by side ('00', '80', '69') are cut at the thinnest column between them."""
+    spans = hole_columns(candidate, labels)
+    if len(spans) < 2:
+        return []
+    columns = _ink_columns(labels, candidate)
+    cuts = [left_end + int(np.argmin(columns[left_end:right_start + 1]))
+            for (_, left_end), (right_start, _) in zip(spans, spans[1:])]
+    return cut_at(candidate, labels, cuts)
+
+
+def _same_pieces(one: list[Candidate], other: list[Candidate]) -> bool:
+    return [(piece.x, piece.width) for piece in one] == [(piece.x, piece.width) for piece in other]
+
+
 def cut_at(candidate: Candidate, labels: np.ndarray, cuts: list[int]) -> list[Candidate]:
     """The blob's pieces between the given columns (offsets from its left edge), each box shrunk to its ink."""
     edges = [0] + list(cuts) + [candidate.width]
@@ -370,6 +404,10 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
             options = [split_into(candidate, labels, parts) for parts in counts]
             if 2 in counts and candidate.width >= TWO_CUT_WIDTH * max(candidate.height, digit_height):
                 options += other_cuts_in_two(candidate, labels, options[counts.index(2)])
+            if len(counts) > 1:
+                looped = cuts_between_loops(candidate, labels)
+                if looped and not any(_same_pieces(looped, option) for option in options):
+                    options.append(looped)
             units.append(Unit(candidate, options,
                               counts.index(geometric_parts(candidate, digit_height)) if split_touching else 0))
             index += 1

@@ -203,3 +203,13 @@ def test_a_one_after_the_number_is_kept_when_close_or_within_the_band():
         draw_bar(page, bar_x, bar_top, 6, bar_height)
         result = segment(binary(page), 0.35, True, 100)
         assert [c.x for c in result.digits][-1] == bar_x
+
+
+def test_touching_loops_are_also_offered_cut_between_their_holes():
+    page = blank_page(200, 400)
+    for centre in (100, 150, 200):  # '000' in one stroke: each join is thicker than a loop's two sides
+        draw_ring(page, (centre, 100), (26, 30), thickness=10)
+    draw_bar(page, 300, 60, 10, 80)
+    result = segment(binary(page), 0.35, True, 100)
+    three_way_cuts = [[piece.right for piece in option[:2]] for option in result.units[0].options if len(option) == 3]
+    assert any(119 <= first <= 134 and 169 <= second <= 184 for first, second in three_way_cuts), three_way_cuts
