@@ -7,6 +7,7 @@ its own typed error, and nothing the user gave is written anywhere.
 
 import io
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,9 +147,11 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the pixel limit below decides
             image = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError:
+    except Image.DecompressionBombError as error:
+        declared = re.search(r"\((\d+) pixels\)", str(error))  # Pillow names the size only in its message
+        pixels = int(declared.group(1)) if declared else 2 * Image.MAX_IMAGE_PIXELS
         raise ImageTooLargeError(
-            f"The image declares over {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} MP, too many to decode safely; the "
+            f"The image declares {'' if declared else 'over '}{pixels / 1e6:.0f} MP, too many to decode safely; the "
             f"limit is {max_pixels / 1e6:.0f} MP. Send a smaller image or crop it to the number.") from None
     except UnidentifiedImageError:
         raise UnsupportedImageError(f"This file is not an image we can read; send a {ACCEPTED_FILES}.") from None

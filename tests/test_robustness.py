@@ -76,9 +76,10 @@ def png_claiming_size(width: int, height: int) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.parametrize("width, height", [(20000, 20000), (9000, 9000), (1, 100000000)])
-def test_huge_images_are_refused_before_decoding(reader, width, height):
-    with pytest.raises(ImageTooLargeError, match="the limit is 40 MP"):
+@pytest.mark.parametrize("width, height, size", [(20000, 20000, "400 MP"), (9000, 9000, "81 MP"),
+                                                 (1, 100000000, "100 MP")])
+def test_huge_images_are_refused_before_decoding_with_their_size(reader, width, height, size):
+    with pytest.raises(ImageTooLargeError, match=f"{size}.*the limit is 40 MP"):
         reader.read(png_claiming_size(width, height))
 
 
