@@ -20,23 +20,24 @@ class ResultRow:
     digits: int
     lowest_confidence: float | None
     error: str
+    note: str  # what the reader said about the image, such as why it found no digits
 
     def to_dict(self) -> dict:
         return {"file": self.file, "number": self.number, "digits": self.digits,
                 "lowest_confidence": None if self.lowest_confidence is None else round(self.lowest_confidence, 4),
-                "error": self.error}
+                "error": self.error, "note": self.note}
 
 
 def result_row(name: str, outcome: Outcome) -> ResultRow:
     if outcome.error is not None:
-        return ResultRow(name, "", 0, None, str(outcome.error))
+        return ResultRow(name, "", 0, None, str(outcome.error), "")
     reading = outcome.reading
-    return ResultRow(name, reading.written, len(reading.digits), reading.lowest_confidence, "")
+    return ResultRow(name, reading.written, len(reading.digits), reading.lowest_confidence, "", " ".join(reading.notes))
 
 
 def rows_to_csv(rows: list[ResultRow]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["file", "number", "digits", "lowest_confidence", "error"])
+    writer = csv.DictWriter(buffer, fieldnames=["file", "number", "digits", "lowest_confidence", "error", "note"])
     writer.writeheader()
     for row in rows:
         writer.writerow(row.to_dict())

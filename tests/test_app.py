@@ -75,12 +75,15 @@ def test_one_upload_is_read_and_shown(app):
 
 def test_several_uploads_give_a_table_and_downloads(app):
     files = [(p.name, p.read_bytes(), "image/png") for p in sorted(SAMPLES.glob("*.png"))]
-    files.append(("broken.png", b"not really a png", "image/png"))
+    blank = io.BytesIO()
+    Image.fromarray(np.full((200, 300), 230, np.uint8)).save(blank, "PNG")
+    files += [("blank.png", blank.getvalue(), "image/png"), ("broken.png", b"not really a png", "image/png")]
     app.file_uploader(key="uploads").set_value(files).run()
     assert not app.exception
     table = app.dataframe[0].value
     assert list(table["file"]) == [name for name, _, _ in files]
     assert table["number"].iloc[0] == files[0][0].split("_")[0]
+    assert table["number"].iloc[-2] == "" and "No digits were found" in table["note"].iloc[-2]
     assert "not an image" in table["error"].iloc[-1]
     assert len(app.get("download_button")) == 2
 
