@@ -32,6 +32,7 @@ WIDE_PIECE_COST = 1.5  # ...and costs its reading this much log-confidence
 STRAY_BAR_HEIGHT = 0.7  # a line of lone '1's shorter than this share of the tallest line's digits is a remnant
 EDGE_TOUCH = 0.03  # a box this near (of the image's height) its top or bottom touches it
 TINY_SCAN_SHIFTS = ((1, 0), (-1, 0), (0, 1), (0, -1))  # (rows, columns) a tiny scan's piece is also classified at
+TINY_SCAN_DIGIT_HEIGHT = 0.5  # a tiny scan's mark this tall (of the scan) is its digit, kept however flat its answer
 NOISE_DIGITS = 30  # a reading of at least this many digits...
 NOISE_DOUBTFUL_SHARE = 0.7  # ...this share of them doubtful is noise (random pixels 78-91%, dev numbers 7% on average)
 
@@ -172,13 +173,15 @@ class Reader:
         aspects = np.array([piece.width / max(1, piece.height) for piece in analysis.pieces])
         kept_lines: dict[int, list[Digit]] = {}
         rejected, choices = [], []
+        scan_digit_height = TINY_SCAN_DIGIT_HEIGHT * analysis.working.shape[0]
         for options in analysis.options:
             choice = choose_option(options, confidences, aspects)
             choices.append((options, choice))
             for index in options[choice]:
                 candidate, row = analysis.pieces[index], probabilities[index]
                 label, confidence = int(np.argmax(row)), float(confidences[index])
-                if confidence < settings.reject_below:
+                one_scanned_digit = prepared.tiny_scan and candidate.height >= scan_digit_height
+                if confidence < settings.reject_below and not one_scanned_digit:
                     candidate.dropped = NOT_A_DIGIT
                     rejected.append(candidate)
                     continue
@@ -212,13 +215,14 @@ class Reader:
                       for number, key in enumerate(sorted(kept_lines)))
         if not lines:
             notes.append("No digits were found in this image.")
-        stages = self._final_stages(analysis, choices, confidences, rejected, lines, loaded, settings,
-                                    prepared.lines, verdicts, strays) if keep_stages else ()
+        stages = self._final_stages(prepared, choices, confidences, rejected, lines, settings, verdicts,
+                                    strays) if keep_stages else ()
         return Reading(lines, loaded.original_size, tuple(notes), stages)
 
     @staticmethod
-    def _final_stages(analysis, choices, confidences, rejected, lines, loaded, settings, line_inputs,
-                      verdicts, strays) -> tuple[Stage, ...]:
+    def _final_stages(prepared, choices, confidences, rejected, lines, settings, verdicts,
+                      strays) -> tuple[Stage, ...]:
+        analysis, loaded, line_inputs = prepared.analysis, prepared.loaded, prepared.lines
         chosen = [analysis.pieces[i] for options, choice in choices for i in options[choice]]
         kept = [c for c in chosen if not c.dropped]
         verdict = candidates_stage(analysis.working, kept, analysis.segmentation.dropped + rejected, "classification")
@@ -234,10 +238,12 @@ class Reader:
             Stage("model inputs", mosaic(analysis.model_inputs),
                   "Every piece fitted to 20x20 and centred by mass in 28x28, as MNIST; wide blobs appear once whole "
                   "and once per way of cutting them."),
-            Stage("classification", verdict.image, verdict.caption + f" Flat answers (top probability under "
-                  f"{settings.reject_below:.0%}) are not digits. " + ("; ".join(cuts) or "No blob needed cutting.") +
-                  (" A scan this small is read as the mean answer for its piece and for the piece shifted a pixel "
-                   "each way." if holds_one_digit(loaded.original_size, settings) else "")),
+            Stage("classification", verdict.image, verdict.caption + (
+                " A scan this small holds one digit: it is read as the mean answer for its piece and for the piece "
+                f"shifted a pixel each way, and a mark at least {TINY_SCAN_DIGIT_HEIGHT:.0%} of its height keeps its "
+                "best guess (doubtful) even where that answer is flat."
+                if prepared.tiny_scan else f" Flat answers (top probability under {settings.reject_below:.0%}) are "
+                "not digits. " + ("; ".join(cuts) or "No blob needed cutting."))),
             Stage("line recognizer", line_sheet([line.image for line in line_inputs]),
                   "Each line read whole by the line recognizer (CTC, no cuts), and weighed against the contour "
                   "reading: " + ("; ".join(v.explanation for v in verdicts) or "no lines") + "."

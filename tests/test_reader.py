@@ -133,6 +133,15 @@ def test_a_tiny_scan_is_read_as_the_mean_answer_over_its_piece_shifted_a_pixel_e
     assert "shifted a pixel" in next(stage.caption for stage in reading.stages if stage.name == "classification")
 
 
+def test_a_tiny_scan_keeps_its_best_guess_for_a_tall_mark_however_flat_but_drops_a_dash(reader):
+    blot, dash = np.full((16, 16), 255, np.uint8), np.full((16, 16), 255, np.uint8)
+    cv2.circle(blot, (8, 8), 5, 0, -1)  # nearly as tall as a scanned digit, but like none: the answer is flat
+    cv2.line(dash, (3, 8), (12, 8), 0, 2)
+    [digit] = reader.read(blot).digits
+    assert digit.doubtful and digit.confidence < reader.settings.reject_below
+    assert not reader.read(dash).digits
+
+
 @pytest.mark.parametrize("noise", [np.random.default_rng(3).integers(0, 256, (300, 300), np.uint8),
                                    np.random.default_rng(4).integers(0, 256, (400, 600, 3), np.uint8),
                                    np.clip(np.random.default_rng(5).normal(128, 30, (400, 600)), 0, 255)
