@@ -68,26 +68,36 @@ def edits(source: str, target: str) -> list[tuple[str, int, int]]:
     return found
 
 
-def disputed_digits(contour_text: str, recognized_text: str) -> list[int]:
-    """The contour digits the recognizer's text replaces or leaves out."""
-    return sorted(i for kind, i, _ in edits(contour_text, recognized_text) if kind != "add")
-
-
-def leaves_out_only_ones(contour_text: str, recognized_text: str) -> bool:
-    """Whether the recognizer's text is the contour text with some of its '1's left out, and nothing else changed."""
-    found = edits(contour_text, recognized_text)
-    return bool(found) and all(kind == "drop" and contour_text[i] == "1" for kind, i, _ in found)
-
-
 def log_odds(confidence: float) -> float:
     confidence = float(np.clip(confidence, 0.5, SUREST))
     return float(np.log(confidence / (1 - confidence)))
 
 
-def only_adds(contour_text: str, recognized_text: str) -> bool:
-    """Whether the recognizer's text is the contour text with characters added, and nothing else changed."""
-    found = edits(contour_text, recognized_text)
-    return bool(found) and all(kind == "add" for kind, _, _ in found)
+@dataclass(frozen=True)
+class Dispute:
+    """How the recognizer's text differs from the contour text: the edits, worked out once per line."""
+
+    contour_text: str
+    found: list[tuple[str, int, int]]
+
+    @classmethod
+    def between(cls, contour_text: str, recognized_text: str) -> "Dispute":
+        return cls(contour_text, edits(contour_text, recognized_text))
+
+    @property
+    def disputed_digits(self) -> list[int]:
+        """The contour digits the recognizer's text replaces or leaves out."""
+        return sorted(i for kind, i, _ in self.found if kind != "add")
+
+    @property
+    def leaves_out_only_ones(self) -> bool:
+        """Whether the recognizer's text is the contour text with some of its '1's left out, nothing else changed."""
+        return bool(self.found) and all(kind == "drop" and self.contour_text[i] == "1" for kind, i, _ in self.found)
+
+    @property
+    def only_adds(self) -> bool:
+        """Whether the recognizer's text is the contour text with characters added, and nothing else changed."""
+        return bool(self.found) and all(kind == "add" for kind, _, _ in self.found)
 
 
 def judge_line(line: int, contour_text: str, contour_confidences: list[float], frames: np.ndarray,
@@ -109,13 +119,14 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     if recognized.text == contour_text:
         return LineVerdict(line, contour_text, recognized, 0.0, 0.0, False)
     preference = log_likelihood(frames, recognized.labels) - log_likelihood(frames, [int(c) for c in contour_text])
-    disputed = disputed_digits(contour_text, recognized.text)
+    dispute = Dispute.between(contour_text, recognized.text)
+    disputed = dispute.disputed_digits
     odds = [log_odds(contour_confidences[i]) for i in disputed] or [log_odds(c) for c in contour_confidences]
     certainty = min(odds) if disputed else float(np.mean(odds)) if odds else 0.0
-    if leaves_out_only_ones(contour_text, recognized.text):
+    if dispute.leaves_out_only_ones:
         trailing = disputed == list(range(len(contour_text) - len(disputed), len(contour_text)))
         certainty = min(certainty, TRAILING_ONE_ODDS if trailing else BARE_ONE_ODDS)
-    if only_adds(contour_text, recognized.text) and len(recognized.text) - len(contour_text) <= flat_pieces:
+    if dispute.only_adds and len(recognized.text) - len(contour_text) <= flat_pieces:
         certainty = min(certainty, FLAT_PIECE_ODDS)
     use = bool(recognized.labels) and preference > certainty + LINE_MARGIN
     return LineVerdict(line, contour_text, recognized, float(preference), certainty, use)

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from conftest import SAMPLES
-from digitocr.line_reading import character_boxes, disputed_digits, judge_line, leaves_out_only_ones
+from digitocr.line_reading import Dispute, character_boxes, judge_line
 from digitocr.lines import (BLANK, FRAME_STEP, LINE_HEIGHT, RIGHT_CONTEXT, LineImage, batch_of_lines, greedy_decode,
                             line_box, log_likelihood, to_line_input)
 
@@ -99,9 +99,9 @@ def test_recognized_characters_are_boxed_on_their_own_ink():
 
 
 def test_the_disputed_digits_are_those_the_recognizer_changes_or_drops():
-    assert disputed_digits("107", "07") == [0]
-    assert disputed_digits("1234", "1284") == [2]
-    assert disputed_digits("12", "123") == []
+    assert Dispute.between("107", "07").disputed_digits == [0]
+    assert Dispute.between("1234", "1284").disputed_digits == [2]
+    assert Dispute.between("12", "123").disputed_digits == []
 
 
 def test_a_sure_digit_the_recognizer_would_drop_stays():
@@ -114,7 +114,8 @@ def test_a_sure_one_the_recognizer_leaves_out_goes_as_a_bare_bar():
     frames = frames_for([BLANK, 1, BLANK, 4, BLANK, 4, BLANK], sure=0.97)
     verdict = judge_line(0, "1441", [0.99, 0.99, 0.99, 0.99], frames, greedy_decode(frames))
     assert verdict.recognized.text == "144" and verdict.use_recognizer and verdict.contour_certainty <= 1.5
-    assert leaves_out_only_ones("1441", "144") and not leaves_out_only_ones("1441", "124")
+    assert Dispute.between("1441", "144").leaves_out_only_ones
+    assert not Dispute.between("1441", "124").leaves_out_only_ones
 
 
 def test_a_sure_one_after_the_number_counts_for_nothing_but_one_before_it_still_counts():
