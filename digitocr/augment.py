@@ -17,6 +17,7 @@ STEM_LEAN = 0.45  # a stroke leaning more than this (of its height) from top to 
 FLAG_LENGTH = (0.2, 0.95)  # a '1's flag, as a share of the stem's height: a quick hand draws it nearly as long
 FLAG_DROP = (35, 80)  # degrees below the horizontal a flag falls; flatter, it is a '7's bar
 FLAG_BOW = 0.25  # the most a curved flag bulges up and out, as a share of its length
+FLAG_START = 0.3  # half the flags leave the stem up to this share of its height below its tip, where the pen overshot
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class AugmentSettings:
     flag_probability: float = 0.5  # of the 1s, drawn with a flag (and sometimes a foot), as much of Europe writes them
     cross_probability: float = 0.3  # of the 7s, drawn with a bar across the stem
     hook_probability: float = 0.3  # of the 9s, drawn with the stem's foot curled back to the left, as a 'g'
+    loop_probability: float = 0.3  # of the 2s, drawn with a loop where the stroke turns into the base
     fill_box_probability: float = 0.12  # stretched to a square, then scanned coarsely, as Semeion's digits are
     raw_elastic_probability: float = 0.3  # of the MNIST images trained on as published
     coarse_rows: tuple[int, int] = (10, 20)  # grid heights of a coarse scan (Semeion's is 16)
@@ -112,6 +114,26 @@ def hooked_nine(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return mask
 
 
+def looped_two(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A '2' whose stroke loops where it turns into the base, as much of Latin America and Southern Europe writes it.
+
+    The loop sits on the base just right of the stroke's lowest-left ink, drawn
+    thin (the reader's normalisation redraws every stroke), so the corner
+    encloses a hole.
+    """
+    height = mask.shape[0]
+    mask = np.pad(mask, ((height // 6, height // 8), (height // 6, 0)))
+    ys, xs = np.nonzero(mask)
+    low = ys >= ys.min() + 0.7 * (ys.max() - ys.min())
+    corner_x, corner_y = int(xs[low].min()), int(ys[low][np.argmin(xs[low])])
+    thickness = max(1, int(round(0.06 * height)))
+    across, up = height * rng.uniform(0.14, 0.24), height * rng.uniform(0.14, 0.26)
+    centre = (int(corner_x + across * rng.uniform(0.4, 1.0)), int(corner_y - up * rng.uniform(0.5, 0.9)))
+    cv2.ellipse(mask, centre, (max(1, int(across)), max(1, int(up))), float(rng.uniform(-30, 30)), 0, 360, 1,
+                thickness)
+    return mask
+
+
 def attach_neighbour_piece(mask: np.ndarray, neighbour: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Glue a thin slice of another digit at the left or right edge, as touching neighbours leave in a crop."""
     height = mask.shape[0]
@@ -139,7 +161,7 @@ def coarse_scan(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSet
 
 
 def flagged_one(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A '1' stem given a flag from its top, down and to the left, sometimes a foot, in the stem's own thickness.
+    """A '1' stem given a flag from at or near its top, down and to the left, sometimes a foot, in its own thickness.
 
     The flag is laid relative to the stem, so a leaning stem gets one too; it
     falls at least FLAG_DROP[0] below the horizontal, where a '7's bar would be
@@ -157,7 +179,10 @@ def flagged_one(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         return mask
     length = height * rng.uniform(*FLAG_LENGTH)
     angle = np.deg2rad(rng.uniform(*FLAG_DROP))
-    start, end = np.array([top_x, top], float), np.array([top_x - length * np.cos(angle), top + length * np.sin(angle)])
+    start_y = top + int(height * rng.uniform(0, FLAG_START)) if rng.random() < 0.5 else top
+    start_x = float(xs[ys == start_y].mean()) if np.any(ys == start_y) else float(top_x)
+    start = np.array([start_x, start_y], float)
+    end = start + length * np.array([-np.cos(angle), np.sin(angle)])
     bow = length * rng.uniform(0, FLAG_BOW) if rng.random() < 0.5 else 0.0
     outward = np.array([-np.sin(angle), -np.cos(angle)])  # perpendicular to the flag, up and to the left
     steps = np.linspace(0, 1, 12)[:, None]

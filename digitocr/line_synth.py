@@ -41,6 +41,8 @@ class FieldSettings:
     small_tail_size: tuple[float, float] = (0.45, 0.8)  # ...by this factor, on the line or raised to its top
     bold_probability: float = 0.35  # a broad pen, or a small number written with an ordinary one...
     bold_growth: tuple[float, float] = (0.02, 0.09)  # ...widens every stroke by this share of the digit height a side
+    cursive_zeros_probability: float = 0.15  # the number ends in two or three zeros written in one stroke...
+    cursive_zeros_size: tuple[float, float] = (0.5, 1.0)  # ...this much of the digit height
     sign_probability: float = 0.12  # a leading or trailing '-', or a closing '='
     border_probability: float = 0.6
     rule_probability: float = 0.25
@@ -79,6 +81,30 @@ def _separator(kind: str, height: int, rng: np.random.Generator) -> np.ndarray:
     return box
 
 
+def cursive_zeros(count: int, height: int, rng: np.random.Generator) -> np.ndarray:
+    """`count` zeros in one movement, as '00' is written at a number's end: each loop drawn
+    anticlockwise from its top, then the pen runs on to start the next (along the top, the middle or
+    the bottom), loops sometimes left open or closed past their start."""
+    thickness = max(2, int(height * rng.uniform(0.07, 0.14)))
+    points, x = [], thickness + 1.0
+    for index in range(count):
+        width = height * rng.uniform(0.4, 0.8)
+        centre = np.array([x + width / 2, height / 2])
+        start = np.pi / 2 + rng.uniform(-0.6, 0.3)  # near the top, a little to the right
+        turn = 2 * np.pi * rng.uniform(0.85, 1.12)
+        tilt = rng.uniform(-0.25, 0.25)
+        angles = start + np.linspace(0, turn, 40)
+        wobble = 1 + 0.06 * np.sin(angles * rng.integers(2, 4) + rng.uniform(0, 6))
+        loop = np.stack([np.cos(angles) * width / 2 * wobble, -np.sin(angles) * (height / 2 - thickness) * wobble], 1)
+        loop[:, 0] += tilt * loop[:, 1]
+        points.append(centre + loop)
+        x += width * rng.uniform(0.9, 1.25)
+    mask = np.zeros((height + 2 * thickness, int(x + height) + 2 * thickness), np.uint8)
+    path = np.concatenate(points) + thickness
+    cv2.polylines(mask, [np.round(path).astype(np.int32).reshape(-1, 1, 2)], False, 1, thickness)
+    return mask
+
+
 def compose_number(source: DigitSource, rng: np.random.Generator,
                    settings: FieldSettings = FieldSettings()) -> tuple[np.ndarray, str]:
     """A handwritten number as one binary mask at about COMPOSE_HEIGHT, and its digits as text."""
@@ -87,7 +113,9 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
     text = ""
     small_tail = int(rng.integers(1, 4)) if count > 2 and rng.random() < settings.small_tail_probability else 0
     tail_size, raised = rng.uniform(*settings.small_tail_size), rng.random() < 0.5
-    for index in range(count):
+    zeros = int(rng.integers(2, 4)) if count > 2 and rng.random() < settings.cursive_zeros_probability else 0
+    zeros = min(zeros, count - 1)
+    for index in range(count - zeros):
         mask, label = source(rng)
         height = int(COMPOSE_HEIGHT * rng.uniform(*settings.size_wobble))
         wobble = int(COMPOSE_HEIGHT * rng.uniform(-settings.baseline_wobble, settings.baseline_wobble))
@@ -97,6 +125,12 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
             top = top if raised else COMPOSE_HEIGHT - height + wobble
         pieces.append((_scaled_to_height(mask, height), top))
         text += str(label)
+    if zeros:
+        height = int(COMPOSE_HEIGHT * rng.uniform(*settings.cursive_zeros_size))
+        wobble = int(COMPOSE_HEIGHT * rng.uniform(-settings.baseline_wobble, settings.baseline_wobble))
+        top = wobble if raised else COMPOSE_HEIGHT - height + wobble
+        pieces.append((_scaled_to_height(cursive_zeros(zeros, height, rng), height), top))
+        text += "0" * zeros
     if count > 1 and rng.random() < settings.separator_probability:
         kind = str(rng.choice([".", ","]))
         slots = [count - 2] if rng.random() < 0.5 else range(count - 4, 0, -3)  # a decimal point, or thousands

@@ -24,7 +24,7 @@ from .line_model import DEFAULT_LINE_MODEL_PATH
 from .line_synth import FieldSettings, training_line
 from .lines import BLANK, LINE_HEIGHT, batch_of_lines, greedy_decode
 from .mnist import MnistData, load_mnist
-from .model import save_model
+from .model import load_keras_model, save_model
 from .pendigits import PenDigit, parse_pendigits
 from .train import HELD_OUT_WRITERS, SEED, VALIDATION_SIZE, cropped, md5_of, mnist_mask, pen_input
 from . import augment
@@ -36,6 +36,7 @@ MAX_EPOCHS = 14
 LEARNING_RATE = 1e-3
 PEN_SHARE = 0.3  # of the digits in a field, drawn from pen strokes; the rest from MNIST
 FLAGGED_ONES = 0.5  # of the 1s, given a flag as much of Europe writes them
+LOOPED_TWOS = 0.3  # of the 2s, given a loop at the base as much of Latin America writes them
 
 
 def conv_block(filters: int, kernel: tuple[int, int] = (3, 3), padding: str = "same") -> list:
@@ -65,7 +66,7 @@ def build_line_model():
 
 
 class DigitPool:
-    """Where a field's digits come from: MNIST masks and pen digits, 1s sometimes flagged."""
+    """Where a field's digits come from: MNIST masks and pen digits, 1s sometimes flagged, 2s sometimes looped."""
 
     def __init__(self, masks: list[np.ndarray], labels: np.ndarray, pens: list[PenDigit]):
         self.masks, self.labels, self.pens = masks, labels, pens
@@ -79,6 +80,8 @@ class DigitPool:
             mask, label = self.masks[index], int(self.labels[index])
         if label == 1 and rng.random() < FLAGGED_ONES:
             mask = augment.flagged_one(cropped(mask), rng)
+        elif label == 2 and rng.random() < LOOPED_TWOS:
+            mask = augment.looped_two(cropped(mask), rng)
         return mask, label
 
 
@@ -142,7 +145,8 @@ def exact_share(model, lines: list[tuple[np.ndarray, str]]) -> float:
 
 
 def train(mnist: MnistData, pens: list[PenDigit], out: Path, pendigits_source: str, count: int, epochs: int,
-          seed: int, workers: int) -> dict:
+          seed: int, workers: int, base: Path | None = None, learning_rate: float = LEARNING_RATE) -> dict:
+    """From scratch, or from the weights of the line model at `base` (a fine-tune on newer fields)."""
     import keras
     import tensorflow as tf
 
@@ -161,8 +165,12 @@ def train(mnist: MnistData, pens: list[PenDigit], out: Path, pendigits_source: s
     drawing_seconds = time.perf_counter() - started
 
     model = build_line_model()
+    started_from = "random weights"
+    if base:
+        model.set_weights(load_keras_model(base).get_weights())
+        started_from = {"model": base.name, "sha256": hashlib.sha256(base.read_bytes()).hexdigest()}
     model.summary(print_fn=lambda line, **_: print(line))
-    optimizer = keras.optimizers.Adam(LEARNING_RATE)
+    optimizer = keras.optimizers.Adam(learning_rate)
 
     @tf.function(input_signature=[tf.TensorSpec((None, LINE_HEIGHT, None, 1), tf.float32),
                                   tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None,), tf.int32)])
@@ -179,7 +187,7 @@ def train(mnist: MnistData, pens: list[PenDigit], out: Path, pendigits_source: s
     history, best, best_weights = [], -1.0, None
     fit_started = time.perf_counter()
     for epoch in range(1, epochs + 1):
-        optimizer.learning_rate.assign(LEARNING_RATE * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / epochs)))
+        optimizer.learning_rate.assign(learning_rate * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / epochs)))
         losses = []
         groups = batches(lines, rng)
         for number, group in enumerate(groups, start=1):
@@ -208,7 +216,7 @@ def train(mnist: MnistData, pens: list[PenDigit], out: Path, pendigits_source: s
         "training_seconds": round(time.perf_counter() - fit_started, 1),
         "data": {
             "fields": {"training": count, "validation": len(validation), "generator": "digitocr.line_synth",
-                       "settings": FieldSettings().__dict__},
+                       "settings": FieldSettings().__dict__, "flagged_ones": FLAGGED_ONES, "looped_twos": LOOPED_TWOS},
             "mnist": {"source": mnist.source, "md5": mnist.md5, "licence": "CC BY-SA 3.0",
                       "training_digits": "the first 55,000 training images",
                       "validation_digits": "the last 5,000 training images"},
@@ -217,7 +225,7 @@ def train(mnist: MnistData, pens: list[PenDigit], out: Path, pendigits_source: s
                           "held_out_writers": sorted(HELD_OUT_WRITERS), "share_of_digits": PEN_SHARE},
         },
         "training": {"batch_size": BATCH_SIZE, "epochs": epochs, "optimizer": "Adam, cosine learning rate",
-                     "learning_rate": LEARNING_RATE, "loss": "CTC"},
+                     "learning_rate": learning_rate, "loss": "CTC", "started_from": started_from},
         "command": "python -m digitocr.train_lines " + " ".join(sys.argv[1:]),
     }
     out.with_suffix(".json").write_text(json.dumps(card, indent=2, default=str) + "\n")
@@ -234,10 +242,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=MAX_EPOCHS)
     parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count(), help="processes drawing fields")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--base", help="a line model to fine-tune from instead of random weights")
+    parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE, help="the cosine schedule's start")
     args = parser.parse_args(argv)
     mnist = load_mnist(args.data)
     pens = parse_pendigits(args.pendigits) if args.pendigits else []
-    train(mnist, pens, Path(args.out), args.pendigits, args.lines, args.epochs, args.seed, args.workers)
+    train(mnist, pens, Path(args.out), args.pendigits, args.lines, args.epochs, args.seed, args.workers,
+          Path(args.base) if args.base else None, args.learning_rate)
     return 0
 
 

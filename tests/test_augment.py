@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 
 from digitocr import augment
@@ -34,3 +35,18 @@ def test_a_hooked_nine_curls_from_its_foot_to_the_left():
         ys, xs = np.nonzero(hooked)
         below_loop = ys > 30
         assert xs[below_loop].min() < xs[below_loop].max() - 8, seed
+
+
+def test_a_looped_two_closes_a_loop_at_its_bottom_left_corner():
+    two = np.zeros((40, 30), np.uint8)
+    cv2.line(two, (2, 2), (27, 2), 1, 3)
+    cv2.line(two, (27, 2), (2, 37), 1, 3)
+    cv2.line(two, (2, 37), (27, 37), 1, 3)
+    for seed in range(10):
+        looped = augment.looped_two(two, np.random.default_rng(seed))
+        count, labels = cv2.connectedComponents(1 - looped, connectivity=4)
+        holes = [labels == label for label in range(1, count) if not (labels == label)[[0, -1]].any()
+                 and not (labels == label)[:, [0, -1]].any()]
+        assert holes, seed
+        hole_rows = np.nonzero(np.any(holes, axis=0))[0]
+        assert hole_rows.mean() > looped.shape[0] / 2, seed
