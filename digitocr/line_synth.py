@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from . import augment
 from .lines import LineImage, line_images
 from .pipeline import analyse
 from .settings import ReaderSettings
@@ -81,30 +82,6 @@ def _separator(kind: str, height: int, rng: np.random.Generator) -> np.ndarray:
     return box
 
 
-def cursive_zeros(count: int, height: int, rng: np.random.Generator) -> np.ndarray:
-    """`count` zeros in one movement, as '00' is written at a number's end: each loop drawn
-    anticlockwise from its top, then the pen runs on to start the next (along the top, the middle or
-    the bottom), loops sometimes left open or closed past their start."""
-    thickness = max(2, int(height * rng.uniform(0.07, 0.14)))
-    points, x = [], thickness + 1.0
-    for index in range(count):
-        width = height * rng.uniform(0.4, 0.8)
-        centre = np.array([x + width / 2, height / 2])
-        start = np.pi / 2 + rng.uniform(-0.6, 0.3)  # near the top, a little to the right
-        turn = 2 * np.pi * rng.uniform(0.85, 1.12)
-        tilt = rng.uniform(-0.25, 0.25)
-        angles = start + np.linspace(0, turn, 40)
-        wobble = 1 + 0.06 * np.sin(angles * rng.integers(2, 4) + rng.uniform(0, 6))
-        loop = np.stack([np.cos(angles) * width / 2 * wobble, -np.sin(angles) * (height / 2 - thickness) * wobble], 1)
-        loop[:, 0] += tilt * loop[:, 1]
-        points.append(centre + loop)
-        x += width * rng.uniform(0.9, 1.25)
-    mask = np.zeros((height + 2 * thickness, int(x + height) + 2 * thickness), np.uint8)
-    path = np.concatenate(points) + thickness
-    cv2.polylines(mask, [np.round(path).astype(np.int32).reshape(-1, 1, 2)], False, 1, thickness)
-    return mask
-
-
 def compose_number(source: DigitSource, rng: np.random.Generator,
                    settings: FieldSettings = FieldSettings()) -> tuple[np.ndarray, str]:
     """A handwritten number as one binary mask at about COMPOSE_HEIGHT, and its digits as text."""
@@ -129,7 +106,7 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
         height = int(COMPOSE_HEIGHT * rng.uniform(*settings.cursive_zeros_size))
         wobble = int(COMPOSE_HEIGHT * rng.uniform(-settings.baseline_wobble, settings.baseline_wobble))
         top = wobble if raised else COMPOSE_HEIGHT - height + wobble
-        pieces.append((_scaled_to_height(cursive_zeros(zeros, height, rng), height), top))
+        pieces.append((_scaled_to_height(augment.cursive_zeros(zeros, height, rng), height), top))
         text += "0" * zeros
     if count > 1 and rng.random() < settings.separator_probability:
         kind = str(rng.choice([".", ","]))

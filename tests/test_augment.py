@@ -50,3 +50,12 @@ def test_a_looped_two_closes_a_loop_at_its_bottom_left_corner():
         assert holes, seed
         hole_rows = np.nonzero(np.any(holes, axis=0))[0]
         assert hole_rows.mean() > looped.shape[0] / 2, seed
+
+
+def test_cursive_zeros_are_one_stroke_a_loop_wide_per_zero():
+    rng = np.random.default_rng(6)
+    for count in (2, 3, 2, 3):
+        mask = augment.cursive_zeros(count, 48, rng)
+        assert cv2.connectedComponents(mask)[0] == 2  # the background and one stroke
+        columns = np.nonzero(mask.any(axis=0))[0]
+        assert columns[-1] - columns[0] >= count * 0.35 * 48

@@ -1,7 +1,6 @@
 import json
 import shutil
 
-import cv2
 import numpy as np
 import pytest
 
@@ -33,15 +32,6 @@ def test_a_composed_number_has_one_digit_per_character_of_its_text():
         mask, text = line_synth.compose_number(bar_digits, rng)
         assert set(text.rstrip("0")) == {"1"} and 1 <= len(text) <= line_synth.MAX_DIGITS  # zeros: cursive ones
         assert mask.dtype == np.uint8 and mask.any() and mask.shape[1] >= 5 * len(text)
-
-
-def test_cursive_zeros_are_one_stroke_a_loop_wide_per_zero():
-    rng = np.random.default_rng(6)
-    for count in (2, 3, 2, 3):
-        mask = line_synth.cursive_zeros(count, 48, rng)
-        assert cv2.connectedComponents(mask)[0] == 2  # the background and one stroke
-        columns = np.nonzero(mask.any(axis=0))[0]
-        assert columns[-1] - columns[0] >= count * 0.35 * 48
 
 
 def test_a_field_is_drawn_small_as_an_rgb_photo():
