@@ -15,6 +15,8 @@ import numpy as np
 MERGE_GAP = 0.35  # pieces closer than this (of the digit height) vertically may be one digit
 MERGE_OVERLAP = 0.5  # ...if they overlap horizontally by this much of the narrower piece
 MERGED_HEIGHT = 1.35  # ...and the merged piece is no taller than this many digit heights
+LOOPS_OVERLAP = 0.6  # two loops one on the other, sharing this much of the wider's width...
+LOOPS_GAP = 0.1  # ...and no further apart than this share of the shorter's height, are an '8'
 DIGIT_ASPECT = 0.75  # a wide handwritten digit's width over its height
 SPLIT_ASPECT = 1.3  # blobs wider than this many digit heights hold touching digits
 LINE_OVERLAP = 0.5  # a mark joins a line when it shares this much of its height with it
@@ -163,8 +165,9 @@ def _vertical_gap(a: Candidate, b: Candidate) -> int:
     return max(a.y, b.y) - min(a.bottom, b.bottom)
 
 
-def merge_broken_pieces(candidates: list[Candidate], digit_height: float) -> list[Candidate]:
-    """Join the pieces of one digit: stacked ones, like a '5' whose top bar stands apart, and a second stroke beside."""
+def merge_broken_pieces(candidates: list[Candidate], digit_height: float, labels: np.ndarray) -> list[Candidate]:
+    """Join the pieces of one digit: stacked ones, like a '5' whose top bar stands apart, two loops one on the
+    other (an '8' drawn as two circles), and a second stroke beside."""
     pieces = sorted(candidates, key=lambda c: c.x)
     reach = SECOND_STROKE_GAP * digit_height
     merged = True
@@ -175,7 +178,7 @@ def merge_broken_pieces(candidates: list[Candidate], digit_height: float) -> lis
                 b = pieces[j]
                 if b.x > a.right + reach:
                     break
-                if _stacked(a, b, digit_height) or _second_stroke(a, b, digit_height):
+                if _stacked(a, b, digit_height) or _second_stroke(a, b, digit_height) or _stacked_loops(a, b, labels):
                     pieces[i] = a.merged_with(b)
                     del pieces[j]
                     merged = True
@@ -192,6 +195,15 @@ def _stacked(a: Candidate, b: Candidate, digit_height: float) -> bool:
     return (not is_point and _horizontal_overlap(a, b) >= MERGE_OVERLAP
             and _vertical_gap(a, b) <= MERGE_GAP * digit_height
             and a.merged_with(b).height <= MERGED_HEIGHT * digit_height)
+
+
+def _stacked_loops(a: Candidate, b: Candidate, labels: np.ndarray) -> bool:
+    """Two closed loops of a width, the lower touching or all but touching the upper: the halves of an '8' drawn
+    as two circles. Two lines of writing leave a wider gap between them."""
+    upper, lower = (a, b) if a.y <= b.y else (b, a)
+    return (lower.y - upper.bottom <= LOOPS_GAP * min(a.height, b.height) and lower.bottom > upper.bottom
+            and min(a.right, b.right) - max(a.x, b.x) >= LOOPS_OVERLAP * max(a.width, b.width)
+            and encloses_a_hole(labels, a) and encloses_a_hole(labels, b))
 
 
 def _second_stroke(a: Candidate, b: Candidate, digit_height: float) -> bool:
@@ -359,7 +371,7 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
     labels = components.labels
     candidates, capped = find_components(components, max_components)
     digit_height = typical_digit_height(candidates)
-    candidates = merge_broken_pieces(candidates, digit_height)
+    candidates = merge_broken_pieces(candidates, digit_height, labels)
     digit_height = typical_digit_height(candidates)
     kept, dropped = [], []
     for candidate in candidates:

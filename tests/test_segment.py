@@ -213,3 +213,13 @@ def test_touching_loops_are_also_offered_cut_between_their_holes():
     result = segment(binary(page), 0.35, True, 100)
     three_way_cuts = [[piece.right for piece in option[:2]] for option in result.units[0].options if len(option) == 3]
     assert any(119 <= first <= 134 and 169 <= second <= 184 for first, second in three_way_cuts), three_way_cuts
+
+
+def test_two_loops_one_on_the_other_are_one_eight_but_two_lines_of_zeros_stay_apart():
+    eight, zeros = blank_page(400, 300), blank_page(400, 300)
+    for page, gap in ((eight, 3), (zeros, 40)):  # pixels between the loops
+        draw_ring(page, (150, 100), (40, 40), thickness=8)
+        draw_ring(page, (150, 148 + gap + 44), (44, 44), thickness=8)
+    [one] = segment(binary(eight), 0.35, True, 100).digits
+    assert one.height > 170
+    assert [c.line for c in segment(binary(zeros), 0.35, True, 100).digits] == [0, 1]
