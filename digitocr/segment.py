@@ -3,8 +3,8 @@
 Connected components (outer contours) -> a digit size estimated from the
 components themselves -> pieces of one broken digit merged -> marks too small
 for a digit dropped (separators, specks) -> blobs much wider than a digit
-cut at their thinnest columns and between the loops they close -> lines grouped top to bottom -> left to right
-within each line.
+cut at their thinnest columns and between the loops they close -> lines
+grouped top to bottom -> left to right within each line.
 """
 
 from dataclasses import dataclass, field
