@@ -1,3 +1,4 @@
+import hashlib
 import json
 import shutil
 
@@ -55,13 +56,15 @@ def test_the_shipped_line_model_is_small_has_a_card_and_runs_without_tensorflow(
 
 
 @needs_shared
-def test_the_line_training_command_writes_a_loadable_model_and_card(tmp_path):
+def test_the_line_training_command_fine_tunes_into_a_loadable_model_and_card(tmp_path):
     out = tmp_path / "lines.keras"
     assert train_lines.main(["--data", str(SHARED / "data/mnist"), "--pendigits",
                              str(SHARED / "data/pendigits/pendigits-orig.tra"), "--lines", "128", "--epochs", "1",
-                             "--workers", "1", "--out", str(out)]) == 0
+                             "--workers", "1", "--base", str(DEFAULT_LINE_MODEL_PATH), "--out", str(out)]) == 0
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["data"]["fields"]["training"] == 128 and card["seed"] == train_lines.SEED
+    shipped = hashlib.sha256(DEFAULT_LINE_MODEL_PATH.read_bytes()).hexdigest()
+    assert card["training"]["started_from"] == {"model": "LineReader.keras", "sha256": shipped}
     assert len(LineRecognizer.load(out).frames([np.zeros((LINE_HEIGHT, 64), np.float32)])[0]) == 16
 
 
