@@ -17,7 +17,6 @@ STEM_LEAN = 0.45  # a stroke leaning more than this (of its height) from top to 
 FLAG_LENGTH = (0.2, 0.95)  # a '1's flag, as a share of the stem's height: a quick hand draws it nearly as long
 FLAG_DROP = (35, 80)  # degrees below the horizontal a flag falls; flatter, it is a '7's bar
 FLAG_BOW = 0.25  # the most a curved flag bulges up and out, as a share of its length
-FLAG_START = 0.3  # half the flags leave the stem up to this share of its height below its tip, where the pen overshot
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,6 @@ class AugmentSettings:
     flag_probability: float = 0.5  # of the 1s, drawn with a flag (and sometimes a foot), as much of Europe writes them
     cross_probability: float = 0.3  # of the 7s, drawn with a bar across the stem
     hook_probability: float = 0.3  # of the 9s, drawn with the stem's foot curled back to the left, as a 'g'
-    loop_probability: float = 0.3  # of the 2s, drawn with a loop where the stroke turns into the base
     fill_box_probability: float = 0.12  # stretched to a square, then scanned coarsely, as Semeion's digits are
     raw_elastic_probability: float = 0.3  # of the MNIST images trained on as published
     coarse_rows: tuple[int, int] = (10, 20)  # grid heights of a coarse scan (Semeion's is 16)
@@ -160,13 +158,15 @@ def coarse_scan(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSet
     return cv2.resize(coarse.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
 
 
-def flagged_one(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def flagged_one(mask: np.ndarray, rng: np.random.Generator, lowered: float = 0.0) -> np.ndarray:
     """A '1' stem given a flag from at or near its top, down and to the left, sometimes a foot, in its own thickness.
 
     The flag is laid relative to the stem, so a leaning stem gets one too; it
     falls at least FLAG_DROP[0] below the horizontal, where a '7's bar would be
     flat. Half the flags bow outward, as a flag drawn in one movement with the
     stem does; long, steep ones make the wedge many European writers' '1' is.
+    With `lowered`, half the flags leave the stem up to that share of its height
+    below its tip, where the pen overshot.
     """
     pad = mask.shape[0]
     mask = np.pad(mask, ((0, 0), (pad, pad // 2)))
@@ -179,8 +179,10 @@ def flagged_one(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         return mask
     length = height * rng.uniform(*FLAG_LENGTH)
     angle = np.deg2rad(rng.uniform(*FLAG_DROP))
-    start_y = top + int(height * rng.uniform(0, FLAG_START)) if rng.random() < 0.5 else top
-    start_x = float(xs[ys == start_y].mean()) if np.any(ys == start_y) else float(top_x)
+    start_x, start_y = float(top_x), top
+    if lowered:
+        start_y = top + int(height * rng.uniform(0, lowered)) if rng.random() < 0.5 else top
+        start_x = float(xs[ys == start_y].mean()) if np.any(ys == start_y) else float(top_x)
     start = np.array([start_x, start_y], float)
     end = start + length * np.array([-np.cos(angle), np.sin(angle)])
     bow = length * rng.uniform(0, FLAG_BOW) if rng.random() < 0.5 else 0.0
