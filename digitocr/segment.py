@@ -290,10 +290,8 @@ def hole_columns(candidate: Candidate, labels: np.ndarray) -> list[tuple[int, in
     """Column spans of the loops the blob closes, those stacked above each other (an '8') joined into one."""
     side = max(3, int(LOOP_GAP * candidate.height) | 1)
     closed = cv2.morphologyEx(candidate_mask(labels, candidate), cv2.MORPH_CLOSE, np.ones((side, side), np.uint8))
-    background = np.pad(1 - closed, 1, constant_values=1)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(background, connectivity=4)
     smallest = max(3.0, (HOLE_SIDE * candidate.height) ** 2)
-    spans = sorted((int(x) - 1, int(x + w) - 1) for x, y, w, h, area in stats[2:] if area >= smallest)
+    spans = sorted((int(x), int(x + w)) for x, y, w, h, area in enclosed_background(closed) if area >= smallest)
     joined: list[tuple[int, int]] = []
     for start, end in spans:
         if joined and start < joined[-1][1]:
@@ -503,11 +501,18 @@ def why_not_in_line(candidate: Candidate, line: list[Candidate], labels: np.ndar
     return ""
 
 
+def enclosed_background(mask: np.ndarray) -> np.ndarray:
+    """(x, y, width, height, area) in the mask's pixels of each stretch of background its ink surrounds."""
+    background = np.pad(1 - mask, 1, constant_values=1)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(background, connectivity=4)
+    holes = stats[2:].copy()  # the ink itself is label 0, the background outside label 1
+    holes[:, :2] -= 1
+    return holes
+
+
 def encloses_a_hole(labels: np.ndarray, candidate: Candidate) -> bool:
     """Whether the candidate's ink closes a loop: background it surrounds, apart from the background outside."""
-    background = np.pad(1 - candidate_mask(labels, candidate), 1, constant_values=1)
-    count, _ = cv2.connectedComponents(background, connectivity=4)
-    return count > 2  # the ink itself is label 0, the outside is one more
+    return len(enclosed_background(candidate_mask(labels, candidate))) > 0
 
 
 def candidate_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
