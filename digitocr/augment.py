@@ -204,11 +204,11 @@ def filling_its_box(mask: np.ndarray) -> np.ndarray:
 
 def cursive_zeros(count: int, height: int, rng: np.random.Generator) -> np.ndarray:
     """`count` zeros in one movement, as '00' is written at a number's end: each loop drawn
-    anticlockwise from its top, then the pen runs on to start the next (along the top, the middle or
-    the bottom), loops sometimes left open or closed past their start."""
+    anticlockwise from near its top, then the pen runs on to the next one's top, loops sometimes
+    left open or closed past their start."""
     thickness = max(2, int(height * rng.uniform(0.07, 0.14)))
     points, x = [], thickness + 1.0
-    for index in range(count):
+    for _ in range(count):
         width = height * rng.uniform(0.4, 0.8)
         centre = np.array([x + width / 2, height / 2])
         start = np.pi / 2 + rng.uniform(-0.6, 0.3)  # near the top, a little to the right
