@@ -36,6 +36,8 @@ MORE_TWO_CUTS = 2  # ...and at most this many more
 SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
 SHORTER_THAN_NEIGHBOURS = 0.7  # ...and shorter than this share of the marks either side of it
 HANGING_HEIGHT = 0.75  # ...as is a lone mark this short hanging below a line, between its digits
+HANGS_BELOW = 0.15  # a mark starting in the line's lower half and reaching this far (of its height) below it...
+HANGING_COMMA_HEIGHT = 0.8  # ...is a comma if it is this short, even beside short neighbours
 HANGING_REASON = "a comma or point: short and low on its line"
 LONE_BAR_WIDTH = 0.25  # a mark this narrow (of its height) is a bare bar...
 LONE_BAR_GAP = 0.7  # ...and, this many digit heights from the next mark...
@@ -492,11 +494,17 @@ def hanging_separators(lines: list[list[Candidate]]) -> list[Candidate]:
 
 
 def why_not_in_line(candidate: Candidate, line: list[Candidate], labels: np.ndarray) -> str:
-    """A short mark hanging from the line's lower half is a comma or point, whatever its own size, unless it
-    closes a loop: then it is a '0' written small, as cents often are."""
-    line_top, _, line_height = _band(line)
-    if candidate.height < SEPARATOR_HEIGHT * line_height and candidate.y > line_top + 0.45 * line_height \
-            and _shorter_than_neighbours(candidate, line) and not encloses_a_hole(labels, candidate):
+    """A short mark in the line's lower half is a comma or point, whatever its own size, unless it closes a loop:
+    then it is a '0' written small, as cents often are. Beside its neighbours it is short; a mark that also hangs
+    well below the line is a comma even where it is nearly their height, as a quick pen draws one in a small cell.
+    """
+    line_top, line_bottom, line_height = _band(line)
+    if candidate.y <= line_top + 0.45 * line_height:
+        return ""
+    short = candidate.height < SEPARATOR_HEIGHT * line_height and _shorter_than_neighbours(candidate, line)
+    hanging = candidate.height < HANGING_COMMA_HEIGHT * line_height \
+        and candidate.bottom > line_bottom + HANGS_BELOW * line_height
+    if (short or hanging) and not encloses_a_hole(labels, candidate):
         return HANGING_REASON
     return ""
 

@@ -113,6 +113,18 @@ def test_a_comma_hanging_below_the_digits_is_no_line_of_its_own():
     assert "comma" in result.dropped[0].dropped
 
 
+def test_a_long_comma_from_mid_line_to_below_it_is_not_a_digit_but_a_short_one_on_the_line_is():
+    page = blank_page(240)
+    draw_bar(page, 40, 50, 10, 80)
+    draw_bar(page, 70, 95, 8, 60)  # a quick comma, three quarters of the digits' height, hanging well below them
+    draw_bar(page, 100, 50, 10, 80)
+    draw_bar(page, 160, 50, 10, 80)
+    draw_bar(page, 190, 70, 10, 60)  # as short, but standing on the line: a small '1'
+    result = segment(binary(page), 0.35, True, 100)
+    assert [c.x for c in result.digits] == [40, 100, 160, 190]
+    assert [c.x for c in result.dropped] == [70] and "comma" in result.dropped[0].dropped
+
+
 def test_digits_after_one_tall_stem_are_digits_not_commas():
     page = blank_page(220)
     draw_bar(page, 30, 20, 10, 160)  # a '4' or '1' with a stem far taller than the rest of the number
