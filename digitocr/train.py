@@ -50,7 +50,7 @@ NON_DIGITS_PER_EPOCH = 4000
 BATCH_SIZE = 128
 MAX_EPOCHS = 20
 PATIENCE = 5
-MIN_EPOCHS = 10  # the cosine schedule's low learning rates come late; no early stop before this
+MIN_EPOCHS_SHARE = 0.75  # the cosine schedule's low learning rates come in its last quarter; no early stop before
 LEARNING_RATE = 1e-3
 
 
@@ -193,8 +193,12 @@ def card_path_for(model_path: Path) -> Path:
 
 
 def train(mnist: MnistData, pen_digits: list[PenDigit], out: Path, pendigits_source: str | None,
-          max_epochs: int, limit: int | None, seed: int) -> dict:
+          max_epochs: int, limit: int | None, seed: int, base: Path | None = None,
+          learning_rate: float = LEARNING_RATE) -> dict:
+    """From random weights, or from the classifier at `base` (more of the same recipe at a gentler rate)."""
     import keras
+
+    from .model import load_keras_model
 
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
@@ -215,17 +219,22 @@ def train(mnist: MnistData, pen_digits: list[PenDigit], out: Path, pendigits_sou
     pen_val = pen_validation(held_out_pens) if held_out_pens else None
 
     model = build_model()
+    started_from = None
+    if base:
+        model.set_weights(load_keras_model(base).get_weights())
+        started_from = {"model": base.name, "sha256": hashlib.sha256(base.read_bytes()).hexdigest()}
     model.summary(print_fn=lambda line, **_: print(line))
-    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="categorical_crossentropy")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy")
+    min_epochs = int(np.ceil(MIN_EPOCHS_SHARE * max_epochs))
     best_score, best_weights, best_epoch, stale = -1.0, None, 0, 0
     history = []
     started = time.perf_counter()
     progress = 1 if sys.stdout.isatty() else 2
     for epoch in range(1, max_epochs + 1):
         inputs, targets = epoch_samples(train_images, train_labels, mnist_masks, train_pens, rng, settings, counts)
-        learning_rate = LEARNING_RATE * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / max_epochs))
-        model.optimizer.learning_rate.assign(learning_rate)
-        print(f"epoch {epoch}/{max_epochs}: {len(inputs)} samples, learning rate {learning_rate:.2e}", flush=True)
+        epoch_rate = learning_rate * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / max_epochs))
+        model.optimizer.learning_rate.assign(epoch_rate)
+        print(f"epoch {epoch}/{max_epochs}: {len(inputs)} samples, learning rate {epoch_rate:.2e}", flush=True)
         model.fit(inputs, targets, batch_size=BATCH_SIZE, epochs=1, verbose=progress)
         scores = {"mnist_validation": accuracy(model, val_images, val_labels)}
         if pen_val is not None:
@@ -237,7 +246,7 @@ def train(mnist: MnistData, pen_digits: list[PenDigit], out: Path, pendigits_sou
             best_score, best_weights, best_epoch, stale = score, model.get_weights(), epoch, 0
         else:
             stale += 1
-            if stale >= PATIENCE and epoch >= MIN_EPOCHS:
+            if stale >= PATIENCE and epoch >= min_epochs:
                 print(f"stopping early: no gain for {PATIENCE} epochs", flush=True)
                 break
     model.set_weights(best_weights)
@@ -275,9 +284,10 @@ def train(mnist: MnistData, pen_digits: list[PenDigit], out: Path, pendigits_sou
             "samples_per_epoch": dict(zip(["mnist_raw", "mnist_normalised", "pendigits", "non_digits"], counts)),
         },
         "augmentation": asdict(augment.AugmentSettings()),
-        "training": {"batch_size": BATCH_SIZE, "max_epochs": max_epochs, "patience": PATIENCE, "min_epochs": MIN_EPOCHS,
-                     "optimizer": "Adam, cosine learning rate", "learning_rate": LEARNING_RATE,
-                     "loss": "categorical cross-entropy, uniform target for non-digits"},
+        "training": {"batch_size": BATCH_SIZE, "max_epochs": max_epochs, "patience": PATIENCE, "min_epochs": min_epochs,
+                     "optimizer": "Adam, cosine learning rate", "learning_rate": learning_rate,
+                     "loss": "categorical cross-entropy, uniform target for non-digits",
+                     "started_from": started_from},
         "command": "python -m digitocr.train " + " ".join(sys.argv[1:]),
     }
     card_path_for(out).write_text(json.dumps(card, indent=2) + "\n")
@@ -294,7 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="use at most this many samples per stream (a quick smoke run)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--finetune", metavar="DIR", help="fine-tune on your own digits: a folder with labels.csv")
-    parser.add_argument("--base", help="with --finetune: the model to start from (default: the shipped one)")
+    parser.add_argument("--base", help="the model to start from: with --finetune, default the shipped one;"
+                        " without, the whole recipe goes on from its weights instead of random ones")
+    parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE, help="the cosine schedule's start")
     args = parser.parse_args(argv)
     mnist = load_mnist(args.data)
     if args.finetune:
@@ -310,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     pen_digits = parse_pendigits(args.pendigits) if args.pendigits else []
     if not pen_digits:
         print("no --pendigits given: training on MNIST alone", flush=True)
-    train(mnist, pen_digits, Path(args.out), args.pendigits, args.epochs, args.limit, args.seed)
+    train(mnist, pen_digits, Path(args.out), args.pendigits, args.epochs, args.limit, args.seed,
+          Path(args.base) if args.base else None, args.learning_rate)
     return 0
 
 

@@ -1,3 +1,4 @@
+import hashlib
 import io
 import json
 import zipfile
@@ -7,7 +8,7 @@ import numpy as np
 
 from conftest import needs_shared, SHARED
 from digitocr import train
-from digitocr.model import DigitClassifier
+from digitocr.model import DEFAULT_MODEL_PATH, DigitClassifier
 
 
 def test_the_model_takes_mnist_shaped_input_and_gives_ten_probabilities():
@@ -31,13 +32,16 @@ def test_training_samples_have_soft_targets_for_non_digits():
 
 
 @needs_shared
-def test_the_training_command_writes_a_loadable_model_and_card(tmp_path):
+def test_the_training_command_goes_on_from_a_model_into_a_loadable_model_and_card(tmp_path):
     out = tmp_path / "tiny.keras"
     assert train.main(["--data", str(SHARED / "data/mnist"), "--pendigits",
                        str(SHARED / "data/pendigits/pendigits-orig.tra"), "--limit", "64", "--epochs", "1",
-                       "--out", str(out)]) == 0
+                       "--base", str(DEFAULT_MODEL_PATH), "--learning-rate", "1e-4", "--out", str(out)]) == 0
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["epochs_run"] == 1 and card["seed"] == train.SEED
+    shipped = hashlib.sha256(DEFAULT_MODEL_PATH.read_bytes()).hexdigest()
+    assert card["training"]["started_from"] == {"model": "DigitClassifier.keras", "sha256": shipped}
+    assert card["training"]["learning_rate"] == 1e-4
     assert set(card["data"]["mnist"]["md5"]) == {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                                                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}
     assert 0.0 <= card["accuracy"]["mnist_test"] <= 1.0
