@@ -30,7 +30,7 @@ from PIL import Image
 from .lines import line_images
 from .loading import load_image
 from .model import DigitClassifier
-from .pipeline import analyse, holds_one_digit
+from .pipeline import analyse
 from .reader import Reader, upright_ink
 from .settings import ReaderSettings
 
@@ -117,7 +117,7 @@ def time_reads(reader: Reader, data: bytes, repeats: int) -> tuple[list[float], 
         analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, reader.settings)
         analysed = time.perf_counter()
         lines = line_images(upright_ink(analysis), analysis.segmentation) \
-            if reader.settings.read_lines and not holds_one_digit(loaded.original_size, reader.settings) else []
+            if reader.settings.read_lines and not analysis.single_digit else []
         cut = time.perf_counter()
         reader.classifier.predict(analysis.model_inputs)
         classified = time.perf_counter()

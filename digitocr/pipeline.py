@@ -32,9 +32,15 @@ class Analysis:
     to_original: float  # multiply working-size pixels by this for original pixels
     working: np.ndarray  # the upright ink at working size, dark on light, for drawings
     straightening: preprocess.Straightening  # how the ink was levelled and stood upright, to map boxes back
+    image_size: tuple[int, int]  # (width, height) of the original image
+    single_digit: bool  # an image this small holds one digit: see `holds_one_digit`
     notes: list[str] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
+
+    def box_in_original(self, x: int, y: int, width: int, height: int) -> Box:
+        """A box on the upright working-size ink, in the original image's pixels."""
+        return original_box(self.straightening.box_before(x, y, width, height), self.to_original, self.image_size)
 
 
 def original_box(box: tuple[int, int, int, int], to_original: float, image_size: tuple[int, int]) -> Box:
@@ -154,10 +160,10 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     inputs = model_inputs(segmentation.labels, pieces)
     timings["normalisation"] = time.perf_counter() - clock[0]
     to_original = 1.0 / (factor * loaded_scale)
-    boxes = [original_box(straightening.box_before(c.x, c.y, c.width, c.height), to_original, image_size)
-             for c in pieces]
-    return Analysis(pieces, inputs, boxes, options, segmentation, to_original, drawn_on, straightening, notes, stages,
-                    timings)
+    analysis = Analysis(pieces, inputs, [], options, segmentation, to_original, drawn_on, straightening, image_size,
+                        single_digit, notes, stages, timings)
+    analysis.boxes = [analysis.box_in_original(c.x, c.y, c.width, c.height) for c in pieces]
+    return analysis
 
 
 def single_digit_input(pixels: np.ndarray, settings: ReaderSettings) -> np.ndarray | None:

@@ -18,7 +18,7 @@ from .lines import LineImage, greedy_decode, line_images
 from .loading import ImageSource, LoadedImage, load_image
 from .model import DigitClassifier
 from .normalize import to_model_input
-from .pipeline import Analysis, analyse, candidates_stage, holds_one_digit, original_box
+from .pipeline import Analysis, analyse, candidates_stage
 from .results import Box, Digit, Line, Reading, Stage
 from .segment import LONE_BAR_SIDE, LONE_BAR_WIDTH
 from .separators import Mark, line_separators
@@ -49,15 +49,18 @@ class Prepared:
     loaded: LoadedImage
     analysis: Analysis
     lines: list[LineImage]
-    tiny_scan: bool  # a scan of one digit, too small for lines: see `classifier_rows`
+
+    @property
+    def tiny_scan(self) -> bool:
+        """A scan of one digit, too small for lines: see `classifier_rows`."""
+        return self.analysis.single_digit
 
 
 def prepare(source: ImageSource, settings: ReaderSettings, keep_stages: bool = False) -> Prepared:
     loaded = load_for_reading(source, settings)
     analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages)
-    tiny_scan = holds_one_digit(loaded.original_size, settings)
-    lines = line_images(upright_ink(analysis), analysis.segmentation) if settings.read_lines and not tiny_scan else []
-    return Prepared(loaded, analysis, lines, tiny_scan)
+    read_lines = settings.read_lines and not analysis.single_digit
+    return Prepared(loaded, analysis, line_images(upright_ink(analysis), analysis.segmentation) if read_lines else [])
 
 
 def classifier_rows(prepared: Prepared) -> np.ndarray:
@@ -197,7 +200,7 @@ class Reader:
                                  sum(piece.line == line.line for piece in rejected))
             verdicts.append(verdict)
             if verdict.use_recognizer:
-                kept_lines[line.line] = recognized_digits(verdict, line, analysis, loaded, settings)
+                kept_lines[line.line] = recognized_digits(verdict, line, analysis, settings)
                 read_by[line.line] = LINE_RECOGNIZER
         strays = 0
         for find_remnants in (stray_bar_lines, functools.partial(side_remnant_lines, image_size=loaded.original_size)):
@@ -209,7 +212,7 @@ class Reader:
         if noise:
             notes.append(noise)
             kept_lines = {}
-        marks = dropped_marks(analysis, loaded)
+        marks = dropped_marks(analysis)
         lines = tuple(Line(tuple(replace(digit, line=number) for digit in kept_lines[key]),
                            read_by.get(key, CONTOUR_READER), line_separators(kept_lines[key], marks))
                       for number, key in enumerate(sorted(kept_lines)))
@@ -306,22 +309,20 @@ def noise_note(lines: dict[int, list[Digit]]) -> str:
             "doubtful, so none is reported.")
 
 
-def dropped_marks(analysis: Analysis, loaded: LoadedImage) -> list[Mark]:
+def dropped_marks(analysis: Analysis) -> list[Mark]:
     """The marks segmentation found too short for digits, in the original image's pixels."""
-    return [Mark(mark.dropped, original_box(analysis.straightening.box_before(mark.x, mark.y, mark.width, mark.height),
-                                            analysis.to_original, loaded.original_size))
+    return [Mark(mark.dropped, analysis.box_in_original(mark.x, mark.y, mark.width, mark.height))
             for mark in analysis.segmentation.dropped]
 
 
-def recognized_digits(verdict: LineVerdict, line: LineImage, analysis: Analysis, loaded: LoadedImage,
+def recognized_digits(verdict: LineVerdict, line: LineImage, analysis: Analysis,
                       settings: ReaderSettings) -> list[Digit]:
     """The line recognizer's characters as digits, each boxed on its own ink and shown as a 28x28 input."""
     upright = upright_ink(analysis)
     digits = []
     for index, (x, y, width, height) in enumerate(character_boxes(verdict.recognized, line, upright)):
         confidence = verdict.recognized.confidences[index]
-        box = original_box(analysis.straightening.box_before(x, y, width, height), analysis.to_original,
-                           loaded.original_size)
+        box = analysis.box_in_original(x, y, width, height)
         digits.append(Digit(verdict.recognized.labels[index], confidence, verdict.recognized.probabilities[index], box,
                             line.line, confidence < settings.doubtful_below,
                             to_model_input(upright[y:y + height, x:x + width] > 0)))
