@@ -21,7 +21,7 @@ from .normalize import to_model_input
 from .pipeline import Analysis, analyse, candidates_stage
 from .results import Box, Digit, Line, Reading, Stage
 from .segment import LONE_BAR_SIDE, LONE_BAR_WIDTH
-from .separators import Mark, line_separators
+from .separators import Mark, line_separators, separators_read_as_digits
 from .settings import ReaderSettings
 
 NOT_A_DIGIT = "not a digit: the model's answer was flat"
@@ -193,6 +193,8 @@ class Reader:
                           confidence < settings.doubtful_below, analysis.model_inputs[index]))
         verdicts = []
         read_by = {}
+        marks = dropped_marks(analysis)
+        set_aside: list[str] = []
         for line, line_frames in zip(prepared.lines, frames):
             contour = kept_lines.get(line.line, [])
             verdict = judge_line(line.line, "".join(str(d.label) for d in contour), [d.confidence for d in contour],
@@ -200,7 +202,11 @@ class Reader:
                                  sum(piece.line == line.line for piece in rejected))
             verdicts.append(verdict)
             if verdict.use_recognizer:
-                kept_lines[line.line] = recognized_digits(verdict, line, analysis, settings)
+                recognized = recognized_digits(verdict, line, analysis, settings)
+                separators = separators_read_as_digits(recognized, marks)
+                kept_lines[line.line] = [d for i, d in enumerate(recognized) if i not in separators]
+                set_aside += [f"line {line.line + 1}'s '{recognized[i].label}' lies on a point or comma segmentation "
+                              "set aside: it is that mark, not a digit" for i in separators]
                 read_by[line.line] = LINE_RECOGNIZER
         strays = 0
         for find_remnants in (stray_bar_lines, functools.partial(side_remnant_lines, image_size=loaded.original_size)):
@@ -212,18 +218,17 @@ class Reader:
         if noise:
             notes.append(noise)
             kept_lines = {}
-        marks = dropped_marks(analysis)
         lines = tuple(Line(tuple(replace(digit, line=number) for digit in kept_lines[key]),
                            read_by.get(key, CONTOUR_READER), line_separators(kept_lines[key], marks))
                       for number, key in enumerate(sorted(kept_lines)))
         if not lines:
             notes.append("No digits were found in this image.")
-        stages = self._final_stages(prepared, choices, confidences, rejected, lines, settings, verdicts,
-                                    strays) if keep_stages else ()
+        stages = self._final_stages(prepared, choices, confidences, rejected, lines, settings,
+                                    [v.explanation for v in verdicts] + set_aside, strays) if keep_stages else ()
         return Reading(lines, loaded.original_size, tuple(notes), stages)
 
     @staticmethod
-    def _final_stages(prepared, choices, confidences, rejected, lines, settings, verdicts,
+    def _final_stages(prepared, choices, confidences, rejected, lines, settings, explanations,
                       strays) -> tuple[Stage, ...]:
         analysis, loaded, line_inputs = prepared.analysis, prepared.loaded, prepared.lines
         chosen = [analysis.pieces[i] for options, choice in choices for i in options[choice]]
@@ -249,7 +254,7 @@ class Reader:
                 "not digits. " + ("; ".join(cuts) or "No blob needed cutting."))),
             Stage("line recognizer", line_sheet([line.image for line in line_inputs]),
                   "Each line read whole by the line recognizer (CTC, no cuts), and weighed against the contour "
-                  "reading: " + ("; ".join(v.explanation for v in verdicts) or "no lines") + "."
+                  "reading: " + ("; ".join(explanations) or "no lines") + "."
                   if settings.read_lines else "Switched off: contour reading only."),
             Stage("reading", draw_reading(loaded.pixels, _scaled_to_loaded(digits, loaded.scale)),
                   f"Read '{' / '.join(line.text for line in lines) or 'nothing'}'; orange boxes are doubtful "

@@ -37,7 +37,8 @@ SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting lo
 SHORTER_THAN_NEIGHBOURS = 0.7  # ...and shorter than this share of the marks either side of it
 HANGING_HEIGHT = 0.75  # ...as is a lone mark this short hanging below a line, between its digits
 HANGS_BELOW = 0.15  # a mark starting in the line's lower half and reaching this far (of its height) below it...
-HANGING_COMMA_HEIGHT = 0.8  # ...is a comma if it is this short, even beside short neighbours
+HANGING_COMMA_HEIGHT = 0.8  # ...is a comma if it is this short, even beside short neighbours, and either...
+COMMA_WIDTH = 0.75  # ...this narrow (of its height), a quick stroke, or half of it below the line, a rounder one
 HANGING_REASON = "a comma or point: short and low on its line"
 LONE_BAR_WIDTH = 0.25  # a mark this narrow (of its height) is a bare bar...
 LONE_BAR_GAP = 0.7  # ...and, this many digit heights from the next mark...
@@ -502,8 +503,9 @@ def why_not_in_line(candidate: Candidate, line: list[Candidate], labels: np.ndar
     if candidate.y <= line_top + 0.45 * line_height:
         return ""
     short = candidate.height < SEPARATOR_HEIGHT * line_height and _shorter_than_neighbours(candidate, line)
-    hanging = candidate.height < HANGING_COMMA_HEIGHT * line_height \
-        and candidate.bottom > line_bottom + HANGS_BELOW * line_height
+    below = candidate.bottom - line_bottom
+    hanging = candidate.height < HANGING_COMMA_HEIGHT * line_height and below > HANGS_BELOW * line_height \
+        and (candidate.width <= COMMA_WIDTH * candidate.height or below >= 0.5 * candidate.height)
     if (short or hanging) and not encloses_a_hole(labels, candidate):
         return HANGING_REASON
     return ""

@@ -123,6 +123,9 @@ def test_a_long_comma_from_mid_line_to_below_it_is_not_a_digit_but_a_short_one_o
     result = segment(binary(page), 0.35, True, 100)
     assert [c.x for c in result.digits] == [40, 100, 160, 190]
     assert [c.x for c in result.dropped] == [70] and "comma" in result.dropped[0].dropped
+    page[95:155, 70:78] = 235
+    draw_bar(page, 230, 95, 50, 55)  # as low, but wide and mostly above the line: a small digit written low
+    assert [c.x for c in segment(binary(page), 0.35, True, 100).digits] == [40, 100, 160, 190, 230]
 
 
 def test_digits_after_one_tall_stem_are_digits_not_commas():
