@@ -35,7 +35,7 @@ from . import augment
 from .finetune import finetune
 from .mnist import MnistData, load_mnist
 from .errors import DigitOcrError
-from .model import DEFAULT_MODEL_PATH, save_model
+from .model import DEFAULT_MODEL_PATH, load_keras_model, save_model
 from .normalize import FIELD_SIZE, to_model_input
 from .pendigits import PenDigit, parse_pendigits, render_digit
 
@@ -197,8 +197,6 @@ def train(mnist: MnistData, pen_digits: list[PenDigit], out: Path, pendigits_sou
           learning_rate: float = LEARNING_RATE) -> dict:
     """From random weights, or from the classifier at `base` (more of the same recipe at a gentler rate)."""
     import keras
-
-    from .model import load_keras_model
 
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
