@@ -50,7 +50,8 @@ BOX_SIDE_COVER = 0.9  # a mark inked along this share of its bounding box's top 
 BOX_BAND = 0.12  # both ends, within a band this share of its shorter side deep (at least 2 px), is a row of boxes
 BOX_NARROWEST = 0.4  # a box is at least this wide for its height...
 BOX_SMALLEST = 12  # ...and this many pixels high: a smaller one is a speck or a digit's loop
-FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge
+FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge...
+EDGE_HUG = 0.5  # ...if it lies along the edge for at least this share of its length (a slanted '1' touches it once)
 
 
 def to_grayscale(rgb: np.ndarray) -> np.ndarray:
@@ -298,6 +299,10 @@ def _frame_components(components: Components, shape: tuple[int, int], digit_heig
     touches_end = (y == 0) | (y + h == height)
     vertical_band = touches_side & (h >= 0.8 * height) & (w <= FRAME_THICKNESS * width)
     horizontal_band = touches_end & (w >= 0.8 * width) & (h <= FRAME_THICKNESS * height)
+    for label in np.flatnonzero(vertical_band):
+        vertical_band[label] = _along_edge(components, label, 0 if x[label] == 0 else width - 1, vertical=True)
+    for label in np.flatnonzero(horizontal_band):
+        horizontal_band[label] = _along_edge(components, label, 0 if y[label] == 0 else height - 1, vertical=False)
     margin = (touches_side | touches_end) & (area >= 0.25 * width * height) & (area >= 0.6 * w * h)
     in_side_zone = (x >= (1 - EDGE_ZONE) * width) | (x + w <= EDGE_ZONE * width)
     in_end_zone = (y >= (1 - EDGE_ZONE) * height) | (y + h <= EDGE_ZONE * height)
@@ -310,6 +315,14 @@ def _frame_components(components: Components, shape: tuple[int, int], digit_heig
     frame = vertical_band | horizontal_band | margin | ((border_piece | sliver) & (hugs_side | ~digit_sized))
     frame[0] = False
     return frame
+
+
+def _along_edge(components: Components, label: int, edge: int, vertical: bool) -> bool:
+    """Whether a mark touching the image's edge lies along it, as a frame's band does, rather than meeting it at
+    one end, as a slanted stroke of a digit cropped tight does."""
+    x, y, w, h = components.stats[label, :4]
+    line = components.labels[y:y + h, edge] if vertical else components.labels[edge, x:x + w]
+    return bool(np.mean(line == label) >= EDGE_HUG)
 
 
 def box_outlines(components: Components) -> np.ndarray:

@@ -195,3 +195,17 @@ def test_a_lone_flagged_one_is_not_laid_flat():
     draw_bar(page, 110, 30, 10, 140)
     cv2.line(page, (110, 32), (60, 80), 20, 10)  # a long flag
     assert preprocess.estimate_tilt(preprocess.small_ink(binary_of(page))) == 0.0
+
+
+def test_a_slanted_one_cut_by_a_tight_crop_stays_but_a_band_along_the_edge_goes():
+    crop = blank_page(96, 300)
+    cv2.line(crop, (30, 12), (4, 95), 0, 8)  # a leading '1' slanting to the crop's bottom-left corner
+    for centre in (90, 170, 250):
+        draw_ring(crop, (centre, 50), (24, 38), ink=0)
+    cleaned = preprocess.clean_up(binary_of(crop), True, 12).binary
+    assert cleaned[20:80, 8:28].max() == 255
+
+    crop[:, 280:] = 235
+    crop[6:, 290:] = 0  # a dark band along the right edge, as a scan's margin
+    cleaned = preprocess.clean_up(binary_of(crop), True, 12).binary
+    assert cleaned[10:90, 292:].max() == 0 and cleaned[20:80, 8:28].max() == 255
