@@ -158,7 +158,8 @@ def coarse_scan(mask: np.ndarray, rng: np.random.Generator, settings: AugmentSet
     return cv2.resize(coarse.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
 
 
-def flagged_one(mask: np.ndarray, rng: np.random.Generator, lowered: float = 0.0) -> np.ndarray:
+def flagged_one(mask: np.ndarray, rng: np.random.Generator, lowered: float = 0.0,
+                longest: float = FLAG_LENGTH[1]) -> np.ndarray:
     """A '1' stem given a flag from at or near its top, down and to the left, sometimes a foot, in its own thickness.
 
     The flag is laid relative to the stem, so a leaning stem gets one too; it
@@ -166,7 +167,9 @@ def flagged_one(mask: np.ndarray, rng: np.random.Generator, lowered: float = 0.0
     flat. Half the flags bow outward, as a flag drawn in one movement with the
     stem does; long, steep ones make the wedge many European writers' '1' is.
     With `lowered`, half the flags leave the stem up to that share of its height
-    below its tip, where the pen overshot.
+    below its tip, where the pen overshot; `longest` lets a flag run longer than
+    the stem, as the lead-in stroke from the line up to the tip that many
+    cheque and form writers start a '1' with.
     """
     pad = mask.shape[0]
     mask = np.pad(mask, ((0, 0), (pad, pad // 2)))
@@ -177,7 +180,7 @@ def flagged_one(mask: np.ndarray, rng: np.random.Generator, lowered: float = 0.0
     top_x, bottom_x = int(xs[ys == top].mean()), int(xs[ys == bottom].mean())
     if abs(top_x - bottom_x) > STEM_LEAN * height:
         return mask
-    length = height * rng.uniform(*FLAG_LENGTH)
+    length = height * rng.uniform(FLAG_LENGTH[0], longest)
     angle = np.deg2rad(rng.uniform(*FLAG_DROP))
     start_x, start_y = float(top_x), top
     if lowered:

@@ -37,6 +37,7 @@ LEARNING_RATE = 1e-3
 PEN_SHARE = 0.3  # of the digits in a field, drawn from pen strokes; the rest from MNIST
 FLAGGED_ONES = 0.5  # of the 1s, given a flag as much of Europe writes them...
 LOWERED_FLAGS = 0.3  # ...half of those leaving the stem up to this share of its height below its tip
+LONGEST_FLAG = 1.5  # of the stem's height: a lead-in stroke from the line up to the stem's tip, as on cheques
 LOOPED_TWOS = 0.3  # of the 2s, given a loop at the base as much of Latin America writes them
 
 
@@ -80,7 +81,7 @@ class DigitPool:
             index = int(rng.integers(len(self.masks)))
             mask, label = self.masks[index], int(self.labels[index])
         if label == 1 and rng.random() < FLAGGED_ONES:
-            mask = augment.flagged_one(cropped(mask), rng, LOWERED_FLAGS)
+            mask = augment.flagged_one(cropped(mask), rng, LOWERED_FLAGS, LONGEST_FLAG)
         elif label == 2 and rng.random() < LOOPED_TWOS:
             mask = augment.looped_two(cropped(mask), rng)
         return mask, label
@@ -218,7 +219,7 @@ def train(mnist: MnistData, pens: list[PenDigit], out: Path, pendigits_source: s
         "data": {
             "fields": {"training": count, "validation": len(validation), "generator": "digitocr.line_synth",
                        "settings": FieldSettings().__dict__, "flagged_ones": FLAGGED_ONES,
-                       "lowered_flags": LOWERED_FLAGS, "looped_twos": LOOPED_TWOS},
+                       "lowered_flags": LOWERED_FLAGS, "longest_flag": LONGEST_FLAG, "looped_twos": LOOPED_TWOS},
             "mnist": {"source": mnist.source, "md5": mnist.md5, "licence": "CC BY-SA 3.0",
                       "training_digits": "the first 55,000 training images",
                       "validation_digits": "the last 5,000 training images"},
