@@ -20,6 +20,18 @@ def test_a_flagged_one_gains_a_flag_left_of_its_stem_falling_from_the_top():
         assert ys[flag].min() < 0.5 * 40 and ys[flag].max() <= 0.95 * 40 + 2, seed
 
 
+def test_a_lead_in_flag_may_reach_further_left_than_the_stem_is_tall():
+    def reach(longest: float) -> int:
+        spans = []
+        for seed in range(40):
+            ys, xs = np.nonzero(augment.flagged_one(stem(), np.random.default_rng(seed), longest=longest))
+            spans.append(int(xs[ys == 0].min() - xs.min()))
+        return max(spans)
+
+    usual, lead_in = reach(augment.FLAG_LENGTH[1]), reach(1.5)
+    assert lead_in > usual + 5 and lead_in > 0.85 * 40
+
+
 def test_a_leaning_stroke_is_no_stem_to_flag():
     diagonal = np.eye(40, dtype=np.uint8)
     assert augment.flagged_one(diagonal, np.random.default_rng(0)).sum() == diagonal.sum()
