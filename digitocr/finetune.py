@@ -3,7 +3,6 @@
 `python -m digitocr.train --finetune DIR --base DigitClassifier.keras --out my_model.keras --data MNIST`
 """
 
-import hashlib
 import json
 import sys
 import time
@@ -16,7 +15,7 @@ from . import augment
 from .errors import DigitOcrError
 from .loading import load_image
 from .mnist import MnistData
-from .model import DEFAULT_MODEL_PATH, DigitClassifier, save_model
+from .model import DEFAULT_MODEL_PATH, DigitClassifier, model_sha256, save_model
 from .normalize import to_model_input
 from .pipeline import single_digit_input
 from .settings import ReaderSettings
@@ -133,8 +132,8 @@ def finetune(folder: Path, base: Path, out: Path, mnist: MnistData, seed: int = 
     after = {"own_held_out": digit_accuracy(tuned, samples.inputs[held_index], samples.labels[held_index]),
              "mnist_test": digit_accuracy(tuned, test_images, mnist.test_labels)}
     print(f"after: own {after['own_held_out']:.3f}, MNIST {after['mnist_test']:.4f}", flush=True)
-    card = {"model": out.name, "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
-            "fine_tuned_from": {"path": str(base), "sha256": hashlib.sha256(Path(base).read_bytes()).hexdigest()},
+    card = {"model": out.name, "sha256": model_sha256(out),
+            "fine_tuned_from": {"path": str(base), "sha256": model_sha256(base)},
             "own_samples": {"folder": str(folder), "train": int(len(train_index)), "held_out": int(len(held_index))},
             "accuracy_before": before, "accuracy_after": after, "epochs": EPOCHS, "learning_rate": LEARNING_RATE,
             "frozen": "batch normalisation layers",

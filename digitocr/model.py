@@ -23,13 +23,23 @@ def model_card_path(model_path: Path) -> Path:
     return Path(model_path).with_suffix(".json")
 
 
+def model_sha256(model_path: Path) -> str:
+    """The checksum a model card records for its file, and that loading checks."""
+    return hashlib.sha256(Path(model_path).read_bytes()).hexdigest()
+
+
+def model_reference(model_path: Path) -> dict:
+    """How a card names the model a run started from: its file name and checksum."""
+    return {"model": Path(model_path).name, "sha256": model_sha256(model_path)}
+
+
 def verify_checksum(model_path: Path) -> None:
     """Refuse a model whose bytes differ from what its model card recorded (when it has a card)."""
     card_path = model_card_path(model_path)
     if not card_path.exists():
         return
     expected = json.loads(card_path.read_text()).get("sha256")
-    actual = hashlib.sha256(Path(model_path).read_bytes()).hexdigest()
+    actual = model_sha256(model_path)
     if expected and expected != actual:
         raise ModelError(f"{model_path} does not match the checksum in {card_path.name}: the file was changed or "
                          "damaged. Retrain it or restore it.")

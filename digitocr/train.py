@@ -35,7 +35,7 @@ from . import augment
 from .finetune import finetune
 from .mnist import MnistData, load_mnist
 from .errors import DigitOcrError
-from .model import DEFAULT_MODEL_PATH, load_keras_model, save_model
+from .model import DEFAULT_MODEL_PATH, load_keras_model, model_reference, model_sha256, save_model
 from .normalize import FIELD_SIZE, to_model_input
 from .pendigits import PenDigit, parse_pendigits, render_digit
 
@@ -188,6 +188,11 @@ def md5_of(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
 
 
+def cosine_rate(start: float, epoch: int, epochs: int) -> float:
+    """The learning rate of an epoch (counted from 1) on a cosine schedule from `start` down towards zero."""
+    return float(start * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / epochs)))
+
+
 def card_path_for(model_path: Path) -> Path:
     return model_path.with_suffix(".json")
 
@@ -217,10 +222,10 @@ def train(mnist: MnistData, pen_digits: list[PenDigit], out: Path, pendigits_sou
     pen_val = pen_validation(held_out_pens) if held_out_pens else None
 
     model = build_model()
-    started_from = None
+    started_from = "random weights"
     if base:
         model.set_weights(load_keras_model(base).get_weights())
-        started_from = {"model": base.name, "sha256": hashlib.sha256(base.read_bytes()).hexdigest()}
+        started_from = model_reference(base)
     model.summary(print_fn=lambda line, **_: print(line))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy")
     min_epochs = int(np.ceil(MIN_EPOCHS_SHARE * max_epochs))
@@ -230,7 +235,7 @@ def train(mnist: MnistData, pen_digits: list[PenDigit], out: Path, pendigits_sou
     progress = 1 if sys.stdout.isatty() else 2
     for epoch in range(1, max_epochs + 1):
         inputs, targets = epoch_samples(train_images, train_labels, mnist_masks, train_pens, rng, settings, counts)
-        epoch_rate = learning_rate * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / max_epochs))
+        epoch_rate = cosine_rate(learning_rate, epoch, max_epochs)
         model.optimizer.learning_rate.assign(epoch_rate)
         print(f"epoch {epoch}/{max_epochs}: {len(inputs)} samples, learning rate {epoch_rate:.2e}", flush=True)
         model.fit(inputs, targets, batch_size=BATCH_SIZE, epochs=1, verbose=progress)
@@ -263,7 +268,7 @@ def train(mnist: MnistData, pen_digits: list[PenDigit], out: Path, pendigits_sou
     save_model(model, out)
     card = {
         "model": out.name,
-        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+        "sha256": model_sha256(out),
         "input": "(N, 28, 28, 1) float32 in [0, 1], ink bright on a dark field",
         "output": "10 softmax probabilities for the digits 0-9; a flat answer means 'not a digit'",
         "parameters": int(model.count_params()),

@@ -11,7 +11,6 @@ validation digits and writers 21-30, never trained on.
 """
 
 import argparse
-import hashlib
 import json
 import multiprocessing
 import sys
@@ -24,9 +23,9 @@ from .line_model import DEFAULT_LINE_MODEL_PATH
 from .line_synth import FieldSettings, training_line
 from .lines import BLANK, LINE_HEIGHT, batch_of_lines, greedy_decode
 from .mnist import MnistData, load_mnist
-from .model import load_keras_model, save_model
+from .model import load_keras_model, model_reference, model_sha256, save_model
 from .pendigits import PenDigit, parse_pendigits
-from .train import HELD_OUT_WRITERS, SEED, VALIDATION_SIZE, cropped, md5_of, mnist_mask, pen_input
+from .train import HELD_OUT_WRITERS, SEED, VALIDATION_SIZE, cosine_rate, cropped, md5_of, mnist_mask, pen_input
 from . import augment
 
 TRAINING_LINES = 150000
@@ -170,7 +169,7 @@ def train(mnist: MnistData, pens: list[PenDigit], out: Path, pendigits_source: s
     started_from = "random weights"
     if base:
         model.set_weights(load_keras_model(base).get_weights())
-        started_from = {"model": base.name, "sha256": hashlib.sha256(base.read_bytes()).hexdigest()}
+        started_from = model_reference(base)
     model.summary(print_fn=lambda line, **_: print(line))
     optimizer = keras.optimizers.Adam(learning_rate)
 
@@ -189,7 +188,7 @@ def train(mnist: MnistData, pens: list[PenDigit], out: Path, pendigits_source: s
     history, best, best_weights = [], -1.0, None
     fit_started = time.perf_counter()
     for epoch in range(1, epochs + 1):
-        optimizer.learning_rate.assign(learning_rate * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / epochs)))
+        optimizer.learning_rate.assign(cosine_rate(learning_rate, epoch, epochs))
         losses = []
         groups = batches(lines, rng)
         for number, group in enumerate(groups, start=1):
@@ -207,7 +206,7 @@ def train(mnist: MnistData, pens: list[PenDigit], out: Path, pendigits_source: s
     save_model(model, out)
     card = {
         "model": out.name,
-        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+        "sha256": model_sha256(out),
         "input": f"(N, {LINE_HEIGHT}, W, 1) float32 in [0, 1]: one line of the reader's cleaned ink, ink bright",
         "output": "(N, 1, W/4, 11): per 4-pixel column, probabilities of the digits 0-9 and the CTC blank (10)",
         "parameters": int(model.count_params()),
