@@ -26,7 +26,6 @@ class Analysis:
 
     pieces: list[Candidate]  # every piece of every option, blob by blob in reading order
     model_inputs: np.ndarray  # (N, 28, 28) float32, one per piece
-    boxes: list[Box]  # each piece's box in original-image pixels
     options: list[list[list[int]]]  # per blob, per way of cutting it: indices into `pieces`
     segmentation: Segmentation
     to_original: float  # multiply working-size pixels by this for original pixels
@@ -160,10 +159,8 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     inputs = model_inputs(segmentation.labels, pieces)
     timings["normalisation"] = time.perf_counter() - clock[0]
     to_original = 1.0 / (factor * loaded_scale)
-    analysis = Analysis(pieces, inputs, [], options, segmentation, to_original, drawn_on, straightening, image_size,
-                        single_digit, notes, stages, timings)
-    analysis.boxes = [analysis.box_in_original(c.x, c.y, c.width, c.height) for c in pieces]
-    return analysis
+    return Analysis(pieces, inputs, options, segmentation, to_original, drawn_on, straightening, image_size,
+                    single_digit, notes, stages, timings)
 
 
 def single_digit_input(pixels: np.ndarray, settings: ReaderSettings) -> np.ndarray | None:

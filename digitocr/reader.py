@@ -188,8 +188,9 @@ class Reader:
                     candidate.dropped = NOT_A_DIGIT
                     rejected.append(candidate)
                     continue
+                box = analysis.box_in_original(candidate.x, candidate.y, candidate.width, candidate.height)
                 kept_lines.setdefault(candidate.line, []).append(
-                    Digit(label, confidence, tuple(float(p) for p in row), analysis.boxes[index], 0,
+                    Digit(label, confidence, tuple(float(p) for p in row), box, 0,
                           confidence < settings.doubtful_below, analysis.model_inputs[index]))
         verdicts = []
         read_by = {}
