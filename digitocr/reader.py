@@ -33,6 +33,11 @@ STRAY_BAR_HEIGHT = 0.7  # a line of lone '1's shorter than this share of the tal
 EDGE_TOUCH = 0.03  # a box this near (of the image's height) its top or bottom touches it
 TINY_SCAN_SHIFTS = ((1, 0), (-1, 0), (0, 1), (0, -1))  # (rows, columns) a tiny scan's piece is also classified at
 TINY_SCAN_DIGIT_HEIGHT = 0.5  # a tiny scan's mark this tall (of the scan) is its digit, kept however flat its answer
+LEAD_IN_HEIGHT = 0.75  # a '1' at most this tall (of the '1' after it)...
+LEAD_IN_LOW = 0.2  # ...starting at least this far (of that height) below the next one's top...
+LEAD_IN_BELOW = 0.3  # ...ending no further than this below its foot...
+LEAD_IN_WIDTH = 0.35  # ...at least this wide (of its own height), a slanted stroke, not an upright small '1'...
+LEAD_IN_GAP = 0.2  # ...and reaching to within this (of the next one's height) of it is that '1's lead-in stroke
 NOISE_DIGITS = 30  # a reading of at least this many digits...
 NOISE_DOUBTFUL_SHARE = 0.7  # ...this share of them doubtful is noise (random pixels 78-91%, dev numbers 7% on average)
 
@@ -209,6 +214,11 @@ class Reader:
                 set_aside += [f"line {line.line + 1}'s '{recognized[i].label}' lies on a point or comma segmentation "
                               "set aside: it is that mark, not a digit" for i in separators]
                 read_by[line.line] = LINE_RECOGNIZER
+        lead_ins_left_out = 0
+        for key, digits in kept_lines.items():
+            lead_ins = lead_in_strokes(digits)
+            kept_lines[key] = [d for i, d in enumerate(digits) if i not in lead_ins]
+            lead_ins_left_out += len(lead_ins)
         strays = 0
         for find_remnants in (stray_bar_lines, functools.partial(side_remnant_lines, image_size=loaded.original_size)):
             for key in find_remnants(kept_lines):
@@ -224,13 +234,14 @@ class Reader:
                       for number, key in enumerate(sorted(kept_lines)))
         if not lines:
             notes.append("No digits were found in this image.")
-        stages = self._final_stages(prepared, choices, confidences, rejected, lines, settings,
-                                    [v.explanation for v in verdicts] + set_aside, strays) if keep_stages else ()
+        stages = (self._final_stages(prepared, choices, confidences, rejected, lines, settings,
+                                     [v.explanation for v in verdicts] + set_aside, strays, lead_ins_left_out)
+                  if keep_stages else ())
         return Reading(lines, loaded.original_size, tuple(notes), stages)
 
     @staticmethod
     def _final_stages(prepared, choices, confidences, rejected, lines, settings, explanations,
-                      strays) -> tuple[Stage, ...]:
+                      strays, lead_ins) -> tuple[Stage, ...]:
         analysis, loaded, line_inputs = prepared.analysis, prepared.loaded, prepared.lines
         chosen = [analysis.pieces[i] for options, choice in choices for i in options[choice]]
         kept = [c for c in chosen if not c.dropped]
@@ -262,7 +273,9 @@ class Reader:
                   f"(confidence under {settings.doubtful_below:.0%})." +
                   (f" {strays} line(s) left out as border remnants (lone bars shorter than the digits, or a "
                    "lone bar or corner mark at the image's side)."
-                   if strays else "")),
+                   if strays else "") +
+                  (f" {lead_ins} short slanted '1'(s) left out as the lead-in stroke of the '1' after them, "
+                   "written apart from it." if lead_ins else "")),
         )
 
 
@@ -279,6 +292,23 @@ def stray_bar_lines(lines: dict[int, list[Digit]]) -> list[int]:
     tallest = max(heights.values())
     return [key for key, digits in lines.items()
             if all(d.label == 1 for d in digits) and heights[key] < STRAY_BAR_HEIGHT * tallest]
+
+
+def lead_in_strokes(digits: list[Digit]) -> list[int]:
+    """'1's that are the lead-in of the '1' after them: many hands start a '1' with a stroke rising from the
+    line to the stem's tip, and where the pen lifts or the ink fades between the two, the stroke is a piece of
+    its own that both readers take for another '1'. It is shorter than the stem, starts low, slants and ends
+    at the stem; a small upright '1' or a comma hanging well below the line does not."""
+    lead_ins = []
+    for index, (stroke, stem) in enumerate(zip(digits, digits[1:])):
+        low, tall = stroke.box, stem.box
+        if (stroke.label == 1 and stem.label == 1 and low.height <= LEAD_IN_HEIGHT * tall.height
+                and low.y >= tall.y + LEAD_IN_LOW * tall.height
+                and low.y + low.height <= tall.y + tall.height + LEAD_IN_BELOW * tall.height
+                and low.width >= LEAD_IN_WIDTH * low.height
+                and low.x + low.width >= tall.x - LEAD_IN_GAP * tall.height):
+            lead_ins.append(index)
+    return lead_ins
 
 
 def side_remnant_lines(lines: dict[int, list[Digit]], image_size: tuple[int, int]) -> list[int]:
