@@ -114,7 +114,7 @@ def time_reads(reader: Reader, data: bytes, repeats: int) -> tuple[list[float], 
         started = time.perf_counter()
         loaded = reader.load(data)
         decoded = time.perf_counter()
-        analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, reader.settings)
+        analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, reader.settings, drawn=loaded.drawn)
         analysed = time.perf_counter()
         lines = line_images(upright_ink(analysis), analysis.segmentation) \
             if reader.settings.read_lines and not analysis.single_digit else []

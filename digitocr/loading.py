@@ -27,6 +27,7 @@ ACCEPTED_FILES = "PNG, JPEG, WebP, BMP, TIFF or GIF image"
 ACCEPTED_ARRAYS = "an array of shape (H, W), (H, W, 3) or (H, W, 4)"
 ACCEPTED = f"{ACCEPTED_FILES}, or {ACCEPTED_ARRAYS}"
 TURNED = range(2, 9)  # EXIF orientations that flip or turn the pixels; exif_transpose copies the image even for none
+DRAWN_SHARE = 0.5  # an image at least this share fully see-through is a drawing on a transparent field
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class LoadedImage:
 
     pixels: np.ndarray  # (H, W, 3) uint8
     original_size: tuple[int, int]  # (width, height) as the user's image is, after EXIF orientation
+    drawn: bool = False  # mostly see-through, as a canvas export: no page, rules or borders lie under the ink
 
     @property
     def scale(self) -> float:
@@ -42,8 +44,8 @@ class LoadedImage:
         return self.pixels.shape[1] / self.original_size[0]
 
 
-def _composite_alpha(rgba: np.ndarray) -> np.ndarray:
-    """Flatten transparency onto a background that keeps the strokes visible.
+def _composite_alpha(rgba: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Flatten transparency onto a background that keeps the strokes visible, and tell whether it was a drawing.
 
     A canvas export is dark strokes on a transparent field: onto white. A light
     pen on a transparent field goes onto black instead, so it is not erased.
@@ -51,14 +53,15 @@ def _composite_alpha(rgba: np.ndarray) -> np.ndarray:
     alpha = cv2.extractChannel(rgba, 3)
     colour = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)  # a plain copy of the first three channels, far faster than numpy's
     if int(alpha.min()) == 255:
-        return colour
+        return colour, False
+    drawn = cv2.countNonZero(alpha) <= (1 - DRAWN_SHARE) * alpha.size
     _, opaque = cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY)  # cv2.compare takes a 1x1 image for a scalar
     share_opaque = cv2.countNonZero(opaque) / opaque.size
     ink_is_light = 0 < share_opaque < 0.5 and float(np.mean(cv2.mean(colour, mask=opaque)[:3])) > 160
     alpha3 = cv2.merge([alpha, alpha, alpha])
     if ink_is_light:
-        return cv2.multiply(colour, alpha3, scale=1 / 255)
-    return cv2.bitwise_not(cv2.multiply(cv2.bitwise_not(colour), alpha3, scale=1 / 255))
+        return cv2.multiply(colour, alpha3, scale=1 / 255), drawn
+    return cv2.bitwise_not(cv2.multiply(cv2.bitwise_not(colour), alpha3, scale=1 / 255)), drawn
 
 
 def _to_uint8(array: np.ndarray) -> np.ndarray:
@@ -81,8 +84,9 @@ def _to_uint8(array: np.ndarray) -> np.ndarray:
     return np.round((values - low) * 255.0 / (high - low)).astype(np.uint8)
 
 
-def array_to_rgb(array: np.ndarray) -> np.ndarray:
-    """Any (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) array (RGB order) as (H, W, 3) uint8."""
+def array_to_rgb(array: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Any (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) array (RGB order) as (H, W, 3) uint8, and whether it was a
+    drawing on a transparent field."""
     array = np.asarray(array)
     if array.size == 0:
         raise EmptyImageError("The image has no pixels (an empty array).")
@@ -92,13 +96,13 @@ def array_to_rgb(array: np.ndarray) -> np.ndarray:
         raise UnsupportedImageError(f"An array of shape {array.shape} is not an image; expected {ACCEPTED_ARRAYS}.")
     pixels = _to_uint8(array)
     if pixels.ndim == 2:
-        return np.repeat(pixels[..., None], 3, axis=2)
+        return np.repeat(pixels[..., None], 3, axis=2), False
     if pixels.shape[2] == 4:
         return _composite_alpha(pixels)
-    return np.ascontiguousarray(pixels)
+    return np.ascontiguousarray(pixels), False
 
 
-def _pil_to_rgb(image: Image.Image) -> np.ndarray:
+def _pil_to_rgb(image: Image.Image) -> tuple[np.ndarray, bool]:
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         return array_to_rgb(np.asarray(image))
     if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (image.mode == "P" and "transparency" in image.info):
@@ -165,11 +169,11 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
                 image.draft("RGB", (int(image.size[0] * scale) + 1, int(image.size[1] * scale) + 1))
             image.seek(0)
             image.load()
-            pixels = _pil_to_rgb(ImageOps.exif_transpose(image) if orientation in TURNED else image)
+            pixels, drawn = _pil_to_rgb(ImageOps.exif_transpose(image) if orientation in TURNED else image)
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise TruncatedImageError(f"The image data is truncated or damaged and cannot be decoded ({error}). "
                                       "Send the whole file again.") from None
-    return LoadedImage(pixels, (int(original_size[0]), int(original_size[1])))
+    return LoadedImage(pixels, (int(original_size[0]), int(original_size[1])), drawn)
 
 
 def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS,
@@ -182,16 +186,16 @@ def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS,
     if isinstance(source, np.ndarray):
         if source.ndim >= 2:
             _check_pixels(source.shape[1], source.shape[0], max_pixels)
-        pixels = array_to_rgb(source)
-        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]))
+        pixels, drawn = array_to_rgb(source)
+        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn)
     if isinstance(source, Image.Image):
         _check_pixels(*source.size, max_pixels)
         try:
             oriented = ImageOps.exif_transpose(source)
-            pixels = _pil_to_rgb(oriented)
+            pixels, drawn = _pil_to_rgb(oriented)
         except OSError as error:
             raise TruncatedImageError(f"The image could not be decoded ({error}).") from None
-        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]))
+        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn)
     try:
         return _decode(_read_bytes(source, max_file_bytes), max_pixels, draft_side)
     except ImageLoadError:

@@ -86,8 +86,11 @@ def model_inputs(labels: np.ndarray, pieces: list[Candidate]) -> np.ndarray:
 
 
 def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float, settings: ReaderSettings,
-            keep_stages: bool = False) -> Analysis:
-    """Find the digits in RGB `pixels`; boxes come back in the coordinates of the `image_size` original."""
+            keep_stages: bool = False, drawn: bool = False) -> Analysis:
+    """Find the digits in RGB `pixels`; boxes come back in the coordinates of the `image_size` original.
+
+    A `drawn` image (see `LoadedImage.drawn`) has no rules or borders, so no long stroke of its is taken for one.
+    """
     stages: list[Stage] = []
     timings: dict[str, float] = {}
     clock = [time.perf_counter()]
@@ -119,10 +122,12 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
          f"{thresholded.method.capitalize()} threshold, cut-off {thresholded.level:.0f}"
          f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'}).")
     single_digit = holds_one_digit(image_size, settings)
-    remove_lines = settings.remove_lines and not single_digit  # a one-digit crop's strokes run edge to edge
+    # a one-digit crop's strokes run edge to edge, and a drawing has no rules or borders
+    remove_lines = settings.remove_lines and not single_digit and not drawn
     cleaned = preprocess.clean_up(thresholded.binary, remove_lines, settings.min_ink_pixels)
     keep("clean-up", lambda: np.dstack([cleaned.removed, cleaned.binary, cleaned.binary]),
          lambda: ("Drawn boxes, ruled lines, borders, frame edges and specks" if remove_lines else
+                  "Specks only (a drawing on a transparent field has no rules or borders under it)" if drawn else
                   "Specks only (a one-digit crop, whose strokes may touch its edges, keeps its long strokes)") +
          f" removed (red: {float((cleaned.removed > 0).mean()):.1%} of the image).")
     tilt = shear = 0.0

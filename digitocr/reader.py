@@ -63,7 +63,7 @@ class Prepared:
 
 def prepare(source: ImageSource, settings: ReaderSettings, keep_stages: bool = False) -> Prepared:
     loaded = load_for_reading(source, settings)
-    analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages)
+    analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages, loaded.drawn)
     read_lines = settings.read_lines and not analysis.single_digit
     return Prepared(loaded, analysis, line_images(upright_ink(analysis), analysis.segmentation) if read_lines else [])
 

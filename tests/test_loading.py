@@ -42,6 +42,18 @@ def test_light_strokes_on_transparent_are_kept_visible():
     assert pixels[5, 5].tolist() == [255, 255, 255]
 
 
+def test_a_mostly_see_through_image_is_known_as_a_drawing_and_an_opaque_or_cut_out_one_is_not():
+    canvas = np.zeros((40, 60, 4), np.uint8)
+    canvas[10:30, 20:24] = (0, 0, 0, 255)
+    assert load_image(canvas).drawn and load_image(encode(Image.fromarray(canvas, "RGBA"))).drawn
+    assert load_image(Image.fromarray(canvas, "RGBA")).drawn
+    photo = np.full((40, 60, 4), 200, np.uint8)
+    photo[..., 3] = 255
+    assert not load_image(photo).drawn and not load_image(photo[..., :3]).drawn
+    photo[:4, :4, 3] = photo[:4, -4:, 3] = 0  # rounded corners cut out of a screenshot
+    assert not load_image(encode(Image.fromarray(photo, "RGBA"))).drawn
+
+
 @pytest.mark.parametrize("mode", ["L", "P", "CMYK", "I;16", "LA", "1", "F"])
 def test_every_common_mode_loads_as_rgb(mode):
     base = Image.fromarray(np.tile(np.arange(0, 250, 10, dtype=np.uint8), (8, 1)))

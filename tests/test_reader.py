@@ -214,6 +214,19 @@ def test_a_border_bar_at_the_cells_side_above_the_number_is_no_line_of_its_own(r
     assert [line.text for line in reader.read(cell).lines] == ["4096"]
 
 
+def test_a_drawings_long_straight_stroke_along_its_edge_is_kept_as_ink_not_removed_as_a_border(reader):
+    alpha = np.zeros((400, 400), np.uint8)
+    turn = np.linspace(np.pi, 2.1 * np.pi, 40)
+    hook = np.stack([170 + 60 * np.cos(turn), 150 + 60 * np.sin(turn)], axis=1)
+    two = np.vstack([hook, [[110, 378], [330, 374]]]).astype(np.int32)  # its base runs along the canvas's bottom
+    cv2.polylines(alpha, [two], False, 255, 14, cv2.LINE_AA)
+    drawing = np.zeros((400, 400, 4), np.uint8)
+    drawing[..., 3] = alpha
+    reading = reader.read(drawing, stages=True)
+    assert reading.text == "2"
+    assert "a drawing on a transparent field" in next(s.caption for s in reading.stages if s.name == "clean-up")
+
+
 def digit_at(label: int, x: int, y: int, width: int, height: int) -> Digit:
     return Digit(label, 0.99, tuple(0.99 if i == label else 0.001 for i in range(10)), Box(x, y, width, height), 0,
                  False)
