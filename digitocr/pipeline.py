@@ -89,7 +89,7 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
             keep_stages: bool = False, drawn: bool = False) -> Analysis:
     """Find the digits in RGB `pixels`; boxes come back in the coordinates of the `image_size` original.
 
-    A `drawn` image (see `LoadedImage.drawn`) has no rules or borders, so no long stroke of its is taken for one.
+    A `drawn` image (see `LoadedImage.drawn`) has no rules or borders, so none of its long strokes is taken for one.
     """
     stages: list[Stage] = []
     timings: dict[str, float] = {}
