@@ -6,12 +6,14 @@ grayscale -> working size -> Gaussian blur -> ink polarity (ink made bright)
 borders, page edges and margins, specks).
 """
 
+import math
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from .normalize import stroke_width
+from .orderstats import image_percentiles, median
 from .segment import Components, typical_height
 
 BACKGROUND_SIDE = 160  # the background is estimated on a copy this size, far cheaper than full size
@@ -102,7 +104,7 @@ def ink_is_dark(gray: np.ndarray) -> bool:
     window = min(255, max(3, int(POLARITY_WINDOW * min(small.shape)) | 1))
     paper = cv2.medianBlur(small, window)
     difference = small.astype(np.int16) - paper.astype(np.int16)
-    lowest, highest = np.percentile(difference, (POLARITY_TAIL, 100 - POLARITY_TAIL))
+    lowest, highest = image_percentiles(difference, (POLARITY_TAIL, 100 - POLARITY_TAIL))
     darker, lighter = -lowest, highest
     if max(darker, lighter) < POLARITY_MARGIN * min(darker, lighter):
         level, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -138,7 +140,7 @@ def flatten_background(bright: np.ndarray) -> Background:
     opened = np.minimum(opened, cv2.blur(opened, (side, side)))
     estimate = cv2.resize(opened, (bright.shape[1], bright.shape[0]), interpolation=cv2.INTER_LINEAR)
     flattened = cv2.subtract(bright, estimate)
-    low, high = np.percentile(opened, (5, 95))
+    low, high = image_percentiles(opened, (5, 95))
     return Background(flattened, estimate, int(high - low))
 
 
@@ -419,13 +421,11 @@ def _sheared(shape: tuple[int, int], tilt: float, shear: float) -> tuple[np.ndar
     """The matrix of a vertical shear by `tilt` then a horizontal one by `shear`, moved so no pixel is cut off,
     and the size that holds the result."""
     height, width = shape
-    matrix = np.array([[1.0, 0.0, 0.0], [tilt, 1.0, 0.0]])
-    if shear:
-        matrix = np.array([[1.0, shear], [0.0, 1.0]]) @ matrix
-    corners = np.array([[0, 0, 1], [width, 0, 1], [0, height, 1], [width, height, 1]], float) @ matrix.T
-    matrix[:, 2] -= corners.min(axis=0)
-    size = np.ceil(corners.max(axis=0) - corners.min(axis=0)).astype(int)
-    return matrix, (int(size[0]), int(size[1]))
+    across = 1.0 + shear * tilt  # x'' = across * x + shear * y, y' = tilt * x + y
+    xs = (0.0, across * width, shear * height, across * width + shear * height)
+    ys = (0.0, tilt * width, float(height), tilt * width + height)
+    left, top = min(xs), min(ys)
+    return np.array([[across, shear, -left], [tilt, 1.0, -top]]), (math.ceil(max(xs) - left), math.ceil(max(ys) - top))
 
 
 def straighten(image: np.ndarray, tilt: float, shear: float) -> tuple[np.ndarray, Straightening]:
@@ -478,7 +478,7 @@ def _marks_slope(small: np.ndarray) -> float | None:
     xs, ys = centroids[1:][heights >= 0.4 * heights.max()].T
     across, climb = xs[None, :] - xs[:, None], ys[None, :] - ys[:, None]
     pairs = np.triu(np.ones(across.shape, bool), 1) & (across != 0)
-    return float(np.median(climb[pairs] / across[pairs])) if pairs.any() else None
+    return median((climb[pairs] / across[pairs]).tolist()) if pairs.any() else None
 
 
 def estimate_slant(small: np.ndarray) -> float:

@@ -18,6 +18,7 @@ from .lines import LineImage, greedy_decode, line_images
 from .loading import ImageSource, LoadedImage, load_image
 from .model import DigitClassifier
 from .normalize import to_model_input
+from .orderstats import median
 from .pipeline import Analysis, analyse, candidates_stage
 from .results import Box, Digit, Line, Reading, Stage
 from .segment import LONE_BAR_SIDE, LONE_BAR_WIDTH
@@ -288,7 +289,7 @@ def stray_bar_lines(lines: dict[int, list[Digit]]) -> list[int]:
     rule beside the number, not a number of their own."""
     if len(lines) < 2:
         return []
-    heights = {key: float(np.median([d.box.height for d in digits])) for key, digits in lines.items()}
+    heights = {key: median(d.box.height for d in digits) for key, digits in lines.items()}
     tallest = max(heights.values())
     return [key for key, digits in lines.items()
             if all(d.label == 1 for d in digits) and heights[key] < STRAY_BAR_HEIGHT * tallest]

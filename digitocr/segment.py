@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .orderstats import median, percentile
+
 MERGE_GAP = 0.35  # pieces closer than this (of the digit height) vertically may be one digit
 MERGE_OVERLAP = 0.5  # ...if they overlap horizontally by this much of the narrower piece
 MERGED_HEIGHT = 1.35  # ...and the merged piece is no taller than this many digit heights
@@ -150,9 +152,9 @@ def typical_height(heights: np.ndarray) -> float:
     """Median height of the substantial marks, those at least 40% as tall as the tall ones."""
     if len(heights) == 0:
         return 0.0
-    heights = np.asarray(heights, np.float64)
-    tall = np.percentile(heights, 90)
-    return float(np.median(heights[heights >= 0.4 * tall]))
+    values = np.asarray(heights, np.float64).tolist()
+    tall = percentile(values, 90)
+    return median(height for height in values if height >= 0.4 * tall)
 
 
 def typical_digit_height(candidates: list[Candidate]) -> float:
@@ -358,7 +360,7 @@ def group_lines(candidates: list[Candidate]) -> list[list[Candidate]]:
         else:
             lines.append([candidate])
             spans.append((candidate.y, candidate.bottom))
-    ordered = sorted(lines, key=lambda line: np.median([c.y + c.height / 2 for c in line]))
+    ordered = sorted(lines, key=lambda line: median(c.y + c.height / 2 for c in line))
     return [sorted(line, key=lambda c: c.x) for line in ordered]
 
 
@@ -445,11 +447,11 @@ def lone_side_bars(line: list[Candidate], image_width: int) -> list[Candidate]:
     """
     if len(line) < 2:
         return []
-    height = float(np.median([c.height for c in line]))
+    height = median(c.height for c in line)
     found = []
     for bar, rest, gap, side_gap in ((line[0], line[1:], line[1].x - line[0].right, line[0].x),
                                      (line[-1], line[:-1], line[-1].x - line[-2].right, image_width - line[-1].right)):
-        top, bottom = float(np.median([c.y for c in rest])), float(np.median([c.bottom for c in rest]))
+        top, bottom = median(c.y for c in rest), median(c.bottom for c in rest)
         outside = max(top - bar.y, bar.bottom - bottom) > LONE_BAR_OUTSIDE * height
         if bar.width <= LONE_BAR_WIDTH * bar.height and gap > LONE_BAR_GAP * height \
                 and side_gap <= LONE_BAR_SIDE * image_width and outside:
@@ -461,8 +463,7 @@ def _band(line: list[Candidate]) -> tuple[float, float, float]:
     """Top, bottom and height of a line's digits, its shorter marks left out."""
     heights = np.array([c.height for c in line])
     tall = [c for c in line if c.height >= 0.6 * heights.max()]
-    return (float(np.median([c.y for c in tall])), float(np.median([c.bottom for c in tall])),
-            float(np.median([c.height for c in tall])))
+    return median(c.y for c in tall), median(c.bottom for c in tall), median(c.height for c in tall)
 
 
 def _shorter_than_neighbours(mark: Candidate, line: list[Candidate]) -> bool:

@@ -13,8 +13,7 @@ character is the mark, not a digit.
 
 from dataclasses import dataclass
 
-import numpy as np
-
+from .orderstats import median
 from .results import Box, Digit
 
 LOW_ON_LINE = 0.55  # a separator's centre lies below this share of the line's height
@@ -39,7 +38,7 @@ class Mark:
 def _line_band(digits: list[Digit]) -> tuple[float, float, float]:
     tops = [d.box.y for d in digits]
     bottoms = [d.box.y + d.box.height for d in digits]
-    return float(np.median(tops)), float(np.median(bottoms)), float(np.median([d.box.height for d in digits]))
+    return median(tops), median(bottoms), median(d.box.height for d in digits)
 
 
 def separator_for(mark: Mark, top: float, bottom: float, digit_height: float) -> str:
