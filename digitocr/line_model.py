@@ -8,7 +8,7 @@ import numpy as np
 from .errors import ModelError
 from .lines import BLANK, FRAME_STEP, LINE_HEIGHT, batch_of_lines
 from .model import verify_checksum
-from .onnx_net import OnnxNet, UnsupportedLayers
+from .onnx_net import ALL_CORES, OnnxNet, UnsupportedLayers
 
 DEFAULT_LINE_MODEL_PATH = Path(__file__).resolve().parent.parent / "LineReader.keras"
 EXPECTED_INPUT = (None, LINE_HEIGHT, None, 1)
@@ -23,13 +23,13 @@ class LineRecognizer:
         self.path = path
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "LineRecognizer":
+    def load(cls, path: str | Path | None = None, threads: int = ALL_CORES) -> "LineRecognizer":
         path = Path(path) if path else DEFAULT_LINE_MODEL_PATH
         if not path.is_file():
             raise ModelError(f"No line model at {path}. Train one with `python -m digitocr.train_lines`.")
         verify_checksum(path)
         try:
-            net = OnnxNet.from_archive(path)
+            net = OnnxNet.from_archive(path, threads)
         except (UnsupportedLayers, OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
             raise ModelError(f"{path} is not a line model this reader can load ({error}).") from None
         if net.input_shape != EXPECTED_INPUT or net.output_shape[-1] != BLANK + 1:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .errors import ModelError
 from .normalize import FIELD_SIZE
-from .onnx_net import OnnxNet, UnsupportedLayers
+from .onnx_net import ALL_CORES, OnnxNet, UnsupportedLayers
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -80,14 +80,15 @@ class DigitClassifier:
         return cls(lambda batch: np.asarray(forward(batch)), path, model)
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "DigitClassifier":
-        """Check the file against its model card, then load it as data (no code in it runs)."""
+    def load(cls, path: str | Path | None = None, threads: int = ALL_CORES) -> "DigitClassifier":
+        """Check the file against its model card, then load it as data (no code in it runs); `threads` computes
+        each call (ONNX Runtime's; 0 for one per core)."""
         path = Path(path) if path else DEFAULT_MODEL_PATH
         if not path.is_file():
             raise ModelError(f"No model file at {path}. Train one with `python -m digitocr.train --data MNIST_DIR`.")
         verify_checksum(path)
         try:
-            net = OnnxNet.from_archive(path)
+            net = OnnxNet.from_archive(path, threads)
             check_shapes(net.input_shape, net.output_shape)
             return cls(net, path)
         except UnsupportedLayers:

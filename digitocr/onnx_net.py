@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 NUM_CLASSES = 10
-INFERENCE_THREADS = 0  # ONNX Runtime's default, one per core: a read's digits classified in about half the time
+ALL_CORES = 0  # ONNX Runtime's default thread count, one per core: a read's digits classified in about half the time
 ALLOW_SPINNING = "0"  # idle inference threads sleep: busy-waiting doubled a read's CPU and starved the CLI's workers
 ONNX_IR_VERSION = 8  # understood by every ONNX Runtime release since 1.10
 ONNX_OPSET = 17
@@ -170,12 +170,12 @@ def _known_dims(shape: list) -> tuple:
 class OnnxNet:
     """A compiled ONNX Runtime session, called with a float32 batch shaped as the Keras model's input."""
 
-    def __init__(self, serialised: bytes):
+    def __init__(self, serialised: bytes, threads: int = ALL_CORES):
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
-        options.intra_op_num_threads = INFERENCE_THREADS
+        options.intra_op_num_threads = threads
         options.add_session_config_entry("session.intra_op.allow_spinning", ALLOW_SPINNING)
         self.session = onnxruntime.InferenceSession(serialised, options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
@@ -189,8 +189,8 @@ class OnnxNet:
         return _known_dims(self.session.get_outputs()[0].shape)
 
     @classmethod
-    def from_archive(cls, path: Path) -> "OnnxNet":
-        return cls(build_graph(*read_archive(path)))
+    def from_archive(cls, path: Path, threads: int = ALL_CORES) -> "OnnxNet":
+        return cls(build_graph(*read_archive(path)), threads)
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         return self.session.run(None, {self.input_name: batch})[0]

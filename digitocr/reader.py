@@ -18,6 +18,7 @@ from .lines import LineImage, greedy_decode, line_images
 from .loading import ImageSource, LoadedImage, load_image
 from .model import DigitClassifier
 from .normalize import to_model_input
+from .onnx_net import ALL_CORES
 from .orderstats import median
 from .pipeline import Analysis, analyse, candidates_stage
 from .results import Box, Digit, Line, Reading, Stage
@@ -41,6 +42,7 @@ LEAD_IN_WIDTH = 0.35  # ...at least this wide (of its own height), a slanted str
 LEAD_IN_GAP = 0.2  # ...and reaching to within this (of the next one's height) of it is that '1's lead-in stroke
 NOISE_DIGITS = 30  # a reading of at least this many digits...
 NOISE_DOUBTFUL_SHARE = 0.7  # ...this share of them doubtful is noise (random pixels 78-91%, dev numbers 7% on average)
+WORKER_SHARES = 4  # read_many gives each worker at least this many shares of the images, so all finish together
 
 
 def load_for_reading(source: ImageSource, settings: ReaderSettings) -> LoadedImage:
@@ -87,7 +89,7 @@ def piece_probabilities(prepared: Prepared, rows: np.ndarray) -> np.ndarray:
 
 
 def prepare_or_error(source: ImageSource, settings: ReaderSettings) -> Prepared | DigitOcrError:
-    """`prepare`, with the error returned, not raised, so it can come back from a worker."""
+    """`prepare`, with the error returned, not raised, so one unreadable image does not stop a batch."""
     try:
         return prepare(source, settings)
     except DigitOcrError as error:
@@ -112,9 +114,11 @@ class Reader:
 
     def __init__(self, model_path: str | Path | None = None, settings: ReaderSettings = ReaderSettings(),
                  classifier: DigitClassifier | None = None, line_recognizer: LineRecognizer | None = None,
-                 line_model_path: str | Path | None = None):
-        self.classifier = classifier or DigitClassifier.load(model_path)
-        self.line_recognizer = line_recognizer or LineRecognizer.load(line_model_path)
+                 line_model_path: str | Path | None = None, inference_threads: int = ALL_CORES):
+        """`inference_threads` computes each model call: one per core (0) answers one image soonest, and one is
+        best where worker processes already fill the cores (see `read_many`)."""
+        self.classifier = classifier or DigitClassifier.load(model_path, inference_threads)
+        self.line_recognizer = line_recognizer or LineRecognizer.load(line_model_path, inference_threads)
         self.settings = settings
 
     def load(self, source: ImageSource, settings: ReaderSettings | None = None) -> LoadedImage:
@@ -132,19 +136,25 @@ class Reader:
                   batch_size: int = 64, workers: int = 1) -> Iterator[Outcome]:
         """Read many images in order, classifying the digits of up to `batch_size` images in one model call.
 
-        With `workers` > 1, decoding and the image pipeline run in that many
-        processes while this one classifies, so a folder uses every core.
+        With `workers` > 1, that many processes each read their share of the
+        images whole, with their own copy of the models, so a folder uses every
+        core (a reader whose classifier was handed over in memory, not loaded
+        from a file, reads in this process alone).
         """
         settings = settings or self.settings
         sources = list(sources)
-        prepare_one = functools.partial(prepare_or_error, settings=settings)
-        if workers > 1 and len(sources) > 1:
+        if workers > 1 and len(sources) > 1 and self.classifier.path is not None:
+            share = min(batch_size, max(1, len(sources) // (WORKER_SHARES * workers)))
+            chunks = [sources[start:start + share] for start in range(0, len(sources), share)]
+            read_chunk = functools.partial(read_in_worker, model_path=self.classifier.path,
+                                           line_model_path=self.line_recognizer.path, settings=settings)
             context = multiprocessing.get_context(worker_start_method())
-            with ProcessPoolExecutor(min(workers, len(sources)), mp_context=context) as pool:
-                yield from self._classify_in_batches(sources, pool.map(prepare_one, sources, chunksize=8), settings,
-                                                     batch_size)
+            with ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context) as pool:
+                for chunk, outcomes in zip(chunks, pool.map(read_chunk, chunks)):
+                    yield from (replace(outcome, source=source) for source, outcome in zip(chunk, outcomes))
         else:
-            yield from self._classify_in_batches(sources, map(prepare_one, sources), settings, batch_size)
+            prepared = map(functools.partial(prepare_or_error, settings=settings), sources)
+            yield from self._classify_in_batches(sources, prepared, settings, batch_size)
 
     def _classify_in_batches(self, sources, prepared, settings, batch_size) -> Iterator[Outcome]:
         pending: list[tuple[object, Prepared]] = []
@@ -366,12 +376,32 @@ def recognized_digits(verdict: LineVerdict, line: LineImage, analysis: Analysis,
     return digits
 
 
+@functools.lru_cache(maxsize=1)
+def worker_reader(model_path: Path, line_model_path: Path, settings: ReaderSettings) -> Reader:
+    """A worker process's own reader, made on its first share of images, with OpenCV and the models on one thread
+    each: the workers already fill every core. OpenCV's pool, waiting for work between the many small calls of a
+    cell's read, took 3-4 ms of CPU a cell for nothing (a cell's pipeline cost 9.8 ms of CPU with two OpenCV threads,
+    5.6 ms with one, in the same wall time). OpenCV is told 0 threads, its word for running in the calling thread:
+    asked for 1 in a child forked from a process that had used its pool, it waits forever for the lost threads."""
+    cv2.setNumThreads(0)
+    return Reader(model_path, settings, line_model_path=line_model_path, inference_threads=1)
+
+
+def read_in_worker(sources: list[ImageSource], model_path: Path, line_model_path: Path,
+                   settings: ReaderSettings) -> list[Outcome]:
+    """A share of `read_many`'s images read in a worker; the outcomes leave their sources behind, which the caller
+    has (an image's bytes need not travel back)."""
+    reader = worker_reader(model_path, line_model_path, settings)
+    return [replace(outcome, source=None) for outcome in reader.read_many(sources)]
+
+
 def worker_start_method() -> str:
     """Fork where the platform has it: the workers start at once and never run the caller's main script again.
 
     A spawned worker re-imports `__main__`, which re-runs an unguarded user
     script or a Streamlit app. Forking a process that holds inference threads is
-    safe here because the workers only decode and run OpenCV; they never classify.
+    safe here because a worker never uses its parent's inference sessions: it
+    loads its own (`worker_reader`).
     """
     return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 

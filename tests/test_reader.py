@@ -8,6 +8,7 @@ from PIL import Image
 from conftest import SAMPLES, SHARED, blank_page, expected_text, needs_shared
 from digitocr import Reader, ReaderSettings, UnsupportedImageError
 from digitocr.bench import cell_jpeg
+from digitocr.model import DigitClassifier
 from digitocr.reader import classifier_rows, lead_in_strokes, piece_probabilities, prepare, side_remnant_lines
 from digitocr.results import Box, Digit
 
@@ -175,6 +176,14 @@ def test_read_many_keeps_order_and_reports_failures(reader, workers):
 def test_read_many_in_worker_processes_matches_read_one_by_one(reader):
     outcomes = list(reader.read_many(SAMPLE_FILES, workers=2))
     assert [o.reading.text for o in outcomes] == [reader.read(p).text for p in SAMPLE_FILES]
+
+
+def test_read_many_with_a_classifier_handed_over_in_memory_reads_with_that_classifier(reader):
+    sevens = DigitClassifier(lambda batch: np.tile(np.eye(10, dtype=np.float32)[7], (len(batch), 1)))  # no file
+    other = Reader(classifier=sevens, line_recognizer=reader.line_recognizer,
+                   settings=ReaderSettings(read_lines=False))
+    texts = [o.reading.text for o in other.read_many(SAMPLE_FILES[:3], workers=2)]
+    assert all(text and set(text) <= {"7", "\n"} for text in texts)
 
 
 def test_readers_share_one_classifier(reader):
