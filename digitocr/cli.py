@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("--contours-only", action="store_true",
                       help="read digit by digit only, without the line recognizer's reading of whole lines")
     read.add_argument("--workers", type=int, default=0,
-                      help=f"processes decoding and preparing images (default: one per CPU from {PARALLEL_FROM} images)")
+                      help=f"processes reading images (default: one per CPU from {PARALLEL_FROM} images)")
     read.set_defaults(handler=read_command)
     return parser
 
