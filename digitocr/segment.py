@@ -48,7 +48,8 @@ LONE_BAR_SIDE = 0.2  # ...within this share of the width from the image's side..
 LONE_BAR_OUTSIDE = 0.15  # ...reaching this much of the digit height above or below the others, a border remnant
 LOOP_GAP = 0.1  # a loop left open by a gap this narrow (of the blob's height) still counts as closed
 HOLE_SIDE = 0.08  # a loop's hole at least this side (of the blob's height) squared in area counts
-STATS_OVER_INK_BELOW = 0.25  # share of the image inked below which component stats are gathered over the ink alone
+STATS_OVER_INK_BELOW = 0.08  # share of the image inked below which component stats are gathered over the ink alone...
+STATS_OVER_INK_FROM = 100_000  # ...in an image of at least this many pixels (a smaller one is visited whole sooner)
 
 
 @dataclass
@@ -104,8 +105,11 @@ class Components:
 
     @classmethod
     def of(cls, binary: np.ndarray) -> "Components":
-        """Label the image; where ink is sparse the stats are gathered over the ink alone, as OpenCV visits every pixel."""
-        if cv2.countNonZero(binary) >= STATS_OVER_INK_BELOW * binary.size:
+        """Label the image; where ink is sparse the stats are gathered over the ink alone, as OpenCV visits every pixel.
+
+        OpenCV's stats cost about 4 ns a pixel; over the ink alone, about 0.15 ms and 40 ns an ink pixel.
+        """
+        if binary.size < STATS_OVER_INK_FROM or cv2.countNonZero(binary) >= STATS_OVER_INK_BELOW * binary.size:
             _, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
             stats[0] = 0
             return cls(labels, stats)

@@ -188,7 +188,7 @@ def test_a_wide_blob_is_also_offered_cut_where_unequal_digits_touch():
 
 def test_components_match_opencv_for_sparse_and_dense_ink_and_after_marks_are_erased():
     rng = np.random.default_rng(0)
-    for side, inked in ((30, 0.02), (90, 0.2), (300, 0.01), (700, 0.03)):  # sparse ink and dense (dilated 3x3)
+    for side, inked in ((30, 0.02), (90, 0.2), (300, 0.01), (700, 0.03), (700, 0.003)):  # sparse and dense (dilated)
         image = cv2.dilate((rng.random((side, side + 7)) < inked).astype(np.uint8) * 255, np.ones((3, 3), np.uint8))
         _, labels, stats, _ = cv2.connectedComponentsWithStats(image, connectivity=8)
         components = Components.of(image)
