@@ -81,8 +81,8 @@ class DigitClassifier:
 
     @classmethod
     def load(cls, path: str | Path | None = None, threads: int = ALL_CORES) -> "DigitClassifier":
-        """Check the file against its model card, then load it as data (no code in it runs); `threads` computes
-        each call (ONNX Runtime's; 0 for one per core)."""
+        """Check the file against its model card, then load it as data (no code in it runs); each call runs on
+        `threads` of ONNX Runtime's threads (0 for one per core)."""
         path = Path(path) if path else DEFAULT_MODEL_PATH
         if not path.is_file():
             raise ModelError(f"No model file at {path}. Train one with `python -m digitocr.train --data MNIST_DIR`.")

@@ -115,8 +115,8 @@ class Reader:
     def __init__(self, model_path: str | Path | None = None, settings: ReaderSettings = ReaderSettings(),
                  classifier: DigitClassifier | None = None, line_recognizer: LineRecognizer | None = None,
                  line_model_path: str | Path | None = None, inference_threads: int = ALL_CORES):
-        """`inference_threads` computes each model call: one per core (0) answers one image soonest, and one is
-        best where worker processes already fill the cores (see `read_many`)."""
+        """`inference_threads` is how many threads each model call runs on: one per core (0) answers one image
+        soonest, and one is best where worker processes already fill the cores (see `read_many`)."""
         self.classifier = classifier or DigitClassifier.load(model_path, inference_threads)
         self.line_recognizer = line_recognizer or LineRecognizer.load(line_model_path, inference_threads)
         self.settings = settings
