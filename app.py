@@ -9,11 +9,11 @@ from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
 from digitocr import DigitOcrError, Reader, ReaderSettings
-from digitocr.line_model import LineRecognizer
-from digitocr.model import DEFAULT_MODEL_PATH, DigitClassifier
-from digitocr.presentation import (canvas_is_empty, crop_digit, digit_caption, probability_table, readings_to_json,
+from digitocr.frontends.presentation import (canvas_is_empty, crop_digit, digit_caption, probability_table, readings_to_json,
                                    result_row, rows_to_csv)
-from digitocr.userdata import (NOT_A_DIGIT, append_samples, counts_by_label, default_folder, extract_zip,
+from digitocr.networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
+from digitocr.networks.line_recognizer import LineRecognizer
+from digitocr.training.userdata import (NOT_A_DIGIT, append_samples, counts_by_label, default_folder, extract_zip,
                                read_labels)
 
 SAMPLES = Path(__file__).parent / "sample_images"

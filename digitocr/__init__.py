@@ -8,8 +8,8 @@
 
 from .errors import (DigitOcrError, EmptyImageError, ImageLoadError, ImageNotFoundError, ImageTooLargeError,
                      ModelError, TruncatedImageError, UnsupportedImageError)
-from .reader import Outcome, Reader
-from .results import Box, Digit, Line, Reading, Stage
+from .reader import Reader
+from .results import Box, Digit, Line, Outcome, Reading, Stage
 from .settings import ReaderSettings
 
 __all__ = ["Box", "Digit", "DigitOcrError", "EmptyImageError", "ImageLoadError", "ImageNotFoundError",

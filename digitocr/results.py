@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import DigitOcrError
+
 
 @dataclass(frozen=True)
 class Box:
@@ -104,3 +106,12 @@ class Reading:
                 "read_by": [line.read_by for line in self.lines],
                 "digits": [d.to_dict(top_k) for d in self.digits], "image_size": list(self.image_size),
                 "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One input of a batch: its reading, or the error that stopped it."""
+
+    source: object
+    reading: Reading | None = None
+    error: DigitOcrError | None = None

@@ -35,3 +35,29 @@ def draw_bar(page: np.ndarray, x: int, y: int, width: int, height: int, ink: int
 
 def draw_ring(page: np.ndarray, centre: tuple[int, int], axes: tuple[int, int], ink: int = 20, thickness: int = 6):
     cv2.ellipse(page, centre, axes, 0, 0, 360, ink, thickness)
+
+
+def binary_of(gray: np.ndarray, method: str = "auto") -> np.ndarray:
+    """The binary ink of a gray page, as the image path makes it before clean-up."""
+    from digitocr.image import binarize
+
+    bright = binarize.ink_bright(gray, binarize.ink_is_dark(gray))
+    background = binarize.flatten_background(bright)
+    return binarize.threshold(background.flattened, method, background.unevenness).binary
+
+
+def frames_for(path: list[int], sure: float = 0.9) -> np.ndarray:
+    """Per-frame probabilities that put `sure` on the given label and spread the rest."""
+    from digitocr.networks.ctc import BLANK
+
+    frames = np.full((len(path), BLANK + 1), (1 - sure) / BLANK, np.float32)
+    frames[np.arange(len(path)), path] = sure
+    return frames
+
+
+def tiny_seven() -> np.ndarray:
+    """A 16x16 scan of a '7', as Semeion's are."""
+    seven = np.full((16, 16), 255, np.uint8)
+    seven[0:2, :] = 0  # a bar along the top edge from side to side, as 16x16 binary scans have it
+    cv2.line(seven, (14, 1), (6, 15), 0, 2)
+    return seven

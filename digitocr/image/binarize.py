@@ -1,0 +1,171 @@
+"""From RGB pixels to binary ink: each stage takes and returns arrays, so the debug view can show every one.
+
+grayscale -> working size -> Gaussian blur -> ink polarity (ink made bright)
+-> background flattening (shadows and uneven light removed) -> threshold
+(Otsu, or adaptive where the light is uneven, with hysteresis so faint
+strokes stay whole).
+"""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .normalize import stroke_width
+from .orderstats import image_percentiles
+
+BACKGROUND_SIDE = 160  # the background is estimated on a copy this size, far cheaper than full size
+BACKGROUND_KERNEL = 4.0  # opening size in stroke widths (of a first Otsu guess): wider than any stroke
+POLARITY_WINDOW = 0.5  # paper tone window, as a fraction of the small copy's shorter side
+POLARITY_TAIL = 0.5  # percent of pixels at each end taken as the darkest and lightest marks
+POLARITY_MARGIN = 1.25  # tails closer than this ratio are a tie (a bold digit filling its crop), settled by area
+FRAME_SIDE = 0.9  # an image side this much covered by the lesser tone is a frame line
+MIN_CONTRAST = 16  # flattened ink this faint (of 255) is noise, not writing
+HYSTERESIS = 0.75  # fainter pixels down to this share of the cut-off are kept where they touch ink
+UNEVEN_LIGHT = 60  # background range (of 255) above which the threshold is adaptive
+LOCAL_MEAN_SIGMA = 6.0  # pixels of Gaussian sigma kept when the adaptive threshold's local mean is shrunk
+
+
+def to_grayscale(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def working_scale(shape: tuple[int, int], working_side: int, min_short_side: int) -> float:
+    """Factor that brings a photo down to `working_side`, or a tiny scan up to `min_short_side`."""
+    height, width = shape[:2]
+    if max(height, width) > working_side:
+        return working_side / max(height, width)
+    if min(height, width) < min_short_side:
+        return min(min_short_side / min(height, width), working_side / max(height, width))
+    return 1.0
+
+
+def resize(gray: np.ndarray, factor: float) -> np.ndarray:
+    if factor == 1.0:
+        return gray
+    size = (max(1, round(gray.shape[1] * factor)), max(1, round(gray.shape[0] * factor)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+
+
+def blur(gray: np.ndarray) -> np.ndarray:
+    """Gaussian blur sized to the image: enough to melt JPEG and paper grain, not thin strokes."""
+    kernel = 3 if min(gray.shape) < 300 else 5
+    return cv2.GaussianBlur(gray, (kernel, kernel), 0)
+
+
+def _small_copy(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    factor = min(1.0, BACKGROUND_SIDE / max(gray.shape))
+    return resize(gray, factor), factor
+
+
+def ink_is_dark(gray: np.ndarray) -> bool:
+    """Decide polarity from the image: which side of the local paper tone do the furthest marks lie on?
+
+    The paper tone is a median over windows half the image wide, which follows
+    shading but not strokes; ink is the tail that reaches furthest from it.
+    Where strokes fill half a window that median is ink itself and both tails
+    reach as far; then ink is whichever tone covers less of the image and of
+    its outermost pixels taken together: a bold digit cropped tight may cover
+    half the image, but the crop's edge is still mostly paper. A side lined
+    all along with the lesser tone is a cell's frame, not paper, and is left
+    out of that count.
+    """
+    small, _ = _small_copy(gray)
+    window = min(255, max(3, int(POLARITY_WINDOW * min(small.shape)) | 1))
+    paper = cv2.medianBlur(small, window)
+    difference = small.astype(np.int16) - paper.astype(np.int16)
+    lowest, highest = image_percentiles(difference, (POLARITY_TAIL, 100 - POLARITY_TAIL))
+    darker, lighter = -lowest, highest
+    if max(darker, lighter) < POLARITY_MARGIN * min(darker, lighter):
+        level, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        dark = small <= level
+        dark_share = float(dark.mean())
+        lesser_is_dark = dark_share < 0.5
+        sides = [side for side in (dark[0], dark[-1], dark[:, 0], dark[:, -1])
+                 if (side.mean() if lesser_is_dark else 1 - side.mean()) < FRAME_SIDE]
+        return dark_share + (float(np.concatenate(sides).mean()) if sides else dark_share) < 1.0
+    return float(darker) >= float(lighter)
+
+
+def ink_bright(gray: np.ndarray, dark_ink: bool) -> np.ndarray:
+    """Invert dark ink so ink is bright on a dark field, as MNIST and contour finding expect."""
+    return cv2.bitwise_not(gray) if dark_ink else gray
+
+
+@dataclass(frozen=True)
+class Background:
+    flattened: np.ndarray  # ink minus its local background, uint8
+    estimate: np.ndarray  # the background that was removed, uint8, full size
+    unevenness: int  # range of the background, 5th to 95th percentile
+
+
+def flatten_background(bright: np.ndarray) -> Background:
+    """Subtract the local background (a morphological opening wider than any stroke) so shadows vanish."""
+    small, factor = _small_copy(bright)
+    _, first_guess = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    short = min(small.shape)
+    side = int(np.clip(BACKGROUND_KERNEL * stroke_width(first_guess), max(3, 0.1 * short), max(3, 0.5 * short)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    opened = cv2.morphologyEx(small, cv2.MORPH_OPEN, kernel)
+    opened = np.minimum(opened, cv2.blur(opened, (side, side)))
+    estimate = cv2.resize(opened, (bright.shape[1], bright.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flattened = cv2.subtract(bright, estimate)
+    low, high = image_percentiles(opened, (5, 95))
+    return Background(flattened, estimate, int(high - low))
+
+
+def _histogram_median(histogram: np.ndarray) -> float:
+    """Median of the values a histogram counts (value = index); 0 for an empty one."""
+    total = histogram.sum()
+    return float(np.searchsorted(np.cumsum(histogram), total / 2)) if total else 0.0
+
+
+def hysteresis(image: np.ndarray, level: float) -> np.ndarray:
+    """Pixels above `level`, plus fainter ones (above HYSTERESIS of it) joined to them: faint strokes stay whole."""
+    _, weak = cv2.threshold(image, HYSTERESIS * level, 255, cv2.THRESH_BINARY)
+    count, labels = cv2.connectedComponents(weak, connectivity=8)
+    strong = np.bincount(labels[image > level], minlength=count) > 0
+    strong[0] = False
+    return np.take(np.where(strong, 255, 0).astype(np.uint8), labels)
+
+
+def gaussian_local_mean(image: np.ndarray, block: int) -> np.ndarray:
+    """The Gaussian-weighted mean over a `block`-wide window, as OpenCV's adaptive threshold takes it.
+
+    A window a sixth of the image wide is smooth, so it is taken on a copy
+    shrunk to keep about LOCAL_MEAN_SIGMA pixels of its sigma: the same field
+    at a small fraction of the cost of a full-size blur that wide.
+    """
+    sigma = 0.3 * ((block - 1) * 0.5 - 1) + 0.8  # OpenCV's sigma for a Gaussian kernel of this size
+    factor = min(1.0, LOCAL_MEAN_SIGMA / sigma)
+    small = cv2.resize(image.astype(np.float32), None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), sigma * small.shape[1] / image.shape[1], borderType=cv2.BORDER_REPLICATE)
+    return cv2.resize(small, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    binary: np.ndarray  # 255 where ink
+    method: str  # "otsu" or "adaptive"
+    level: float  # the global cut-off chosen (of 255)
+
+
+def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
+    """Binarise; `auto` picks adaptive only when the light across the page was uneven."""
+    otsu_level, _ = cv2.threshold(flattened, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    counts = cv2.calcHist([flattened], [0], None, [256], [0, 256]).ravel().astype(np.int64)  # exact below 2**24 pixels
+    histogram = counts[:int(otsu_level) + 1]
+    median = _histogram_median(histogram)
+    deviations = np.bincount(np.abs(np.arange(len(histogram)) - round(median)), weights=histogram, minlength=256)
+    noise = 1.4826 * _histogram_median(deviations)
+    level = max(float(otsu_level), MIN_CONTRAST, median + 4 * noise)
+    chosen = method if method != "auto" else ("adaptive" if unevenness > UNEVEN_LIGHT else "otsu")
+    if chosen == "adaptive":
+        block = max(3, (min(flattened.shape) // 6) | 1)
+        cut_off = gaussian_local_mean(flattened, block) + level / 3
+        local = cv2.compare(flattened.astype(np.float32), cut_off, cv2.CMP_GT)
+        _, floor = cv2.threshold(flattened, level / 2, 255, cv2.THRESH_BINARY)
+        binary = cv2.bitwise_and(local, floor)
+    else:
+        binary = hysteresis(flattened, level)
+    return Threshold(binary, chosen, level)

@@ -1,0 +1,141 @@
+"""Marks of ink: a binary image's connected components, and candidates (regions that may be one digit) made of them.
+
+Labelling is the costliest step shared by clean-up and segmentation, so it
+is done once and narrowed as whole marks are removed, not redone. A
+candidate knows its box and the component labels that form it, so its own
+ink can be told from a neighbour's stroke crossing its box.
+"""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .orderstats import median, percentile
+
+STATS_OVER_INK_BELOW = 0.08  # share of the image inked below which component stats are gathered over the ink alone...
+STATS_OVER_INK_FROM = 100_000  # ...in an image of at least this many pixels (a smaller one is visited whole sooner)
+
+
+@dataclass
+class Candidate:
+    """A region that may be one digit: its box at working size and the component labels that form it."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    labels: tuple[int, ...]
+    line: int = 0
+    dropped: str = ""  # why it is not a digit; empty when kept
+
+    @property
+    def right(self) -> int:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> int:
+        return self.y + self.height
+
+    def merged_with(self, other: "Candidate") -> "Candidate":
+        x, y = min(self.x, other.x), min(self.y, other.y)
+        right, bottom = max(self.right, other.right), max(self.bottom, other.bottom)
+        return Candidate(x, y, right - x, bottom - y, self.labels + other.labels)
+
+
+@dataclass(frozen=True)
+class Components:
+    """A binary image's 8-connected components: label image (int32, 0 = background) and stats per label.
+
+    Labelling is the costliest step shared by clean-up and segmentation, so it
+    is done once and narrowed as whole marks are removed, not redone.
+    """
+
+    labels: np.ndarray
+    stats: np.ndarray  # (count, 5) int32 as OpenCV gives them: x, y, width, height, area; row 0 (background) is zeros
+
+    @classmethod
+    def of(cls, binary: np.ndarray) -> "Components":
+        """Label the image; where ink is sparse the stats are gathered over the ink alone, as OpenCV visits every pixel.
+
+        OpenCV's stats cost about 4 ns a pixel; over the ink alone, about 0.15 ms and 40 ns an ink pixel.
+        """
+        if binary.size < STATS_OVER_INK_FROM or cv2.countNonZero(binary) >= STATS_OVER_INK_BELOW * binary.size:
+            _, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+            stats[0] = 0
+            return cls(labels, stats)
+        count, labels = cv2.connectedComponents(binary, connectivity=8)
+        stats = np.zeros((count, 5), np.int32)
+        if count > 1:
+            xs, ys = cv2.findNonZero(binary).reshape(-1, 2).T
+            owner = labels[ys, xs]
+            left, top = np.full(count, binary.shape[1], np.int32), np.full(count, binary.shape[0], np.int32)
+            right, bottom = np.full(count, -1, np.int32), np.full(count, -1, np.int32)
+            np.minimum.at(left, owner, xs)
+            np.minimum.at(top, owner, ys)
+            np.maximum.at(right, owner, xs)
+            np.maximum.at(bottom, owner, ys)
+            stats[1:] = np.stack([left, top, right - left + 1, bottom - top + 1,
+                                  np.bincount(owner, minlength=count)], axis=1)[1:]
+        return cls(labels, stats)
+
+    def mask(self, chosen: np.ndarray) -> np.ndarray:
+        """255 on the components flagged in `chosen` (one bool per label), 0 elsewhere."""
+        return np.take(np.where(chosen, 255, 0).astype(np.uint8), self.labels)
+
+    def without(self, dropped: np.ndarray) -> "Components":
+        """The components left once those flagged in `dropped` are erased, numbered as labelling that image would.
+
+        Labels follow the order in which the scan first meets each mark, which
+        erasing other marks leaves as it is.
+        """
+        kept = ~dropped
+        kept[0] = True
+        renumber = np.where(kept, np.cumsum(kept) - 1, 0).astype(self.labels.dtype)
+        return Components(np.take(renumber, self.labels), self.stats[kept])
+
+
+def find_components(components: Components, max_components: int) -> tuple[list[Candidate], bool]:
+    stats = components.stats
+    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:max_components] + 1
+    candidates = [Candidate(int(stats[i, 0]), int(stats[i, 1]), int(stats[i, 2]), int(stats[i, 3]), (int(i),))
+                  for i in order]
+    return candidates, len(stats) - 1 > max_components
+
+
+def typical_height(heights: np.ndarray) -> float:
+    """Median height of the substantial marks, those at least 40% as tall as the tall ones."""
+    if len(heights) == 0:
+        return 0.0
+    values = np.asarray(heights, np.float64).tolist()
+    tall = percentile(values, 90)
+    return median(height for height in values if height >= 0.4 * tall)
+
+
+def typical_digit_height(candidates: list[Candidate]) -> float:
+    return typical_height(np.array([c.height for c in candidates]))
+
+
+def own_ink(box: np.ndarray, labels: tuple[int, ...]) -> np.ndarray:
+    """Where a label image holds one of `labels`: a plain comparison for one label, far cheaper than np.isin."""
+    return box == labels[0] if len(labels) == 1 else np.isin(box, labels)
+
+
+def enclosed_background(mask: np.ndarray) -> np.ndarray:
+    """(x, y, width, height, area) in the mask's pixels of each stretch of background its ink surrounds."""
+    background = np.pad(1 - mask, 1, constant_values=1)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(background, connectivity=4)
+    holes = stats[2:].copy()  # the ink itself is label 0, the background outside label 1
+    holes[:, :2] -= 1
+    return holes
+
+
+def encloses_a_hole(labels: np.ndarray, candidate: Candidate) -> bool:
+    """Whether the candidate's ink closes a loop: background it surrounds, apart from the background outside."""
+    return len(enclosed_background(candidate_mask(labels, candidate))) > 0
+
+
+def candidate_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
+    """The candidate's own ink inside its box, as uint8 0/1: neighbours' strokes in the box are left out."""
+    box = labels[candidate.y:candidate.bottom, candidate.x:candidate.right]
+    return own_ink(box, candidate.labels).view(np.uint8)

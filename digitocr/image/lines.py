@@ -1,0 +1,60 @@
+"""Text lines as the line recognizer takes them.
+
+A line is cut from the cleaned, upright ink the contour pipeline made: the
+band its digits share, a little wider on each side so a digit the pipeline
+dropped can still be read. It is scaled to LINE_HEIGHT rows, ink bright.
+"""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..networks.line_recognizer import FRAME_STEP, LINE_HEIGHT
+from .segment import Segmentation
+
+BAND_MARGIN = 0.12  # of the line's height, added above and below its digits
+SIDE_MARGIN = 0.3  # of the line's height, added left and right
+MAX_LINE_WIDTH = 768  # input columns; a longer line is squeezed to this
+
+
+@dataclass(frozen=True)
+class LineImage:
+    """One line's input to the recognizer and where it lies in the working-size image."""
+
+    line: int
+    box: tuple[int, int, int, int]  # x, y, width, height at working size
+    image: np.ndarray  # (LINE_HEIGHT, W) float32 in [0, 1], ink bright
+
+
+def to_line_input(ink: np.ndarray) -> np.ndarray:
+    """A crop of binary ink (any size, ink non-zero) scaled to LINE_HEIGHT rows, keeping its aspect."""
+    height, width = ink.shape
+    new_width = int(np.clip(round(width * LINE_HEIGHT / max(1, height)), FRAME_STEP, MAX_LINE_WIDTH))
+    scaled = cv2.resize((ink > 0).astype(np.float32), (new_width, LINE_HEIGHT), interpolation=cv2.INTER_AREA)
+    return np.clip(scaled, 0.0, 1.0)
+
+
+def line_box(boxes: list[tuple[int, int, int, int]], image_shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The band around a line's digit boxes, with margins, clipped to the image."""
+    left = min(x for x, _, _, _ in boxes)
+    top = min(y for _, y, _, _ in boxes)
+    right = max(x + w for x, _, w, _ in boxes)
+    bottom = max(y + h for _, y, _, h in boxes)
+    height = bottom - top
+    top, bottom = max(0, int(top - BAND_MARGIN * height)), min(image_shape[0], int(bottom + BAND_MARGIN * height) + 1)
+    left, right = max(0, int(left - SIDE_MARGIN * height)), min(image_shape[1], int(right + SIDE_MARGIN * height) + 1)
+    return left, top, right - left, bottom - top
+
+
+def line_images(upright: np.ndarray, segmentation: Segmentation) -> list[LineImage]:
+    """Each line of the segmentation as a recognizer input, top to bottom."""
+    by_line: dict[int, list[tuple[int, int, int, int]]] = {}
+    for unit in segmentation.units:
+        whole = unit.whole
+        by_line.setdefault(whole.line, []).append((whole.x, whole.y, whole.width, whole.height))
+    lines = []
+    for number in sorted(by_line):
+        x, y, width, height = line_box(by_line[number], upright.shape)
+        lines.append(LineImage(number, (x, y, width, height), to_line_input(upright[y:y + height, x:x + width])))
+    return lines

@@ -1,0 +1,204 @@
+"""Turning whatever a user has into RGB pixels: bytes, a path, a file object, a PIL image or an array.
+
+This is the one place inputs are decoded. Limits are checked before pixels
+are decoded (file size, then the header's pixel count), each failure raises
+its own typed error, and nothing the user gave is written anywhere.
+"""
+
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Union
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ..errors import (EmptyImageError, ImageLoadError, ImageNotFoundError, ImageTooLargeError, TruncatedImageError,
+                     UnsupportedImageError)
+from ..settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS
+
+ImageSource = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO, Image.Image, np.ndarray]
+
+ACCEPTED_FILES = "PNG, JPEG, WebP, BMP, TIFF or GIF image"
+ACCEPTED_ARRAYS = "an array of shape (H, W), (H, W, 3) or (H, W, 4)"
+ACCEPTED = f"{ACCEPTED_FILES}, or {ACCEPTED_ARRAYS}"
+TURNED = range(2, 9)  # EXIF orientations that flip or turn the pixels; exif_transpose copies the image even for none
+DRAWN_SHARE = 0.5  # an image at least this share fully see-through is a drawing on a transparent field
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """RGB pixels, possibly decoded smaller than the original (JPEG draft mode); `scale` maps back."""
+
+    pixels: np.ndarray  # (H, W, 3) uint8
+    original_size: tuple[int, int]  # (width, height) as the user's image is, after EXIF orientation
+    drawn: bool = False  # mostly see-through, as a canvas export: no page, rules or borders lie under the ink
+
+    @property
+    def scale(self) -> float:
+        """Pixels per original pixel."""
+        return self.pixels.shape[1] / self.original_size[0]
+
+
+def _composite_alpha(rgba: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Flatten transparency onto a background that keeps the strokes visible, and tell whether it was a drawing.
+
+    A canvas export is dark strokes on a transparent field: onto white. A light
+    pen on a transparent field goes onto black instead, so it is not erased.
+    """
+    alpha = cv2.extractChannel(rgba, 3)
+    colour = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)  # a plain copy of the first three channels, far faster than numpy's
+    if int(alpha.min()) == 255:
+        return colour, False
+    drawn = cv2.countNonZero(alpha) <= (1 - DRAWN_SHARE) * alpha.size
+    _, opaque = cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY)  # cv2.compare takes a 1x1 image for a scalar
+    share_opaque = cv2.countNonZero(opaque) / opaque.size
+    ink_is_light = 0 < share_opaque < 0.5 and float(np.mean(cv2.mean(colour, mask=opaque)[:3])) > 160
+    alpha3 = cv2.merge([alpha, alpha, alpha])
+    if ink_is_light:
+        return cv2.multiply(colour, alpha3, scale=1 / 255), drawn
+    return cv2.bitwise_not(cv2.multiply(cv2.bitwise_not(colour), alpha3, scale=1 / 255)), drawn
+
+
+def _to_uint8(array: np.ndarray) -> np.ndarray:
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == bool:
+        return array.astype(np.uint8) * 255
+    values = array.astype(np.float64)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        raise UnsupportedImageError("The image holds no finite pixel values.")
+    values = np.nan_to_num(values, nan=0.0, posinf=finite.max(), neginf=finite.min())
+    if np.issubdtype(array.dtype, np.floating) and finite.min() >= 0 and finite.max() <= 1.0:
+        return np.round(values * 255).astype(np.uint8)
+    if array.dtype == np.uint16 and finite.max() > 4095:
+        return (values / 257.0).round().astype(np.uint8)
+    low, high = float(finite.min()), float(finite.max())
+    if high <= low:
+        return np.zeros(array.shape, np.uint8)
+    return np.round((values - low) * 255.0 / (high - low)).astype(np.uint8)
+
+
+def array_to_rgb(array: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Any (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) array (RGB order) as (H, W, 3) uint8, and whether it was a
+    drawing on a transparent field."""
+    array = np.asarray(array)
+    if array.size == 0:
+        raise EmptyImageError("The image has no pixels (an empty array).")
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise UnsupportedImageError(f"An array of shape {array.shape} is not an image; expected {ACCEPTED_ARRAYS}.")
+    pixels = _to_uint8(array)
+    if pixels.ndim == 2:
+        return np.repeat(pixels[..., None], 3, axis=2), False
+    if pixels.shape[2] == 4:
+        return _composite_alpha(pixels)
+    return np.ascontiguousarray(pixels), False
+
+
+def _pil_to_rgb(image: Image.Image) -> tuple[np.ndarray, bool]:
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        return array_to_rgb(np.asarray(image))
+    if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (image.mode == "P" and "transparency" in image.info):
+        return array_to_rgb(np.asarray(image if image.mode == "RGBA" else image.convert("RGBA")))  # convert copies
+    if image.mode == "1":
+        image = image.convert("L")
+    if image.mode != "L":
+        image = image.convert("RGB")
+    return array_to_rgb(np.asarray(image))
+
+
+def _check_pixels(width: int, height: int, max_pixels: int) -> None:
+    if width <= 0 or height <= 0:
+        raise EmptyImageError(f"The image is {width}x{height} pixels: it has no pixels to read.")
+    if width * height > max_pixels:
+        raise ImageTooLargeError(
+            f"The image is {width}x{height} pixels ({width * height / 1e6:.0f} MP); the limit is "
+            f"{max_pixels / 1e6:.0f} MP. Send a smaller image or crop it to the number.")
+
+
+def _read_bytes(source, max_file_bytes: int) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise ImageNotFoundError(f"No image file at {path}.")
+        if path.stat().st_size > max_file_bytes:
+            raise ImageTooLargeError(f"{path.name} is {path.stat().st_size / 1e6:.1f} MB; the limit is "
+                                     f"{max_file_bytes / 1e6:.0f} MB.")
+        data = path.read_bytes()
+    elif hasattr(source, "read"):
+        data = source.read(max_file_bytes + 1)
+    else:
+        raise UnsupportedImageError(f"Cannot read an image from a {type(source).__name__}; expected {ACCEPTED}, "
+                                    "as bytes, a path, a file object, a PIL image or a numpy array.")
+    if not data:
+        raise EmptyImageError("The file is empty (0 bytes).")
+    if len(data) > max_file_bytes:
+        raise ImageTooLargeError(f"The file is over {max_file_bytes / 1e6:.0f} MB, the limit.")
+    return data
+
+
+def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the pixel limit below decides
+            image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as error:
+        declared = re.search(r"\((\d+) pixels\)", str(error))  # Pillow names the size only in its message
+        pixels = int(declared.group(1)) if declared else 2 * Image.MAX_IMAGE_PIXELS
+        raise ImageTooLargeError(
+            f"The image declares {'' if declared else 'over '}{pixels / 1e6:.0f} MP, too many to decode safely; the "
+            f"limit is {max_pixels / 1e6:.0f} MP. Send a smaller image or crop it to the number.") from None
+    except UnidentifiedImageError:
+        raise UnsupportedImageError(f"This file is not an image we can read; send a {ACCEPTED_FILES}.") from None
+    with image:
+        _check_pixels(*image.size, max_pixels)
+        try:
+            orientation = image.getexif().get(0x0112, 1)
+            original_size = image.size[::-1] if orientation in (5, 6, 7, 8) else image.size
+            if draft_side and image.format == "JPEG" and max(image.size) > 2 * draft_side:
+                scale = draft_side / max(image.size)
+                image.draft("RGB", (int(image.size[0] * scale) + 1, int(image.size[1] * scale) + 1))
+            image.seek(0)
+            image.load()
+            pixels, drawn = _pil_to_rgb(ImageOps.exif_transpose(image) if orientation in TURNED else image)
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            raise TruncatedImageError(f"The image data is truncated or damaged and cannot be decoded ({error}). "
+                                      "Send the whole file again.") from None
+    return LoadedImage(pixels, (int(original_size[0]), int(original_size[1])), drawn)
+
+
+def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS,
+               max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, draft_side: int | None = None) -> LoadedImage:
+    """Decode any accepted input to RGB pixels.
+
+    `draft_side` lets a large JPEG be decoded at a reduced scale no smaller than
+    that side, which is far faster than decoding every pixel of a 12 MP photo.
+    """
+    if isinstance(source, np.ndarray):
+        if source.ndim >= 2:
+            _check_pixels(source.shape[1], source.shape[0], max_pixels)
+        pixels, drawn = array_to_rgb(source)
+        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn)
+    if isinstance(source, Image.Image):
+        _check_pixels(*source.size, max_pixels)
+        try:
+            oriented = ImageOps.exif_transpose(source)
+            pixels, drawn = _pil_to_rgb(oriented)
+        except OSError as error:
+            raise TruncatedImageError(f"The image could not be decoded ({error}).") from None
+        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn)
+    try:
+        return _decode(_read_bytes(source, max_file_bytes), max_pixels, draft_side)
+    except ImageLoadError:
+        raise
+    except (OSError, ValueError) as error:
+        raise UnsupportedImageError(f"The file could not be read as an image ({error}).") from None

@@ -1,0 +1,122 @@
+"""MNIST-style normalisation of one digit mask.
+
+Every digit the model sees, in training and in reading, comes out of
+`to_model_input`, so a crop at inference looks like what the model learned:
+
+1. crop the mask to its ink,
+2. bring the stroke to MNIST's width (thin pen lines are thickened, fat canvas
+   strokes thinned), measured with a distance transform,
+3. fit the longer side into a 20x20 box, keeping the aspect ratio, with area
+   interpolation so edges are anti-aliased,
+4. place it in a 28x28 field so its centre of mass sits at the centre,
+5. ink bright (1.0) on a dark (0.0) field, float32.
+"""
+
+import functools
+
+import cv2
+import numpy as np
+
+from ..networks.classifier import FIELD_SIZE
+
+BOX_SIZE = 20  # MNIST digits fit a 20x20 box inside the field
+STROKE_IN_BOX = 2.2  # typical MNIST stroke width, in pixels of the 20-pixel box
+MAX_WORK_SIDE = 96  # crops are resampled to at most this before stroke work
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """Mean stroke width in pixels: for a band of width w the mean distance to its edge is about w/4."""
+    ink = mask > 0
+    if not ink.any():
+        return 0.0
+    padded = cv2.copyMakeBorder(ink.view(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    distances = cv2.distanceTransform(padded, cv2.DIST_L2, 3)[padded.view(bool)]
+    return float(4.0 * (np.add.reduce(distances) / distances.size))  # ndarray.mean's float32 sum, without its overhead
+
+
+def _crop_to_ink(mask: np.ndarray) -> np.ndarray:
+    """The mask (bool or uint8) cut to the bounding box of its ink; empty (0x0) where it has none."""
+    x, y, width, height = cv2.boundingRect(mask.view(np.uint8))
+    return mask[y:y + height, x:x + width]
+
+
+def _to_work_size(mask: np.ndarray) -> np.ndarray:
+    """Resample so the longer side is MAX_WORK_SIDE: large crops get cheaper, tiny ones get room to thicken.
+
+    When shrinking, the cut-off follows the stroke's coverage so a thin pen line
+    survives as a thin line instead of vanishing.
+    """
+    height, width = mask.shape
+    scale = MAX_WORK_SIDE / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    if scale < 1:
+        resized = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+        cut_off = 0.5 * min(1.0, stroke_width(mask) * scale)
+    else:
+        resized = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
+        cut_off = 0.5
+    return (resized >= max(cut_off, 1e-3)).view(np.uint8)
+
+
+def _set_stroke_width(mask: np.ndarray, target: float) -> np.ndarray:
+    current = stroke_width(mask)
+    if current <= 0:
+        return mask
+    radius = int(round((target - current) / 2))
+    if radius == 0:
+        return mask
+    kernel = _disc(abs(radius))
+    if radius > 0:
+        return cv2.dilate(mask, kernel)
+    thinned = cv2.erode(mask, kernel)
+    return thinned if thinned.any() else mask
+
+
+@functools.lru_cache(maxsize=None)
+def _disc(radius: int) -> np.ndarray:
+    """The elliptic structuring element of a radius; a few radii recur for every digit, so kept."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    kernel.flags.writeable = False
+    return kernel
+
+
+def _centre_by_mass(box_image: np.ndarray) -> np.ndarray:
+    """The box placed in the field with its centre of mass at the centre, clipped to [0, 1]."""
+    field = np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
+    height, width = box_image.shape
+    total = np.add.reduce(box_image, axis=None)
+    if total <= 0:
+        return field
+    ys, xs = _grid(height, width)
+    centre_y = float(np.add.reduce(ys * box_image, axis=None) / total)
+    centre_x = float(np.add.reduce(xs * box_image, axis=None) / total)
+    top = min(max(round(FIELD_SIZE / 2 - centre_y - 0.5), 0), FIELD_SIZE - height)
+    left = min(max(round(FIELD_SIZE / 2 - centre_x - 0.5), 0), FIELD_SIZE - width)
+    placed = field[top:top + height, left:left + width]
+    np.minimum(np.maximum(box_image, 0.0, out=placed), 1.0, out=placed)
+    return field
+
+
+@functools.lru_cache(maxsize=None)
+def _grid(height: int, width: int) -> np.ndarray:
+    """Row and column indices of a box as float64 (the type their products with float32 pixels take); at most
+    BOX_SIZE squared shapes, so kept."""
+    grid = np.mgrid[0:height, 0:width].astype(np.float64)
+    grid.flags.writeable = False
+    return grid
+
+
+def to_model_input(mask: np.ndarray, stroke_in_box: float = STROKE_IN_BOX) -> np.ndarray:
+    """Turn a digit's binary mask (any size, ink non-zero) into a 28x28 float32 image in [0, 1]."""
+    if mask.ndim != 2 or not mask.size:
+        return np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
+    crop = _crop_to_ink(mask > 0)
+    work = _crop_to_ink(_to_work_size(crop)) if crop.size else crop
+    if not work.size:
+        return np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
+    box_scale = BOX_SIZE / max(work.shape)
+    work = _crop_to_ink(_set_stroke_width(work, stroke_in_box / box_scale))
+    height, width = work.shape
+    box_scale = BOX_SIZE / max(height, width)
+    size = (max(1, round(width * box_scale)), max(1, round(height * box_scale)))
+    return _centre_by_mass(cv2.resize(work.astype(np.float32), size, interpolation=cv2.INTER_AREA))

@@ -1,0 +1,233 @@
+"""The image path composed: RGB pixels in, digit candidates and their 28x28 model inputs out.
+
+binarize (grayscale, working size, blur, polarity, background, threshold)
+-> clean-up -> straighten -> segment -> normalise each piece. Each stage's
+time is kept, and its image with a caption when asked, for the debug view.
+No model here: `Reader` classifies what this returns, so many images can
+share one batched model call.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from ..results import Box, Stage
+from ..settings import ReaderSettings
+from . import binarize, cleanup, straighten
+from .components import Candidate, candidate_mask
+from .drawing import DROPPED, KEPT, draw_boxes
+from .normalize import FIELD_SIZE, to_model_input
+from .segment import Segmentation, segment
+from .straighten import Straightening
+
+
+@dataclass
+class Analysis:
+    """Every piece the classifier should see, and for each blob the ways its pieces may be read."""
+
+    pieces: list[Candidate]  # every piece of every option, blob by blob in reading order
+    model_inputs: np.ndarray  # (N, 28, 28) float32, one per piece
+    options: list[list[list[int]]]  # per blob, per way of cutting it: indices into `pieces`
+    segmentation: Segmentation
+    to_original: float  # multiply working-size pixels by this for original pixels
+    working: np.ndarray  # the upright ink at working size, dark on light, for drawings
+    straightening: Straightening  # how the ink was levelled and stood upright, to map boxes back
+    image_size: tuple[int, int]  # (width, height) of the original image
+    single_digit: bool  # an image this small holds one digit: see `holds_one_digit`
+    notes: list[str] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
+
+    def box_in_original(self, x: int, y: int, width: int, height: int) -> Box:
+        """A box on the upright working-size ink, in the original image's pixels."""
+        return original_box(self.straightening.box_before(x, y, width, height), self.to_original, self.image_size)
+
+
+def original_box(box: tuple[int, int, int, int], to_original: float, image_size: tuple[int, int]) -> Box:
+    """A working-size (x, y, width, height) in the original image's pixels, clipped to the image."""
+    x, y, box_width, box_height = box
+    width, height = image_size
+    left = min(width - 1, max(0, int(x * to_original)))
+    top = min(height - 1, max(0, int(y * to_original)))
+    right = min(width, max(left + 1, int(np.ceil((x + box_width) * to_original))))
+    bottom = min(height, max(top + 1, int(np.ceil((y + box_height) * to_original))))
+    return Box(left, top, right - left, bottom - top)
+
+
+def _box_at_working_size(candidate: Candidate) -> Box:
+    return Box(candidate.x, candidate.y, candidate.width, candidate.height)
+
+
+def candidates_picture(working: np.ndarray, kept: list[Candidate], dropped: list[Candidate]) -> np.ndarray:
+    """The kept candidates boxed green and numbered in reading order, the dropped ones red."""
+    return draw_boxes(working, [_box_at_working_size(c) for c in kept + dropped],
+                      [str(i + 1) for i in range(len(kept))] + ["x"] * len(dropped),
+                      [KEPT] * len(kept) + [DROPPED] * len(dropped))
+
+
+def candidates_caption(kept: list[Candidate], dropped: list[Candidate]) -> str:
+    """How many were kept, and how many were dropped for each reason."""
+    reasons = {}
+    for candidate in dropped:
+        reasons[candidate.dropped] = reasons.get(candidate.dropped, 0) + 1
+    why = "; ".join(f"{count} dropped as {reason}" for reason, count in reasons.items()) or "none dropped"
+    return f"{len(kept)} kept (green, numbered in reading order); {why} (red)."
+
+
+def candidates_stage(working: np.ndarray, kept: list[Candidate], dropped: list[Candidate], name: str) -> Stage:
+    return Stage(name, candidates_picture(working, kept, dropped), candidates_caption(kept, dropped))
+
+
+def holds_one_digit(image_size: tuple[int, int], settings: ReaderSettings) -> bool:
+    """An image this small is a scan of one digit, as Semeion's are: no line to read, no blob to cut."""
+    return max(image_size) <= settings.single_digit_side
+
+
+def model_inputs(labels: np.ndarray, pieces: list[Candidate]) -> np.ndarray:
+    """(N, 28, 28) float32, one per piece; a piece offered by two ways of cutting is normalised once."""
+    by_piece: dict[tuple, np.ndarray] = {}
+    inputs = []
+    for piece in pieces:
+        key = (piece.x, piece.y, piece.width, piece.height, piece.labels)
+        if key not in by_piece:
+            by_piece[key] = to_model_input(candidate_mask(labels, piece))
+        inputs.append(by_piece[key])
+    return np.stack(inputs) if inputs else np.zeros((0, FIELD_SIZE, FIELD_SIZE), np.float32)
+
+
+class StageRecorder:
+    """Each stage's time, and its picture with a caption when stages are kept for the debug view."""
+
+    def __init__(self, keep_stages: bool):
+        self.keep_stages = keep_stages
+        self.stages: list[Stage] = []
+        self.timings: dict[str, float] = {}  # seconds per stage, for benchmarks
+        self.clock = time.perf_counter()
+
+    def keep(self, name: str, image, caption) -> None:
+        """`image` and `caption` may be functions, called only when stages are kept, where drawing costs more."""
+        self.timings[name] = time.perf_counter() - self.clock
+        if self.keep_stages:
+            self.stages.append(Stage(name, image() if callable(image) else image,
+                                     caption() if callable(caption) else caption))
+        self.clock = time.perf_counter()
+
+    def time(self, name: str) -> None:
+        """A stage's time alone, for a stage with no picture of its own."""
+        self.timings[name] = time.perf_counter() - self.clock
+        self.clock = time.perf_counter()
+
+
+def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageRecorder) -> tuple[np.ndarray, float]:
+    """The ink at working size as a binary image (255 where ink), and the factor it was scaled by."""
+    gray = binarize.to_grayscale(pixels)
+    recorder.keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image.")
+    factor = binarize.working_scale(gray.shape, settings.working_side, settings.min_short_side)
+    working = binarize.resize(gray, factor)
+    recorder.keep("working size", working, f"Scaled by {factor:.3g} to {working.shape[1]}x{working.shape[0]} "
+                  f"(longer side at most {settings.working_side}, shorter side at least {settings.min_short_side}).")
+    blurred = binarize.blur(working)
+    recorder.keep("blur", blurred, "Gaussian blur against paper grain and JPEG noise.")
+    dark_ink = binarize.ink_is_dark(blurred)
+    bright = binarize.ink_bright(blurred, dark_ink)
+    recorder.keep("polarity", bright, ("Dark ink on a light page: inverted" if dark_ink else
+                                       "Light ink on a dark field: kept") + " so ink is bright, as the model expects.")
+    background = binarize.flatten_background(bright)
+    recorder.keep("background removed", background.flattened, "Local background subtracted (shadows, uneven light); "
+                  f"its range across the page was {background.unevenness}.")
+    thresholded = binarize.threshold(background.flattened, settings.threshold_method, background.unevenness)
+    recorder.keep("threshold", thresholded.binary,
+                  f"{thresholded.method.capitalize()} threshold, cut-off {thresholded.level:.0f}"
+                  f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'}).")
+    return thresholded.binary, factor
+
+
+def cleaned_ink(binary: np.ndarray, settings: ReaderSettings, single_digit: bool, drawn: bool,
+                recorder: StageRecorder) -> cleanup.Cleaned:
+    """Clean-up, which leaves a one-digit crop's long strokes (they run edge to edge) and a drawing's (a drawing has
+    no rules or borders) and removes only their specks."""
+    remove_lines = settings.remove_lines and not single_digit and not drawn
+    cleaned = cleanup.clean_up(binary, remove_lines, settings.min_ink_pixels)
+    recorder.keep("clean-up", lambda: np.dstack([cleaned.removed, cleaned.binary, cleaned.binary]),
+                  lambda: ("Drawn boxes, ruled lines, borders, frame edges and specks" if remove_lines else
+                           "Specks only (a drawing on a transparent field has no rules or borders under it)" if drawn
+                           else "Specks only (a one-digit crop, whose strokes may touch its edges, keeps its long "
+                           "strokes)") + f" removed (red: {float((cleaned.removed > 0).mean()):.1%} of the image).")
+    return cleaned
+
+
+def straightened(binary: np.ndarray, settings: ReaderSettings, single_digit: bool,
+                recorder: StageRecorder) -> tuple[np.ndarray, Straightening]:
+    """The ink with a tilted line levelled (never a one-digit crop's) and slanted strokes stood upright."""
+    tilt = shear = 0.0
+    if settings.deslant:
+        small = straighten.small_ink(binary)
+        tilt = 0.0 if single_digit else straighten.estimate_tilt(small)
+        if tilt:
+            small = straighten.small_ink(straighten.straighten(binary, tilt, 0.0)[0])
+        shear = straighten.estimate_slant(small)
+    upright, straightening = straighten.straighten(binary, tilt, shear)
+    recorder.keep("deslant", upright, (f"Line levelled (tilted {np.degrees(np.arctan(tilt)):+.0f} degrees). "
+                                       if tilt else "") + (f"Sheared by {shear:+.1f} so slanted strokes stand upright."
+                                                           if shear else "Strokes already upright: no shear."))
+    return upright, straightening
+
+
+def segmented(upright: np.ndarray, cleaned: cleanup.Cleaned, settings: ReaderSettings, single_digit: bool,
+              recorder: StageRecorder) -> Segmentation:
+    """Segmentation, reusing clean-up's components where straightening left the ink as it was."""
+    segmentation = segment(upright, settings.min_digit_height, settings.split_touching, settings.max_components,
+                           single_digit, cleaned.components if upright is cleaned.binary else None)
+    recorder.keep("segmentation",
+                  lambda: candidates_picture(cv2.bitwise_not(upright), segmentation.digits, segmentation.dropped),
+                  lambda: candidates_caption(segmentation.digits, segmentation.dropped) +
+                  f" Typical digit height {segmentation.digit_height:.0f} px.")
+    return segmentation
+
+
+def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float, settings: ReaderSettings,
+            keep_stages: bool = False, drawn: bool = False) -> Analysis:
+    """Find the digits in RGB `pixels`; boxes come back in the coordinates of the `image_size` original.
+
+    A `drawn` image (see `LoadedImage.drawn`) has no rules or borders, so none of its long strokes is taken for one.
+    """
+    recorder = StageRecorder(keep_stages)
+    binary, factor = binary_ink(pixels, settings, recorder)
+    single_digit = holds_one_digit(image_size, settings)
+    cleaned = cleaned_ink(binary, settings, single_digit, drawn, recorder)
+    upright, straightening = straightened(cleaned.binary, settings, single_digit, recorder)
+    segmentation = segmented(upright, cleaned, settings, single_digit, recorder)
+    pieces, options = pieces_and_options(segmentation)
+    inputs = model_inputs(segmentation.labels, pieces)
+    recorder.time("normalisation")
+    notes = [f"More than {settings.max_components} marks were found; only the largest {settings.max_components} "
+             "were examined."] if segmentation.capped else []
+    return Analysis(pieces, inputs, options, segmentation, 1.0 / (factor * loaded_scale), cv2.bitwise_not(upright),
+                    straightening, image_size, single_digit, notes, recorder.stages, recorder.timings)
+
+
+def pieces_and_options(segmentation: Segmentation) -> tuple[list[Candidate], list[list[list[int]]]]:
+    """Every piece of every way of cutting each blob, in one list, and per blob each way as indices into it."""
+    pieces: list[Candidate] = []
+    options: list[list[list[int]]] = []
+    for unit in segmentation.units:
+        options.append([])
+        for option in unit.options:
+            options[-1].append(list(range(len(pieces), len(pieces) + len(option))))
+            pieces += option
+    return pieces, options
+
+
+def single_digit_input(pixels: np.ndarray, settings: ReaderSettings) -> np.ndarray | None:
+    """The 28x28 model input of an image known to hold one digit: every mark the pipeline kept, as one mask.
+
+    Used to learn from a user's own digit crops exactly as the reader would see them.
+    """
+    analysis = analyse(pixels, (pixels.shape[1], pixels.shape[0]), 1.0, settings)
+    units = analysis.segmentation.units
+    if not units:
+        return None
+    ink = np.isin(analysis.segmentation.labels, [label for unit in units for label in unit.whole.labels])
+    return to_model_input(ink.astype(np.uint8))

@@ -1,0 +1,235 @@
+"""From a clean binary image to digit candidates, in reading order.
+
+Connected components (outer contours) -> a digit size estimated from the
+components themselves -> pieces of one broken digit merged -> marks too small
+for a digit dropped (separators, specks) -> blobs much wider than a digit
+cut at their thinnest columns and between the loops they close -> lines
+grouped top to bottom -> left to right within each line.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .components import Candidate, Components, encloses_a_hole, find_components, typical_digit_height
+from .cutting import Unit, ways_of_cutting
+from .merging import merge_broken_pieces
+from .orderstats import median
+
+LINE_OVERLAP = 0.5  # a mark joins a line when it shares this much of its height with it
+TALL_NOISE = 3.0  # a mark taller than this many digit heights is not a digit
+PAIR_GAP = 0.08  # neighbours this close (of their height)...
+PAIR_WIDTH = 0.7  # ...and together no wider than this share of their height are also read as one digit
+SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
+SHORTER_THAN_NEIGHBOURS = 0.7  # ...and shorter than this share of the marks either side of it
+HANGING_HEIGHT = 0.75  # ...as is a lone mark this short hanging below a line, between its digits
+HANGS_BELOW = 0.15  # a mark starting in the line's lower half and reaching this far (of its height) below it...
+HANGING_COMMA_HEIGHT = 0.8  # ...is a comma if it is this short, even beside short neighbours, and either...
+COMMA_WIDTH = 0.75  # ...this narrow (of its height), a quick stroke, or half of it below the line, a rounder one
+HANGING_REASON = "a comma or point: short and low on its line"
+LONE_BAR_WIDTH = 0.25  # a mark this narrow (of its height) is a bare bar...
+LONE_BAR_GAP = 0.7  # ...and, this many digit heights from the next mark...
+LONE_BAR_SIDE = 0.2  # ...within this share of the width from the image's side...
+LONE_BAR_OUTSIDE = 0.15  # ...reaching this much of the digit height above or below the others, a border remnant
+
+
+@dataclass
+class Segmentation:
+    labels: np.ndarray  # component label image, int32
+    units: list["Unit"]  # kept blobs, in reading order, each with its ways of cutting
+    dropped: list[Candidate] = field(default_factory=list)
+    digit_height: float = 0.0
+    capped: bool = False  # more components than the cap; only the largest were examined
+
+    @property
+    def digits(self) -> list[Candidate]:
+        """The digits as geometry alone would cut them, in reading order."""
+        return [piece for unit in self.units for piece in unit.options[unit.chosen]]
+
+
+def why_not_a_digit(candidate: Candidate, digit_height: float, min_height: float) -> str:
+    if candidate.height < min_height * digit_height:
+        if candidate.width >= 2 * candidate.height:
+            return "a dash or rule fragment: much shorter than the digits"
+        return "a dot, comma or speck: much shorter than the digits"
+    if candidate.height > TALL_NOISE * digit_height:
+        return "far taller than the digits"
+    return ""
+
+
+def group_lines(candidates: list[Candidate]) -> list[list[Candidate]]:
+    """Lines top to bottom, each left to right; a mark joins the line whose span it shares most."""
+    lines: list[list[Candidate]] = []
+    spans: list[tuple[int, int]] = []
+    for candidate in sorted(candidates, key=lambda c: c.height, reverse=True):
+        best, best_share = -1, 0.0
+        for index, (top, bottom) in enumerate(spans):
+            shared = min(bottom, candidate.bottom) - max(top, candidate.y)
+            share = shared / max(1, min(candidate.height, bottom - top))
+            if share > best_share:
+                best, best_share = index, share
+        if best >= 0 and best_share >= LINE_OVERLAP:
+            lines[best].append(candidate)
+        else:
+            lines.append([candidate])
+            spans.append((candidate.y, candidate.bottom))
+    ordered = sorted(lines, key=lambda line: median(c.y + c.height / 2 for c in line))
+    return [sorted(line, key=lambda c: c.x) for line in ordered]
+
+
+def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_components: int,
+            single_digit: bool = False, components: Components | None = None) -> Segmentation:
+    """Digit candidates in reading order; with `single_digit`, all kept marks are one digit (a tiny crop).
+
+    `components`, where the caller already has them, must be those of `binary`.
+    """
+    components = components or Components.of(binary)
+    labels = components.labels
+    candidates, capped = find_components(components, max_components)
+    digit_height = typical_digit_height(candidates)
+    candidates = merge_broken_pieces(candidates, digit_height, labels)
+    digit_height = typical_digit_height(candidates)
+    kept, dropped = [], []
+    for candidate in candidates:
+        candidate.dropped = why_not_a_digit(candidate, digit_height, min_height)
+        (dropped if candidate.dropped else kept).append(candidate)
+    if single_digit and candidates:
+        return Segmentation(labels, [one_digit(candidates)], [], digit_height, capped)
+    lines = group_lines(kept)
+    for mark in hanging_separators(lines):
+        mark.dropped = HANGING_REASON
+        dropped.append(mark)
+    units: list[Unit] = []
+    line_number = 0
+    for line in lines:
+        line = digits_of_line(line, labels, dropped)
+        units += line_units(line, line_number, labels, digit_height, split_touching)
+        line_number += bool(line)
+    return Segmentation(labels, units, dropped, digit_height, capped)
+
+
+def one_digit(candidates: list[Candidate]) -> Unit:
+    """Every mark of a one-digit crop as one digit, whatever was dropped: its strokes may be anywhere in it."""
+    whole = candidates[0]
+    for candidate in candidates[1:]:
+        whole = whole.merged_with(candidate)
+    whole.dropped = ""
+    return Unit(whole, [[whole]])
+
+
+def digits_of_line(line: list[Candidate], labels: np.ndarray, dropped: list[Candidate]) -> list[Candidate]:
+    """A line's marks less its separators and a border's lone bars at its ends, which join `dropped` with why."""
+    line = [c for c in line if not c.dropped]
+    for candidate in line:
+        candidate.dropped = why_not_in_line(candidate, line, labels)
+        if candidate.dropped:
+            dropped.append(candidate)
+    line = [c for c in line if not c.dropped]
+    for candidate in lone_side_bars(line, labels.shape[1]):
+        candidate.dropped = "a border remnant: a lone bar at the image's side, far from the number"
+        dropped.append(candidate)
+    return [c for c in line if not c.dropped]
+
+
+def line_units(line: list[Candidate], line_number: int, labels: np.ndarray, digit_height: float,
+               split_touching: bool) -> list[Unit]:
+    """A line's blobs, each with its ways of being read; two close narrow marks also as one digit (a '4' in two
+    strokes)."""
+    units = []
+    index = 0
+    while index < len(line):
+        candidate = line[index]
+        candidate.line = line_number
+        neighbour = line[index + 1] if index + 1 < len(line) else None
+        if split_touching and neighbour is not None and _may_be_one_digit(candidate, neighbour):
+            neighbour.line = line_number
+            joined = candidate.merged_with(neighbour)
+            joined.line = line_number
+            units.append(Unit(joined, [[joined], [candidate, neighbour]], 1))
+            index += 2
+            continue
+        units.append(ways_of_cutting(candidate, labels, digit_height, split_touching))
+        index += 1
+    return units
+
+
+def _may_be_one_digit(left: Candidate, right: Candidate) -> bool:
+    """Two marks so close and so narrow together that they may be one digit drawn in two strokes, like a '4'."""
+    taller = max(left.height, right.height)
+    gap = right.x - left.right
+    shared = min(left.bottom, right.bottom) - max(left.y, right.y)
+    return (gap <= PAIR_GAP * taller and shared >= 0.5 * min(left.height, right.height)
+            and right.right - left.x <= PAIR_WIDTH * taller)
+
+
+def lone_side_bars(line: list[Candidate], image_width: int) -> list[Candidate]:
+    """The first or last mark of a line when it is a bare bar near the image's side, set apart from the number by
+    more than most digit gaps and reaching above or below the other digits: what is left of a cell's side border.
+
+    A '1' written after the number sits close to it and within its band.
+    """
+    if len(line) < 2:
+        return []
+    height = median(c.height for c in line)
+    found = []
+    for bar, rest, gap, side_gap in ((line[0], line[1:], line[1].x - line[0].right, line[0].x),
+                                     (line[-1], line[:-1], line[-1].x - line[-2].right, image_width - line[-1].right)):
+        top, bottom = median(c.y for c in rest), median(c.bottom for c in rest)
+        outside = max(top - bar.y, bar.bottom - bottom) > LONE_BAR_OUTSIDE * height
+        if bar.width <= LONE_BAR_WIDTH * bar.height and gap > LONE_BAR_GAP * height \
+                and side_gap <= LONE_BAR_SIDE * image_width and outside:
+            found.append(bar)
+    return found
+
+
+def _band(line: list[Candidate]) -> tuple[float, float, float]:
+    """Top, bottom and height of a line's digits, its shorter marks left out."""
+    heights = np.array([c.height for c in line])
+    tall = [c for c in line if c.height >= 0.6 * heights.max()]
+    return median(c.y for c in tall), median(c.bottom for c in tall), median(c.height for c in tall)
+
+
+def _shorter_than_neighbours(mark: Candidate, line: list[Candidate]) -> bool:
+    """A separator is short beside the marks either side of it: after one tall '4' stem, the line's other digits
+    are short against the line but not against each other."""
+    left = [c for c in line if c is not mark and c.x + c.width / 2 <= mark.x + mark.width / 2]
+    right = [c for c in line if c is not mark and c.x + c.width / 2 > mark.x + mark.width / 2]
+    neighbours = [max(left, key=lambda c: c.x)] if left else []
+    neighbours += [min(right, key=lambda c: c.x)] if right else []
+    return all(mark.height < SHORTER_THAN_NEIGHBOURS * c.height for c in neighbours)
+
+
+def hanging_separators(lines: list[list[Candidate]]) -> list[Candidate]:
+    """Lines of one short mark that starts in another line's lower half, between its first and last digits, and
+    hangs below it: a comma too low to share half its height with the digits, not a line of its own."""
+    found = []
+    for line in lines:
+        if len(line) != 1:
+            continue
+        mark = line[0]
+        for other in lines:
+            if len(other) < 2:
+                continue
+            top, bottom, height = _band(other)
+            if mark.height < HANGING_HEIGHT * height and top + 0.45 * height < mark.y < bottom \
+                    and other[0].x < mark.x + mark.width / 2 < other[-1].right:
+                found.append(mark)
+                break
+    return found
+
+
+def why_not_in_line(candidate: Candidate, line: list[Candidate], labels: np.ndarray) -> str:
+    """A short mark in the line's lower half is a comma or point, whatever its own size, unless it closes a loop:
+    then it is a '0' written small, as cents often are. Beside its neighbours it is short; a mark that also hangs
+    well below the line is a comma even where it is nearly their height, as a quick pen draws one in a small cell.
+    """
+    line_top, line_bottom, line_height = _band(line)
+    if candidate.y <= line_top + 0.45 * line_height:
+        return ""
+    short = candidate.height < SEPARATOR_HEIGHT * line_height and _shorter_than_neighbours(candidate, line)
+    below = candidate.bottom - line_bottom
+    hanging = candidate.height < HANGING_COMMA_HEIGHT * line_height and below > HANGS_BELOW * line_height \
+        and (candidate.width <= COMMA_WIDTH * candidate.height or below >= 0.5 * candidate.height)
+    if (short or hanging) and not encloses_a_hole(labels, candidate):
+        return HANGING_REASON
+    return ""

@@ -1,0 +1,73 @@
+"""The digit classifier: load `DigitClassifier.keras` once, safely, and classify batches of 28x28 digits."""
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from .model_files import load_keras_model, verify_checksum
+from .onnx_net import ALL_CORES, OnnxNet, UnsupportedLayers
+
+NUM_CLASSES = 10
+FIELD_SIZE = 28  # the classifier's input side, as MNIST's
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "DigitClassifier.keras"
+
+
+def check_shapes(shape_in: tuple, shape_out: tuple) -> None:
+    if shape_in[1:] != (FIELD_SIZE, FIELD_SIZE, 1) or shape_out[1:] != (NUM_CLASSES,):
+        raise ModelError(f"The model takes {shape_in} and gives {shape_out}; expected (None, 28, 28, 1) "
+                         "and (None, 10).")
+
+
+class DigitClassifier:
+    """(N, 28, 28, 1) float32 in [0, 1], ink bright, to (N, 10) probabilities, through ONNX Runtime when it can.
+
+    The project's CNN runs without TensorFlow (see `onnx_net`); a model built
+    of other layers, or one handed over in memory, runs through Keras.
+    """
+
+    def __init__(self, forward: Callable[[np.ndarray], np.ndarray], path: Path | None = None, keras_model=None):
+        self._forward = forward
+        self.path = path
+        self._keras_model = keras_model
+
+    @classmethod
+    def from_keras(cls, model, path: Path | None = None) -> "DigitClassifier":
+        check_shapes(tuple(model.input_shape), tuple(model.output_shape))
+        import tensorflow as tf
+
+        forward = tf.function(lambda x: model(x, training=False), reduce_retracing=True,
+                              input_signature=[tf.TensorSpec((None, FIELD_SIZE, FIELD_SIZE, 1), tf.float32)])
+        return cls(lambda batch: np.asarray(forward(batch)), path, model)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, threads: int = ALL_CORES) -> "DigitClassifier":
+        """Check the file against its model card, then load it as data (no code in it runs); each call runs on
+        `threads` of ONNX Runtime's threads (0 for one per core)."""
+        path = Path(path) if path else DEFAULT_MODEL_PATH
+        if not path.is_file():
+            raise ModelError(f"No model file at {path}. Train one with `python -m digitocr.train --data MNIST_DIR`.")
+        verify_checksum(path)
+        try:
+            net = OnnxNet.from_archive(path, threads)
+            check_shapes(net.input_shape, net.output_shape)
+            return cls(net, path)
+        except UnsupportedLayers:
+            return cls.from_keras(load_keras_model(path), path)
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+            raise ModelError(f"{path} is not a Keras model this reader can load ({error}).") from None
+
+    def keras_model(self):
+        """The Keras model itself, for training on from it; loaded on first use."""
+        if self._keras_model is None:
+            self._keras_model = load_keras_model(self.path)
+        return self._keras_model
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) or (N, 28, 28, 1) inputs in one batched call; (N, 10) float32 probabilities."""
+        batch = np.ascontiguousarray(inputs, np.float32).reshape(-1, FIELD_SIZE, FIELD_SIZE, 1)
+        if len(batch) == 0:
+            return np.zeros((0, NUM_CLASSES), np.float32)
+        return np.asarray(self._forward(batch), np.float32)

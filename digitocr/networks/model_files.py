@@ -1,0 +1,54 @@
+"""A model file and its card: the checksum a card records and loading checks, saving without optimizer state,
+and loading through Keras in safe mode."""
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from ..errors import ModelError
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def model_card_path(model_path: Path) -> Path:
+    return Path(model_path).with_suffix(".json")
+
+
+def model_sha256(model_path: Path) -> str:
+    """The checksum a model card records for its file, and that loading checks."""
+    return hashlib.sha256(Path(model_path).read_bytes()).hexdigest()
+
+
+def model_reference(model_path: Path) -> dict:
+    """How a card names the model a run started from: its file name and checksum."""
+    return {"model": Path(model_path).name, "sha256": model_sha256(model_path)}
+
+
+def verify_checksum(model_path: Path) -> None:
+    """Refuse a model whose bytes differ from what its model card recorded (when it has a card)."""
+    card_path = model_card_path(model_path)
+    if not card_path.exists():
+        return
+    expected = json.loads(card_path.read_text()).get("sha256")
+    actual = model_sha256(model_path)
+    if expected and expected != actual:
+        raise ModelError(f"{model_path} does not match the checksum in {card_path.name}: the file was changed or "
+                         "damaged. Retrain it or restore it.")
+
+
+def save_model(model, path: Path) -> None:
+    """Weights and architecture only: an uncompiled copy carries no optimizer state, so the file stays small."""
+    clone = type(model).from_config(model.get_config())  # uncompiled: clone_model would carry the optimizer along
+    clone.set_weights(model.get_weights())
+    clone.save(path)
+
+
+def load_keras_model(path: Path):
+    """Keras in safe mode, so no pickled code in the file runs."""
+    import keras
+
+    try:
+        return keras.saving.load_model(path, compile=False, safe_mode=True)
+    except Exception as error:  # Keras raises many kinds for a bad file; all mean the same to a user
+        raise ModelError(f"{path} is not a Keras model this reader can load ({error}).") from None

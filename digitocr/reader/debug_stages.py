@@ -1,0 +1,67 @@
+"""The debug view's stages after the networks: what the classifier saw, what it and the line recognizer decided,
+and the reading drawn over the image."""
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..image.drawing import draw_reading, line_sheet, mosaic
+from ..image.pipeline import candidates_stage
+from ..results import Box, Digit, Line, Stage
+from ..settings import ReaderSettings
+from .cuts import NOT_A_DIGIT, TINY_SCAN_DIGIT_HEIGHT, mean_log_confidence
+from .draft import Draft
+from .prepare import Prepared
+
+
+def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
+                 settings: ReaderSettings) -> tuple[Stage, ...]:
+    analysis = prepared.analysis
+    digits = [d for line in lines for d in line.digits]
+    return tuple(analysis.stages) + (
+        Stage("model inputs", mosaic(analysis.model_inputs),
+              "Every piece fitted to 20x20 and centred by mass in 28x28, as MNIST; wide blobs appear once whole "
+              "and once per way of cutting them."),
+        classification_stage(prepared, draft, settings),
+        Stage("line recognizer", line_sheet([line.image for line in prepared.lines]),
+              "Each line read whole by the line recognizer (CTC, no cuts), and weighed against the contour "
+              "reading: " + ("; ".join([v.explanation for v in draft.verdicts] + list(draft.set_aside)) or "no lines")
+              + "." if settings.read_lines else "Switched off: contour reading only."),
+        Stage("reading", draw_reading(prepared.loaded.pixels, scaled_to_loaded(digits, prepared.loaded.scale)),
+              f"Read '{' / '.join(line.text for line in lines) or 'nothing'}'; orange boxes are doubtful "
+              f"(confidence under {settings.doubtful_below:.0%})." +
+              (f" {draft.remnant_lines} line(s) left out as border remnants (lone bars shorter than the digits, or a "
+               "lone bar or corner mark at the image's side)." if draft.remnant_lines else "") +
+              (f" {draft.lead_ins} short slanted '1'(s) left out as the lead-in stroke of the '1' after them, "
+               "written apart from it." if draft.lead_ins else "")),
+    )
+
+
+def classification_stage(prepared: Prepared, draft: Draft, settings: ReaderSettings) -> Stage:
+    """The pieces kept as digits and those left out, with how each blob was cut."""
+    analysis = prepared.analysis
+    rejected = set(draft.rejected)
+    kept = [analysis.pieces[i] for options, choice in draft.choices for i in options[choice] if i not in rejected]
+    flat = [replace(analysis.pieces[i], dropped=NOT_A_DIGIT) for i in draft.rejected]
+    verdict = candidates_stage(analysis.working, kept, analysis.segmentation.dropped + flat, "classification")
+    cuts = []
+    for number, (options, choice) in enumerate(draft.choices, start=1):
+        if len(options) > 1:
+            tried = ", ".join(f"{len(option)}: {np.exp(mean_log_confidence(draft.confidences, option)):.0%}"
+                              for option in options)
+            cuts.append(f"blob {number} read as {len(options[choice])} digit(s) (each way of cutting it tried, "
+                        f"as pieces: mean confidence, {tried})")
+    return Stage("classification", verdict.image, verdict.caption + (
+        " A scan this small holds one digit: it is read as the mean answer for its piece and for the piece "
+        f"shifted a pixel each way, and a mark at least {TINY_SCAN_DIGIT_HEIGHT:.0%} of its height keeps its "
+        "best guess (doubtful) even where that answer is flat."
+        if prepared.tiny_scan else f" Flat answers (top probability under {settings.reject_below:.0%}) are "
+        "not digits. " + ("; ".join(cuts) or "No blob needed cutting.")))
+
+
+def scaled_to_loaded(digits: list[Digit], scale: float) -> list[Digit]:
+    """Digits with boxes in the decoded pixels' coordinates (which JPEG draft mode may have shrunk)."""
+    if scale == 1.0:
+        return digits
+    return [replace(d, box=Box(int(d.box.x * scale), int(d.box.y * scale), max(1, int(d.box.width * scale)),
+                               max(1, int(d.box.height * scale)))) for d in digits]

@@ -1,0 +1,27 @@
+"""The reading while the steps after the networks shape it: each line's digits, and what each step decided."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..results import Digit
+from .line_choice import LineVerdict
+
+CONTOUR_READER = "contours"
+LINE_RECOGNIZER = "line recognizer"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Each step takes a draft and gives a new one; `lines` are keyed by the segmentation's line numbers."""
+
+    lines: dict[int, list[Digit]]
+    confidences: np.ndarray  # the classifier's top probability for every piece
+    choices: list[tuple[list[list[int]], int]]  # per blob: its ways of cutting (piece indices) and the one chosen
+    rejected: tuple[int, ...] = ()  # pieces left out because the classifier's answer was flat
+    read_by: dict[int, str] = field(default_factory=dict)  # lines the line recognizer read; the rest by contours
+    verdicts: tuple[LineVerdict, ...] = ()  # how each line's two readings were weighed
+    set_aside: tuple[str, ...] = ()  # recognized characters that were a separator, not a digit
+    lead_ins: int = 0  # '1's left out as the lead-in stroke of the '1' after them
+    remnant_lines: int = 0  # lines left out as a border's remnant
+    notes: tuple[str, ...] = ()  # what the reading tells its user

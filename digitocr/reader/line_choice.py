@@ -1,0 +1,174 @@
+"""The second step: per line, the contour reading or the line recognizer's, and boxes for the recognizer's digits.
+
+The two readers fail differently. Cutting blobs and classifying the pieces
+is sure of clean, separate digits and loses its way where digits touch,
+break or hide among remnants of borders; the line recognizer reads the
+line whole, needing no cuts. The recognizer's own probabilities weigh both
+readings (the CTC likelihood of each text); it takes over only when it
+prefers its text to the contour text by more than the contour reader's own
+certainty in the digits its text would change or drop.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..image.lines import LineImage
+from ..image.normalize import to_model_input
+from ..image.pipeline import Analysis
+from ..networks.ctc import DecodedLine, log_likelihood
+from ..networks.line_recognizer import FRAME_STEP
+from ..results import Digit
+from ..settings import ReaderSettings
+from .prepare import upright_ink
+
+LINE_MARGIN = 2.0  # nats the recognizer's preference must exceed the contour reading's certainty by
+SUREST = 0.9999  # a contour digit's confidence is capped here: no reading is beyond doubt
+BARE_ONE_ODDS = 1.5  # what the contour reader's '1's count for where the recognizer's text only leaves them out...
+TRAILING_ONE_ODDS = 0.0  # ...and where they all come after the number, as a border's remnant or closing mark does
+FLAT_PIECE_ODDS = 1.0  # what the contour reading counts for where the recognizer only adds digits and it left ink out
+
+
+@dataclass(frozen=True)
+class LineVerdict:
+    """What the two readers said of one line, and which was kept."""
+
+    line: int
+    contour_text: str
+    recognized: DecodedLine
+    preference: float  # log P(recognizer's text) - log P(contour text), both under the recognizer
+    contour_certainty: float  # log-odds the contour reader gives the digits in dispute
+    use_recognizer: bool
+
+    @property
+    def explanation(self) -> str:
+        if self.recognized.text == self.contour_text:
+            return f"line {self.line + 1}: both read '{self.contour_text}'"
+        kept = "the line recognizer's" if self.use_recognizer else "the contour reading"
+        return (f"line {self.line + 1}: contours read '{self.contour_text}' (disputed digits' log-odds "
+                f"{self.contour_certainty:.1f}), the line recognizer '{self.recognized.text}' (preferred by "
+                f"{self.preference:.1f} nats); kept {kept}")
+
+
+def edits(source: str, target: str) -> list[tuple[str, int, int]]:
+    """The cheapest edits turning `source` into `target`, last first: ("change", i, j), ("drop", i, -1) and
+    ("add", -1, j), with i and j the positions in each text."""
+    rows, columns = len(source) + 1, len(target) + 1
+    cost = np.zeros((rows, columns), np.int64)
+    cost[:, 0], cost[0, :] = np.arange(rows), np.arange(columns)
+    for i in range(1, rows):
+        for j in range(1, columns):
+            cost[i, j] = min(cost[i - 1, j] + 1, cost[i, j - 1] + 1,
+                             cost[i - 1, j - 1] + (source[i - 1] != target[j - 1]))
+    found, i, j = [], len(source), len(target)
+    while i or j:
+        if i and j and cost[i, j] == cost[i - 1, j - 1] + (source[i - 1] != target[j - 1]):
+            if source[i - 1] != target[j - 1]:
+                found.append(("change", i - 1, j - 1))
+            i, j = i - 1, j - 1
+        elif i and cost[i, j] == cost[i - 1, j] + 1:
+            found.append(("drop", i - 1, -1))
+            i -= 1
+        else:
+            found.append(("add", -1, j - 1))
+            j -= 1
+    return found
+
+
+def log_odds(confidence: float) -> float:
+    confidence = float(np.clip(confidence, 0.5, SUREST))
+    return float(np.log(confidence / (1 - confidence)))
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """How the recognizer's text differs from the contour text: the edits, worked out once per line."""
+
+    contour_text: str
+    found: list[tuple[str, int, int]]
+
+    @classmethod
+    def between(cls, contour_text: str, recognized_text: str) -> "Dispute":
+        return cls(contour_text, edits(contour_text, recognized_text))
+
+    @property
+    def disputed_digits(self) -> list[int]:
+        """The contour digits the recognizer's text replaces or leaves out."""
+        return sorted(i for kind, i, _ in self.found if kind != "add")
+
+    @property
+    def leaves_out_only_ones(self) -> bool:
+        """Whether the recognizer's text is the contour text with some of its '1's left out, nothing else changed."""
+        return bool(self.found) and all(kind == "drop" and self.contour_text[i] == "1" for kind, i, _ in self.found)
+
+    @property
+    def only_adds(self) -> bool:
+        """Whether the recognizer's text is the contour text with characters added, and nothing else changed."""
+        return bool(self.found) and all(kind == "add" for kind, _, _ in self.found)
+
+
+def judge_line(line: int, contour_text: str, contour_confidences: list[float], frames: np.ndarray,
+               recognized: DecodedLine, flat_pieces: int = 0) -> LineVerdict:
+    """Keep the recognizer's text only if it prefers it by more than the contour reader trusts what is in dispute.
+
+    What is in dispute is the contour digits the recognizer would change or
+    drop; where it only adds characters, the contour reading as a whole. Any
+    bare bar, a border's remnant, a split-off flag or a tall comma, is a sure
+    '1' to the classifier, so its certainty in '1's says little about whether
+    they are digits at all: where the recognizer only leaves '1's out, they
+    count for no more than BARE_ONE_ODDS, and for nothing after the number,
+    where bars are more often remnants than writing. Where the contour reader left
+    `flat_pieces` of ink out of the line because the classifier could not
+    name them, and the recognizer reads no more than that many digits more,
+    the dispute is over those pieces, and a flat answer is no certainty that
+    they are not digits: they count for no more than FLAT_PIECE_ODDS.
+    """
+    if recognized.text == contour_text:
+        return LineVerdict(line, contour_text, recognized, 0.0, 0.0, False)
+    preference = log_likelihood(frames, recognized.labels) - log_likelihood(frames, [int(c) for c in contour_text])
+    dispute = Dispute.between(contour_text, recognized.text)
+    disputed = dispute.disputed_digits
+    odds = [log_odds(contour_confidences[i]) for i in disputed] or [log_odds(c) for c in contour_confidences]
+    certainty = min(odds) if disputed else float(np.mean(odds)) if odds else 0.0
+    if dispute.leaves_out_only_ones:
+        trailing = disputed == list(range(len(contour_text) - len(disputed), len(contour_text)))
+        certainty = min(certainty, TRAILING_ONE_ODDS if trailing else BARE_ONE_ODDS)
+    if dispute.only_adds and len(recognized.text) - len(contour_text) <= flat_pieces:
+        certainty = min(certainty, FLAT_PIECE_ODDS)
+    use = bool(recognized.labels) and preference > certainty + LINE_MARGIN
+    return LineVerdict(line, contour_text, recognized, float(preference), certainty, use)
+
+
+def character_boxes(recognized: DecodedLine, line: LineImage, upright: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """A working-size box per recognized character: the ink between the midpoints to its neighbours."""
+    x, y, width, height = line.box
+    to_working = width / line.image.shape[1]
+    centres = [(start + end + 1) / 2 * FRAME_STEP * to_working for start, end in recognized.frames]
+    edges = [0.0] + [(a + b) / 2 for a, b in zip(centres, centres[1:])] + [float(width)]
+    band = upright[y:y + height, x:x + width] > 0
+    boxes = []
+    for left, right in zip(edges, edges[1:]):
+        left, right = int(left), max(int(left) + 1, int(np.ceil(right)))
+        ink = band[:, left:right]
+        rows, columns = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
+        if len(rows) == 0:
+            boxes.append((x + left, y, right - left, height))
+            continue
+        boxes.append((x + left + int(columns[0]), y + int(rows[0]), int(columns[-1] - columns[0] + 1),
+                      int(rows[-1] - rows[0] + 1)))
+    return boxes
+
+
+
+def recognized_digits(verdict: LineVerdict, line: LineImage, analysis: Analysis,
+                      settings: ReaderSettings) -> list[Digit]:
+    """The line recognizer's characters as digits, each boxed on its own ink and shown as a 28x28 input."""
+    upright = upright_ink(analysis)
+    digits = []
+    for index, (x, y, width, height) in enumerate(character_boxes(verdict.recognized, line, upright)):
+        confidence = verdict.recognized.confidences[index]
+        box = analysis.box_in_original(x, y, width, height)
+        digits.append(Digit(verdict.recognized.labels[index], confidence, verdict.recognized.probabilities[index], box,
+                            line.line, confidence < settings.doubtful_below,
+                            to_model_input(upright[y:y + height, x:x + width] > 0)))
+    return digits

@@ -1,0 +1,74 @@
+"""An image's work before the networks: decoded, run through the image path, and cut into what each network takes.
+
+Kept apart from the networks' calls so that many images can share one batched
+call (`Reader.read_many`), and so worker processes can do it in parallel.
+"""
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..errors import DigitOcrError
+from ..image.lines import LineImage, line_images
+from ..image.loading import ImageSource, LoadedImage, load_image
+from ..image.pipeline import Analysis, analyse
+from ..settings import ReaderSettings
+
+DRAFT_SHARE = 0.9  # a big JPEG may be decoded down to this share of the working size, then enlarged a little
+TINY_SCAN_SHIFTS = ((1, 0), (-1, 0), (0, 1), (0, -1))  # (rows, columns) a tiny scan's piece is also classified at
+
+
+def load_for_reading(source: ImageSource, settings: ReaderSettings) -> LoadedImage:
+    return load_image(source, settings.max_pixels, settings.max_file_bytes,
+                      draft_side=int(settings.working_side * DRAFT_SHARE))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An image's work before the models: its pixels, the pipeline's analysis and its lines as the recognizer takes them."""
+
+    loaded: LoadedImage
+    analysis: Analysis
+    lines: list[LineImage]
+
+    @property
+    def tiny_scan(self) -> bool:
+        """A scan of one digit, too small for lines: see `classifier_rows`."""
+        return self.analysis.single_digit
+
+
+def prepare(source: ImageSource, settings: ReaderSettings, keep_stages: bool = False) -> Prepared:
+    loaded = load_for_reading(source, settings)
+    analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages, loaded.drawn)
+    read_lines = settings.read_lines and not analysis.single_digit
+    return Prepared(loaded, analysis, line_images(upright_ink(analysis), analysis.segmentation) if read_lines else [])
+
+
+def prepare_or_error(source: ImageSource, settings: ReaderSettings) -> Prepared | DigitOcrError:
+    """`prepare`, with the error returned, not raised, so one unreadable image does not stop a batch."""
+    try:
+        return prepare(source, settings)
+    except DigitOcrError as error:
+        return error
+
+
+def upright_ink(analysis: Analysis) -> np.ndarray:
+    return cv2.bitwise_not(analysis.working)
+
+
+def classifier_rows(prepared: Prepared) -> np.ndarray:
+    """What the classifier is given for an image: its pieces, and for a tiny scan its piece shifted a pixel each way
+    too. Sixteen pixels of a Semeion scan leave the centre of mass uncertain by a pixel; the mean answer over the
+    shifts reads 96.6% of the dev scans, against 95.9% for the piece alone (and on larger drawings it does not help)."""
+    inputs = prepared.analysis.model_inputs
+    if not prepared.tiny_scan or not len(inputs):
+        return inputs
+    return np.concatenate([inputs] + [np.roll(inputs, shift, axis=(1, 2)) for shift in TINY_SCAN_SHIFTS])
+
+
+def piece_probabilities(prepared: Prepared, rows: np.ndarray) -> np.ndarray:
+    """The classifier's answers for `classifier_rows` back to one row per piece."""
+    if not prepared.tiny_scan or not len(rows):
+        return rows
+    return rows.reshape(1 + len(TINY_SCAN_SHIFTS), -1, rows.shape[-1]).mean(axis=0)

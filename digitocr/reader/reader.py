@@ -1,0 +1,110 @@
+"""`Reader`: the models loaded once, and `read(image)` from any accepted input to a `Reading`."""
+
+import functools
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import DigitOcrError
+from ..image.loading import ImageSource, LoadedImage
+from ..networks.classifier import DigitClassifier
+from ..networks.line_recognizer import LineRecognizer
+from ..networks.onnx_net import ALL_CORES
+from ..results import Outcome, Reading
+from ..settings import ReaderSettings
+from .prepare import Prepared, classifier_rows, load_for_reading, piece_probabilities, prepare, prepare_or_error
+from .steps import finish
+from .workers import in_worker_processes
+
+
+class Reader:
+    """Reads handwritten numbers. Thread-safe: it holds no per-call state, and inference sessions are re-entrant."""
+
+    def __init__(self, model_path: str | Path | None = None, settings: ReaderSettings = ReaderSettings(),
+                 classifier: DigitClassifier | None = None, line_recognizer: LineRecognizer | None = None,
+                 line_model_path: str | Path | None = None, inference_threads: int = ALL_CORES):
+        """`inference_threads` is how many threads each model call runs on: one per core (0) answers one image
+        soonest, and one is best where worker processes already fill the cores (see `read_many`)."""
+        self.classifier = classifier or DigitClassifier.load(model_path, inference_threads)
+        self.line_recognizer = line_recognizer or LineRecognizer.load(line_model_path, inference_threads)
+        self.settings = settings
+
+    def load(self, source: ImageSource, settings: ReaderSettings | None = None) -> LoadedImage:
+        return load_for_reading(source, settings or self.settings)
+
+    def read(self, source: ImageSource, settings: ReaderSettings | None = None, stages: bool = False) -> Reading:
+        """Read the number in one image; `stages=True` keeps every pipeline stage's image for the debug view."""
+        settings = settings or self.settings
+        prepared = prepare(source, settings, stages)
+        frames = self.line_recognizer.frames([line.image for line in prepared.lines])
+        probabilities = piece_probabilities(prepared, self.classifier.predict(classifier_rows(prepared)))
+        return finish(prepared, probabilities, frames, settings, stages)
+
+    def read_many(self, sources: Iterable[ImageSource], settings: ReaderSettings | None = None,
+                  batch_size: int = 64, workers: int = 1) -> Iterator[Outcome]:
+        """Read many images in order, classifying the digits of up to `batch_size` images in one model call.
+
+        With `workers` > 1, that many processes each read their share of the
+        images whole, with their own copy of the models, so a folder uses every
+        core (a reader whose classifier was handed over in memory, not loaded
+        from a file, reads in this process alone).
+        """
+        settings = settings or self.settings
+        sources = list(sources)
+        if workers > 1 and len(sources) > 1 and self.classifier.path is not None:
+            read_share = functools.partial(read_in_worker, model_path=self.classifier.path,
+                                           line_model_path=self.line_recognizer.path, settings=settings)
+            yield from in_worker_processes(sources, read_share, workers, batch_size)
+        else:
+            prepared = map(functools.partial(prepare_or_error, settings=settings), sources)
+            yield from self._classify_in_batches(sources, prepared, settings, batch_size)
+
+    def _classify_in_batches(self, sources, prepared, settings, batch_size) -> Iterator[Outcome]:
+        pending: list[tuple[object, Prepared]] = []
+        for source, result in zip(sources, prepared):
+            if isinstance(result, DigitOcrError):
+                yield from self._classify_pending(pending, settings)
+                pending = []
+                yield Outcome(source, error=result)
+                continue
+            pending.append((source, result))
+            if len(pending) >= batch_size:
+                yield from self._classify_pending(pending, settings)
+                pending = []
+        yield from self._classify_pending(pending, settings)
+
+    def _classify_pending(self, pending: list[tuple[object, Prepared]], settings) -> Iterator[Outcome]:
+        if not pending:
+            return
+        rows = [classifier_rows(prepared) for _, prepared in pending]
+        probabilities = self.classifier.predict(np.concatenate(rows))
+        frames = self.line_recognizer.frames([line.image for _, p in pending for line in p.lines])
+        digit_start = line_start = 0
+        for (source, prepared), own_rows in zip(pending, rows):
+            digit_end = digit_start + len(own_rows)
+            line_end = line_start + len(prepared.lines)
+            yield Outcome(source, finish(prepared, piece_probabilities(prepared, probabilities[digit_start:digit_end]),
+                                         frames[line_start:line_end], settings, False))
+            digit_start, line_start = digit_end, line_end
+
+
+@functools.lru_cache(maxsize=1)
+def worker_reader(model_path: Path, line_model_path: Path, settings: ReaderSettings) -> Reader:
+    """A worker process's own reader, made on its first share of images, with OpenCV and the models on one thread
+    each: the workers already fill every core. OpenCV's pool, waiting for work between the many small calls of a
+    cell's read, took 3-4 ms of CPU a cell for nothing (a cell's pipeline cost 9.8 ms of CPU with two OpenCV threads,
+    5.6 ms with one, in the same wall time). OpenCV is told 0 threads, its word for running in the calling thread:
+    asked for 1 in a child forked from a process that had used its pool, it waits forever for the lost threads."""
+    cv2.setNumThreads(0)
+    return Reader(model_path, settings, line_model_path=line_model_path, inference_threads=1)
+
+
+def read_in_worker(sources: list[ImageSource], model_path: Path, line_model_path: Path,
+                   settings: ReaderSettings) -> list[Outcome]:
+    """A share of `read_many`'s images read in a worker; the outcomes leave their sources behind, which the caller
+    has (an image's bytes need not travel back)."""
+    reader = worker_reader(model_path, line_model_path, settings)
+    return [replace(outcome, source=None) for outcome in reader.read_many(sources)]

@@ -1,0 +1,158 @@
+"""Accuracy report: `python -m digitocr.evaluate --mnist DIR --dev DIR [--model PATH] [--out docs]`.
+
+Writes `accuracy.md` with MNIST test accuracy (raw and through the reader's
+normalisation), per-class accuracy, a confusion matrix image, the dev-set
+table from `shared/tools/score.py`, the canvas figures for the pendigits
+writers held out of training, and the most frequent remaining error kinds
+with example files. Dev images are named, never copied.
+"""
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..image.normalize import to_model_input
+from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
+from ..reader.line_choice import edits
+from .mnist import load_mnist
+from .train import HELD_OUT_WRITERS, mnist_mask
+
+
+def confusion_matrix(labels: np.ndarray, predictions: np.ndarray) -> np.ndarray:
+    matrix = np.zeros((10, 10), np.int64)
+    np.add.at(matrix, (labels, predictions), 1)
+    return matrix
+
+
+def confusion_image(matrix: np.ndarray, cell: int = 44) -> np.ndarray:
+    """Rows are true digits, columns predictions; off-diagonal counts shaded red."""
+    size = cell * 11
+    image = np.full((size, size, 3), 255, np.uint8)
+    errors = matrix.copy()
+    np.fill_diagonal(errors, 0)
+    worst = max(1, errors.max())
+    for row in range(10):
+        for column in range(10):
+            top, left = (row + 1) * cell, (column + 1) * cell
+            count = int(matrix[row, column])
+            if row != column and count:
+                shade = int(235 - 200 * count / worst)
+                cv2.rectangle(image, (left, top), (left + cell - 1, top + cell - 1), (255, shade, shade), -1)
+            elif row == column:
+                cv2.rectangle(image, (left, top), (left + cell - 1, top + cell - 1), (215, 240, 215), -1)
+            if count:
+                cv2.putText(image, str(count), (left + 4, top + cell // 2 + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.38,
+                            (0, 0, 0), 1, cv2.LINE_AA)
+    for index in range(10):
+        cv2.putText(image, str(index), ((index + 1) * cell + cell // 3, cell - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
+                    (0, 0, 0), 1, cv2.LINE_AA)
+        cv2.putText(image, str(index), (cell // 3, (index + 1) * cell + cell // 2 + 6), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.6, (0, 0, 0), 1, cv2.LINE_AA)
+    return image
+
+
+def edit_operations(read: str, label: str) -> list[str]:
+    """The edits that turn the reading into the label: 'b read as a' substitutions, 'missed b', 'extra a'."""
+    names = {"change": lambda i, j: f"{label[j]} read as {read[i]}", "drop": lambda i, j: f"extra {read[i]}",
+             "add": lambda i, j: f"missed {label[j]}"}
+    return [names[kind](i, j) for kind, i, j in edits(read, label)]
+
+
+def score_dev(dev: Path, model: Path | None, misses_path: Path, contours_only: bool = False) -> dict:
+    score_tool = dev.parent.parent / "tools" / "score.py"
+    reader = f"{sys.executable} -m digitocr read" + (f" --model {model}" if model else "") + \
+        (" --contours-only" if contours_only else "")
+    result = subprocess.run([sys.executable, str(score_tool), str(dev), "--reader", reader, "--json",
+                             "--errors", str(misses_path)], capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def held_out_canvas(dev: Path, misses: list[dict]) -> dict[str, tuple[int, int]]:
+    """Exact matches over the canvas images drawn by pendigits writers kept out of training."""
+    missed = {row["filename"] for row in misses}
+    counts: dict[str, list[int]] = {}
+    with open(dev / "labels.csv", newline="") as stream:
+        for row in csv.DictReader(stream):
+            folder = row["filename"].split("/")[0]
+            source = row.get("source", "")
+            if folder.startswith("canvas") and source.startswith("pendigits writer"):
+                if int(source.split()[-1]) in HELD_OUT_WRITERS:
+                    total = counts.setdefault(folder, [0, 0])
+                    total[0] += row["filename"] not in missed
+                    total[1] += 1
+    return {folder: (right, total) for folder, (right, total) in counts.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m digitocr.evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("--mnist", required=True, help="MNIST folder of IDX files or mnist.npz")
+    parser.add_argument("--dev", help="the labelled dev folder (shared/data/dev); skipped when not given")
+    parser.add_argument("--model", help="model to evaluate (default: the shipped one)")
+    parser.add_argument("--out", default="docs", help="folder for accuracy.md and its images")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    classifier = DigitClassifier.load(args.model)
+
+    mnist = load_mnist(args.mnist)
+    raw = classifier.predict(mnist.test_images.astype(np.float32) / 255.0).argmax(axis=1)
+    normalised = classifier.predict(np.stack([to_model_input(mnist_mask(i)) for i in mnist.test_images])).argmax(1)
+    matrix = confusion_matrix(mnist.test_labels, raw)
+    cv2.imwrite(str(out / "mnist_confusion.png"), cv2.cvtColor(confusion_image(matrix), cv2.COLOR_RGB2BGR))
+    lines = ["# Accuracy", "", f"Model: `{Path(args.model or DEFAULT_MODEL_PATH).name}`. "
+             "Made by `python -m digitocr.evaluate`; figures from this machine.", "", "## MNIST test set", "",
+             f"- As published (28x28, raw): **{100 * (raw == mnist.test_labels).mean():.2f}%** of 10,000",
+             f"- Through the reader's normalisation: {100 * (normalised == mnist.test_labels).mean():.2f}%", "",
+             "| digit | " + " | ".join(str(d) for d in range(10)) + " |", "|---" * 11 + "|",
+             "| accuracy % | " + " | ".join(f"{100 * matrix[d, d] / matrix[d].sum():.2f}" for d in range(10)) + " |",
+             "", "![MNIST confusion matrix: rows true, columns read](mnist_confusion.png)", ""]
+    print("\n".join(lines[6:8]))
+
+    if args.dev:
+        dev = Path(args.dev)
+        misses_path = out / "dev_misses.csv"
+        model = Path(args.model) if args.model else None
+        contours = score_dev(dev, model, misses_path, contours_only=True)
+        summary = score_dev(dev, model, misses_path)
+        with open(misses_path, newline="") as stream:
+            misses = list(csv.DictReader(stream))
+        misses_path.unlink()
+        lines += ["## Dev sets (`shared/tools/score.py`, digits exact match)", "",
+                  "The reader as shipped, and with `--contours-only` (no line recognizer) for comparison.", "",
+                  "| set | n | exact % | CER % | failed | exact %, contours only |", "|---|---|---|---|---|---|"]
+        lines += [f"| {name} | {row['n']} | {row['exact_pct']:.2f} | {row['cer_pct']:.2f} | {row['failed']} | "
+                  f"{contours[name]['exact_pct']:.2f} |" for name, row in summary.items()]
+        lines += ["", f"Reader wall time: {summary['ALL']['ms_per_image']} ms per image, start-up included.", ""]
+        held = held_out_canvas(dev, misses)
+        if held:
+            lines += ["Canvas sets, only the pendigits writers held out of training "
+                      f"({min(HELD_OUT_WRITERS)}-{max(HELD_OUT_WRITERS)}):", ""]
+            lines += [f"- {folder}: {100 * right / total:.2f}% of {total}" for folder, (right, total) in held.items()]
+            lines.append("")
+        kinds: Counter = Counter()
+        examples: dict[str, list[str]] = {}
+        for row in misses:
+            label = "".join(ch for ch in row["label"] if ch.isdigit())
+            for operation in edit_operations(row["read"], label) if not row["error"] else ["reader failed"]:
+                kinds[operation] += 1
+                if row["filename"] not in examples.setdefault(operation, []):
+                    examples[operation].append(row["filename"])
+        lines += ["## Most frequent remaining errors", "", "| error | count | examples (in shared/data/dev) |",
+                  "|---|---|---|"]
+        lines += [f"| {kind} | {count} | {', '.join(examples[kind][:3])} |" for kind, count in kinds.most_common(10)]
+        lines.append("")
+        print("\n".join(lines[-14:]))
+    (out / "accuracy.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {out / 'accuracy.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

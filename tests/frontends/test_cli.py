@@ -1,0 +1,83 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import PROJECT, SAMPLES, SHARED, needs_shared
+from digitocr.frontends.cli import expand_inputs, main
+
+
+def run_cli(*arguments):
+    return subprocess.run([sys.executable, "-m", "digitocr", *arguments], capture_output=True, text=True,
+                          cwd=PROJECT, timeout=300)
+
+
+def test_json_contract_one_object_per_input_in_order_errors_included(tmp_path):
+    not_image = tmp_path / "notes.txt"
+    not_image.write_text("hello")
+    paths = [str(SAMPLES / "4096_paper.png"), str(not_image), str(tmp_path / "missing.png"),
+             str(SAMPLES / "315-2718_shadow.jpg")]
+    result = run_cli("read", "--json", *paths)
+    assert result.returncode == 1
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["path"] for o in objects] == paths
+    assert objects[0]["text"] == "4096"
+    assert objects[3]["text"] == "315\n2718"
+    assert "not an image" in objects[1]["error"] and "No image file" in objects[2]["error"]
+    digit = objects[0]["digits"][0]
+    assert set(digit) >= {"label", "confidence", "box"} and len(digit["box"]) == 4
+
+
+def test_plain_output_and_success_status(capsys):
+    assert main(["read", str(SAMPLES / "583_chalkboard.png")]) == 0
+    assert capsys.readouterr().out.strip().endswith(": 583")
+
+
+def test_an_image_of_noise_says_so(capsys, tmp_path):
+    noise = tmp_path / "noise.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (300, 400), np.uint8)).save(noise)
+    assert main(["read", str(noise)]) == 0
+    assert "(no digits found) This image looks like noise" in capsys.readouterr().out
+
+
+def test_an_unreadable_model_is_a_clear_error(capsys, tmp_path):
+    assert main(["read", "--model", str(tmp_path / "none.keras"), str(SAMPLES / "583_chalkboard.png")]) == 2
+    assert "No model file" in capsys.readouterr().err
+
+
+def test_folders_and_globs_expand_in_name_order(tmp_path):
+    for name in ("b.png", "a.jpg", "c.txt"):
+        (tmp_path / name).write_bytes(b"")
+    assert list(expand_inputs([str(tmp_path)])) == [str(tmp_path / "a.jpg"), str(tmp_path / "b.png")]
+    assert list(expand_inputs([str(tmp_path / "*.png")])) == [str(tmp_path / "b.png")]
+
+
+@needs_shared
+def test_the_scoring_tool_runs_unchanged_on_the_reader():
+    result = subprocess.run([sys.executable, str(SHARED / "tools/score.py"), str(SHARED / "data/dev"), "--only",
+                             "photos", "--json"], capture_output=True, text=True, cwd=PROJECT, timeout=300)
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["photos"]["failed"] == 0
+    assert summary["photos"]["exact_pct"] >= 70
+
+
+def test_a_wrong_extension_is_read_by_content(tmp_path, capsys):
+    renamed = tmp_path / "looks_like.jpg"
+    renamed.write_bytes((SAMPLES / "583_chalkboard.png").read_bytes())
+    assert main(["read", str(renamed)]) == 0
+    assert capsys.readouterr().out.strip().endswith(": 583")
+
+
+@pytest.mark.parametrize("command, full", [("train", "training.train"), ("train_lines", "training.train_lines"),
+                                           ("evaluate", "training.evaluate"), ("samples", "training.samples"),
+                                           ("bench", "frontends.bench")])
+def test_the_commands_older_spellings_still_run_them(command, full):
+    short = subprocess.run([sys.executable, "-m", f"digitocr.{command}", "--help"], capture_output=True, text=True,
+                           cwd=PROJECT, timeout=120)
+    long = subprocess.run([sys.executable, "-m", f"digitocr.{full}", "--help"], capture_output=True, text=True,
+                          cwd=PROJECT, timeout=120)
+    assert short.returncode == long.returncode == 0
+    assert short.stdout.split("\n", 1)[1] == long.stdout.split("\n", 1)[1] and "options" in short.stdout

@@ -1,0 +1,20 @@
+import numpy as np
+
+from digitocr.image.lines import line_box, to_line_input
+from digitocr.networks.line_recognizer import FRAME_STEP, LINE_HEIGHT, RIGHT_CONTEXT, batch_of_lines
+
+
+def test_line_inputs_keep_their_aspect_at_the_recognizers_height():
+    ink = np.zeros((50, 200), np.uint8)
+    ink[10:40, 20:180] = 1
+    image = to_line_input(ink)
+    assert image.shape == (LINE_HEIGHT, 128) and image.dtype == np.float32 and image.max() == 1.0
+    batch = batch_of_lines([image, image[:, :37]])
+    assert batch.shape == (2, LINE_HEIGHT, 128 + RIGHT_CONTEXT, 1)
+    assert batch[1, :, 37:].max() == 0.0 and batch.shape[2] % FRAME_STEP == 0
+
+
+def test_a_line_band_has_margins_and_stays_inside_the_image():
+    x, y, width, height = line_box([(10, 20, 30, 40), (60, 25, 30, 40)], (200, 100))  # rows 20-65, columns 10-90
+    assert (x, width) == (0, 100)
+    assert y < 20 and y + height > 65 and height < 1.4 * 45

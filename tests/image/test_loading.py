@@ -1,0 +1,181 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageOps
+
+from digitocr import (EmptyImageError, ImageNotFoundError, ImageTooLargeError, TruncatedImageError,
+                      UnsupportedImageError)
+from digitocr.image.loading import load_image
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def test_bytes_path_file_pil_and_array_give_the_same_pixels(tmp_path):
+    array = np.random.default_rng(0).integers(0, 255, (20, 30, 3), np.uint8)
+    data = encode(Image.fromarray(array))
+    path = tmp_path / "x.png"
+    path.write_bytes(data)
+    for source in (data, path, str(path), io.BytesIO(data), Image.fromarray(array), array):
+        loaded = load_image(source)
+        assert loaded.pixels.shape == (20, 30, 3)
+        assert np.array_equal(loaded.pixels, array)
+
+
+def test_canvas_png_black_strokes_on_transparent_become_black_on_white():
+    rgba = np.zeros((10, 10, 4), np.uint8)
+    rgba[4:6, 2:8] = (0, 0, 0, 255)
+    pixels = load_image(encode(Image.fromarray(rgba, "RGBA"))).pixels
+    assert pixels[0, 0].tolist() == [255, 255, 255]
+    assert pixels[5, 5].tolist() == [0, 0, 0]
+
+
+def test_light_strokes_on_transparent_are_kept_visible():
+    rgba = np.zeros((10, 10, 4), np.uint8)
+    rgba[4:6, 2:8] = (255, 255, 255, 255)
+    pixels = load_image(rgba).pixels
+    assert pixels[0, 0].tolist() == [0, 0, 0]
+    assert pixels[5, 5].tolist() == [255, 255, 255]
+
+
+def test_a_mostly_see_through_image_is_known_as_a_drawing_and_an_opaque_or_cut_out_one_is_not():
+    canvas = np.zeros((40, 60, 4), np.uint8)
+    canvas[10:30, 20:24] = (0, 0, 0, 255)
+    assert load_image(canvas).drawn and load_image(encode(Image.fromarray(canvas, "RGBA"))).drawn
+    assert load_image(Image.fromarray(canvas, "RGBA")).drawn
+    photo = np.full((40, 60, 4), 200, np.uint8)
+    photo[..., 3] = 255
+    assert not load_image(photo).drawn and not load_image(photo[..., :3]).drawn
+    photo[:4, :4, 3] = photo[:4, -4:, 3] = 0  # rounded corners cut out of a screenshot
+    assert not load_image(encode(Image.fromarray(photo, "RGBA"))).drawn
+
+
+@pytest.mark.parametrize("mode", ["L", "P", "CMYK", "I;16", "LA", "1", "F"])
+def test_every_common_mode_loads_as_rgb(mode):
+    base = Image.fromarray(np.tile(np.arange(0, 250, 10, dtype=np.uint8), (8, 1)))
+    if mode == "I;16":
+        image = Image.fromarray((np.asarray(base).astype(np.uint16) * 257))
+    elif mode == "F":
+        image = Image.fromarray(np.asarray(base).astype(np.float32) / 255.0)
+    else:
+        image = base.convert(mode)
+    fmt = "TIFF" if mode in ("CMYK", "I;16", "F") else "PNG"
+    pixels = load_image(encode(image, fmt)).pixels
+    assert pixels.shape == (8, 25, 3) and pixels.dtype == np.uint8
+    if mode not in ("1", "P"):
+        assert pixels[0, -1, 0] > pixels[0, 0, 0]
+
+
+def test_sixteen_bit_scale_is_kept():
+    array = np.full((4, 4), 65535, np.uint16)
+    array[0, 0] = 0
+    pixels = load_image(encode(Image.fromarray(array), "PNG")).pixels
+    assert pixels[1, 1, 0] == 255 and pixels[0, 0, 0] == 0
+
+
+def test_animated_gif_gives_its_first_frame():
+    frames = [Image.fromarray(np.full((6, 6), value, np.uint8)) for value in (0, 255)]
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    assert load_image(data).pixels.max() == 0
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_is_honoured(orientation):
+    array = np.zeros((10, 20, 3), np.uint8)
+    array[:3, :3] = 255  # a bright corner, top left as stored
+    image = Image.fromarray(array)
+    exif = image.getexif()
+    exif[0x0112] = orientation
+    loaded = load_image(encode(image, "PNG", exif=exif))
+    expected = (20, 10) if orientation >= 5 else (10, 20)
+    assert loaded.pixels.shape[:2] == expected
+    assert loaded.original_size == expected[::-1]
+    upright = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(encode(image, "PNG", exif=exif)))))
+    assert np.array_equal(loaded.pixels, upright)
+
+
+def test_cmyk_jpeg_loads():
+    image = Image.fromarray(np.full((8, 8, 3), 200, np.uint8)).convert("CMYK")
+    assert load_image(encode(image, "JPEG")).pixels.shape == (8, 8, 3)
+
+
+def test_animated_webp_gives_its_first_frame():
+    frames = [Image.fromarray(np.full((6, 6, 3), value, np.uint8)) for value in (10, 250)]
+    data = encode(frames[0], "WEBP", save_all=True, append_images=frames[1:], lossless=True)
+    assert load_image(data).pixels.max() < 50
+
+
+def test_palette_png_with_transparency_is_composited():
+    image = Image.new("P", (6, 6), 0)
+    image.putpalette([0, 0, 0, 255, 255, 255] + [0] * 762)
+    image.paste(1, (2, 2, 4, 4))
+    image.info["transparency"] = 1
+    pixels = load_image(encode(image, "PNG", transparency=1)).pixels
+    assert pixels[0, 0].tolist() == [0, 0, 0] and pixels[3, 3].tolist() == [255, 255, 255]
+
+
+def test_not_an_image_is_refused_clearly():
+    with pytest.raises(UnsupportedImageError, match="not an image"):
+        load_image(b"%PDF-1.4 this is a document")
+
+
+def test_truncated_png_is_refused_clearly():
+    data = encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (64, 64), np.uint8)))
+    with pytest.raises(TruncatedImageError, match="truncated"):
+        load_image(data[: len(data) // 2])
+
+
+def test_truncated_jpeg_is_refused_clearly():
+    data = encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (64, 64, 3), np.uint8)), "JPEG")
+    with pytest.raises(TruncatedImageError):
+        load_image(data[: len(data) // 2])
+
+
+def test_empty_input_is_refused(tmp_path):
+    with pytest.raises(EmptyImageError):
+        load_image(b"")
+    with pytest.raises(EmptyImageError):
+        load_image(np.zeros((0, 5), np.uint8))
+
+
+def test_missing_file_is_named():
+    with pytest.raises(ImageNotFoundError, match="nowhere.png"):
+        load_image("nowhere.png")
+
+
+def test_pixel_bomb_is_refused_before_decoding():
+    huge = encode(Image.new("L", (9000, 9000)), "PNG")
+    with pytest.raises(ImageTooLargeError, match="MP"):
+        load_image(huge, max_pixels=50_000_000)
+    with pytest.raises(ImageTooLargeError):
+        load_image(encode(Image.new("L", (300, 300))), max_pixels=10_000)
+
+
+def test_oversized_file_is_refused():
+    with pytest.raises(ImageTooLargeError, match="MB"):
+        load_image(b"x" * 2000, max_file_bytes=1000)
+
+
+def test_array_of_wrong_shape_is_refused():
+    with pytest.raises(UnsupportedImageError, match="shape"):
+        load_image(np.zeros((4, 4, 2), np.uint8))
+
+
+def test_jpeg_draft_decodes_smaller_but_reports_original_size():
+    data = encode(Image.new("RGB", (4000, 3000), "white"), "JPEG")
+    loaded = load_image(data, draft_side=1000)
+    assert loaded.original_size == (4000, 3000)
+    assert 1000 <= loaded.pixels.shape[1] < 4000
+    assert loaded.scale == loaded.pixels.shape[1] / 4000
+
+
+def test_the_callers_array_is_not_changed():
+    array = np.zeros((10, 10, 4), np.uint8)
+    array[..., 3] = 0
+    before = array.copy()
+    load_image(array)
+    assert np.array_equal(array, before)

@@ -1,0 +1,29 @@
+import cv2
+import numpy as np
+
+from conftest import binary_of, blank_page, draw_bar, draw_ring
+from digitocr.image import straighten
+
+
+def test_a_tilted_line_of_digits_is_levelled_and_a_level_one_left_alone():
+    page = blank_page(200, 400)
+    for x in (60, 140, 220, 300):
+        draw_ring(page, (x, 100), (22, 34))
+    ink = binary_of(page)
+    assert straighten.estimate_tilt(straighten.small_ink(ink)) == 0.0
+    matrix, size = straighten._sheared(ink.shape, 0.15, 0.0)  # the line climbs about 9 degrees
+    tilted = cv2.warpAffine(ink, matrix, size, flags=cv2.INTER_NEAREST)
+    tilt = straighten.estimate_tilt(straighten.small_ink(tilted))
+    assert abs(tilt + 0.15) <= 0.03
+    level, straightening = straighten.straighten(tilted, tilt, 0.0)
+    rows = np.nonzero(level.sum(axis=1))[0]
+    assert rows[-1] - rows[0] < 1.3 * 72  # about one ring's height again
+    x, y, width, height = straightening.box_before(0, int(rows[0]), level.shape[1], int(rows[-1] - rows[0]))
+    assert x <= 30 and x + width >= 330  # the levelled line's box maps back around the tilted ink
+
+
+def test_a_lone_flagged_one_is_not_laid_flat():
+    page = blank_page(200, 200)
+    draw_bar(page, 110, 30, 10, 140)
+    cv2.line(page, (110, 32), (60, 80), 20, 10)  # a long flag
+    assert straighten.estimate_tilt(straighten.small_ink(binary_of(page))) == 0.0

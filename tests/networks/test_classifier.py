@@ -1,0 +1,86 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import PROJECT, SHARED, needs_shared
+from digitocr import ModelError
+from digitocr.networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
+from digitocr.networks.model_files import model_card_path
+
+
+def test_the_shipped_model_is_small_and_has_a_card():
+    assert DEFAULT_MODEL_PATH == PROJECT / "DigitClassifier.keras"
+    assert DEFAULT_MODEL_PATH.stat().st_size < 5_000_000
+    card = json.loads(model_card_path(DEFAULT_MODEL_PATH).read_text())
+    assert card["accuracy"]["mnist_test"] >= 0.994
+    assert {"epochs_run", "seed", "training_seconds", "data"} <= set(card)
+
+
+def test_classifier_gives_probabilities_in_one_batch(reader):
+    probabilities = reader.classifier.predict(np.zeros((5, 28, 28), np.float32))
+    assert probabilities.shape == (5, 10)
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
+    assert reader.classifier.predict(np.zeros((0, 28, 28))).shape == (0, 10)
+
+
+def test_a_changed_model_file_is_refused(tmp_path):
+    copy = tmp_path / "DigitClassifier.keras"
+    shutil.copy(DEFAULT_MODEL_PATH, copy)
+    shutil.copy(model_card_path(DEFAULT_MODEL_PATH), model_card_path(copy))
+    with copy.open("ab") as stream:
+        stream.write(b"tampered")
+    with pytest.raises(ModelError, match="checksum"):
+        DigitClassifier.load(copy)
+
+
+def test_a_missing_or_broken_model_is_refused_clearly(tmp_path):
+    with pytest.raises(ModelError, match="No model file"):
+        DigitClassifier.load(tmp_path / "none.keras")
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="not a Keras model"):
+        DigitClassifier.load(broken)
+
+
+def test_the_shipped_model_runs_without_tensorflow_and_agrees_with_keras(reader):
+    from digitocr.networks.model_files import load_keras_model
+
+    inputs = np.random.default_rng(0).random((40, 28, 28), dtype=np.float32) ** 4
+    inputs[:10] = 0.0
+    keras_classifier = DigitClassifier.from_keras(load_keras_model(DEFAULT_MODEL_PATH))
+    assert np.allclose(reader.classifier.predict(inputs), keras_classifier.predict(inputs), atol=1e-5)
+    assert reader.classifier.predict(inputs).shape == (40, 10)
+
+
+def test_a_model_of_other_layers_runs_through_keras(tmp_path):
+    import keras
+
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")])
+    path = tmp_path / "flat.keras"
+    model.save(path)
+    inputs = np.random.default_rng(1).random((3, 28, 28, 1), dtype=np.float32)
+    loaded = DigitClassifier.load(path)
+    assert np.allclose(loaded.predict(inputs), model.predict(inputs, verbose=0), atol=1e-5)
+    assert loaded.keras_model() is not None
+
+
+def test_a_model_of_the_wrong_shape_is_refused():
+    import keras
+
+    wrong = keras.Sequential([keras.Input((32, 32, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    with pytest.raises(ModelError, match="28, 28, 1"):
+        DigitClassifier.from_keras(wrong)
+
+
+@needs_shared
+def test_shipped_model_reads_raw_mnist_without_the_package(reader):
+    import keras
+
+    from digitocr.training.mnist import load_mnist
+
+    data = load_mnist(SHARED / "data/mnist")
+    model = keras.saving.load_model(DEFAULT_MODEL_PATH, safe_mode=True)
+    predictions = model.predict(data.test_images[:2000, ..., None].astype("float32") / 255.0, verbose=0)
+    assert (predictions.argmax(axis=1) == data.test_labels[:2000]).mean() >= 0.99

@@ -1,0 +1,45 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import PROJECT, SAMPLES
+from digitocr import ModelError
+from digitocr.image.lines import to_line_input
+from digitocr.networks.ctc import BLANK
+from digitocr.networks.line_recognizer import (DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, LineRecognizer,
+                                               batch_of_lines)
+from digitocr.networks.model_files import load_keras_model
+
+
+def test_a_lines_reading_does_not_depend_on_the_lines_read_with_it(reader):
+    line = to_line_input((np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("L")) < 128).astype(np.uint8))
+    alone = reader.line_recognizer.frames([line])[0]
+    beside_a_longer_one = reader.line_recognizer.frames([line, np.zeros((LINE_HEIGHT, 400), np.float32)])[0]
+    assert np.array_equal(alone, beside_a_longer_one)
+
+
+def test_the_shipped_line_model_is_small_has_a_card_and_runs_without_tensorflow():
+    assert DEFAULT_LINE_MODEL_PATH == PROJECT / "LineReader.keras"
+    assert DEFAULT_LINE_MODEL_PATH.stat().st_size < 5_000_000
+    card = json.loads(DEFAULT_LINE_MODEL_PATH.with_suffix(".json").read_text())
+    assert card["accuracy"]["synthetic_validation_fields_exact"] >= 0.75  # fields with broad pens and small cents
+    lines = [np.random.default_rng(5).random((LINE_HEIGHT, width), dtype=np.float32) ** 4 for width in (40, 97)]
+    frames = LineRecognizer.load().frames(lines)
+    expected = np.asarray(load_keras_model(DEFAULT_LINE_MODEL_PATH)(batch_of_lines(lines), training=False))[:, 0]
+    assert [f.shape for f in frames] == [(10, BLANK + 1), (25, BLANK + 1)]
+    assert np.allclose(frames[1], expected[1, :25], atol=1e-5)
+
+
+def test_a_changed_or_missing_line_model_is_refused(tmp_path):
+    with pytest.raises(ModelError, match="No line model"):
+        LineRecognizer.load(tmp_path / "none.keras")
+    copy = tmp_path / "LineReader.keras"
+    shutil.copy(DEFAULT_LINE_MODEL_PATH, copy)
+    shutil.copy(DEFAULT_LINE_MODEL_PATH.with_suffix(".json"), copy.with_suffix(".json"))
+    with copy.open("ab") as stream:
+        stream.write(b"tampered")
+    with pytest.raises(ModelError, match="checksum"):
+        LineRecognizer.load(copy)

@@ -1,0 +1,234 @@
+import io
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import SAMPLES, SHARED, blank_page, expected_text, needs_shared, tiny_seven
+from digitocr import Reader, ReaderSettings, UnsupportedImageError
+from digitocr.frontends.bench import cell_jpeg
+from digitocr.networks.classifier import DigitClassifier
+
+SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".png", ".jpg"))
+
+
+def test_there_are_samples_of_every_kind():
+    names = " ".join(p.name for p in SAMPLE_FILES)
+    assert "canvas" in names and "chalkboard" in names and "-" in names and len(SAMPLE_FILES) >= 5
+
+
+@pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda p: p.name)
+def test_every_sample_image_is_read_correctly(reader, sample):
+    reading = reader.read(sample)
+    assert reading.text == expected_text(sample)
+
+
+def test_several_lines_come_back_as_several_lines(reader):
+    reading = reader.read(SAMPLES / "315-2718_shadow.jpg")
+    assert [line.text for line in reading.lines] == ["315", "2718"]
+    assert all(d.line == 1 for d in reading.lines[1].digits)
+
+
+def test_boxes_are_in_the_original_images_pixels_and_ordered(reader):
+    sample = SAMPLES / "4096_paper.png"
+    width, height = Image.open(sample).size
+    reading = reader.read(sample)
+    lefts = [d.box.x for d in reading.digits]
+    assert lefts == sorted(lefts)
+    for digit in reading.digits:
+        assert 0 <= digit.box.x and digit.box.x + digit.box.width <= width
+        assert 0 <= digit.box.y and digit.box.y + digit.box.height <= height
+        assert digit.box.height > 0.25 * height
+
+
+def test_a_large_photo_reads_the_same_with_boxes_scaled_up(reader):
+    sample = Image.open(SAMPLES / "4096_paper.png").convert("RGB")
+    big = sample.resize((sample.width * 8, sample.height * 8), Image.BICUBIC)
+    buffer = io.BytesIO()
+    big.save(buffer, "JPEG", quality=90)
+    small_reading = reader.read(sample)
+    big_reading = reader.read(buffer.getvalue())
+    assert big_reading.text == small_reading.text == "4096"
+    for small, large in zip(small_reading.digits, big_reading.digits):
+        assert abs(large.box.x - 8 * small.box.x) <= 8 * 6
+
+
+def test_digits_carry_probabilities_confidence_and_doubt(reader):
+    reading = reader.read(SAMPLES / "2026_canvas.png")
+    for digit in reading.digits:
+        assert len(digit.probabilities) == 10
+        assert abs(sum(digit.probabilities) - 1.0) < 1e-3
+        assert digit.confidence == max(digit.probabilities)
+        assert digit.top(1)[0] == (digit.label, digit.confidence)
+        assert digit.model_input.shape == (28, 28)
+    exported = reading.to_dict()
+    assert exported["text"] == "2026" and len(exported["digits"]) == 4
+    assert set(exported["digits"][0]) >= {"label", "confidence", "box", "line", "top", "doubtful"}
+
+
+def test_doubtful_flag_follows_the_setting(reader):
+    strict = reader.read(SAMPLES / "2026_canvas.png", ReaderSettings(doubtful_below=1.01))
+    assert all(d.doubtful for d in strict.digits)
+
+
+def test_stages_are_kept_only_when_asked(reader):
+    sample = SAMPLES / "78136_ruled_blue_pen.jpg"
+    assert reader.read(sample).stages == ()
+    names = [stage.name for stage in reader.read(sample, stages=True).stages]
+    assert names == ["grayscale", "working size", "blur", "polarity", "background removed", "threshold",
+                     "clean-up", "deslant", "segmentation", "model inputs", "classification", "line recognizer",
+                     "reading"]
+
+
+def test_blank_page_reads_nothing_and_says_so(reader):
+    reading = reader.read(blank_page())
+    assert reading.text == "" and reading.digits == []
+    assert "No digits" in reading.notes[0]
+
+
+def comb_field(gap: int) -> np.ndarray:
+    """The sample '4096' written one digit to a box, as on a form: boxes `gap` pixels apart, or sharing sides."""
+    ink = cv2.threshold(cv2.imread(str(SAMPLES / "4096_paper.png"), cv2.IMREAD_GRAYSCALE), 0, 255,
+                        cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    digits = sorted((tuple(row[:4]) for row in stats[1:] if row[4] > 50), key=lambda box: box[0])
+    side = 80
+    page = blank_page(side + 40, 4 * (side + gap) + 40, 245)
+    for index, (x, y, width, height) in enumerate(digits):
+        left = 20 + index * (side + gap)
+        cv2.rectangle(page, (left, 20), (left + side, 20 + side), 30, 2)
+        top, inner = 20 + (side - height) // 2, left + (side - width) // 2
+        page[top:top + height, inner:inner + width][ink[y:y + height, x:x + width] > 0] = 20
+    return page
+
+
+@pytest.mark.parametrize("gap", [0, 12])
+def test_digits_written_in_the_boxes_of_a_comb_field_are_read_without_the_boxes(reader, gap):
+    assert reader.read(comb_field(gap)).text == "4096"
+
+
+def test_a_tiny_scan_of_one_digit_keeps_strokes_that_run_edge_to_edge(reader):
+    assert reader.read(tiny_seven()).text == "7"
+
+
+def test_a_tiny_scan_keeps_its_best_guess_for_a_tall_mark_however_flat_but_drops_a_dash(reader):
+    blot, dash = np.full((16, 16), 255, np.uint8), np.full((16, 16), 255, np.uint8)
+    cv2.circle(blot, (8, 8), 5, 0, -1)  # nearly as tall as a scanned digit, but like none: the answer is flat
+    cv2.line(dash, (3, 8), (12, 8), 0, 2)
+    [digit] = reader.read(blot).digits
+    assert digit.doubtful and digit.confidence < reader.settings.reject_below
+    assert not reader.read(dash).digits
+
+
+@pytest.mark.parametrize("noise", [np.random.default_rng(3).integers(0, 256, (300, 300), np.uint8),
+                                   np.random.default_rng(4).integers(0, 256, (400, 600, 3), np.uint8),
+                                   np.clip(np.random.default_rng(5).normal(128, 30, (400, 600)), 0, 255)
+                                   .astype(np.uint8)], ids=["gray", "colour", "gaussian"])
+def test_pure_noise_reads_as_nothing_and_says_why(reader, noise):
+    reading = reader.read(noise)
+    assert reading.text == "" and "looks like noise" in reading.notes[0]
+
+
+def test_a_page_of_many_numbers_is_not_noise(reader):
+    number = cv2.imread(str(SAMPLES / "4096_paper.png"))
+    page = np.vstack([np.hstack([number] * 3)] * 4)
+    reading = reader.read(page)
+    assert reading.text == "\n".join(["409640964096"] * 4) and not any("noise" in n for n in reading.notes)
+
+
+def test_bad_input_raises_a_typed_error(reader):
+    with pytest.raises(UnsupportedImageError):
+        reader.read(b"<html>not an image</html>")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_read_many_keeps_order_and_reports_failures(reader, workers):
+    sources = [SAMPLES / "4096_paper.png", b"not an image", SAMPLES / "583_chalkboard.png"]
+    outcomes = list(reader.read_many(sources, batch_size=2, workers=workers))
+    assert [o.source for o in outcomes] == sources
+    assert outcomes[0].reading.text == "4096" and outcomes[2].reading.text == "583"
+    assert isinstance(outcomes[1].error, UnsupportedImageError)
+
+
+def test_read_many_in_worker_processes_matches_read_one_by_one(reader):
+    outcomes = list(reader.read_many(SAMPLE_FILES, workers=2))
+    assert [o.reading.text for o in outcomes] == [reader.read(p).text for p in SAMPLE_FILES]
+
+
+def test_read_many_with_a_classifier_handed_over_in_memory_reads_with_that_classifier(reader):
+    sevens = DigitClassifier(lambda batch: np.tile(np.eye(10, dtype=np.float32)[7], (len(batch), 1)))  # no file
+    other = Reader(classifier=sevens, line_recognizer=reader.line_recognizer,
+                   settings=ReaderSettings(read_lines=False))
+    texts = [o.reading.text for o in other.read_many(SAMPLE_FILES[:3], workers=2)]
+    assert all(text and set(text) <= {"7", "\n"} for text in texts)
+
+
+def test_readers_share_one_classifier(reader):
+    other = Reader(classifier=reader.classifier, settings=ReaderSettings(threshold_method="otsu"))
+    assert other.read(SAMPLES / "4096_paper.png").text == "4096"
+
+
+@needs_shared
+def test_canvas_drawings_of_held_out_pendigits_writers_are_read(reader):
+    from digitocr.training.pendigits import draw_strokes, parse_pendigits, scale_strokes
+    from digitocr.training.train import HELD_OUT_WRITERS
+
+    digits = [d for d in parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra") if d.writer in HELD_OUT_WRITERS]
+    rng = np.random.default_rng(5)
+    right = 0
+    for digit in rng.choice(digits, 60, replace=False):
+        canvas = np.zeros((280, 280, 4), np.uint8)
+        draw_strokes(canvas, scale_strokes(digit.strokes, 180, (60, 50)), 16, (0, 0, 0, 255))
+        right += reader.read(canvas).text == str(digit.label)
+    assert right >= 56
+
+
+def test_a_short_stray_bar_below_the_number_is_no_line_of_its_own(reader):
+    page = np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB"))
+    page = np.vstack([page, np.repeat(page[-1:], 90, axis=0)]).copy()
+    cv2.line(page, (330, 140), (331, 170), (40, 40, 40), 4)
+    assert reader.read(page).text == "4096"
+    assert reader.read(page, ReaderSettings(read_lines=False)).text == "4096"
+
+
+def test_a_border_bar_at_the_cells_side_above_the_number_is_no_line_of_its_own(reader):
+    number = np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("L"))
+    number = cv2.resize(number, (96, 29), interpolation=cv2.INTER_AREA)
+    cell = np.full((68, 124), int(np.median(number)), np.uint8)
+    cell[33:62, 12:108] = number
+    cell[0:26, 2:6] = 40  # the left border's end, above the number's band
+    assert [line.text for line in reader.read(cell).lines] == ["4096"]
+
+
+def test_a_drawings_long_straight_stroke_along_its_edge_is_kept_as_ink_not_removed_as_a_border(reader):
+    alpha = np.zeros((400, 400), np.uint8)
+    turn = np.linspace(np.pi, 2.1 * np.pi, 40)
+    hook = np.stack([170 + 60 * np.cos(turn), 150 + 60 * np.sin(turn)], axis=1)
+    two = np.vstack([hook, [[110, 378], [330, 374]]]).astype(np.int32)  # its base runs along the canvas's bottom
+    cv2.polylines(alpha, [two], False, 255, 14, cv2.LINE_AA)
+    drawing = np.zeros((400, 400, 4), np.uint8)
+    drawing[..., 3] = alpha
+    reading = reader.read(drawing, stages=True)
+    assert reading.text == "2"
+    assert "a drawing on a transparent field" in next(s.caption for s in reading.stages if s.name == "clean-up")
+
+
+def test_small_noisy_cells_framed_on_every_side_are_read(reader):
+    rng = np.random.default_rng(1)
+    cells = [cell_jpeg(rng) for _ in range(6)]  # 60x34 JPEGs of '4096' or '2026' inside dark borders, with noise
+    assert {reader.read(cell).text for cell in cells} == {"4096", "2026"}
+    chalk = [255 - np.asarray(Image.open(io.BytesIO(cell)).convert("L")) for cell in cells]  # light on dark
+    assert {reader.read(cell).text for cell in chalk} == {"4096", "2026"}
+
+
+@pytest.mark.parametrize("sample, degrees", [("2026_canvas.png", -10), ("78136_ruled_blue_pen.jpg", 12),
+                                             ("4096_paper.png", 10)])
+def test_a_number_photographed_at_a_tilt_is_levelled_and_read(reader, sample, degrees):
+    pixels = reader.load(SAMPLES / sample).pixels
+    height, width = pixels.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    tilted = cv2.warpAffine(pixels, turn, (width, height), borderMode=cv2.BORDER_REPLICATE)
+    reading = reader.read(tilted, stages=True)
+    assert reading.text == expected_text(SAMPLES / sample)
+    assert "levelled" in next(stage.caption for stage in reading.stages if stage.name == "deslant")

@@ -1,0 +1,55 @@
+import hashlib
+import json
+
+import numpy as np
+
+from conftest import SHARED, needs_shared
+from digitocr.networks.ctc import BLANK
+from digitocr.networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, LineRecognizer
+from digitocr.training import line_synth, train_lines
+
+
+def bar_digits(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """A stand-in digit source: an upright bar, labelled 1."""
+    mask = np.zeros((40, 12), np.uint8)
+    mask[2:38, 4:9] = 1
+    return mask, 1
+
+
+def test_the_line_model_reads_any_width_and_answers_every_fourth_column():
+    model = train_lines.build_line_model()
+    assert model.input_shape == (None, LINE_HEIGHT, None, 1)
+    assert model.output_shape == (None, 1, None, BLANK + 1)
+    assert model(np.zeros((2, LINE_HEIGHT, 48, 1), np.float32)).shape == (2, 1, 12, BLANK + 1)
+    assert model.count_params() < 1_000_000
+
+
+def test_a_composed_number_has_one_digit_per_character_of_its_text():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        mask, text = line_synth.compose_number(bar_digits, rng)
+        assert set(text.rstrip("0")) == {"1"} and 1 <= len(text) <= line_synth.MAX_DIGITS  # zeros: cursive ones
+        assert mask.dtype == np.uint8 and mask.any() and mask.shape[1] >= 5 * len(text)
+
+
+def test_a_field_is_drawn_small_as_an_rgb_photo():
+    rng = np.random.default_rng(4)
+    mask, _ = line_synth.compose_number(bar_digits, rng)
+    field = line_synth.render_field(mask, rng)
+    assert field.ndim == 3 and field.shape[2] == 3 and field.dtype == np.uint8
+    assert field.shape[0] < 2 * line_synth.COMPOSE_HEIGHT * 2
+
+
+@needs_shared
+def test_the_line_training_command_fine_tunes_into_a_loadable_model_and_card(tmp_path):
+    out = tmp_path / "lines.keras"
+    assert train_lines.main(["--data", str(SHARED / "data/mnist"), "--pendigits",
+                             str(SHARED / "data/pendigits/pendigits-orig.tra"), "--lines", "128", "--epochs", "1",
+                             "--workers", "1", "--base", str(DEFAULT_LINE_MODEL_PATH), "--out", str(out)]) == 0
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["data"]["fields"]["training"] == 128 and card["seed"] == train_lines.SEED
+    shipped = hashlib.sha256(DEFAULT_LINE_MODEL_PATH.read_bytes()).hexdigest()
+    assert card["training"]["started_from"] == {"model": "LineReader.keras", "sha256": shipped}
+    assert len(LineRecognizer.load(out).frames([np.zeros((LINE_HEIGHT, 64), np.float32)])[0]) == 16
+
+
