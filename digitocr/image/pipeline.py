@@ -220,14 +220,19 @@ def pieces_and_options(segmentation: Segmentation) -> tuple[list[Candidate], lis
     return pieces, options
 
 
-def single_digit_input(pixels: np.ndarray, settings: ReaderSettings) -> np.ndarray | None:
-    """The 28x28 model input of an image known to hold one digit: every mark the pipeline kept, as one mask.
-
-    Used to learn from a user's own digit crops exactly as the reader would see them.
-    """
+def single_digit_mask(pixels: np.ndarray, settings: ReaderSettings) -> np.ndarray | None:
+    """The ink of an image known to hold one digit, at working size: every mark the pipeline kept, as one mask
+    (uint8, 1 on ink); None where it kept none."""
     analysis = analyse(pixels, (pixels.shape[1], pixels.shape[0]), 1.0, settings)
     units = analysis.segmentation.units
     if not units:
         return None
     ink = np.isin(analysis.segmentation.labels, [label for unit in units for label in unit.whole.labels])
-    return to_model_input(ink.astype(np.uint8))
+    return ink.astype(np.uint8)
+
+
+def single_digit_input(pixels: np.ndarray, settings: ReaderSettings) -> np.ndarray | None:
+    """The 28x28 model input of an image known to hold one digit, exactly as the reader would see it: used to learn
+    from a user's own digit crops and from scanned training digits."""
+    mask = single_digit_mask(pixels, settings)
+    return None if mask is None else to_model_input(mask)

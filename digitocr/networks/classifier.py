@@ -59,6 +59,11 @@ class DigitClassifier:
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
             raise ModelError(f"{path} is not a Keras model this reader can load ({error}).") from None
 
+    @property
+    def multiply_adds(self) -> int | None:
+        """Multiply-adds the network spends on one digit (None for a model run through Keras)."""
+        return getattr(self._forward, "multiply_adds", None)
+
     def keras_model(self):
         """The Keras model itself, for training on from it; loaded on first use."""
         if self._keras_model is None:

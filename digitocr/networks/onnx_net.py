@@ -83,12 +83,14 @@ def input_shape(layers: list[dict]) -> tuple:
 class GraphBuilder:
     """An ONNX graph grown layer by layer: its nodes, its constants and the name of the latest output."""
 
-    def __init__(self):
+    def __init__(self, size: tuple[int | None, int | None]):
         self.nodes: list = []
         self.initialisers: list = []
         self.current = "input"
+        self.size = size  # rows and columns of the latest output, None where the input's may vary
         self.flat = False  # the features are a vector (after global pooling), no longer an image
         self.units: int | None = None  # channels or units of the latest layer with weights
+        self.multiply_adds: int | None = 0  # per input, where its size is fixed; None where it varies
 
     def constant(self, name: str, value: np.ndarray) -> str:
         from onnx import numpy_helper
@@ -110,34 +112,73 @@ class GraphBuilder:
 
 
 def _folded_kernel(layers: list[dict], index: int, weights: dict) -> tuple[np.ndarray, np.ndarray, int]:
-    """A convolution's kernel and bias with the batch normalisation after it folded in, and the layers used up."""
+    """A convolution's kernel and bias with the batch normalisation after it folded in, and the layers used up.
+
+    A depthwise kernel, (rows, columns, channels, multiplier), is scaled per
+    output channel as an ordinary one, (rows, columns, in, out), is.
+    """
     config = layers[index]["config"]
     kernel = weights[config["name"]][0]
-    bias = weights[config["name"]][1] if config["use_bias"] else np.zeros(kernel.shape[-1], np.float32)
+    outputs = kernel.shape[-1] if layers[index]["class_name"] == "Conv2D" else kernel.shape[2] * kernel.shape[3]
+    bias = weights[config["name"]][1] if config["use_bias"] else np.zeros(outputs, np.float32)
     following = layers[index + 1] if index + 1 < len(layers) else None
     if config["activation"] == "linear" and following and following["class_name"] == "BatchNormalization" \
             and following["config"]["axis"] in (-1, 3):
         gamma, beta, mean, variance = weights[following["config"]["name"]]
         scale = gamma / np.sqrt(variance + following["config"]["epsilon"])
-        return kernel * scale, (bias - mean) * scale + beta, 2
+        return kernel * scale.reshape(kernel.shape[-2:] if outputs != kernel.shape[-1] else -1), \
+            (bias - mean) * scale + beta, 2
     return kernel, bias, 1
 
 
+def _padding(graph: GraphBuilder, config: dict, kernel: tuple[int, int]) -> list[int]:
+    """ONNX's pads (top, left, bottom, right) for Keras' padding; the graph learns the size of the output.
+
+    'same' pads as TensorFlow does: the output is the input's size over the
+    stride, rounded up, and an odd total of padding puts the extra row or
+    column after. A stride over 1 needs the input's size, so it is known only
+    where the network's input is fixed (the classifier's, not a line's).
+    """
+    strides = config["strides"]
+    if any(stride > 1 and size is None for stride, size in zip(strides, graph.size)):
+        raise UnsupportedLayers(f"layer {config['name']}: a stride over 1 on an input of varying size")
+    totals, sizes = [], []
+    for size, length, stride in zip(graph.size, kernel, strides):
+        if config["padding"] == "same":
+            totals.append(length - 1 if stride == 1 else max((-(-size // stride) - 1) * stride + length - size, 0))
+            sizes.append(None if size is None else -(-size // stride))
+        else:
+            totals.append(0)
+            sizes.append(None if size is None else (size - length) // stride + 1)
+    graph.size = tuple(sizes)
+    return [totals[0] // 2, totals[1] // 2, totals[0] - totals[0] // 2, totals[1] - totals[1] // 2]
+
+
 def _conv(graph: GraphBuilder, layers: list[dict], index: int, weights: dict) -> int:
-    config = layers[index]["config"]
-    if graph.flat or config["strides"] != [1, 1] or config["dilation_rate"] != [1, 1] or config["groups"] != 1 \
+    """A Conv2D or DepthwiseConv2D layer, with the batch normalisation after it folded in."""
+    kind, config = layers[index]["class_name"], layers[index]["config"]
+    if graph.flat or config["dilation_rate"] != [1, 1] or config.get("groups", 1) != 1 \
             or config["activation"] not in ("linear", "relu", "softmax"):
-        raise UnsupportedLayers(f"layer {config['name']} (Conv2D) with these settings")
+        raise UnsupportedLayers(f"layer {config['name']} ({kind}) with these settings")
     name = config["name"]
     kernel, bias, used = _folded_kernel(layers, index, weights)
     rows, columns = kernel.shape[:2]
-    pads = [rows // 2, columns // 2, rows - 1 - rows // 2, columns - 1 - columns // 2] \
-        if config["padding"] == "same" else [0, 0, 0, 0]
-    graph.add("Conv", [graph.current, graph.constant(f"{name}/kernel", kernel.transpose(3, 2, 0, 1)),
-                       graph.constant(f"{name}/bias", bias)], name, kernel_shape=[rows, columns], pads=pads)
+    pads = _padding(graph, config, (rows, columns))
+    strides = {} if config["strides"] == [1, 1] else {"strides": config["strides"]}
+    if kind == "DepthwiseConv2D":
+        channels = kernel.shape[2]
+        onnx_kernel = kernel.transpose(2, 3, 0, 1).reshape(-1, 1, rows, columns)
+        strides["group"] = channels
+    else:
+        onnx_kernel = kernel.transpose(3, 2, 0, 1)
+    if graph.multiply_adds is not None:
+        graph.multiply_adds = None if None in graph.size else \
+            graph.multiply_adds + graph.size[0] * graph.size[1] * onnx_kernel[0].size * len(onnx_kernel)
+    graph.add("Conv", [graph.current, graph.constant(f"{name}/kernel", onnx_kernel),
+                       graph.constant(f"{name}/bias", bias)], name, kernel_shape=[rows, columns], pads=pads, **strides)
     graph.activation(config["activation"], f"{name}/{config['activation']}",
                      **({"axis": 1} if config["activation"] == "softmax" else {}))  # over the channels
-    graph.units = config["filters"]
+    graph.units = len(bias)
     return used
 
 
@@ -148,6 +189,8 @@ def _dense(graph: GraphBuilder, layers: list[dict], index: int, weights: dict) -
     name = config["name"]
     kernel = weights[name][0]
     bias = weights[name][1] if config["use_bias"] else np.zeros(kernel.shape[1], np.float32)
+    if graph.multiply_adds is not None:
+        graph.multiply_adds += kernel.size
     graph.add("Gemm", [graph.current, graph.constant(f"{name}/kernel", kernel), graph.constant(f"{name}/bias", bias)],
               f"{name}/linear")
     graph.activation(config["activation"], name)
@@ -164,6 +207,8 @@ def _plain(graph: GraphBuilder, layers: list[dict], index: int, weights: dict) -
         graph.add("Relu", [graph.current], name)
     elif kind == "MaxPooling2D" and not graph.flat and config["padding"] == "valid":
         graph.add("MaxPool", [graph.current], name, kernel_shape=config["pool_size"], strides=config["strides"])
+        graph.size = tuple(None if size is None else (size - pool) // stride + 1
+                           for size, pool, stride in zip(graph.size, config["pool_size"], config["strides"]))
     elif kind == "GlobalAveragePooling2D" and not graph.flat and not config.get("keepdims"):
         graph.add("Flatten", [graph.add("GlobalAveragePool", [graph.current], f"{name}/pooled")], name)
         graph.flat = True
@@ -172,25 +217,29 @@ def _plain(graph: GraphBuilder, layers: list[dict], index: int, weights: dict) -
     return 1
 
 
-TRANSLATORS = {"Conv2D": _conv, "Dense": _dense}
+TRANSLATORS = {"Conv2D": _conv, "DepthwiseConv2D": _conv, "Dense": _dense}
 
 
-def build_graph(layers: list[dict], weights: dict[str, list[np.ndarray]]) -> bytes:
-    """The serialised ONNX model, taking and giving what the Keras model does (channels last).
-
-    A network that ends flat, as the classifier does, gives (N, units); one
-    that stays an image, as the line recognizer does, gives (N, H, W, C).
-    """
-    from onnx import TensorProto, helper
-
-    shape_in = input_shape(layers)
-    graph = GraphBuilder()
+def translate(layers: list[dict], weights: dict[str, list[np.ndarray]]) -> GraphBuilder:
+    """The Keras layers as ONNX nodes, taking what the Keras model does (channels last)."""
+    graph = GraphBuilder(input_shape(layers)[1:3])
     graph.add("Transpose", ["input"], "channels_first", perm=[0, 3, 1, 2])
     index = 1
     while index < len(layers):
         index += TRANSLATORS.get(layers[index]["class_name"], _plain)(graph, layers, index, weights)
     if layers[-1]["config"].get("activation") != "softmax":
         raise UnsupportedLayers("the last layer does not give probabilities (softmax)")
+    return graph
+
+
+def build_graph(layers: list[dict], graph: GraphBuilder) -> bytes:
+    """The serialised ONNX model, giving what the Keras model does (channels last).
+
+    A network that ends flat, as the classifier does, gives (N, units); one
+    that stays an image, as the line recognizer does, gives (N, H, W, C).
+    """
+    from onnx import TensorProto, helper
+
     if graph.flat:
         shape_out = [None, graph.units]
     else:
@@ -198,7 +247,7 @@ def build_graph(layers: list[dict], weights: dict[str, list[np.ndarray]]) -> byt
         shape_out = [None, None, None, graph.units]
     onnx_graph = helper.make_graph(
         graph.nodes, "keras_sequential",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, list(shape_in))],
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, list(input_shape(layers)))],
         [helper.make_tensor_value_info(graph.current, TensorProto.FLOAT, shape_out)], graph.initialisers)
     model = helper.make_model(onnx_graph, opset_imports=[helper.make_opsetid("", ONNX_OPSET)],
                               ir_version=ONNX_IR_VERSION)
@@ -213,9 +262,10 @@ def _known_dims(shape: list) -> tuple:
 class OnnxNet:
     """A compiled ONNX Runtime session, called with a float32 batch shaped as the Keras model's input."""
 
-    def __init__(self, serialised: bytes, threads: int = ALL_CORES):
+    def __init__(self, serialised: bytes, threads: int = ALL_CORES, multiply_adds: int | None = None):
         import onnxruntime
 
+        self.multiply_adds = multiply_adds  # per input, where the input's size is fixed
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
         options.intra_op_num_threads = threads
@@ -233,7 +283,9 @@ class OnnxNet:
 
     @classmethod
     def from_archive(cls, path: Path, threads: int = ALL_CORES) -> "OnnxNet":
-        return cls(build_graph(*read_archive(path)), threads)
+        layers, weights = read_archive(path)
+        graph = translate(layers, weights)
+        return cls(build_graph(layers, graph), threads, graph.multiply_adds)
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         return self.session.run(None, {self.input_name: batch})[0]

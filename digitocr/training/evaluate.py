@@ -22,7 +22,7 @@ from ..image.normalize import to_model_input
 from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from ..reader.line_choice import edits
 from .mnist import load_mnist
-from .train import HELD_OUT_WRITERS, mnist_mask
+from .digit_data import HELD_OUT_WRITERS, mnist_mask
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray) -> np.ndarray:

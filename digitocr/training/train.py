@@ -1,23 +1,14 @@
-"""Train the digit classifier: `python -m digitocr.train --data MNIST_DIR [--pendigits FILE]`.
+"""Train the digit classifier: `python -m digitocr.train --data MNIST_DIR --pendigits FILE --extra DIR [--teacher T]`.
 
 Sections in order: settings, data, model, training, evaluation, saving.
 The model takes what MNIST is, (N, 28, 28, 1) float32 in [0, 1], ink bright on
-dark, and returns 10 class probabilities. It learns from four streams:
-
-- MNIST as published (lightly shifted, rotated and elastically bent), so
-  anyone can evaluate it on raw MNIST;
-- MNIST digits passed through the reader's own normalisation after random
-  affine and elastic distortion, stroke width changes, neighbour pieces,
-  coarse-scan resampling, stretching to fill a square box (as Semeion's
-  scans are), flags on 1s and bars across 7s;
-- digits drawn from the real pen strokes of pendigits at varied sizes and
-  stroke widths, through the same normalisation (writers in
-  HELD_OUT_WRITERS are kept for validation only);
-- marks that are not digits (commas, dashes, rule bits, cell corners,
-  letters, scribbles, and two whole digits touching in one box) with a
-  uniform target: the model learns to answer them with a flat distribution,
-  which the reader reads as "not a digit" (outlier exposure), and a merged
-  pair loses to its cut.
+dark, and returns 10 class probabilities; a flat answer means "not a digit".
+Its samples are drawn afresh every epoch from MNIST, pendigits' pen strokes,
+the extra hands of `--extra` and made-up non-digits (see `digit_data`). With
+`--teacher` (given once per member), each digit's target is half its label
+and half the teachers' mean answer on the same augmented sample
+(distillation); the shipped classifier is the `separable` network taught by
+an ensemble of `vgg` networks this same command trained.
 """
 
 import argparse
@@ -25,172 +16,59 @@ import hashlib
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from ..errors import DigitOcrError
-from ..image.normalize import FIELD_SIZE, to_model_input
+from ..image.normalize import to_model_input
 from ..networks.classifier import DEFAULT_MODEL_PATH
-from ..networks.model_files import load_keras_model, model_reference, model_sha256, save_model
+from ..networks.model_files import load_keras_model, model_card_path, model_reference, model_sha256, save_model
+from ..networks.onnx_net import OnnxNet
+from ..settings import ReaderSettings
 from . import augment
+from .architectures import ARCHITECTURES, build_model
+from .digit_data import (HELD_OUT_WRITERS, VALIDATION_SIZE, DigitPools, EpochCounts, epoch_samples, hand_validation,
+                         mnist_mask, non_digit_probe, pen_validation)
+from .distillation import DISTILL_WEIGHT, Teacher, distilled_targets
 from .finetune import finetune
+from .hands import Hand, load_hands
 from .mnist import MnistData, load_mnist
-from .pendigits import PenDigit, parse_pendigits, render_digit
+from .pendigits import PenDigit, parse_pendigits
 
 SEED = 1234
-NUM_CLASSES = 10
-VALIDATION_SIZE = 5000  # last MNIST training images, never trained on
-HELD_OUT_WRITERS = frozenset(range(21, 31))  # pendigits writers kept for validation
-MNIST_RAW_PER_EPOCH = 36000
-MNIST_NORMALISED_PER_EPOCH = 20000
-PENDIGITS_PER_EPOCH = 10000
-NON_DIGITS_PER_EPOCH = 4000
 BATCH_SIZE = 128
-MAX_EPOCHS = 20
-PATIENCE = 5
+MAX_EPOCHS = 30
+PATIENCE = 6
 MIN_EPOCHS_SHARE = 0.75  # the cosine schedule's low learning rates come in its last quarter; no early stop before
 LEARNING_RATE = 1e-3
 
 
-def conv_block(filters: int) -> list:
-    """3x3 convolution, batch normalisation, ReLU: the unit the network is built from."""
-    from keras import layers
+@dataclass(frozen=True)
+class TrainingRun:
+    """What one run of the training command is asked for."""
 
-    return [layers.Conv2D(filters, 3, padding="same", use_bias=False), layers.BatchNormalization(), layers.ReLU()]
-
-
-def build_model():
-    """A small VGG-style CNN, (N, 28, 28, 1) in, 10 softmax probabilities out."""
-    import keras
-    from keras import layers
-
-    return keras.Sequential([
-        keras.Input(shape=(FIELD_SIZE, FIELD_SIZE, 1)),
-        *conv_block(32), *conv_block(32),  # 28x28x32
-        layers.MaxPooling2D(),  # 14x14x32
-        *conv_block(64), *conv_block(64),  # 14x14x64
-        layers.MaxPooling2D(),  # 7x7x64
-        *conv_block(128),  # 7x7x128
-        layers.GlobalAveragePooling2D(),  # 128
-        layers.Dropout(0.3),
-        layers.Dense(128, activation="relu"),
-        layers.Dropout(0.3),
-        layers.Dense(NUM_CLASSES, activation="softmax"),
-    ], name="digit_classifier")
-
-
-def mnist_mask(image: np.ndarray) -> np.ndarray:
-    """An MNIST image as a binary mask at twice the size, so its outline stays smooth."""
-    large = cv2.resize(image, (2 * FIELD_SIZE, 2 * FIELD_SIZE), interpolation=cv2.INTER_LINEAR)
-    return (large >= 100).astype(np.uint8)
-
-
-def distorted_input(mask: np.ndarray, rng: np.random.Generator, settings: augment.AugmentSettings,
-                    neighbour: np.ndarray | None = None, label: int | None = None) -> np.ndarray:
-    """One mask through random distortion, then the reader's normalisation."""
-    if label == 1 and mask.any() and rng.random() < settings.flag_probability:
-        mask = augment.flagged_one(cropped(mask), rng)
-    elif label == 7 and mask.any() and rng.random() < settings.cross_probability:
-        mask = augment.crossed_seven(cropped(mask), rng)
-    elif label == 9 and mask.any() and rng.random() < settings.hook_probability:
-        mask = augment.hooked_nine(cropped(mask), rng)
-    mask = augment.random_affine(mask, rng, settings)
-    if rng.random() < settings.elastic_probability:
-        mask = augment.elastic(mask, rng, settings)
-    if neighbour is not None and mask.any() and rng.random() < settings.neighbour_probability:
-        mask = augment.attach_neighbour_piece(cropped(mask), neighbour, rng)
-    if mask.any() and rng.random() < settings.fill_box_probability:
-        mask = augment.coarse_scan(augment.filling_its_box(cropped(mask)), rng, settings)
-    elif mask.any() and rng.random() < settings.coarse_probability:
-        mask = augment.coarse_scan(cropped(mask), rng, settings)
-    image = to_model_input(mask, augment.random_stroke(rng, settings))
-    return augment.degrade(image, rng, settings)
-
-
-def shifted_raw(image: np.ndarray, rng: np.random.Generator, settings: augment.AugmentSettings) -> np.ndarray:
-    """An MNIST image as published, shifted, turned, scaled and sometimes elastically bent."""
-    angle = rng.uniform(-10, 10)
-    scale = rng.uniform(0.9, 1.1)
-    matrix = cv2.getRotationMatrix2D((14, 14), angle, scale)
-    matrix[:, 2] += rng.uniform(-2, 2, 2)
-    shifted = cv2.warpAffine(image.astype(np.float32) / 255.0, matrix, (FIELD_SIZE, FIELD_SIZE),
-                             flags=cv2.INTER_LINEAR)
-    if rng.random() < settings.raw_elastic_probability:
-        shifted = np.clip(augment.elastic_warp(shifted, rng, settings), 0.0, 1.0)
-    return shifted
-
-
-def cropped(mask: np.ndarray) -> np.ndarray:
-    ys, xs = np.nonzero(mask)
-    return mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1] if len(ys) else mask
-
-
-def one_hot(labels: np.ndarray) -> np.ndarray:
-    return np.eye(NUM_CLASSES, dtype=np.float32)[labels]
-
-
-def pen_input(digit: PenDigit, rng: np.random.Generator) -> np.ndarray:
-    """A pen digit drawn at a random size and pen width, as a canvas or a photo would show it."""
-    height = int(rng.integers(24, 160))
-    stroke = max(1, int(height * rng.uniform(0.03, 0.16)))
-    return (render_digit(digit, height, stroke) >= 128).astype(np.uint8)
+    out: Path
+    architecture: str = "separable"
+    max_epochs: int = MAX_EPOCHS
+    limit: int | None = None  # at most this many samples per stream: a quick smoke run
+    seed: int = SEED
+    base: Path | None = None  # the classifier to go on from, instead of random weights
+    learning_rate: float = LEARNING_RATE
+    teachers: tuple[Path, ...] = ()  # classifiers whose mean answer the run learns from
+    distill_weight: float = DISTILL_WEIGHT
 
 
 @dataclass(frozen=True)
-class DigitPools:
-    """The training digits an epoch's samples are drawn from."""
+class Sources:
+    """The training data and where it was read from, for the card."""
 
-    mnist_images: np.ndarray  # (N, 28, 28) uint8, as published
-    mnist_labels: np.ndarray
-    mnist_masks: list[np.ndarray]  # the same digits as binary masks at twice the size (`mnist_mask`)
-    pen_digits: list[PenDigit]
-
-
-def epoch_samples(pools: DigitPools, rng: np.random.Generator, settings: augment.AugmentSettings,
-                  counts: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Fresh random samples for one epoch: (inputs (N, 28, 28, 1), soft targets (N, 10))."""
-    mnist_images, mnist_labels, mnist_masks, pen_digits = (pools.mnist_images, pools.mnist_labels, pools.mnist_masks,
-                                                           pools.pen_digits)
-    raw_count, normalised_count, pen_count, non_digit_count = counts
-    inputs, targets = [], []
-    picks = rng.integers(0, len(mnist_images), raw_count)
-    inputs += [shifted_raw(mnist_images[i], rng, settings) for i in picks]
-    targets.append(one_hot(mnist_labels[picks]))
-    picks = rng.integers(0, len(mnist_masks), normalised_count)
-    neighbours = rng.integers(0, len(mnist_masks), normalised_count)
-    inputs += [distorted_input(mnist_masks[i], rng, settings, mnist_masks[j], int(mnist_labels[i]))
-               for i, j in zip(picks, neighbours)]
-    targets.append(one_hot(mnist_labels[picks]))
-    if pen_digits and pen_count:
-        picks = rng.integers(0, len(pen_digits), pen_count)
-        inputs += [distorted_input(pen_input(pen_digits[i], rng), rng, settings,
-                                   mnist_masks[rng.integers(len(mnist_masks))], pen_digits[i].label) for i in picks]
-        targets.append(one_hot(np.array([pen_digits[i].label for i in picks])))
-    pair_count = non_digit_count // 4
-    for index in range(non_digit_count):
-        if index < pair_count:
-            left, right = (cropped(mnist_masks[i]) for i in rng.integers(0, len(mnist_masks), 2))
-            mark = augment.touching_pair(left, right, rng)
-        else:
-            mark = augment.non_digit_mask(rng)
-        inputs.append(augment.degrade(to_model_input(augment.random_affine(mark, rng, settings)), rng, settings))
-    targets.append(np.full((non_digit_count, NUM_CLASSES), 1.0 / NUM_CLASSES, np.float32))
-    order = rng.permutation(len(inputs))
-    return np.stack(inputs)[order][..., None], np.concatenate(targets)[order]
-
-
-def pen_validation(pen_digits: list[PenDigit]) -> tuple[np.ndarray, np.ndarray]:
-    """Held-out writers' digits at fixed sizes and pen widths, through the reader's normalisation."""
-    inputs, labels = [], []
-    for index, digit in enumerate(pen_digits):
-        height = (32, 64, 120)[index % 3]
-        stroke = max(1, height // (12, 8, 14)[index % 3])
-        inputs.append(to_model_input((render_digit(digit, height, stroke) >= 128).astype(np.uint8)))
-        labels.append(digit.label)
-    return np.stack(inputs)[..., None], np.array(labels)
+    mnist: MnistData
+    pen_digits: list[PenDigit] = field(default_factory=list)
+    pendigits_path: str | None = None
+    hands: list[Hand] = field(default_factory=list)
+    extra_path: str | None = None
 
 
 def accuracy(model, inputs: np.ndarray, labels: np.ndarray) -> float:
@@ -207,71 +85,61 @@ def cosine_rate(start: float, epoch: int, epochs: int) -> float:
     return float(start * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / epochs)))
 
 
-def card_path_for(model_path: Path) -> Path:
-    return model_path.with_suffix(".json")
+def training_pools(sources: Sources, limit: int | None) -> DigitPools:
+    """MNIST's first 55,000 training images, pendigits' training writers and the hands' training parts."""
+    images, labels = sources.mnist.train_images[:-VALIDATION_SIZE], sources.mnist.train_labels[:-VALIDATION_SIZE]
+    if limit:
+        images, labels = images[:limit], labels[:limit]
+    pens = [digit for digit in sources.pen_digits if digit.writer not in HELD_OUT_WRITERS]
+    return DigitPools(images, labels, [mnist_mask(image) for image in images], pens, tuple(sources.hands))
 
 
-@dataclass(frozen=True)
-class TrainingRun:
-    """What one run of the training command is asked for."""
+def validation_sets(sources: Sources, limit: int | None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """What the best epoch is chosen on: MNIST's last 5,000 training images as published, the held-out pendigits
+    writers and the hands' held-out digits through the normalisation. MNIST's test set is never used to choose."""
+    images = sources.mnist.train_images[-VALIDATION_SIZE:][:limit or None]
+    sets = {"mnist_validation": (images.astype(np.float32)[..., None] / 255.0,
+                                 sources.mnist.train_labels[-VALIDATION_SIZE:][:limit or None])}
+    held_out_pens = [digit for digit in sources.pen_digits if digit.writer in HELD_OUT_WRITERS][:limit or None]
+    if held_out_pens:
+        sets["pendigits_held_out"] = pen_validation(held_out_pens)
+    for hand in sources.hands:
+        if hand.held_out.any():
+            sets[f"{hand.name}_held_out"] = hand_validation(hand)
+    return sets
 
-    out: Path
-    max_epochs: int = MAX_EPOCHS
-    limit: int | None = None  # at most this many samples per stream: a quick smoke run
-    seed: int = SEED
-    base: Path | None = None  # the classifier to go on from, instead of random weights
-    learning_rate: float = LEARNING_RATE
 
-
-def train(mnist: MnistData, pen_digits: list[PenDigit], pendigits_source: str | None, run: TrainingRun) -> dict:
-    """From random weights, or from the classifier at `run.base` (more of the same recipe at a gentler rate)."""
+def starting_model(run: TrainingRun):
+    """A fresh network of the run's architecture, or `run.base` itself (its own architecture) to carry on from;
+    and which."""
     import keras
 
-    out, max_epochs, limit, seed, base, learning_rate = (run.out, run.max_epochs, run.limit, run.seed, run.base,
-                                                         run.learning_rate)
-    keras.utils.set_random_seed(seed)
-    rng = np.random.default_rng(seed)
-    settings = augment.AugmentSettings()
-    train_images, train_labels = mnist.train_images[:-VALIDATION_SIZE], mnist.train_labels[:-VALIDATION_SIZE]
-    val_images = mnist.train_images[-VALIDATION_SIZE:].astype(np.float32)[..., None] / 255.0
-    val_labels = mnist.train_labels[-VALIDATION_SIZE:]
-    counts = (MNIST_RAW_PER_EPOCH, MNIST_NORMALISED_PER_EPOCH, PENDIGITS_PER_EPOCH, NON_DIGITS_PER_EPOCH)
-    if limit:
-        train_images, train_labels = train_images[:limit], train_labels[:limit]
-        val_images, val_labels = val_images[:limit], val_labels[:limit]
-        counts = tuple(min(limit, count) for count in counts)
-    train_pens = [d for d in pen_digits if d.writer not in HELD_OUT_WRITERS]
-    held_out_pens = [d for d in pen_digits if d.writer in HELD_OUT_WRITERS][: limit or None]
-    print(f"training from {len(train_images)} MNIST images and {len(train_pens)} pen digits;"
-          f" validation: {len(val_images)} MNIST, {len(held_out_pens)} pen digits of held-out writers", flush=True)
-    mnist_masks = [mnist_mask(image) for image in train_images]
-    pen_val = pen_validation(held_out_pens) if held_out_pens else None
-
-    model = build_model()
-    started_from = "random weights"
-    if base:
-        model.set_weights(load_keras_model(base).get_weights())
-        started_from = model_reference(base)
+    model = load_keras_model(run.base) if run.base else build_model(run.architecture)
+    started_from = model_reference(run.base) if run.base else "random weights"
     model.summary(print_fn=lambda line, **_: print(line))
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy")
-    min_epochs = int(np.ceil(MIN_EPOCHS_SHARE * max_epochs))
-    best_score, best_weights, best_epoch, stale = -1.0, None, 0, 0
-    history = []
-    started = time.perf_counter()
-    progress = 1 if sys.stdout.isatty() else 2
-    for epoch in range(1, max_epochs + 1):
-        inputs, targets = epoch_samples(DigitPools(train_images, train_labels, mnist_masks, train_pens), rng,
-                                        settings, counts)
-        epoch_rate = cosine_rate(learning_rate, epoch, max_epochs)
-        model.optimizer.learning_rate.assign(epoch_rate)
-        print(f"epoch {epoch}/{max_epochs}: {len(inputs)} samples, learning rate {epoch_rate:.2e}", flush=True)
-        model.fit(inputs, targets, batch_size=BATCH_SIZE, epochs=1, verbose=progress)
-        scores = {"mnist_validation": accuracy(model, val_images, val_labels)}
-        if pen_val is not None:
-            scores["pendigits_held_out"] = accuracy(model, *pen_val)
-        score = float(np.mean(list(scores.values())))
+    model.compile(optimizer=keras.optimizers.Adam(run.learning_rate), loss="categorical_crossentropy")
+    return model, started_from
+
+
+def fit(model, run: TrainingRun, pools: DigitPools, validation: dict, teacher: Teacher | None) -> tuple[list, int]:
+    """Epochs on a cosine schedule, each on fresh samples; the weights of the best epoch (mean validation accuracy)
+    are kept. Returns each epoch's scores and the best epoch."""
+    rng = np.random.default_rng(run.seed)
+    counts = EpochCounts().limited(run.limit) if run.limit else EpochCounts()
+    min_epochs = int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs))
+    best_score, best_weights, best_epoch, stale, history = -1.0, None, 0, 0, []
+    for epoch in range(1, run.max_epochs + 1):
+        inputs, targets = epoch_samples(pools, rng, augment.AugmentSettings(), counts)
+        if teacher is not None:
+            targets = distilled_targets(targets, teacher.answers(inputs), run.distill_weight)
+        model.optimizer.learning_rate.assign(cosine_rate(run.learning_rate, epoch, run.max_epochs))
+        print(f"epoch {epoch}/{run.max_epochs}: {len(inputs)} samples, learning rate "
+              f"{cosine_rate(run.learning_rate, epoch, run.max_epochs):.2e}", flush=True)
+        model.fit(inputs, targets, batch_size=BATCH_SIZE, epochs=1, verbose=1 if sys.stdout.isatty() else 2)
+        scores = {name: accuracy(model, *data) for name, data in validation.items()}
         history.append({"epoch": epoch, **scores})
         print("  " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()), flush=True)
+        score = float(np.mean(list(scores.values())))
         if score > best_score:
             best_score, best_weights, best_epoch, stale = score, model.get_weights(), epoch, 0
         else:
@@ -280,68 +148,122 @@ def train(mnist: MnistData, pen_digits: list[PenDigit], pendigits_source: str | 
                 print(f"stopping early: no gain for {PATIENCE} epochs", flush=True)
                 break
     model.set_weights(best_weights)
-    seconds = time.perf_counter() - started
+    return history, best_epoch
 
+
+def final_accuracy(model, mnist: MnistData, validation: dict) -> dict[str, float]:
+    """MNIST's test set (as published and through the reader's normalisation), the held-out sets, and the share of
+    made-up non-digits the reader would call "not a digit"."""
     test_images = mnist.test_images.astype(np.float32)[..., None] / 255.0
     test_normalised = np.stack([to_model_input(mnist_mask(image)) for image in mnist.test_images])[..., None]
-    results = {
-        "mnist_test": accuracy(model, test_images, mnist.test_labels),
-        "mnist_test_through_normalisation": accuracy(model, test_normalised, mnist.test_labels),
-    }
-    if pen_val is not None:
-        results["pendigits_held_out_writers"] = accuracy(model, *pen_val)
-    print("test: " + ", ".join(f"{name} {value:.4f}" for name, value in results.items()), flush=True)
+    results = {"mnist_test": accuracy(model, test_images, mnist.test_labels),
+               "mnist_test_through_normalisation": accuracy(model, test_normalised, mnist.test_labels)}
+    results |= {name: accuracy(model, *data) for name, data in validation.items() if name != "mnist_validation"}
+    flat = model.predict(non_digit_probe(), batch_size=1024, verbose=0).max(axis=1) < ReaderSettings().reject_below
+    results["non_digits_rejected"] = float(flat.mean())
+    return results
 
-    save_model(model, out)
-    card = {
-        "model": out.name,
-        "sha256": model_sha256(out),
-        "input": "(N, 28, 28, 1) float32 in [0, 1], ink bright on a dark field",
-        "output": "10 softmax probabilities for the digits 0-9; a flat answer means 'not a digit'",
-        "parameters": int(model.count_params()),
-        "accuracy": results,
-        "epochs_run": len(history),
-        "best_epoch": best_epoch,
-        "history": history,
-        "seed": seed,
-        "training_seconds": round(seconds, 1),
-        "data": {
-            "mnist": {"source": mnist.source, "md5": mnist.md5, "licence": "CC BY-SA 3.0",
-                      "train_images": int(len(train_images)), "validation_images": int(len(val_images))},
-            "pendigits": {"source": pendigits_source, "licence": "CC BY 4.0",
-                          "md5": md5_of(Path(pendigits_source)) if pendigits_source else None,
-                          "train_digits": len(train_pens), "held_out_writers": sorted(HELD_OUT_WRITERS)},
-            "samples_per_epoch": dict(zip(["mnist_raw", "mnist_normalised", "pendigits", "non_digits"], counts)),
-        },
-        "augmentation": asdict(augment.AugmentSettings()),
-        "training": {"batch_size": BATCH_SIZE, "max_epochs": max_epochs, "patience": PATIENCE, "min_epochs": min_epochs,
-                     "optimizer": "Adam, cosine learning rate", "learning_rate": learning_rate,
-                     "loss": "categorical cross-entropy, uniform target for non-digits",
-                     "started_from": started_from},
-        "command": "python -m digitocr.train " + " ".join(sys.argv[1:]),
-    }
-    card_path_for(out).write_text(json.dumps(card, indent=2) + "\n")
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {card_path_for(out)}", flush=True)
+
+def train(sources: Sources, run: TrainingRun) -> dict:
+    """From random weights, or from the classifier at `run.base`; taught by `run.teachers` where given."""
+    import keras
+
+    keras.utils.set_random_seed(run.seed)
+    pools, validation = training_pools(sources, run.limit), validation_sets(sources, run.limit)
+    print(f"training from {len(pools.mnist_images)} MNIST images, {len(pools.pen_digits)} pen digits and "
+          + ", ".join(f"{(~hand.held_out).sum()} {hand.name}" for hand in sources.hands)
+          + "; validation: " + ", ".join(f"{len(labels)} {name}" for name, (_, labels) in validation.items()),
+          flush=True)
+    teacher = Teacher.load(list(run.teachers)) if run.teachers else None
+    model, started_from = starting_model(run)
+    started = time.perf_counter()
+    history, best_epoch = fit(model, run, pools, validation, teacher)
+    seconds = time.perf_counter() - started
+    results = final_accuracy(model, sources.mnist, validation)
+    print("test: " + ", ".join(f"{name} {value:.4f}" for name, value in results.items()), flush=True)
+    save_model(model, run.out)
+    card = model_card(model, sources, run, {"accuracy": results, "history": history, "best_epoch": best_epoch,
+                                            "training_seconds": round(seconds, 1), "started_from": started_from,
+                                            "teacher": teacher.description() if teacher else None})
+    model_card_path(run.out).write_text(json.dumps(card, indent=2) + "\n")
+    print(f"wrote {run.out} ({run.out.stat().st_size / 1e6:.2f} MB, {card['multiply_adds']:,} multiply-adds a digit) "
+          f"and {model_card_path(run.out)}", flush=True)
     return card
 
 
-def main(argv: list[str] | None = None) -> int:
+def model_card(model, sources: Sources, run: TrainingRun, outcome: dict) -> dict:
+    """How the model was made and how it reads: what the card beside it records."""
+    counts = EpochCounts().limited(run.limit) if run.limit else EpochCounts()
+    return {
+        "model": run.out.name,
+        "sha256": model_sha256(run.out),
+        "input": "(N, 28, 28, 1) float32 in [0, 1], ink bright on a dark field",
+        "output": "10 softmax probabilities for the digits 0-9; a flat answer means 'not a digit'",
+        "architecture": f"that of {run.base.name}" if run.base else run.architecture,
+        "parameters": int(model.count_params()),
+        "multiply_adds": OnnxNet.from_archive(run.out).multiply_adds,
+        "file_bytes": run.out.stat().st_size,
+        "accuracy": outcome["accuracy"],
+        "epochs_run": len(outcome["history"]),
+        "best_epoch": outcome["best_epoch"],
+        "history": outcome["history"],
+        "seed": run.seed,
+        "training_seconds": outcome["training_seconds"],
+        "teacher": outcome["teacher"],
+        "data": data_facts(sources, run, counts),
+        "augmentation": asdict(augment.AugmentSettings()),
+        "training": {"batch_size": BATCH_SIZE, "max_epochs": run.max_epochs, "patience": PATIENCE,
+                     "min_epochs": int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs)),
+                     "optimizer": "Adam, cosine learning rate", "learning_rate": run.learning_rate,
+                     "loss": "categorical cross-entropy, uniform target for non-digits" +
+                             (f"; digits' targets {run.distill_weight:.0%} the teacher's mean answer"
+                              if run.teachers else ""),
+                     "started_from": outcome["started_from"]},
+        "command": "python -m digitocr.train " + " ".join(sys.argv[1:]),
+    }
+
+
+def data_facts(sources: Sources, run: TrainingRun, counts: EpochCounts) -> dict:
+    mnist = sources.mnist
+    return {
+        "mnist": {"source": mnist.source, "md5": mnist.md5, "licence": "CC BY-SA 3.0",
+                  "train_images": int(len(mnist.train_images) - VALIDATION_SIZE), "validation_images": VALIDATION_SIZE},
+        "pendigits": {"source": sources.pendigits_path, "licence": "CC BY 4.0",
+                      "md5": md5_of(Path(sources.pendigits_path)) if sources.pendigits_path else None,
+                      "held_out_writers": sorted(HELD_OUT_WRITERS)},
+        "hands": {"source": sources.extra_path,
+                  "sets": {hand.name: {"train": int((~hand.held_out).sum()), "held_out": int(hand.held_out.sum())}
+                           for hand in sources.hands}},
+        "samples_per_epoch": asdict(counts),
+    }
+
+
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m digitocr.train", description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
     parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes to draw extra training digits from")
+    parser.add_argument("--extra", help="the folder of swiss16.npz and hwd1000.tar.xz: more hands to learn from")
     parser.add_argument("--out", default="DigitClassifier.keras", help="where to write the model (and its .json card)")
+    parser.add_argument("--architecture", choices=ARCHITECTURES, default="separable")
+    parser.add_argument("--teacher", action="append", default=[], help="a classifier to learn from (once per member)")
     parser.add_argument("--epochs", type=int, default=MAX_EPOCHS, help="most epochs; early stopping may end sooner")
     parser.add_argument("--limit", type=int, help="use at most this many samples per stream (a quick smoke run)")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--workers", type=int, default=2, help="processes reading the extra hands' images")
     parser.add_argument("--finetune", metavar="DIR", help="fine-tune on your own digits: a folder with labels.csv")
     parser.add_argument("--base", help="the model to start from: with --finetune, default the shipped one;"
                         " without, the whole recipe goes on from its weights instead of random ones")
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE, help="the cosine schedule's start")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parser()
+    args = arguments.parse_args(argv)
     mnist = load_mnist(args.data)
     if args.finetune:
-        if args.out == parser.get_default("out"):
-            parser.error("--finetune needs --out: the shipped model is never overwritten")
+        if args.out == arguments.get_default("out"):
+            arguments.error("--finetune needs --out: the shipped model is never overwritten")
         try:
             finetune(Path(args.finetune), Path(args.base) if args.base else DEFAULT_MODEL_PATH, Path(args.out), mnist,
                      args.seed)
@@ -350,10 +272,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     pen_digits = parse_pendigits(args.pendigits) if args.pendigits else []
-    if not pen_digits:
-        print("no --pendigits given: training on MNIST alone", flush=True)
-    train(mnist, pen_digits, args.pendigits, TrainingRun(Path(args.out), args.epochs, args.limit, args.seed,
-                                                         Path(args.base) if args.base else None, args.learning_rate))
+    hands = load_hands(Path(args.extra), args.workers, args.limit) if args.extra else []
+    sources = Sources(mnist, pen_digits, args.pendigits, hands, args.extra)
+    run = TrainingRun(Path(args.out), args.architecture, args.epochs, args.limit, args.seed,
+                      Path(args.base) if args.base else None, args.learning_rate, tuple(map(Path, args.teacher)))
+    train(sources, run)
     return 0
 
 

@@ -27,7 +27,8 @@ from . import augment
 from .line_synth import FieldSettings, training_line
 from .mnist import MnistData, load_mnist
 from .pendigits import PenDigit, parse_pendigits
-from .train import HELD_OUT_WRITERS, SEED, VALIDATION_SIZE, cosine_rate, cropped, md5_of, mnist_mask, pen_input
+from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, cropped, mnist_mask, pen_input
+from .train import SEED, cosine_rate, md5_of
 
 TRAINING_LINES = 150000
 VALIDATION_LINES = 2000

@@ -7,44 +7,89 @@ import h5py
 import numpy as np
 
 from conftest import needs_shared, SHARED
-from digitocr.training import train
 from digitocr.networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
+from digitocr.networks.model_files import save_model
+from digitocr.training import architectures, digit_data, distillation, hands, train
+
+MOST_MULTIPLY_ADDS = 5_000_000  # a digit's arithmetic in the shipped network
 
 
-def test_the_model_takes_mnist_shaped_input_and_gives_ten_probabilities():
-    model = train.build_model()
-    assert model.input_shape == (None, 28, 28, 1)
-    assert model.output_shape == (None, 10)
-    assert model.count_params() < 1_000_000
+def test_each_architecture_takes_mnist_shaped_input_and_gives_ten_probabilities(tmp_path):
+    for name in architectures.ARCHITECTURES:
+        model = architectures.build_model(name)
+        assert model.input_shape == (None, 28, 28, 1) and model.output_shape == (None, 10)
+        assert model.count_params() < 1_000_000
+    save_model(architectures.build_model("separable"), tmp_path / "separable.keras")
+    assert DigitClassifier.load(tmp_path / "separable.keras").multiply_adds <= MOST_MULTIPLY_ADDS
 
 
-def test_training_samples_have_soft_targets_for_non_digits():
+def test_training_samples_have_uniform_targets_for_non_digits_and_draw_on_every_hand():
     rng = np.random.default_rng(0)
     images = rng.integers(0, 255, (20, 28, 28)).astype(np.uint8)
     images[:, 8:20, 12:16] = 255
     labels = np.arange(20) % 10
-    masks = [train.mnist_mask(image) for image in images]
-    pools = train.DigitPools(images, labels, masks, [])
-    inputs, targets = train.epoch_samples(pools, rng, train.augment.AugmentSettings(), (10, 10, 0, 5))
-    assert inputs.shape == (25, 28, 28, 1) and targets.shape == (25, 10)
+    masks = [digit_data.mnist_mask(image) for image in images]
+    hand = hands.Hand("bars", [np.pad(np.ones((30, 6), np.uint8), 10)] * 4, np.array([1, 1, 1, 1]),
+                      np.array([False, False, False, True]))
+    pools = digit_data.DigitPools(images, labels, masks, [], (hand,))
+    inputs, targets = digit_data.epoch_samples(pools, rng, train.augment.AugmentSettings(),
+                                               digit_data.EpochCounts(10, 10, 0, 6, 5))
+    assert inputs.shape == (31, 28, 28, 1) and targets.shape == (31, 10)
     assert np.allclose(targets.sum(axis=1), 1.0)
     assert (targets.max(axis=1) == 0.1).sum() == 5
+    assert targets[:, 1].sum() >= 6  # the hand's six samples are all '1's
+
+
+def test_distilled_targets_mix_the_teachers_answer_into_digits_but_keep_non_digits_uniform():
+    targets = np.vstack([np.eye(10, dtype=np.float32)[3], np.full(10, 0.1, np.float32)])
+    teacher = np.vstack([np.eye(10, dtype=np.float32)[5], np.eye(10, dtype=np.float32)[7]])
+    mixed = distillation.distilled_targets(targets, teacher, 0.25)
+    assert mixed[0, 3] == 0.75 and mixed[0, 5] == 0.25 and np.allclose(mixed[1], 0.1)
+
+
+def test_the_held_out_share_is_fixed_whatever_else_changes():
+    first, again = hands.held_out_flags(1000), hands.held_out_flags(1000)
+    assert first.sum() == 100 and np.array_equal(first, again)
 
 
 @needs_shared
-def test_the_training_command_goes_on_from_a_model_into_a_loadable_model_and_card(tmp_path):
+def test_the_extra_hands_are_read_through_the_readers_pipeline_with_their_labels():
+    images, labels = hands.hwd1000_images(SHARED / "data/extra")
+    assert images.shape == (1000, 28, 28) and np.bincount(labels).tolist() == [100] * 10
+    swiss, swiss_labels = hands.swiss16_images(SHARED / "data/extra")
+    assert swiss.shape == (15200, 16, 16, 3) and set(swiss_labels.tolist()) == set(range(10))
+    read = hands.load_hands(SHARED / "data/extra", workers=1, limit=40)
+    assert [hand.name for hand in read] == ["swiss16", "hwd1000"]
+    assert all(len(hand.masks) == len(hand.labels) >= 38 and hand.masks[0].shape[0] >= 96 for hand in read)
+
+
+@needs_shared
+def test_the_training_command_learns_from_a_teacher_into_a_loadable_model_and_card(tmp_path):
     out = tmp_path / "tiny.keras"
     assert train.main(["--data", str(SHARED / "data/mnist"), "--pendigits",
-                       str(SHARED / "data/pendigits/pendigits-orig.tra"), "--limit", "64", "--epochs", "1",
-                       "--base", str(DEFAULT_MODEL_PATH), "--learning-rate", "1e-4", "--out", str(out)]) == 0
+                       str(SHARED / "data/pendigits/pendigits-orig.tra"), "--extra", str(SHARED / "data/extra"),
+                       "--limit", "64", "--epochs", "1", "--workers", "1", "--teacher", str(DEFAULT_MODEL_PATH),
+                       "--learning-rate", "1e-4", "--out", str(out)]) == 0
     card = json.loads(out.with_suffix(".json").read_text())
-    assert card["epochs_run"] == 1 and card["seed"] == train.SEED
+    assert card["epochs_run"] == 1 and card["seed"] == train.SEED and card["architecture"] == "separable"
     shipped = hashlib.sha256(DEFAULT_MODEL_PATH.read_bytes()).hexdigest()
-    assert card["training"]["started_from"] == {"model": "DigitClassifier.keras", "sha256": shipped}
-    assert card["training"]["learning_rate"] == 1e-4
+    assert card["teacher"][0]["sha256"] == shipped and card["teacher"][0]["command"].startswith("python -m digitocr")
+    assert card["training"]["started_from"] == "random weights" and card["training"]["learning_rate"] == 1e-4
     assert set(card["data"]["mnist"]["md5"]) == {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                                                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}
-    assert 0.0 <= card["accuracy"]["mnist_test"] <= 1.0
+    assert set(card["data"]["hands"]["sets"]) == {"swiss16", "hwd1000"}
+    assert {"mnist_test", "swiss16_held_out", "hwd1000_held_out", "non_digits_rejected"} <= set(card["accuracy"])
+    assert 0 < card["multiply_adds"] <= MOST_MULTIPLY_ADDS
     assert DigitClassifier.load(out).predict(np.zeros((1, 28, 28))).shape == (1, 10)
     with zipfile.ZipFile(out) as archive, h5py.File(io.BytesIO(archive.read("model.weights.h5"))) as weights:
         assert "optimizer" not in weights, "the saved model carries optimizer state"
+
+
+@needs_shared
+def test_the_training_command_goes_on_from_a_models_own_weights(tmp_path):
+    out = tmp_path / "carried_on.keras"
+    assert train.main(["--data", str(SHARED / "data/mnist"), "--limit", "32", "--epochs", "1",
+                       "--base", str(DEFAULT_MODEL_PATH), "--out", str(out)]) == 0
+    card = json.loads(out.with_suffix(".json").read_text())
+    shipped = hashlib.sha256(DEFAULT_MODEL_PATH.read_bytes()).hexdigest()
+    assert card["training"]["started_from"] == {"model": "DigitClassifier.keras", "sha256": shipped}

@@ -1,0 +1,74 @@
+"""The classifier's networks, each one top-to-bottom Sequential list: (N, 28, 28, 1) in, 10 probabilities out.
+
+- `separable`, the shipped one: built for 28x28 digits. One full
+  convolution, then depthwise-separable blocks (a 3x3 filter per channel, then
+  a 1x1 mix of channels) that halve the field twice by stride, down to 7x7,
+  and global pooling: about 4 million multiply-adds a digit.
+- `vgg`: the earlier shipped design, plain 3x3 convolutions and max pooling
+  at full width (22 million multiply-adds); several of them make the teacher
+  the separable network learns from.
+"""
+
+from ..networks.classifier import FIELD_SIZE, NUM_CLASSES
+
+ARCHITECTURES = ("separable", "vgg")
+
+
+def conv_block(filters: int, kernel: int = 3, strides: int = 1) -> list:
+    """Convolution, batch normalisation, ReLU: the unit both networks are built from."""
+    from keras import layers
+
+    return [layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False),
+            layers.BatchNormalization(), layers.ReLU()]
+
+
+def separable_block(filters: int, strides: int = 1) -> list:
+    """A 3x3 filter per channel (halving the field with stride 2), then a 1x1 convolution mixing the channels."""
+    from keras import layers
+
+    return [layers.DepthwiseConv2D(3, strides=strides, padding="same", use_bias=False), layers.BatchNormalization(),
+            layers.ReLU(), *conv_block(filters, 1)]
+
+
+def build_separable():
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        keras.Input(shape=(FIELD_SIZE, FIELD_SIZE, 1)),
+        *conv_block(32),  # 28x28x32
+        *separable_block(64, strides=2),  # 14x14x64
+        *separable_block(96),  # 14x14x96
+        *separable_block(128, strides=2),  # 7x7x128
+        *separable_block(128),  # 7x7x128
+        *separable_block(128),  # 7x7x128
+        layers.GlobalAveragePooling2D(),  # 128
+        layers.Dropout(0.2),
+        layers.Dense(NUM_CLASSES, activation="softmax"),
+    ], name="digit_classifier")
+
+
+def build_vgg():
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        keras.Input(shape=(FIELD_SIZE, FIELD_SIZE, 1)),
+        *conv_block(32), *conv_block(32),  # 28x28x32
+        layers.MaxPooling2D(),  # 14x14x32
+        *conv_block(64), *conv_block(64),  # 14x14x64
+        layers.MaxPooling2D(),  # 7x7x64
+        *conv_block(128),  # 7x7x128
+        layers.GlobalAveragePooling2D(),  # 128
+        layers.Dropout(0.3),
+        layers.Dense(128, activation="relu"),
+        layers.Dropout(0.3),
+        layers.Dense(NUM_CLASSES, activation="softmax"),
+    ], name="digit_classifier")
+
+
+def build_model(architecture: str = "separable"):
+    """A fresh network of the named architecture."""
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"unknown architecture {architecture!r}; choose one of {', '.join(ARCHITECTURES)}")
+    return build_separable() if architecture == "separable" else build_vgg()
