@@ -8,26 +8,20 @@ import streamlit as st
 from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
-from digitocr import DigitOcrError, Reader, ReaderSettings
-from digitocr.frontends.presentation import (canvas_is_empty, crop_digit, digit_caption, probability_table, readings_to_json,
-                                   result_row, rows_to_csv)
-from digitocr.networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
-from digitocr.networks.line_recognizer import LineRecognizer
+from digitocr import DigitOcrError, Models, Reader, ReaderSettings
+from digitocr.frontends.presentation import (canvas_is_empty, crop_digit, digit_caption, probability_table,
+                                             readings_to_json, result_row, rows_to_csv)
+from digitocr.networks.classifier import DEFAULT_MODEL_PATH
 from digitocr.training.userdata import (NOT_A_DIGIT, append_samples, counts_by_label, default_folder, extract_zip,
-                               read_labels)
+                                        read_labels)
 
 SAMPLES = Path(__file__).parent / "sample_images"
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff"]
 
 
 @st.cache_resource
-def load_classifier(model_path: str) -> DigitClassifier:
-    return DigitClassifier.load(model_path)
-
-
-@st.cache_resource
-def load_line_recognizer() -> LineRecognizer:
-    return LineRecognizer.load()
+def load_models(model_path: str) -> Models:
+    return Models.load(model_path)
 
 
 def settings_ui() -> tuple[ReaderSettings, bool, str, Path]:
@@ -185,8 +179,7 @@ def main() -> None:
     st.caption("Reads handwritten numbers from photos, scans and drawings; every digit boxed and scored.")
     settings, debug, model_path, data_folder = settings_ui()
     try:
-        reader = Reader(settings=settings, classifier=load_classifier(model_path),
-                        line_recognizer=load_line_recognizer())
+        reader = Reader(settings=settings, models=load_models(model_path))
     except DigitOcrError as error:
         st.error(str(error))
         return

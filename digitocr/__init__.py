@@ -8,10 +8,10 @@
 
 from .errors import (DigitOcrError, EmptyImageError, ImageLoadError, ImageNotFoundError, ImageTooLargeError,
                      ModelError, TruncatedImageError, UnsupportedImageError)
-from .reader import Reader
+from .reader import Models, Reader
 from .results import Box, Digit, Line, Outcome, Reading, Stage
 from .settings import ReaderSettings
 
 __all__ = ["Box", "Digit", "DigitOcrError", "EmptyImageError", "ImageLoadError", "ImageNotFoundError",
-           "ImageTooLargeError", "Line", "ModelError", "Outcome", "Reader", "Reading", "ReaderSettings", "Stage",
-           "TruncatedImageError", "UnsupportedImageError"]
+           "ImageTooLargeError", "Line", "ModelError", "Models", "Outcome", "Reader", "Reading", "ReaderSettings",
+           "Stage", "TruncatedImageError", "UnsupportedImageError"]

@@ -1,10 +1,20 @@
-"""The result tree of one reading: Reading -> Line -> Digit, each able to render text and export a dict."""
+"""The result tree of one reading: Reading -> Line -> Digit, each able to render text and export a dict.
 
+`Reading.to_dict()` is the one schema every surface shares (the CLI's JSON,
+the service's answers, the app's exports), and `Outcome.to_row()` its flat
+form for CSV and Parquet; SCHEMA_VERSION changes whenever either does.
+"""
+
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .errors import DigitOcrError
+
+SCHEMA_VERSION = 2  # 2: a confidence per line and per field, needs_review, schema_version itself
+ROW_COLUMNS = ("path", "text", "written", "confidence", "needs_review", "line_confidences", "digit_confidences",
+               "error")
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class Line:
     digits: tuple[Digit, ...]
     read_by: str = "contours"  # "contours" (cut and classified digit by digit) or "line recognizer" (read whole)
     separators: tuple[tuple[int, str], ...] = ()  # (index of the digit it precedes, ',' '.' or '-')
+    confidence: float = 0.0  # the probability that every digit of the line is right
 
     @property
     def text(self) -> str:
@@ -82,6 +93,12 @@ class Reading:
     image_size: tuple[int, int]  # (width, height) of the original image
     notes: tuple[str, ...] = ()  # what the reader wants a user to know (capped work, nothing found)
     stages: tuple[Stage, ...] = field(default=(), repr=False, compare=False)
+    needs_review: bool = True  # the confidence is under the reader's review setting: a person should check it
+
+    @property
+    def confidence(self) -> float:
+        """The probability that the whole reading is exactly right: every line is (none found is never sure)."""
+        return float(np.prod([line.confidence for line in self.lines])) if self.lines else 0.0
 
     @property
     def text(self) -> str:
@@ -102,8 +119,10 @@ class Reading:
 
     def to_dict(self, top_k: int = 3) -> dict:
         """Everything but the images, ready for JSON."""
-        return {"text": self.text, "written": self.written, "lines": [line.text for line in self.lines],
-                "read_by": [line.read_by for line in self.lines],
+        return {"schema_version": SCHEMA_VERSION, "text": self.text, "written": self.written,
+                "confidence": round(self.confidence, 4), "needs_review": self.needs_review,
+                "lines": [line.text for line in self.lines], "read_by": [line.read_by for line in self.lines],
+                "line_confidences": [round(line.confidence, 4) for line in self.lines],
                 "digits": [d.to_dict(top_k) for d in self.digits], "image_size": list(self.image_size),
                 "notes": list(self.notes)}
 
@@ -115,3 +134,26 @@ class Outcome:
     source: object
     reading: Reading | None = None
     error: DigitOcrError | None = None
+
+    def to_dict(self, name: str) -> dict:
+        """The CLI's JSON object for this input: its reading, or its error."""
+        if self.error is not None:
+            return {"path": name, "schema_version": SCHEMA_VERSION, "error": str(self.error)}
+        return {"path": name, **self.reading.to_dict()}
+
+    def to_row(self, name: str) -> dict:
+        """One flat row (ROW_COLUMNS) for CSV and Parquet; confidences per line and per digit are lists."""
+        reading = self.reading
+        if reading is None:
+            return {"path": name, "text": None, "written": None, "confidence": None, "needs_review": True,
+                    "line_confidences": [], "digit_confidences": [], "error": str(self.error)}
+        return {"path": name, "text": reading.text, "written": reading.written,
+                "confidence": round(reading.confidence, 4), "needs_review": reading.needs_review,
+                "line_confidences": [round(line.confidence, 4) for line in reading.lines],
+                "digit_confidences": [round(digit.confidence, 4) for digit in reading.digits], "error": None}
+
+
+def csv_cells(row: dict) -> dict:
+    """A row as CSV holds it: lists as JSON, nothing as an empty cell."""
+    return {key: json.dumps(value) if isinstance(value, list) else "" if value is None else value
+            for key, value in row.items()}

@@ -1,31 +1,24 @@
-"""Command line: `python -m digitocr read [--json] [--model PATH] PATH|FOLDER|GLOB ...`."""
+"""Command line: `digitocr read [--json | --csv] PATH|FOLDER|GLOB ...`, `digitocr serve`, `digitocr batch IN OUT`.
+
+`python -m digitocr` is the same command. `serve` and `batch` need the
+`serve` and `ray` extras; their modules are imported only when used.
+"""
 
 import argparse
-import glob
+import csv
 import json
 import os
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 from ..errors import DigitOcrError
 from ..reader import Reader
+from ..results import ROW_COLUMNS, Outcome, csv_cells
 from ..settings import ReaderSettings
+from .batch import add_batch_command
+from .inputs import expand_inputs
+from .service import add_serve_command
 
 PARALLEL_FROM = 16  # images; fewer are read in this process, as starting workers would cost more than it saves
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
-
-
-def expand_inputs(arguments: list[str]) -> Iterator[str]:
-    """Each argument as given; a folder becomes its images in name order, a glob pattern its matches."""
-    for argument in arguments:
-        path = Path(argument)
-        if path.is_dir():
-            yield from (str(p) for p in sorted(path.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES)
-        elif not path.exists() and glob.has_magic(argument):
-            yield from sorted(glob.glob(argument))
-        else:
-            yield argument
 
 
 def _progress(done: int, total: int) -> None:
@@ -37,6 +30,13 @@ def _progress(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
+def plain_line(name: str, outcome: Outcome) -> str:
+    """What a person reads: the number as written, lines joined by ' / ', or why there is none."""
+    reading = outcome.reading
+    text = reading.written.replace("\n", " / ") or " ".join(("(no digits found)", *reading.notes[:-1]))
+    return f"{name}: {text}" + (" (needs review)" if reading.lines and reading.needs_review else "")
+
+
 def read_command(args: argparse.Namespace) -> int:
     settings = ReaderSettings(threshold_method=args.threshold, read_lines=not args.contours_only)
     try:
@@ -45,34 +45,33 @@ def read_command(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     paths = list(expand_inputs(args.paths))
-    show_progress = not args.json and sys.stderr.isatty() and len(paths) > 1
+    show_progress = not (args.json or args.csv) and sys.stderr.isatty() and len(paths) > 1
     workers = args.workers or (os.cpu_count() or 1 if len(paths) >= PARALLEL_FROM else 1)
+    rows = csv.DictWriter(sys.stdout, ROW_COLUMNS) if args.csv else None
+    if rows:
+        rows.writeheader()
     failures = 0
     for done, outcome in enumerate(reader.read_many(paths, workers=workers), start=1):
-        if outcome.error is not None:
-            failures += 1
-            message = str(outcome.error)
-            if args.json:
-                print(json.dumps({"path": outcome.source, "error": message}), flush=True)
-            else:
-                print(f"{outcome.source}: error: {message}", file=sys.stderr, flush=True)
+        failures += outcome.error is not None
+        if rows:
+            rows.writerow(csv_cells(outcome.to_row(outcome.source)))
         elif args.json:
-            print(json.dumps({"path": outcome.source, **outcome.reading.to_dict()}), flush=True)
+            print(json.dumps(outcome.to_dict(outcome.source)), flush=True)
+        elif outcome.error is not None:
+            print(f"{outcome.source}: error: {outcome.error}", file=sys.stderr, flush=True)
         else:
-            text = outcome.reading.written.replace("\n", " / ") or " ".join(("(no digits found)",
-                                                                             *outcome.reading.notes[:-1]))
-            print(f"{outcome.source}: {text}", flush=True)
+            print(plain_line(outcome.source, outcome), flush=True)
         if show_progress:
             _progress(done, len(paths))
     return 1 if failures else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m digitocr", description="Read handwritten numbers in images.")
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_read_command(commands) -> None:
     read = commands.add_parser("read", help="read the number in each image")
     read.add_argument("paths", nargs="+", help="image files, folders of images, or glob patterns")
-    read.add_argument("--json", action="store_true", help="one JSON object per input, in order")
+    output = read.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON object per input, in order")
+    output.add_argument("--csv", action="store_true", help="one CSV row per input, in order, after a header")
     read.add_argument("--model", help="a .keras model to use instead of the shipped DigitClassifier.keras")
     read.add_argument("--threshold", choices=["auto", "otsu", "adaptive"], default="auto",
                       help="threshold method (default: auto)")
@@ -81,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("--workers", type=int, default=0,
                       help=f"processes reading images (default: one per CPU from {PARALLEL_FROM} images)")
     read.set_defaults(handler=read_command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="digitocr", description="Read handwritten numbers in images.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_read_command(commands)
+    add_serve_command(commands)
+    add_batch_command(commands)
     return parser
 
 

@@ -7,12 +7,13 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
+from ..models import MODELS
 from .model_files import load_keras_model, verify_checksum
 from .onnx_net import ALL_CORES, OnnxNet, UnsupportedLayers
 
 NUM_CLASSES = 10
 FIELD_SIZE = 28  # the classifier's input side, as MNIST's
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "DigitClassifier.keras"
+DEFAULT_MODEL_PATH = MODELS / "DigitClassifier.keras"
 
 
 def check_shapes(shape_in: tuple, shape_out: tuple) -> None:

@@ -12,13 +12,14 @@ import numpy as np
 
 from ..errors import ModelError
 from .ctc import BLANK
+from ..models import MODELS
 from .model_files import verify_checksum
 from .onnx_net import ALL_CORES, OnnxNet, UnsupportedLayers
 
 LINE_HEIGHT = 32  # rows of the recognizer's input
 FRAME_STEP = 4  # input columns per output frame (the network halves the width twice)
 RIGHT_CONTEXT = 32  # blank columns after a line: more than the network's reach to the right (16 to 32 columns)
-DEFAULT_LINE_MODEL_PATH = Path(__file__).resolve().parents[2] / "LineReader.keras"
+DEFAULT_LINE_MODEL_PATH = MODELS / "LineReader.keras"
 EXPECTED_INPUT = (None, LINE_HEIGHT, None, 1)
 EXPECTED_OUTPUT = (None, 1, None, BLANK + 1)
 

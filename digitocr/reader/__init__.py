@@ -10,6 +10,6 @@ noise) and `separators` (the ',' '.' '-' as written). `debug_stages`
 pictures what they decided.
 """
 
-from .reader import Outcome, Reader
+from .reader import Models, Reader
 
-__all__ = ["Outcome", "Reader"]
+__all__ = ["Models", "Reader"]

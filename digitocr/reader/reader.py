@@ -2,7 +2,7 @@
 
 import functools
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -15,22 +15,46 @@ from ..networks.line_recognizer import LineRecognizer
 from ..networks.onnx_net import ALL_CORES
 from ..results import Outcome, Reading
 from ..settings import ReaderSettings
+from .confidence import ConfidenceModel
 from .prepare import Prepared, classifier_rows, load_for_reading, piece_probabilities, prepare, prepare_or_error
-from .steps import finish
+from .steps import Answers, finish
 from .workers import in_worker_processes
+
+
+@dataclass(frozen=True)
+class Models:
+    """What a reader reads with, each loaded once: the two networks and the field confidence model."""
+
+    classifier: DigitClassifier
+    line_recognizer: LineRecognizer
+    confidence: ConfidenceModel
+
+    @classmethod
+    def load(cls, model_path: str | Path | None = None, line_model_path: str | Path | None = None,
+             threads: int = ALL_CORES) -> "Models":
+        """The shipped models, or the classifier and line recognizer at the paths given; each network call runs on
+        `threads` threads: one per core (0) answers one image soonest, and one is best where worker processes
+        already fill the cores (see `Reader.read_many`)."""
+        return cls(DigitClassifier.load(model_path, threads), LineRecognizer.load(line_model_path, threads),
+                   ConfidenceModel.load())
 
 
 class Reader:
     """Reads handwritten numbers. Thread-safe: it holds no per-call state, and inference sessions are re-entrant."""
 
     def __init__(self, model_path: str | Path | None = None, settings: ReaderSettings = ReaderSettings(),
-                 classifier: DigitClassifier | None = None, line_recognizer: LineRecognizer | None = None,
-                 line_model_path: str | Path | None = None, inference_threads: int = ALL_CORES):
-        """`inference_threads` is how many threads each model call runs on: one per core (0) answers one image
-        soonest, and one is best where worker processes already fill the cores (see `read_many`)."""
-        self.classifier = classifier or DigitClassifier.load(model_path, inference_threads)
-        self.line_recognizer = line_recognizer or LineRecognizer.load(line_model_path, inference_threads)
+                 models: Models | None = None):
+        """The shipped models, or the classifier at `model_path`, or `models` already loaded (to share them)."""
+        self.models = models or Models.load(model_path)
         self.settings = settings
+
+    @property
+    def classifier(self) -> DigitClassifier:
+        return self.models.classifier
+
+    @property
+    def line_recognizer(self) -> LineRecognizer:
+        return self.models.line_recognizer
 
     def load(self, source: ImageSource, settings: ReaderSettings | None = None) -> LoadedImage:
         return load_for_reading(source, settings or self.settings)
@@ -41,7 +65,7 @@ class Reader:
         prepared = prepare(source, settings, stages)
         frames = self.line_recognizer.frames([line.image for line in prepared.lines])
         probabilities = piece_probabilities(prepared, self.classifier.predict(classifier_rows(prepared)))
-        return finish(prepared, probabilities, frames, settings, stages)
+        return finish(prepared, Answers(probabilities, frames), settings, self.models.confidence, stages)
 
     def read_many(self, sources: Iterable[ImageSource], settings: ReaderSettings | None = None,
                   batch_size: int = 64, workers: int = 1) -> Iterator[Outcome]:
@@ -86,8 +110,9 @@ class Reader:
         for (source, prepared), own_rows in zip(pending, rows):
             digit_end = digit_start + len(own_rows)
             line_end = line_start + len(prepared.lines)
-            yield Outcome(source, finish(prepared, piece_probabilities(prepared, probabilities[digit_start:digit_end]),
-                                         frames[line_start:line_end], settings, False))
+            answers = Answers(piece_probabilities(prepared, probabilities[digit_start:digit_end]),
+                              frames[line_start:line_end])
+            yield Outcome(source, finish(prepared, answers, settings, self.models.confidence, False))
             digit_start, line_start = digit_end, line_end
 
 
@@ -99,7 +124,7 @@ def worker_reader(model_path: Path, line_model_path: Path, settings: ReaderSetti
     5.6 ms with one, in the same wall time). OpenCV is told 0 threads, its word for running in the calling thread:
     asked for 1 in a child forked from a process that had used its pool, it waits forever for the lost threads."""
     cv2.setNumThreads(0)
-    return Reader(model_path, settings, line_model_path=line_model_path, inference_threads=1)
+    return Reader(settings=settings, models=Models.load(model_path, line_model_path, threads=1))
 
 
 def read_in_worker(sources: list[ImageSource], model_path: Path, line_model_path: Path,

@@ -5,11 +5,12 @@
 3. lead-ins: a short slanted '1' ending at the next '1''s stem is that '1''s lead-in stroke;
 4. remnants: lines that are only a border's remnant are left out;
 5. noise: a reading of many marks, nearly all doubtful, is noise and reports nothing;
-6. the result: lines numbered top to bottom, separators placed as written.
+6. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
+   is all right, and whether the reading needs a person's review.
 """
 
 import functools
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from ..image.pipeline import Analysis
 from ..networks.ctc import greedy_decode
 from ..results import Line, Reading
 from ..settings import ReaderSettings
+from .confidence import ConfidenceModel, LineEvidence
 from .cuts import classified_blobs
 from .debug_stages import final_stages
 from .draft import CONTOUR_READER, LINE_RECOGNIZER, Draft
@@ -28,21 +30,44 @@ from .separators import Mark, line_separators, separators_read_as_digits
 NOTHING_FOUND = "No digits were found in this image."
 
 
-def finish(prepared: Prepared, probabilities: np.ndarray, frames: list[np.ndarray], settings: ReaderSettings,
+@dataclass(frozen=True)
+class Answers:
+    """The networks' answers for one prepared image."""
+
+    probabilities: np.ndarray  # the classifier's, one row per piece
+    frames: list[np.ndarray]  # the line recognizer's, one (T, 11) array per line
+
+
+def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, confidence: ConfidenceModel,
            keep_stages: bool) -> Reading:
     """From the networks' answers for one prepared image to its reading."""
     marks = dropped_marks(prepared.analysis)
-    draft = classified_blobs(prepared, probabilities, settings)
-    draft = weigh_lines(draft, prepared, frames, settings, marks)
+    draft = classified_blobs(prepared, answers.probabilities, settings)
+    draft = weigh_lines(draft, prepared, answers.frames, settings, marks)
     draft = without_lead_ins(draft)
     draft = without_remnant_lines(draft, prepared.loaded.original_size)
     draft = without_noise(draft)
     lines = tuple(Line(tuple(replace(digit, line=number) for digit in draft.lines[key]),
-                       draft.read_by.get(key, CONTOUR_READER), line_separators(draft.lines[key], marks))
+                       draft.read_by.get(key, CONTOUR_READER), line_separators(draft.lines[key], marks),
+                       line_confidence(key, draft, prepared, answers, confidence))
                   for number, key in enumerate(sorted(draft.lines)))
     notes = draft.notes + (() if lines else (NOTHING_FOUND,))
     stages = final_stages(prepared, draft, lines, settings) if keep_stages else ()
-    return Reading(lines, prepared.loaded.original_size, notes, stages)
+    reading = Reading(lines, prepared.loaded.original_size, notes, stages)
+    return replace(reading, needs_review=reading.confidence < settings.review_below)
+
+
+def line_confidence(key: int, draft: Draft, prepared: Prepared, answers: Answers, model: ConfidenceModel) -> float:
+    """The probability that the final line `key` is all right, from what both readers said of it."""
+    digits = tuple(draft.lines[key])
+    if not digits:
+        return 0.0
+    frames = next((line_frames for line, line_frames in zip(prepared.lines, answers.frames) if line.line == key), None)
+    verdict = next((verdict for verdict in draft.verdicts if verdict.line == key), None)
+    pieces = prepared.analysis.pieces
+    return model.line_probability(LineEvidence(
+        digits, frames, verdict is not None and verdict.recognized.text == verdict.contour_text,
+        key in draft.read_by, sum(pieces[index].line == key for index in draft.rejected)))
 
 
 def dropped_marks(analysis: Analysis) -> list[Mark]:

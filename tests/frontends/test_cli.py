@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -7,7 +9,9 @@ import pytest
 from PIL import Image
 
 from conftest import PROJECT, SAMPLES, SHARED, needs_shared
-from digitocr.frontends.cli import expand_inputs, main
+from digitocr.frontends.cli import main
+from digitocr.frontends.inputs import expand_inputs
+from digitocr.results import ROW_COLUMNS
 
 
 def run_cli(*arguments):
@@ -81,3 +85,15 @@ def test_the_commands_older_spellings_still_run_them(command, full):
                           cwd=PROJECT, timeout=120)
     assert short.returncode == long.returncode == 0
     assert short.stdout.split("\n", 1)[1] == long.stdout.split("\n", 1)[1] and "options" in short.stdout
+
+
+def test_csv_gives_one_row_per_input_with_the_shared_columns(tmp_path):
+    not_image = tmp_path / "notes.txt"
+    not_image.write_text("hello")
+    result = run_cli("read", "--csv", str(SAMPLES / "315-2718_shadow.jpg"), str(not_image))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.returncode == 1 and tuple(rows[0]) == ROW_COLUMNS
+    assert rows[0]["text"] == "315\n2718" and rows[0]["written"] == "315\n2718" and not rows[0]["error"]
+    assert len(json.loads(rows[0]["line_confidences"])) == 2 and len(json.loads(rows[0]["digit_confidences"])) == 7
+    assert 0.0 <= float(rows[0]["confidence"]) <= 1.0 and rows[0]["needs_review"] in ("True", "False")
+    assert "not an image" in rows[1]["error"] and rows[1]["text"] == ""

@@ -1,4 +1,5 @@
 import io
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -158,21 +159,20 @@ def test_read_many_in_worker_processes_matches_read_one_by_one(reader):
 
 def test_read_many_with_a_classifier_handed_over_in_memory_reads_with_that_classifier(reader):
     sevens = DigitClassifier(lambda batch: np.tile(np.eye(10, dtype=np.float32)[7], (len(batch), 1)))  # no file
-    other = Reader(classifier=sevens, line_recognizer=reader.line_recognizer,
-                   settings=ReaderSettings(read_lines=False))
+    other = Reader(settings=ReaderSettings(read_lines=False), models=replace(reader.models, classifier=sevens))
     texts = [o.reading.text for o in other.read_many(SAMPLE_FILES[:3], workers=2)]
     assert all(text and set(text) <= {"7", "\n"} for text in texts)
 
 
-def test_readers_share_one_classifier(reader):
-    other = Reader(classifier=reader.classifier, settings=ReaderSettings(threshold_method="otsu"))
+def test_readers_share_one_set_of_models(reader):
+    other = Reader(settings=ReaderSettings(threshold_method="otsu"), models=reader.models)
     assert other.read(SAMPLES / "4096_paper.png").text == "4096"
 
 
 @needs_shared
 def test_canvas_drawings_of_held_out_pendigits_writers_are_read(reader):
     from digitocr.training.pendigits import draw_strokes, parse_pendigits, scale_strokes
-    from digitocr.training.train import HELD_OUT_WRITERS
+    from digitocr.training.digit_data import HELD_OUT_WRITERS
 
     digits = [d for d in parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra") if d.writer in HELD_OUT_WRITERS]
     rng = np.random.default_rng(5)

@@ -1,0 +1,29 @@
+"""What a user names as input: files, folders of images, glob patterns, lists of paths, or URIs."""
+
+import glob
+from collections.abc import Iterator
+from pathlib import Path
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
+
+
+def expand_inputs(arguments: list[str]) -> Iterator[str]:
+    """Each argument as given; a folder becomes its images in name order, a glob pattern its matches."""
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            yield from (str(p) for p in sorted(path.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES)
+        elif not path.exists() and glob.has_magic(argument):
+            yield from sorted(glob.glob(argument))
+        else:
+            yield argument
+
+
+def batch_inputs(spec: str) -> list[str]:
+    """As `expand_inputs`, and a `.txt` file is its lines, one path each; a URI is left for Ray to list."""
+    path = Path(spec)
+    if "://" in spec:
+        return [spec]
+    if path.is_file() and path.suffix.lower() == ".txt":
+        return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    return list(expand_inputs([spec]))

@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+
+from conftest import SAMPLES, blank_page, frames_for
+from digitocr import ModelError, ReaderSettings
+from digitocr.networks.ctc import BLANK
+from digitocr.reader.confidence import FEATURES, ConfidenceModel, LineEvidence, line_features
+from digitocr.results import Box, Digit, Line, Reading
+
+
+def digit(label: int, confidence: float) -> Digit:
+    rest = (1 - confidence) / 9
+    return Digit(label, confidence, tuple(confidence if i == label else rest for i in range(10)), Box(0, 0, 5, 9), 0,
+                 confidence < 0.8)
+
+
+def test_a_line_both_readers_read_alike_and_surely_is_trusted_more_than_a_disputed_doubtful_one(reader):
+    model = reader.models.confidence
+    frames = frames_for([BLANK, 4, BLANK, 2, BLANK], sure=0.98)
+    sure = LineEvidence((digit(4, 0.999), digit(2, 0.998)), frames, True, False, 0)
+    doubtful = LineEvidence((digit(4, 0.999), digit(7, 0.55)), frames, False, False, 1)
+    assert model.line_probability(sure) > 0.9 > model.line_probability(doubtful)
+    assert line_features(sure).shape == (len(FEATURES),)
+
+
+def test_a_reading_is_as_sure_as_all_its_lines_together_and_nothing_found_is_never_sure():
+    lines = (Line((digit(3, 0.99),), confidence=0.9), Line((digit(1, 0.99),), confidence=0.5))
+    assert Reading(lines, (10, 10)).confidence == pytest.approx(0.45)
+    assert Reading((), (10, 10)).confidence == 0.0 and Reading((), (10, 10)).needs_review
+
+
+def test_needs_review_follows_the_setting(reader):
+    sample = SAMPLES / "4096_paper.png"
+    assert not reader.read(sample, ReaderSettings(review_below=0.0)).needs_review
+    assert reader.read(sample, ReaderSettings(review_below=1.01)).needs_review
+    blank = reader.read(blank_page())
+    assert blank.text == "" and blank.confidence == 0.0 and blank.needs_review
+
+
+def test_a_missing_or_broken_confidence_model_is_refused_clearly(tmp_path):
+    with pytest.raises(ModelError, match="calibrate"):
+        ConfidenceModel.load(tmp_path / "none.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"weights": {"digits": 1.0}, "bias": 0}')
+    with pytest.raises(ModelError, match="not a field confidence model"):
+        ConfidenceModel.load(broken)

@@ -1,0 +1,22 @@
+import numpy as np
+
+from digitocr.reader.confidence import probability
+from digitocr.training import calibrate
+
+
+def test_the_logistic_fit_finds_the_coefficients_that_made_the_data():
+    rng = np.random.default_rng(0)
+    features = rng.normal(0, 1, (20000, 3))
+    weights, bias = np.array([2.0, -1.0, 0.5]), 0.3
+    right = (rng.random(20000) < probability(weights, bias, features)).astype(np.float64)
+    fitted, fitted_bias = calibrate.fit_logistic(features, right)
+    assert np.allclose(fitted, weights, atol=0.1) and abs(fitted_bias - bias) < 0.1
+
+
+def test_the_measures_say_how_many_are_accepted_and_how_often_those_are_wrong():
+    confidences = np.array([0.95, 0.95, 0.95, 0.95, 0.55, 0.55])
+    right = np.array([True, True, True, False, True, False])
+    figures = calibrate.measured(confidences, right)
+    point = next(p for p in figures["operating_points"] if p["review_below"] == 0.9)
+    assert point["accepted"] == 4 / 6 and point["error_among_accepted"] == 0.25
+    assert figures["expected_calibration_error"] == (4 * abs(0.95 - 0.75) + 2 * abs(0.55 - 0.5)) / 6
