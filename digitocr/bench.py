@@ -1,4 +1,5 @@
-"""`python -m digitocr.bench`, the older spelling of `python -m digitocr.frontends.bench`, kept for scripts that use it."""
+"""`python -m digitocr.bench`: the older spelling of `python -m digitocr.frontends.bench`, kept for scripts
+that use it."""
 
 from .frontends.bench import main
 

@@ -1,4 +1,5 @@
-"""`python -m digitocr.evaluate`, the older spelling of `python -m digitocr.training.evaluate`, kept for scripts that use it."""
+"""`python -m digitocr.evaluate`: the older spelling of `python -m digitocr.training.evaluate`, kept for scripts
+that use it."""
 
 from .training.evaluate import main
 

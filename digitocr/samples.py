@@ -1,4 +1,5 @@
-"""`python -m digitocr.samples`, the older spelling of `python -m digitocr.training.samples`, kept for scripts that use it."""
+"""`python -m digitocr.samples`: the older spelling of `python -m digitocr.training.samples`, kept for scripts
+that use it."""
 
 from .training.samples import main
 

@@ -1,4 +1,5 @@
-"""`python -m digitocr.train`, the older spelling of `python -m digitocr.training.train`, kept for scripts that use it."""
+"""`python -m digitocr.train`: the older spelling of `python -m digitocr.training.train`, kept for scripts
+that use it."""
 
 from .training.train import main
 

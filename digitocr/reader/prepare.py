@@ -26,7 +26,8 @@ def load_for_reading(source: ImageSource, settings: ReaderSettings) -> LoadedIma
 
 @dataclass(frozen=True)
 class Prepared:
-    """An image's work before the models: its pixels, the pipeline's analysis and its lines as the recognizer takes them."""
+    """An image's work before the models: its pixels, the pipeline's analysis and its lines as the recognizer
+    takes them."""
 
     loaded: LoadedImage
     analysis: Analysis

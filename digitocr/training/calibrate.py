@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     model |= {"seed": args.seed, "command": "python -m digitocr.training.calibrate " + " ".join(sys.argv[1:]),
               "writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "
                          f"{min(HELD_OUT_WRITERS)}-{max(HELD_OUT_WRITERS)}, never trained on",
-              "models": {"classifier": model_sha256(classifier.path), "line_recognizer": model_sha256(line_recognizer.path)}}
+              "models": {"classifier": model_sha256(classifier.path),
+                         "line_recognizer": model_sha256(line_recognizer.path)}}
     Path(args.out).write_text(json.dumps(model, indent=2) + "\n")
     held = model["held_out"]
     print(f"wrote {args.out}: held-out fields {held['fields']}, read exactly {held['right']:.1%}, expected "
