@@ -1,5 +1,7 @@
-"""digitocr's Streamlit app: upload, photograph or draw a number and read it. Layout only; logic is in digitocr."""
+"""digitocr's Streamlit app: upload, photograph or draw a number and read it; review many. Layout only; logic is in
+digitocr."""
 
+import hashlib
 import tempfile
 from pathlib import Path
 
@@ -9,23 +11,29 @@ from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
 from digitocr import DigitOcrError, Models, Reader, ReaderSettings
+from digitocr.frontends.deployment import data_folder, known_models
+from digitocr.frontends.inputs import IMAGE_SUFFIXES
 from digitocr.frontends.presentation import (canvas_is_empty, crop_digit, digit_caption, probability_table,
-                                             readings_to_json, result_row, rows_to_csv)
-from digitocr.networks.classifier import DEFAULT_MODEL_PATH
-from digitocr.training.userdata import (NOT_A_DIGIT, append_samples, counts_by_label, default_folder, extract_zip,
+                                             readings_csv, readings_json)
+from digitocr.frontends.review import (approved_csv, approved_json, approved_rows, corrected_digits, decided,
+                                       queue_order, review_row)
+from digitocr.training.userdata import (NOT_A_DIGIT, append_samples, counts_by_label, extract_zip, images_in_zip,
                                         read_labels)
 
 SAMPLES = Path(__file__).parent / "sample_images"
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff"]
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "zip"]
+ROWS_PER_PAGE = 25
+PHONE_CANVAS, WIDE_CANVAS = 340, 700  # pixels: a phone's page is about 390 wide, with margins
 
 
 @st.cache_resource
-def load_models(model_path: str) -> Models:
-    return Models.load(model_path)
+def load_models(model_name: str) -> Models:
+    return Models.load(known_models()[model_name])
 
 
-def settings_ui() -> tuple[ReaderSettings, bool, str, Path]:
-    """Sidebar: debug toggle, model, own-data folder and the reader's tunable settings (defaults: the library's)."""
+def settings_ui() -> tuple[ReaderSettings, bool, str]:
+    """Sidebar: debug toggle, the reader's tunable settings (defaults: the library's), the model by name and the
+    digits saved so far."""
     defaults = ReaderSettings()
     with st.sidebar:
         st.header("Settings")
@@ -38,24 +46,26 @@ def settings_ui() -> tuple[ReaderSettings, bool, str, Path]:
                                  0.05, key="doubtful")
             reject = st.slider("Top probability below which a mark is not a digit", 0.0, 0.9, defaults.reject_below,
                                0.05, key="reject")
+            review = st.slider("Confidence below which a reading needs review", 0.0, 1.0, defaults.review_below,
+                               0.01, key="review")
             read_lines = st.toggle("Also read each line whole (line recognizer)", defaults.read_lines,
                                    key="read_lines")
         with st.expander("Model and my own digits"):
-            model_path = st.text_input("Model file (a fine-tuned one, or the shipped default)", str(DEFAULT_MODEL_PATH),
-                                       key="model_path")
-            data_folder = Path(st.text_input("Folder for corrected digits", str(default_folder()), key="data_folder"))
-            counts = counts_by_label(data_folder)
-            st.caption("Saved so far: " + ", ".join(f"{label}: {count}" for label, count in counts.items()))
+            model_name = st.selectbox("Model", list(known_models()), key="model",
+                                      help="The shipped model, or a fine-tuned one the operator has added.")
+            counts = counts_by_label(data_folder())
+            st.caption("Digits saved for fine-tuning so far: " +
+                       ", ".join(f"{label}: {count}" for label, count in counts.items()))
             archive = st.file_uploader("Add a zip of labelled digits (images + labels.csv)", type=["zip"],
                                        key="zip_upload")
             if archive is not None and st.button("Add these digits", key="add_zip"):
-                add_zip(archive.getvalue(), data_folder)
+                add_zip(archive.getvalue())
     settings = defaults.with_changes(threshold_method=method, min_digit_height=min_height, doubtful_below=doubtful,
-                                     reject_below=reject, read_lines=read_lines)
-    return settings, debug, model_path, data_folder
+                                     reject_below=reject, review_below=review, read_lines=read_lines)
+    return settings, debug, model_name
 
 
-def add_zip(data: bytes, data_folder: Path) -> None:
+def add_zip(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as unpacked:
         try:
             folder = extract_zip(data, Path(unpacked))
@@ -64,12 +74,12 @@ def add_zip(data: bytes, data_folder: Path) -> None:
             return
         items, problems = read_labels(folder)
         samples = [(np.asarray(Image.open(item.path).convert("RGB")), item.label) for item in items]
-    append_samples(data_folder, samples)
+    append_samples(data_folder(), samples)
     st.success(f"Added {len(samples)} digits." + (f" Skipped: {'; '.join(problems)}" if problems else ""))
 
 
-def corrections_ui(reader: Reader, source, reading, name: str, data_folder: Path) -> None:
-    """Set each digit's right label (or 'not a digit') and save the crops to the user's own data folder."""
+def corrections_ui(reader: Reader, source, reading, name: str) -> None:
+    """Set each digit's right label (or 'not a digit') and save the crops to the operator's data folder."""
     with st.expander("Correct this reading and save the digits for fine-tuning"):
         options = [str(d) for d in range(10)] + [NOT_A_DIGIT]
         columns = st.columns(min(6, len(reading.digits)))
@@ -82,11 +92,11 @@ def corrections_ui(reader: Reader, source, reading, name: str, data_folder: Path
         if st.button("Save these digits", key=f"save-{name}"):
             loaded = reader.load(source)
             crops = [crop_digit(loaded.pixels, loaded.scale, digit.box) for digit in reading.digits]
-            written = append_samples(data_folder, list(zip(crops, labels)))
-            st.success(f"Saved {len(written)} digits to {data_folder}.")
+            written = append_samples(data_folder(), list(zip(crops, labels)))
+            st.success(f"Saved {len(written)} digits for fine-tuning.")
 
 
-def show_reading(reader: Reader, source, name: str, debug: bool, data_folder: Path) -> None:
+def show_reading(reader: Reader, source, name: str, debug: bool) -> None:
     try:
         reading = reader.read(source, stages=True)
     except DigitOcrError as error:
@@ -97,6 +107,9 @@ def show_reading(reader: Reader, source, name: str, debug: bool, data_folder: Pa
     else:
         st.subheader("Number")
         st.code(reading.written, language=None)
+        sureness = f"Confidence that the whole reading is right: {reading.confidence:.0%}"
+        (st.warning if reading.needs_review else st.caption)(sureness + (" — please check it." if
+                                                                        reading.needs_review else "."))
         if reading.written != reading.text:
             st.caption(f"Digits only: {reading.text.replace(chr(10), ' / ')}")
         for note in reading.notes:
@@ -104,65 +117,142 @@ def show_reading(reader: Reader, source, name: str, debug: bool, data_folder: Pa
     shown = {stage.name: stage for stage in reading.stages}
     st.image(shown["reading"].image, caption=shown["reading"].caption, width="stretch")
     if reading.digits:
-        st.caption("Each digit as the classifier sees it (28x28)" +
-                   ("; lines marked 'line recognizer' were read whole." if any(
-                       line.read_by != "contours" for line in reading.lines) else ":"))
-        columns = st.columns(min(10, len(reading.digits)))
-        for index, digit in enumerate(reading.digits):
-            with columns[index % len(columns)]:
-                st.image((digit.model_input * 255).astype(np.uint8), width=56)
-                st.markdown(f"**{digit_caption(digit)}**" if not digit.doubtful else f":orange[{digit_caption(digit)}]")
-        choice = st.selectbox("Probabilities of digit", range(len(reading.digits)),
-                              format_func=lambda i: f"#{i + 1}: read as {reading.digits[i].label}",
-                              key=f"choice-{name}")
-        st.bar_chart(probability_table(reading.digits[choice]), x_label="digit", y_label="probability")
-        corrections_ui(reader, source, reading, name, data_folder)
+        digits_ui(reading, name)
+        corrections_ui(reader, source, reading, name)
     if debug:
         st.subheader("Pipeline stages")
         for number, stage in enumerate(reading.stages, start=1):
             st.image(stage.image, caption=f"{number}. {stage.name}: {stage.caption}", width="stretch")
 
 
-def upload_tab(reader: Reader, debug: bool, data_folder: Path) -> None:
-    files = st.file_uploader("Images of handwritten numbers", type=UPLOAD_TYPES, accept_multiple_files=True,
-                             key="uploads")
+def digits_ui(reading, name: str) -> None:
+    st.caption("Each digit as the classifier sees it (28x28)" +
+               ("; lines marked 'line recognizer' were read whole." if any(
+                   line.read_by != "contours" for line in reading.lines) else ":"))
+    columns = st.columns(min(10, len(reading.digits)))
+    for index, digit in enumerate(reading.digits):
+        with columns[index % len(columns)]:
+            st.image((digit.model_input * 255).astype(np.uint8), width=56)
+            st.markdown(f"**{digit_caption(digit)}**" if not digit.doubtful else f":orange[{digit_caption(digit)}]")
+    choice = st.selectbox("Probabilities of digit", range(len(reading.digits)),
+                          format_func=lambda i: f"#{i + 1}: read as {reading.digits[i].label}", key=f"choice-{name}")
+    st.bar_chart(probability_table(reading.digits[choice]), x_label="digit", y_label="probability")
+
+
+def uploaded_images(files) -> list[tuple[str, bytes]]:
+    """Each uploaded image, and the images inside each uploaded zip (checked before unpacking)."""
+    images = []
+    for file in files:
+        if not file.name.lower().endswith(".zip"):
+            images.append((file.name, file.getvalue()))
+            continue
+        try:
+            images += [(f"{file.name}/{name}", data) for name, data in images_in_zip(file.getvalue(), IMAGE_SUFFIXES)]
+        except ValueError as error:
+            st.error(f"{file.name}: {error}")
+    return images
+
+
+def upload_tab(reader: Reader, debug: bool) -> None:
+    files = st.file_uploader("Images of handwritten numbers, or zips of them", type=UPLOAD_TYPES,
+                             accept_multiple_files=True, key="uploads")
     if not files:
-        st.info("Upload one image to see its reading, or several for a table.")
+        st.info("Upload one image to see its reading, or several (or a zip) to review them as a queue.")
         return
-    if len(files) == 1:
-        show_reading(reader, files[0].getvalue(), files[0].name, debug, data_folder)
-        return
-    progress = st.progress(0.0, text="Reading...")
-    named = []
-    for index, (file, outcome) in enumerate(zip(files, reader.read_many(f.getvalue() for f in files))):
-        named.append((file.name, outcome))
-        progress.progress((index + 1) / len(files), text=f"Read {index + 1} of {len(files)}")
-    rows = [result_row(name, outcome) for name, outcome in named]
-    st.dataframe([row.to_dict() for row in rows], width="stretch")
+    images = uploaded_images(files)
+    if len(images) == 1:
+        show_reading(reader, images[0][1], images[0][0], debug)
+    elif images:
+        review_ui(reader, images)
+
+
+def read_queue(reader: Reader, images: list[tuple[str, bytes]]) -> tuple[list, list]:
+    """The queue's rows and every reading, made once per set of uploads and kept while the clerk works."""
+    digest = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for _, data in images)).hexdigest()
+    if st.session_state.get("queue_digest") != (digest, reader.settings):
+        named = list(zip([name for name, _ in images], reader.read_many([data for _, data in images])))
+        rows = []
+        for index, ((name, outcome), (_, data)) in enumerate(zip(named, images)):
+            loaded = None if outcome.error else reader.load(data)
+            rows.append(review_row(f"{index}", name, outcome, loaded.pixels if loaded else None,
+                                   loaded.scale if loaded else 1.0))
+        st.session_state.update(queue_digest=(digest, reader.settings), queue=queue_order(rows), readings=named,
+                                decisions={})
+    return st.session_state["queue"], st.session_state["readings"]
+
+
+def review_ui(reader: Reader, images: list[tuple[str, bytes]]) -> None:
+    rows, named = read_queue(reader, images)
+    decisions = st.session_state["decisions"]
+    doubtful = sum(row.needs_review for row in rows)
+    st.subheader("Review queue")
+    st.caption(f"{len(rows)} readings, least sure first; {doubtful} need review (marked ⚠). Accept a row as read, "
+               f"or type the right number and press Enter. Decided: {len(decisions)} of {len(rows)}.")
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    page = st.selectbox("Page", range(1, pages + 1), key="queue_page") if pages > 1 else 1
+    for row in rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]:
+        review_row_ui(row, decisions)
+    approved = approved_rows(rows, decisions)
     left, right = st.columns(2)
-    left.download_button("Download CSV", rows_to_csv(rows), "digitocr.csv", "text/csv")
-    right.download_button("Download JSON", readings_to_json(named), "digitocr.json", "application/json")
-    chosen = st.selectbox("Show one image", [name for name, _ in named], key="chosen_upload")
-    show_reading(reader, next(f.getvalue() for f in files if f.name == chosen), chosen, debug, data_folder)
+    left.download_button("Download approved (CSV)", approved_csv(approved), "approved.csv", "text/csv",
+                         key="approved_csv", disabled=not approved)
+    right.download_button("Download approved (JSON)", approved_json(approved), "approved.json", "application/json",
+                          key="approved_json", disabled=not approved)
+    with st.expander("Every reading, as the CLI gives them"):
+        left, right = st.columns(2)
+        left.download_button("Download all (CSV)", readings_csv(named), "digitocr.csv", "text/csv", key="all_csv")
+        right.download_button("Download all (JSON)", readings_json(named), "digitocr.json", "application/json",
+                              key="all_json")
+    samples = [sample for row in rows if row.key in decisions for sample in corrected_digits(row, decisions[row.key])]
+    if samples and st.button(f"Save the {len(samples)} corrected digits for fine-tuning", key="save_corrections"):
+        append_samples(data_folder(), samples)
+        st.success(f"Saved {len(samples)} digits for fine-tuning.")
 
 
-def camera_tab(reader: Reader, debug: bool, data_folder: Path) -> None:
+def review_row_ui(row, decisions: dict) -> None:
+    def typed() -> None:
+        decisions[row.key] = decided(row, st.session_state[f"fix-{row.key}"])
+
+    with st.container(border=True):
+        mark = "⚠ " if row.needs_review else ""
+        decision = decisions.get(row.key)
+        status = ("" if decision is None else " · ✅ corrected" if decision.corrected else " · ✅ accepted")
+        st.markdown(f"**{mark}{row.file}** · {row.confidence:.0%} sure{status}")
+        if row.error:
+            st.error(row.error)
+            return
+        st.image(row.picture, width="content")
+        number, accept = st.columns([3, 1], vertical_alignment="bottom")
+        number.text_input("Right number", value=decision.approved if decision else row.read, key=f"fix-{row.key}",
+                          on_change=typed)
+        if accept.button("Accept", key=f"accept-{row.key}", disabled=decision is not None):
+            decisions[row.key] = decided(row, None)
+            st.rerun()
+
+
+def camera_tab(reader: Reader, debug: bool) -> None:
     photo = st.camera_input("Photograph a handwritten number", key="camera")
     if photo is not None:
-        show_reading(reader, photo.getvalue(), "camera photo", debug, data_folder)
+        show_reading(reader, photo.getvalue(), "camera photo", debug)
 
 
-def canvas_tab(reader: Reader, debug: bool, data_folder: Path) -> None:
+def canvas_width() -> int:
+    """A phone's browser gets a canvas as wide as its page; others a wide one."""
+    agent = st.context.headers.get("User-Agent", "")
+    return PHONE_CANVAS if "Mobile" in agent or "Android" in agent else WIDE_CANVAS
+
+
+def canvas_tab(reader: Reader, debug: bool) -> None:
     stroke = st.slider("Pen width", 4, 40, 14, key="pen_width")
-    drawing = st_canvas(stroke_width=stroke, stroke_color="#000000", height=300, width=700,
+    drawing = st_canvas(stroke_width=stroke, stroke_color="#000000", height=300, width=canvas_width(),
                         drawing_mode="freedraw", update_streamlit=True, return_image_data=True, key="canvas")
     if canvas_is_empty(drawing.image_data):
         st.info("Draw a number above; the toolbar under the canvas undoes and clears.")
         return
-    show_reading(reader, drawing.image_data, "drawing", debug, data_folder)
+    show_reading(reader, drawing.image_data, "drawing", debug)
 
 
-def samples_tab(reader: Reader, debug: bool, data_folder: Path) -> None:
+def samples_tab(reader: Reader, debug: bool) -> None:
     samples = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".png", ".jpg"))
     columns = st.columns(len(samples))
     for column, sample in zip(columns, samples):
@@ -170,28 +260,28 @@ def samples_tab(reader: Reader, debug: bool, data_folder: Path) -> None:
         if column.button("Read this", key=f"sample-{sample.name}"):
             st.session_state["sample"] = sample.name
     if "sample" in st.session_state:
-        show_reading(reader, SAMPLES / st.session_state["sample"], st.session_state["sample"], debug, data_folder)
+        show_reading(reader, SAMPLES / st.session_state["sample"], st.session_state["sample"], debug)
 
 
 def main() -> None:
     st.set_page_config(page_title="digitocr", page_icon="🔢", layout="centered")
     st.title("digitocr")
     st.caption("Reads handwritten numbers from photos, scans and drawings; every digit boxed and scored.")
-    settings, debug, model_path, data_folder = settings_ui()
+    settings, debug, model_name = settings_ui()
     try:
-        reader = Reader(settings=settings, models=load_models(model_path))
+        reader = Reader(settings=settings, models=load_models(model_name))
     except DigitOcrError as error:
         st.error(str(error))
         return
     upload, camera, canvas, samples = st.tabs(["Upload", "Camera", "Draw", "Samples"])
     with upload:
-        upload_tab(reader, debug, data_folder)
+        upload_tab(reader, debug)
     with camera:
-        camera_tab(reader, debug, data_folder)
+        camera_tab(reader, debug)
     with canvas:
-        canvas_tab(reader, debug, data_folder)
+        canvas_tab(reader, debug)
     with samples:
-        samples_tab(reader, debug, data_folder)
+        samples_tab(reader, debug)
 
 
 main()

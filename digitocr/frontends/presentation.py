@@ -3,53 +3,24 @@
 import csv
 import io
 import json
-from dataclasses import dataclass
 
 import numpy as np
 
-from ..results import Box, Digit, Outcome
+from ..results import ROW_COLUMNS, Box, Digit, Outcome, csv_cells
 
 
-@dataclass(frozen=True)
-class ResultRow:
-    """One image of a batch, as a table row and a CSV line."""
-
-    file: str
-    number: str  # as written, separators included
-    digits: int
-    lowest_confidence: float | None
-    error: str
-    note: str  # what the reader said about the image, such as why it found no digits
-
-    def to_dict(self) -> dict:
-        return {"file": self.file, "number": self.number, "digits": self.digits,
-                "lowest_confidence": None if self.lowest_confidence is None else round(self.lowest_confidence, 4),
-                "error": self.error, "note": self.note}
-
-
-def result_row(name: str, outcome: Outcome) -> ResultRow:
-    if outcome.error is not None:
-        return ResultRow(name, "", 0, None, str(outcome.error), "")
-    reading = outcome.reading
-    return ResultRow(name, reading.written, len(reading.digits), reading.lowest_confidence, "", " ".join(reading.notes))
-
-
-def rows_to_csv(rows: list[ResultRow]) -> str:
+def readings_csv(named: list[tuple[str, Outcome]]) -> str:
+    """Every reading as the shared schema's rows (`Outcome.to_row`), one per image, after a header."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["file", "number", "digits", "lowest_confidence", "error", "note"])
+    writer = csv.DictWriter(buffer, fieldnames=ROW_COLUMNS)
     writer.writeheader()
-    for row in rows:
-        writer.writerow(row.to_dict())
+    writer.writerows(csv_cells(outcome.to_row(name)) for name, outcome in named)
     return buffer.getvalue()
 
 
-def readings_to_json(named: list[tuple[str, Outcome]]) -> str:
-    """The CLI's JSON objects, one per image, as a list."""
-    objects = []
-    for name, outcome in named:
-        body = {"error": str(outcome.error)} if outcome.error else outcome.reading.to_dict()
-        objects.append({"file": name, **body})
-    return json.dumps(objects, indent=2)
+def readings_json(named: list[tuple[str, Outcome]]) -> str:
+    """Every reading as the CLI's JSON objects (`Outcome.to_dict`), as a list."""
+    return json.dumps([outcome.to_dict(name) for name, outcome in named], indent=2)
 
 
 def canvas_is_empty(image_data: np.ndarray | None) -> bool:

@@ -1,7 +1,12 @@
-"""A user's own labelled digits: a folder of images with `labels.csv` (filename,label), as the dev sets are.
+"""A user's own data: labelled digits in a folder of images with `labels.csv` (filename,label), as the dev sets
+are, and the zips users upload.
 
-The app appends corrected or confirmed digits here; a hand-made folder or an
-uploaded zip of one works the same. Label `x` marks a box that is not a digit.
+The app appends corrected or confirmed digits to the folder the operator
+sets (`$DIGITOCR_DATA`); a hand-made folder or an uploaded zip of one works
+the same. Label `x` marks a box that is not a digit. An uploaded zip is
+checked before anything in it is unpacked: no entry may point outside the
+folder, and the number of entries and the bytes they unpack to are capped,
+so a zip bomb is refused from its directory alone.
 """
 
 import csv
@@ -17,6 +22,8 @@ import numpy as np
 from PIL import Image
 
 LABELS_FILE = "labels.csv"
+MOST_ZIP_ENTRIES = 2000
+MOST_UNPACKED_BYTES = 200_000_000
 NOT_A_DIGIT = "x"
 VALID_LABELS = set("0123456789") | {NOT_A_DIGIT}
 
@@ -77,14 +84,41 @@ def counts_by_label(folder: Path) -> dict[str, int]:
     return {label: counted.get(label, 0) for label in sorted(VALID_LABELS)}
 
 
+def checked_files(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The zip's files, once its directory shows it safe to unpack; ValueError saying why where it is not."""
+    members = archive.infolist()
+    if len(members) > MOST_ZIP_ENTRIES:
+        raise ValueError(f"the zip holds {len(members)} entries; at most {MOST_ZIP_ENTRIES} are taken")
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MOST_UNPACKED_BYTES:
+        raise ValueError(f"the zip unpacks to {unpacked / 1e6:.0f} MB; at most {MOST_UNPACKED_BYTES / 1e6:.0f} MB "
+                         "are taken")
+    for member in members:
+        parts = Path(member.filename).parts
+        if member.filename.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+            raise ValueError(f"the zip entry {member.filename!r} points outside the folder")
+    return [member for member in members if not member.is_dir()]
+
+
+def open_zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ValueError("the file is not a zip archive") from None
+
+
+def images_in_zip(data: bytes, suffixes: set[str]) -> list[tuple[str, bytes]]:
+    """The files of an uploaded zip whose names end in `suffixes`, read into memory, in name order."""
+    with open_zip(data) as archive:
+        wanted = [m for m in checked_files(archive) if Path(m.filename).suffix.lower() in suffixes
+                  and not Path(m.filename).name.startswith(".")]
+        return [(member.filename, archive.read(member)) for member in sorted(wanted, key=lambda m: m.filename)]
+
+
 def extract_zip(data: bytes, destination: Path) -> Path:
-    """Unpack an uploaded zip of a labelled folder safely (no absolute paths, no '..'); return the folder."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for member in archive.infolist():
-            target = (destination / member.filename).resolve()
-            if not str(target).startswith(str(destination.resolve())):
-                raise ValueError(f"the zip entry {member.filename!r} points outside the folder")
-        archive.extractall(destination)
+    """Unpack an uploaded zip of a labelled folder, once checked (`checked_files`); return the folder."""
+    with open_zip(data) as archive:
+        archive.extractall(destination, members=checked_files(archive))
     found = sorted(destination.rglob(LABELS_FILE))
     if not found:
         raise ValueError(f"the zip holds no {LABELS_FILE}")

@@ -1,6 +1,8 @@
 """The Streamlit app through Streamlit's AppTest: each tab, debug mode and the error paths."""
 
 import io
+import shutil
+import zipfile
 
 import numpy as np
 import pytest
@@ -8,6 +10,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from conftest import PROJECT, SAMPLES
+from digitocr.networks.classifier import DEFAULT_MODEL_PATH
 
 TIMEOUT = 120
 
@@ -60,10 +63,20 @@ def test_settings_change_the_reading_live(app):
     assert "doubtful" in texts(app) or app.warning
 
 
-def test_a_bad_model_path_is_a_message_not_a_traceback(app):
-    app.sidebar.text_input(key="model_path").input("/nowhere/model.keras").run()
+def test_a_visitor_picks_a_model_by_name_and_cannot_name_a_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITOCR_DATA", str(tmp_path / "my_digits"))
+    models = tmp_path / "models"
+    models.mkdir()
+    shutil.copy(DEFAULT_MODEL_PATH, models / "my_hand.keras")
+    monkeypatch.setenv("DIGITOCR_MODELS", str(models))
+    app = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=TIMEOUT)
+    app.run()
     assert not app.exception
-    assert "No model file" in app.error[0].value
+    assert list(app.sidebar.text_input) == [] and list(app.text_input) == []  # nowhere to type a path
+    assert app.sidebar.selectbox(key="model").options == ["shipped", "my_hand"]
+    app.sidebar.selectbox(key="model").set_value("my_hand").run()
+    app.button(key="sample-4096_paper.png").click().run()
+    assert not app.exception and app.code[0].value == "4096"
 
 
 def test_one_upload_is_read_and_shown(app):
@@ -73,19 +86,51 @@ def test_one_upload_is_read_and_shown(app):
     assert app.code[0].value == "583"
 
 
-def test_several_uploads_give_a_table_and_downloads(app):
+def test_several_uploads_give_a_review_queue_least_sure_first(app):
     files = [(p.name, p.read_bytes(), "image/png") for p in sorted(SAMPLES.glob("*.png"))]
     blank = io.BytesIO()
     Image.fromarray(np.full((200, 300), 230, np.uint8)).save(blank, "PNG")
     files += [("blank.png", blank.getvalue(), "image/png"), ("broken.png", b"not really a png", "image/png")]
     app.file_uploader(key="uploads").set_value(files).run()
     assert not app.exception
-    table = app.dataframe[0].value
-    assert list(table["file"]) == [name for name, _, _ in files]
-    assert table["number"].iloc[0] == files[0][0].split("_")[0]
-    assert table["number"].iloc[-2] == "" and "No digits were found" in table["note"].iloc[-2]
-    assert "not an image" in table["error"].iloc[-1]
-    assert len(app.get("download_button")) == 2
+    headers = [m.value for m in app.markdown if m.value.startswith("**")]
+    assert len(headers) == len(files)
+    assert "broken.png" in headers[0] and "blank.png" in headers[1] and all("⚠" in h for h in headers[:2])
+    assert "not an image" in app.error[0].value
+    assert len(app.get("download_button")) == 4
+
+
+def test_a_row_is_accepted_or_corrected_in_one_action_and_corrections_can_be_saved(app, tmp_path):
+    files = [(p.name, p.read_bytes(), "image/png") for p in sorted(SAMPLES.glob("*.png"))]
+    app.file_uploader(key="uploads").set_value(files).run()
+    first, second = app.text_input[0].key, app.text_input[1].key
+    app.button(key=first.replace("fix-", "accept-")).click().run()
+    app.text_input(key=second).input("9999").run()
+    assert not app.exception
+    headers = [m.value for m in app.markdown if m.value.startswith("**")]
+    assert "✅ accepted" in headers[0] and "✅ corrected" in headers[1]
+    assert "Decided: 2 of 3" in " ".join(c.value for c in app.caption)
+    save = [b for b in app.button if b.key == "save_corrections"]
+    assert save and "4 corrected digits" in save[0].label
+    save[0].click().run()
+    rows = (tmp_path / "my_digits" / "labels.csv").read_text().splitlines()
+    assert [row.split(",")[1] for row in rows[1:]] == ["9", "9", "9", "9"]
+
+
+def test_a_zip_of_images_joins_the_queue_and_an_unsafe_one_is_refused(app):
+    good, unsafe = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(good, "w") as archive:
+        for sample in sorted(SAMPLES.glob("*.png"))[:2]:
+            archive.writestr(f"cells/{sample.name}", sample.read_bytes())
+        archive.writestr("cells/notes.txt", "not an image, left out")
+    with zipfile.ZipFile(unsafe, "w") as archive:
+        archive.writestr("../../escape.png", b"x")
+    app.file_uploader(key="uploads").set_value([("cells.zip", good.getvalue(), "application/zip"),
+                                               ("bad.zip", unsafe.getvalue(), "application/zip")]).run()
+    assert not app.exception
+    assert "points outside the folder" in app.error[0].value
+    headers = [m.value for m in app.markdown if m.value.startswith("**")]
+    assert len(headers) == 2 and all("cells.zip/cells/" in h for h in headers)
 
 
 def test_a_file_that_is_not_an_image_gets_a_plain_message(app):

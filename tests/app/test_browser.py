@@ -3,6 +3,8 @@
 Set DIGITOCR_SCREENSHOTS=docs to keep the screenshots the README shows.
 """
 
+import csv
+import io
 import os
 import socket
 import subprocess
@@ -15,6 +17,7 @@ import numpy as np
 import pytest
 
 from conftest import PROJECT, SAMPLES
+from digitocr.frontends.bench import cell_jpeg
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
@@ -137,3 +140,82 @@ def test_debug_mode_shows_the_stages(page):
     for stage in ("threshold:", "clean-up:", "deslant:", "segmentation:", "classification:"):
         page.get_by_text(stage, exact=False).first.wait_for(timeout=30_000)
     screenshot(page, "debug.png")
+
+
+def test_a_clerk_reviews_ten_uploads_corrects_one_and_exports_what_was_approved(page, tmp_path):
+    rng = np.random.default_rng(11)
+    paths = [SAMPLES / name for name in ("4096_paper.png", "583_chalkboard.png", "2026_canvas.png")]
+    for index in range(7):
+        cell = tmp_path / f"cell{index}.jpg"
+        cell.write_bytes(cell_jpeg(rng))
+        paths.append(cell)
+    page.locator("[data-testid='stMain'] input[type='file']").first.set_input_files([str(p) for p in paths])
+    page.get_by_text("Review queue").wait_for(timeout=120_000)
+    numbers = page.get_by_label("Right number")
+    playwright.expect(numbers).to_have_count(10, timeout=60_000)
+    first = numbers.nth(0)
+    first.fill("12345")
+    first.press("Enter")
+    page.get_by_text("✅ corrected").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Accept", disabled=False).first.click()
+    page.get_by_text("✅ accepted").wait_for(timeout=60_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download approved (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    assert len(rows) == 2 and rows[0]["approved"] == "12345" and rows[0]["corrected"] == "True"
+    assert rows[1]["corrected"] == "False" and rows[1]["approved"] == rows[1]["read"]
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True,
+         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+                       "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}  # an iPhone 13: screen, browser
+
+
+@pytest.fixture
+def phone(browser, app_url):
+    context = browser.new_context(**PHONE)
+    opened = context.new_page()
+    opened.goto(app_url)
+    opened.get_by_role("tab", name="Upload").wait_for(timeout=60_000)
+    yield opened
+    context.close()
+
+
+def no_sideways_scrolling(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def touch_stroke(page, points: list[tuple[float, float]]) -> None:
+    """A finger's stroke, as touch events through the browser's own input, not mouse events."""
+    dense = [points[0]] + [(a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+                           for a, b in zip(points, points[1:]) for t in (0.25, 0.5, 0.75, 1.0)]
+    session = page.context.new_cdp_session(page)
+    for kind, (x, y) in zip(["touchStart"] + ["touchMove"] * (len(dense) - 1), dense):
+        session.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y, "id": 1}]})
+    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    session.detach()
+
+
+def test_on_a_phone_every_tab_fits_and_a_number_drawn_with_a_finger_is_read(phone):
+    assert phone.viewport_size == {"width": 390, "height": 844}
+    for tab in ("Upload", "Camera", "Samples", "Draw"):
+        open_tab(phone, tab)
+        phone.wait_for_timeout(1500)
+        assert no_sideways_scrolling(phone), f"the {tab} tab scrolls sideways at 390 px"
+    canvas = phone.locator("canvas").last
+    canvas.wait_for(timeout=60_000)
+    box = canvas.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    for stroke in digit_strokes((box["x"] + 40, box["y"] + 70), 110):
+        touch_stroke(phone, stroke)
+    expect_number(phone, "107")
+    assert no_sideways_scrolling(phone)
+    screenshot(phone, "phone.png")
+
+
+def test_a_visitor_has_no_path_to_type_and_no_deploy_menu(page):
+    page.get_by_text("Model and my own digits").click()
+    page.get_by_text("Digits saved for fine-tuning so far").wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stSidebar'] input[type='text']").count() == 0
+    assert page.locator("[data-testid='stSidebar'] textarea").count() == 0
+    assert page.get_by_role("button", name="Deploy").count() == 0
