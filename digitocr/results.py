@@ -6,7 +6,7 @@ form for CSV and Parquet; SCHEMA_VERSION changes whenever either does.
 """
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -28,6 +28,16 @@ class Box:
 
     def to_list(self) -> list[int]:
         return [self.x, self.y, self.width, self.height]
+
+    def turned(self, quarters: int, image_size: tuple[int, int]) -> "Box":
+        """The box in the image turned anticlockwise by `quarters` right angles; `image_size` is (width, height)
+        before turning."""
+        x, y, width, height = self.x, self.y, self.width, self.height
+        image_width, image_height = image_size
+        for _ in range(quarters % 4):  # a quarter turn takes (x, y) to (y, image width - x)
+            x, y, width, height = y, image_width - x - width, height, width
+            image_width, image_height = image_height, image_width
+        return Box(x, y, width, height)
 
     @staticmethod
     def enclosing(boxes: list["Box"]) -> "Box":
@@ -93,12 +103,8 @@ class Reading:
     image_size: tuple[int, int]  # (width, height) of the original image
     notes: tuple[str, ...] = ()  # what the reader wants a user to know (capped work, nothing found)
     stages: tuple[Stage, ...] = field(default=(), repr=False, compare=False)
+    confidence: float = 0.0  # the probability that the whole reading is exactly right (nothing found: 0)
     needs_review: bool = True  # the confidence is under the reader's review setting: a person should check it
-
-    @property
-    def confidence(self) -> float:
-        """The probability that the whole reading is exactly right: every line is (none found is never sure)."""
-        return float(np.prod([line.confidence for line in self.lines])) if self.lines else 0.0
 
     @property
     def text(self) -> str:
@@ -116,6 +122,14 @@ class Reading:
     @property
     def lowest_confidence(self) -> float | None:
         return min((d.confidence for d in self.digits), default=None)
+
+    def turned_back(self, quarters: int, note: str) -> "Reading":
+        """This reading of the image turned anticlockwise by `quarters`, boxed in the image as it was given."""
+        back = (4 - quarters) % 4
+        lines = tuple(replace(line, digits=tuple(replace(digit, box=digit.box.turned(back, self.image_size))
+                                                 for digit in line.digits)) for line in self.lines)
+        size = (self.image_size[1], self.image_size[0]) if quarters % 2 else self.image_size
+        return replace(self, lines=lines, image_size=size, notes=self.notes + (note,))
 
     def to_dict(self, top_k: int = 3) -> dict:
         """Everything but the images, ready for JSON."""

@@ -20,7 +20,7 @@ class ReaderSettings:
     min_ink_pixels: int = 12  # at working size; fewer is a speck whatever the digits' size
     reject_below: float = 0.35  # a top probability under this means "not a digit"
     doubtful_below: float = 0.80  # digits under this confidence are flagged as doubtful
-    review_below: float = 0.90  # a reading whose confidence (that it is all right) is under this needs review
+    review_below: float = 0.97  # a reading whose confidence (that it is all right) is under this needs review
     remove_lines: bool = True  # ruled lines, cell borders and page edges
     split_touching: bool = True  # cut a blob much wider than a digit into digits
     deslant: bool = True  # level a tilted line and shear slanted handwriting upright before segmenting

@@ -147,15 +147,15 @@ def cold_start_seconds() -> float:
     return time.perf_counter() - started
 
 
-def folder_rate(count: int) -> tuple[float, int]:
+def folder_rate(count: int, model: str | None) -> tuple[float, int]:
     """Images per second for the CLI on a folder of `count` cells, process start-up included."""
     rng = np.random.default_rng(1)
     with tempfile.TemporaryDirectory() as folder:
         for index in range(count):
             Path(folder, f"cell{index:05d}.jpg").write_bytes(cell_jpeg(rng))
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "digitocr", "read", "--json", folder], capture_output=True,
-                                text=True, cwd=PROJECT)
+        result = subprocess.run([sys.executable, "-m", "digitocr", "read", "--json", folder,
+                                 *(["--model", model] if model else [])], capture_output=True, text=True, cwd=PROJECT)
         seconds = time.perf_counter() - started
     return count / seconds, len(result.stdout.splitlines())
 
@@ -205,11 +205,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cells", type=int, default=3000, help="cells in the folder read by the CLI")
     parser.add_argument("--naive-repeats", type=int, default=3)
     parser.add_argument("--soak", type=int, default=0, help="also read this many images to watch memory")
+    parser.add_argument("--model", help="a classifier to time instead of the shipped one (to compare two)")
     args = parser.parse_args(argv)
 
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(f"cold start (import + model load, fresh process): {cold_start_seconds():.2f} s")
-    reader = Reader()
+    reader = Reader(args.model)
+    print(f"classifier {Path(reader.classifier.path).name}: {reader.classifier.multiply_adds:,} multiply-adds a "
+          f"digit, {Path(reader.classifier.path).stat().st_size / 1e6:.2f} MB")
     photo = phone_photo_jpeg()
     photo_latencies, photo_stages, photo_text = time_reads(reader, photo, args.repeats)
     report(f"12 MP phone photo ({len(photo) / 1e6:.1f} MB JPEG)", photo_latencies, photo_stages, photo_text)
@@ -226,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
           f"over {len(naive)} reads; digitocr is {ratio:.1f}x faster")
 
     engine_latencies(reader)
-    rate, lines = folder_rate(args.cells)
+    rate, lines = folder_rate(args.cells, args.model)
     print(f"CLI on a folder of {args.cells} cells (start-up included): {rate:.0f} images/s ({lines} results)")
     if args.soak:
         soak(reader, args.soak)

@@ -32,11 +32,12 @@ def draw_boxes(image: np.ndarray, boxes: list[Box], labels: list[str],
     return canvas
 
 
-def draw_reading(image: np.ndarray, digits: list[Digit]) -> np.ndarray:
-    """The user's image with every digit boxed and labelled; doubtful digits in orange with a '?'."""
-    return draw_boxes(image, [d.box for d in digits],
-                      [f"{d.label}{'?' if d.doubtful else ''} {d.confidence:.0%}" for d in digits],
-                      [DOUBTFUL if d.doubtful else KEPT for d in digits])
+def draw_reading(image: np.ndarray, digits: list[Digit], set_aside: list[Digit] = ()) -> np.ndarray:
+    """The user's image with every digit boxed and labelled, doubtful digits in orange with a '?', and marks set
+    aside as no part of the number in red."""
+    labels = [f"{d.label}{'?' if d.doubtful else ''} {d.confidence:.0%}" for d in digits] + ["x"] * len(set_aside)
+    return draw_boxes(image, [d.box for d in digits] + [d.box for d in set_aside], labels,
+                      [DOUBTFUL if d.doubtful else KEPT for d in digits] + [DROPPED] * len(set_aside))
 
 
 def mosaic(inputs: np.ndarray, columns: int = 10, zoom: int = 3) -> np.ndarray:

@@ -43,6 +43,12 @@ class LoadedImage:
         """Pixels per original pixel."""
         return self.pixels.shape[1] / self.original_size[0]
 
+    def turned(self, quarters: int) -> "LoadedImage":
+        """The image turned anticlockwise by `quarters` right angles, as if it had been given that way."""
+        width, height = self.original_size
+        size = (height, width) if quarters % 2 else (width, height)
+        return LoadedImage(np.ascontiguousarray(np.rot90(self.pixels, quarters)), size, self.drawn)
+
 
 def _composite_alpha(rgba: np.ndarray) -> tuple[np.ndarray, bool]:
     """Flatten transparency onto a background that keeps the strokes visible, and tell whether it was a drawing.

@@ -89,12 +89,9 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
     digit_height = typical_digit_height(candidates)
     candidates = merge_broken_pieces(candidates, digit_height, labels)
     digit_height = typical_digit_height(candidates)
-    kept, dropped = [], []
-    for candidate in candidates:
-        candidate.dropped = why_not_a_digit(candidate, digit_height, min_height)
-        (dropped if candidate.dropped else kept).append(candidate)
     if single_digit and candidates:
         return Segmentation(labels, [one_digit(candidates)], [], digit_height, capped)
+    kept, dropped = marks_of_their_lines_size(candidates, min_height)
     lines = group_lines(kept)
     for mark in hanging_separators(lines):
         mark.dropped = HANGING_REASON
@@ -103,9 +100,27 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
     line_number = 0
     for line in lines:
         line = digits_of_line(line, labels, dropped)
-        units += line_units(line, line_number, labels, digit_height, split_touching)
+        units += line_units(line, line_number, labels, typical_digit_height(line), split_touching)
         line_number += bool(line)
     return Segmentation(labels, units, dropped, digit_height, capped)
+
+
+def marks_of_their_lines_size(candidates: list[Candidate], min_height: float) -> tuple[list, list]:
+    """The marks near the size of the other marks on their line, and those much shorter or taller (with why).
+
+    Each line is measured by its own marks: a field of noise or specks beside
+    a number is a line of its own and does not shrink the size the number's
+    digits are judged against (where it would, they would all be dropped as
+    far taller than the digits); what a line of noise holds is for the
+    readers to judge.
+    """
+    kept, dropped = [], []
+    for line in group_lines(candidates):
+        height = typical_digit_height(line)
+        for candidate in line:
+            candidate.dropped = why_not_a_digit(candidate, height, min_height)
+            (dropped if candidate.dropped else kept).append(candidate)
+    return kept, dropped
 
 
 def one_digit(candidates: list[Candidate]) -> Unit:

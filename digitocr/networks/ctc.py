@@ -47,8 +47,11 @@ def greedy_decode(frames: np.ndarray) -> DecodedLine:
 
 
 def log_likelihood(frames: np.ndarray, labels: tuple[int, ...] | list[int]) -> float:
-    """log P(labels | line) under CTC: every frame alignment of the labels, summed (the forward algorithm)."""
+    """log P(labels | line) under CTC: every frame alignment of the labels, summed (the forward algorithm); no
+    labels at all have one alignment, a blank in every frame."""
     logs = np.log(np.maximum(frames, 1e-12))
+    if not len(labels):
+        return float(logs[:, BLANK].sum()) if len(frames) else float("-inf")
     extended = [BLANK]
     for label in labels:
         extended += [int(label), BLANK]

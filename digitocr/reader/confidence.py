@@ -1,16 +1,19 @@
-"""How sure a reading is as a whole: the probability that every digit of a line is right, and so of the field.
+"""How sure a reading is as a whole: the probability that every digit of the field, or of one line, is right.
 
 A digit's confidence says how sure the classifier is of that one mark; a
-clerk needs to know whether the whole number can be trusted. Each line is
-described by what both readers said of it: how likely the line recognizer
-finds the final text (CTC), the least and the mean certainty of its digits,
-whether the two readers agreed, which reading was kept, how many digits it
-has and how many marks were left out as flat answers. A logistic model maps
-these to a probability; it is fitted (`python -m digitocr.training.calibrate`)
-on synthetic fields of held-out writers, never on the dev images, and its
-coefficients ship as `FieldConfidence.json`. A field is right when all its
-lines are: its confidence is the product of theirs, and nothing found is
-never sure.
+clerk needs to know whether the whole number can be trusted. A reading is
+described by what both readers said of its lines: how likely the line
+recognizer finds the final texts (CTC), the least and the mean certainty of
+the digits, how far the least clear digit's answer is from its runner-up (a
+'1' that might be a '7'), on how many lines the two readers disagreed and
+how many the recognizer read, how many lines and digits there are, how many
+marks were left out as flat answers. Context matters: a column of sure
+single digits is a column, while an image turned a quarter also breaks into
+one-digit lines, a few of them sure ('0', '8') and the rest not. A logistic
+model maps these to a probability; it is fitted (`python -m
+digitocr.training.calibrate`) on synthetic fields and scenes of held-out
+writers, never on the dev images, and ships as `FieldConfidence.json`. A
+line's own confidence is the model's answer for that line read alone.
 """
 
 import json
@@ -25,38 +28,46 @@ from ..networks.ctc import log_likelihood
 from ..results import Digit
 
 DEFAULT_CONFIDENCE_PATH = MODELS / "FieldConfidence.json"
-FEATURES = ("text_log_likelihood", "lowest_digit_log_odds", "mean_digit_log_odds", "readers_agree",
-            "read_whole", "digits", "flat_pieces", "no_line_reading")
+FEATURES = ("text_log_likelihood", "lowest_digit_log_odds", "mean_digit_log_odds", "lowest_margin",
+            "disagreeing_lines", "lines_read_whole", "lines", "digits", "flat_pieces", "no_line_reading")
 LOWEST_LIKELIHOOD = -30.0  # nats; a text the recognizer finds less likely than this is as good as impossible
 SUREST_DIGIT = 1e-4  # a digit's confidence is kept this far from 0 and 1 before its log-odds are taken
 
 
 @dataclass(frozen=True)
 class LineEvidence:
-    """What the readers said of one final line, for `line_features`."""
+    """What the readers said of one final line, for `features`."""
 
     digits: tuple[Digit, ...]
-    frames: np.ndarray | None  # the recognizer's (T, 11) answers for the line; None where it did not read it
+    text_likelihood: float | None  # log P(the line's text) under the recognizer; None where it did not read it
     readers_agree: bool  # the recognizer's own text was the contour reader's
     read_whole: bool  # the recognizer's reading was kept
     flat_pieces: int  # marks of the line left out because the classifier's answer was flat
 
 
-def line_features(evidence: LineEvidence) -> np.ndarray:
-    """The line's features, in the order of FEATURES."""
-    confidences = np.clip([digit.confidence for digit in evidence.digits], SUREST_DIGIT, 1 - SUREST_DIGIT)
+def text_likelihood(frames: np.ndarray | None, digits: tuple[Digit, ...] | list[Digit]) -> float | None:
+    """log P(the digits' text | the line) under the recognizer, floored at LOWEST_LIKELIHOOD; None without frames."""
+    if frames is None:
+        return None
+    return max(LOWEST_LIKELIHOOD, log_likelihood(frames, [digit.label for digit in digits]))
+
+
+def features(lines: list[LineEvidence]) -> np.ndarray:
+    """A reading's features, in the order of FEATURES (its lines must hold one digit or more)."""
+    digits = [digit for line in lines for digit in line.digits]
+    confidences = np.clip([digit.confidence for digit in digits], SUREST_DIGIT, 1 - SUREST_DIGIT)
     log_odds = np.log(confidences / (1 - confidences))
-    if evidence.frames is None:
-        likelihood = 0.0
-    else:
-        likelihood = max(LOWEST_LIKELIHOOD, log_likelihood(evidence.frames, [d.label for d in evidence.digits]))
-    return np.array([likelihood, log_odds.min(), log_odds.mean(), evidence.readers_agree, evidence.read_whole,
-                     len(evidence.digits), evidence.flat_pieces, evidence.frames is None], np.float64)
+    ranked = np.sort(np.clip([digit.probabilities for digit in digits], SUREST_DIGIT, 1.0), axis=1)
+    return np.array([sum(line.text_likelihood or 0.0 for line in lines), log_odds.min(), log_odds.mean(),
+                     float(np.log(ranked[:, -1] / ranked[:, -2]).min()),
+                     sum(not line.readers_agree for line in lines), sum(line.read_whole for line in lines),
+                     len(lines), len(digits), sum(line.flat_pieces for line in lines),
+                     any(line.text_likelihood is None for line in lines)], np.float64)
 
 
 @dataclass(frozen=True)
 class ConfidenceModel:
-    """A logistic model: P(line right) = 1 / (1 + exp(-(weights . features + bias)))."""
+    """A logistic model: P(all right) = 1 / (1 + exp(-(weights . features + bias)))."""
 
     weights: np.ndarray
     bias: float
@@ -73,9 +84,11 @@ class ConfidenceModel:
             raise ModelError(f"{path} is not a field confidence model this reader can load ({error}). Fit one with "
                              "`python -m digitocr.training.calibrate`.") from None
 
-    def line_probability(self, evidence: LineEvidence) -> float:
-        return probability(self.weights, self.bias, line_features(evidence)[None])[0]
+    def probability(self, lines: list[LineEvidence]) -> float:
+        """That every digit of these lines is right; nothing read is never sure."""
+        lines = [line for line in lines if line.digits]
+        return float(probability(self.weights, self.bias, features(lines)[None])[0]) if lines else 0.0
 
 
-def probability(weights: np.ndarray, bias: float, features: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(features @ weights + bias)))
+def probability(weights: np.ndarray, bias: float, values: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(values @ weights + bias)))

@@ -18,6 +18,8 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
                  settings: ReaderSettings) -> tuple[Stage, ...]:
     analysis = prepared.analysis
     digits = [d for line in lines for d in line.digits]
+    set_aside = [d for line_digits in draft.no_number.values() for d in line_digits] + \
+        [d for line_digits, _ in draft.not_number.values() for d in line_digits]
     return tuple(analysis.stages) + (
         Stage("model inputs", mosaic(analysis.model_inputs),
               "Every piece fitted to 20x20 and centred by mass in 28x28, as MNIST; wide blobs appear once whole "
@@ -27,11 +29,17 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
               "Each line read whole by the line recognizer (CTC, no cuts), and weighed against the contour "
               "reading: " + ("; ".join([v.explanation for v in draft.verdicts] + list(draft.set_aside)) or "no lines")
               + "." if settings.read_lines else "Switched off: contour reading only."),
-        Stage("reading", draw_reading(prepared.loaded.pixels, scaled_to_loaded(digits, prepared.loaded.scale)),
+        Stage("reading", draw_reading(prepared.loaded.pixels, scaled_to_loaded(digits, prepared.loaded.scale),
+                                      scaled_to_loaded(set_aside, prepared.loaded.scale)),
               f"Read '{' / '.join(line.text for line in lines) or 'nothing'}'; orange boxes are doubtful "
               f"(confidence under {settings.doubtful_below:.0%})." +
-              (f" {draft.remnant_lines} line(s) left out as border remnants (lone bars shorter than the digits, or a "
-               "lone bar or corner mark at the image's side)." if draft.remnant_lines else "") +
+              (f" Red: {len(draft.no_number)} line(s) set aside as no part of the number, as the line recognizer "
+               "reads no digit in them (clutter, noise, bars of a border, a row cut off by the crop)."
+               if draft.no_number else "") +
+              (" Red: " + "; ".join(f"'{''.join(str(d.label) for d in digits)}' set aside, as the number finder "
+                                    f"gives it {chance:.0%} of being part of the number (unlike its digits in size, "
+                                    "place or sureness)" for digits, chance in draft.not_number.values()) + "."
+               if draft.not_number else "") +
               (f" {draft.lead_ins} short slanted '1'(s) left out as the lead-in stroke of the '1' after them, "
                "written apart from it." if draft.lead_ins else "")),
     )

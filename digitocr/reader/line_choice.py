@@ -16,7 +16,7 @@ import numpy as np
 from ..image.lines import LineImage
 from ..image.normalize import to_model_input
 from ..image.pipeline import Analysis
-from ..networks.ctc import DecodedLine, log_likelihood
+from ..networks.ctc import DecodedLine, greedy_decode, log_likelihood
 from ..networks.line_recognizer import FRAME_STEP
 from ..results import Digit
 from ..settings import ReaderSettings
@@ -41,9 +41,19 @@ class LineVerdict:
     use_recognizer: bool
 
     @property
+    def nothing(self) -> bool:
+        """The recognizer's reading, kept, is that the line holds no digit at all: it is not writing."""
+        return self.use_recognizer and not self.recognized.labels
+
+    @property
     def explanation(self) -> str:
         if self.recognized.text == self.contour_text:
             return f"line {self.line + 1}: both read '{self.contour_text}'"
+        if not self.recognized.labels:
+            verdict = "set aside as no number" if self.nothing else "kept the contour reading"
+            return (f"line {self.line + 1}: contours read '{self.contour_text}' (surest digit's log-odds "
+                    f"{self.contour_certainty:.1f}), the line recognizer no digit at all (preferred by "
+                    f"{self.preference:.1f} nats); {verdict}")
         kept = "the line recognizer's" if self.use_recognizer else "the contour reading"
         return (f"line {self.line + 1}: contours read '{self.contour_text}' (disputed digits' log-odds "
                 f"{self.contour_certainty:.1f}), the line recognizer '{self.recognized.text}' (preferred by "
@@ -108,7 +118,7 @@ class Dispute:
 
 
 def judge_line(line: int, contour_text: str, contour_confidences: list[float], frames: np.ndarray,
-               recognized: DecodedLine, flat_pieces: int = 0) -> LineVerdict:
+               flat_pieces: int = 0) -> LineVerdict:
     """Keep the recognizer's text only if it prefers it by more than the contour reader trusts what is in dispute.
 
     What is in dispute is the contour digits the recognizer would change or
@@ -121,21 +131,31 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     `flat_pieces` of ink out of the line because the classifier could not
     name them, and the recognizer reads no more than that many digits more,
     the dispute is over those pieces, and a flat answer is no certainty that
-    they are not digits: they count for no more than FLAT_PIECE_ODDS.
+    they are not digits: they count for no more than FLAT_PIECE_ODDS. Where
+    the recognizer finds no digit at all (clutter, noise, a border's bars, a
+    row the crop cut off), the dispute is whether anything on the line is a
+    digit: the contour reader's surest digit stands against it, bars
+    included, for the recognizer has no more to say about a lone bar than the
+    classifier; whether a line of bars is a border's remnant or a column's
+    '1' is the number finder's question, by its size and place.
     """
+    recognized = greedy_decode(frames)
     if recognized.text == contour_text:
         return LineVerdict(line, contour_text, recognized, 0.0, 0.0, False)
     preference = log_likelihood(frames, recognized.labels) - log_likelihood(frames, [int(c) for c in contour_text])
     dispute = Dispute.between(contour_text, recognized.text)
     disputed = dispute.disputed_digits
     odds = [log_odds(contour_confidences[i]) for i in disputed] or [log_odds(c) for c in contour_confidences]
-    certainty = min(odds) if disputed else float(np.mean(odds)) if odds else 0.0
-    if dispute.leaves_out_only_ones:
+    if not recognized.labels:
+        certainty = max(odds, default=0.0)
+    else:
+        certainty = min(odds) if disputed else float(np.mean(odds)) if odds else 0.0
+    if dispute.leaves_out_only_ones and recognized.labels:
         trailing = disputed == list(range(len(contour_text) - len(disputed), len(contour_text)))
         certainty = min(certainty, TRAILING_ONE_ODDS if trailing else BARE_ONE_ODDS)
     if dispute.only_adds and len(recognized.text) - len(contour_text) <= flat_pieces:
         certainty = min(certainty, FLAT_PIECE_ODDS)
-    use = bool(recognized.labels) and preference > certainty + LINE_MARGIN
+    use = preference > certainty + LINE_MARGIN
     return LineVerdict(line, contour_text, recognized, float(preference), certainty, use)
 
 

@@ -40,7 +40,10 @@ class Prepared:
 
 
 def prepare(source: ImageSource, settings: ReaderSettings, keep_stages: bool = False) -> Prepared:
-    loaded = load_for_reading(source, settings)
+    return prepare_loaded(load_for_reading(source, settings), settings, keep_stages)
+
+
+def prepare_loaded(loaded: LoadedImage, settings: ReaderSettings, keep_stages: bool = False) -> Prepared:
     analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages, loaded.drawn)
     read_lines = settings.read_lines and not analysis.single_digit
     return Prepared(loaded, analysis, line_images(upright_ink(analysis), analysis.segmentation) if read_lines else [])

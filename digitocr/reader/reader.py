@@ -2,7 +2,7 @@
 
 import functools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -12,31 +12,14 @@ from ..errors import DigitOcrError
 from ..image.loading import ImageSource, LoadedImage
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
-from ..networks.onnx_net import ALL_CORES
 from ..results import Outcome, Reading
 from ..settings import ReaderSettings
-from .confidence import ConfidenceModel
-from .prepare import Prepared, classifier_rows, load_for_reading, piece_probabilities, prepare, prepare_or_error
+from .models import Models
+from .orientation import TURNS, surest, worth_turning
+from .prepare import (Prepared, classifier_rows, load_for_reading, piece_probabilities, prepare, prepare_loaded,
+                      prepare_or_error)
 from .steps import Answers, finish
 from .workers import in_worker_processes
-
-
-@dataclass(frozen=True)
-class Models:
-    """What a reader reads with, each loaded once: the two networks and the field confidence model."""
-
-    classifier: DigitClassifier
-    line_recognizer: LineRecognizer
-    confidence: ConfidenceModel
-
-    @classmethod
-    def load(cls, model_path: str | Path | None = None, line_model_path: str | Path | None = None,
-             threads: int = ALL_CORES) -> "Models":
-        """The shipped models, or the classifier and line recognizer at the paths given; each network call runs on
-        `threads` threads: one per core (0) answers one image soonest, and one is best where worker processes
-        already fill the cores (see `Reader.read_many`)."""
-        return cls(DigitClassifier.load(model_path, threads), LineRecognizer.load(line_model_path, threads),
-                   ConfidenceModel.load())
 
 
 class Reader:
@@ -63,9 +46,7 @@ class Reader:
         """Read the number in one image; `stages=True` keeps every pipeline stage's image for the debug view."""
         settings = settings or self.settings
         prepared = prepare(source, settings, stages)
-        frames = self.line_recognizer.frames([line.image for line in prepared.lines])
-        probabilities = piece_probabilities(prepared, self.classifier.predict(classifier_rows(prepared)))
-        return finish(prepared, Answers(probabilities, frames), settings, self.models.confidence, stages)
+        return self._upright(prepared, self.answers([prepared])[0], settings, stages)
 
     def read_many(self, sources: Iterable[ImageSource], settings: ReaderSettings | None = None,
                   batch_size: int = 64, workers: int = 1) -> Iterator[Outcome]:
@@ -103,17 +84,39 @@ class Reader:
     def _classify_pending(self, pending: list[tuple[object, Prepared]], settings) -> Iterator[Outcome]:
         if not pending:
             return
-        rows = [classifier_rows(prepared) for _, prepared in pending]
+        for (source, prepared), answers in zip(pending, self.answers([prepared for _, prepared in pending])):
+            yield Outcome(source, self._upright(prepared, answers, settings, False))
+
+    def answers(self, prepared: list[Prepared]) -> list[Answers]:
+        """Both networks' answers for many prepared images, each network called once for all of them."""
+        rows = [classifier_rows(one) for one in prepared]
         probabilities = self.classifier.predict(np.concatenate(rows))
-        frames = self.line_recognizer.frames([line.image for _, p in pending for line in p.lines])
-        digit_start = line_start = 0
-        for (source, prepared), own_rows in zip(pending, rows):
-            digit_end = digit_start + len(own_rows)
-            line_end = line_start + len(prepared.lines)
-            answers = Answers(piece_probabilities(prepared, probabilities[digit_start:digit_end]),
-                              frames[line_start:line_end])
-            yield Outcome(source, finish(prepared, answers, settings, self.models.confidence, False))
+        frames = self.line_recognizer.frames([line.image for one in prepared for line in one.lines])
+        answers, digit_start, line_start = [], 0, 0
+        for one, own_rows in zip(prepared, rows):
+            digit_end, line_end = digit_start + len(own_rows), line_start + len(one.lines)
+            answers.append(Answers(piece_probabilities(one, probabilities[digit_start:digit_end]),
+                                   frames[line_start:line_end]))
             digit_start, line_start = digit_end, line_end
+        return answers
+
+    def _upright(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
+        """The image's reading; where it is unsure, the reading of the image turned the way that reads surest, if
+        that is markedly surer (see `orientation`)."""
+        reading = finish(prepared, answers, settings, self.models, stages)
+        if not worth_turning(reading.confidence, len(prepared.analysis.options)) or prepared.tiny_scan \
+                or prepared.loaded.drawn:
+            return reading
+        readings = {0: reading}
+        for turn in TURNS:
+            turned = prepare_loaded(prepared.loaded.turned(turn), settings, stages)
+            readings[turn] = finish(turned, self.answers([turned])[0], settings, self.models, stages)
+        turn = surest({turn: one.confidence for turn, one in readings.items() if turn == 0 or len(one.digits) > 1})
+        if not turn:
+            return reading
+        return readings[turn].turned_back(turn, f"Read turned {90 * turn} degrees anticlockwise: that way up it reads "
+                                                f"surest ({readings[turn].confidence:.0%} against "
+                                                f"{reading.confidence:.0%} as given).")
 
 
 @functools.lru_cache(maxsize=1)

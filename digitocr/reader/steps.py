@@ -1,33 +1,37 @@
 """The decisions after the networks, in the order they are taken: `finish` reads top to bottom.
 
 1. cuts: each blob read the way of cutting it the classifier is surest of; flat answers are not digits;
-2. lines: each line's contour reading weighed against the line recognizer's; separators it read are marks;
-3. lead-ins: a short slanted '1' ending at the next '1''s stem is that '1''s lead-in stroke;
-4. remnants: lines that are only a border's remnant are left out;
-5. noise: a reading of many marks, nearly all doubtful, is noise and reports nothing;
-6. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
-   is all right, and whether the reading needs a person's review.
+2. lines: each line's contour reading weighed against the line recognizer's; separators it read are marks, and
+   a line it finds no digit in (clutter, noise, a border's bars, a row the crop cut off) is no part of the number;
+3. the number: of the lines left, those the number finder judges no part of the number are set aside;
+4. lead-ins: a short slanted '1' ending at the next '1''s stem is that '1''s lead-in stroke;
+5. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
+   is all right, the reading's, and whether it needs a person's review.
 """
 
-import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..image.pipeline import Analysis
-from ..networks.ctc import greedy_decode
+from ..networks.ctc import log_likelihood
 from ..results import Line, Reading
 from ..settings import ReaderSettings
-from .confidence import ConfidenceModel, LineEvidence
+from .confidence import LineEvidence, text_likelihood
 from .cuts import classified_blobs
 from .debug_stages import final_stages
 from .draft import CONTOUR_READER, LINE_RECOGNIZER, Draft
+from .lead_ins import lead_in_strokes
 from .line_choice import judge_line, recognized_digits
+from .models import Models
+from .number_finder import KEEP_FROM, LineContext, NumberFinder, median_height
 from .prepare import Prepared
-from .remnants import lead_in_strokes, noise_note, side_remnant_lines, stray_bar_lines
 from .separators import Mark, line_separators, separators_read_as_digits
 
 NOTHING_FOUND = "No digits were found in this image."
+NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
+SMALLEST_LEGIBLE = 8  # pixels: the smallest digits read here are Semeion's, about 16 pixels tall
+NOT_NUMBER = "{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness."
 
 
 @dataclass(frozen=True)
@@ -38,36 +42,45 @@ class Answers:
     frames: list[np.ndarray]  # the line recognizer's, one (T, 11) array per line
 
 
-def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, confidence: ConfidenceModel,
+def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, models: Models,
            keep_stages: bool) -> Reading:
     """From the networks' answers for one prepared image to its reading."""
     marks = dropped_marks(prepared.analysis)
     draft = classified_blobs(prepared, answers.probabilities, settings)
     draft = weigh_lines(draft, prepared, answers.frames, settings, marks)
+    draft = the_number(draft, prepared, answers, models.finder)
     draft = without_lead_ins(draft)
-    draft = without_remnant_lines(draft, prepared.loaded.original_size)
-    draft = without_noise(draft)
+    confidence = models.confidence
+    keys = sorted(draft.lines)
+    evidence = [line_evidence(key, draft, prepared, answers) for key in keys]
     lines = tuple(Line(tuple(replace(digit, line=number) for digit in draft.lines[key]),
                        draft.read_by.get(key, CONTOUR_READER), line_separators(draft.lines[key], marks),
-                       line_confidence(key, draft, prepared, answers, confidence))
-                  for number, key in enumerate(sorted(draft.lines)))
-    notes = draft.notes + (() if lines else (NOTHING_FOUND,))
+                       confidence.probability([evidence[number]]))
+                  for number, key in enumerate(keys))
+    notes = draft.notes + ((NO_NUMBER.format(len(draft.no_number)),) if draft.no_number else ()) + \
+        ((NOT_NUMBER.format(len(draft.not_number)),) if draft.not_number else ()) + (() if lines else (NOTHING_FOUND,))
     stages = final_stages(prepared, draft, lines, settings) if keep_stages else ()
-    reading = Reading(lines, prepared.loaded.original_size, notes, stages)
-    return replace(reading, needs_review=reading.confidence < settings.review_below)
+    sure = confidence.probability(evidence)
+    return Reading(lines, prepared.loaded.original_size, notes, stages, sure, sure < settings.review_below)
 
 
-def line_confidence(key: int, draft: Draft, prepared: Prepared, answers: Answers, model: ConfidenceModel) -> float:
-    """The probability that the final line `key` is all right, from what both readers said of it."""
-    digits = tuple(draft.lines[key])
-    if not digits:
-        return 0.0
-    frames = next((line_frames for line, line_frames in zip(prepared.lines, answers.frames) if line.line == key), None)
+def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) -> LineEvidence:
+    """What both readers said of the final line `key`, for the confidence model."""
     verdict = next((verdict for verdict in draft.verdicts if verdict.line == key), None)
-    pieces = prepared.analysis.pieces
-    return model.line_probability(LineEvidence(
-        digits, frames, verdict is not None and verdict.recognized.text == verdict.contour_text,
-        key in draft.read_by, sum(pieces[index].line == key for index in draft.rejected)))
+    digits = tuple(draft.lines[key])
+    return LineEvidence(digits, text_likelihood(line_frames(prepared, answers, key), digits),
+                        verdict is not None and verdict.recognized.text == verdict.contour_text, key in draft.read_by,
+                        flat_pieces(draft, prepared, key))
+
+
+def line_frames(prepared: Prepared, answers: Answers, key: int) -> np.ndarray | None:
+    """The recognizer's answers for line `key`; None where it did not read the line."""
+    return next((frames for line, frames in zip(prepared.lines, answers.frames) if line.line == key), None)
+
+
+def flat_pieces(draft: Draft, prepared: Prepared, key: int) -> int:
+    """How many of line `key`'s pieces were left out as flat answers."""
+    return sum(prepared.analysis.pieces[index].line == key for index in draft.rejected)
 
 
 def dropped_marks(analysis: Analysis) -> list[Mark]:
@@ -79,24 +92,48 @@ def dropped_marks(analysis: Analysis) -> list[Mark]:
 def weigh_lines(draft: Draft, prepared: Prepared, frames: list[np.ndarray], settings: ReaderSettings,
                 marks: list[Mark]) -> Draft:
     """Each line's contour reading against the line recognizer's (see `judge_line`). Where the recognizer's is
-    kept, a character it put on a point or comma segmentation set aside is that mark, not a digit."""
-    lines, read_by = dict(draft.lines), dict(draft.read_by)
+    kept, a character it put on a point or comma segmentation set aside is that mark, not a digit. A drawing's
+    lines are never set aside as no number: a drawing has no page under it, so every stroke is the writer's."""
+    lines, read_by, no_number = dict(draft.lines), dict(draft.read_by), {}
     verdicts, set_aside = [], []
-    pieces = prepared.analysis.pieces
-    for line, line_frames in zip(prepared.lines, frames):
+    for line, frames_of_line in zip(prepared.lines, frames):
         contour = lines.get(line.line, [])
         verdict = judge_line(line.line, "".join(str(d.label) for d in contour), [d.confidence for d in contour],
-                             line_frames, greedy_decode(line_frames),
-                             sum(pieces[index].line == line.line for index in draft.rejected))
+                             frames_of_line, flat_pieces(draft, prepared, line.line))
         verdicts.append(verdict)
-        if verdict.use_recognizer:
+        if verdict.nothing and prepared.loaded.drawn:
+            continue
+        if verdict.nothing:
+            no_number[line.line] = lines.pop(line.line, [])
+        elif verdict.use_recognizer:
             recognized = recognized_digits(verdict, line, prepared.analysis, settings)
             separators = separators_read_as_digits(recognized, marks)
             lines[line.line] = [d for i, d in enumerate(recognized) if i not in separators]
             set_aside += [f"line {line.line + 1}'s '{recognized[i].label}' lies on a point or comma segmentation "
                           "set aside: it is that mark, not a digit" for i in separators]
             read_by[line.line] = LINE_RECOGNIZER
-    return replace(draft, lines=lines, read_by=read_by, verdicts=tuple(verdicts), set_aside=tuple(set_aside))
+    return replace(draft, lines=lines, read_by=read_by, verdicts=tuple(verdicts), set_aside=tuple(set_aside),
+                   no_number=no_number)
+
+
+def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: NumberFinder) -> Draft:
+    """The lines that are part of the number (see `number_finder`); the others are set aside, each with how likely
+    the finder found it part of the number. Marks fewer than SMALLEST_LEGIBLE pixels tall in the image as given are
+    no digits anyone could read (specks, noise), whatever the networks make of them. A drawing's lines are all kept:
+    every stroke is its writer's."""
+    keys = [key for key, digits in draft.lines.items() if digits]
+    if prepared.loaded.drawn or prepared.tiny_scan or not keys:
+        return draft
+    tallest = max(median_height(draft.lines[key]) for key in keys)
+    lines, not_number = dict(draft.lines), dict(draft.not_number)
+    for key in keys:
+        digits, frames = tuple(draft.lines[key]), line_frames(prepared, answers, key)
+        chance = 0.0 if median_height(digits) < SMALLEST_LEGIBLE else finder.part_of_number(LineContext(
+            digits, text_likelihood(frames, digits), None if frames is None else log_likelihood(frames, []),
+            flat_pieces(draft, prepared, key), prepared.loaded.original_size, tallest, len(keys) - 1))
+        if chance < KEEP_FROM:
+            not_number[key] = (lines.pop(key), chance)
+    return replace(draft, lines=lines, not_number=not_number)
 
 
 def without_lead_ins(draft: Draft) -> Draft:
@@ -106,18 +143,3 @@ def without_lead_ins(draft: Draft) -> Draft:
         lines[key] = [d for i, d in enumerate(digits) if i not in lead_ins]
         left_out += len(lead_ins)
     return replace(draft, lines=lines, lead_ins=draft.lead_ins + left_out)
-
-
-def without_remnant_lines(draft: Draft, image_size: tuple[int, int]) -> Draft:
-    """Lines of short bare bars, then one-mark lines at the image's side (see `remnants`)."""
-    lines, left_out = dict(draft.lines), 0
-    for find_remnants in (stray_bar_lines, functools.partial(side_remnant_lines, image_size=image_size)):
-        for key in find_remnants(lines):
-            del lines[key]
-            left_out += 1
-    return replace(draft, lines=lines, remnant_lines=draft.remnant_lines + left_out)
-
-
-def without_noise(draft: Draft) -> Draft:
-    noise = noise_note(draft.lines)
-    return replace(draft, lines={}, notes=draft.notes + (noise,)) if noise else draft

@@ -1,20 +1,29 @@
-"""Fit the field confidence: `python -m digitocr.training.calibrate --data MNIST_DIR --pendigits FILE`.
+"""Fit the models that judge the networks' answers: `python -m digitocr.training.calibrate --data MNIST_DIR
+--pendigits FILE`.
 
-Draws synthetic number fields (`line_synth`, as the line recognizer learns
-from) of held-out writers only, MNIST's validation digits and pendigits
-writers 21-30, reads each with the shipped reader, and records each line's
-evidence (`reader.confidence.line_features`) and whether the field was read
-exactly. A logistic model is fitted on four fifths of the fields; the last
-fifth measures it: how closely the confidence matches how often readings are
-right (a reliability table and its expected calibration error), and, at each
-review setting, the share of fields accepted and the error among them.
-Writes `FieldConfidence.json` with the model and those figures.
+First the number finder (`number_finding`): which lines are the number,
+learned from scenes by the training writers; it is written to
+`NumberFinder.json`. Then the field confidence, with that finder in place.
+The readings it learns from are those the reader makes, of images no
+network learned from: number fields (`line_synth`) and scenes of every kind
+of clutter and turn (`scenes`), all written by held-out writers only
+(MNIST's validation digits, pendigits writers 21-30), with seeds of their
+own, not the stress suite's. Each image is read as given and, where that
+reading is unsure, turned each way, as the reader does (`orientation`); every
+reading is recorded with its features (`reader.confidence.features`) and
+whether it is exactly the image's text. A logistic model is fitted on four
+fifths of the images (twice: which readings are unsure depends on the
+model); the last fifth measures it:
+how closely the confidence of the readings the reader keeps matches how
+often they are right (reliability and its expected calibration error), and,
+at each review setting, the share of fields accepted and the error among
+them. Writes `FieldConfidence.json` with the model and those figures.
 """
 
 import argparse
 import json
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,47 +32,100 @@ from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256
 from ..reader import Models, Reader
-from ..reader.confidence import DEFAULT_CONFIDENCE_PATH, FEATURES, LineEvidence, line_features, probability
+from ..reader.confidence import DEFAULT_CONFIDENCE_PATH, FEATURES, LineEvidence, features, probability
+from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
+from ..reader.number_finder import FEATURES as FINDER_FEATURES
+from ..reader.orientation import TRY_BELOW, TURNS, surest
+from ..reader.prepare import prepare, prepare_loaded
+from ..reader.steps import finish
+from ..settings import ReaderSettings
 from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, mnist_mask
+from .line_lessons import DigitPool
 from .line_synth import compose_number, render_field
 from .mnist import load_mnist
+from .number_finding import LineRecorder, finder_lessons, training_images
 from .pendigits import parse_pendigits
-from .train_lines import DigitPool
+from .scenes import KINDS, Writer, make_scene
 
 SEED = 4321
-FIELDS = 6000
+FIELDS = 3000
+SCENES_PER_KIND = 150
 FIT_SHARE = 0.8
+FITS = 2  # which readings are unsure, and so turned, depends on the model being fitted
 RIDGE = 1e-2  # keeps the fit finite where a feature separates the classes perfectly
 SETTINGS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
 MOST_ERROR = 0.01  # the suggested review setting is the lowest whose accepted fields are at most this often wrong
 
 
 class EvidenceRecorder:
-    """Stands in for the reader's confidence model and keeps every line's features instead."""
+    """Stands in for the reader's confidence model: keeps the lines it was last asked about (a reading asks about
+    each line, then about all of them) and answers one half."""
 
     def __init__(self):
-        self.features: list[np.ndarray] = []
+        self.last: list[LineEvidence] = []
 
-    def line_probability(self, evidence: LineEvidence) -> float:
-        self.features.append(line_features(evidence))
+    def probability(self, lines: list[LineEvidence]) -> float:
+        self.last = [line for line in lines if line.digits]
         return 0.5
 
 
-def read_fields(models: Models, pool: DigitPool, count: int, seed: int) -> list[tuple[list[np.ndarray], bool]]:
-    """Per synthetic field, its lines' features and whether it was read exactly."""
+@dataclass(frozen=True)
+class Candidate:
+    """One reading of an image, as given or turned: its features (None where nothing was read), and whether it is
+    exactly the image's text."""
+
+    turn: int
+    features: np.ndarray | None
+    exact: bool
+
+
+@dataclass(frozen=True)
+class Example:
+    truth: str
+    candidates: tuple[Candidate, ...]  # as given first, then each turn
+
+
+def candidates_of(models: Models, pixels: np.ndarray, truth: str) -> Example:
+    """The image read as given and turned each way, each reading's lines recorded."""
     recorder = EvidenceRecorder()
-    reader = Reader(models=replace(models, confidence=recorder))
+    reader = Reader(settings=ReaderSettings(), models=replace(models, confidence=recorder))
+    first = prepare(pixels, reader.settings)
+    found = []
+    for turn in (0, *TURNS):
+        if turn and first.tiny_scan:
+            break
+        prepared = first if turn == 0 else prepare_loaded(first.loaded.turned(turn), reader.settings)
+        reading = finish(prepared, reader.answers([prepared])[0], reader.settings, reader.models, False)
+        found.append(Candidate(turn, features(recorder.last) if recorder.last else None, reading.text == truth))
+    return Example(truth, tuple(found))
+
+
+def labelled_images(pool: DigitPool, seed: int, fields: int, per_kind: int) -> list[tuple[np.ndarray, str]]:
+    """Number fields and scenes of every kind, by held-out writers, in a fixed random order."""
     rng = np.random.default_rng(seed)
-    fields = []
-    for number in range(count):
+    images = []
+    for _ in range(fields):
         mask, text = compose_number(pool, rng)
-        recorder.features = []
-        reading = reader.read(render_field(mask, rng))
-        fields.append((recorder.features, reading.text == text))
-        if (number + 1) % 500 == 0:
-            print(f"  {number + 1}/{count} fields read, {np.mean([right for _, right in fields]):.1%} exactly",
-                  flush=True)
-    return fields
+        images.append((render_field(mask, rng), text))
+    for number, kind in enumerate(KINDS):
+        kind_rng = np.random.default_rng([seed, number])
+        images += [(scene.pixels, scene.text) for scene in
+                   (make_scene(kind, Writer(pool), kind_rng) for _ in range(per_kind))]
+    return [images[i] for i in rng.permutation(len(images))]
+
+
+def reading_confidence(candidate: Candidate, weights: np.ndarray, bias: float) -> float:
+    if candidate.features is None:
+        return 0.0
+    return float(probability(weights, bias, candidate.features[None])[0])
+
+
+def kept(example: Example, weights: np.ndarray, bias: float) -> Candidate:
+    """The reading the reader keeps under this model: as given, or the surest turn where that one is unsure."""
+    confidences = {c.turn: reading_confidence(c, weights, bias) for c in example.candidates}
+    if confidences[0] >= TRY_BELOW or len(example.candidates) == 1:
+        return example.candidates[0]
+    return next(c for c in example.candidates if c.turn == surest(confidences))
 
 
 def fit_logistic(features: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, float]:
@@ -82,10 +144,19 @@ def fit_logistic(features: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, f
     return coefficients[:-1], float(coefficients[-1])
 
 
-def field_confidences(fields: list[tuple[list[np.ndarray], bool]], weights: np.ndarray, bias: float) -> np.ndarray:
-    """As the reader gives them: the product of the lines', nothing found never sure."""
-    return np.array([float(np.prod(probability(weights, bias, np.array(lines)))) if lines else 0.0
-                     for lines, _ in fields])
+def fit(examples: list[Example]) -> tuple[np.ndarray, float]:
+    """Fitted on the readings the reader makes: every image as given, and its turns where the model of the fit
+    before finds it unsure (the first fit takes every turn); a reading of nothing is never sure and not fitted."""
+    weights, bias = None, 0.0
+    for _ in range(FITS):
+        readings = []
+        for example in examples:
+            unsure = weights is None or reading_confidence(example.candidates[0], weights, bias) < TRY_BELOW
+            readings += [c for c in (example.candidates if unsure else example.candidates[:1])
+                         if c.features is not None]
+        weights, bias = fit_logistic(np.vstack([c.features for c in readings]),
+                                     np.array([c.exact for c in readings], np.float64))
+    return weights, bias
 
 
 def measured(confidences: np.ndarray, right: np.ndarray) -> dict:
@@ -102,43 +173,75 @@ def measured(confidences: np.ndarray, right: np.ndarray) -> dict:
             "reliability": table, "operating_points": points}
 
 
-def calibrate(models: Models, pool: DigitPool, count: int, seed: int) -> dict:
-    fields = read_fields(models, pool, count, seed)
-    cut = int(FIT_SHARE * len(fields))
-    single = [(lines[0], right) for lines, right in fields[:cut] if len(lines) == 1]
-    weights, bias = fit_logistic(np.array([f for f, _ in single]), np.array([r for _, r in single], np.float64))
-    held_out = fields[cut:]
-    figures = measured(field_confidences(held_out, weights, bias), np.array([r for _, r in held_out]))
+def calibrate(models: Models, images: list[tuple[np.ndarray, str]]) -> dict:
+    examples = []
+    for number, (pixels, truth) in enumerate(images, start=1):
+        examples.append(candidates_of(models, pixels, truth))
+        if number % 500 == 0:
+            print(f"  {number}/{len(images)} images read", flush=True)
+    cut = int(FIT_SHARE * len(examples))
+    weights, bias = fit(examples[:cut])
+    final = [kept(example, weights, bias) for example in examples[cut:]]
+    figures = measured(np.array([reading_confidence(c, weights, bias) for c in final]),
+                       np.array([c.exact for c in final]))
     suggested = next((p["review_below"] for p in figures["operating_points"]
                       if p["error_among_accepted"] <= MOST_ERROR), SETTINGS[-1])
     return {"weights": dict(zip(FEATURES, weights.tolist())), "bias": bias, "suggested_review_below": suggested,
-            "fitted_on_lines": len(single), "held_out": figures}
+            "fitted_on_images": cut, "held_out": figures}
+
+
+def fit_finder(models: Models, images: list) -> tuple[NumberFinder, dict]:
+    """The number finder fitted on four fifths of the images' lines, and how it sorts the last fifth's."""
+    cut = int(FIT_SHARE * len(images))
+    features, labels = finder_lessons(models, images[:cut])
+    weights, bias = fit_logistic(features, labels)
+    held_features, held_labels = finder_lessons(models, images[cut:])
+    kept = probability(weights, bias, held_features) >= KEEP_FROM
+    number = held_labels > 0.5
+    figures = {"lines": int(len(held_labels)), "number_lines": int(number.sum()),
+               "number_lines_kept": float(kept[number].mean()), "other_lines_set_aside": float((~kept[~number]).mean())}
+    return NumberFinder(weights, bias), {"weights": dict(zip(FINDER_FEATURES, weights.tolist())), "bias": bias,
+                                         "fitted_on_lines": int(len(labels)), "held_out": figures}
+
+
+def pools(mnist, pens) -> tuple[DigitPool, DigitPool]:
+    """The training writers' digits (for the finder) and the held-out writers' (for the confidence)."""
+    training = DigitPool([mnist_mask(i) for i in mnist.train_images[:-VALIDATION_SIZE]],
+                         mnist.train_labels[:-VALIDATION_SIZE], [d for d in pens if d.writer not in HELD_OUT_WRITERS])
+    held_out = DigitPool([mnist_mask(i) for i in mnist.train_images[-VALIDATION_SIZE:]],
+                         mnist.train_labels[-VALIDATION_SIZE:], [d for d in pens if d.writer in HELD_OUT_WRITERS])
+    return training, held_out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.training.calibrate",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
-    parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes of the held-out writers")
-    parser.add_argument("--fields", type=int, default=FIELDS, help="synthetic fields to draw")
+    parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes of the writers")
+    parser.add_argument("--fields", type=int, default=FIELDS, help="number fields to draw for each model")
+    parser.add_argument("--scenes", type=int, default=SCENES_PER_KIND, help="scenes of each kind to draw")
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--out", default=DEFAULT_CONFIDENCE_PATH.name, help="where to write the model")
+    parser.add_argument("--out", default=".", help="the folder to write FieldConfidence.json and NumberFinder.json")
     args = parser.parse_args(argv)
-    mnist = load_mnist(args.data)
-    pens = [d for d in parse_pendigits(args.pendigits) if d.writer in HELD_OUT_WRITERS] if args.pendigits else []
-    pool = DigitPool([mnist_mask(i) for i in mnist.train_images[-VALIDATION_SIZE:]],
-                     mnist.train_labels[-VALIDATION_SIZE:], pens)
+    training_pool, held_out_pool = pools(load_mnist(args.data), parse_pendigits(args.pendigits) if args.pendigits
+                                         else [])
     classifier, line_recognizer = DigitClassifier.load(), LineRecognizer.load()
-    model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder()), pool, args.fields, args.seed)
-    model |= {"seed": args.seed, "command": "python -m digitocr.training.calibrate " + " ".join(sys.argv[1:]),
-              "writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "
-                         f"{min(HELD_OUT_WRITERS)}-{max(HELD_OUT_WRITERS)}, never trained on",
-              "models": {"classifier": model_sha256(classifier.path),
-                         "line_recognizer": model_sha256(line_recognizer.path)}}
-    Path(args.out).write_text(json.dumps(model, indent=2) + "\n")
+    facts = {"seed": args.seed, "command": "python -m digitocr.training.calibrate " + " ".join(sys.argv[1:]),
+             "models": {"classifier": model_sha256(classifier.path),
+                        "line_recognizer": model_sha256(line_recognizer.path)}}
+    finder, finder_card = fit_finder(Models(classifier, line_recognizer, EvidenceRecorder(), LineRecorder()),
+                                     training_images(training_pool, args.seed, args.fields, args.scenes))
+    finder_card |= facts | {"writers": "MNIST's first 55,000 training images and pendigits writers 1-20"}
+    Path(args.out, DEFAULT_FINDER_PATH.name).write_text(json.dumps(finder_card, indent=2) + "\n")
+    print(f"wrote {DEFAULT_FINDER_PATH.name}: {finder_card['held_out']}", flush=True)
+    model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder),
+                      labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes))
+    model |= facts | {"writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "
+                                 f"{min(HELD_OUT_WRITERS)}-{max(HELD_OUT_WRITERS)}, never trained on"}
+    Path(args.out, DEFAULT_CONFIDENCE_PATH.name).write_text(json.dumps(model, indent=2) + "\n")
     held = model["held_out"]
-    print(f"wrote {args.out}: held-out fields {held['fields']}, read exactly {held['right']:.1%}, expected "
-          f"calibration error {held['expected_calibration_error']:.3f}, suggested review setting "
+    print(f"wrote {DEFAULT_CONFIDENCE_PATH.name}: held-out images {held['fields']}, read exactly {held['right']:.1%}, "
+          f"expected calibration error {held['expected_calibration_error']:.3f}, suggested review setting "
           f"{model['suggested_review_below']}", flush=True)
     return 0
 

@@ -161,6 +161,12 @@ def _pattern(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
 
 def render_field(mask: np.ndarray, rng: np.random.Generator, settings: FieldSettings = FieldSettings()) -> np.ndarray:
     """The number drawn small on paper, as a phone or scanner gives it: (H, W, 3) uint8."""
+    return rendered_field(mask, rng, settings)[0]
+
+
+def rendered_field(mask: np.ndarray, rng: np.random.Generator,
+                   settings: FieldSettings = FieldSettings()) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """`render_field`'s image, and the number's box on it (x, y, width, height)."""
     digit_height = float(np.exp(rng.uniform(*np.log(settings.digit_height))))
     scale = digit_height / COMPOSE_HEIGHT
     ink_width = max(1, round(mask.shape[1] * scale))
@@ -194,7 +200,7 @@ def render_field(mask: np.ndarray, rng: np.random.Generator, settings: FieldSett
         buffer = io.BytesIO()
         Image.fromarray(rgb).save(buffer, "JPEG", quality=int(rng.integers(30, 95)))
         rgb = np.asarray(Image.open(buffer).convert("RGB"))
-    return rgb
+    return rgb, (left, top, ink_width, ink_height)
 
 
 def _draw_borders(marks: np.ndarray, rng: np.random.Generator) -> None:

@@ -1,13 +1,14 @@
-"""Train the line recognizer: `python -m digitocr.train_lines --data MNIST_DIR --pendigits FILE`.
+"""Train the line recognizer: `python -m digitocr.train_lines --data MNIST_DIR --pendigits FILE [--extra DIR]`.
 
 Sections in order: settings, data, model, training, evaluation, saving.
 The recognizer reads a whole line of the reader's cleaned ink, scaled to 32
 rows, and answers every 4-pixel column with probabilities over the ten
 digits and a blank; it is trained with CTC, so it needs no cut between
-digits. Its lessons are synthetic number fields (`line_synth`) drawn from
-MNIST training digits and the pen strokes of pendigits writers 1-20, passed
-through the reader's pipeline. Validation fields are drawn from the MNIST
-validation digits and writers 21-30, never trained on.
+digits. Its lessons (`line_lessons`) are number fields and scenes of clutter,
+their lines cut by the reader's own pipeline, drawn from MNIST training
+digits, the pen strokes of pendigits writers 1-20 and, with `--extra`, the
+training part of the extra hands. Validation lessons are drawn from the
+MNIST validation digits and writers 21-30, never trained on.
 """
 
 import argparse
@@ -23,11 +24,13 @@ import numpy as np
 from ..networks.ctc import BLANK, greedy_decode
 from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, batch_of_lines
 from ..networks.model_files import load_keras_model, model_reference, model_sha256, save_model
-from . import augment
-from .line_synth import FieldSettings, training_line
+from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, mnist_mask
+from .hands import Hand, load_hands
+from .line_lessons import (CLUTTER_LINES, CROSSED_SEVENS, FLAGGED_ONES, HAND_SHARE, LONGEST_FLAG, LOOPED_TWOS,
+                           LOWERED_FLAGS, PEN_SHARE, DigitPool, make_lessons)
+from .line_synth import FieldSettings
 from .mnist import MnistData, load_mnist
 from .pendigits import PenDigit, parse_pendigits
-from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, cropped, mnist_mask, pen_input
 from .train import SEED, cosine_rate, md5_of
 
 TRAINING_LINES = 150000
@@ -35,11 +38,7 @@ VALIDATION_LINES = 2000
 BATCH_SIZE = 64
 MAX_EPOCHS = 14
 LEARNING_RATE = 1e-3
-PEN_SHARE = 0.3  # of the digits in a field, drawn from pen strokes; the rest from MNIST
-FLAGGED_ONES = 0.5  # of the 1s, given a flag as much of Europe writes them...
-LOWERED_FLAGS = 0.3  # ...half of those leaving the stem up to this share of its height below its tip
-LONGEST_FLAG = 1.5  # of the stem's height: a lead-in stroke from the line up to the stem's tip, as on cheques
-LOOPED_TWOS = 0.3  # of the 2s, given a loop at the base as much of Latin America writes them
+CLUTTER_SHARE = 0.4  # of the lessons' draws, scenes of a number among clutter; the rest number fields
 
 
 def conv_block(filters: int, kernel: tuple[int, int] = (3, 3), padding: str = "same") -> list:
@@ -68,54 +67,42 @@ def build_line_model():
     ], name="line_reader")
 
 
-class DigitPool:
-    """Where a field's digits come from: MNIST masks and pen digits, 1s sometimes flagged, 2s sometimes looped."""
+@dataclass(frozen=True)
+class LineTrainingRun:
+    """What one run of the line recognizer's training command is asked for."""
 
-    def __init__(self, masks: list[np.ndarray], labels: np.ndarray, pens: list[PenDigit]):
-        self.masks, self.labels, self.pens = masks, labels, pens
-
-    def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, int]:
-        if self.pens and rng.random() < PEN_SHARE:
-            digit = self.pens[int(rng.integers(len(self.pens)))]
-            mask, label = pen_input(digit, rng), digit.label
-        else:
-            index = int(rng.integers(len(self.masks)))
-            mask, label = self.masks[index], int(self.labels[index])
-        if label == 1 and rng.random() < FLAGGED_ONES:
-            mask = augment.flagged_one(cropped(mask), rng, LOWERED_FLAGS, LONGEST_FLAG)
-        elif label == 2 and rng.random() < LOOPED_TWOS:
-            mask = augment.looped_two(cropped(mask), rng)
-        return mask, label
+    out: Path
+    count: int = TRAINING_LINES  # lessons
+    epochs: int = MAX_EPOCHS
+    seed: int = SEED
+    workers: int = 1  # processes drawing lessons
+    base: Path | None = None  # the line model to fine-tune from, instead of random weights
+    learning_rate: float = LEARNING_RATE
+    clutter_share: float = CLUTTER_SHARE
 
 
-_POOL: DigitPool | None = None  # the digits a forked worker draws from, set before forking
+@dataclass(frozen=True)
+class LineSources:
+    mnist: MnistData
+    pens: list[PenDigit]
+    pendigits_path: str | None = None
+    hands: tuple[Hand, ...] = ()
+    extra_path: str | None = None
 
 
-def _make_lines(task: tuple[int, int]) -> list[tuple[np.ndarray, str]]:
-    count, seed = task
-    rng = np.random.default_rng(seed)
-    made = []
-    while len(made) < count:
-        sample = training_line(_POOL, rng)
-        if sample is not None:
-            made.append((sample[0].image, sample[1]))
-    return made
-
-
-def make_lines(pool: DigitPool, count: int, seed: int, workers: int) -> list[tuple[np.ndarray, str]]:
-    """`count` fields through the pipeline, made in forked workers that share the digit pool."""
-    global _POOL
-    _POOL = pool
-    chunk = 500
-    tasks = [(min(chunk, count - start), seed * 100003 + start) for start in range(0, count, chunk)]
-    made = []
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as workers_pool:
-        for lines in workers_pool.imap(_make_lines, tasks):
-            made += lines
-            print(f"\r  {len(made)}/{count} lines", end="", flush=True)
-    print(flush=True)
-    return made
+def pools(sources: LineSources) -> tuple[DigitPool, DigitPool]:
+    """The training digits (MNIST's first 55,000, writers 1-20, the hands' training parts) and the held-out ones."""
+    mnist = sources.mnist
+    hand_parts = [hand.part(held_out=False) for hand in sources.hands]
+    hand_masks = [mask for masks, _ in hand_parts for mask in masks]
+    hand_labels = np.concatenate([labels for _, labels in hand_parts]) if hand_parts else np.zeros(0)
+    training = DigitPool([mnist_mask(i) for i in mnist.train_images[:-VALIDATION_SIZE]],
+                         mnist.train_labels[:-VALIDATION_SIZE],
+                         [d for d in sources.pens if d.writer not in HELD_OUT_WRITERS], hands=(hand_masks, hand_labels))
+    validation = DigitPool([mnist_mask(i) for i in mnist.train_images[-VALIDATION_SIZE:]],
+                           mnist.train_labels[-VALIDATION_SIZE:],
+                           [d for d in sources.pens if d.writer in HELD_OUT_WRITERS])
+    return training, validation
 
 
 def batches(lines: list[tuple[np.ndarray, str]], rng: np.random.Generator) -> list[list[int]]:
@@ -126,8 +113,8 @@ def batches(lines: list[tuple[np.ndarray, str]], rng: np.random.Generator) -> li
 
 
 def targets(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    longest = max(len(text) for text in texts)
-    labels = np.zeros((len(texts), longest), np.int32)
+    """Labels padded to the longest text (at least one column: a batch of clutter alone has none) and lengths."""
+    labels = np.zeros((len(texts), max(1, max(len(text) for text in texts))), np.int32)
     for row, text in enumerate(texts):
         labels[row, :len(text)] = [int(c) for c in text]
     return labels, np.array([len(text) for text in texts], np.int32)
@@ -147,47 +134,9 @@ def exact_share(model, lines: list[tuple[np.ndarray, str]]) -> float:
     return float(np.mean([text == truth for text, (_, truth) in zip(read, lines)]))
 
 
-@dataclass(frozen=True)
-class LineTrainingRun:
-    """What one run of the line recognizer's training command is asked for."""
-
-    out: Path
-    count: int = TRAINING_LINES  # synthetic training fields
-    epochs: int = MAX_EPOCHS
-    seed: int = SEED
-    workers: int = 1  # processes drawing fields
-    base: Path | None = None  # the line model to fine-tune from, instead of random weights
-    learning_rate: float = LEARNING_RATE
-
-
-def train(mnist: MnistData, pens: list[PenDigit], pendigits_source: str, run: LineTrainingRun) -> dict:
-    """From scratch, or from the weights of the line model at `run.base` (a fine-tune on newer fields)."""
-    import keras
+def step_function(model, optimizer):
+    """One compiled training step: CTC loss on a batch, gradients applied; returns the loss."""
     import tensorflow as tf
-
-    out, count, epochs, seed, workers, base, learning_rate = (run.out, run.count, run.epochs, run.seed, run.workers,
-                                                              run.base, run.learning_rate)
-    keras.utils.set_random_seed(seed)
-    rng = np.random.default_rng(seed)
-    train_images, train_labels = mnist.train_images[:-VALIDATION_SIZE], mnist.train_labels[:-VALIDATION_SIZE]
-    val_images, val_labels = mnist.train_images[-VALIDATION_SIZE:], mnist.train_labels[-VALIDATION_SIZE:]
-    training_pool = DigitPool([mnist_mask(i) for i in train_images], train_labels,
-                              [d for d in pens if d.writer not in HELD_OUT_WRITERS])
-    validation_pool = DigitPool([mnist_mask(i) for i in val_images], val_labels,
-                                [d for d in pens if d.writer in HELD_OUT_WRITERS])
-    started = time.perf_counter()
-    print(f"drawing {count} training fields and {VALIDATION_LINES} validation fields", flush=True)
-    lines = make_lines(training_pool, count, seed, workers)
-    validation = make_lines(validation_pool, min(VALIDATION_LINES, count), seed + 1, workers)
-    drawing_seconds = time.perf_counter() - started
-
-    model = build_line_model()
-    started_from = "random weights"
-    if base:
-        model.set_weights(load_keras_model(base).get_weights())
-        started_from = model_reference(base)
-    model.summary(print_fn=lambda line, **_: print(line))
-    optimizer = keras.optimizers.Adam(learning_rate)
 
     @tf.function(input_signature=[tf.TensorSpec((None, LINE_HEIGHT, None, 1), tf.float32),
                                   tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None,), tf.int32)])
@@ -201,72 +150,116 @@ def train(mnist: MnistData, pens: list[PenDigit], pendigits_source: str, run: Li
         optimizer.apply_gradients(zip(gradients, model.trainable_variables))
         return loss
 
-    history, best, best_weights = [], -1.0, None
-    fit_started = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        optimizer.learning_rate.assign(cosine_rate(learning_rate, epoch, epochs))
-        losses = []
-        groups = batches(lines, rng)
+    return train_step
+
+
+def fit(model, run: LineTrainingRun, lessons: list, validation: dict[str, list]) -> tuple[list, float]:
+    """Epochs on a cosine schedule; the weights of the epoch reading the validation lessons best are kept."""
+    import keras
+
+    rng = np.random.default_rng(run.seed)
+    optimizer = keras.optimizers.Adam(run.learning_rate)
+    train_step = step_function(model, optimizer)
+    history, best, best_weights = [], -1.0, model.get_weights()
+    for epoch in range(1, run.epochs + 1):
+        optimizer.learning_rate.assign(cosine_rate(run.learning_rate, epoch, run.epochs))
+        losses, groups = [], batches(lessons, rng)
         for number, group in enumerate(groups, start=1):
-            labels, lengths = targets([lines[i][1] for i in group])
-            losses.append(float(train_step(batch_of_lines([lines[i][0] for i in group]), labels, lengths)))
+            labels, lengths = targets([lessons[i][1] for i in group])
+            losses.append(float(train_step(batch_of_lines([lessons[i][0] for i in group]), labels, lengths)))
             if number % 50 == 0 or number == len(groups):
-                print(f"\r  epoch {epoch}/{epochs}: batch {number}/{len(groups)}, loss {np.mean(losses):.3f}",
+                print(f"\r  epoch {epoch}/{run.epochs}: batch {number}/{len(groups)}, loss {np.mean(losses):.3f}",
                       end="", flush=True)
-        score = exact_share(model, validation)
-        history.append({"epoch": epoch, "loss": round(float(np.mean(losses)), 4), "validation_exact": score})
-        print(f"\n  validation fields read exactly: {score:.4f}", flush=True)
-        if score > best:
-            best, best_weights = score, model.get_weights()
+        scores = {name: exact_share(model, lines) for name, lines in validation.items()}
+        history.append({"epoch": epoch, "loss": round(float(np.mean(losses)), 4), **scores})
+        print("\n  read exactly: " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()), flush=True)
+        if np.mean(list(scores.values())) > best:
+            best, best_weights = float(np.mean(list(scores.values()))), model.get_weights()
     model.set_weights(best_weights)
-    save_model(model, out)
-    card = {
-        "model": out.name,
-        "sha256": model_sha256(out),
+    return history, best
+
+
+def train(sources: LineSources, run: LineTrainingRun) -> dict:
+    """From scratch, or from the weights of the line model at `run.base` (a fine-tune on newer lessons)."""
+    import keras
+
+    keras.utils.set_random_seed(run.seed)
+    training_pool, validation_pool = pools(sources)
+    started = time.perf_counter()
+    print(f"drawing {run.count} training lessons and {VALIDATION_LINES} validation lessons of each kind", flush=True)
+    lessons = make_lessons(training_pool, run.count, run.seed, run.workers, run.clutter_share)
+    count = min(VALIDATION_LINES, run.count)
+    validation = {"fields": make_lessons(validation_pool, count, run.seed + 1, run.workers, 0.0),
+                  "scenes": make_lessons(validation_pool, count, run.seed + 2, run.workers, 1.0)}
+    drawing_seconds = time.perf_counter() - started
+    model = load_keras_model(run.base) if run.base else build_line_model()
+    model.summary(print_fn=lambda line, **_: print(line))
+    fit_started = time.perf_counter()
+    history, best = fit(model, run, lessons, validation)
+    save_model(model, run.out)
+    card = line_model_card(model, sources, run, {"history": history, "best": best,
+                                                 "drawing_seconds": round(drawing_seconds, 1),
+                                                 "training_seconds": round(time.perf_counter() - fit_started, 1)})
+    run.out.with_suffix(".json").write_text(json.dumps(card, indent=2, default=str) + "\n")
+    print(f"wrote {run.out} ({run.out.stat().st_size / 1e6:.2f} MB) and {run.out.with_suffix('.json')}", flush=True)
+    return card
+
+
+def line_model_card(model, sources: LineSources, run: LineTrainingRun, outcome: dict) -> dict:
+    last = {key: value for key, value in outcome["history"][-1].items() if key not in ("epoch", "loss")}
+    best_epoch = max(outcome["history"], key=lambda row: np.mean([row[key] for key in last]))
+    return {
+        "model": run.out.name,
+        "sha256": model_sha256(run.out),
         "input": f"(N, {LINE_HEIGHT}, W, 1) float32 in [0, 1]: one line of the reader's cleaned ink, ink bright",
         "output": "(N, 1, W/4, 11): per 4-pixel column, probabilities of the digits 0-9 and the CTC blank (10)",
         "parameters": int(model.count_params()),
-        "accuracy": {"synthetic_validation_fields_exact": best},
-        "history": history,
-        "seed": seed,
-        "drawing_seconds": round(drawing_seconds, 1),
-        "training_seconds": round(time.perf_counter() - fit_started, 1),
+        "accuracy": {f"synthetic_validation_{key}_exact": best_epoch[key] for key in last},
+        "history": outcome["history"],
+        "seed": run.seed,
+        "drawing_seconds": outcome["drawing_seconds"],
+        "training_seconds": outcome["training_seconds"],
         "data": {
-            "fields": {"training": count, "validation": len(validation), "generator": "digitocr.line_synth",
-                       "settings": FieldSettings().__dict__, "flagged_ones": FLAGGED_ONES,
-                       "lowered_flags": LOWERED_FLAGS, "longest_flag": LONGEST_FLAG, "looped_twos": LOOPED_TWOS},
-            "mnist": {"source": mnist.source, "md5": mnist.md5, "licence": "CC BY-SA 3.0",
+            "lessons": {"training": run.count, "validation": f"{VALIDATION_LINES} fields and {VALIDATION_LINES} "
+                        "lines of scenes", "clutter_share": run.clutter_share, "clutter_lines_per_scene":
+                        CLUTTER_LINES, "generator": "digitocr.training.line_lessons", "fields":
+                        FieldSettings().__dict__, "flagged_ones": FLAGGED_ONES, "lowered_flags": LOWERED_FLAGS,
+                        "longest_flag": LONGEST_FLAG, "looped_twos": LOOPED_TWOS, "crossed_sevens": CROSSED_SEVENS},
+            "mnist": {"source": sources.mnist.source, "md5": sources.mnist.md5, "licence": "CC BY-SA 3.0",
                       "training_digits": "the first 55,000 training images",
                       "validation_digits": "the last 5,000 training images"},
-            "pendigits": {"source": pendigits_source, "licence": "CC BY 4.0",
-                          "md5": md5_of(Path(pendigits_source)) if pendigits_source else None,
+            "pendigits": {"source": sources.pendigits_path, "licence": "CC BY 4.0",
+                          "md5": md5_of(Path(sources.pendigits_path)) if sources.pendigits_path else None,
                           "held_out_writers": sorted(HELD_OUT_WRITERS), "share_of_digits": PEN_SHARE},
+            "hands": {"source": sources.extra_path, "share_of_digits": HAND_SHARE if sources.hands else 0.0,
+                      "sets": {hand.name: int((~hand.held_out).sum()) for hand in sources.hands}},
         },
-        "training": {"batch_size": BATCH_SIZE, "epochs": epochs, "optimizer": "Adam, cosine learning rate",
-                     "learning_rate": learning_rate, "loss": "CTC", "started_from": started_from},
+        "training": {"batch_size": BATCH_SIZE, "epochs": run.epochs, "optimizer": "Adam, cosine learning rate",
+                     "learning_rate": run.learning_rate, "loss": "CTC",
+                     "started_from": model_reference(run.base) if run.base else "random weights"},
         "command": "python -m digitocr.train_lines " + " ".join(sys.argv[1:]),
     }
-    out.with_suffix(".json").write_text(json.dumps(card, indent=2, default=str) + "\n")
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {out.with_suffix('.json')}", flush=True)
-    return card
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.train_lines", description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
     parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes to draw digits from")
+    parser.add_argument("--extra", help="the folder of swiss16.npz and hwd1000.tar.xz: more hands to draw from")
     parser.add_argument("--out", default=str(DEFAULT_LINE_MODEL_PATH.name), help="where to write the model")
-    parser.add_argument("--lines", type=int, default=TRAINING_LINES, help="synthetic training fields")
+    parser.add_argument("--lines", type=int, default=TRAINING_LINES, help="training lessons")
+    parser.add_argument("--clutter", type=float, default=CLUTTER_SHARE, help="share of lessons drawn from scenes")
     parser.add_argument("--epochs", type=int, default=MAX_EPOCHS)
-    parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count(), help="processes drawing fields")
+    parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count(), help="processes drawing lessons")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--base", help="a line model to fine-tune from instead of random weights")
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE, help="the cosine schedule's start")
     args = parser.parse_args(argv)
-    mnist = load_mnist(args.data)
-    pens = parse_pendigits(args.pendigits) if args.pendigits else []
-    train(mnist, pens, args.pendigits, LineTrainingRun(Path(args.out), args.lines, args.epochs, args.seed, args.workers,
-                                                        Path(args.base) if args.base else None, args.learning_rate))
+    hands = tuple(load_hands(Path(args.extra), args.workers)) if args.extra else ()
+    sources = LineSources(load_mnist(args.data), parse_pendigits(args.pendigits) if args.pendigits else [],
+                          args.pendigits, hands, args.extra)
+    train(sources, LineTrainingRun(Path(args.out), args.lines, args.epochs, args.seed, args.workers,
+                                   Path(args.base) if args.base else None, args.learning_rate, args.clutter))
     return 0
 
 

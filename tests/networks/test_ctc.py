@@ -30,3 +30,9 @@ def test_the_ctc_likelihood_sums_every_alignment():
             total += np.prod(frames[np.arange(len(frames)), path])
     assert log_likelihood(frames, labels) == pytest.approx(np.log(total), rel=1e-6)
     assert log_likelihood(frames[:2], [1, 2, 3]) == float("-inf")
+
+
+def test_no_digits_at_all_is_a_blank_in_every_frame():
+    frames = frames_for([BLANK, 3, BLANK, BLANK], sure=0.8)
+    assert log_likelihood(frames, []) == pytest.approx(float(np.log(frames[:, BLANK]).sum()))
+    assert log_likelihood(frames[:0], []) == float("-inf")

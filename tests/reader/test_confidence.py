@@ -3,8 +3,8 @@ import pytest
 from conftest import SAMPLES, blank_page, frames_for
 from digitocr import ModelError, ReaderSettings
 from digitocr.networks.ctc import BLANK
-from digitocr.reader.confidence import FEATURES, ConfidenceModel, LineEvidence, line_features
-from digitocr.results import Box, Digit, Line, Reading
+from digitocr.reader.confidence import FEATURES, ConfidenceModel, LineEvidence, features, text_likelihood
+from digitocr.results import Box, Digit, Reading
 
 
 def digit(label: int, confidence: float) -> Digit:
@@ -16,15 +16,15 @@ def digit(label: int, confidence: float) -> Digit:
 def test_a_line_both_readers_read_alike_and_surely_is_trusted_more_than_a_disputed_doubtful_one(reader):
     model = reader.models.confidence
     frames = frames_for([BLANK, 4, BLANK, 2, BLANK], sure=0.98)
-    sure = LineEvidence((digit(4, 0.999), digit(2, 0.998)), frames, True, False, 0)
-    doubtful = LineEvidence((digit(4, 0.999), digit(7, 0.55)), frames, False, False, 1)
-    assert model.line_probability(sure) > 0.9 > model.line_probability(doubtful)
-    assert line_features(sure).shape == (len(FEATURES),)
+    sure_digits, doubtful_digits = (digit(4, 0.999), digit(2, 0.998)), (digit(4, 0.999), digit(7, 0.55))
+    sure = LineEvidence(sure_digits, text_likelihood(frames, sure_digits), True, False, 0)
+    doubtful = LineEvidence(doubtful_digits, text_likelihood(frames, doubtful_digits), False, False, 1)
+    assert model.probability([sure]) > 0.8 and model.probability([doubtful]) < model.probability([sure]) - 0.3
+    assert model.probability([sure, doubtful]) < model.probability([sure])
+    assert features([sure]).shape == (len(FEATURES),) and model.probability([]) == 0.0
 
 
-def test_a_reading_is_as_sure_as_all_its_lines_together_and_nothing_found_is_never_sure():
-    lines = (Line((digit(3, 0.99),), confidence=0.9), Line((digit(1, 0.99),), confidence=0.5))
-    assert Reading(lines, (10, 10)).confidence == pytest.approx(0.45)
+def test_nothing_found_is_never_sure():
     assert Reading((), (10, 10)).confidence == 0.0 and Reading((), (10, 10)).needs_review
 
 

@@ -8,20 +8,19 @@ from digitocr.reader.line_choice import Dispute, character_boxes, judge_line
 
 
 def test_a_sure_contour_reading_stands_against_a_mild_preference():
-    recognized = greedy_decode(frames_for([1, BLANK, 2, BLANK, 3], sure=0.6))
-    verdict = judge_line(0, "12", [0.999, 0.999], frames_for([1, BLANK, 2, BLANK, 3], sure=0.6), recognized)
+    verdict = judge_line(0, "12", [0.999, 0.999], frames_for([1, BLANK, 2, BLANK, 3], sure=0.6))
     assert not verdict.use_recognizer and "kept the contour reading" in verdict.explanation
 
 
 def test_a_doubtful_contour_reading_gives_way_to_a_sure_line_reading():
     frames = frames_for([BLANK, 1, BLANK, 1, BLANK, 7, BLANK], sure=0.99)
-    verdict = judge_line(0, "17", [0.55, 0.9], frames, greedy_decode(frames))
+    verdict = judge_line(0, "17", [0.55, 0.9], frames)
     assert verdict.use_recognizer and verdict.preference > 5
 
 
 def test_agreeing_readers_keep_the_contour_digits():
     frames = frames_for([4, BLANK, 2])
-    verdict = judge_line(0, "42", [0.6, 0.6], frames, greedy_decode(frames))
+    verdict = judge_line(0, "42", [0.6, 0.6], frames)
     assert not verdict.use_recognizer and verdict.explanation == "line 1: both read '42'"
 
 
@@ -48,13 +47,13 @@ def test_the_disputed_digits_are_those_the_recognizer_changes_or_drops():
 
 def test_a_sure_digit_the_recognizer_would_drop_stays():
     frames = frames_for([BLANK, 0, BLANK, 7, BLANK], sure=0.97)
-    verdict = judge_line(0, "407", [0.99, 0.99, 0.55], frames, greedy_decode(frames))
+    verdict = judge_line(0, "407", [0.99, 0.99, 0.55], frames)
     assert verdict.recognized.text == "07" and not verdict.use_recognizer
 
 
 def test_a_sure_one_the_recognizer_leaves_out_goes_as_a_bare_bar():
     frames = frames_for([BLANK, 1, BLANK, 4, BLANK, 4, BLANK], sure=0.97)
-    verdict = judge_line(0, "1441", [0.99, 0.99, 0.99, 0.99], frames, greedy_decode(frames))
+    verdict = judge_line(0, "1441", [0.99, 0.99, 0.99, 0.99], frames)
     assert verdict.recognized.text == "144" and verdict.use_recognizer and verdict.contour_certainty <= 1.5
     assert Dispute.between("1441", "144").leaves_out_only_ones
     assert not Dispute.between("1441", "124").leaves_out_only_ones
@@ -63,16 +62,16 @@ def test_a_sure_one_the_recognizer_leaves_out_goes_as_a_bare_bar():
 def test_a_sure_one_after_the_number_counts_for_nothing_but_one_before_it_still_counts():
     trailing = frames_for([BLANK, 1, BLANK, 4, BLANK, 4, BLANK], sure=0.97)
     leading = frames_for([BLANK, 6, BLANK, 7, BLANK], sure=0.97)
-    after = judge_line(0, "1441", [0.99, 0.99, 0.99, 0.99], trailing, greedy_decode(trailing))
-    before = judge_line(0, "167", [0.99, 0.99, 0.99], leading, greedy_decode(leading))
+    after = judge_line(0, "1441", [0.99, 0.99, 0.99, 0.99], trailing)
+    before = judge_line(0, "167", [0.99, 0.99, 0.99], leading)
     assert after.contour_certainty == 0.0 and before.contour_certainty == 1.5
 
 
 def test_a_digit_the_recognizer_adds_where_the_contour_reader_left_a_flat_piece_out_is_kept():
     frames = frames_for([BLANK, 5, BLANK, 0, BLANK], sure=0.97)
-    certain = judge_line(0, "5", [0.999], frames, greedy_decode(frames))
-    left_ink_out = judge_line(0, "5", [0.999], frames, greedy_decode(frames), flat_pieces=1)
+    certain = judge_line(0, "5", [0.999], frames)
+    left_ink_out = judge_line(0, "5", [0.999], frames, flat_pieces=1)
     assert not certain.use_recognizer
     assert left_ink_out.use_recognizer and left_ink_out.recognized.text == "50"
     too_many = frames_for([BLANK, 5, BLANK, 0, BLANK, 0, BLANK], sure=0.97)
-    assert judge_line(0, "5", [0.999], too_many, greedy_decode(too_many), flat_pieces=1).contour_certainty > 6
+    assert judge_line(0, "5", [0.999], too_many, flat_pieces=1).contour_certainty > 6

@@ -47,7 +47,7 @@ def test_the_line_training_command_fine_tunes_into_a_loadable_model_and_card(tmp
                              str(SHARED / "data/pendigits/pendigits-orig.tra"), "--lines", "128", "--epochs", "1",
                              "--workers", "1", "--base", str(DEFAULT_LINE_MODEL_PATH), "--out", str(out)]) == 0
     card = json.loads(out.with_suffix(".json").read_text())
-    assert card["data"]["fields"]["training"] == 128 and card["seed"] == train_lines.SEED
+    assert card["data"]["lessons"]["training"] == 128 and card["seed"] == train_lines.SEED
     shipped = hashlib.sha256(DEFAULT_LINE_MODEL_PATH.read_bytes()).hexdigest()
     assert card["training"]["started_from"] == {"model": "LineReader.keras", "sha256": shipped}
     assert len(LineRecognizer.load(out).frames([np.zeros((LINE_HEIGHT, 64), np.float32)])[0]) == 16

@@ -1,23 +1,10 @@
-from digitocr.reader.remnants import lead_in_strokes, side_remnant_lines
+from digitocr.reader.lead_ins import lead_in_strokes
 from digitocr.results import Box, Digit
 
 
 def digit_at(label: int, x: int, y: int, width: int, height: int) -> Digit:
     return Digit(label, 0.99, tuple(0.99 if i == label else 0.001 for i in range(10)), Box(x, y, width, height), 0,
                  False)
-
-
-def test_a_lone_mark_is_a_remnant_only_as_a_bar_or_in_a_corner_at_the_side():
-    number = [digit_at(1, 10, 12, 8, 15), digit_at(8, 20, 12, 9, 15)]
-    side_bar = [digit_at(1, 54, 8, 3, 15)]
-    corner_mark = [digit_at(7, 50, 0, 8, 8)]
-    middle_one = [digit_at(1, 28, 0, 3, 10)]
-    side_five = [digit_at(5, 50, 10, 9, 15)]
-    assert side_remnant_lines({0: side_bar, 1: number}, (60, 34)) == [0]
-    assert side_remnant_lines({0: corner_mark, 1: number}, (60, 34)) == [0]
-    assert side_remnant_lines({0: middle_one, 1: number}, (60, 34)) == []
-    assert side_remnant_lines({0: number, 1: side_five}, (60, 34)) == []
-    assert side_remnant_lines({0: side_bar, 1: corner_mark}, (60, 34)) == []
 
 
 def test_a_short_slanted_one_low_against_the_next_ones_stem_is_its_lead_in_not_a_digit():

@@ -1,0 +1,95 @@
+"""Which lines are the number: a person takes the marks that are digit-sized, aligned and read with confidence,
+and leaves the rest, wherever in the image it lies.
+
+Each line the readers kept is described by what a person would look at: how
+strongly the line recognizer prefers reading nothing there, how likely it
+finds the line's text, how sure the classifier is of its digits, how many
+digits there are and how many are bare bars ('1's), how tall the line is
+beside the tallest, whether its marks run into the image's edge (a border,
+a cut-off row), how far their shape is from a digit's, how many other lines
+there are, and how much of the line's ink was too flat to name. A logistic model
+maps these to the probability that the line is part of the number; a line
+under one half is set aside, and the debug view says so. The model is
+fitted (`python -m digitocr.training.calibrate`) on scenes of clutter by
+training writers, not on the dev images, and ships as `NumberFinder.json`.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from ..models import MODELS
+from ..results import Digit
+from .confidence import SUREST_DIGIT, probability
+
+DEFAULT_FINDER_PATH = MODELS / "NumberFinder.json"
+FEATURES = ("prefers_nothing", "text_log_likelihood", "mean_digit_log_odds", "digits", "ones_share", "height_share",
+            "touches_edge", "misshapen", "other_lines", "flat_share")
+KEEP_FROM = 0.5  # a line at least this likely to be part of the number is kept
+MOST_PREFERENCE = 30.0  # nats either way: beyond this, the recognizer's preference says no more
+EDGE = 1  # pixels: a box this near the image's border runs into it
+TYPICAL_ASPECT = 0.6  # a handwritten digit is about this wide for its height; '1's are narrower (see ones_share)
+
+
+@dataclass(frozen=True)
+class LineContext:
+    """One line the readers kept, with what surrounds it."""
+
+    digits: tuple[Digit, ...]
+    text_likelihood: float | None  # log P(the line's text) under the recognizer; None where it did not read it
+    nothing_likelihood: float | None  # log P(no digit at all) under the recognizer
+    flat_pieces: int
+    image_size: tuple[int, int]  # (width, height)
+    tallest: float  # the median digit height of the image's tallest line
+    other_lines: int
+
+
+def median_height(digits: tuple[Digit, ...] | list[Digit]) -> float:
+    return float(np.median([digit.box.height for digit in digits]))
+
+
+def line_features(line: LineContext) -> np.ndarray:
+    """The line's features, in the order of FEATURES (the line must hold a digit)."""
+    labels = [digit.label for digit in line.digits]
+    likelihood = line.text_likelihood or 0.0
+    nothing = 0.0 if line.nothing_likelihood is None else \
+        float(np.clip(line.nothing_likelihood - likelihood, -MOST_PREFERENCE, MOST_PREFERENCE))
+    confidences = np.clip([digit.confidence for digit in line.digits], SUREST_DIGIT, 1 - SUREST_DIGIT)
+    width, height = line.image_size
+    touching = [d.box.x <= EDGE or d.box.y <= EDGE or d.box.x + d.box.width >= width - EDGE or
+                d.box.y + d.box.height >= height - EDGE for d in line.digits]
+    return np.array([nothing, likelihood, float(np.mean(np.log(confidences / (1 - confidences)))), len(labels),
+                     labels.count(1) / len(labels), median_height(line.digits) / max(1.0, line.tallest),
+                     float(np.mean(touching)), misshapen(line.digits),
+                     line.other_lines, line.flat_pieces / (line.flat_pieces + len(labels))], np.float64)
+
+
+def misshapen(digits: tuple[Digit, ...]) -> float:
+    """How far, as a factor in logs, the digits' boxes are from a digit's proportions: a bar, a rule or a line of
+    specks read as one wide digit is far from them."""
+    return float(np.median([abs(np.log(d.box.width / max(1, d.box.height) / TYPICAL_ASPECT)) for d in digits]))
+
+
+@dataclass(frozen=True)
+class NumberFinder:
+    weights: np.ndarray
+    bias: float
+    path: Path | None = None
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "NumberFinder":
+        path = Path(path) if path else DEFAULT_FINDER_PATH
+        try:
+            stored = json.loads(path.read_text())
+            return cls(np.array([stored["weights"][name] for name in FEATURES], np.float64), float(stored["bias"]),
+                       path)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ModelError(f"{path} is not a number finder this reader can load ({error}). Fit one with "
+                             "`python -m digitocr.training.calibrate`.") from None
+
+    def part_of_number(self, line: LineContext) -> float:
+        """The probability that the line is part of the number."""
+        return float(probability(self.weights, self.bias, line_features(line)[None])[0])

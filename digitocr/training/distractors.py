@@ -1,0 +1,127 @@
+"""Marks that are not the number but share its page: drawn as binary ink masks, sized to the digits' height.
+
+A person reading a form or a register ignores them at a glance: the end of
+a word written in cursive, a cross or tick after the amount, an underline, a
+blot, a stamp, dots, a field of noise. The stress suite draws them beside
+numbers of held-out writers, and the line recognizer learns from them as
+nothing.
+"""
+
+import cv2
+import numpy as np
+
+LETTER_SHAPES = ("arcade", "garland", "loop", "oval", "tall_loop", "dip")  # the strokes cursive letters are made of
+
+
+def _stroke(mask: np.ndarray, points: np.ndarray, thickness: int) -> None:
+    cv2.polylines(mask, [np.round(points).astype(np.int32).reshape(-1, 1, 2)], False, 1, thickness, cv2.LINE_AA)
+
+
+def _letter(kind: str, x: float, x_height: float, rng: np.random.Generator) -> np.ndarray:
+    """One cursive letter's path from the baseline at `x`, y pointing down from the x-height's top (0)."""
+    width = x_height * rng.uniform(0.5, 0.9)
+    steps = np.linspace(0, 1, 14)
+    if kind == "arcade":  # n, m, h: a hump
+        return np.stack([x + width * steps, x_height * (1 - np.sin(np.pi * steps))], 1)
+    if kind == "garland":  # u, w: a cup
+        return np.stack([x + width * steps, x_height * np.sin(np.pi * steps)], 1)
+    if kind in ("loop", "tall_loop"):  # e, l: up and back round to the baseline
+        top = -x_height * rng.uniform(0.6, 1.0) if kind == "tall_loop" else x_height * 0.1
+        angles = np.linspace(-np.pi / 2, 1.5 * np.pi, 18)
+        middle = (x_height + top) / 2
+        return np.stack([x + width / 2 + width / 2 * np.cos(angles) * (0.6 + 0.4 * steps.mean()),
+                         middle + (x_height - top) / 2 * np.sin(angles)], 1)
+    if kind == "oval":  # a, o: a closed ring, then on
+        angles = np.linspace(0, 2 * np.pi, 18) + np.pi / 3
+        return np.stack([x + width / 2 + width / 2 * np.cos(angles), x_height / 2 + x_height / 2 * np.sin(angles)], 1)
+    return np.stack([x + width * steps, x_height * (0.5 + 0.5 * steps) + x_height * 0.8 * np.sin(np.pi * steps)], 1)
+
+
+def cursive_fragment(height: int, rng: np.random.Generator) -> np.ndarray:
+    """Part of a word written in cursive, one unbroken movement of letter shapes: x-height about half the
+    digits' height, some letters rising to their full height."""
+    x_height = height * rng.uniform(0.4, 0.65)
+    letters = int(rng.integers(3, 8))
+    path, x = [], 0.0
+    for _ in range(letters):
+        letter = _letter(str(rng.choice(LETTER_SHAPES)), x, x_height, rng)
+        path.append(letter)
+        x = float(letter[:, 0].max()) + x_height * rng.uniform(0.05, 0.3)
+    points = np.concatenate(path)
+    points[:, 1] += height - x_height + height * 0.1 * np.sin(points[:, 0] / height * rng.uniform(1, 3))
+    thickness = max(1, int(height * rng.uniform(0.05, 0.1)))
+    pad = thickness + 2
+    mask = np.zeros((int(points[:, 1].max() - min(0, points[:, 1].min())) + 2 * pad + 1, int(x) + 2 * pad + 1),
+                    np.uint8)
+    points[:, 1] -= min(0, points[:, 1].min())
+    _stroke(mask, points + pad, thickness)
+    return mask
+
+
+def cross(height: int, rng: np.random.Generator) -> np.ndarray:
+    """A cross, as a clerk marks a line done or void."""
+    side = int(height * rng.uniform(0.5, 1.0))
+    thickness = max(1, int(height * rng.uniform(0.05, 0.1)))
+    mask = np.zeros((side + 2 * thickness + 2, side + 2 * thickness + 2), np.uint8)
+    wobble = rng.uniform(-0.1, 0.1, 4) * side
+    _stroke(mask, np.array([[0, 0], [side + wobble[0], side + wobble[1]]]) + thickness + 1, thickness)
+    _stroke(mask, np.array([[side + wobble[2], 0], [0, side + wobble[3]]]) + thickness + 1, thickness)
+    return mask
+
+
+def tick(height: int, rng: np.random.Generator) -> np.ndarray:
+    """A tick: a short stroke down, then a long one up and to the right."""
+    side = int(height * rng.uniform(0.5, 1.0))
+    thickness = max(1, int(height * rng.uniform(0.05, 0.1)))
+    mask = np.zeros((side + 2 * thickness + 2, int(side * 1.2) + 2 * thickness + 2), np.uint8)
+    points = np.array([[0, side * 0.55], [side * 0.35, side], [side * 1.2, 0]]) + thickness + 1
+    _stroke(mask, points, thickness)
+    return mask
+
+
+def blot(height: int, rng: np.random.Generator) -> np.ndarray:
+    """A blot of ink: a filled irregular shape with a splash or two beside it."""
+    radius = height * rng.uniform(0.15, 0.45)
+    size = int(4 * radius) + 4
+    mask = np.zeros((size, size), np.uint8)
+    angles = np.sort(rng.uniform(0, 2 * np.pi, 12))
+    lengths = radius * rng.uniform(0.6, 1.3, 12)
+    points = np.stack([size / 2 + lengths * np.cos(angles), size / 2 + lengths * np.sin(angles)], 1)
+    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
+    for _ in range(int(rng.integers(0, 3))):
+        centre = (int(size / 2 + rng.uniform(-1.6, 1.6) * radius), int(size / 2 + rng.uniform(-1.6, 1.6) * radius))
+        cv2.circle(mask, centre, max(1, int(radius * rng.uniform(0.08, 0.25))), 1, -1)
+    return mask
+
+
+def stamp(height: int, rng: np.random.Generator) -> np.ndarray:
+    """A rubber stamp: a ring or frame with small printed letters in it."""
+    side = int(height * rng.uniform(1.4, 2.6))
+    mask = np.zeros((side, side), np.uint8)
+    thickness = max(1, side // 30)
+    if rng.random() < 0.5:
+        cv2.circle(mask, (side // 2, side // 2), side // 2 - thickness - 1, 1, thickness)
+        cv2.circle(mask, (side // 2, side // 2), int(side * 0.36), 1, max(1, thickness // 2))
+    else:
+        cv2.rectangle(mask, (thickness, side // 4), (side - thickness - 1, 3 * side // 4), 1, thickness)
+    letters = "".join(rng.choice(list("PAIDRECVDOKTAX"), int(rng.integers(3, 6))))
+    scale = side / 160
+    (width, text_height), _ = cv2.getTextSize(letters, cv2.FONT_HERSHEY_SIMPLEX, scale, max(1, thickness // 2))
+    cv2.putText(mask, letters, ((side - width) // 2, (side + text_height) // 2), cv2.FONT_HERSHEY_SIMPLEX, scale, 1,
+                max(1, thickness // 2), cv2.LINE_AA)
+    return mask
+
+
+def specks(shape: tuple[int, int], count: int, height: int, rng: np.random.Generator) -> np.ndarray:
+    """Dots and specks of a pen or a dirty scanner, scattered over `shape`."""
+    mask = np.zeros(shape, np.uint8)
+    for _ in range(count):
+        centre = (int(rng.integers(0, shape[1])), int(rng.integers(0, shape[0])))
+        cv2.circle(mask, centre, max(1, int(height * rng.uniform(0.02, 0.07))), 1, -1)
+    return mask
+
+
+def noise_field(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """A region of noise: thresholded grain, as a dark corner of a photo or a textured surface binarises."""
+    grain = cv2.GaussianBlur(rng.random(shape).astype(np.float32), (0, 0), rng.uniform(0.6, 1.6))
+    return (grain > np.quantile(grain, rng.uniform(0.6, 0.85))).astype(np.uint8)

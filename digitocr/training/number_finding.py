@@ -1,0 +1,85 @@
+"""Fitting the number finder: which lines of a reading are the number, learned from scenes whose number is known.
+
+Number fields (borders, rules, patterns) and scenes of every upright kind of
+clutter are drawn from the training writers (never the held-out ones the
+stress suite and the field confidence use), read by the reader with a finder
+that keeps every line, and each line it kept is labelled by where it lies: on
+one of the number's lines, or not. A logistic model (`calibrate.fit_logistic`)
+is fitted on the lines' features (`reader.number_finder.line_features`).
+"""
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..reader import Models, Reader
+from ..reader.number_finder import FEATURES, LineContext, line_features
+from ..reader.prepare import prepare
+from ..reader.steps import finish
+from ..results import Box
+from .line_lessons import DigitPool
+from .line_synth import compose_number, rendered_field
+from .scenes import UPRIGHT_KINDS, Writer, make_scene
+
+ON_THE_NUMBER = 0.5  # a line with this share of its box on one of the number's lines is part of it
+
+
+class LineRecorder:
+    """Stands in for the number finder: keeps every line it is asked about, and keeps the line."""
+
+    def __init__(self):
+        self.lines: list[LineContext] = []
+
+    def part_of_number(self, line: LineContext) -> float:
+        self.lines.append(line)
+        return 1.0
+
+
+@dataclass(frozen=True)
+class LabelledImage:
+    pixels: np.ndarray
+    number_lines: tuple[Box, ...]  # where the number's lines lie
+
+
+def training_images(pool: DigitPool, seed: int, fields: int, per_kind: int) -> list[LabelledImage]:
+    """Number fields and upright scenes of every kind, with the boxes of the number's lines."""
+    rng = np.random.default_rng(seed)
+    images = []
+    for _ in range(fields):
+        mask, _ = compose_number(pool, rng)
+        pixels, (x, y, width, height) = rendered_field(mask, rng)
+        images.append(LabelledImage(pixels, (Box(x, y, width, height),)))
+    for number, kind in enumerate(UPRIGHT_KINDS):
+        kind_rng = np.random.default_rng([seed, number])
+        for _ in range(per_kind):
+            scene = make_scene(kind, Writer(pool), kind_rng)
+            images.append(LabelledImage(scene.pixels, tuple(Box(*box) for box, _ in scene.lines)))
+    return images
+
+
+def on_the_number(line: LineContext, number_lines: tuple[Box, ...]) -> bool:
+    box = Box.enclosing([digit.box for digit in line.digits])
+    area = max(1, box.width * box.height)
+    return any(shared(box, number) >= ON_THE_NUMBER * area for number in number_lines)
+
+
+def shared(a: Box, b: Box) -> int:
+    width = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
+    height = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
+    return max(0, width) * max(0, height)
+
+
+def finder_lessons(models: Models, images: list[LabelledImage]) -> tuple[np.ndarray, np.ndarray]:
+    """Every line the readers keep in the images: its features, and whether it is part of the number."""
+    recorder = LineRecorder()
+    reader = Reader(models=replace(models, finder=recorder))
+    found, labels = [], []
+    for number, image in enumerate(images, start=1):
+        recorder.lines = []
+        prepared = prepare(image.pixels, reader.settings)
+        finish(prepared, reader.answers([prepared])[0], reader.settings, reader.models, False)
+        found += [line_features(line) for line in recorder.lines]
+        labels += [on_the_number(line, image.number_lines) for line in recorder.lines]
+        if number % 500 == 0:
+            print(f"  {number}/{len(images)} images read for the number finder", flush=True)
+    return np.array(found).reshape(-1, len(FEATURES)), np.array(labels, np.float64)

@@ -1,0 +1,398 @@
+"""Scenes of handwritten numbers among the clutter of real pages, each with its true text and where it lies.
+
+Every scene is one KIND of difficulty a person reads through at a glance: a
+word in cursive, a cross or tick, an underline, ruled and column lines, the
+bars of a table cell's borders at the crop's edges, a scan's black margin,
+dots, the cut-off rows above and below in a register's crop, a blot, a
+stamp, light digits binarised on black with noise below, a number above a
+region of noise, a column of single digits, several lines, the page turned
+a quarter or a half. The digits come from a `Writer` (the stress suite's
+draws only on held-out writers); each number is written as a person writes
+it to be read, apart from the clutter, and the page is photographed or
+scanned (`render_page`). A scene records the box of every line of the
+number, so that what a reader finds can be told apart into the number and
+the rest.
+"""
+
+import io
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from . import distractors
+from .line_synth import DigitSource, FieldSettings, compose_number
+
+READABLE = FieldSettings(gap=(0.1, 0.45), touching_probability=0.0, small_tail_probability=0.0,
+                         cursive_zeros_probability=0.0, sign_probability=0.0, separator_probability=0.25,
+                         bold_probability=0.2, slant=0.25)  # a number written to be read, digits apart
+DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
+KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", "column_line", "cell_remnants",
+         "scan_margin", "stray_marks", "neighbour_rows", "blot", "stamp", "light_on_dark", "noise_region",
+         "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270")
+UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
+
+Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
+
+
+@dataclass(frozen=True)
+class Scene:
+    kind: str
+    pixels: np.ndarray  # (H, W, 3) uint8
+    lines: tuple[tuple[Box, str], ...]  # each line of the number, top to bottom: where it lies and its digits
+
+    @property
+    def text(self) -> str:
+        """What a person reads: the digits, lines joined by a line break."""
+        return "\n".join(text for _, text in self.lines)
+
+
+@dataclass
+class Page:
+    """Ink (darkness 0-1) and printed marks being laid out, and the lines of the number written on it."""
+
+    ink: np.ndarray
+    printed: np.ndarray
+    numbers: list[tuple[Box, str]] = field(default_factory=list)
+    dark_field: bool = False  # light marks on a dark field, as a binarised photo of a board
+
+    @classmethod
+    def blank(cls, height: int, width: int) -> "Page":
+        return cls(np.zeros((height, width), np.float32), np.zeros((height, width), np.float32))
+
+    def paste(self, mask: np.ndarray, x: int, y: int, layer: str = "ink") -> None:
+        """`mask` with its top-left corner at (x, y), clipped to the page."""
+        target = self.ink if layer == "ink" else self.printed
+        top, left = max(0, y), max(0, x)
+        bottom, right = min(target.shape[0], y + mask.shape[0]), min(target.shape[1], x + mask.shape[1])
+        if bottom > top and right > left:
+            piece = mask[top - y:bottom - y, left - x:right - x].astype(np.float32)
+            np.maximum(target[top:bottom, left:right], piece, out=target[top:bottom, left:right])
+
+    def write(self, ink: np.ndarray, x: int, y: int, text: str) -> None:
+        """A line of the number, recorded with its box."""
+        self.paste(ink, x, y)
+        self.numbers.append(((x, y, ink.shape[1], ink.shape[0]), text))
+
+    def widened(self, left: int = 0, top: int = 0, right: int = 0, bottom: int = 0) -> "Page":
+        """The page with room added on its sides; what is on it keeps its place on the paper."""
+        grown = Page.blank(self.ink.shape[0] + top + bottom, self.ink.shape[1] + left + right)
+        grown.paste(self.ink, left, top)
+        grown.paste(self.printed, left, top, "printed")
+        grown.numbers = [((x + left, y + top, w, h), text) for (x, y, w, h), text in self.numbers]
+        grown.dark_field = self.dark_field
+        return grown
+
+    def turned(self, quarters: int) -> "Page":
+        """The page turned anticlockwise by `quarters` right angles, boxes with it."""
+        turned = Page(np.rot90(self.ink, quarters).copy(), np.rot90(self.printed, quarters).copy(),
+                      dark_field=self.dark_field)
+        for (x, y, w, h), text in self.numbers:
+            height, width = self.ink.shape
+            for _ in range(quarters % 4):  # a quarter turn takes (x, y) to (y, width - x)
+                x, y, w, h = y, width - x - w, h, w
+                height, width = width, height
+            turned.numbers.append(((x, y, w, h), text))
+        return turned
+
+
+def scaled(mask: np.ndarray, factor: float) -> np.ndarray:
+    size = (max(1, round(mask.shape[1] * factor)), max(1, round(mask.shape[0] * factor)))
+    return cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+
+
+def digit_height(rng: np.random.Generator, span: tuple[float, float] = DIGIT_HEIGHT) -> float:
+    return float(np.exp(rng.uniform(*np.log(span))))
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who writes a scene's numbers: where their digits come from, and how they set them side by side."""
+
+    digits: DigitSource
+    settings: FieldSettings = READABLE
+
+    def number(self, height: float, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+        """A number as ink coverage with its digits `height` pixels tall, and its digits."""
+        mask, text = compose_number(self.digits, rng, self.settings)
+        return scaled(mask, height / 64.0), text
+
+    def digit(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+        mask, label = self.digits(rng)
+        return mask, str(label)
+
+
+def framed(writer: Writer, height: float, rng: np.random.Generator, sides: tuple[float, float] = (0.3, 1.2),
+           ends: tuple[float, float] = (0.3, 0.8)) -> Page:
+    """A page with one number written on it, with margins of the given shares of the digit height."""
+    ink, text = writer.number(height, rng)
+    left, right = (int(height * rng.uniform(*sides)) for _ in range(2))
+    top, bottom = (int(height * rng.uniform(*ends)) for _ in range(2))
+    page = Page.blank(ink.shape[0] + top + bottom, ink.shape[1] + left + right)
+    page.write(ink, left, top, text)
+    return page
+
+
+def render_page(page: Page, rng: np.random.Generator) -> np.ndarray:
+    """The page photographed or scanned: paper or a dark field, ink, printed marks, uneven light, grain, blur and
+    JPEG; (H, W, 3) uint8."""
+    height, width = page.ink.shape
+    paper = rng.uniform(170, 245)
+    darkness = rng.uniform(90, min(200, paper - 20))
+    tone = paper - darkness * np.maximum(page.ink, page.printed * rng.uniform(0.3, 0.7))
+    tone += np.linspace(0, 1, width, dtype=np.float32)[None, :] * rng.uniform(-30, 30)
+    tone += rng.normal(0, rng.uniform(1, 6), (height, width)).astype(np.float32)
+    tone = cv2.GaussianBlur(tone, (0, 0), rng.uniform(0.3, 0.9))
+    if page.dark_field:
+        tone = 255 - tone
+    rgb = np.dstack([tone * rng.uniform(0.95, 1.0), tone, tone * rng.uniform(0.95, 1.0)]).clip(0, 255).astype(np.uint8)
+    if rng.random() < 0.6:
+        buffer = io.BytesIO()
+        Image.fromarray(rgb).save(buffer, "JPEG", quality=int(rng.integers(50, 95)))
+        rgb = np.asarray(Image.open(buffer).convert("RGB"))
+    return rgb
+
+
+def clean(writer, rng) -> Page:
+    return framed(writer, digit_height(rng), rng)
+
+
+def mark_beside(page: Page, mark: np.ndarray, rng: np.random.Generator, after: bool,
+                gap: tuple[float, float]) -> Page:
+    """`mark` on the number's line, before or after it, a gap of the given shares of its height apart."""
+    (x, y, width, height), _ = page.numbers[0]
+    space = int(height * rng.uniform(*gap))
+    room = mark.shape[1] + space
+    page = page.widened(left=0 if after else room, right=room if after else 0,
+                        top=max(0, mark.shape[0] - height - y))
+    (x, y, width, height), _ = page.numbers[0]
+    top = y + height - mark.shape[0] + int(rng.uniform(-0.1, 0.15) * height)
+    page.paste(mark, x + width + space if after else x - room, min(max(0, top), page.ink.shape[0] - mark.shape[0]))
+    return page
+
+
+def word_fragment(writer, rng) -> Page:
+    height = digit_height(rng)
+    page = framed(writer, height, rng)
+    return mark_beside(page, distractors.cursive_fragment(int(height), rng), rng, rng.random() < 0.5, (0.5, 1.2))
+
+
+def cross_or_tick(writer, rng) -> Page:
+    height = digit_height(rng)
+    mark = (distractors.cross if rng.random() < 0.5 else distractors.tick)(int(height), rng)
+    return mark_beside(framed(writer, height, rng), mark, rng, rng.random() < 0.8, (0.4, 1.0))
+
+
+def underline(writer, rng) -> Page:
+    height = digit_height(rng)
+    page = framed(writer, height, rng, ends=(0.3, 0.9))
+    (x, y, width, ink_height), _ = page.numbers[0]
+    thickness = max(1, int(height * rng.uniform(0.04, 0.09)))
+    for copy in range(1 if rng.random() < 0.8 else 2):
+        row = y + ink_height + int(height * rng.uniform(0.05, 0.2)) + copy * thickness * 3
+        start, end = x - int(height * rng.uniform(0, 0.4)), x + width + int(height * rng.uniform(0, 0.4))
+        cv2.line(page.ink, (start, row), (end, row + int(rng.integers(-3, 4))), 1.0, thickness, cv2.LINE_AA)
+    return page
+
+
+def ruled_lines(writer, rng) -> Page:
+    page = clean(writer, rng)
+    height, width = page.ink.shape
+    spacing = rng.uniform(0.25, 0.5) * height
+    for row in np.arange(rng.uniform(0, spacing), height, spacing):
+        cv2.line(page.printed, (0, int(row)), (width, int(row + rng.uniform(-2, 2))), 1.0, int(rng.integers(1, 3)))
+    return page
+
+
+def column_line(writer, rng) -> Page:
+    height = digit_height(rng)
+    page = framed(writer, height, rng, sides=(0.4, 1.0))
+    (x, _, width, _), _ = page.numbers[0]
+    for side in ("left", "right") if rng.random() < 0.4 else (str(rng.choice(["left", "right"])),):
+        gap = int(height * rng.uniform(0.15, 0.35))
+        column = x - gap if side == "left" else x + width + gap
+        cv2.line(page.ink, (column, 0), (column + int(rng.integers(-3, 4)), page.ink.shape[0]), 1.0,
+                 int(rng.integers(1, 4)))
+    return page
+
+
+def cell_remnants(writer, rng) -> Page:
+    """A table cell cropped a little off its grid: bars of its side borders at the crop's edges, some only part of
+    its height, some turning a corner along the top or bottom."""
+    height = digit_height(rng, (16.0, 50.0))
+    page = framed(writer, height, rng, sides=(0.2, 0.8), ends=(0.2, 0.6))
+    rows, columns = page.ink.shape
+    thickness = int(rng.integers(1, 4))
+    sides = ("left", "right") if rng.random() < 0.4 else (str(rng.choice(["left", "right"])),)
+    for side in sides:
+        x = int(rng.integers(0, 3)) if side == "left" else columns - 1 - int(rng.integers(0, 3))
+        start = 0 if rng.random() < 0.5 else int(rows * rng.uniform(0, 0.5))
+        end = min(rows, start + int(rows * rng.uniform(0.3, 1.0)))
+        cv2.line(page.ink, (x, start), (x + int(rng.integers(-1, 2)), end), 1.0, thickness)
+        if rng.random() < 0.4:  # the corner where the bar meets the row's border
+            y = start if start == 0 or rng.random() < 0.5 else end
+            reach = int(columns * rng.uniform(0.05, 0.3))
+            cv2.line(page.ink, (x, y), (x + reach if side == "left" else x - reach, y), 1.0, thickness)
+    return page
+
+
+def scan_margin(writer, rng) -> Page:
+    """A scanner's black margin along one side, its edge ragged."""
+    page = clean(writer, rng)
+    side = str(rng.choice(["left", "right", "top", "bottom"]))
+    along_rows = side in ("left", "right")
+    band = max(2, int(rng.uniform(0.05, 0.2) * page.ink.shape[1 if along_rows else 0]))
+    page = page.widened(**{side: band})
+    height, width = page.ink.shape
+    depths = (band + rng.normal(0, max(1.0, 0.05 * band), height if along_rows else width)).astype(int).clip(1)
+    if along_rows:
+        columns = np.arange(width)[None, :]
+        margin = columns < depths[:, None] if side == "left" else columns >= width - depths[:, None]
+    else:
+        rows = np.arange(height)[:, None]
+        margin = rows < depths[None, :] if side == "top" else rows >= height - depths[None, :]
+    page.ink[margin] = 1.0
+    return page
+
+
+def stray_marks(writer, rng) -> Page:
+    height = digit_height(rng)
+    page = framed(writer, height, rng, sides=(0.6, 1.2), ends=(0.5, 1.0))
+    page.paste(distractors.specks(page.ink.shape, int(rng.integers(3, 12)), int(height), rng), 0, 0)
+    return page
+
+
+def cut_off_rows(page: Page, writer: Writer, height: float, rng: np.random.Generator,
+                 chance: float = 0.7) -> None:
+    """The rows above and below, cut by the crop: only their feet or heads show."""
+    (x, _, _, _), _ = page.numbers[0]
+    for above in (True, False):
+        if rng.random() < chance:
+            other, _ = writer.number(height, rng)
+            shown = int(other.shape[0] * rng.uniform(0.15, 0.45))
+            page.paste(other, x + int(height * rng.uniform(-0.5, 0.5)),
+                       shown - other.shape[0] if above else page.ink.shape[0] - shown)
+
+
+def neighbour_rows(writer, rng) -> Page:
+    height = digit_height(rng)
+    page = framed(writer, height, rng, ends=(0.5, 1.0))
+    cut_off_rows(page, writer, height, rng)
+    return page
+
+
+def blot(writer, rng) -> Page:
+    height = digit_height(rng)
+    page = framed(writer, height, rng, sides=(1.0, 1.8), ends=(0.6, 1.2))
+    (x, y, width, ink_height), _ = page.numbers[0]
+    mark = distractors.blot(int(height), rng)
+    spots = [(x - mark.shape[1] - int(0.2 * height), y), (x + width + int(0.2 * height), y),
+             (x + int(width * rng.uniform(0, 0.8)), y + ink_height + int(0.3 * height))]
+    page.paste(mark, *spots[int(rng.integers(len(spots)))])
+    return page
+
+
+def stamp(writer, rng) -> Page:
+    height = digit_height(rng)
+    page = framed(writer, height, rng, sides=(0.5, 1.0), ends=(0.5, 1.0))
+    (x, _, width, _), _ = page.numbers[0]
+    mark = distractors.stamp(int(height), rng)
+    page = page.widened(right=mark.shape[1] + int(0.2 * height), bottom=max(0, mark.shape[0] - page.ink.shape[0]))
+    page.paste(mark, x + width + int(height * rng.uniform(0.2, 0.6)), int(rng.uniform(0, 0.3) * height), "printed")
+    return page
+
+
+def light_on_dark(writer, rng) -> Page:
+    """A phone photo binarised: light digits on black, a white blob of noise below them."""
+    page = clean(writer, rng)
+    height, width = page.ink.shape
+    page = page.widened(bottom=int(height * rng.uniform(0.4, 0.8)))
+    noise = distractors.noise_field((page.ink.shape[0] - height, width), rng)
+    blob = np.zeros_like(noise)
+    cv2.ellipse(blob, (width // 2 + int(rng.uniform(-0.2, 0.2) * width), blob.shape[0] // 2),
+                (int(width * rng.uniform(0.15, 0.4)), max(2, int(blob.shape[0] * rng.uniform(0.2, 0.45)))), 0, 0, 360,
+                1, -1)
+    page.paste(noise * blob, 0, height)
+    page.ink = (page.ink > 0.35).astype(np.float32)
+    page.dark_field = True
+    return page
+
+
+def noise_region(writer, rng) -> Page:
+    """A clean number above or below a region of noise that covers as much of the image or more."""
+    page = clean(writer, rng)
+    height, width = page.ink.shape
+    extra = int(height * rng.uniform(0.8, 1.6))
+    below = rng.random() < 0.7
+    page = page.widened(top=0 if below else extra, bottom=extra if below else 0)
+    page.paste(distractors.noise_field((extra, width), rng), 0, height if below else 0)
+    return page
+
+
+def digit_column(writer, rng) -> Page:
+    """Single digits one under the other, as a column of a form: read top to bottom, one line each."""
+    height = digit_height(rng, (20.0, 70.0))
+    digits = []
+    for _ in range(int(rng.integers(3, 10))):
+        mask, label = writer.digit(rng)
+        ys, xs = np.nonzero(mask)
+        digits.append((scaled(mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1], height / (ys.max() - ys.min() + 1)),
+                       label))
+    spacing, widest = int(height * rng.uniform(0.35, 0.8)), max(ink.shape[1] for ink, _ in digits)
+    margin = int(height * rng.uniform(0.8, 2.0))
+    page = Page.blank(sum(ink.shape[0] + spacing for ink, _ in digits) + margin, widest + 2 * margin)
+    top = margin // 2
+    for ink, label in digits:
+        page.write(ink, margin + (widest - ink.shape[1]) // 2 + int(rng.integers(-2, 3)), top, label)
+        top += ink.shape[0] + spacing
+    return page
+
+
+def several_lines(writer, rng) -> Page:
+    height = digit_height(rng, (18.0, 60.0))
+    lines = [writer.number(height, rng) for _ in range(int(rng.integers(2, 4)))]
+    spacing, margin = int(height * rng.uniform(0.5, 1.0)), int(height * rng.uniform(0.3, 1.0))
+    width = max(ink.shape[1] for ink, _ in lines) + int(height * 0.5)
+    page = Page.blank(sum(ink.shape[0] + spacing for ink, _ in lines) + 2 * margin - spacing, width + 2 * margin)
+    top = margin
+    for ink, text in lines:
+        page.write(ink, margin + int(rng.uniform(0, width - ink.shape[1])), top, text)
+        top += ink.shape[0] + spacing
+    return page
+
+
+def register_crop(writer, rng) -> Page:
+    """A loose crop of a ledger's number column: cut-off rows above and below, the column's ruled line after the
+    number, and the start of the next column's word beyond it."""
+    height = digit_height(rng, (18.0, 60.0))
+    page = framed(writer, height, rng, sides=(0.2, 0.6), ends=(0.5, 1.0))
+    word = distractors.cursive_fragment(int(height), rng) if rng.random() < 0.7 else np.zeros((1, 1), np.uint8)
+    page = page.widened(right=word.shape[1] // 2 + int(0.4 * height))
+    cut_off_rows(page, writer, height, rng, chance=1.0)
+    (x, y, width, ink_height), _ = page.numbers[0]
+    column = x + width + int(height * rng.uniform(0.2, 0.4))
+    cv2.line(page.printed, (column, 0), (column + int(rng.integers(-3, 4)), page.ink.shape[0]), 1.0,
+             int(rng.integers(1, 3)))
+    page.paste(word, column + int(0.25 * height), y + ink_height - word.shape[0] + int(0.1 * height))
+    return page
+
+
+def turned(quarters: int):
+    def scene(writer, rng) -> Page:
+        return clean(writer, rng).turned(quarters)
+    return scene
+
+
+MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross_or_tick, "underline": underline,
+          "ruled_lines": ruled_lines, "column_line": column_line, "cell_remnants": cell_remnants,
+          "scan_margin": scan_margin,
+          "stray_marks": stray_marks, "neighbour_rows": neighbour_rows, "blot": blot, "stamp": stamp,
+          "light_on_dark": light_on_dark, "noise_region": noise_region, "digit_column": digit_column,
+          "several_lines": several_lines, "register_crop": register_crop, "turned_90": turned(1),
+          "turned_180": turned(2), "turned_270": turned(3)}
+
+
+def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:
+    page = MAKERS[kind](writer, rng)
+    return Scene(kind, render_page(page, rng), tuple(sorted(page.numbers, key=lambda line: line[0][1])))

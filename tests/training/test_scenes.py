@@ -1,0 +1,44 @@
+import numpy as np
+
+from digitocr.training import line_lessons, scenes, stress
+
+
+def bar_digits(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """A stand-in digit source: an upright bar, labelled 1."""
+    mask = np.zeros((40, 12), np.uint8)
+    mask[2:38, 4:9] = 1
+    return mask, 1
+
+
+def test_every_kind_of_scene_is_an_image_with_the_number_where_it_says():
+    rng = np.random.default_rng(5)
+    for kind in scenes.KINDS:
+        scene = scenes.make_scene(kind, scenes.Writer(bar_digits), rng)
+        height, width, channels = scene.pixels.shape
+        assert channels == 3 and scene.pixels.dtype == np.uint8 and scene.text
+        assert set(scene.text) <= set("1\n") and scene.text.count("\n") == len(scene.lines) - 1
+        for (x, y, w, h), text in scene.lines:
+            assert 0 <= x and 0 <= y and x + w <= width and y + h <= height, kind
+
+
+def test_a_turned_page_keeps_each_box_on_its_ink():
+    page = scenes.Page.blank(30, 50)
+    page.write(np.ones((4, 9), np.float32), 12, 3, "7")
+    for quarters in range(4):
+        turned = page.turned(quarters)
+        (x, y, w, h), _ = turned.numbers[0]
+        assert turned.ink[y:y + h, x:x + w].sum() == turned.ink.sum() == 36
+
+
+def test_a_found_line_is_a_lesson_of_the_number_it_holds_whole_or_of_nothing():
+    scene = scenes.Scene("clean", np.zeros((100, 200, 3), np.uint8), (((20, 20, 80, 30), "123"),))
+    assert line_lessons.number_line_of((10, 12, 110, 45), scene) == "123"
+    assert line_lessons.number_line_of((130, 12, 60, 45), scene) == ""
+    assert line_lessons.number_line_of((10, 12, 50, 45), scene) is None  # only part of the number
+
+
+def test_the_stress_suite_is_the_same_every_time():
+    first = stress.stress_scenes(bar_digits, per_kind=2)
+    again = stress.stress_scenes(bar_digits, per_kind=2)
+    assert len(first) == 2 * len(scenes.KINDS)
+    assert all(np.array_equal(a.pixels, b.pixels) and a.text == b.text for a, b in zip(first, again))
