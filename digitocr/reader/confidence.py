@@ -52,11 +52,16 @@ def text_likelihood(frames: np.ndarray | None, digits: tuple[Digit, ...] | list[
     return max(LOWEST_LIKELIHOOD, log_likelihood(frames, [digit.label for digit in digits]))
 
 
+def digit_log_odds(digits: list[Digit] | tuple[Digit, ...]) -> np.ndarray:
+    """Each digit's confidence as log-odds, kept within SUREST_DIGIT of 0 and 1."""
+    confidences = np.clip([digit.confidence for digit in digits], SUREST_DIGIT, 1 - SUREST_DIGIT)
+    return np.log(confidences / (1 - confidences))
+
+
 def features(lines: list[LineEvidence]) -> np.ndarray:
     """A reading's features, in the order of FEATURES (its lines must hold one digit or more)."""
     digits = [digit for line in lines for digit in line.digits]
-    confidences = np.clip([digit.confidence for digit in digits], SUREST_DIGIT, 1 - SUREST_DIGIT)
-    log_odds = np.log(confidences / (1 - confidences))
+    log_odds = digit_log_odds(digits)
     ranked = np.sort(np.clip([digit.probabilities for digit in digits], SUREST_DIGIT, 1.0), axis=1)
     return np.array([sum(line.text_likelihood or 0.0 for line in lines), log_odds.min(), log_odds.mean(),
                      float(np.log(ranked[:, -1] / ranked[:, -2]).min()),
@@ -76,18 +81,22 @@ class ConfidenceModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> "ConfidenceModel":
         path = Path(path) if path else DEFAULT_CONFIDENCE_PATH
-        try:
-            stored = json.loads(path.read_text())
-            weights = np.array([stored["weights"][name] for name in FEATURES], np.float64)
-            return cls(weights, float(stored["bias"]), path)
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ModelError(f"{path} is not a field confidence model this reader can load ({error}). Fit one with "
-                             "`python -m digitocr.training.calibrate`.") from None
+        return cls(*load_logistic(path, FEATURES, "a field confidence model"), path)
 
     def probability(self, lines: list[LineEvidence]) -> float:
         """That every digit of these lines is right; nothing read is never sure."""
         lines = [line for line in lines if line.digits]
         return float(probability(self.weights, self.bias, features(lines)[None])[0]) if lines else 0.0
+
+
+def load_logistic(path: Path, names: tuple[str, ...], what: str) -> tuple[np.ndarray, float]:
+    """A fitted logistic model's weights (in the order of `names`) and bias, as `calibrate` writes them."""
+    try:
+        stored = json.loads(path.read_text())
+        return np.array([stored["weights"][name] for name in names], np.float64), float(stored["bias"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ModelError(f"{path} is not {what} this reader can load ({error}). Fit one with "
+                         "`python -m digitocr.training.calibrate`.") from None
 
 
 def probability(weights: np.ndarray, bias: float, values: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from ..results import Box, Digit, Line, Stage
 from ..settings import ReaderSettings
 from .cuts import NOT_A_DIGIT, TINY_SCAN_DIGIT_HEIGHT, mean_log_confidence
 from .draft import Draft
+from .number_finder import SMALLEST_LEGIBLE
 from .prepare import Prepared
 
 
@@ -36,13 +37,20 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
               (f" Red: {len(draft.no_number)} line(s) set aside as no part of the number, as the line recognizer "
                "reads no digit in them (clutter, noise, bars of a border, a row cut off by the crop)."
                if draft.no_number else "") +
-              (" Red: " + "; ".join(f"'{''.join(str(d.label) for d in digits)}' set aside, as the number finder "
-                                    f"gives it {chance:.0%} of being part of the number (unlike its digits in size, "
-                                    "place or sureness)" for digits, chance in draft.not_number.values()) + "."
-               if draft.not_number else "") +
+              (" Red: " + "; ".join(set_aside_why(digits, chance) for digits, chance in draft.not_number.values())
+               + "." if draft.not_number else "") +
               (f" {draft.lead_ins} short slanted '1'(s) left out as the lead-in stroke of the '1' after them, "
                "written apart from it." if draft.lead_ins else "")),
     )
+
+
+def set_aside_why(digits: list[Digit], chance: float | None) -> str:
+    """Why a line the number finder's step set aside is no part of the number (no chance: it is a speck)."""
+    text = "".join(str(digit.label) for digit in digits)
+    if chance is None:
+        return f"'{text}' set aside: marks under {SMALLEST_LEGIBLE} pixels tall are too small for legible digits"
+    return (f"'{text}' set aside, as the number finder gives it {chance:.0%} of being part of the number (unlike its "
+            "digits in size, place or sureness)")
 
 
 def classification_stage(prepared: Prepared, draft: Draft, settings: ReaderSettings) -> Stage:

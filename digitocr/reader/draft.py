@@ -23,6 +23,6 @@ class Draft:
     verdicts: tuple[LineVerdict, ...] = ()  # how each line's two readings were weighed
     set_aside: tuple[str, ...] = ()  # recognized characters that were a separator, not a digit
     no_number: dict[int, list[Digit]] = field(default_factory=dict)  # lines the recognizer finds no digit in
-    not_number: dict[int, tuple[list[Digit], float]] = field(default_factory=dict)  # lines the finder set aside
+    not_number: dict[int, tuple[list[Digit], float | None]] = field(default_factory=dict)  # lines the finder set aside
     lead_ins: int = 0  # '1's left out as the lead-in stroke of the '1' after them
     notes: tuple[str, ...] = ()  # what the reading tells its user

@@ -14,21 +14,21 @@ fitted (`python -m digitocr.training.calibrate`) on scenes of clutter by
 training writers, not on the dev images, and ships as `NumberFinder.json`.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ModelError
+from ..image.orderstats import median
 from ..models import MODELS
 from ..results import Digit
-from .confidence import SUREST_DIGIT, probability
+from .confidence import digit_log_odds, load_logistic, probability
 
 DEFAULT_FINDER_PATH = MODELS / "NumberFinder.json"
 FEATURES = ("prefers_nothing", "text_log_likelihood", "mean_digit_log_odds", "digits", "ones_share", "height_share",
             "touches_edge", "misshapen", "other_lines", "flat_share")
 KEEP_FROM = 0.5  # a line at least this likely to be part of the number is kept
+SMALLEST_LEGIBLE = 8  # pixels: marks shorter are no legible digits (Semeion's scans, the smallest read, are about 16)
 MOST_PREFERENCE = 30.0  # nats either way: beyond this, the recognizer's preference says no more
 EDGE = 1  # pixels: a box this near the image's border runs into it
 TYPICAL_ASPECT = 0.6  # a handwritten digit is about this wide for its height; '1's are narrower (see ones_share)
@@ -48,7 +48,7 @@ class LineContext:
 
 
 def median_height(digits: tuple[Digit, ...] | list[Digit]) -> float:
-    return float(np.median([digit.box.height for digit in digits]))
+    return float(median([digit.box.height for digit in digits]))
 
 
 def line_features(line: LineContext) -> np.ndarray:
@@ -57,11 +57,10 @@ def line_features(line: LineContext) -> np.ndarray:
     likelihood = line.text_likelihood or 0.0
     nothing = 0.0 if line.nothing_likelihood is None else \
         float(np.clip(line.nothing_likelihood - likelihood, -MOST_PREFERENCE, MOST_PREFERENCE))
-    confidences = np.clip([digit.confidence for digit in line.digits], SUREST_DIGIT, 1 - SUREST_DIGIT)
     width, height = line.image_size
     touching = [d.box.x <= EDGE or d.box.y <= EDGE or d.box.x + d.box.width >= width - EDGE or
                 d.box.y + d.box.height >= height - EDGE for d in line.digits]
-    return np.array([nothing, likelihood, float(np.mean(np.log(confidences / (1 - confidences)))), len(labels),
+    return np.array([nothing, likelihood, float(np.mean(digit_log_odds(line.digits))), len(labels),
                      labels.count(1) / len(labels), median_height(line.digits) / max(1.0, line.tallest),
                      float(np.mean(touching)), misshapen(line.digits),
                      line.other_lines, line.flat_pieces / (line.flat_pieces + len(labels))], np.float64)
@@ -70,7 +69,7 @@ def line_features(line: LineContext) -> np.ndarray:
 def misshapen(digits: tuple[Digit, ...]) -> float:
     """How far, as a factor in logs, the digits' boxes are from a digit's proportions: a bar, a rule or a line of
     specks read as one wide digit is far from them."""
-    return float(np.median([abs(np.log(d.box.width / max(1, d.box.height) / TYPICAL_ASPECT)) for d in digits]))
+    return float(median([abs(np.log(d.box.width / max(1, d.box.height) / TYPICAL_ASPECT)) for d in digits]))
 
 
 @dataclass(frozen=True)
@@ -82,13 +81,7 @@ class NumberFinder:
     @classmethod
     def load(cls, path: str | Path | None = None) -> "NumberFinder":
         path = Path(path) if path else DEFAULT_FINDER_PATH
-        try:
-            stored = json.loads(path.read_text())
-            return cls(np.array([stored["weights"][name] for name in FEATURES], np.float64), float(stored["bias"]),
-                       path)
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ModelError(f"{path} is not a number finder this reader can load ({error}). Fit one with "
-                             "`python -m digitocr.training.calibrate`.") from None
+        return cls(*load_logistic(path, FEATURES, "a number finder"), path)
 
     def part_of_number(self, line: LineContext) -> float:
         """The probability that the line is part of the number."""

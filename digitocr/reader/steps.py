@@ -24,13 +24,12 @@ from .draft import CONTOUR_READER, LINE_RECOGNIZER, Draft
 from .lead_ins import lead_in_strokes
 from .line_choice import judge_line, recognized_digits
 from .models import Models
-from .number_finder import KEEP_FROM, LineContext, NumberFinder, median_height
+from .number_finder import KEEP_FROM, SMALLEST_LEGIBLE, LineContext, NumberFinder, median_height
 from .prepare import Prepared
 from .separators import Mark, line_separators, separators_read_as_digits
 
 NOTHING_FOUND = "No digits were found in this image."
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
-SMALLEST_LEGIBLE = 8  # pixels: the smallest digits read here are Semeion's, about 16 pixels tall
 NOT_NUMBER = "{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness."
 
 
@@ -119,8 +118,8 @@ def weigh_lines(draft: Draft, prepared: Prepared, frames: list[np.ndarray], sett
 def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: NumberFinder) -> Draft:
     """The lines that are part of the number (see `number_finder`); the others are set aside, each with how likely
     the finder found it part of the number. Marks fewer than SMALLEST_LEGIBLE pixels tall in the image as given are
-    no digits anyone could read (specks, noise), whatever the networks make of them. A drawing's lines are all kept:
-    every stroke is its writer's."""
+    no digits anyone could read (specks, noise), whatever the networks make of them: they are set aside unasked,
+    with no chance. A drawing's lines are all kept: every stroke is its writer's."""
     keys = [key for key, digits in draft.lines.items() if digits]
     if prepared.loaded.drawn or prepared.tiny_scan or not keys:
         return draft
@@ -128,10 +127,10 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
     lines, not_number = dict(draft.lines), dict(draft.not_number)
     for key in keys:
         digits, frames = tuple(draft.lines[key]), line_frames(prepared, answers, key)
-        chance = 0.0 if median_height(digits) < SMALLEST_LEGIBLE else finder.part_of_number(LineContext(
+        chance = None if median_height(digits) < SMALLEST_LEGIBLE else finder.part_of_number(LineContext(
             digits, text_likelihood(frames, digits), None if frames is None else log_likelihood(frames, []),
             flat_pieces(draft, prepared, key), prepared.loaded.original_size, tallest, len(keys) - 1))
-        if chance < KEEP_FROM:
+        if chance is None or chance < KEEP_FROM:
             not_number[key] = (lines.pop(key), chance)
     return replace(draft, lines=lines, not_number=not_number)
 
