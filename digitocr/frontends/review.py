@@ -7,7 +7,6 @@ correction that keeps the number of digits also gives each digit's crop
 its right label, for fine-tuning.
 """
 
-import base64
 import csv
 import io
 import json
@@ -77,11 +76,6 @@ def queue_order(rows: list[ReviewRow]) -> list[ReviewRow]:
     """Images that could not be read first, then readings needing review, then the rest, each least sure first."""
     return sorted(rows, key=lambda row: (not row.error, not row.needs_review, row.confidence))
 
-
-def picture_uri(picture: np.ndarray) -> str:
-    """A PNG data URI of an RGB picture, for a table cell or an <img>."""
-    ok, encoded = cv2.imencode(".png", cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
-    return "data:image/png;base64," + base64.b64encode(encoded.tobytes()).decode("ascii")
 
 
 def decided(row: ReviewRow, typed: str | None) -> Decision:

@@ -66,11 +66,12 @@ def create_app(reader: Reader, limits: ServiceLimits = ServiceLimits()):
         outcomes = list(reader.read_many([upload.data for upload in uploads], settings))
         return status_of(outcomes), [outcome.to_dict(upload.name) for upload, outcome in zip(uploads, outcomes)]
 
+    models = {"classifier": model_sha256(reader.classifier.path) if reader.classifier.path else None,
+              "line_recognizer": model_sha256(reader.line_recognizer.path)}  # the files are read once, at start
+
     @app.get("/health")
     def health() -> dict:
-        return {"status": "ok", "schema_version": SCHEMA_VERSION,
-                "models": {"classifier": model_sha256(reader.classifier.path) if reader.classifier.path else None,
-                           "line_recognizer": model_sha256(reader.line_recognizer.path)}}
+        return {"status": "ok", "schema_version": SCHEMA_VERSION, "models": models}
 
     @app.post("/read", openapi_extra=READ_REQUEST, summary="Read the number in each uploaded image")
     async def read(request: Request):

@@ -39,13 +39,14 @@ from ..reader.orientation import TRY_BELOW, TURNS, surest
 from ..reader.prepare import prepare, prepare_loaded
 from ..reader.steps import finish
 from ..settings import ReaderSettings
-from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, mnist_mask
+from .digit_data import HELD_OUT_WRITERS
 from .line_lessons import DigitPool
 from .line_synth import compose_number, render_field
 from .mnist import load_mnist
 from .number_finding import LineRecorder, finder_lessons, training_images
 from .pendigits import parse_pendigits
 from .scenes import KINDS, Writer, make_scene
+from .train_lines import LineSources, pools
 
 SEED = 4321
 FIELDS = 3000
@@ -204,15 +205,6 @@ def fit_finder(models: Models, images: list) -> tuple[NumberFinder, dict]:
                                          "fitted_on_lines": int(len(labels)), "held_out": figures}
 
 
-def pools(mnist, pens) -> tuple[DigitPool, DigitPool]:
-    """The training writers' digits (for the finder) and the held-out writers' (for the confidence)."""
-    training = DigitPool([mnist_mask(i) for i in mnist.train_images[:-VALIDATION_SIZE]],
-                         mnist.train_labels[:-VALIDATION_SIZE], [d for d in pens if d.writer not in HELD_OUT_WRITERS])
-    held_out = DigitPool([mnist_mask(i) for i in mnist.train_images[-VALIDATION_SIZE:]],
-                         mnist.train_labels[-VALIDATION_SIZE:], [d for d in pens if d.writer in HELD_OUT_WRITERS])
-    return training, held_out
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.training.calibrate",
                                      description=__doc__.splitlines()[0])
@@ -223,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", default=".", help="the folder to write FieldConfidence.json and NumberFinder.json")
     args = parser.parse_args(argv)
-    training_pool, held_out_pool = pools(load_mnist(args.data), parse_pendigits(args.pendigits) if args.pendigits
-                                         else [])
+    training_pool, held_out_pool = pools(LineSources(load_mnist(args.data), parse_pendigits(args.pendigits)
+                                                     if args.pendigits else []))
     classifier, line_recognizer = DigitClassifier.load(), LineRecognizer.load()
     facts = {"seed": args.seed, "command": "python -m digitocr.training.calibrate " + " ".join(sys.argv[1:]),
              "models": {"classifier": model_sha256(classifier.path),

@@ -25,7 +25,7 @@ import numpy as np
 from ..image.normalize import to_model_input
 from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from ..reader.line_choice import edits
-from .mnist import load_mnist
+from .mnist import MnistData, load_mnist
 from ..reader import Reader
 from ..settings import ReaderSettings
 from . import stress
@@ -102,8 +102,7 @@ CURVE_SETTINGS = [round(0.01 * step, 2) for step in range(0, 100)]  # review set
 CURVE_SIZE = (640, 420)  # pixels
 
 
-def mnist_section(classifier: DigitClassifier, mnist_dir: str, model_name: str, out: Path) -> list[str]:
-    mnist = load_mnist(mnist_dir)
+def mnist_section(classifier: DigitClassifier, mnist: MnistData, model_name: str, out: Path) -> list[str]:
     raw = classifier.predict(mnist.test_images.astype(np.float32) / 255.0).argmax(axis=1)
     normalised = classifier.predict(np.stack([to_model_input(mnist_mask(i)) for i in mnist.test_images])).argmax(1)
     matrix = confusion_matrix(mnist.test_labels, raw)
@@ -221,8 +220,8 @@ def curve_image(sets: dict[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     return image
 
 
-def stress_section(reader: Reader, mnist_dir: str, pendigits: str) -> list[str]:
-    pool = stress.held_out_pool(load_mnist(mnist_dir), parse_pendigits(pendigits))
+def stress_section(reader: Reader, mnist: MnistData, pendigits: str) -> list[str]:
+    pool = stress.held_out_pool(mnist, parse_pendigits(pendigits))
     scores = stress.score(reader, stress.stress_scenes(pool), workers=2)
     lines = ["## Stress suite (`python -m digitocr.evaluate --stress`)", "",
              f"{stress.PER_KIND} scenes of each kind, drawn with a fixed seed from held-out writers only (MNIST's "
@@ -246,12 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     reader = Reader(args.model, ReaderSettings())
-    lines = mnist_section(reader.classifier, args.mnist, Path(args.model or DEFAULT_MODEL_PATH).name, out)
+    mnist = load_mnist(args.mnist)
+    lines = mnist_section(reader.classifier, mnist, Path(args.model or DEFAULT_MODEL_PATH).name, out)
     if args.dev:
         lines += dev_section(Path(args.dev), Path(args.model) if args.model else None, out)
         lines += confidence_section(reader, Path(args.dev), out)
     if args.stress:
-        lines += stress_section(reader, args.mnist, args.pendigits)
+        lines += stress_section(reader, mnist, args.pendigits)
     (out / "accuracy.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out / 'accuracy.md'}")
     return 0

@@ -15,6 +15,7 @@ import numpy as np
 from ..reader import Models, Reader
 from ..reader.number_finder import FEATURES, LineContext, line_features
 from ..reader.prepare import prepare
+from ..reader.separators import overlap
 from ..reader.steps import finish
 from ..results import Box
 from .line_lessons import DigitPool
@@ -60,13 +61,7 @@ def training_images(pool: DigitPool, seed: int, fields: int, per_kind: int) -> l
 def on_the_number(line: LineContext, number_lines: tuple[Box, ...]) -> bool:
     box = Box.enclosing([digit.box for digit in line.digits])
     area = max(1, box.width * box.height)
-    return any(shared(box, number) >= ON_THE_NUMBER * area for number in number_lines)
-
-
-def shared(a: Box, b: Box) -> int:
-    width = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
-    height = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
-    return max(0, width) * max(0, height)
+    return any(overlap(box, number) >= ON_THE_NUMBER * area for number in number_lines)
 
 
 def finder_lessons(models: Models, images: list[LabelledImage]) -> tuple[np.ndarray, np.ndarray]:

@@ -21,7 +21,9 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ..results import Box as ResultBox
 from . import distractors
+from .digit_data import cropped
 from .line_synth import DigitSource, FieldSettings, compose_number
 
 READABLE = FieldSettings(gap=(0.1, 0.45), touching_probability=0.0, small_tail_probability=0.0,
@@ -88,12 +90,10 @@ class Page:
         """The page turned anticlockwise by `quarters` right angles, boxes with it."""
         turned = Page(np.rot90(self.ink, quarters).copy(), np.rot90(self.printed, quarters).copy(),
                       dark_field=self.dark_field)
-        for (x, y, w, h), text in self.numbers:
-            height, width = self.ink.shape
-            for _ in range(quarters % 4):  # a quarter turn takes (x, y) to (y, width - x)
-                x, y, w, h = y, width - x - w, h, w
-                height, width = width, height
-            turned.numbers.append(((x, y, w, h), text))
+        size = (self.ink.shape[1], self.ink.shape[0])
+        for box, text in self.numbers:
+            moved = ResultBox(*box).turned(quarters, size)
+            turned.numbers.append(((moved.x, moved.y, moved.width, moved.height), text))
         return turned
 
 
@@ -336,9 +336,8 @@ def digit_column(writer, rng) -> Page:
     digits = []
     for _ in range(int(rng.integers(3, 10))):
         mask, label = writer.digit(rng)
-        ys, xs = np.nonzero(mask)
-        digits.append((scaled(mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1], height / (ys.max() - ys.min() + 1)),
-                       label))
+        ink = cropped(mask)
+        digits.append((scaled(ink, height / ink.shape[0]), label))
     spacing, widest = int(height * rng.uniform(0.35, 0.8)), max(ink.shape[1] for ink, _ in digits)
     margin = int(height * rng.uniform(0.8, 2.0))
     page = Page.blank(sum(ink.shape[0] + spacing for ink, _ in digits) + margin, widest + 2 * margin)

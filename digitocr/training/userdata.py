@@ -11,7 +11,6 @@ so a zip bomb is refused from its directory alone.
 
 import csv
 import io
-import os
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -26,10 +25,6 @@ MOST_ZIP_ENTRIES = 2000
 MOST_UNPACKED_BYTES = 200_000_000
 NOT_A_DIGIT = "x"
 VALID_LABELS = set("0123456789") | {NOT_A_DIGIT}
-
-
-def default_folder() -> Path:
-    return Path(os.environ.get("DIGITOCR_DATA", Path.home() / ".digitocr" / "my_digits"))
 
 
 @dataclass(frozen=True)
