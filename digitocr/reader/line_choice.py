@@ -11,6 +11,7 @@ certainty in the digits its text would change or drop.
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from ..image.lines import LineImage
@@ -27,6 +28,7 @@ SUREST = 0.9999  # a contour digit's confidence is capped here: no reading is be
 BARE_ONE_ODDS = 1.5  # what the contour reader's '1's count for where the recognizer's text only leaves them out...
 TRAILING_ONE_ODDS = 0.0  # ...and where they all come after the number, as a border's remnant or closing mark does
 FLAT_PIECE_ODDS = 1.0  # what the contour reading counts for where the recognizer only adds digits and it left ink out
+CHARACTER_REACH = 0.5  # of the line band's height: how far either side of where a digit was read its ink may lie
 
 
 @dataclass(frozen=True)
@@ -160,16 +162,18 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
 
 
 def character_boxes(recognized: DecodedLine, line: LineImage, upright: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """A working-size box per recognized character: the ink between the midpoints to its neighbours."""
+    """A working-size box per recognized character: the marks between the midpoints to its neighbours that come
+    within CHARACTER_REACH of where it was read, so a first or last digit's box does not take in the clutter the
+    recognizer read as nothing beside it."""
     x, y, width, height = line.box
     to_working = width / line.image.shape[1]
     centres = [(start + end + 1) / 2 * FRAME_STEP * to_working for start, end in recognized.frames]
     edges = [0.0] + [(a + b) / 2 for a, b in zip(centres, centres[1:])] + [float(width)]
     band = upright[y:y + height, x:x + width] > 0
     boxes = []
-    for left, right in zip(edges, edges[1:]):
+    for centre, left, right in zip(centres, edges, edges[1:]):
         left, right = int(left), max(int(left) + 1, int(np.ceil(right)))
-        ink = band[:, left:right]
+        ink = marks_near(band[:, left:right], centre - left, CHARACTER_REACH * height)
         rows, columns = np.nonzero(ink.any(axis=1))[0], np.nonzero(ink.any(axis=0))[0]
         if len(rows) == 0:
             boxes.append((x + left, y, right - left, height))
@@ -178,6 +182,13 @@ def character_boxes(recognized: DecodedLine, line: LineImage, upright: np.ndarra
                       int(rows[-1] - rows[0] + 1)))
     return boxes
 
+
+def marks_near(ink: np.ndarray, centre: float, reach: float) -> np.ndarray:
+    """The marks of `ink` (bool) that come within `reach` columns of column `centre`, whole."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(ink, np.uint8), connectivity=8)
+    lefts, widths = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH]
+    near = 1 + np.flatnonzero((lefts <= centre + reach) & (lefts + widths >= centre - reach))
+    return np.isin(labels, near)
 
 
 def recognized_digits(verdict: LineVerdict, line: LineImage, analysis: Analysis,

@@ -7,7 +7,9 @@ finds the line's text, how sure the classifier is of its digits, how many
 digits there are and how many are bare bars ('1's), how tall the line is
 beside the tallest, whether its marks run into the image's edge (a border,
 a cut-off row), how far their shape is from a digit's, how many other lines
-there are, and how much of the line's ink was too flat to name. A logistic model
+there are, how much of the line's ink was too flat to name, and how much of
+the line's width its digits cover (a number's line is mostly its digits; a
+digit or two read among a band of noise or a word is not). A logistic model
 maps these to the probability that the line is part of the number; a line
 under one half is set aside, and the debug view says so. The model is
 fitted (`python -m digitocr.training.calibrate`) on scenes of clutter by
@@ -26,7 +28,7 @@ from .confidence import digit_log_odds, load_logistic, probability
 
 DEFAULT_FINDER_PATH = MODELS / "NumberFinder.json"
 FEATURES = ("prefers_nothing", "text_log_likelihood", "mean_digit_log_odds", "digits", "ones_share", "height_share",
-            "touches_edge", "misshapen", "other_lines", "flat_share")
+            "touches_edge", "misshapen", "other_lines", "flat_share", "digits_cover")
 KEEP_FROM = 0.5  # a line at least this likely to be part of the number is kept
 SMALLEST_LEGIBLE = 8  # pixels: marks shorter are no legible digits (Semeion's scans, the smallest read, are about 16)
 MOST_PREFERENCE = 30.0  # nats either way: beyond this, the recognizer's preference says no more
@@ -45,6 +47,7 @@ class LineContext:
     image_size: tuple[int, int]  # (width, height)
     tallest: float  # the median digit height of the image's tallest line
     other_lines: int
+    width: float  # how far the line's marks run across the image, in its pixels
 
 
 def median_height(digits: tuple[Digit, ...] | list[Digit]) -> float:
@@ -63,7 +66,8 @@ def line_features(line: LineContext) -> np.ndarray:
     return np.array([nothing, likelihood, float(np.mean(digit_log_odds(line.digits))), len(labels),
                      labels.count(1) / len(labels), median_height(line.digits) / max(1.0, line.tallest),
                      float(np.mean(touching)), misshapen(line.digits),
-                     line.other_lines, line.flat_pieces / (line.flat_pieces + len(labels))], np.float64)
+                     line.other_lines, line.flat_pieces / (line.flat_pieces + len(labels)),
+                     min(1.0, sum(d.box.width for d in line.digits) / max(1.0, line.width))], np.float64)
 
 
 def misshapen(digits: tuple[Digit, ...]) -> float:

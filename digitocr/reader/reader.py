@@ -107,10 +107,9 @@ class Reader:
         if not worth_turning(reading.confidence, len(prepared.analysis.options)) or prepared.tiny_scan \
                 or prepared.loaded.drawn:
             return reading
-        readings = {0: reading}
-        for turn in TURNS:
-            turned = prepare_loaded(prepared.loaded.turned(turn), settings, stages)
-            readings[turn] = finish(turned, self.answers([turned])[0], settings, self.models, stages)
+        turned = [prepare_loaded(prepared.loaded.turned(turn), settings, stages) for turn in TURNS]
+        readings = {0: reading} | {turn: finish(one, answers, settings, self.models, stages)
+                                   for turn, one, answers in zip(TURNS, turned, self.answers(turned))}
         turn = surest({turn: one.confidence for turn, one in readings.items() if turn == 0 or len(one.digits) > 1})
         if not turn:
             return reading

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..image.pipeline import Analysis
 from ..networks.ctc import log_likelihood
-from ..results import Line, Reading
+from ..results import Box, Digit, Line, Reading
 from ..settings import ReaderSettings
 from .confidence import LineEvidence, text_likelihood
 from .cuts import classified_blobs
@@ -129,10 +129,19 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
         digits, frames = tuple(draft.lines[key]), line_frames(prepared, answers, key)
         chance = None if median_height(digits) < SMALLEST_LEGIBLE else finder.part_of_number(LineContext(
             digits, text_likelihood(frames, digits), None if frames is None else log_likelihood(frames, []),
-            flat_pieces(draft, prepared, key), prepared.loaded.original_size, tallest, len(keys) - 1))
+            flat_pieces(draft, prepared, key), prepared.loaded.original_size, tallest, len(keys) - 1,
+            line_width(prepared, key, digits)))
         if chance is None or chance < KEEP_FROM:
             not_number[key] = (lines.pop(key), chance)
     return replace(draft, lines=lines, not_number=not_number)
+
+
+def line_width(prepared: Prepared, key: int, digits: tuple[Digit, ...]) -> float:
+    """How far line `key`'s marks run, in the image's pixels: the band the recognizer read, or where it read none,
+    the digits' own span."""
+    line = next((line for line in prepared.lines if line.line == key), None)
+    box = prepared.analysis.box_in_original(*line.box) if line else Box.enclosing([digit.box for digit in digits])
+    return float(box.width)
 
 
 def without_lead_ins(draft: Draft) -> Draft:

@@ -1,9 +1,9 @@
 """Fitting the number finder: which lines of a reading are the number, learned from scenes whose number is known.
 
-Number fields (borders, rules, patterns) and scenes of every upright kind of
-clutter are drawn from the training writers (never the held-out ones the
-stress suite and the field confidence use), read by the reader with a finder
-that keeps every line, and each line it kept is labelled by where it lies: on
+Number fields (borders, rules, patterns), pictures of noise alone and scenes
+of every upright kind of clutter are drawn from the training writers (never
+the held-out ones the stress suite and the field confidence use), read by
+the reader with a finder that keeps every line, and each line it kept is labelled by where it lies: on
 one of the number's lines, or not. A logistic model (`calibrate.fit_logistic`)
 is fitted on the lines' features (`reader.number_finder.line_features`).
 """
@@ -23,6 +23,7 @@ from .line_synth import compose_number, rendered_field
 from .scenes import UPRIGHT_KINDS, Writer, make_scene
 
 ON_THE_NUMBER = 0.5  # a line with this share of its box on one of the number's lines is part of it
+NOISE_PICTURES = 60  # images of noise alone, whose lines the finder must learn to set aside; each gives many lines
 
 
 class LineRecorder:
@@ -42,20 +43,34 @@ class LabelledImage:
     number_lines: tuple[Box, ...]  # where the number's lines lie
 
 
-def training_images(pool: DigitPool, seed: int, fields: int, per_kind: int) -> list[LabelledImage]:
-    """Number fields and upright scenes of every kind, with the boxes of the number's lines."""
+def noise_picture(rng: np.random.Generator) -> np.ndarray:
+    """Noise alone, grey, coloured or Gaussian, as a sensor in the dark or a textured surface gives: no number."""
+    height, width = (int(side) for side in rng.integers(80, 600, size=2))
+    kind = int(rng.integers(3))
+    if kind == 0:
+        return rng.integers(0, 256, (height, width), np.uint8)
+    if kind == 1:
+        return rng.integers(0, 256, (height, width, 3), np.uint8)
+    return np.clip(rng.normal(128, rng.uniform(10, 60), (height, width)), 0, 255).astype(np.uint8)
+
+
+def training_images(pool: DigitPool, seed: int, fields: int, per_kind: int,
+                    noise_pictures: int = NOISE_PICTURES) -> list[LabelledImage]:
+    """Number fields, pictures of noise alone and upright scenes of every kind, with the boxes of the number's
+    lines, in a fixed random order (so the fifth `calibrate` holds out has some of each)."""
     rng = np.random.default_rng(seed)
     images = []
     for _ in range(fields):
         mask, _ = compose_number(pool, rng)
         pixels, (x, y, width, height) = rendered_field(mask, rng)
         images.append(LabelledImage(pixels, (Box(x, y, width, height),)))
+    images += [LabelledImage(noise_picture(rng), ()) for _ in range(noise_pictures)]
     for number, kind in enumerate(UPRIGHT_KINDS):
         kind_rng = np.random.default_rng([seed, number])
         for _ in range(per_kind):
             scene = make_scene(kind, Writer(pool), kind_rng)
             images.append(LabelledImage(scene.pixels, tuple(Box(*box) for box, _ in scene.lines)))
-    return images
+    return [images[i] for i in rng.permutation(len(images))]
 
 
 def on_the_number(line: LineContext, number_lines: tuple[Box, ...]) -> bool:

@@ -39,6 +39,18 @@ def test_recognized_characters_are_boxed_on_their_own_ink():
     assert boxes == [(10, 10, 10, 20), (60, 12, 15, 16)]
 
 
+def test_a_last_digit_is_boxed_on_its_own_marks_not_the_word_written_after_it():
+    upright = np.zeros((40, 200), np.uint8)
+    upright[10:30, 10:22] = 255  # the digit
+    upright[14:30, 90:190] = 255  # a word's end, read as nothing, in the same band
+    image = to_line_input(upright)
+    frames = np.full((image.shape[1] // FRAME_STEP, BLANK + 1), 0.01, np.float32)
+    frames[:, BLANK] = 0.9
+    frames[3, BLANK], frames[3, 4] = 0.01, 0.9  # columns 12-15 of 160: on the digit
+    boxes = character_boxes(greedy_decode(frames), LineImage(0, (0, 0, 200, 40), image), upright)
+    assert boxes == [(10, 10, 12, 20)]
+
+
 def test_the_disputed_digits_are_those_the_recognizer_changes_or_drops():
     assert Dispute.between("107", "07").disputed_digits == [0]
     assert Dispute.between("1234", "1284").disputed_digits == [2]
