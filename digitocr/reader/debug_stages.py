@@ -50,7 +50,7 @@ def set_aside_why(digits: list[Digit], chance: float | None) -> str:
     if chance is None:
         return f"'{text}' set aside: marks under {SMALLEST_LEGIBLE} pixels tall are too small for legible digits"
     return (f"'{text}' set aside, as the number finder gives it {chance:.0%} of being part of the number (unlike its "
-            "digits in size, place or sureness)")
+            "digits in size, place or sureness, or a digit or two among other marks)")
 
 
 def classification_stage(prepared: Prepared, draft: Draft, settings: ReaderSettings) -> Stage:

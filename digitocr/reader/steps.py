@@ -30,7 +30,8 @@ from .separators import Mark, line_separators, separators_read_as_digits
 
 NOTHING_FOUND = "No digits were found in this image."
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
-NOT_NUMBER = "{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness."
+NOT_NUMBER = ("{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness, or a "
+              "digit or two among other marks.")
 
 
 @dataclass(frozen=True)
