@@ -77,7 +77,6 @@ def queue_order(rows: list[ReviewRow]) -> list[ReviewRow]:
     return sorted(rows, key=lambda row: (not row.error, not row.needs_review, row.confidence))
 
 
-
 def decided(row: ReviewRow, typed: str | None) -> Decision:
     """The clerk's decision on a row: accepted as read (nothing typed), or the number typed."""
     approved = row.read if typed is None else typed.strip()

@@ -19,6 +19,7 @@ line's own confidence is the model's answer for that line read alone.
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar, Self
 
 import numpy as np
 
@@ -71,22 +72,38 @@ def features(lines: list[LineEvidence]) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class ConfidenceModel:
-    """A logistic model: P(all right) = 1 / (1 + exp(-(weights . features + bias)))."""
+class LogisticModel:
+    """A model `calibrate` fits: P = 1 / (1 + exp(-(weights . features + bias))), over a subclass's FEATURES."""
 
     weights: np.ndarray
     bias: float
     path: Path | None = None
 
+    FEATURES: ClassVar[tuple[str, ...]]
+    DEFAULT_PATH: ClassVar[Path]
+    WHAT: ClassVar[str]  # what the model is, for the message where a file is not one
+
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "ConfidenceModel":
-        path = Path(path) if path else DEFAULT_CONFIDENCE_PATH
-        return cls(*load_logistic(path, FEATURES, "a field confidence model"), path)
+    def load(cls, path: str | Path | None = None) -> Self:
+        path = Path(path) if path else cls.DEFAULT_PATH
+        return cls(*load_logistic(path, cls.FEATURES, cls.WHAT), path)
+
+    def answer(self, values: np.ndarray) -> float:
+        """The probability for one example's feature values."""
+        return float(probability(self.weights, self.bias, values[None])[0])
+
+
+class ConfidenceModel(LogisticModel):
+    """P(all right), from a reading's `features`."""
+
+    FEATURES = FEATURES
+    DEFAULT_PATH = DEFAULT_CONFIDENCE_PATH
+    WHAT = "a field confidence model"
 
     def probability(self, lines: list[LineEvidence]) -> float:
         """That every digit of these lines is right; nothing read is never sure."""
         lines = [line for line in lines if line.digits]
-        return float(probability(self.weights, self.bias, features(lines)[None])[0]) if lines else 0.0
+        return self.answer(features(lines)) if lines else 0.0
 
 
 def load_logistic(path: Path, names: tuple[str, ...], what: str) -> tuple[np.ndarray, float]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..image.components import Components
 from ..image.lines import LineImage
 from ..image.normalize import to_model_input
 from ..image.pipeline import Analysis
@@ -184,11 +185,12 @@ def character_boxes(recognized: DecodedLine, line: LineImage, upright: np.ndarra
 
 
 def marks_near(ink: np.ndarray, centre: float, reach: float) -> np.ndarray:
-    """The marks of `ink` (bool) that come within `reach` columns of column `centre`, whole."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(ink, np.uint8), connectivity=8)
-    lefts, widths = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH]
-    near = 1 + np.flatnonzero((lefts <= centre + reach) & (lefts + widths >= centre - reach))
-    return np.isin(labels, near)
+    """The marks of `ink` (bool) that come within `reach` columns of column `centre`, whole (255 on them)."""
+    marks = Components.of(np.ascontiguousarray(ink, np.uint8))
+    lefts, widths = marks.stats[:, cv2.CC_STAT_LEFT], marks.stats[:, cv2.CC_STAT_WIDTH]
+    near = (lefts <= centre + reach) & (lefts + widths >= centre - reach)
+    near[0] = False  # the background
+    return marks.mask(near)
 
 
 def recognized_digits(verdict: LineVerdict, line: LineImage, analysis: Analysis,

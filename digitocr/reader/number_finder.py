@@ -17,14 +17,13 @@ training writers, not on the dev images, and ships as `NumberFinder.json`.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from ..image.orderstats import median
 from ..models import MODELS
 from ..results import Digit
-from .confidence import digit_log_odds, load_logistic, probability
+from .confidence import LogisticModel, digit_log_odds
 
 DEFAULT_FINDER_PATH = MODELS / "NumberFinder.json"
 FEATURES = ("prefers_nothing", "text_log_likelihood", "mean_digit_log_odds", "digits", "ones_share", "height_share",
@@ -76,17 +75,13 @@ def misshapen(digits: tuple[Digit, ...]) -> float:
     return float(median([abs(np.log(d.box.width / max(1, d.box.height) / TYPICAL_ASPECT)) for d in digits]))
 
 
-@dataclass(frozen=True)
-class NumberFinder:
-    weights: np.ndarray
-    bias: float
-    path: Path | None = None
+class NumberFinder(LogisticModel):
+    """P(part of the number), from a line's `line_features`."""
 
-    @classmethod
-    def load(cls, path: str | Path | None = None) -> "NumberFinder":
-        path = Path(path) if path else DEFAULT_FINDER_PATH
-        return cls(*load_logistic(path, FEATURES, "a number finder"), path)
+    FEATURES = FEATURES
+    DEFAULT_PATH = DEFAULT_FINDER_PATH
+    WHAT = "a number finder"
 
     def part_of_number(self, line: LineContext) -> float:
         """The probability that the line is part of the number."""
-        return float(probability(self.weights, self.bias, line_features(line)[None])[0])
+        return self.answer(line_features(line))

@@ -108,8 +108,8 @@ class Reader:
                 or prepared.loaded.drawn:
             return reading
         turned = [prepare_loaded(prepared.loaded.turned(turn), settings, stages) for turn in TURNS]
-        readings = {0: reading} | {turn: finish(one, answers, settings, self.models, stages)
-                                   for turn, one, answers in zip(TURNS, turned, self.answers(turned))}
+        readings = {0: reading} | {turn: finish(one, its_answers, settings, self.models, stages)
+                                   for turn, one, its_answers in zip(TURNS, turned, self.answers(turned))}
         turn = surest({turn: one.confidence for turn, one in readings.items() if turn == 0 or len(one.digits) > 1})
         if not turn:
             return reading
