@@ -2,7 +2,9 @@
 
 A form's drawn boxes, ruled lines and cell borders (also slightly tilted),
 page edges and black scan margins, what is left of a border at the image's
-side, and specks. A stroke a removed rule cut through is joined again.
+side, and specks. A stroke a removed rule cut through is joined again. A
+removed vertical rule as tall as half the image is kept as a divider between
+fields (see `fields`).
 """
 
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ import cv2
 import numpy as np
 
 from .components import Components, typical_height
+from .fields import Divider
 
 LINE_LENGTH = 2.0  # a horizontal run this many digit heights long may be a rule or border...
 BORDER_LENGTH = 1.6  # ...and a vertical one this many
@@ -32,6 +35,7 @@ BOX_NARROWEST = 0.4  # a box is at least this wide for its height...
 BOX_SMALLEST = 12  # ...and this many pixels high: a smaller one is a speck or a digit's loop
 FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge...
 EDGE_HUG = 0.5  # ...if it lies along the edge for at least this share of its length (a slanted '1' touches it once)
+DIVIDER_SPAN = 0.5  # a vertical rule down this share of the image's height is a column's line, dividing fields
 
 
 @dataclass(frozen=True)
@@ -39,16 +43,19 @@ class Cleaned:
     binary: np.ndarray
     removed: np.ndarray  # what clean-up took away, 255 where removed
     components: Components  # those of `binary`, for segmentation to reuse
+    dividers: tuple[Divider, ...] = ()  # removed column lines, which divide fields
 
 
-def rule_lines(binary: np.ndarray, digit_height: float) -> np.ndarray:
-    """Straight, slender runs far longer than a digit (rules and borders, also slightly tilted), 255 where found.
+def rule_lines(binary: np.ndarray, digit_height: float) -> tuple[np.ndarray, tuple[Divider, ...]]:
+    """Straight, slender runs far longer than a digit (rules and borders, also slightly tilted), 255 where found,
+    and those of them that are column lines.
 
     A probabilistic Hough transform finds the lines; each is drawn back with the
     thickness of the ink around it, so only the rule's own pixels are taken. The
     transform is skipped where `_may_hold_line` proves it would find none.
     """
     mask = np.zeros_like(binary)
+    dividers = []
     height, width = binary.shape
     gap = max(3, int(0.08 * digit_height))
     for horizontal in (True, False):
@@ -77,7 +84,12 @@ def rule_lines(binary: np.ndarray, digit_height: float) -> np.ndarray:
         for index in np.flatnonzero(rule):
             cv2.line(mask, (int(x1[index]), int(y1[index])), (int(x2[index]), int(y2[index])), 255,
                      int(thickness[index]) + 2)
-    return cv2.bitwise_and(mask, binary)
+            divider = Divider(float(x1[index]), float(y1[index]), float(x2[index]), float(y2[index]))
+            if not horizontal and abs(divider.y2 - divider.y1) >= DIVIDER_SPAN * height and not any(
+                    abs(found.x_at(height / 2) - divider.x_at(height / 2)) <= thickness[index] + 2
+                    for found in dividers):  # the Hough transform may find one thick line more than once
+                dividers.append(divider)
+    return cv2.bitwise_and(mask, binary), tuple(dividers)
 
 
 def _may_hold_line(binary: np.ndarray, horizontal: bool, shortest: int, gap: int) -> bool:
@@ -199,13 +211,14 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int) -> Cle
     removed = np.zeros_like(binary)
     cleaned = binary
     components = Components.of(binary)
+    dividers: tuple[Divider, ...] = ()
     if remove_lines:
         boxes = box_outlines(components)
         if cv2.countNonZero(boxes):
             cleaned = cv2.subtract(cleaned, boxes)
             components = Components.of(cleaned)
         digit_height = estimated_digit_height(components, binary.shape[0])
-        lines = rule_lines(cleaned, digit_height)
+        lines, dividers = rule_lines(cleaned, digit_height)
         if cv2.countNonZero(lines):
             cleaned = cv2.subtract(cleaned, lines)
             gap = 2 * max(1, int(round(digit_height * RULE_THICKNESS))) + 5
@@ -226,4 +239,4 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int) -> Cle
         cleaned = cv2.subtract(cleaned, speck_mask)
         removed = cv2.bitwise_or(removed, speck_mask)
         components = components.without(specks)
-    return Cleaned(cleaned, cv2.subtract(removed, cleaned), components)
+    return Cleaned(cleaned, cv2.subtract(removed, cleaned), components, dividers)

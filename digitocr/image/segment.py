@@ -4,15 +4,18 @@ Connected components (outer contours) -> a digit size estimated from the
 components themselves -> pieces of one broken digit merged -> marks too small
 for a digit dropped (separators, specks) -> blobs much wider than a digit
 cut at their thinnest columns and between the loops they close -> lines
-grouped top to bottom -> left to right within each line.
+grouped top to bottom, never across a column's line (see `fields`) -> left to
+right within each line.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..settings import ReaderSettings
 from .components import Candidate, Components, encloses_a_hole, find_components, typical_digit_height
 from .cutting import Unit, ways_of_cutting
+from .fields import Divider, field_of
 from .merging import merge_broken_pieces
 from .orderstats import median
 
@@ -40,6 +43,7 @@ class Segmentation:
     dropped: list[Candidate] = field(default_factory=list)
     digit_height: float = 0.0
     capped: bool = False  # more components than the cap; only the largest were examined
+    dividers: tuple[Divider, ...] = ()  # column lines between fields, on the segmented ink
 
     @property
     def digits(self) -> list[Candidate]:
@@ -57,42 +61,58 @@ def why_not_a_digit(candidate: Candidate, digit_height: float, min_height: float
     return ""
 
 
-def group_lines(candidates: list[Candidate]) -> list[list[Candidate]]:
-    """Lines top to bottom, each left to right; a mark joins the line whose span it shares most."""
+def group_lines(candidates: list[Candidate], dividers: tuple[Divider, ...] = ()) -> list[list[Candidate]]:
+    """Lines top to bottom, each left to right; a mark joins the line of its field whose span it shares most.
+    Lines of different fields side by side are read left to right."""
     lines: list[list[Candidate]] = []
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, int]] = []
     for candidate in sorted(candidates, key=lambda c: c.height, reverse=True):
+        field = field_of(candidate.x + candidate.width / 2, candidate.y + candidate.height / 2, dividers)
         best, best_share = -1, 0.0
-        for index, (top, bottom) in enumerate(spans):
+        for index, (top, bottom, line_field) in enumerate(spans):
             shared = min(bottom, candidate.bottom) - max(top, candidate.y)
             share = shared / max(1, min(candidate.height, bottom - top))
-            if share > best_share:
+            if line_field == field and share > best_share:
                 best, best_share = index, share
         if best >= 0 and best_share >= LINE_OVERLAP:
             lines[best].append(candidate)
         else:
             lines.append([candidate])
-            spans.append((candidate.y, candidate.bottom))
-    ordered = sorted(lines, key=lambda line: median(c.y + c.height / 2 for c in line))
-    return [sorted(line, key=lambda c: c.x) for line in ordered]
+            spans.append((candidate.y, candidate.bottom, field))
+    ordered = sorted(zip(lines, (field for _, _, field in spans)), key=lambda pair: median(
+        c.y + c.height / 2 for c in pair[0]))
+    for index in range(1, len(ordered)):
+        while index and ordered[index - 1][1] > ordered[index][1] and _side_by_side(ordered[index - 1][0],
+                                                                                    ordered[index][0]):
+            ordered[index - 1], ordered[index] = ordered[index], ordered[index - 1]
+            index -= 1
+    return [sorted(line, key=lambda c: c.x) for line, _ in ordered]
 
 
-def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_components: int,
-            single_digit: bool = False, components: Components | None = None) -> Segmentation:
+def _side_by_side(first: list[Candidate], second: list[Candidate]) -> bool:
+    """Whether two lines share most of the height of the shorter: one row of a form, in different fields."""
+    top, bottom = max(min(c.y for c in first), min(c.y for c in second)), \
+        min(max(c.bottom for c in first), max(c.bottom for c in second))
+    shorter = min(max(c.bottom for c in line) - min(c.y for c in line) for line in (first, second))
+    return bottom - top >= LINE_OVERLAP * max(1, shorter)
+
+
+def segment(binary: np.ndarray, settings: ReaderSettings, single_digit: bool = False,
+            components: Components | None = None, dividers: tuple[Divider, ...] = ()) -> Segmentation:
     """Digit candidates in reading order; with `single_digit`, all kept marks are one digit (a tiny crop).
 
     `components`, where the caller already has them, must be those of `binary`.
     """
     components = components or Components.of(binary)
     labels = components.labels
-    candidates, capped = find_components(components, max_components)
+    candidates, capped = find_components(components, settings.max_components)
     digit_height = typical_digit_height(candidates)
     candidates = merge_broken_pieces(candidates, digit_height, labels)
     digit_height = typical_digit_height(candidates)
     if single_digit and candidates:
         return Segmentation(labels, [one_digit(candidates)], [], digit_height, capped)
-    kept, dropped = marks_of_their_lines_size(candidates, min_height)
-    lines = group_lines(kept)
+    kept, dropped = marks_of_their_lines_size(candidates, settings.min_digit_height, dividers)
+    lines = group_lines(kept, dividers)
     for mark in hanging_separators(lines):
         mark.dropped = HANGING_REASON
         dropped.append(mark)
@@ -100,12 +120,14 @@ def segment(binary: np.ndarray, min_height: float, split_touching: bool, max_com
     line_number = 0
     for line in lines:
         line = digits_of_line(line, labels, dropped)
-        units += line_units(line, line_number, labels, typical_digit_height(line), split_touching)
+        units += line_units(line, line_number, labels, typical_digit_height(line),
+                            settings.split_touching)
         line_number += bool(line)
-    return Segmentation(labels, units, dropped, digit_height, capped)
+    return Segmentation(labels, units, dropped, digit_height, capped, dividers)
 
 
-def marks_of_their_lines_size(candidates: list[Candidate], min_height: float) -> tuple[list, list]:
+def marks_of_their_lines_size(candidates: list[Candidate], min_height: float,
+                              dividers: tuple[Divider, ...] = ()) -> tuple[list, list]:
     """The marks near the size of the other marks on their line, and those much shorter or taller (with why).
 
     Each line is measured by its own marks: a field of noise or specks beside
@@ -115,7 +137,7 @@ def marks_of_their_lines_size(candidates: list[Candidate], min_height: float) ->
     readers to judge.
     """
     kept, dropped = [], []
-    for line in group_lines(candidates):
+    for line in group_lines(candidates, dividers):
         height = typical_digit_height(line)
         for candidate in line:
             candidate.dropped = why_not_a_digit(candidate, height, min_height)

@@ -3,7 +3,9 @@ import numpy as np
 
 from conftest import blank_page, draw_bar, draw_ring
 from digitocr.image.components import Components, candidate_mask
+from digitocr.image.fields import Divider
 from digitocr.image.segment import segment
+from digitocr.settings import ReaderSettings
 
 
 def binary(page: np.ndarray) -> np.ndarray:
@@ -19,7 +21,7 @@ def test_known_boxes_in_left_to_right_order():
     draw_bar(page, 300, 50, 10, 80)
     draw_bar(page, 40, 52, 12, 78)
     draw_ring(page, (180, 90), (25, 38), thickness=8)
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     found = boxes(result)
     assert [b[0] for b in found] == [40, 151, 300]
     assert found[0] == (40, 52, 12, 78, 0)
@@ -32,7 +34,7 @@ def test_several_lines_read_top_to_bottom():
         draw_bar(page, x, 160, 10, 70)
     for x in (80, 160):
         draw_bar(page, x, 30, 10, 70)
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     assert [(c.line, c.x) for c in result.digits] == [(0, 80), (0, 160), (1, 40), (1, 120), (1, 200)]
 
 
@@ -44,7 +46,7 @@ def test_a_broken_five_is_merged_into_one_digit():
     draw_bar(page, 132, 88, 8, 40)
     draw_bar(page, 100, 122, 40, 8)
     draw_bar(page, 250, 50, 10, 80)  # a one beside it
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     assert len(result.digits) == 2
     five = result.digits[0]
     assert (five.x, five.y, five.width, five.height) == (100, 50, 40, 80)
@@ -56,7 +58,7 @@ def test_dots_and_dashes_are_dropped_with_a_reason():
     draw_bar(page, 80, 120, 8, 8)  # a decimal point
     draw_bar(page, 120, 85, 35, 6)  # a dash
     draw_bar(page, 180, 50, 10, 80)
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     assert [c.x for c in result.digits] == [40, 180]
     reasons = sorted(c.dropped for c in result.dropped)
     assert "dash" in reasons[0] and "dot" in reasons[1]
@@ -68,7 +70,7 @@ def test_touching_digits_are_cut_at_the_thinnest_column():
     draw_bar(page, 130, 99, 16, 3)  # a pen stroke joining the two
     draw_ring(page, (176, 100), (28, 40), thickness=8)
     draw_bar(page, 300, 60, 10, 80)
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     assert len(result.digits) == 3
     cut = result.digits[0].right
     assert 132 <= cut <= 146
@@ -78,7 +80,7 @@ def test_candidate_mask_leaves_out_a_neighbours_ink():
     page = blank_page()
     draw_bar(page, 40, 50, 10, 80)
     draw_bar(page, 52, 40, 40, 6)  # a neighbour reaching over the first's box
-    result = segment(binary(page), 0.35, False, 100)
+    result = segment(binary(page), ReaderSettings(split_touching=False, max_components=100))
     first = min(result.digits, key=lambda c: c.x)
     mask = candidate_mask(result.labels, first)
     assert mask.sum() == 10 * 80
@@ -89,7 +91,7 @@ def test_components_are_capped():
     for y in range(5, 395, 12):
         for x in range(5, 395, 12):
             draw_bar(page, x, y, 5, 5)
-    result = segment(binary(page), 0.35, True, 50)
+    result = segment(binary(page), ReaderSettings(max_components=50))
     assert result.capped
     assert len(result.digits) + len(result.dropped) <= 50
 
@@ -99,7 +101,7 @@ def test_a_comma_taller_than_a_speck_is_still_not_a_digit():
     draw_bar(page, 40, 50, 10, 80)
     draw_bar(page, 70, 112, 8, 36)  # a comma: below the middle of the line, reaching under it
     draw_bar(page, 100, 50, 10, 80)
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     assert [c.x for c in result.digits] == [40, 100]
     assert "comma" in result.dropped[0].dropped
 
@@ -109,7 +111,7 @@ def test_a_comma_hanging_below_the_digits_is_no_line_of_its_own():
     draw_bar(page, 40, 50, 10, 80)
     draw_bar(page, 70, 115, 8, 50)  # a long comma: most of it below the digits, so it shares too little of their band
     draw_bar(page, 100, 50, 10, 80)
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     assert [(c.x, c.line) for c in result.digits] == [(40, 0), (100, 0)]
     assert "comma" in result.dropped[0].dropped
 
@@ -121,12 +123,12 @@ def test_a_long_comma_from_mid_line_to_below_it_is_not_a_digit_but_a_short_one_o
     draw_bar(page, 100, 50, 10, 80)
     draw_bar(page, 160, 50, 10, 80)
     draw_bar(page, 190, 70, 10, 60)  # as short, but standing on the line: a small '1'
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     assert [c.x for c in result.digits] == [40, 100, 160, 190]
     assert [c.x for c in result.dropped] == [70] and "comma" in result.dropped[0].dropped
     page[95:155, 70:78] = 235
     draw_bar(page, 230, 95, 50, 55)  # as low, but wide and mostly above the line: a small digit written low
-    assert [c.x for c in segment(binary(page), 0.35, True, 100).digits] == [40, 100, 160, 190, 230]
+    assert [c.x for c in segment(binary(page), ReaderSettings(max_components=100)).digits] == [40, 100, 160, 190, 230]
 
 
 def test_digits_after_one_tall_stem_are_digits_not_commas():
@@ -134,7 +136,7 @@ def test_digits_after_one_tall_stem_are_digits_not_commas():
     draw_bar(page, 30, 20, 10, 160)  # a '4' or '1' with a stem far taller than the rest of the number
     for x in (80, 140, 200):
         draw_ring(page, (x, 150), (18, 28))
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     assert len(result.digits) == 4 and not result.dropped
 
 
@@ -143,7 +145,7 @@ def test_a_small_low_loop_after_the_number_is_a_zero_not_a_comma():
     draw_bar(page, 40, 50, 10, 80)
     draw_bar(page, 100, 50, 10, 80)
     draw_ring(page, (150, 112), (14, 16), thickness=5)  # a '0' of the cents, written small and low
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     assert len(result.digits) == 3 and not result.dropped
 
 
@@ -152,7 +154,7 @@ def test_a_short_number_on_the_next_line_is_not_a_comma():
     draw_bar(page, 40, 50, 10, 80)
     draw_bar(page, 100, 50, 10, 80)
     draw_bar(page, 70, 150, 10, 70)  # a second line: it starts below the first
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     assert [(c.x, c.line) for c in result.digits] == [(40, 0), (100, 0), (70, 1)]
 
 
@@ -160,7 +162,7 @@ def test_a_tiny_crop_is_one_digit_whatever_its_pieces():
     page = blank_page()
     draw_bar(page, 40, 50, 40, 12)
     draw_bar(page, 100, 50, 12, 80)
-    result = segment(binary(page), 0.35, True, 100, single_digit=True)
+    result = segment(binary(page), ReaderSettings(max_components=100), single_digit=True)
     assert len(result.digits) == 1
     assert (result.digits[0].x, result.digits[0].right) == (40, 112)
 
@@ -170,7 +172,7 @@ def test_two_strokes_close_together_may_be_read_as_one_digit():
     draw_bar(page, 100, 40, 8, 50)  # the left stroke of a two-stroke '4'
     draw_bar(page, 112, 50, 8, 80)  # its upright, just beside
     draw_bar(page, 250, 50, 10, 80)
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     first = result.units[0]
     assert [len(option) for option in first.options] == [1, 2]
     assert len(result.digits) == 3  # geometry alone keeps them apart; the classifier may join them
@@ -180,7 +182,7 @@ def test_a_wide_blob_is_also_offered_cut_where_unequal_digits_touch():
     page = blank_page(200, 400)
     draw_ring(page, (120, 100), (20, 40), thickness=8)  # a narrow '0'...
     draw_ring(page, (196, 100), (52, 40), thickness=8)  # ...touching a wide one at x = 144
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     [unit] = result.units
     two_way_cuts = [option[0].right for option in unit.options if len(option) == 2]
     assert len(two_way_cuts) >= 2
@@ -206,7 +208,7 @@ def test_a_bare_bar_at_the_side_far_from_the_number_and_taller_is_a_border_remna
     draw_ring(page, (120, 100), (25, 38), thickness=8)
     draw_ring(page, (190, 100), (25, 38), thickness=8)
     draw_bar(page, 380, 30, 6, 140)
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     assert len(result.digits) == 2 and result.digits[-1].x < 300
     assert [c.x for c in result.dropped if "border remnant" in c.dropped] == [380]
 
@@ -217,7 +219,7 @@ def test_a_one_after_the_number_is_kept_when_close_or_within_the_band():
         draw_ring(page, (120, 100), (25, 38), thickness=8)
         draw_ring(page, (190, 100), (25, 38), thickness=8)
         draw_bar(page, bar_x, bar_top, 6, bar_height)
-        result = segment(binary(page), 0.35, True, 100)
+        result = segment(binary(page), ReaderSettings(max_components=100))
         assert [c.x for c in result.digits][-1] == bar_x
 
 
@@ -226,7 +228,7 @@ def test_touching_loops_are_also_offered_cut_between_their_holes():
     for centre in (100, 150, 200):  # '000' in one stroke: each join is thicker than a loop's two sides
         draw_ring(page, (centre, 100), (26, 30), thickness=10)
     draw_bar(page, 300, 60, 10, 80)
-    result = segment(binary(page), 0.35, True, 100)
+    result = segment(binary(page), ReaderSettings(max_components=100))
     three_way_cuts = [[piece.right for piece in option[:2]] for option in result.units[0].options if len(option) == 3]
     assert any(119 <= first <= 134 and 169 <= second <= 184 for first, second in three_way_cuts), three_way_cuts
 
@@ -236,6 +238,16 @@ def test_two_loops_one_on_the_other_are_one_eight_but_two_lines_of_zeros_stay_ap
     for page, gap in ((eight, 3), (zeros, 40)):  # pixels between the loops
         draw_ring(page, (150, 100), (40, 40), thickness=8)
         draw_ring(page, (150, 148 + gap + 44), (44, 44), thickness=8)
-    [one] = segment(binary(eight), 0.35, True, 100).digits
+    [one] = segment(binary(eight), ReaderSettings(max_components=100)).digits
     assert one.height > 170
-    assert [c.line for c in segment(binary(zeros), 0.35, True, 100).digits] == [0, 1]
+    assert [c.line for c in segment(binary(zeros), ReaderSettings(max_components=100)).digits] == [0, 1]
+
+
+def test_a_column_line_keeps_the_marks_either_side_in_lines_of_their_own():
+    page = blank_page(200, 400)
+    for x in (40, 100, 230, 290):
+        draw_bar(page, x, 60 if x < 190 else 50, 10, 80)  # the right field's marks a little higher
+    column = Divider(190.0, 0.0, 186.0, 200.0)  # slightly tilted, as a ruled line may be
+    assert {c.line for c in segment(binary(page), ReaderSettings(max_components=100)).digits} == {0}
+    split = segment(binary(page), ReaderSettings(max_components=100), dividers=(column,))
+    assert [(c.line, c.x) for c in split.digits] == [(0, 40), (0, 100), (1, 230), (1, 290)]
