@@ -67,34 +67,35 @@ def group_lines(candidates: list[Candidate], dividers: tuple[Divider, ...] = ())
     lines: list[list[Candidate]] = []
     spans: list[tuple[int, int, int]] = []
     for candidate in sorted(candidates, key=lambda c: c.height, reverse=True):
-        field = field_of(candidate.x + candidate.width / 2, candidate.y + candidate.height / 2, dividers)
+        its_field = field_of(candidate.x + candidate.width / 2, candidate.y + candidate.height / 2, dividers)
         best, best_share = -1, 0.0
         for index, (top, bottom, line_field) in enumerate(spans):
-            shared = min(bottom, candidate.bottom) - max(top, candidate.y)
-            share = shared / max(1, min(candidate.height, bottom - top))
-            if line_field == field and share > best_share:
+            share = _height_shared((top, bottom), (candidate.y, candidate.bottom))
+            if line_field == its_field and share > best_share:
                 best, best_share = index, share
         if best >= 0 and best_share >= LINE_OVERLAP:
             lines[best].append(candidate)
         else:
             lines.append([candidate])
-            spans.append((candidate.y, candidate.bottom, field))
-    ordered = sorted(zip(lines, (field for _, _, field in spans)), key=lambda pair: median(
+            spans.append((candidate.y, candidate.bottom, its_field))
+    ordered = sorted(zip(lines, (line_field for _, _, line_field in spans)), key=lambda pair: median(
         c.y + c.height / 2 for c in pair[0]))
     for index in range(1, len(ordered)):
-        while index and ordered[index - 1][1] > ordered[index][1] and _side_by_side(ordered[index - 1][0],
-                                                                                    ordered[index][0]):
+        while index and ordered[index - 1][1] > ordered[index][1] and \
+                _height_shared(_rows(ordered[index - 1][0]), _rows(ordered[index][0])) >= LINE_OVERLAP:
             ordered[index - 1], ordered[index] = ordered[index], ordered[index - 1]
             index -= 1
     return [sorted(line, key=lambda c: c.x) for line, _ in ordered]
 
 
-def _side_by_side(first: list[Candidate], second: list[Candidate]) -> bool:
-    """Whether two lines share most of the height of the shorter: one row of a form, in different fields."""
-    top, bottom = max(min(c.y for c in first), min(c.y for c in second)), \
-        min(max(c.bottom for c in first), max(c.bottom for c in second))
-    shorter = min(max(c.bottom for c in line) - min(c.y for c in line) for line in (first, second))
-    return bottom - top >= LINE_OVERLAP * max(1, shorter)
+def _rows(line: list[Candidate]) -> tuple[int, int]:
+    return min(c.y for c in line), max(c.bottom for c in line)
+
+
+def _height_shared(span: tuple[int, int], other: tuple[int, int]) -> float:
+    """The share of the shorter of two row spans (top, bottom) that both cover: one line's, where it is high."""
+    shared = min(span[1], other[1]) - max(span[0], other[0])
+    return shared / max(1, min(span[1] - span[0], other[1] - other[0]))
 
 
 def segment(binary: np.ndarray, settings: ReaderSettings, single_digit: bool = False,
