@@ -1,5 +1,6 @@
 """Shared fixtures. Tests that need ../shared (MNIST, pendigits, dev images) skip where it is absent."""
 
+import shutil
 from pathlib import Path
 
 import cv2
@@ -18,6 +19,16 @@ def reader():
     from digitocr import Reader
 
     return Reader()
+
+
+def tampered_copy(model_path: Path, folder: Path) -> Path:
+    """A copy of a shipped model and its card in `folder`, with bytes added to the model after the card was made."""
+    copy = folder / model_path.name
+    shutil.copy(model_path, copy)
+    shutil.copy(model_path.with_suffix(".json"), copy.with_suffix(".json"))
+    with copy.open("ab") as stream:
+        stream.write(b"tampered")
+    return copy
 
 
 def expected_text(sample: Path) -> str:

@@ -1,37 +1,47 @@
 """Which way up an image is: a page photographed turned a quarter or a half, with no EXIF tag to say so.
 
-A person turns the page until the number reads; so does the reader. A
-reading that is sure of itself (its field confidence at least TRY_BELOW) is
-taken as upright and pays nothing more. An unsure one is read again turned
-each way, and the turn whose reading is surest as a whole is kept where it
-reads: sure of itself, and far surer than the image as given, its odds of
-being right SURER_ODDS times those of the upright reading. Most images come
-upright, so a turn needs strong evidence: the factor is the one that makes
-fewest errors on held-out synthetic fields and scenes weighted so that one
-image in fifty arrives turned (at 20 times, 25.1% of those images misread,
-against 25.5% for a turned reading merely 0.2 surer, which turned upright
-'8600' into '0098'). Where no way up reads, the image is kept as given.
-Turning changes what the image's lines are, so each turn is read in full,
-not only its pieces. One digit is never turned (a '6' is a turned '9'), nor
-a drawing, which its writer drew upright, nor an image of more marks than
-numbers are written with (a field of specks reads no better turned, and
-each turn is a full read).
+A person tells from the digits' shapes: a '7' or a '4' has one way up, while
+a '0' or an '8' turned half round is the same mark. The orientation network
+answers that for each blob (`networks.orientation`); its answers are added
+up as independent evidence over a prior in which one image in fifty arrives
+turned. Where a turn is then likelier than upright, the image is read that
+way too (in full: turning changes what its lines are), and the turned
+reading is kept where the reader is at least as sure of it as of the image
+as given: the shapes say which way to try, the reading confirms it. One
+digit whose shape could go either way (a '6' is a turned '9') leaves the
+prior standing, so it is not turned; a clear '7' on its side is. A drawing,
+which its writer drew upright, and a tiny scan are never turned.
 """
 
-TRY_BELOW = 0.5  # a reading at least this sure of itself is taken as upright
-SURER_ODDS = 20.0  # a turned reading is kept where its odds of being right are this many times the upright one's
-TURNS = (1, 2, 3)  # quarter turns anticlockwise
-MOST_BLOBS = 150  # an image with more separate marks than this is not turned: a handful of numbers has far fewer
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..image.pipeline import Analysis
+
+TURNED_SHARE = 0.02  # the prior: one image in fifty arrives turned, a third of those each way
+LEAST_LIKELIHOOD = 1e-4  # a piece's answer is floored here, so no one mark is infinitely sure
 
 
-def worth_turning(confidence: float, blobs: int) -> bool:
-    """Whether an image whose reading has this confidence, of this many marks, should be read turned too."""
-    return confidence < TRY_BELOW and blobs <= MOST_BLOBS
+@dataclass(frozen=True)
+class WayUp:
+    """The quarter turns anticlockwise (0-3) that bring an image upright, and the probability that they do."""
+
+    turns: int
+    probability: float
 
 
-def surest(confidences: dict[int, float]) -> int:
-    """The turn to keep, from each turn's reading confidence (0: as given). The odds are compared multiplied out: a
-    confidence of 1 has no finite odds."""
-    best, upright = max(confidences, key=confidences.get), confidences[0]
-    sure = confidences[best]
-    return best if sure >= TRY_BELOW and sure * (1 - upright) >= SURER_ODDS * upright * (1 - sure) else 0
+def whole_blobs(analysis: Analysis) -> np.ndarray:
+    """Each blob's classifier input as one piece, uncut: a blob is counted once, however it may be cut."""
+    rows = [options[0][0] for options in analysis.options if options and len(options[0]) == 1]
+    return analysis.model_inputs[rows]
+
+
+def way_up(turn_probabilities: np.ndarray) -> WayUp:
+    """The likeliest way up from each blob's (N, 4) answers, the blobs taken as independent evidence."""
+    prior = np.array([1 - TURNED_SHARE] + [TURNED_SHARE / 3] * 3)
+    log_posterior = np.log(prior) + np.log(np.maximum(turn_probabilities, LEAST_LIKELIHOOD)).sum(axis=0)
+    posterior = np.exp(log_posterior - log_posterior.max())
+    posterior /= posterior.sum()
+    turns = int(posterior.argmax())
+    return WayUp(turns, float(posterior[turns]))

@@ -15,7 +15,7 @@ from ..networks.line_recognizer import LineRecognizer
 from ..results import Outcome, Reading
 from ..settings import ReaderSettings
 from .models import Models
-from .orientation import TURNS, surest, worth_turning
+from .orientation import way_up, whole_blobs
 from .prepare import (Prepared, classifier_rows, load_for_reading, piece_probabilities, prepare, prepare_loaded,
                       prepare_or_error)
 from .steps import Answers, finish
@@ -88,34 +88,40 @@ class Reader:
             yield Outcome(source, self._upright(prepared, answers, settings, False))
 
     def answers(self, prepared: list[Prepared]) -> list[Answers]:
-        """Both networks' answers for many prepared images, each network called once for all of them."""
+        """The networks' answers for many prepared images, each network called once for all of them."""
         rows = [classifier_rows(one) for one in prepared]
         probabilities = self.classifier.predict(np.concatenate(rows))
         frames = self.line_recognizer.frames([line.image for one in prepared for line in one.lines])
-        answers, digit_start, line_start = [], 0, 0
-        for one, own_rows in zip(prepared, rows):
+        blobs = [whole_blobs(one.analysis) for one in prepared]
+        turns = self.models.orientation.predict(np.concatenate(blobs))
+        answers, digit_start, line_start, blob_start = [], 0, 0, 0
+        for one, own_rows, own_blobs in zip(prepared, rows, blobs):
             digit_end, line_end = digit_start + len(own_rows), line_start + len(one.lines)
+            blob_end = blob_start + len(own_blobs)
             answers.append(Answers(piece_probabilities(one, probabilities[digit_start:digit_end]),
-                                   frames[line_start:line_end]))
-            digit_start, line_start = digit_end, line_end
+                                   frames[line_start:line_end], turns[blob_start:blob_end]))
+            digit_start, line_start, blob_start = digit_end, line_end, blob_end
         return answers
 
     def _upright(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
-        """The image's reading; where it is unsure, the reading of the image turned the way that reads surest, if
-        that is markedly surer (see `orientation`)."""
+        """The image's reading, turned where its digits' shapes say it is turned and it reads at least as surely
+        that way (see `orientation`)."""
         reading = finish(prepared, answers, settings, self.models, stages)
-        if not worth_turning(reading.confidence, len(prepared.analysis.options)) or prepared.tiny_scan \
-                or prepared.loaded.drawn:
+        if prepared.tiny_scan or prepared.loaded.drawn:
             return reading
-        turned = [prepare_loaded(prepared.loaded.turned(turn), settings, stages) for turn in TURNS]
-        readings = {0: reading} | {turn: finish(one, its_answers, settings, self.models, stages)
-                                   for turn, one, its_answers in zip(TURNS, turned, self.answers(turned))}
-        turn = surest({turn: one.confidence for turn, one in readings.items() if turn == 0 or len(one.digits) > 1})
-        if not turn:
+        way = way_up(answers.turns)
+        if not way.turns:
             return reading
-        return readings[turn].turned_back(turn, f"Read turned {90 * turn} degrees anticlockwise: that way up it reads "
-                                                f"surest ({readings[turn].confidence:.0%} against "
-                                                f"{reading.confidence:.0%} as given).")
+        degrees = 90 * way.turns
+        turned_image = prepare_loaded(prepared.loaded.turned(way.turns), settings, stages)
+        turned = finish(turned_image, self.answers([turned_image])[0], settings, self.models, stages)
+        if turned.confidence < reading.confidence:
+            return replace(reading, notes=reading.notes + (
+                f"Its digits' shapes say it may be turned {degrees} degrees ({way.probability:.0%}), but it reads "
+                f"less surely that way ({turned.confidence:.0%} against {reading.confidence:.0%}): read as given.",))
+        return turned.turned_back(way.turns, f"Read turned {degrees} degrees anticlockwise: its digits' shapes say "
+                                             f"that way is up ({way.probability:.0%}), and it reads surer "
+                                             f"({turned.confidence:.0%} against {reading.confidence:.0%} as given).")
 
 
 @functools.lru_cache(maxsize=1)

@@ -8,12 +8,12 @@ The readings it learns from are those the reader makes, of images no
 network learned from: number fields (`line_synth`) and scenes of every kind
 of clutter and turn (`scenes`), all written by held-out writers only
 (MNIST's validation digits, pendigits writers 21-30), with seeds of their
-own, not the stress suite's. Each image is read as given and, where that
-reading is unsure, turned each way, as the reader does (`orientation`); every
-reading is recorded with its features (`reader.confidence.features`) and
-whether it is exactly the image's text. A logistic model is fitted on four
-fifths of the images (twice: which readings are unsure depends on the
-model); the last fifth measures it:
+own, not the stress suite's. Each image is read as given and, where its
+digits' shapes say it is turned, turned that way, as the reader does
+(`orientation`); every reading is recorded with its features
+(`reader.confidence.features`) and whether it is exactly the image's text. A
+logistic model is fitted on four fifths of the images (twice: which reading
+the reader keeps depends on the model); the last fifth measures it:
 how closely the confidence of the readings the reader keeps matches how
 often they are right (reliability and its expected calibration error), and,
 at each review setting, the share of fields accepted and the error among
@@ -31,13 +31,14 @@ import numpy as np
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256
+from ..networks.orientation import OrientationNet
 from ..reader import Models, Reader
 from ..reader.confidence import DEFAULT_CONFIDENCE_PATH, FEATURES, LineEvidence, features, probability
 from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
 from ..reader.number_finder import FEATURES as FINDER_FEATURES
-from ..reader.orientation import TRY_BELOW, TURNS, surest
-from ..reader.prepare import prepare, prepare_loaded
-from ..reader.steps import finish
+from ..reader.orientation import way_up
+from ..reader.prepare import Prepared, prepare, prepare_loaded
+from ..reader.steps import Answers, finish
 from ..settings import ReaderSettings
 from .digit_data import HELD_OUT_WRITERS
 from .line_lessons import DigitPool
@@ -52,7 +53,7 @@ SEED = 4321
 FIELDS = 3000
 SCENES_PER_KIND = 150
 FIT_SHARE = 0.8
-FITS = 2  # which readings are unsure, and so turned, depends on the model being fitted
+FITS = 2  # which readings the reader keeps depends on the model being fitted
 RIDGE = 1e-2  # keeps the fit finite where a feature separates the classes perfectly
 SETTINGS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
 MOST_ERROR = 0.01  # the suggested review setting is the lowest whose accepted fields are at most this often wrong
@@ -75,30 +76,35 @@ class Candidate:
     """One reading of an image, as given or turned: its features (None where nothing was read), and whether it is
     exactly the image's text."""
 
-    turn: int
     features: np.ndarray | None
     exact: bool
 
 
 @dataclass(frozen=True)
 class Example:
-    truth: str
-    candidates: tuple[Candidate, ...]  # as given first, then each turn
+    candidates: tuple[Candidate, ...]  # as given, then turned where its digits' shapes say so
 
 
-def candidates_of(models: Models, pixels: np.ndarray, truth: str) -> Example:
-    """The image read as given and turned each way, each reading's lines recorded."""
+def example_of(models: Models, pixels: np.ndarray, truth: str) -> Example:
+    """The image read as given and, where its digits' shapes say it is turned, turned that way, as the reader does
+    (`orientation`); which of the two the reader keeps depends on the confidence model being fitted."""
     recorder = EvidenceRecorder()
     reader = Reader(settings=ReaderSettings(), models=replace(models, confidence=recorder))
     first = prepare(pixels, reader.settings)
+    answers = reader.answers([first])[0]
     found = []
-    for turn in (0, *TURNS):
-        if turn and first.tiny_scan:
-            break
-        prepared = first if turn == 0 else prepare_loaded(first.loaded.turned(turn), reader.settings)
-        reading = finish(prepared, reader.answers([prepared])[0], reader.settings, reader.models, False)
-        found.append(Candidate(turn, features(recorder.last) if recorder.last else None, reading.text == truth))
-    return Example(truth, tuple(found))
+    for prepared, its_answers in [(first, answers)] + turned_way(reader, first, answers):
+        reading = finish(prepared, its_answers, reader.settings, reader.models, False)
+        found.append(Candidate(features(recorder.last) if recorder.last else None, reading.text == truth))
+    return Example(tuple(found))
+
+
+def turned_way(reader: Reader, first: Prepared, answers: Answers) -> list[tuple[Prepared, Answers]]:
+    way = way_up(answers.turns)
+    if not way.turns or first.tiny_scan or first.loaded.drawn:
+        return []
+    turned = prepare_loaded(first.loaded.turned(way.turns), reader.settings)
+    return [(turned, reader.answers([turned])[0])]
 
 
 def labelled_images(pool: DigitPool, seed: int, fields: int, per_kind: int) -> list[tuple[np.ndarray, str]]:
@@ -122,11 +128,11 @@ def reading_confidence(candidate: Candidate, weights: np.ndarray, bias: float) -
 
 
 def kept(example: Example, weights: np.ndarray, bias: float) -> Candidate:
-    """The reading the reader keeps under this model: as given, or the surest turn where that one is unsure."""
-    confidences = {c.turn: reading_confidence(c, weights, bias) for c in example.candidates}
-    if confidences[0] >= TRY_BELOW or len(example.candidates) == 1:
-        return example.candidates[0]
-    return next(c for c in example.candidates if c.turn == surest(confidences))
+    """The reading the reader keeps under this model: the turned one where it is at least as sure."""
+    upright, *turned = example.candidates
+    if turned and reading_confidence(turned[0], weights, bias) >= reading_confidence(upright, weights, bias):
+        return turned[0]
+    return upright
 
 
 def fit_logistic(features: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, float]:
@@ -146,15 +152,13 @@ def fit_logistic(features: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, f
 
 
 def fit(examples: list[Example]) -> tuple[np.ndarray, float]:
-    """Fitted on the readings the reader makes: every image as given, and its turns where the model of the fit
-    before finds it unsure (the first fit takes every turn); a reading of nothing is never sure and not fitted."""
+    """Fitted on the readings the reader keeps: first on every reading, then on those the reader keeps under that
+    fit; a reading of nothing is never sure and not fitted."""
     weights, bias = None, 0.0
     for _ in range(FITS):
-        readings = []
-        for example in examples:
-            unsure = weights is None or reading_confidence(example.candidates[0], weights, bias) < TRY_BELOW
-            readings += [c for c in (example.candidates if unsure else example.candidates[:1])
-                         if c.features is not None]
+        readings = [c for example in examples
+                    for c in (example.candidates if weights is None else (kept(example, weights, bias),))
+                    if c.features is not None]
         weights, bias = fit_logistic(np.vstack([c.features for c in readings]),
                                      np.array([c.exact for c in readings], np.float64))
     return weights, bias
@@ -177,7 +181,7 @@ def measured(confidences: np.ndarray, right: np.ndarray) -> dict:
 def calibrate(models: Models, images: list[tuple[np.ndarray, str]]) -> dict:
     examples = []
     for number, (pixels, truth) in enumerate(images, start=1):
-        examples.append(candidates_of(models, pixels, truth))
+        examples.append(example_of(models, pixels, truth))
         if number % 500 == 0:
             print(f"  {number}/{len(images)} images read", flush=True)
     cut = int(FIT_SHARE * len(examples))
@@ -217,16 +221,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     training_pool, held_out_pool = pools(LineSources(load_mnist(args.data), parse_pendigits(args.pendigits)
                                                      if args.pendigits else []))
-    classifier, line_recognizer = DigitClassifier.load(), LineRecognizer.load()
+    classifier, line_recognizer, orientation = DigitClassifier.load(), LineRecognizer.load(), OrientationNet.load()
     facts = {"seed": args.seed, "command": "python -m digitocr.training.calibrate " + " ".join(sys.argv[1:]),
              "models": {"classifier": model_sha256(classifier.path),
-                        "line_recognizer": model_sha256(line_recognizer.path)}}
-    finder, finder_card = fit_finder(Models(classifier, line_recognizer, EvidenceRecorder(), LineRecorder()),
+                        "line_recognizer": model_sha256(line_recognizer.path),
+                        "orientation": model_sha256(orientation.path)}}
+    finder, finder_card = fit_finder(Models(classifier, line_recognizer, EvidenceRecorder(), LineRecorder(),
+                                            orientation),
                                      training_images(training_pool, args.seed, args.fields, args.scenes))
     finder_card |= facts | {"writers": "MNIST's first 55,000 training images and pendigits writers 1-20"}
     Path(args.out, DEFAULT_FINDER_PATH.name).write_text(json.dumps(finder_card, indent=2) + "\n")
     print(f"wrote {DEFAULT_FINDER_PATH.name}: {finder_card['held_out']}", flush=True)
-    model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder),
+    model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder, orientation),
                       labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes))
     model |= facts | {"writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "
                                  f"{min(HELD_OUT_WRITERS)}-{max(HELD_OUT_WRITERS)}, never trained on"}

@@ -210,7 +210,7 @@ def model_card(model, sources: Sources, run: TrainingRun, outcome: dict) -> dict
         "seed": run.seed,
         "training_seconds": outcome["training_seconds"],
         "teacher": outcome["teacher"],
-        "data": data_facts(sources, run, counts),
+        "data": data_facts(sources, counts),
         "augmentation": asdict(augment.AugmentSettings()),
         "training": {"batch_size": BATCH_SIZE, "max_epochs": run.max_epochs, "patience": PATIENCE,
                      "min_epochs": int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs)),
@@ -223,7 +223,7 @@ def model_card(model, sources: Sources, run: TrainingRun, outcome: dict) -> dict
     }
 
 
-def data_facts(sources: Sources, run: TrainingRun, counts: EpochCounts) -> dict:
+def data_facts(sources: Sources, counts: EpochCounts) -> dict:
     mnist = sources.mnist
     return {
         "mnist": {"source": mnist.source, "md5": mnist.md5, "licence": "CC BY-SA 3.0",

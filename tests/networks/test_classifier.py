@@ -1,10 +1,9 @@
 import json
-import shutil
 
 import numpy as np
 import pytest
 
-from conftest import PROJECT, SHARED, needs_shared
+from conftest import PROJECT, SHARED, needs_shared, tampered_copy
 from digitocr import ModelError
 from digitocr.networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from digitocr.networks.model_files import model_card_path
@@ -26,13 +25,8 @@ def test_classifier_gives_probabilities_in_one_batch(reader):
 
 
 def test_a_changed_model_file_is_refused(tmp_path):
-    copy = tmp_path / "DigitClassifier.keras"
-    shutil.copy(DEFAULT_MODEL_PATH, copy)
-    shutil.copy(model_card_path(DEFAULT_MODEL_PATH), model_card_path(copy))
-    with copy.open("ab") as stream:
-        stream.write(b"tampered")
     with pytest.raises(ModelError, match="checksum"):
-        DigitClassifier.load(copy)
+        DigitClassifier.load(tampered_copy(DEFAULT_MODEL_PATH, tmp_path))
 
 
 def test_a_missing_or_broken_model_is_refused_clearly(tmp_path):

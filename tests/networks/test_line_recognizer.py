@@ -1,11 +1,10 @@
 import json
-import shutil
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import PROJECT, SAMPLES
+from conftest import PROJECT, tampered_copy, SAMPLES
 from digitocr import ModelError
 from digitocr.image.lines import to_line_input
 from digitocr.networks.ctc import BLANK
@@ -36,10 +35,5 @@ def test_the_shipped_line_model_is_small_has_a_card_and_runs_without_tensorflow(
 def test_a_changed_or_missing_line_model_is_refused(tmp_path):
     with pytest.raises(ModelError, match="No line model"):
         LineRecognizer.load(tmp_path / "none.keras")
-    copy = tmp_path / "LineReader.keras"
-    shutil.copy(DEFAULT_LINE_MODEL_PATH, copy)
-    shutil.copy(DEFAULT_LINE_MODEL_PATH.with_suffix(".json"), copy.with_suffix(".json"))
-    with copy.open("ab") as stream:
-        stream.write(b"tampered")
     with pytest.raises(ModelError, match="checksum"):
-        LineRecognizer.load(copy)
+        LineRecognizer.load(tampered_copy(DEFAULT_LINE_MODEL_PATH, tmp_path))

@@ -1,14 +1,27 @@
-from digitocr.reader.orientation import surest
+import numpy as np
+
+from digitocr.reader.orientation import way_up
 
 
-def test_an_unsure_upright_reading_is_kept_where_a_turn_reads_only_somewhat_surer():
-    # upright '68' at 0.37, turned a half '89' at 0.88: 12 times the odds, not the 20 a turn needs
-    assert surest({0: 0.37, 1: 0.05, 2: 0.88, 3: 0.1}) == 0
+def answers(*rows):
+    return np.array(rows, np.float32)
 
 
-def test_a_turn_that_reads_and_the_image_as_given_does_not_is_kept():
-    assert surest({0: 0.02, 1: 0.1, 2: 0.04, 3: 0.9}) == 3
+def test_flat_answers_leave_the_image_upright():
+    assert way_up(answers([0.25] * 4, [0.25] * 4)).turns == 0
+    assert way_up(answers()).turns == 0  # no blobs at all
 
 
-def test_no_turn_is_kept_where_none_reads():
-    assert surest({0: 0.0, 1: 0.3, 2: 0.45, 3: 0.2}) == 0
+def test_one_digit_that_could_go_either_way_is_not_turned():
+    # a '6' or a '9': half its evidence says upright, half says a half turn
+    assert way_up(answers([0.5, 0.0, 0.5, 0.0])).turns == 0
+
+
+def test_a_turn_most_blobs_agree_on_is_taken_with_its_probability():
+    way = way_up(answers([0.02, 0.9, 0.03, 0.05], [0.05, 0.85, 0.05, 0.05], [0.25] * 4, [0.1, 0.8, 0.05, 0.05]))
+    assert way.turns == 1 and 0.9 < way.probability <= 1.0
+
+
+def test_one_odd_blob_does_not_turn_a_page_the_rest_call_upright():
+    way = way_up(answers([0.0, 0.0, 0.0, 1.0], [0.9, 0.05, 0.03, 0.02], [0.8, 0.1, 0.05, 0.05]))
+    assert way.turns == 0

@@ -234,8 +234,8 @@ def test_a_number_photographed_at_a_tilt_is_levelled_and_read(reader, sample, de
     assert "levelled" in next(stage.caption for stage in reading.stages if stage.name == "deslant")
 
 
-@pytest.mark.parametrize("quarters", [3])
-def test_a_number_photographed_turned_a_quarter_is_read_upright_and_boxed_on_the_image_as_given(reader, quarters):
+@pytest.mark.parametrize("quarters", [2, 3])
+def test_a_number_photographed_turned_is_read_upright_and_boxed_on_the_image_as_given(reader, quarters):
     upright = np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB"))
     reading = reader.read(np.ascontiguousarray(np.rot90(upright, quarters)))
     assert reading.text == "4096" and "turned" in reading.notes[-1]
@@ -244,9 +244,10 @@ def test_a_number_photographed_turned_a_quarter_is_read_upright_and_boxed_on_the
         assert abs(digit.box.x - box.x) <= 4 and abs(digit.box.y - box.y) <= 4
 
 
-def test_a_sure_reading_is_not_turned(reader):
-    reading = reader.read(SAMPLES / "2026_canvas.png")
-    assert reading.text == "2026" and not any("turned" in note for note in reading.notes)
+@pytest.mark.parametrize("sample", ["4096_paper.png", "78136_ruled_blue_pen.jpg", "2026_canvas.png"])
+def test_an_upright_number_is_not_turned(reader, sample):
+    reading = reader.read(SAMPLES / sample)
+    assert reading.text == expected_text(SAMPLES / sample) and not any("Read turned" in n for n in reading.notes)
 
 
 def test_a_column_of_single_digits_reads_top_to_bottom_one_line_each(reader):

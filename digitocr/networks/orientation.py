@@ -1,0 +1,52 @@
+"""The orientation network: load `Orientation.keras` once, safely, and answer which way up each piece is.
+
+It takes pieces as the classifier does (see `classifier`) and answers, per
+piece, probabilities over the quarter turns anticlockwise (0-3) that bring
+it upright; a piece whose shape does not say (a '0', an '8', a speck) gets a
+flat answer. Trained by `python -m digitocr.training.train_orientation`.
+"""
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from ..models import MODELS
+from .classifier import FIELD_SIZE
+from .model_files import verify_checksum
+from .onnx_net import ALL_CORES, OnnxNet, UnsupportedLayers
+
+TURN_CLASSES = 4
+DEFAULT_ORIENTATION_PATH = MODELS / "Orientation.keras"
+
+
+class OrientationNet:
+    """(N, 28, 28, 1) pieces in [0, 1], ink bright, to (N, 4) probabilities over quarter turns."""
+
+    def __init__(self, net: OnnxNet, path: Path):
+        self._net = net
+        self.path = path
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, threads: int = ALL_CORES) -> "OrientationNet":
+        path = Path(path) if path else DEFAULT_ORIENTATION_PATH
+        if not path.is_file():
+            raise ModelError(f"No orientation model at {path}. Train one with "
+                             "`python -m digitocr.training.train_orientation`.")
+        verify_checksum(path)
+        try:
+            net = OnnxNet.from_archive(path, threads)
+        except (UnsupportedLayers, OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+            raise ModelError(f"{path} is not an orientation model this reader can load ({error}).") from None
+        if net.input_shape[1:] != (FIELD_SIZE, FIELD_SIZE, 1) or net.output_shape[1:] != (TURN_CLASSES,):
+            raise ModelError(f"{path} takes {net.input_shape} and gives {net.output_shape}; expected "
+                             f"(None, 28, 28, 1) and (None, {TURN_CLASSES}).")
+        return cls(net, path)
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        """(N, 28, 28) or (N, 28, 28, 1) pieces in one call; (N, 4) float32 probabilities."""
+        batch = np.ascontiguousarray(inputs, np.float32).reshape(-1, FIELD_SIZE, FIELD_SIZE, 1)
+        if len(batch) == 0:
+            return np.full((0, TURN_CLASSES), 1.0 / TURN_CLASSES, np.float32)
+        return np.asarray(self._net(batch), np.float32)
