@@ -5,7 +5,6 @@ width; it answers every FRAME_STEP columns (a frame) with probabilities over
 the ten digits and the CTC blank (see `ctc`).
 """
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +12,8 @@ import numpy as np
 from ..errors import ModelError
 from .ctc import BLANK
 from ..models import MODELS
-from .model_files import verify_checksum
-from .onnx_net import ALL_CORES, OnnxNet, UnsupportedLayers
+from .model_files import load_network
+from .onnx_net import ALL_CORES, OnnxNet
 
 LINE_HEIGHT = 32  # rows of the recognizer's input
 FRAME_STEP = 4  # input columns per output frame (the network halves the width twice)
@@ -50,13 +49,7 @@ class LineRecognizer:
     @classmethod
     def load(cls, path: str | Path | None = None, threads: int = ALL_CORES) -> "LineRecognizer":
         path = Path(path) if path else DEFAULT_LINE_MODEL_PATH
-        if not path.is_file():
-            raise ModelError(f"No line model at {path}. Train one with `python -m digitocr.train_lines`.")
-        verify_checksum(path)
-        try:
-            net = OnnxNet.from_archive(path, threads)
-        except (UnsupportedLayers, OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
-            raise ModelError(f"{path} is not a line model this reader can load ({error}).") from None
+        net = load_network(path, threads, "line model", "python -m digitocr.train_lines")
         if net.input_shape != EXPECTED_INPUT or net.output_shape[-1] != BLANK + 1:
             raise ModelError(f"{path} takes {net.input_shape} and gives {net.output_shape}; expected "
                              f"{EXPECTED_INPUT} and {EXPECTED_OUTPUT}.")

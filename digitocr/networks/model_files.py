@@ -4,9 +4,11 @@ and loading through Keras in safe mode."""
 import hashlib
 import json
 import os
+import zipfile
 from pathlib import Path
 
 from ..errors import ModelError
+from .onnx_net import OnnxNet, UnsupportedLayers
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -52,3 +54,16 @@ def load_keras_model(path: Path):
         return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as error:  # Keras raises many kinds for a bad file; all mean the same to a user
         raise ModelError(f"{path} is not a Keras model this reader can load ({error}).") from None
+
+
+def load_network(path: Path, threads: int, what: str, train_command: str) -> OnnxNet:
+    """A network that must run through ONNX Runtime (`what`, as 'line model'), checked against its card: a clear
+    ModelError, naming the command that trains one, where the file is missing, changed or not such a network."""
+    if not path.is_file():
+        raise ModelError(f"No {what} at {path}. Train one with `{train_command}`.")
+    verify_checksum(path)
+    try:
+        return OnnxNet.from_archive(path, threads)
+    except (UnsupportedLayers, OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        article = "an" if what[0] in "aeiou" else "a"
+        raise ModelError(f"{path} is not {article} {what} this reader can load ({error}).") from None

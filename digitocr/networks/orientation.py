@@ -6,7 +6,6 @@ it upright; a piece whose shape does not say (a '0', an '8', a speck) gets a
 flat answer. Trained by `python -m digitocr.training.train_orientation`.
 """
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +13,8 @@ import numpy as np
 from ..errors import ModelError
 from ..models import MODELS
 from .classifier import FIELD_SIZE
-from .model_files import verify_checksum
-from .onnx_net import ALL_CORES, OnnxNet, UnsupportedLayers
+from .model_files import load_network
+from .onnx_net import ALL_CORES, OnnxNet
 
 TURN_CLASSES = 4
 DEFAULT_ORIENTATION_PATH = MODELS / "Orientation.keras"
@@ -31,14 +30,7 @@ class OrientationNet:
     @classmethod
     def load(cls, path: str | Path | None = None, threads: int = ALL_CORES) -> "OrientationNet":
         path = Path(path) if path else DEFAULT_ORIENTATION_PATH
-        if not path.is_file():
-            raise ModelError(f"No orientation model at {path}. Train one with "
-                             "`python -m digitocr.training.train_orientation`.")
-        verify_checksum(path)
-        try:
-            net = OnnxNet.from_archive(path, threads)
-        except (UnsupportedLayers, OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
-            raise ModelError(f"{path} is not an orientation model this reader can load ({error}).") from None
+        net = load_network(path, threads, "orientation model", "python -m digitocr.training.train_orientation")
         if net.input_shape[1:] != (FIELD_SIZE, FIELD_SIZE, 1) or net.output_shape[1:] != (TURN_CLASSES,):
             raise ModelError(f"{path} takes {net.input_shape} and gives {net.output_shape}; expected "
                              f"(None, 28, 28, 1) and (None, {TURN_CLASSES}).")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..image.pipeline import Analysis
+from .prepare import Prepared
 
 TURNED_SHARE = 0.02  # the prior: one image in fifty arrives turned, a third of those each way
 LEAST_LIKELIHOOD = 1e-4  # a piece's answer is floored here, so no one mark is infinitely sure
@@ -35,6 +36,14 @@ def whole_blobs(analysis: Analysis) -> np.ndarray:
     """Each blob's classifier input as one piece, uncut: a blob is counted once, however it may be cut."""
     rows = [options[0][0] for options in analysis.options if options and len(options[0]) == 1]
     return analysis.model_inputs[rows]
+
+
+def blobs_to_judge(prepared: Prepared) -> np.ndarray:
+    """The whole blobs the network is asked about; none for a drawing or a tiny scan, which are never turned (with
+    no evidence, `way_up` leaves an image upright)."""
+    if prepared.tiny_scan or prepared.loaded.drawn:
+        return prepared.analysis.model_inputs[:0]
+    return whole_blobs(prepared.analysis)
 
 
 def way_up(turn_probabilities: np.ndarray) -> WayUp:

@@ -15,7 +15,7 @@ from ..networks.line_recognizer import LineRecognizer
 from ..results import Outcome, Reading
 from ..settings import ReaderSettings
 from .models import Models
-from .orientation import way_up, whole_blobs
+from .orientation import blobs_to_judge, way_up
 from .prepare import (Prepared, classifier_rows, load_for_reading, piece_probabilities, prepare, prepare_loaded,
                       prepare_or_error)
 from .steps import Answers, finish
@@ -92,7 +92,7 @@ class Reader:
         rows = [classifier_rows(one) for one in prepared]
         probabilities = self.classifier.predict(np.concatenate(rows))
         frames = self.line_recognizer.frames([line.image for one in prepared for line in one.lines])
-        blobs = [whole_blobs(one.analysis) for one in prepared]
+        blobs = [blobs_to_judge(one) for one in prepared]
         turns = self.models.orientation.predict(np.concatenate(blobs))
         answers, digit_start, line_start, blob_start = [], 0, 0, 0
         for one, own_rows, own_blobs in zip(prepared, rows, blobs):
@@ -103,18 +103,22 @@ class Reader:
             digit_start, line_start, blob_start = digit_end, line_end, blob_end
         return answers
 
+    def turned(self, prepared: Prepared, turns: int, settings: ReaderSettings,
+               stages: bool = False) -> tuple[Prepared, Answers]:
+        """The image turned anticlockwise by `turns` quarters, through the image path again (turning changes what
+        its lines are), and the networks' answers for it."""
+        turned = prepare_loaded(prepared.loaded.turned(turns), settings, stages)
+        return turned, self.answers([turned])[0]
+
     def _upright(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
         """The image's reading, turned where its digits' shapes say it is turned and it reads at least as surely
         that way (see `orientation`)."""
         reading = finish(prepared, answers, settings, self.models, stages)
-        if prepared.tiny_scan or prepared.loaded.drawn:
-            return reading
         way = way_up(answers.turns)
         if not way.turns:
             return reading
         degrees = 90 * way.turns
-        turned_image = prepare_loaded(prepared.loaded.turned(way.turns), settings, stages)
-        turned = finish(turned_image, self.answers([turned_image])[0], settings, self.models, stages)
+        turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
         if turned.confidence < reading.confidence:
             return replace(reading, notes=reading.notes + (
                 f"Its digits' shapes say it may be turned {degrees} degrees ({way.probability:.0%}), but it reads "

@@ -40,7 +40,7 @@ class Answers:
 
     probabilities: np.ndarray  # the classifier's, one row per piece
     frames: list[np.ndarray]  # the line recognizer's, one (T, 11) array per line
-    turns: np.ndarray  # the orientation network's, one row per whole blob (`orientation.whole_blobs`)
+    turns: np.ndarray  # the orientation network's, one row per whole blob judged (`orientation.blobs_to_judge`)
 
 
 def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, models: Models,

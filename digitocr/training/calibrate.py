@@ -37,8 +37,8 @@ from ..reader.confidence import DEFAULT_CONFIDENCE_PATH, FEATURES, LineEvidence,
 from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
 from ..reader.number_finder import FEATURES as FINDER_FEATURES
 from ..reader.orientation import way_up
-from ..reader.prepare import Prepared, prepare, prepare_loaded
-from ..reader.steps import Answers, finish
+from ..reader.prepare import prepare
+from ..reader.steps import finish
 from ..settings import ReaderSettings
 from .digit_data import HELD_OUT_WRITERS
 from .line_lessons import DigitPool
@@ -93,18 +93,12 @@ def example_of(models: Models, pixels: np.ndarray, truth: str) -> Example:
     first = prepare(pixels, reader.settings)
     answers = reader.answers([first])[0]
     found = []
-    for prepared, its_answers in [(first, answers)] + turned_way(reader, first, answers):
+    way = way_up(answers.turns)
+    for prepared, its_answers in [(first, answers)] + ([reader.turned(first, way.turns, reader.settings)]
+                                                       if way.turns else []):
         reading = finish(prepared, its_answers, reader.settings, reader.models, False)
         found.append(Candidate(features(recorder.last) if recorder.last else None, reading.text == truth))
     return Example(tuple(found))
-
-
-def turned_way(reader: Reader, first: Prepared, answers: Answers) -> list[tuple[Prepared, Answers]]:
-    way = way_up(answers.turns)
-    if not way.turns or first.tiny_scan or first.loaded.drawn:
-        return []
-    turned = prepare_loaded(first.loaded.turned(way.turns), reader.settings)
-    return [(turned, reader.answers([turned])[0])]
 
 
 def labelled_images(pool: DigitPool, seed: int, fields: int, per_kind: int) -> list[tuple[np.ndarray, str]]:
