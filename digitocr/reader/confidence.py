@@ -7,7 +7,9 @@ recognizer finds the final texts (CTC), the least and the mean certainty of
 the digits, how far the least clear digit's answer is from its runner-up (a
 '1' that might be a '7'), on how many lines the two readers disagreed and
 how many the recognizer read, how many lines and digits there are, how many
-marks were left out as flat answers. Context matters: a column of sure
+marks were left out as flat answers, and how sure the number finder was of
+the line it was least sure belongs to the number (a whole reading is right
+only where every line it holds is the number's). Context matters: a column of sure
 single digits is a column, while an image turned a quarter also breaks into
 one-digit lines, a few of them sure ('0', '8') and the rest not. A logistic
 model maps these to a probability; it is fitted (`python -m
@@ -30,9 +32,11 @@ from ..results import Digit
 
 DEFAULT_CONFIDENCE_PATH = MODELS / "FieldConfidence.json"
 FEATURES = ("text_log_likelihood", "lowest_digit_log_odds", "mean_digit_log_odds", "lowest_margin",
-            "disagreeing_lines", "lines_read_whole", "lines", "digits", "flat_pieces", "no_line_reading")
+            "disagreeing_lines", "lines_read_whole", "lines", "digits", "flat_pieces", "no_line_reading",
+            "least_part_of_number")
 LOWEST_LIKELIHOOD = -30.0  # nats; a text the recognizer finds less likely than this is as good as impossible
 SUREST_DIGIT = 1e-4  # a digit's confidence is kept this far from 0 and 1 before its log-odds are taken
+SUREST_LINE = 1e-3  # the finder's chance is kept this far from 0 and 1 before its log-odds are taken
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class LineEvidence:
     readers_agree: bool  # the recognizer's own text was the contour reader's
     read_whole: bool  # the recognizer's reading was kept
     flat_pieces: int  # marks of the line left out because the classifier's answer was flat
+    part_of_number: float = 1.0  # the number finder's chance that the line is the number's; 1 where it was not asked
 
 
 def text_likelihood(frames: np.ndarray | None, digits: tuple[Digit, ...] | list[Digit]) -> float | None:
@@ -55,20 +60,26 @@ def text_likelihood(frames: np.ndarray | None, digits: tuple[Digit, ...] | list[
 
 def digit_log_odds(digits: list[Digit] | tuple[Digit, ...]) -> np.ndarray:
     """Each digit's confidence as log-odds, kept within SUREST_DIGIT of 0 and 1."""
-    confidences = np.clip([digit.confidence for digit in digits], SUREST_DIGIT, 1 - SUREST_DIGIT)
-    return np.log(confidences / (1 - confidences))
+    return log_odds(np.array([digit.confidence for digit in digits]), SUREST_DIGIT)
+
+
+def log_odds(probabilities: float | np.ndarray, margin: float) -> float | np.ndarray:
+    """log(p / (1 - p)), with p kept within `margin` of 0 and 1."""
+    kept = np.clip(probabilities, margin, 1 - margin)
+    return np.log(kept / (1 - kept))
 
 
 def features(lines: list[LineEvidence]) -> np.ndarray:
     """A reading's features, in the order of FEATURES (its lines must hold one digit or more)."""
     digits = [digit for line in lines for digit in line.digits]
-    log_odds = digit_log_odds(digits)
+    odds = digit_log_odds(digits)
     ranked = np.sort(np.clip([digit.probabilities for digit in digits], SUREST_DIGIT, 1.0), axis=1)
-    return np.array([sum(line.text_likelihood or 0.0 for line in lines), log_odds.min(), log_odds.mean(),
+    return np.array([sum(line.text_likelihood or 0.0 for line in lines), odds.min(), odds.mean(),
                      float(np.log(ranked[:, -1] / ranked[:, -2]).min()),
                      sum(not line.readers_agree for line in lines), sum(line.read_whole for line in lines),
                      len(lines), len(digits), sum(line.flat_pieces for line in lines),
-                     any(line.text_likelihood is None for line in lines)], np.float64)
+                     any(line.text_likelihood is None for line in lines),
+                     log_odds(min(line.part_of_number for line in lines), SUREST_LINE)], np.float64)
 
 
 @dataclass(frozen=True)

@@ -24,5 +24,6 @@ class Draft:
     set_aside: tuple[str, ...] = ()  # recognized characters that were a separator, not a digit
     no_number: dict[int, list[Digit]] = field(default_factory=dict)  # lines the recognizer finds no digit in
     not_number: dict[int, tuple[list[Digit], float | None]] = field(default_factory=dict)  # lines the finder set aside
+    number_chances: dict[int, float] = field(default_factory=dict)  # how likely the finder found each kept line
     lead_ins: int = 0  # '1's left out as the lead-in stroke of the '1' after them
     notes: tuple[str, ...] = ()  # what the reading tells its user

@@ -7,7 +7,11 @@ up as independent evidence over a prior in which one image in fifty arrives
 turned. Where a turn is then likelier than upright, the image is read that
 way too (in full: turning changes what its lines are), and the turned
 reading is kept where the reader is at least as sure of it as of the image
-as given: the shapes say which way to try, the reading confirms it. One
+as given: the shapes say which way to try, the reading confirms it. Where
+the image as given reads as nothing, whose confidence is 0 by convention,
+not by evidence, the turned reading must be more likely right than wrong: a
+field of noise, whose hundreds of specks each lean a little one way, can add
+up to a turn, and a reading of it that is surely wrong confirms nothing. One
 digit whose shape could go either way (a '6' is a turned '9') leaves the
 prior standing, so it is not turned; a clear '7' on its side is. A drawing,
 which its writer drew upright, and a tiny scan are never turned.
@@ -22,6 +26,7 @@ from .prepare import Prepared
 
 TURNED_SHARE = 0.02  # the prior: one image in fifty arrives turned, a third of those each way
 LEAST_LIKELIHOOD = 1e-4  # a piece's answer is floored here, so no one mark is infinitely sure
+CONFIRMS_FROM = 0.5  # a turned reading replaces a reading of nothing only where it is more likely right than wrong
 
 
 @dataclass(frozen=True)
@@ -54,3 +59,9 @@ def way_up(turn_probabilities: np.ndarray) -> WayUp:
     posterior /= posterior.sum()
     turns = int(posterior.argmax())
     return WayUp(turns, float(posterior[turns]))
+
+
+def confirms(turned_confidence: float, given_confidence: float | None) -> bool:
+    """Whether the turned reading, with its field confidence, is kept over the reading of the image as given
+    (`given_confidence` None where that read nothing)."""
+    return turned_confidence >= (CONFIRMS_FROM if given_confidence is None else given_confidence)

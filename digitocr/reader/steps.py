@@ -71,7 +71,7 @@ def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) 
     digits = tuple(draft.lines[key])
     return LineEvidence(digits, text_likelihood(line_frames(prepared, answers, key), digits),
                         verdict is not None and verdict.recognized.text == verdict.contour_text, key in draft.read_by,
-                        flat_pieces(draft, prepared, key))
+                        flat_pieces(draft, prepared, key), draft.number_chances.get(key, 1.0))
 
 
 def line_frames(prepared: Prepared, answers: Answers, key: int) -> np.ndarray | None:
@@ -126,7 +126,7 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
     if prepared.loaded.drawn or prepared.tiny_scan or not keys:
         return draft
     tallest = max(median_height(draft.lines[key]) for key in keys)
-    lines, not_number = dict(draft.lines), dict(draft.not_number)
+    lines, not_number, chances = dict(draft.lines), dict(draft.not_number), {}
     for key in keys:
         digits, frames = tuple(draft.lines[key]), line_frames(prepared, answers, key)
         chance = None if median_height(digits) < SMALLEST_LEGIBLE else finder.part_of_number(LineContext(
@@ -135,7 +135,9 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
             line_width(prepared, key, digits)))
         if chance is None or chance < KEEP_FROM:
             not_number[key] = (lines.pop(key), chance)
-    return replace(draft, lines=lines, not_number=not_number)
+        else:
+            chances[key] = chance
+    return replace(draft, lines=lines, not_number=not_number, number_chances=chances)
 
 
 def line_width(prepared: Prepared, key: int, digits: tuple[Digit, ...]) -> float:

@@ -8,7 +8,8 @@ The readings it learns from are those the reader makes, of images no
 network learned from: number fields (`line_synth`) and scenes of every kind
 of clutter and turn (`scenes`), all written by held-out writers only
 (MNIST's validation digits, pendigits writers 21-30), with seeds of their
-own, not the stress suite's. Each image is read as given and, where its
+own, not the stress suite's, and small scans of one digit, which the
+reader reads by the classifier alone (`holds_one_digit`). Each image is read as given and, where its
 digits' shapes say it is turned, turned that way, as the reader does
 (`orientation`); every reading is recorded with its features
 (`reader.confidence.features`) and whether it is exactly the image's text. A
@@ -26,6 +27,7 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ..networks.classifier import DigitClassifier
@@ -36,11 +38,11 @@ from ..reader import Models, Reader
 from ..reader.confidence import DEFAULT_CONFIDENCE_PATH, FEATURES, LineEvidence, features, probability
 from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
 from ..reader.number_finder import FEATURES as FINDER_FEATURES
-from ..reader.orientation import way_up
+from ..reader.orientation import confirms, way_up
 from ..reader.prepare import prepare
 from ..reader.steps import finish
 from ..settings import ReaderSettings
-from .digit_data import HELD_OUT_WRITERS
+from .digit_data import HELD_OUT_WRITERS, cropped
 from .line_lessons import DigitPool
 from .line_synth import compose_number, render_field
 from .mnist import load_mnist
@@ -52,6 +54,8 @@ from .train_lines import LineSources, pools
 SEED = 4321
 FIELDS = 3000
 SCENES_PER_KIND = 150
+SCANS = 600
+SCAN_SIDES = (16, 32)  # pixels: a scan of one digit, as postal codes' and forms' digit scans are stored
 FIT_SHARE = 0.8
 FITS = 2  # which readings the reader keeps depends on the model being fitted
 RIDGE = 1e-2  # keeps the fit finite where a feature separates the classes perfectly
@@ -101,13 +105,34 @@ def example_of(models: Models, pixels: np.ndarray, truth: str) -> Example:
     return Example(tuple(found))
 
 
-def labelled_images(pool: DigitPool, seed: int, fields: int, per_kind: int) -> list[tuple[np.ndarray, str]]:
-    """Number fields and scenes of every kind, by held-out writers, in a fixed random order."""
+def digit_scan(pool: DigitPool, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+    """One digit scanned small: its ink fitted in a square of SCAN_SIDES with a margin, in grey or thresholded
+    to black and white as many scanners store it."""
+    mask, label = pool(rng)
+    ink = cropped(mask).astype(np.float32)
+    side = int(rng.integers(*SCAN_SIDES, endpoint=True))
+    fill = side * rng.uniform(0.7, 0.95) / max(ink.shape)
+    ink = cv2.resize(ink, (max(1, round(ink.shape[1] * fill)), max(1, round(ink.shape[0] * fill))),
+                     interpolation=cv2.INTER_AREA)
+    page = np.zeros((side, side), np.float32)
+    top, left = (side - ink.shape[0]) // 2, (side - ink.shape[1]) // 2
+    page[top:top + ink.shape[0], left:left + ink.shape[1]] = ink
+    if rng.random() < 0.5:
+        page = (page > rng.uniform(0.3, 0.6)).astype(np.float32)
+    grey = np.clip(255 * (1 - page * rng.uniform(0.7, 1.0)) + rng.normal(0, 4, page.shape), 0, 255).astype(np.uint8)
+    return np.repeat(grey[..., None], 3, axis=2), str(label)
+
+
+def labelled_images(pool: DigitPool, seed: int, fields: int, per_kind: int,
+                    scans: int = SCANS) -> list[tuple[np.ndarray, str]]:
+    """Number fields, scenes of every kind and scans of one digit, by held-out writers, in a fixed random order."""
     rng = np.random.default_rng(seed)
     images = []
     for _ in range(fields):
         mask, text = compose_number(pool, rng)
         images.append((render_field(mask, rng), text))
+    scan_rng = np.random.default_rng([seed, len(KINDS)])
+    images += [digit_scan(pool, scan_rng) for _ in range(scans)]
     for number, kind in enumerate(KINDS):
         kind_rng = np.random.default_rng([seed, number])
         images += [(scene.pixels, scene.text) for scene in
@@ -122,9 +147,10 @@ def reading_confidence(candidate: Candidate, weights: np.ndarray, bias: float) -
 
 
 def kept(example: Example, weights: np.ndarray, bias: float) -> Candidate:
-    """The reading the reader keeps under this model: the turned one where it is at least as sure."""
+    """The reading the reader keeps under this model: the turned one where it confirms the turn."""
     upright, *turned = example.candidates
-    if turned and reading_confidence(turned[0], weights, bias) >= reading_confidence(upright, weights, bias):
+    if turned and confirms(reading_confidence(turned[0], weights, bias),
+                           None if upright.features is None else reading_confidence(upright, weights, bias)):
         return turned[0]
     return upright
 
@@ -210,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes of the writers")
     parser.add_argument("--fields", type=int, default=FIELDS, help="number fields to draw for each model")
     parser.add_argument("--scenes", type=int, default=SCENES_PER_KIND, help="scenes of each kind to draw")
+    parser.add_argument("--scans", type=int, default=SCANS, help="scans of one digit to draw")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", default=".", help="the folder to write FieldConfidence.json and NumberFinder.json")
     args = parser.parse_args(argv)
@@ -227,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     Path(args.out, DEFAULT_FINDER_PATH.name).write_text(json.dumps(finder_card, indent=2) + "\n")
     print(f"wrote {DEFAULT_FINDER_PATH.name}: {finder_card['held_out']}", flush=True)
     model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder, orientation),
-                      labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes))
+                      labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes, args.scans))
     model |= facts | {"writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "
                                  f"{min(HELD_OUT_WRITERS)}-{max(HELD_OUT_WRITERS)}, never trained on"}
     Path(args.out, DEFAULT_CONFIDENCE_PATH.name).write_text(json.dumps(model, indent=2) + "\n")

@@ -79,6 +79,20 @@ def tick(height: int, rng: np.random.Generator) -> np.ndarray:
     return mask
 
 
+def dash(height: int, rng: np.random.Generator) -> np.ndarray:
+    """A short straight stroke at any slant, a pen's slip or a checker's mark: shaped like a '1' or a '-', but
+    well short of the digits beside it."""
+    length = height * rng.uniform(0.25, 0.6)
+    thickness = max(1, int(height * rng.uniform(0.05, 0.1)))
+    angle = rng.uniform(0, np.pi)
+    reach = np.array([np.cos(angle), np.sin(angle)]) * length
+    pad = thickness + 1
+    mask = np.zeros((int(abs(reach[1])) + 2 * pad + 1, int(abs(reach[0])) + 2 * pad + 1), np.uint8)
+    start = np.array([pad + max(0.0, -reach[0]), pad + max(0.0, -reach[1])])
+    _stroke(mask, np.array([start, start + reach]), thickness)
+    return mask
+
+
 def blot(height: int, rng: np.random.Generator) -> np.ndarray:
     """A blot of ink: a filled irregular shape with a splash or two beside it."""
     radius = height * rng.uniform(0.15, 0.45)

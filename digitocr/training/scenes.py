@@ -3,15 +3,15 @@
 Every scene is one KIND of difficulty a person reads through at a glance: a
 word in cursive, a cross or tick, an underline, ruled and column lines, the
 bars of a table cell's borders at the crop's edges, a scan's black margin,
-dots, the cut-off rows above and below in a register's crop, a blot, a
-stamp, light digits binarised on black with noise below, a number above a
-region of noise, a column of single digits, several lines, the page turned
-a quarter or a half. The digits come from a `Writer` (the stress suite's
-draws only on held-out writers); each number is written as a person writes
-it to be read, apart from the clutter, and the page is photographed or
-scanned (`render_page`). A scene records the box of every line of the
-number, so that what a reader finds can be told apart into the number and
-the rest.
+dots and short strokes of a slipping pen, the cut-off rows above and below
+in a register's crop, a blot, a stamp, light digits binarised on black with
+noise below, a number above a region of noise, a column of single digits,
+several lines, the page turned a quarter or a half. The digits come from a
+`Writer` (the stress suite's draws only on held-out writers); each number is
+written as a person writes it to be read, apart from the clutter, and the
+page is photographed or scanned (`render_page`). A scene records the box of
+every line of the number, so that what a reader finds can be told apart into
+the number and the rest.
 """
 
 import io
@@ -257,9 +257,29 @@ def scan_margin(writer, rng) -> Page:
 
 
 def stray_marks(writer, rng) -> Page:
+    """Dots over the page and a short stroke or two above or below the number, clear of its band."""
     height = digit_height(rng)
     page = framed(writer, height, rng, sides=(0.6, 1.2), ends=(0.5, 1.0))
     page.paste(distractors.specks(page.ink.shape, int(rng.integers(3, 12)), int(height), rng), 0, 0)
+    for _ in range(int(rng.integers(1, 3))):
+        page = with_stroke_clear_of_number(page, distractors.dash(int(height), rng), height, rng)
+    return page
+
+
+def with_stroke_clear_of_number(page: Page, mark: np.ndarray, height: float, rng: np.random.Generator) -> Page:
+    """`mark` in the margin above or below the number, at least a fifth of the digit height clear of it, anywhere
+    along the page; the page grows where its margin is too narrow."""
+    (_, y, _, ink_height), _ = page.numbers[0]
+    gap = int(height * rng.uniform(0.2, 0.6))
+    if rng.random() < 0.5:
+        grow = max(0, mark.shape[0] + gap - y)
+        page = page.widened(top=grow)
+        top = y + grow - gap - mark.shape[0]
+    else:
+        below = y + ink_height + gap
+        page = page.widened(bottom=max(0, below + mark.shape[0] - page.ink.shape[0]))
+        top = below
+    page.paste(mark, int(rng.integers(0, max(1, page.ink.shape[1] - mark.shape[1]))), top)
     return page
 
 

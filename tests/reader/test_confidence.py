@@ -24,6 +24,15 @@ def test_a_line_both_readers_read_alike_and_surely_is_trusted_more_than_a_disput
     assert features([sure]).shape == (len(FEATURES),) and model.probability([]) == 0.0
 
 
+def test_a_sure_line_the_number_finder_doubts_belongs_to_the_number_goes_to_review(reader):
+    model = reader.models.confidence
+    frames = frames_for([BLANK, 4, BLANK, 2, BLANK], sure=0.98)
+    digits = (digit(4, 0.999), digit(2, 0.998))
+    lines = [LineEvidence(digits, text_likelihood(frames, digits), True, False, 0, chance) for chance in (0.99, 0.6)]
+    review_below = ReaderSettings().review_below
+    assert model.probability([lines[0]]) >= review_below > model.probability([lines[1]])
+
+
 def test_nothing_found_is_never_sure():
     assert Reading((), (10, 10)).confidence == 0.0 and Reading((), (10, 10)).needs_review
 

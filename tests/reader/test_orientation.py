@@ -1,6 +1,6 @@
 import numpy as np
 
-from digitocr.reader.orientation import way_up
+from digitocr.reader.orientation import confirms, way_up
 
 
 def answers(*rows):
@@ -25,3 +25,8 @@ def test_a_turn_most_blobs_agree_on_is_taken_with_its_probability():
 def test_one_odd_blob_does_not_turn_a_page_the_rest_call_upright():
     way = way_up(answers([0.0, 0.0, 0.0, 1.0], [0.9, 0.05, 0.03, 0.02], [0.8, 0.1, 0.05, 0.05]))
     assert way.turns == 0
+
+
+def test_a_turned_reading_is_kept_where_surer_and_replaces_nothing_only_where_more_likely_right_than_wrong():
+    assert confirms(0.3, 0.2) and not confirms(0.2, 0.3)
+    assert confirms(0.6, None) and not confirms(0.07, None)  # as given it read nothing: a noise field's '3' is not kept

@@ -1,5 +1,6 @@
 import numpy as np
 
+from digitocr import ReaderSettings
 from digitocr.reader.confidence import probability
 from digitocr.training import calibrate
 
@@ -20,3 +21,17 @@ def test_the_measures_say_how_many_are_accepted_and_how_often_those_are_wrong():
     point = next(p for p in figures["operating_points"] if p["review_below"] == 0.9)
     assert point["accepted"] == 4 / 6 and point["error_among_accepted"] == 0.25
     assert figures["expected_calibration_error"] == (4 * abs(0.95 - 0.75) + 2 * abs(0.55 - 0.5)) / 6
+
+
+def test_a_digit_scan_is_small_enough_to_be_read_as_one_digit_dark_on_light():
+    def bar(rng):
+        mask = np.zeros((40, 12), np.uint8)
+        mask[2:38, 4:9] = 1
+        return mask, 1
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        pixels, label = calibrate.digit_scan(bar, rng)
+        side = pixels.shape[0]
+        assert label == "1" and pixels.shape == (side, side, 3) and side <= ReaderSettings().single_digit_side
+        assert pixels[side // 2, side // 2, 0] < 100 < pixels[1, 1, 0]  # the bar's ink in the middle, paper round it

@@ -1,3 +1,4 @@
+import cv2
 import numpy as np
 
 from digitocr.training import line_lessons, scenes, stress
@@ -42,3 +43,24 @@ def test_the_stress_suite_is_the_same_every_time():
     again = stress.stress_scenes(bar_digits, per_kind=2)
     assert len(first) == 2 * len(scenes.KINDS)
     assert all(np.array_equal(a.pixels, b.pixels) and a.text == b.text for a, b in zip(first, again))
+
+
+def test_a_stray_stroke_lies_whole_above_or_below_the_number_clear_of_its_band():
+    page = scenes.Page.blank(30, 60)
+    page.write(np.ones((20, 40), np.float32), 10, 5, "11")
+    sides = set()
+    for seed in range(20):
+        marked = scenes.with_stroke_clear_of_number(page, np.ones((12, 3), np.uint8), 20.0, np.random.default_rng(seed))
+        (x, y, w, h), _ = marked.numbers[0]
+        clear = np.ones(marked.ink.shape[0], bool)
+        clear[y - 4:y + h + 4] = False  # the number's band and a fifth of its height on either side
+        assert marked.ink[clear].sum() == 36 and marked.ink[~clear].sum() == 20 * 40
+        sides.add("above" if marked.ink[:y].sum() else "below")
+    assert sides == {"above", "below"}
+
+
+def test_a_dash_is_one_short_stroke_well_short_of_the_digits():
+    for seed in range(10):
+        mark = scenes.distractors.dash(60, np.random.default_rng(seed))
+        assert max(mark.shape) <= 0.6 * 60 + 2 * 7 + 1  # its length, and the pen's width either side
+        assert cv2.connectedComponents(mark)[0] == 2  # the background and one stroke
