@@ -48,7 +48,7 @@ class LineEvidence:
     readers_agree: bool  # the recognizer's own text was the contour reader's
     read_whole: bool  # the recognizer's reading was kept
     flat_pieces: int  # marks of the line left out because the classifier's answer was flat
-    part_of_number: float = 1.0  # the number finder's chance that the line is the number's; 1 where it was not asked
+    part_of_number: float  # the number finder's chance that the line is the number's; 1 where it was not asked
 
 
 def text_likelihood(frames: np.ndarray | None, digits: tuple[Digit, ...] | list[Digit]) -> float | None:

@@ -22,6 +22,7 @@ from ..networks.ctc import DecodedLine, greedy_decode, log_likelihood
 from ..networks.line_recognizer import FRAME_STEP
 from ..results import Digit
 from ..settings import ReaderSettings
+from .confidence import log_odds as clipped_log_odds
 from .prepare import upright_ink
 
 LINE_MARGIN = 2.0  # nats the recognizer's preference must exceed the contour reading's certainty by
@@ -89,8 +90,8 @@ def edits(source: str, target: str) -> list[tuple[str, int, int]]:
 
 
 def log_odds(confidence: float) -> float:
-    confidence = float(np.clip(confidence, 0.5, SUREST))
-    return float(np.log(confidence / (1 - confidence)))
+    """A contour digit's confidence as log-odds, no less than even and capped at SUREST."""
+    return float(clipped_log_odds(max(confidence, 0.5), 1 - SUREST))
 
 
 @dataclass(frozen=True)

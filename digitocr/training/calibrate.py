@@ -27,7 +27,6 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from ..networks.classifier import DigitClassifier
@@ -48,7 +47,7 @@ from .line_synth import compose_number, render_field
 from .mnist import load_mnist
 from .number_finding import LineRecorder, finder_lessons, training_images
 from .pendigits import parse_pendigits
-from .scenes import KINDS, Writer, make_scene
+from .scenes import KINDS, Writer, make_scene, scaled
 from .train_lines import LineSources, pools
 
 SEED = 4321
@@ -109,11 +108,9 @@ def digit_scan(pool: DigitPool, rng: np.random.Generator) -> tuple[np.ndarray, s
     """One digit scanned small: its ink fitted in a square of SCAN_SIDES with a margin, in grey or thresholded
     to black and white as many scanners store it."""
     mask, label = pool(rng)
-    ink = cropped(mask).astype(np.float32)
+    ink = cropped(mask)
     side = int(rng.integers(*SCAN_SIDES, endpoint=True))
-    fill = side * rng.uniform(0.7, 0.95) / max(ink.shape)
-    ink = cv2.resize(ink, (max(1, round(ink.shape[1] * fill)), max(1, round(ink.shape[0] * fill))),
-                     interpolation=cv2.INTER_AREA)
+    ink = scaled(ink, side * rng.uniform(0.7, 0.95) / max(ink.shape))
     page = np.zeros((side, side), np.float32)
     top, left = (side - ink.shape[0]) // 2, (side - ink.shape[1]) // 2
     page[top:top + ink.shape[0], left:left + ink.shape[1]] = ink

@@ -17,8 +17,8 @@ def test_a_line_both_readers_read_alike_and_surely_is_trusted_more_than_a_disput
     model = reader.models.confidence
     frames = frames_for([BLANK, 4, BLANK, 2, BLANK], sure=0.98)
     sure_digits, doubtful_digits = (digit(4, 0.999), digit(2, 0.998)), (digit(4, 0.999), digit(7, 0.55))
-    sure = LineEvidence(sure_digits, text_likelihood(frames, sure_digits), True, False, 0)
-    doubtful = LineEvidence(doubtful_digits, text_likelihood(frames, doubtful_digits), False, False, 1)
+    sure = LineEvidence(sure_digits, text_likelihood(frames, sure_digits), True, False, 0, 1.0)
+    doubtful = LineEvidence(doubtful_digits, text_likelihood(frames, doubtful_digits), False, False, 1, 1.0)
     assert model.probability([sure]) > 0.8 and model.probability([doubtful]) < model.probability([sure]) - 0.3
     assert model.probability([sure, doubtful]) < model.probability([sure])
     assert features([sure]).shape == (len(FEATURES),) and model.probability([]) == 0.0
