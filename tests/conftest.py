@@ -50,11 +50,16 @@ def draw_ring(page: np.ndarray, centre: tuple[int, int], axes: tuple[int, int], 
 
 def binary_of(gray: np.ndarray, method: str = "auto") -> np.ndarray:
     """The binary ink of a gray page, as the image path makes it before clean-up."""
+    return binary_and_tone(gray, method)[0]
+
+
+def binary_and_tone(gray: np.ndarray, method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    """The binary ink of a gray page and the ink's darkness, as the image path hands them to clean-up."""
     from digitocr.image import binarize
 
     bright = binarize.ink_bright(gray, binarize.ink_is_dark(gray))
     background = binarize.flatten_background(bright)
-    return binarize.threshold(background.flattened, method, background.unevenness).binary
+    return binarize.threshold(background.flattened, method, background.unevenness).binary, background.flattened
 
 
 def frames_for(path: list[int], sure: float = 0.9) -> np.ndarray:

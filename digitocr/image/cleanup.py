@@ -2,9 +2,10 @@
 
 A form's drawn boxes, ruled lines and cell borders (also slightly tilted),
 page edges and black scan margins, what is left of a border at the image's
-side, and specks. A stroke a removed rule cut through is joined again. A
-removed vertical rule as tall as half the image is kept as a divider between
-fields (see `fields`).
+side, and specks. Where the writing is darker than a printed rule, what is
+written over the rule stays; a stroke a removed rule cut through is joined
+again. A removed vertical rule as tall as half the image is kept as a
+divider between fields (see `fields`).
 """
 
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from .fields import Divider
 LINE_LENGTH = 2.0  # a horizontal run this many digit heights long may be a rule or border...
 BORDER_LENGTH = 1.6  # ...and a vertical one this many
 RULE_THICKNESS = 0.15  # of the digit height: the thickest ink across a line that can still be a rule
+RULE_SLACK = 1  # pixels of ink across a rule beyond its own thickness that are still its own
+LIGHTER = 1.25  # writing's core this many times darker than a rule's tells strokes over the rule from it...
+CORE = 90  # ...each core the percentile of its tone clear of the blurred edges
 MAX_TILT = 8  # degrees a rule or border may lean
 RULE_SPAN = 0.85  # a line across this much of the image is a rule whatever the digits' size...
 RULE_SLENDERNESS = 12  # ...if it is this many times longer than thick; a digit's bar is stubbier
@@ -46,13 +50,16 @@ class Cleaned:
     dividers: tuple[Divider, ...] = ()  # removed column lines, which divide fields
 
 
-def rule_lines(binary: np.ndarray, digit_height: float) -> tuple[np.ndarray, tuple[Divider, ...]]:
+def rule_lines(binary: np.ndarray, digit_height: float,
+               tone: np.ndarray | None = None) -> tuple[np.ndarray, tuple[Divider, ...]]:
     """Straight, slender runs far longer than a digit (rules and borders, also slightly tilted), 255 where found,
     and those of them that are column lines.
 
     A probabilistic Hough transform finds the lines; each is drawn back with the
-    thickness of the ink around it, so only the rule's own pixels are taken. The
-    transform is skipped where `_may_hold_line` proves it would find none.
+    thickness of the ink around it, so only the rule's own pixels are taken, less
+    any writing over it that `tone` (the ink's darkness, see `written_over`)
+    tells apart. The transform is skipped where `_may_hold_line` proves it would
+    find none.
     """
     mask = np.zeros_like(binary)
     dividers = []
@@ -81,15 +88,62 @@ def rule_lines(binary: np.ndarray, digit_height: float) -> tuple[np.ndarray, tup
             (np.minimum(across[0], across[1]) >= (1 - EDGE_ZONE) * across[2])
         rule = ((span >= length) & (span >= RULE_SLENDERNESS * thickness)) | \
             (near_edge & (tilt <= EDGE_TILT) & (span >= EDGE_SLENDERNESS * thickness))
+        ends = np.stack([x1, y1, x2, y2], axis=1)[rule]
+        mask[rules_own_ink((binary > 0) & (mask == 0), ends, thickness[rule], horizontal, tone)] = 255
         for index in np.flatnonzero(rule):
-            cv2.line(mask, (int(x1[index]), int(y1[index])), (int(x2[index]), int(y2[index])), 255,
-                     int(thickness[index]) + 2)
             divider = Divider(float(x1[index]), float(y1[index]), float(x2[index]), float(y2[index]))
             if not horizontal and abs(divider.y2 - divider.y1) >= DIVIDER_SPAN * height and not any(
                     abs(found.x_at(height / 2) - divider.x_at(height / 2)) <= thickness[index] + 2
                     for found in dividers):  # the Hough transform may find one thick line more than once
                 dividers.append(divider)
     return cv2.bitwise_and(mask, binary), tuple(dividers)
+
+
+def rules_own_ink(ink: np.ndarray, ends: np.ndarray, thickness: np.ndarray, horizontal: bool,
+                  tone: np.ndarray | None) -> np.ndarray:
+    """The ink of the rules from (x1, y1) to (x2, y2) with their own thickness: within each rule's band, less the
+    writing over it (`written_over`)."""
+    allowance = np.zeros(ink.shape, np.uint8)  # per pixel on a rule, the most ink across it that is the rule's own
+    for (x1, y1, x2, y2), own in zip(ends.tolist(), thickness.tolist()):
+        cv2.line(allowance, (x1, y1), (x2, y2), int(own) + RULE_SLACK, int(own) + 2)
+    on_rule = ink & (allowance > 0)
+    bare = on_rule & (ink_across(ink, horizontal) <= allowance)
+    return on_rule & ~written_over(on_rule, bare, ink & ~on_rule, tone)
+
+
+def written_over(on_rule: np.ndarray, bare: np.ndarray, off_rule: np.ndarray, tone: np.ndarray | None) -> np.ndarray:
+    """The ink on a rule that is writing over it, not the rule: nearer in tone to the writing's core than to the
+    rule's bare stretches, and joined to writing off the rule. A pen's stroke is darker than a printed rule, so a
+    '7' whose bar lies along the rule keeps its bar; a rule as dark as the ink (or no tone to tell) gives no such
+    evidence, and all of it goes."""
+    if tone is None or not bare.any() or not off_rule.any():
+        return np.zeros_like(on_rule)
+    rule_tone = float(np.percentile(tone[bare], CORE))
+    ink_tone = float(np.percentile(tone[off_rule], CORE))
+    if ink_tone < LIGHTER * rule_tone:
+        return np.zeros_like(on_rule)
+    darker = on_rule & (tone > (rule_tone + ink_tone) / 2)
+    count, labels = cv2.connectedComponents((darker | off_rule).astype(np.uint8), connectivity=8)
+    joined = np.zeros(count, bool)
+    joined[labels[off_rule]] = True
+    return darker & joined[labels]
+
+
+def ink_across(ink: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Per ink pixel, the length of the unbroken run of ink through it across a horizontal (or vertical) line: a
+    rule's own thickness on its bare stretches, more where a stroke crosses it or lies along it."""
+    ink = ink if horizontal else ink.T
+    down = _run_lengths(ink)
+    up = _run_lengths(ink[::-1])[::-1]
+    across = np.where(ink, down + up - 1, 0).astype(np.int32)
+    return across if horizontal else across.T
+
+
+def _run_lengths(ink: np.ndarray) -> np.ndarray:
+    """Per pixel, how many ink pixels end at it going down its column (0 off the ink)."""
+    count = np.cumsum(ink, axis=0, dtype=np.int32)
+    at_gap = np.maximum.accumulate(np.where(ink, 0, count), axis=0)
+    return count - at_gap
 
 
 def _may_hold_line(binary: np.ndarray, horizontal: bool, shortest: int, gap: int) -> bool:
@@ -206,8 +260,10 @@ def estimated_digit_height(components: Components, image_height: int) -> float:
     return typical_height(heights[stats[1:, cv2.CC_STAT_AREA] >= 4]) or float(image_height)
 
 
-def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int) -> Cleaned:
-    """Remove drawn boxes, rules, borders, frame edges and specks, then re-join strokes a removed rule cut through."""
+def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int,
+             tone: np.ndarray | None = None) -> Cleaned:
+    """Remove drawn boxes, rules, borders, frame edges and specks, then re-join strokes a removed rule cut through;
+    `tone`, the ink's darkness where the image path has it, lets writing over a lighter rule stay."""
     removed = np.zeros_like(binary)
     cleaned = binary
     components = Components.of(binary)
@@ -218,7 +274,7 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int) -> Cle
             cleaned = cv2.subtract(cleaned, boxes)
             components = Components.of(cleaned)
         digit_height = estimated_digit_height(components, binary.shape[0])
-        lines, dividers = rule_lines(cleaned, digit_height)
+        lines, dividers = rule_lines(cleaned, digit_height, tone)
         if cv2.countNonZero(lines):
             cleaned = cv2.subtract(cleaned, lines)
             gap = 2 * max(1, int(round(digit_height * RULE_THICKNESS))) + 5

@@ -120,8 +120,10 @@ class StageRecorder:
         self.clock = time.perf_counter()
 
 
-def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageRecorder) -> tuple[np.ndarray, float]:
-    """The ink at working size as a binary image (255 where ink), and the factor it was scaled by."""
+def binary_ink(pixels: np.ndarray, settings: ReaderSettings,
+               recorder: StageRecorder) -> tuple[np.ndarray, np.ndarray, float]:
+    """The ink at working size as a binary image (255 where ink), its tone (brighter where darker on the page), and
+    the factor it was scaled by."""
     gray = binarize.to_grayscale(pixels)
     recorder.keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image.")
     factor = binarize.working_scale(gray.shape, settings.working_side, settings.min_short_side)
@@ -141,15 +143,15 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageReco
     recorder.keep("threshold", thresholded.binary,
                   f"{thresholded.method.capitalize()} threshold, cut-off {thresholded.level:.0f}"
                   f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'}).")
-    return thresholded.binary, factor
+    return thresholded.binary, background.flattened, factor
 
 
-def cleaned_ink(binary: np.ndarray, settings: ReaderSettings, single_digit: bool, drawn: bool,
+def cleaned_ink(binary: np.ndarray, tone: np.ndarray, settings: ReaderSettings, single_digit: bool, drawn: bool,
                 recorder: StageRecorder) -> cleanup.Cleaned:
     """Clean-up, which leaves a one-digit crop's long strokes (they run edge to edge) and a drawing's (a drawing has
     no rules or borders) and removes only their specks."""
     remove_lines = settings.remove_lines and not single_digit and not drawn
-    cleaned = cleanup.clean_up(binary, remove_lines, settings.min_ink_pixels)
+    cleaned = cleanup.clean_up(binary, remove_lines, settings.min_ink_pixels, tone)
     recorder.keep("clean-up", lambda: np.dstack([cleaned.removed, cleaned.binary, cleaned.binary]),
                   lambda: ("Drawn boxes, ruled lines, borders, frame edges and specks" if remove_lines else
                            "Specks only (a drawing on a transparent field has no rules or borders under it)" if drawn
@@ -198,9 +200,9 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     A `drawn` image (see `LoadedImage.drawn`) has no rules or borders, so none of its long strokes is taken for one.
     """
     recorder = StageRecorder(keep_stages)
-    binary, factor = binary_ink(pixels, settings, recorder)
+    binary, tone, factor = binary_ink(pixels, settings, recorder)
     single_digit = holds_one_digit(image_size, settings)
-    cleaned = cleaned_ink(binary, settings, single_digit, drawn, recorder)
+    cleaned = cleaned_ink(binary, tone, settings, single_digit, drawn, recorder)
     upright, straightening = straightened(cleaned.binary, settings, single_digit, recorder)
     segmentation = segmented(upright, cleaned, straightening, settings, single_digit, recorder)
     pieces, options = pieces_and_options(segmentation)

@@ -4,17 +4,21 @@ A person tells from the digits' shapes: a '7' or a '4' has one way up, while
 a '0' or an '8' turned half round is the same mark. The orientation network
 answers that for each blob (`networks.orientation`); its answers are added
 up as independent evidence over a prior in which one image in fifty arrives
-turned. Where a turn is then likelier than upright, the image is read that
-way too (in full: turning changes what its lines are), and the turned
-reading is kept where the reader is at least as sure of it as of the image
-as given: the shapes say which way to try, the reading confirms it. Where
-the image as given reads as nothing, whose confidence is 0 by convention,
-not by evidence, the turned reading must be more likely right than wrong: a
-field of noise, whose hundreds of specks each lean a little one way, can add
-up to a turn, and a reading of it that is surely wrong confirms nothing. One
-digit whose shape could go either way (a '6' is a turned '9') leaves the
-prior standing, so it is not turned; a clear '7' on its side is. A drawing,
-which its writer drew upright, and a tiny scan are never turned.
+turned. Where the likeliest turn then has at least a one-in-five chance, the
+image is read that way too (in full: turning changes what its lines are),
+and the turned reading is kept where the reader is at least as sure of it as
+of the image as given: the shapes say which way to try, and whether a second
+reading is worth its cost; the readings decide. A turn is tried on doubt,
+not only where the shapes say it is likelier than upright, because the
+shapes often cannot tell (a '0', '1' or '8' is the same mark turned half
+round) while the two readings can. Where the image as given reads as
+nothing, whose confidence is 0 by convention, not by evidence, the turned
+reading must be more likely right than wrong: a field of noise, whose
+hundreds of specks each lean a little one way, can add up to a turn, and a
+reading of it that is surely wrong confirms nothing. One digit whose shape
+could go either way (a '6' is a turned '9') leaves the prior standing, so it
+is not tried; a clear '7' on its side is. A drawing, which its writer drew
+upright, and a tiny scan are never turned.
 """
 
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ from .prepare import Prepared
 
 TURNED_SHARE = 0.02  # the prior: one image in fifty arrives turned, a third of those each way
 LEAST_LIKELIHOOD = 1e-4  # a piece's answer is floored here, so no one mark is infinitely sure
+TRY_FROM = 0.2  # a turn this likely by the shapes is worth reading the image that way too (1.7% of cells pay)
 CONFIRMS_FROM = 0.5  # a turned reading replaces a reading of nothing only where it is more likely right than wrong
 
 
@@ -45,20 +50,27 @@ def whole_blobs(analysis: Analysis) -> np.ndarray:
 
 def blobs_to_judge(prepared: Prepared) -> np.ndarray:
     """The whole blobs the network is asked about; none for a drawing or a tiny scan, which are never turned (with
-    no evidence, `way_up` leaves an image upright)."""
+    no evidence, `turn_to_try` has no turn to try)."""
     if prepared.tiny_scan or prepared.loaded.drawn:
         return prepared.analysis.model_inputs[:0]
     return whole_blobs(prepared.analysis)
 
 
-def way_up(turn_probabilities: np.ndarray) -> WayUp:
-    """The likeliest way up from each blob's (N, 4) answers, the blobs taken as independent evidence."""
+def posterior(turn_probabilities: np.ndarray) -> np.ndarray:
+    """The probability of each quarter turn (0-3) bringing the image upright, from each blob's (N, 4) answers
+    taken as independent evidence."""
     prior = np.array([1 - TURNED_SHARE] + [TURNED_SHARE / 3] * 3)
     log_posterior = np.log(prior) + np.log(np.maximum(turn_probabilities, LEAST_LIKELIHOOD)).sum(axis=0)
-    posterior = np.exp(log_posterior - log_posterior.max())
-    posterior /= posterior.sum()
-    turns = int(posterior.argmax())
-    return WayUp(turns, float(posterior[turns]))
+    chances = np.exp(log_posterior - log_posterior.max())
+    return chances / chances.sum()
+
+
+def turn_to_try(turn_probabilities: np.ndarray) -> WayUp | None:
+    """The likeliest turn away from as given, where it is likely enough to be worth a second reading; None where it
+    is not."""
+    chances = posterior(turn_probabilities)
+    turns = 1 + int(chances[1:].argmax())
+    return WayUp(turns, float(chances[turns])) if chances[turns] >= TRY_FROM else None
 
 
 def confirms(turned_confidence: float, given_confidence: float | None) -> bool:

@@ -15,7 +15,7 @@ from ..networks.line_recognizer import LineRecognizer
 from ..results import Outcome, Reading
 from ..settings import ReaderSettings
 from .models import Models
-from .orientation import blobs_to_judge, confirms, way_up
+from .orientation import blobs_to_judge, confirms, turn_to_try
 from .prepare import (Prepared, classifier_rows, load_for_reading, piece_probabilities, prepare, prepare_loaded,
                       prepare_or_error)
 from .steps import Answers, finish
@@ -111,11 +111,11 @@ class Reader:
         return turned, self.answers([turned])[0]
 
     def _upright(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
-        """The image's reading, turned where its digits' shapes say it is turned and the turned reading confirms it
-        (see `orientation`)."""
+        """The image's reading, turned where its digits' shapes say it may be turned and the turned reading confirms
+        it (see `orientation`)."""
         reading = finish(prepared, answers, settings, self.models, stages)
-        way = way_up(answers.turns)
-        if not way.turns:
+        way = turn_to_try(answers.turns)
+        if way is None:
             return reading
         degrees = 90 * way.turns
         turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
@@ -124,8 +124,9 @@ class Reader:
                 f"Its digits' shapes say it may be turned {degrees} degrees ({way.probability:.0%}), but that way it "
                 f"reads {turned.confidence:.0%} sure (against {reading.confidence:.0%} as given): read as given.",))
         return turned.turned_back(way.turns, f"Read turned {degrees} degrees anticlockwise: its digits' shapes say "
-                                             f"that way is up ({way.probability:.0%}), and it reads surer "
-                                             f"({turned.confidence:.0%} against {reading.confidence:.0%} as given).")
+                                             f"that way may be up ({way.probability:.0%}), and it reads at least as "
+                                             f"surely ({turned.confidence:.0%} against {reading.confidence:.0%} as "
+                                             "given).")
 
 
 @functools.lru_cache(maxsize=1)

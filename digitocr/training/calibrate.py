@@ -10,7 +10,7 @@ of clutter and turn (`scenes`), all written by held-out writers only
 (MNIST's validation digits, pendigits writers 21-30), with seeds of their
 own, not the stress suite's, and small scans of one digit, which the
 reader reads by the classifier alone (`holds_one_digit`). Each image is read as given and, where its
-digits' shapes say it is turned, turned that way, as the reader does
+digits' shapes say it may be turned, turned that way, as the reader does
 (`orientation`); every reading is recorded with its features
 (`reader.confidence.features`) and whether it is exactly the image's text. A
 logistic model is fitted on four fifths of the images (twice: which reading
@@ -37,7 +37,7 @@ from ..reader import Models, Reader
 from ..reader.confidence import DEFAULT_CONFIDENCE_PATH, FEATURES, LineEvidence, features, probability
 from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
 from ..reader.number_finder import FEATURES as FINDER_FEATURES
-from ..reader.orientation import confirms, way_up
+from ..reader.orientation import confirms, turn_to_try
 from ..reader.prepare import prepare
 from ..reader.steps import finish
 from ..settings import ReaderSettings
@@ -89,16 +89,16 @@ class Example:
 
 
 def example_of(models: Models, pixels: np.ndarray, truth: str) -> Example:
-    """The image read as given and, where its digits' shapes say it is turned, turned that way, as the reader does
+    """The image read as given and, where its digits' shapes say it may be turned, turned that way, as the reader does
     (`orientation`); which of the two the reader keeps depends on the confidence model being fitted."""
     recorder = EvidenceRecorder()
     reader = Reader(settings=ReaderSettings(), models=replace(models, confidence=recorder))
     first = prepare(pixels, reader.settings)
     answers = reader.answers([first])[0]
     found = []
-    way = way_up(answers.turns)
+    way = turn_to_try(answers.turns)
     for prepared, its_answers in [(first, answers)] + ([reader.turned(first, way.turns, reader.settings)]
-                                                       if way.turns else []):
+                                                       if way else []):
         reading = finish(prepared, its_answers, reader.settings, reader.models, False)
         found.append(Candidate(features(recorder.last) if recorder.last else None, reading.text == truth))
     return Example(tuple(found))

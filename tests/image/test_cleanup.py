@@ -1,7 +1,7 @@
 import cv2
 import numpy as np
 
-from conftest import binary_of, blank_page, draw_bar, draw_ring
+from conftest import binary_and_tone, binary_of, blank_page, draw_bar, draw_ring
 from digitocr.image import cleanup
 from digitocr.image.components import Components
 
@@ -20,6 +20,30 @@ def test_ruled_lines_and_frame_are_removed_but_digits_kept():
     assert cleaned[140, 178] == 255  # ring side where a rule crossed it
     assert cleaned[140, 323] == 255  # the bar
     assert cleaned[100:182, 318:330].mean() > 100
+
+
+def seven_on_a_rule(rule_ink: int) -> np.ndarray:
+    """A '7' whose bar lies along a ruled line printed in `rule_ink`."""
+    page = blank_page(200, 600)
+    page[98:101, :] = rule_ink
+    draw_bar(page, 250, 96, 60, 7)
+    cv2.line(page, (305, 100), (270, 180), 20, 7)
+    return page
+
+
+def test_a_bar_written_along_a_lighter_printed_rule_keeps_its_ink():
+    binary, tone = binary_and_tone(seven_on_a_rule(rule_ink=150))
+    cleaned = cleanup.clean_up(binary, True, 12, tone).binary
+    assert cleaned[96:103, 255:300].mean() > 200
+    assert cleaned[95:104, :200].max() == 0 and cleaned[95:104, 400:].max() == 0
+    assert cleanup.clean_up(binary, True, 12).binary[99, 255:300].max() == 0  # with no tone to tell, the rule goes
+
+
+def test_a_rule_as_dark_as_the_writing_goes_where_it_touches_a_stroke():
+    binary, tone = binary_and_tone(seven_on_a_rule(rule_ink=20))
+    cleaned = cleanup.clean_up(binary, True, 12, tone).binary
+    assert cleaned[99, 255:300].max() == 0 and cleaned[95:104, :200].max() == 0
+    assert cleaned[140, 287] == 255  # the stem below the rule stays
 
 
 def test_stroke_bars_of_a_large_digit_are_not_taken_for_rules():
