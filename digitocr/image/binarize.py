@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .components import joined_to
 from .normalize import stroke_width
 from .orderstats import image_percentiles
 
@@ -123,10 +124,7 @@ def _histogram_median(histogram: np.ndarray) -> float:
 def hysteresis(image: np.ndarray, level: float) -> np.ndarray:
     """Pixels above `level`, plus fainter ones (above HYSTERESIS of it) joined to them: faint strokes stay whole."""
     _, weak = cv2.threshold(image, HYSTERESIS * level, 255, cv2.THRESH_BINARY)
-    count, labels = cv2.connectedComponents(weak, connectivity=8)
-    strong = np.bincount(labels[image > level], minlength=count) > 0
-    strong[0] = False
-    return np.take(np.where(strong, 255, 0).astype(np.uint8), labels)
+    return joined_to(weak, image > level)
 
 
 def gaussian_local_mean(image: np.ndarray, block: int) -> np.ndarray:

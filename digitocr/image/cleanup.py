@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .components import Components, typical_height
+from .components import Components, joined_to, typical_height
 from .fields import Divider
+from .orderstats import image_percentiles
 
 LINE_LENGTH = 2.0  # a horizontal run this many digit heights long may be a rule or border...
 BORDER_LENGTH = 1.6  # ...and a vertical one this many
@@ -88,8 +89,9 @@ def rule_lines(binary: np.ndarray, digit_height: float,
             (np.minimum(across[0], across[1]) >= (1 - EDGE_ZONE) * across[2])
         rule = ((span >= length) & (span >= RULE_SLENDERNESS * thickness)) | \
             (near_edge & (tilt <= EDGE_TILT) & (span >= EDGE_SLENDERNESS * thickness))
-        ends = np.stack([x1, y1, x2, y2], axis=1)[rule]
-        mask[rules_own_ink((binary > 0) & (mask == 0), ends, thickness[rule], horizontal, tone)] = 255
+        if rule.any():
+            ends = np.stack([x1, y1, x2, y2], axis=1)[rule]
+            mask[rules_own_ink((binary > 0) & (mask == 0), ends, thickness[rule], horizontal, tone)] = 255
         for index in np.flatnonzero(rule):
             divider = Divider(float(x1[index]), float(y1[index]), float(x2[index]), float(y2[index]))
             if not horizontal and abs(divider.y2 - divider.y1) >= DIVIDER_SPAN * height and not any(
@@ -118,15 +120,11 @@ def written_over(on_rule: np.ndarray, bare: np.ndarray, off_rule: np.ndarray, to
     evidence, and all of it goes."""
     if tone is None or not bare.any() or not off_rule.any():
         return np.zeros_like(on_rule)
-    rule_tone = float(np.percentile(tone[bare], CORE))
-    ink_tone = float(np.percentile(tone[off_rule], CORE))
+    (rule_tone,), (ink_tone,) = image_percentiles(tone[bare], (CORE,)), image_percentiles(tone[off_rule], (CORE,))
     if ink_tone < LIGHTER * rule_tone:
         return np.zeros_like(on_rule)
     darker = on_rule & (tone > (rule_tone + ink_tone) / 2)
-    count, labels = cv2.connectedComponents((darker | off_rule).astype(np.uint8), connectivity=8)
-    joined = np.zeros(count, bool)
-    joined[labels[off_rule]] = True
-    return darker & joined[labels]
+    return darker & (joined_to((darker | off_rule).astype(np.uint8), off_rule) > 0)
 
 
 def ink_across(ink: np.ndarray, horizontal: bool) -> np.ndarray:

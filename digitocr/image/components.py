@@ -95,6 +95,15 @@ class Components:
         return Components(np.take(renumber, self.labels), self.stats[kept])
 
 
+def joined_to(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """255 on the 8-connected parts of `mask` (uint8, non-zero where set) that hold a pixel of `seeds` (a bool
+    image within `mask`), 0 elsewhere."""
+    count, labels = cv2.connectedComponents(mask, connectivity=8)
+    reached = np.bincount(labels[seeds], minlength=count) > 0
+    reached[0] = False
+    return np.take(np.where(reached, 255, 0).astype(np.uint8), labels)
+
+
 def find_components(components: Components, max_components: int) -> tuple[list[Candidate], bool]:
     stats = components.stats
     order = np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:max_components] + 1
