@@ -217,7 +217,8 @@ def review_row_ui(row, decisions: dict) -> None:
         mark = "⚠ " if row.needs_review else ""
         decision = decisions.get(row.key)
         status = ("" if decision is None else " · ✅ corrected" if decision.corrected else " · ✅ accepted")
-        st.markdown(f"**{mark}{row.file}** · {row.confidence:.0%} sure{status}")
+        sureness = "not read" if row.error else f"{row.confidence:.0%} sure"
+        st.markdown(f"**{mark}{row.file}** · {sureness}{status}")
         if row.error:
             st.error(row.error)
             return
