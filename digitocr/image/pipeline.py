@@ -142,7 +142,9 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings,
     thresholded = binarize.threshold(background.flattened, settings.threshold_method, background.unevenness)
     recorder.keep("threshold", thresholded.binary,
                   f"{thresholded.method.capitalize()} threshold, cut-off {thresholded.level:.0f}"
-                  f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'}).")
+                  f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'})"
+                  + (f"; {thresholded.marks_cut_lower} fainter mark(s) that reach it cut at half their own peak, "
+                     "so a thin pen's strokes stay whole." if thresholded.marks_cut_lower else "."))
     return thresholded.binary, background.flattened, factor
 
 

@@ -53,3 +53,28 @@ def test_hysteresis_keeps_a_faint_tail_joined_to_a_strong_stroke():
     image[5:8, 40:45] = 85  # faint and alone
     binary = binarize.hysteresis(image, 100)
     assert binary[39, 25] == 255 and binary[6, 42] == 0
+
+
+def thin_faint_ring_beside_a_bold_one() -> np.ndarray:
+    """A flattened page: a marker's bold ring, a ballpoint's thin one fading leftwards to under the Otsu cut-off, and
+    a faint printed ring that nowhere reaches it."""
+    page = np.zeros((120, 360), np.float32)
+    cv2.circle(page, (60, 60), 35, 220, 10)
+    thin = np.zeros_like(page)
+    cv2.circle(thin, (180, 60), 35, 255, 1)
+    page = cv2.GaussianBlur(page, (0, 0), 1.2) + cv2.GaussianBlur(thin, (0, 0), 1.2) * np.linspace(0.5, 1.9, 360)
+    cv2.circle(page, (300, 60), 35, 45, 3)
+    noise = np.random.default_rng(1).normal(0, 2, page.shape)
+    return np.clip(page + noise, 0, 255).astype(np.uint8)
+
+
+def test_a_thin_stroke_fainter_than_the_bold_ink_stays_whole_and_a_faint_print_stays_out():
+    page = thin_faint_ring_beside_a_bold_one()
+    cut = binarize.threshold(page, "otsu", 0)
+    angles = np.linspace(0, 2 * np.pi, 36, endpoint=False)
+    on_ring = [(round(60 + 35 * np.sin(a)), round(180 + 35 * np.cos(a))) for a in angles]
+    darkest_near = [page[y - 1:y + 2, x - 1:x + 2].max() for y, x in on_ring]
+    assert min(darkest_near) < cut.level < max(darkest_near)  # one cut for the page would break the thin ring
+    kept_near = cv2.dilate(cut.binary, np.ones((3, 3), np.uint8))
+    assert all(kept_near[y, x] for y, x in on_ring)
+    assert cut.binary[:, 250:].max() == 0
