@@ -144,6 +144,21 @@ def encloses_a_hole(labels: np.ndarray, candidate: Candidate) -> bool:
     return len(enclosed_background(candidate_mask(labels, candidate))) > 0
 
 
+def held_inside(labels: np.ndarray, outer: Candidate, inners: list[Candidate]) -> list[Candidate]:
+    """Those of `inners` whose ink lies in the background `outer`'s ink surrounds: within its loop, not beside it
+    (each inner's box must lie within the outer's)."""
+    background = np.pad(1 - candidate_mask(labels, outer), 1, constant_values=1)
+    _, regions = cv2.connectedComponents(background, connectivity=4)
+    enclosed = regions[1:-1, 1:-1] >= 2  # the ink is label 0, the background outside label 1
+    held = []
+    for inner in inners:
+        top, left = inner.y - outer.y, inner.x - outer.x
+        inner_ink = own_ink(labels[inner.y:inner.bottom, inner.x:inner.right], inner.labels)
+        if enclosed[top:top + inner.height, left:left + inner.width][inner_ink].any():
+            held.append(inner)
+    return held
+
+
 def candidate_mask(labels: np.ndarray, candidate: Candidate) -> np.ndarray:
     """The candidate's own ink inside its box, as uint8 0/1: neighbours' strokes in the box are left out."""
     box = labels[candidate.y:candidate.bottom, candidate.x:candidate.right]

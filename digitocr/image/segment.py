@@ -1,11 +1,12 @@
 """From a clean binary image to digit candidates, in reading order.
 
-Connected components (outer contours) -> a digit size estimated from the
-components themselves -> pieces of one broken digit merged -> marks too small
-for a digit dropped (separators, specks) -> blobs much wider than a digit
-cut at their thinnest columns and between the loops they close -> lines
-grouped top to bottom, never across a column's line (see `fields`) -> left to
-right within each line.
+Connected components (outer contours) -> rings around other marks (a stamp,
+a circling) set aside, what each holds a field of its own -> a digit size
+estimated from the components themselves -> pieces of one broken digit
+merged -> marks too small for a digit dropped (separators, specks) -> blobs
+much wider than a digit cut at their thinnest columns and between the loops
+they close -> lines grouped top to bottom, never across a column's line (see
+`fields`) nor a ring -> left to right within each line.
 """
 
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..settings import ReaderSettings
-from .components import Candidate, Components, encloses_a_hole, find_components, typical_digit_height
+from .components import Candidate, Components, encloses_a_hole, find_components, held_inside, typical_digit_height
 from .cutting import Unit, ways_of_cutting
 from .fields import Divider, field_of
 from .merging import merge_broken_pieces
@@ -34,6 +35,8 @@ LONE_BAR_WIDTH = 0.25  # a mark this narrow (of its height) is a bare bar...
 LONE_BAR_GAP = 0.7  # ...and, this many digit heights from the next mark...
 LONE_BAR_SIDE = 0.2  # ...within this share of the width from the image's side...
 LONE_BAR_OUTSIDE = 0.15  # ...reaching this much of the digit height above or below the others, a border remnant
+MARKS_FRAMED = 2  # a loop around this many other marks frames them: it is no digit
+RING_REASON = "a ring around other marks: a stamp's or a circling's, not a digit"
 
 
 @dataclass
@@ -61,13 +64,17 @@ def why_not_a_digit(candidate: Candidate, digit_height: float, min_height: float
     return ""
 
 
-def group_lines(candidates: list[Candidate], dividers: tuple[Divider, ...] = ()) -> list[list[Candidate]]:
-    """Lines top to bottom, each left to right; a mark joins the line of its field whose span it shares most.
-    Lines of different fields side by side are read left to right."""
+def group_lines(candidates: list[Candidate], dividers: tuple[Divider, ...] = (),
+                framed: dict[int, int] | None = None) -> list[list[Candidate]]:
+    """Lines top to bottom, each left to right; a mark joins the line of its field whose span it shares most: the
+    fields column lines divide, and inside each ring the marks it holds (`framed`, see `rings_around_marks`). Lines
+    of different fields side by side are read left to right."""
+    framed = framed or {}
     lines: list[list[Candidate]] = []
-    spans: list[tuple[int, int, int]] = []
+    spans: list[tuple[int, int, tuple[int, int]]] = []
     for candidate in sorted(candidates, key=lambda c: c.height, reverse=True):
-        its_field = field_of(candidate.x + candidate.width / 2, candidate.y + candidate.height / 2, dividers)
+        its_field = (field_of(candidate.x + candidate.width / 2, candidate.y + candidate.height / 2, dividers),
+                     framed.get(candidate.labels[0], -1))
         best, best_share = -1, 0.0
         for index, (top, bottom, line_field) in enumerate(spans):
             share = _height_shared((top, bottom), (candidate.y, candidate.bottom))
@@ -107,13 +114,16 @@ def segment(binary: np.ndarray, settings: ReaderSettings, single_digit: bool = F
     components = components or Components.of(binary)
     labels = components.labels
     candidates, capped = find_components(components, settings.max_components)
+    rings, framed = ([], {}) if single_digit else rings_around_marks(candidates, labels)
+    candidates = [candidate for candidate in candidates if not candidate.dropped]
     digit_height = typical_digit_height(candidates)
     candidates = merge_broken_pieces(candidates, digit_height, labels)
     digit_height = typical_digit_height(candidates)
     if single_digit and candidates:
         return Segmentation(labels, [one_digit(candidates)], [], digit_height, capped)
-    kept, dropped = marks_of_their_lines_size(candidates, settings.min_digit_height, dividers)
-    lines = group_lines(kept, dividers)
+    kept, dropped = marks_of_their_lines_size(candidates, settings.min_digit_height, dividers, framed)
+    dropped = rings + dropped
+    lines = group_lines(kept, dividers, framed)
     for mark in hanging_separators(lines):
         mark.dropped = HANGING_REASON
         dropped.append(mark)
@@ -127,8 +137,28 @@ def segment(binary: np.ndarray, settings: ReaderSettings, single_digit: bool = F
     return Segmentation(labels, units, dropped, digit_height, capped, dividers)
 
 
+def rings_around_marks(candidates: list[Candidate], labels: np.ndarray) -> tuple[list[Candidate], dict[int, int]]:
+    """The marks whose loops hold several other marks: a stamp's ring around its letters, a circle drawn round a
+    number. A digit's loop holds paper, or at most one mark of its own (the slash or dot some write in a zero), so a
+    loop around more frames writing, whatever its shape: each such mark is marked dropped with why, and what it
+    holds is a field of its own, as what a column's line divides is. Returns the rings, and for each component a
+    ring holds, the number of the innermost ring holding it."""
+    left, top, right, bottom = np.array([(c.x, c.y, c.right, c.bottom) for c in candidates], np.int32).reshape(-1, 4).T
+    within = (left[:, None] < left) & (top[:, None] < top) & (right < right[:, None]) & (bottom < bottom[:, None])
+    rings, framed = [], {}
+    for outer in sorted(np.nonzero(within.sum(axis=1) >= MARKS_FRAMED)[0], key=lambda i: -candidates[i].height):
+        ring = candidates[outer]
+        held = held_inside(labels, ring, [candidates[inner] for inner in np.nonzero(within[outer])[0]])
+        if len(held) >= MARKS_FRAMED:
+            ring.dropped = RING_REASON
+            framed |= {label: len(rings) for mark in held for label in mark.labels}
+            rings.append(ring)
+    return rings, framed
+
+
 def marks_of_their_lines_size(candidates: list[Candidate], min_height: float,
-                              dividers: tuple[Divider, ...] = ()) -> tuple[list, list]:
+                              dividers: tuple[Divider, ...] = (), framed: dict[int, int] | None = None
+                              ) -> tuple[list, list]:
     """The marks near the size of the other marks on their line, and those much shorter or taller (with why).
 
     Each line is measured by its own marks: a field of noise or specks beside
@@ -138,7 +168,7 @@ def marks_of_their_lines_size(candidates: list[Candidate], min_height: float,
     readers to judge.
     """
     kept, dropped = [], []
-    for line in group_lines(candidates, dividers):
+    for line in group_lines(candidates, dividers, framed):
         height = typical_digit_height(line)
         for candidate in line:
             candidate.dropped = why_not_a_digit(candidate, height, min_height)

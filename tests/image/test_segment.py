@@ -251,3 +251,20 @@ def test_a_column_line_keeps_the_marks_either_side_in_lines_of_their_own():
     assert {c.line for c in segment(binary(page), ReaderSettings(max_components=100)).digits} == {0}
     split = segment(binary(page), ReaderSettings(max_components=100), dividers=(column,))
     assert [(c.line, c.x) for c in split.digits] == [(0, 40), (0, 100), (1, 230), (1, 290)]
+
+
+def test_a_ring_around_several_marks_frames_them_but_a_zero_with_its_slash_is_a_digit():
+    page = blank_page(240, 520)
+    for x in (40, 100):
+        draw_bar(page, x, 70, 10, 80)
+    draw_ring(page, (210, 110), (36, 40), thickness=6)  # a slashed zero: one stroke inside its loop
+    cv2.line(page, (195, 135), (225, 85), 20, 5)
+    draw_ring(page, (400, 110), (90, 90), thickness=5)  # a stamp: letters in a ring
+    for x in (350, 385, 420):
+        draw_bar(page, x, 100, 20, 24)
+    result = segment(binary(page), ReaderSettings(max_components=100))
+    assert [c.dropped for c in result.dropped] == ["a ring around other marks: a stamp's or a circling's, not a digit"]
+    lines = {}
+    for c in result.digits:
+        lines.setdefault(c.line, []).append(c.x)
+    assert sorted(lines.values()) == [[40, 100, 171], [350, 385, 420]]
