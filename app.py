@@ -217,8 +217,7 @@ def review_row_ui(row, decisions: dict) -> None:
         mark = "⚠ " if row.needs_review else ""
         decision = decisions.get(row.key)
         status = ("" if decision is None else " · ✅ corrected" if decision.corrected else " · ✅ accepted")
-        sureness = "not read" if row.error else f"{row.confidence:.0%} sure"
-        st.markdown(f"**{mark}{row.file}** · {sureness}{status}")
+        st.markdown(f"**{mark}{row.file}** · {row.sureness}{status}")
         if row.error:
             st.error(row.error)
             return

@@ -33,6 +33,14 @@ class ReviewRow:
     digit_crops: tuple[np.ndarray, ...]  # each digit's part of the image, in reading order
     error: str = ""
 
+    @property
+    def sureness(self) -> str:
+        """How sure the reading is, in words; none is claimed where there is no reading (a confidence of 0 there is
+        a convention, not a measure)."""
+        if self.error:
+            return "not read"
+        return f"{self.confidence:.0%} sure" if self.read else "no digits found"
+
 
 @dataclass(frozen=True)
 class Decision:

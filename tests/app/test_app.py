@@ -97,6 +97,7 @@ def test_several_uploads_give_a_review_queue_least_sure_first(app):
     assert len(headers) == len(files)
     assert "broken.png" in headers[0] and "blank.png" in headers[1] and all("⚠" in h for h in headers[:2])
     assert "not read" in headers[0] and "sure" not in headers[0]  # no sureness claimed for a file never read
+    assert "no digits found" in headers[1] and "sure" not in headers[1]  # nor for a blank page, which has no reading
     assert "not an image" in app.error[0].value
     assert [w.value for w in app.warning if w.value.startswith("No digits found")]  # the blank row says why it is empty
     assert len(app.get("download_button")) == 4
