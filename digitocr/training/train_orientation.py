@@ -49,7 +49,7 @@ from .train_lines import pools as line_pools
 from .train import BATCH_SIZE, Sources, cosine_rate, data_facts, training_pools, validation_sets
 
 SEED = 2468
-EPOCHS = 10
+EPOCHS = 20
 LEARNING_RATE = 2e-3
 DIGIT_SHARE = 0.5  # a sample whose target is flatter than this (a made-up non-digit) says nothing of its way up
 FIELDS, SCENES_PER_KIND = 4000, 250  # images whose blobs the pipeline cuts, from the training writers
