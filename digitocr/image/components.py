@@ -130,13 +130,19 @@ def own_ink(box: np.ndarray, labels: tuple[int, ...]) -> np.ndarray:
     return box == labels[0] if len(labels) == 1 else np.isin(box, labels)
 
 
+def background_regions(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A mask's background as 4-connected regions: their label per pixel and their (x, y, width, height, area), both
+    in the mask's pixels. The ink is label 0 and the background outside it label 1; from 2 on, what the ink
+    surrounds."""
+    background = np.pad(1 - mask, 1, constant_values=1)
+    _, regions, stats, _ = cv2.connectedComponentsWithStats(background, connectivity=4)
+    stats[:, :2] -= 1
+    return regions[1:-1, 1:-1], stats
+
+
 def enclosed_background(mask: np.ndarray) -> np.ndarray:
     """(x, y, width, height, area) in the mask's pixels of each stretch of background its ink surrounds."""
-    background = np.pad(1 - mask, 1, constant_values=1)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(background, connectivity=4)
-    holes = stats[2:].copy()  # the ink itself is label 0, the background outside label 1
-    holes[:, :2] -= 1
-    return holes
+    return background_regions(mask)[1][2:]
 
 
 def encloses_a_hole(labels: np.ndarray, candidate: Candidate) -> bool:
@@ -147,9 +153,7 @@ def encloses_a_hole(labels: np.ndarray, candidate: Candidate) -> bool:
 def held_inside(labels: np.ndarray, outer: Candidate, inners: list[Candidate]) -> list[Candidate]:
     """Those of `inners` whose ink lies in the background `outer`'s ink surrounds: within its loop, not beside it
     (each inner's box must lie within the outer's)."""
-    background = np.pad(1 - candidate_mask(labels, outer), 1, constant_values=1)
-    _, regions = cv2.connectedComponents(background, connectivity=4)
-    enclosed = regions[1:-1, 1:-1] >= 2  # the ink is label 0, the background outside label 1
+    enclosed = background_regions(candidate_mask(labels, outer))[0] >= 2
     held = []
     for inner in inners:
         top, left = inner.y - outer.y, inner.x - outer.x
