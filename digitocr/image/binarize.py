@@ -146,9 +146,11 @@ def own_levels(image: np.ndarray, level: float, floor: float) -> tuple[float | n
     count, labels = cv2.connectedComponents(marks, connectivity=8)
     inked = marks.view(bool)
     owners, values = labels[inked], image[inked]
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(owners, kind="stable")
+    owners_in_order = owners[order]
+    starts = np.flatnonzero(np.diff(owners_in_order, prepend=-1))  # where each mark's pixels begin
     peaks = np.zeros(count, np.float32)
-    peaks[owners[order]] = values[order]  # ascending, so each mark keeps its highest
+    peaks[owners_in_order[starts]] = np.maximum.reduceat(values[order], starts)
     half = peaks / 2
     lowered = (peaks > level) & (half > floor) & (half < level)
     if not lowered.any():
