@@ -34,6 +34,8 @@ class FieldSettings:
     digit_height: tuple[float, float] = (11.0, 56.0)  # pixels, drawn log-uniformly
     gap: tuple[float, float] = (-0.22, 0.45)  # between digits, of the digit height; below zero they overlap
     touching_probability: float = 0.3  # of each gap, drawn from the touching end instead
+    spaced_probability: float = 0.1  # a number written spaced out, a digit to a box or across ruled paper...
+    spaced_gap: tuple[float, float] = (0.45, 1.3)  # ...its gaps this much of the digit height, none touching
     baseline_wobble: float = 0.08  # of the digit height
     size_wobble: tuple[float, float] = (0.82, 1.12)
     slant: float = 0.35  # horizontal shear either way
@@ -117,19 +119,25 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
         kind = str(rng.choice(["-", "=", ".", ","]))
         sign = (_separator(kind, COMPOSE_HEIGHT, rng), 0)
         pieces = [sign] + pieces if kind == "-" and rng.random() < 0.5 else pieces + [sign]
-    number = _set_side_by_side(pieces, rng, settings)
+    spaced = bool(settings.spaced_probability) and rng.random() < settings.spaced_probability
+    number = _set_side_by_side(pieces, rng, settings, spaced)
     if rng.random() < settings.bold_probability:
         radius = max(1, round(COMPOSE_HEIGHT * rng.uniform(*settings.bold_growth)))
         number = cv2.dilate(number, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
     return number, text
 
 
-def _set_side_by_side(pieces: list[tuple[np.ndarray, int]], rng: np.random.Generator,
-                      settings: FieldSettings) -> np.ndarray:
+def _set_side_by_side(pieces: list[tuple[np.ndarray, int]], rng: np.random.Generator, settings: FieldSettings,
+                      spaced: bool = False) -> np.ndarray:
+    """The pieces left to right on one line; `spaced`, a field's gaps are drawn from `settings.spaced_gap` (a
+    setting with no spaced fields draws nothing for it, so the scenes it makes stay as they were)."""
     lefts, right = [], 0
     for mask, _ in pieces:
         if lefts:
-            low, high = (settings.gap[0], 0.02) if rng.random() < settings.touching_probability else settings.gap
+            if spaced:
+                low, high = settings.spaced_gap
+            else:
+                low, high = (settings.gap[0], 0.02) if rng.random() < settings.touching_probability else settings.gap
             right += int(COMPOSE_HEIGHT * rng.uniform(low, high))
         left = max(0, right)
         lefts.append(left)

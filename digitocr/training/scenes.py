@@ -15,7 +15,7 @@ the number and the rest.
 """
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -26,13 +26,14 @@ from . import distractors
 from .digit_data import cropped
 from .line_synth import DigitSource, FieldSettings, compose_number
 
-READABLE = FieldSettings(gap=(0.1, 0.45), touching_probability=0.0, small_tail_probability=0.0,
-                         cursive_zeros_probability=0.0, sign_probability=0.0, separator_probability=0.25,
-                         bold_probability=0.2, slant=0.25)  # a number written to be read, digits apart
+READABLE = FieldSettings(gap=(0.1, 0.45), touching_probability=0.0, spaced_probability=0.0,
+                         small_tail_probability=0.0, cursive_zeros_probability=0.0, sign_probability=0.0,
+                         separator_probability=0.25, bold_probability=0.2,
+                         slant=0.25)  # a number written to be read, digits apart
 DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
 KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", "column_line", "cell_remnants",
          "scan_margin", "stray_marks", "neighbour_rows", "blot", "stamp", "light_on_dark", "noise_region",
-         "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270")
+         "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 
 Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
@@ -397,6 +398,11 @@ def register_crop(writer, rng) -> Page:
     return page
 
 
+def spaced_out(writer, rng) -> Page:
+    """A number written a digit to a box, or across a ruled page: its gaps up to more than a digit's height."""
+    return framed(replace(writer, settings=replace(writer.settings, spaced_probability=1.0)), digit_height(rng), rng)
+
+
 def turned(quarters: int):
     def scene(writer, rng) -> Page:
         return clean(writer, rng).turned(quarters)
@@ -409,7 +415,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "stray_marks": stray_marks, "neighbour_rows": neighbour_rows, "blot": blot, "stamp": stamp,
           "light_on_dark": light_on_dark, "noise_region": noise_region, "digit_column": digit_column,
           "several_lines": several_lines, "register_crop": register_crop, "turned_90": turned(1),
-          "turned_180": turned(2), "turned_270": turned(3)}
+          "turned_180": turned(2), "turned_270": turned(3), "spaced_out": spaced_out}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

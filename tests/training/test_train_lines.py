@@ -32,6 +32,28 @@ def test_a_composed_number_has_one_digit_per_character_of_its_text():
         assert mask.dtype == np.uint8 and mask.any() and mask.shape[1] >= 5 * len(text)
 
 
+def gaps_between_bars(mask: np.ndarray) -> list[int]:
+    """The widths of the empty column runs between a mask's marks."""
+    filled = mask.any(axis=0)
+    edges = np.flatnonzero(np.diff(filled.astype(np.int8)))
+    return [int(end - start) for start, end in zip(edges[0::2], edges[1::2])]
+
+
+def test_a_spaced_field_leaves_wide_gaps_and_one_without_spacing_has_none_as_wide():
+    spaced, packed = (line_synth.FieldSettings(spaced_probability=share, slant=0.0, separator_probability=0.0,
+                                               sign_probability=0.0, bold_probability=0.0,
+                                               cursive_zeros_probability=0.0, small_tail_probability=0.0)
+                      for share in (1.0, 0.0))
+    widest_packed = line_synth.COMPOSE_HEIGHT * packed.gap[1]
+    for seed in range(10):
+        mask, text = line_synth.compose_number(bar_digits, np.random.default_rng(seed), spaced)
+        gaps = gaps_between_bars(mask)
+        assert len(gaps) == len(text) - 1 and all(gap >= int(line_synth.COMPOSE_HEIGHT * spaced.spaced_gap[0])
+                                                  for gap in gaps)
+        mask, _ = line_synth.compose_number(bar_digits, np.random.default_rng(seed), packed)
+        assert all(gap <= widest_packed for gap in gaps_between_bars(mask))
+
+
 def test_a_field_is_drawn_small_as_an_rgb_photo():
     rng = np.random.default_rng(4)
     mask, _ = line_synth.compose_number(bar_digits, rng)
