@@ -40,6 +40,7 @@ class FieldSettings:
     size_wobble: tuple[float, float] = (0.82, 1.12)
     slant: float = 0.35  # horizontal shear either way
     separator_probability: float = 0.55  # a field has a ',' or '.' between its digits
+    tall_comma_probability: float = 0.5  # of the commas written as one stroke, those begun well above the line
     small_tail_probability: float = 0.12  # the last one to three digits (cents, hundreds) written smaller...
     small_tail_size: tuple[float, float] = (0.45, 0.8)  # ...by this factor, on the line or raised to its top
     bold_probability: float = 0.35  # a broad pen, or a small number written with an ordinary one...
@@ -60,14 +61,19 @@ def _scaled_to_height(mask: np.ndarray, height: int) -> np.ndarray:
     return (cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA) >= 0.5).astype(np.uint8)
 
 
-def _separator(kind: str, height: int, rng: np.random.Generator) -> np.ndarray:
-    """A separator or sign drawn in a box as tall as the digits, where it sits on the line."""
+def _separator(kind: str, height: int, rng: np.random.Generator,
+               settings: FieldSettings = FieldSettings()) -> np.ndarray:
+    """A separator or sign drawn in a box as tall as the digits, where it sits on the line. A comma written as
+    one stroke is often begun a third to over half the digit height above the line and hangs below it, taller
+    than a '.' yet unlike a '1' in hanging low (`tall_comma_probability`; a setting with none draws nothing for
+    it)."""
     thickness = max(2, int(height * rng.uniform(0.06, 0.12)))
     width = int(height * (0.25 if kind in ".," else rng.uniform(0.35, 0.6)))
     box = np.zeros((height + height // 3, max(width, 2 * thickness + 2)), np.uint8)
     middle_x = box.shape[1] // 2
-    if kind == "," and rng.random() < 0.4:  # a quick comma: one short slanted stroke, no dot
-        top = (middle_x + thickness, height - 2 * thickness)
+    if kind == "," and rng.random() < 0.4:  # a quick comma: one slanted stroke, no dot
+        tall = bool(settings.tall_comma_probability) and rng.random() < settings.tall_comma_probability
+        top = (middle_x + thickness, int(height * rng.uniform(0.4, 0.7)) if tall else height - 2 * thickness)
         tail = (middle_x - int(height * rng.uniform(0.02, 0.12)), height + int(height * rng.uniform(0.05, 0.25)))
         cv2.line(box, top, tail, 1, thickness)
     elif kind in ".,":
@@ -114,10 +120,10 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
         kind = str(rng.choice([".", ","]))
         slots = [count - 2] if rng.random() < 0.5 else range(count - 4, 0, -3)  # a decimal point, or thousands
         for slot in sorted({s for s in slots if s >= 0}, reverse=True):
-            pieces.insert(slot + 1, (_separator(kind, COMPOSE_HEIGHT, rng), 0))
+            pieces.insert(slot + 1, (_separator(kind, COMPOSE_HEIGHT, rng, settings), 0))
     if rng.random() < settings.sign_probability:
         kind = str(rng.choice(["-", "=", ".", ","]))
-        sign = (_separator(kind, COMPOSE_HEIGHT, rng), 0)
+        sign = (_separator(kind, COMPOSE_HEIGHT, rng, settings), 0)
         pieces = [sign] + pieces if kind == "-" and rng.random() < 0.5 else pieces + [sign]
     spaced = bool(settings.spaced_probability) and rng.random() < settings.spaced_probability
     number = _set_side_by_side(pieces, rng, settings, spaced)

@@ -28,12 +28,13 @@ from .line_synth import DigitSource, FieldSettings, compose_number
 
 READABLE = FieldSettings(gap=(0.1, 0.45), touching_probability=0.0, spaced_probability=0.0,
                          small_tail_probability=0.0, cursive_zeros_probability=0.0, sign_probability=0.0,
-                         separator_probability=0.25, bold_probability=0.2,
+                         separator_probability=0.25, tall_comma_probability=0.0, bold_probability=0.2,
                          slant=0.25)  # a number written to be read, digits apart
 DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
 KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", "column_line", "cell_remnants",
          "scan_margin", "stray_marks", "neighbour_rows", "blot", "stamp", "light_on_dark", "noise_region",
-         "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out")
+         "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out",
+         "separators")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 
 Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
@@ -403,6 +404,13 @@ def spaced_out(writer, rng) -> Page:
     return framed(replace(writer, settings=replace(writer.settings, spaced_probability=1.0)), digit_height(rng), rng)
 
 
+def separators(writer, rng) -> Page:
+    """A number with a thousands or decimal separator, half the commas written as one stroke begun well above the
+    line."""
+    settings = replace(writer.settings, separator_probability=1.0, tall_comma_probability=0.5)
+    return framed(replace(writer, settings=settings), digit_height(rng), rng)
+
+
 def turned(quarters: int):
     def scene(writer, rng) -> Page:
         return clean(writer, rng).turned(quarters)
@@ -415,7 +423,8 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "stray_marks": stray_marks, "neighbour_rows": neighbour_rows, "blot": blot, "stamp": stamp,
           "light_on_dark": light_on_dark, "noise_region": noise_region, "digit_column": digit_column,
           "several_lines": several_lines, "register_crop": register_crop, "turned_90": turned(1),
-          "turned_180": turned(2), "turned_270": turned(3), "spaced_out": spaced_out}
+          "turned_180": turned(2), "turned_270": turned(3), "spaced_out": spaced_out,
+          "separators": separators}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

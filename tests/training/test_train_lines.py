@@ -54,6 +54,18 @@ def test_a_spaced_field_leaves_wide_gaps_and_one_without_spacing_has_none_as_wid
         assert all(gap <= widest_packed for gap in gaps_between_bars(mask))
 
 
+def test_some_one_stroke_commas_begin_well_above_the_line_and_all_hang_below_it():
+    height = line_synth.COMPOSE_HEIGHT
+
+    def comma_tops(tall_share: float) -> list[int]:
+        settings = line_synth.FieldSettings(tall_comma_probability=tall_share)
+        commas = [line_synth._separator(",", height, np.random.default_rng(seed), settings) for seed in range(40)]
+        assert all(np.flatnonzero(comma.any(axis=1))[-1] > height for comma in commas)
+        return [int(np.flatnonzero(comma.any(axis=1))[0]) for comma in commas]
+
+    assert min(comma_tops(0.0)) > 0.7 * height and min(comma_tops(1.0)) < 0.5 * height
+
+
 def test_a_field_is_drawn_small_as_an_rgb_photo():
     rng = np.random.default_rng(4)
     mask, _ = line_synth.compose_number(bar_digits, rng)
