@@ -8,8 +8,9 @@ digits there are and how many are bare bars ('1's), how tall the line is
 beside the tallest, whether its marks run into the image's edge (a border,
 a cut-off row), how far their shape is from a digit's, how many other lines
 there are, how much of the line's ink was too flat to name, and how much of
-the line's width its digits cover (a number's line is mostly its digits; a
-digit or two read among a band of noise or a word is not). A logistic model
+the line's inked width its digits cover (a number's line is mostly its
+digits, however widely spaced; a digit or two read among a band of noise or
+a word is not). A logistic model
 maps these to the probability that the line is part of the number; a line
 under one half is set aside, and the debug view says so. The model is
 fitted (`python -m digitocr.training.calibrate`) on scenes of clutter by

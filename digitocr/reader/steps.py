@@ -141,11 +141,14 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
 
 
 def line_width(prepared: Prepared, key: int, digits: tuple[Digit, ...]) -> float:
-    """How far line `key`'s marks run, in the image's pixels: the band the recognizer read, or where it read none,
-    the digits' own span."""
+    """How far line `key`'s marks run, in the image's pixels: the columns of the band the recognizer read that hold
+    ink, or where it read none, the digits' own span. Empty columns do not count: a number written a digit to a
+    box is all digits, however wide its gaps, while a word or noise beside a digit fills columns of its own."""
     line = next((line for line in prepared.lines if line.line == key), None)
-    box = prepared.analysis.box_in_original(*line.box) if line else Box.enclosing([digit.box for digit in digits])
-    return float(box.width)
+    if line is None:
+        return float(Box.enclosing([digit.box for digit in digits]).width)
+    inked_share = float(np.count_nonzero(line.image.any(axis=0))) / line.image.shape[1]
+    return prepared.analysis.box_in_original(*line.box).width * inked_share
 
 
 def without_lead_ins(draft: Draft) -> Draft:

@@ -1,4 +1,9 @@
+import cv2
+import numpy as np
+
 from digitocr.reader.number_finder import misshapen
+from digitocr.reader.prepare import prepare
+from digitocr.reader.steps import line_width
 from digitocr.results import Box, Digit
 
 
@@ -12,3 +17,26 @@ def test_a_digits_shape_is_judged_against_the_digit_it_is_read_as():
     assert misshapen((read_as(1, *bar),)) < misshapen((read_as(7, *bar),))
     assert misshapen((read_as(1, *bar),)) < misshapen((read_as(1, 12, 20),))  # a short stroke is no '1''s shape
     assert misshapen((read_as(4, 36, 60),)) < misshapen((read_as(4, 120, 30),))  # nor a rule a '4''s
+
+
+def written(text: str, gap: int) -> np.ndarray:
+    """`text` in a pen-like script, its characters `gap` pixels apart, on a page."""
+    page = np.full((120, 60 + (60 + gap) * len(text), 3), 235, np.uint8)
+    for index, character in enumerate(text):
+        cv2.putText(page, character, (30 + index * (60 + gap), 90), cv2.FONT_HERSHEY_SIMPLEX, 2.4, (40, 40, 40), 7)
+    return page
+
+
+def digits_cover(reader, image: np.ndarray) -> tuple[str, float]:
+    """What the image reads, and how much of its line's width the digits cover, as the number finder sees it."""
+    reading = reader.read(image)
+    [line] = reading.lines
+    prepared = prepare(image, reader.settings)
+    return reading.text, sum(d.box.width for d in line.digits) / line_width(prepared, prepared.lines[0].line,
+                                                                           line.digits)
+
+
+def test_a_number_spaced_a_digit_to_a_box_covers_its_line_as_fully_as_a_packed_one(reader):
+    packed_text, packed_cover = digits_cover(reader, written("4096", gap=0))
+    spaced_text, spaced_cover = digits_cover(reader, written("4096", gap=90))
+    assert packed_text == spaced_text == "4096" and packed_cover > 0.8 and spaced_cover > 0.8
