@@ -112,9 +112,13 @@ class ConfidenceModel(LogisticModel):
     WHAT = "a field confidence model"
 
     def probability(self, lines: list[LineEvidence]) -> float:
-        """That every digit of these lines is right; nothing read is never sure."""
+        """That every digit of these lines is right; nothing read is never sure, and a reading of several lines is
+        no surer than its least sure line read alone (all of it is right only where each line is)."""
         lines = [line for line in lines if line.digits]
-        return self.answer(features(lines)) if lines else 0.0
+        if not lines:
+            return 0.0
+        whole = self.answer(features(lines))
+        return min([whole] + [self.answer(features([line])) for line in lines]) if len(lines) > 1 else whole
 
 
 def load_logistic(path: Path, names: tuple[str, ...], what: str) -> tuple[np.ndarray, float]:

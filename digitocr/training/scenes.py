@@ -6,7 +6,9 @@ bars of a table cell's borders at the crop's edges, a scan's black margin,
 dots and short strokes of a slipping pen, the cut-off rows above and below
 in a register's crop, a blot, a stamp, light digits binarised on black with
 noise below, a number above a region of noise, a column of single digits,
-several lines, the page turned a quarter or a half. The digits come from a
+several lines, the page turned a quarter or a half, a number spaced out a
+digit to a box, one with a separator, and a cell cropped so tight that its
+digits run into the crop's edges. The digits come from a
 `Writer` (the stress suite's draws only on held-out writers); each number is
 written as a person writes it to be read, apart from the clutter, and the
 page is photographed or scanned (`render_page`). A scene records the box of
@@ -34,7 +36,7 @@ DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
 KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", "column_line", "cell_remnants",
          "scan_margin", "stray_marks", "neighbour_rows", "blot", "stamp", "light_on_dark", "noise_region",
          "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out",
-         "separators")
+         "separators", "tight_crop")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 
 Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
@@ -411,6 +413,12 @@ def separators(writer, rng) -> Page:
     return framed(replace(writer, settings=settings), digit_height(rng), rng)
 
 
+def tight_crop(writer, rng) -> Page:
+    """A cell cropped tight round a number written to fill it: its digits run into the crop's top and bottom, as
+    the rows a register crop cuts off do, yet they are the number."""
+    return framed(writer, digit_height(rng), rng, sides=(0.0, 0.4), ends=(0.0, 0.02))
+
+
 def turned(quarters: int):
     def scene(writer, rng) -> Page:
         return clean(writer, rng).turned(quarters)
@@ -424,7 +432,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "light_on_dark": light_on_dark, "noise_region": noise_region, "digit_column": digit_column,
           "several_lines": several_lines, "register_crop": register_crop, "turned_90": turned(1),
           "turned_180": turned(2), "turned_270": turned(3), "spaced_out": spaced_out,
-          "separators": separators}
+          "separators": separators, "tight_crop": tight_crop}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

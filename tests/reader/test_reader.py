@@ -184,12 +184,21 @@ def test_canvas_drawings_of_held_out_pendigits_writers_are_read(reader):
     assert right >= 56
 
 
-def test_a_short_stray_bar_below_the_number_never_makes_a_confident_wrong_reading(reader):
+def number_with_a_stray_bar_below() -> np.ndarray:
     page = np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB"))
     page = np.vstack([page, np.repeat(page[-1:], 90, axis=0)]).copy()
     cv2.line(page, (330, 140), (331, 170), (40, 40, 40), 4)
-    reading = reader.read(page)
+    return page
+
+
+def test_a_short_stray_bar_below_the_number_never_makes_a_confident_wrong_reading(reader):
+    reading = reader.read(number_with_a_stray_bar_below())
     assert reading.lines[0].text == "4096" and (reading.text == "4096" or reading.needs_review)
+
+
+def test_a_reading_of_several_lines_is_no_surer_than_its_least_sure_line(reader):
+    reading = reader.read(number_with_a_stray_bar_below())
+    assert len(reading.lines) == 2 and reading.confidence <= min(line.confidence for line in reading.lines)
 
 
 def test_a_border_bar_at_the_cells_side_above_the_number_is_no_line_of_its_own(reader):
