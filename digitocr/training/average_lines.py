@@ -20,12 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from ..networks.model_files import load_keras_model, model_card_path, model_sha256, save_model
-from .hands import load_hands
-from .line_lessons import make_lessons
-from .mnist import load_mnist
-from .pendigits import parse_pendigits
 from .train import SEED
-from .train_lines import VALIDATION_LINES, LineSources, exact_share, pools
+from .train_lines import VALIDATION_LINES, exact_share, line_sources, pools, validation_lessons
 
 
 def averaged(models: list) -> list[np.ndarray]:
@@ -61,12 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     models[0].set_weights(averaged(models))
     out = Path(args.out)
     save_model(models[0], out)
-    sources = LineSources(load_mnist(args.data), parse_pendigits(args.pendigits) if args.pendigits else [],
-                          args.pendigits, tuple(load_hands(Path(args.extra), args.workers)) if args.extra else (),
-                          args.extra)
-    validation_pool = pools(sources)[1]
-    validation = {"fields": make_lessons(validation_pool, VALIDATION_LINES, args.seed + 1, args.workers, 0.0),
-                  "scenes": make_lessons(validation_pool, VALIDATION_LINES, args.seed + 2, args.workers, 1.0)}
+    validation_pool = pools(line_sources(args.data, args.pendigits, args.extra, args.workers))[1]
+    validation = validation_lessons(validation_pool, VALIDATION_LINES, args.seed, args.workers)
     card = {key: first_card[key] for key in ("input", "output") if key in first_card}
     card = {"model": out.name, "sha256": model_sha256(out), **card, "parameters": int(models[0].count_params()),
             "accuracy": {f"synthetic_validation_{name}_exact": exact_share(models[0], lessons)

@@ -61,18 +61,23 @@ def _scaled_to_height(mask: np.ndarray, height: int) -> np.ndarray:
     return (cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA) >= 0.5).astype(np.uint8)
 
 
+def _happens(probability: float, rng: np.random.Generator) -> bool:
+    """Whether something `probability` likely happens; where it never can, nothing is drawn, so a setting that
+    leaves a newer option off (the stress suite's `READABLE`) deals every scene it made before."""
+    return bool(probability) and rng.random() < probability
+
+
 def _separator(kind: str, height: int, rng: np.random.Generator,
                settings: FieldSettings = FieldSettings()) -> np.ndarray:
     """A separator or sign drawn in a box as tall as the digits, where it sits on the line. A comma written as
     one stroke is often begun a third to over half the digit height above the line and hangs below it, taller
-    than a '.' yet unlike a '1' in hanging low (`tall_comma_probability`; a setting with none draws nothing for
-    it)."""
+    than a '.' yet unlike a '1' in hanging low (`tall_comma_probability`)."""
     thickness = max(2, int(height * rng.uniform(0.06, 0.12)))
     width = int(height * (0.25 if kind in ".," else rng.uniform(0.35, 0.6)))
     box = np.zeros((height + height // 3, max(width, 2 * thickness + 2)), np.uint8)
     middle_x = box.shape[1] // 2
     if kind == "," and rng.random() < 0.4:  # a quick comma: one slanted stroke, no dot
-        tall = bool(settings.tall_comma_probability) and rng.random() < settings.tall_comma_probability
+        tall = _happens(settings.tall_comma_probability, rng)
         top = (middle_x + thickness, int(height * rng.uniform(0.4, 0.7)) if tall else height - 2 * thickness)
         tail = (middle_x - int(height * rng.uniform(0.02, 0.12)), height + int(height * rng.uniform(0.05, 0.25)))
         cv2.line(box, top, tail, 1, thickness)
@@ -125,8 +130,7 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
         kind = str(rng.choice(["-", "=", ".", ","]))
         sign = (_separator(kind, COMPOSE_HEIGHT, rng, settings), 0)
         pieces = [sign] + pieces if kind == "-" and rng.random() < 0.5 else pieces + [sign]
-    spaced = bool(settings.spaced_probability) and rng.random() < settings.spaced_probability
-    number = _set_side_by_side(pieces, rng, settings, spaced)
+    number = _set_side_by_side(pieces, rng, settings, _happens(settings.spaced_probability, rng))
     if rng.random() < settings.bold_probability:
         radius = max(1, round(COMPOSE_HEIGHT * rng.uniform(*settings.bold_growth)))
         number = cv2.dilate(number, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
@@ -135,8 +139,7 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
 
 def _set_side_by_side(pieces: list[tuple[np.ndarray, int]], rng: np.random.Generator, settings: FieldSettings,
                       spaced: bool = False) -> np.ndarray:
-    """The pieces left to right on one line; `spaced`, a field's gaps are drawn from `settings.spaced_gap` (a
-    setting with no spaced fields draws nothing for it, so the scenes it makes stay as they were)."""
+    """The pieces left to right on one line; `spaced`, the gaps are drawn from `settings.spaced_gap`."""
     lefts, right = [], 0
     for mask, _ in pieces:
         if lefts:

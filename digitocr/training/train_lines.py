@@ -179,6 +179,18 @@ def fit(model, run: LineTrainingRun, lessons: list, validation: dict[str, list])
     return history, best
 
 
+def line_sources(data: str | None, pendigits: str | None, extra: str | None, workers: int) -> LineSources:
+    """The digits a line command draws from, as its --data, --pendigits and --extra name them."""
+    hands = tuple(load_hands(Path(extra), workers)) if extra else ()
+    return LineSources(load_mnist(data), parse_pendigits(pendigits) if pendigits else [], pendigits, hands, extra)
+
+
+def validation_lessons(pool: DigitPool, count: int, seed: int, workers: int) -> dict[str, list]:
+    """The held-out fields and scenes a run with `seed` is measured on (drawn with seeds of their own)."""
+    return {"fields": make_lessons(pool, count, seed + 1, workers, 0.0),
+            "scenes": make_lessons(pool, count, seed + 2, workers, 1.0)}
+
+
 def train(sources: LineSources, run: LineTrainingRun) -> dict:
     """From scratch, or from the weights of the line model at `run.base` (a fine-tune on newer lessons)."""
     import keras
@@ -188,9 +200,7 @@ def train(sources: LineSources, run: LineTrainingRun) -> dict:
     started = time.perf_counter()
     print(f"drawing {run.count} training lessons and {VALIDATION_LINES} validation lessons of each kind", flush=True)
     lessons = make_lessons(training_pool, run.count, run.seed, run.workers, run.clutter_share)
-    count = min(VALIDATION_LINES, run.count)
-    validation = {"fields": make_lessons(validation_pool, count, run.seed + 1, run.workers, 0.0),
-                  "scenes": make_lessons(validation_pool, count, run.seed + 2, run.workers, 1.0)}
+    validation = validation_lessons(validation_pool, min(VALIDATION_LINES, run.count), run.seed, run.workers)
     drawing_seconds = time.perf_counter() - started
     model = load_keras_model(run.base) if run.base else build_line_model()
     model.summary(print_fn=lambda line, **_: print(line))
@@ -255,9 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", help="a line model to fine-tune from instead of random weights")
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE, help="the cosine schedule's start")
     args = parser.parse_args(argv)
-    hands = tuple(load_hands(Path(args.extra), args.workers)) if args.extra else ()
-    sources = LineSources(load_mnist(args.data), parse_pendigits(args.pendigits) if args.pendigits else [],
-                          args.pendigits, hands, args.extra)
+    sources = line_sources(args.data, args.pendigits, args.extra, args.workers)
     train(sources, LineTrainingRun(Path(args.out), args.lines, args.epochs, args.seed, args.workers,
                                    Path(args.base) if args.base else None, args.learning_rate, args.clutter))
     return 0

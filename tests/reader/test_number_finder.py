@@ -8,8 +8,8 @@ from digitocr.reader.steps import line_width
 from digitocr.results import Box, Digit
 
 
-def read_as(label: int, width: int, height: int) -> Digit:
-    return Digit(label, 0.99, tuple(0.99 if i == label else 0.001 for i in range(10)), Box(0, 0, width, height), 0,
+def read_as(label: int, width: int, height: int, x: int = 0) -> Digit:
+    return Digit(label, 0.99, tuple(0.99 if i == label else 0.001 for i in range(10)), Box(x, 0, width, height), 0,
                  False)
 
 
@@ -43,18 +43,13 @@ def test_a_number_spaced_a_digit_to_a_box_covers_its_line_as_fully_as_a_packed_o
     assert packed_text == spaced_text == "4096" and packed_cover > 0.8 and spaced_cover > 0.8
 
 
-def read_surely(label: int, x: int, width: int, height: int) -> Digit:
-    return Digit(label, 0.97, tuple(0.97 if i == label else 0.003 for i in range(10)), Box(x, 0, width, height), 0,
-                 False)
-
-
 @pytest.mark.parametrize("digits", [((6, 4, 24), (4, 30, 22)), ((7, 18, 22),), ((1, 5, 8), (4, 16, 20), (6, 38, 20))],
                          ids=["64", "7", "146"])
 def test_a_number_that_fills_its_cell_to_the_crop_s_edges_is_kept(digits):
     """A clerk's tight crop of a cell runs the digits into its top and bottom, as a register crop's cut-off rows do;
     read surely, alone in the image, they are still the number."""
     height = 34
-    line = tuple(read_surely(label, x, width, height) for label, x, width in digits)
+    line = tuple(read_as(label, width, height, x) for label, x, width in digits)
     width = line[-1].box.x + line[-1].box.width - line[0].box.x
     context = LineContext(line, -0.3, -10.0, 0, (64, height), float(height), 0, float(width))
     assert NumberFinder.load().part_of_number(context) >= KEEP_FROM
