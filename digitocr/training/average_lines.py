@@ -7,7 +7,7 @@ Fine-tunes from one start stay in one basin of the loss, so the mean of their
 weights is itself a model, and it keeps what they agree on: averaged with
 the model they started from, it learns the new lessons with less drift.
 The models must share one architecture. The card records each ingredient
-(its checksum and the command that made it) and the average's own reading
+(its checksum and the command that made it, and an average's own ingredients) and the average's own reading
 of the training command's held-out validation lessons.
 """
 
@@ -35,8 +35,9 @@ def averaged(models: list) -> list[np.ndarray]:
 def ingredient(path: Path) -> dict:
     card_path = model_card_path(path)
     card = json.loads(card_path.read_text()) if card_path.exists() else {}
-    return {"model": path.name, "sha256": model_sha256(path), "command": card.get("command"),
+    made = {"model": path.name, "sha256": model_sha256(path), "command": card.get("command"),
             "seed": card.get("seed"), "started_from": card.get("training", {}).get("started_from")}
+    return made | ({"weight_average_of": card["weight_average_of"]} if "weight_average_of" in card else {})
 
 
 def main(argv: list[str] | None = None) -> int:

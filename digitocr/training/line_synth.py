@@ -5,7 +5,8 @@ people write numbers in table cells and on cheques: touching, overlapping or
 spaced, at wavering heights, with thousands and decimal separators, signs and
 closing marks between them. The number is then drawn small onto paper with
 cell borders, ruled lines, a printed background pattern and uneven light,
-blurred and JPEG-compressed. The reader's own pipeline cleans the result and
+sometimes cropped so tight that its end digits meet the crop's edge under
+the border, blurred and JPEG-compressed. The reader's own pipeline cleans the result and
 cuts out the line, so the recognizer learns from exactly what it will be
 given when reading.
 """
@@ -48,6 +49,8 @@ class FieldSettings:
     cursive_zeros_probability: float = 0.15  # the number ends in two or three zeros written in one stroke...
     cursive_zeros_size: tuple[float, float] = (0.5, 1.0)  # ...this much of the digit height
     sign_probability: float = 0.12  # a leading or trailing '-', or a closing '='
+    edge_cut_probability: float = 0.2  # a cell cropped, or its number written, so tight that a digit meets its edge...
+    edge_cut: tuple[float, float] = (0.0, 0.3)  # ...losing up to this share of the end digit's width past the edge
     border_probability: float = 0.6
     rule_probability: float = 0.25
     pattern_probability: float = 0.2  # a printed guilloche background, as on cheques
@@ -191,6 +194,9 @@ def rendered_field(mask: np.ndarray, rng: np.random.Generator,
     coverage = cv2.resize(mask.astype(np.float32), (ink_width, ink_height), interpolation=cv2.INTER_AREA)
     left, right = (int(digit_height * rng.uniform(0.1, 1.2)) for _ in range(2))
     top, bottom = (int(digit_height * rng.uniform(0.15, 0.6)) for _ in range(2))
+    if _happens(settings.edge_cut_probability, rng):
+        coverage, left, right = _cut_at_edges(coverage, left, right, digit_height, rng, settings.edge_cut)
+        ink_width = coverage.shape[1]
     height, width = ink_height + top + bottom, ink_width + left + right
     ink = np.zeros((height, width), np.float32)
     ink[top:top + ink_height, left:left + ink_width] = coverage
@@ -218,6 +224,30 @@ def rendered_field(mask: np.ndarray, rng: np.random.Generator,
         Image.fromarray(rgb).save(buffer, "JPEG", quality=int(rng.integers(30, 95)))
         rgb = np.asarray(Image.open(buffer).convert("RGB"))
     return rgb, (left, top, ink_width, ink_height)
+
+
+def _cut_at_edges(coverage: np.ndarray, left: int, right: int, digit_height: float, rng: np.random.Generator,
+                  cut: tuple[float, float]) -> tuple[np.ndarray, int, int]:
+    """The number's first digit, its last or both brought to the crop's edge and past it by a share of that digit's
+    width, so the cell's border (drawn near the edge) runs over it: a person still reads a digit the crop nicks or
+    the border crosses, and a bar the border alone leaves is no '1'. A digit's width is the run of inked columns
+    from the number's end, at most a digit's height (touching digits run on)."""
+    inked = coverage.max(axis=0) > 0.5
+    if not inked.any():
+        return coverage, left, right
+    sides = ((True, False), (False, True), (True, True))[int(rng.integers(3))]
+    cuts = []
+    for side, inked_from_end in zip(sides, (inked, inked[::-1])):
+        start = int(np.argmax(inked_from_end))
+        gaps = np.flatnonzero(~inked_from_end[start:])
+        digit_width = min(int(gaps[0]) if len(gaps) else len(inked) - start, int(digit_height))
+        cuts.append(start + int(digit_width * rng.uniform(*cut)) if side else None)
+    from_left, from_right = cuts
+    if from_left is not None:
+        coverage, left = coverage[:, from_left:], 0
+    if from_right is not None:
+        coverage, right = coverage[:, :coverage.shape[1] - from_right], 0
+    return coverage, left, right
 
 
 def _draw_borders(marks: np.ndarray, rng: np.random.Generator) -> None:

@@ -24,7 +24,7 @@ def test_the_shipped_line_model_is_small_has_a_card_and_runs_without_tensorflow(
     assert DEFAULT_LINE_MODEL_PATH.resolve() == PROJECT / "LineReader.keras"
     assert DEFAULT_LINE_MODEL_PATH.stat().st_size < 5_000_000
     card = json.loads(DEFAULT_LINE_MODEL_PATH.with_suffix(".json").read_text())
-    assert card["accuracy"]["synthetic_validation_fields_exact"] >= 0.75  # fields with broad pens and small cents
+    assert card["accuracy"]["synthetic_validation_fields_exact"] >= 0.72  # broad pens, small cents, tight crops
     lines = [np.random.default_rng(5).random((LINE_HEIGHT, width), dtype=np.float32) ** 4 for width in (40, 97)]
     frames = LineRecognizer.load().frames(lines)
     expected = np.asarray(load_keras_model(DEFAULT_LINE_MODEL_PATH)(batch_of_lines(lines), training=False))[:, 0]

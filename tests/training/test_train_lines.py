@@ -74,6 +74,22 @@ def test_a_field_is_drawn_small_as_an_rgb_photo():
     assert field.shape[0] < 2 * line_synth.COMPOSE_HEIGHT * 2
 
 
+def test_an_edge_cut_runs_the_number_into_the_crop_edge_and_keeps_every_digit():
+    bars = np.hstack([np.pad(bar_digits(None)[0], ((0, 0), (0, 10)))] * 4)[:, :-10].astype(np.float32)
+    for seed in range(12):
+        cut, left, right = line_synth._cut_at_edges(bars, 9, 9, 40.0, np.random.default_rng(seed), (0.0, 0.3))
+        assert (left == 0 and cut[:, 0].any()) or (right == 0 and cut[:, -1].any())
+        assert len(gaps_between_bars(cut > 0.5)) == 3  # every bar kept, each nicked by a share of its width
+        assert (cut > 0.5).any(axis=0).sum() >= (bars > 0.5).any(axis=0).sum() - 2
+
+    settings = line_synth.FieldSettings(edge_cut_probability=1.0)
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        pixels, (left, _, width, _) = line_synth.rendered_field(line_synth.compose_number(bar_digits, rng)[0], rng,
+                                                                settings)
+        assert left == 0 or left + width == pixels.shape[1]
+
+
 @needs_shared
 def test_the_line_training_command_fine_tunes_into_a_loadable_model_and_card(tmp_path):
     out = tmp_path / "lines.keras"
