@@ -4,6 +4,7 @@ The recognizer answers each frame with probabilities over ten digits and a
 blank; decoding merges repeats and drops blanks.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,25 +49,32 @@ def greedy_decode(frames: np.ndarray) -> DecodedLine:
 
 def log_likelihood(frames: np.ndarray, labels: tuple[int, ...] | list[int]) -> float:
     """log P(labels | line) under CTC: every frame alignment of the labels, summed (the forward algorithm); no
-    labels at all have one alignment, a blank in every frame."""
-    logs = np.log(np.maximum(frames, 1e-12))
+    labels at all have one alignment, a blank in every frame.
+
+    The forward sums run on probabilities rescaled to sum to one at every
+    frame, their logs added up, not on log-probabilities: the same figure to
+    rounding, without a logarithm and an exponential per state and frame.
+    """
     if not len(labels):
-        return float(logs[:, BLANK].sum()) if len(frames) else float("-inf")
+        return float(np.log(np.maximum(frames[:, BLANK], 1e-12)).sum()) if len(frames) else float("-inf")
+    if len(frames) == 0 or len(labels) > len(frames):
+        return float("-inf")
     extended = [BLANK]
     for label in labels:
         extended += [int(label), BLANK]
-    states = len(extended)
-    if len(frames) == 0 or len(labels) > len(frames):
-        return float("-inf")
-    alpha = np.full(states, -np.inf)
-    alpha[0] = logs[0, BLANK]
-    if states > 1:
-        alpha[1] = logs[0, extended[1]]
-    may_skip = np.array([index >= 2 and extended[index] != BLANK and extended[index] != extended[index - 2]
-                         for index in range(states)])
+    chances = np.maximum(frames[:, extended], 1e-12)
+    may_skip = np.array([extended[index] != BLANK and extended[index] != extended[index - 2]
+                         for index in range(2, len(extended))], np.float64)
+    alpha = np.zeros(len(extended))
+    alpha[:2] = chances[0, :2]
+    scale = 0.0
     for step in range(1, len(frames)):
-        stay = alpha
-        advance = np.concatenate([[-np.inf], alpha[:-1]])
-        skip = np.where(may_skip, np.concatenate([[-np.inf, -np.inf], alpha[:-2]]), -np.inf)
-        alpha = np.logaddexp(np.logaddexp(stay, advance), skip) + logs[step, extended]
-    return float(np.logaddexp(alpha[-1], alpha[-2]) if states > 1 else alpha[-1])
+        total = float(alpha.sum())
+        scale += math.log(total)
+        reached = alpha / total
+        alpha = reached.copy()
+        alpha[1:] += reached[:-1]
+        alpha[2:] += reached[:-2] * may_skip
+        alpha *= chances[step]
+    end = float(alpha[-1] + alpha[-2])
+    return scale + math.log(end) if end > 0 else float("-inf")
