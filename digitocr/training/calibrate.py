@@ -76,11 +76,14 @@ class EvidenceRecorder:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One reading of an image, as given or turned: its features (None where nothing was read), and whether it is
-    exactly the image's text."""
+    """One reading of an image, as given or turned: its features (None where nothing was read), whether it is
+    exactly the image's text, and, where it has several lines, each line's features alone: the reader trusts a
+    reading of several lines no more than its least sure line (`ConfidenceModel.probability`), and so does every
+    figure here."""
 
     features: np.ndarray | None
     exact: bool
+    line_features: tuple[np.ndarray, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,9 @@ def example_of(models: Models, pixels: np.ndarray, truth: str) -> Example:
     for prepared, its_answers in [(first, answers)] + ([reader.turned(first, way.turns, reader.settings)]
                                                        if way else []):
         reading = finish(prepared, its_answers, reader.settings, reader.models, False)
-        found.append(Candidate(features(recorder.last) if recorder.last else None, reading.text == truth))
+        lines = recorder.last
+        found.append(Candidate(features(lines) if lines else None, reading.text == truth,
+                               tuple(features([line]) for line in lines) if len(lines) > 1 else ()))
     return Example(tuple(found))
 
 
@@ -140,7 +145,7 @@ def labelled_images(pool: DigitPool, seed: int, fields: int, per_kind: int,
 def reading_confidence(candidate: Candidate, weights: np.ndarray, bias: float) -> float:
     if candidate.features is None:
         return 0.0
-    return float(probability(weights, bias, candidate.features[None])[0])
+    return float(probability(weights, bias, np.vstack([candidate.features, *candidate.line_features])).min())
 
 
 def kept(example: Example, weights: np.ndarray, bias: float) -> Candidate:

@@ -23,6 +23,16 @@ def test_the_measures_say_how_many_are_accepted_and_how_often_those_are_wrong():
     assert figures["expected_calibration_error"] == (4 * abs(0.95 - 0.75) + 2 * abs(0.55 - 0.5)) / 6
 
 
+def test_a_reading_of_several_lines_is_judged_no_surer_than_its_least_sure_line_as_the_reader_does():
+    weights, bias = np.array([1.0]), 0.0
+    sure, unsure = np.array([3.0]), np.array([-1.0])
+    one_line = calibrate.Candidate(sure, True)
+    two_lines = calibrate.Candidate(sure, True, (sure, unsure))
+    assert calibrate.reading_confidence(one_line, weights, bias) == probability(weights, bias, sure[None])[0]
+    assert calibrate.reading_confidence(two_lines, weights, bias) == probability(weights, bias, unsure[None])[0]
+    assert calibrate.reading_confidence(calibrate.Candidate(None, False), weights, bias) == 0.0
+
+
 def test_a_digit_scan_is_small_enough_to_be_read_as_one_digit_dark_on_light():
     def bar(rng):
         mask = np.zeros((40, 12), np.uint8)
