@@ -82,6 +82,13 @@ def features(lines: list[LineEvidence]) -> np.ndarray:
                      log_odds(min(line.part_of_number for line in lines), SUREST_LINE)], np.float64)
 
 
+def judged_rows(lines: list[LineEvidence]) -> np.ndarray:
+    """The features a reading is judged by, one row each: the whole reading's first, then, where it has several
+    lines, each line's alone. A reading is no surer than its least sure row: all of it is right only where each
+    line is."""
+    return np.vstack([features(lines)] + ([features([line]) for line in lines] if len(lines) > 1 else []))
+
+
 @dataclass(frozen=True)
 class LogisticModel:
     """A model `calibrate` fits: P = 1 / (1 + exp(-(weights . features + bias))), over a subclass's FEATURES."""
@@ -112,13 +119,10 @@ class ConfidenceModel(LogisticModel):
     WHAT = "a field confidence model"
 
     def probability(self, lines: list[LineEvidence]) -> float:
-        """That every digit of these lines is right; nothing read is never sure, and a reading of several lines is
-        no surer than its least sure line read alone (all of it is right only where each line is)."""
+        """That every digit of these lines is right, by its least sure row (`judged_rows`); nothing read is never
+        sure."""
         lines = [line for line in lines if line.digits]
-        if not lines:
-            return 0.0
-        whole = self.answer(features(lines))
-        return min([whole] + [self.answer(features([line])) for line in lines]) if len(lines) > 1 else whole
+        return float(probability(self.weights, self.bias, judged_rows(lines)).min()) if lines else 0.0
 
 
 def load_logistic(path: Path, names: tuple[str, ...], what: str) -> tuple[np.ndarray, float]:

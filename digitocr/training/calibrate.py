@@ -11,8 +11,8 @@ of clutter and turn (`scenes`), all written by held-out writers only
 own, not the stress suite's, and small scans of one digit, which the
 reader reads by the classifier alone (`holds_one_digit`). Each image is read as given and, where its
 digits' shapes say it may be turned, turned that way, as the reader does
-(`orientation`); every reading is recorded with its features
-(`reader.confidence.features`) and whether it is exactly the image's text. A
+(`orientation`); every reading is recorded with the features it is judged by
+(`reader.confidence.judged_rows`) and whether it is exactly the image's text. A
 logistic model is fitted on four fifths of the images (twice: which reading
 the reader keeps depends on the model); the last fifth measures it:
 how closely the confidence of the readings the reader keeps matches how
@@ -34,7 +34,7 @@ from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256
 from ..networks.orientation import OrientationNet
 from ..reader import Models, Reader
-from ..reader.confidence import DEFAULT_CONFIDENCE_PATH, FEATURES, LineEvidence, features, probability
+from ..reader.confidence import DEFAULT_CONFIDENCE_PATH, FEATURES, LineEvidence, judged_rows, probability
 from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
 from ..reader.number_finder import FEATURES as FINDER_FEATURES
 from ..reader.orientation import confirms, turn_to_try
@@ -76,14 +76,12 @@ class EvidenceRecorder:
 
 @dataclass(frozen=True)
 class Candidate:
-    """One reading of an image, as given or turned: its features (None where nothing was read), whether it is
-    exactly the image's text, and, where it has several lines, each line's features alone: the reader trusts a
-    reading of several lines no more than its least sure line (`ConfidenceModel.probability`), and so does every
-    figure here."""
+    """One reading of an image, as given or turned: the rows of features it is judged by (`judged_rows`: the whole
+    reading's first, which the model is fitted on; None where nothing was read), and whether it is exactly the
+    image's text."""
 
-    features: np.ndarray | None
+    rows: np.ndarray | None
     exact: bool
-    line_features: tuple[np.ndarray, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,9 +101,7 @@ def example_of(models: Models, pixels: np.ndarray, truth: str) -> Example:
     for prepared, its_answers in [(first, answers)] + ([reader.turned(first, way.turns, reader.settings)]
                                                        if way else []):
         reading = finish(prepared, its_answers, reader.settings, reader.models, False)
-        lines = recorder.last
-        found.append(Candidate(features(lines) if lines else None, reading.text == truth,
-                               tuple(features([line]) for line in lines) if len(lines) > 1 else ()))
+        found.append(Candidate(judged_rows(recorder.last) if recorder.last else None, reading.text == truth))
     return Example(tuple(found))
 
 
@@ -143,16 +139,17 @@ def labelled_images(pool: DigitPool, seed: int, fields: int, per_kind: int,
 
 
 def reading_confidence(candidate: Candidate, weights: np.ndarray, bias: float) -> float:
-    if candidate.features is None:
+    """As the reader judges it (`ConfidenceModel.probability`): by its least sure row."""
+    if candidate.rows is None:
         return 0.0
-    return float(probability(weights, bias, np.vstack([candidate.features, *candidate.line_features])).min())
+    return float(probability(weights, bias, candidate.rows).min())
 
 
 def kept(example: Example, weights: np.ndarray, bias: float) -> Candidate:
     """The reading the reader keeps under this model: the turned one where it confirms the turn."""
     upright, *turned = example.candidates
     if turned and confirms(reading_confidence(turned[0], weights, bias),
-                           None if upright.features is None else reading_confidence(upright, weights, bias)):
+                           None if upright.rows is None else reading_confidence(upright, weights, bias)):
         return turned[0]
     return upright
 
@@ -180,8 +177,8 @@ def fit(examples: list[Example]) -> tuple[np.ndarray, float]:
     for _ in range(FITS):
         readings = [c for example in examples
                     for c in (example.candidates if weights is None else (kept(example, weights, bias),))
-                    if c.features is not None]
-        weights, bias = fit_logistic(np.vstack([c.features for c in readings]),
+                    if c.rows is not None]
+        weights, bias = fit_logistic(np.vstack([c.rows[0] for c in readings]),
                                      np.array([c.exact for c in readings], np.float64))
     return weights, bias
 

@@ -230,24 +230,25 @@ def _cut_at_edges(coverage: np.ndarray, left: int, right: int, digit_height: flo
                   cut: tuple[float, float]) -> tuple[np.ndarray, int, int]:
     """The number's first digit, its last or both brought to the crop's edge and past it by a share of that digit's
     width, so the cell's border (drawn near the edge) runs over it: a person still reads a digit the crop nicks or
-    the border crosses, and a bar the border alone leaves is no '1'. A digit's width is the run of inked columns
-    from the number's end, at most a digit's height (touching digits run on)."""
+    the border crosses, and a bar the border alone leaves is no '1'."""
     inked = coverage.max(axis=0) > 0.5
     if not inked.any():
         return coverage, left, right
-    sides = ((True, False), (False, True), (True, True))[int(rng.integers(3))]
-    cuts = []
-    for side, inked_from_end in zip(sides, (inked, inked[::-1])):
-        start = int(np.argmax(inked_from_end))
-        gaps = np.flatnonzero(~inked_from_end[start:])
-        digit_width = min(int(gaps[0]) if len(gaps) else len(inked) - start, int(digit_height))
-        cuts.append(start + int(digit_width * rng.uniform(*cut)) if side else None)
-    from_left, from_right = cuts
-    if from_left is not None:
-        coverage, left = coverage[:, from_left:], 0
-    if from_right is not None:
-        coverage, right = coverage[:, :coverage.shape[1] - from_right], 0
-    return coverage, left, right
+    cut_left, cut_right = ((True, False), (False, True), (True, True))[int(rng.integers(3))]
+    from_left = _columns_past_edge(inked, digit_height, rng, cut) if cut_left else 0
+    from_right = _columns_past_edge(inked[::-1], digit_height, rng, cut) if cut_right else 0
+    return (coverage[:, from_left:coverage.shape[1] - from_right], 0 if cut_left else left,
+            0 if cut_right else right)
+
+
+def _columns_past_edge(inked_from_end: np.ndarray, digit_height: float, rng: np.random.Generator,
+                       cut: tuple[float, float]) -> int:
+    """How many columns from this end fall outside the crop: the empty ones, and a share of the end digit's width,
+    the run of inked columns from the end, at most a digit's height (touching digits run on)."""
+    start = int(np.argmax(inked_from_end))
+    gaps = np.flatnonzero(~inked_from_end[start:])
+    digit_width = min(int(gaps[0]) if len(gaps) else len(inked_from_end) - start, int(digit_height))
+    return start + int(digit_width * rng.uniform(*cut))
 
 
 def _draw_borders(marks: np.ndarray, rng: np.random.Generator) -> None:

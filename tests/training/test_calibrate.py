@@ -26,8 +26,8 @@ def test_the_measures_say_how_many_are_accepted_and_how_often_those_are_wrong():
 def test_a_reading_of_several_lines_is_judged_no_surer_than_its_least_sure_line_as_the_reader_does():
     weights, bias = np.array([1.0]), 0.0
     sure, unsure = np.array([3.0]), np.array([-1.0])
-    one_line = calibrate.Candidate(sure, True)
-    two_lines = calibrate.Candidate(sure, True, (sure, unsure))
+    one_line = calibrate.Candidate(sure[None], True)
+    two_lines = calibrate.Candidate(np.vstack([sure, sure, unsure]), True)  # the whole reading, then each line
     assert calibrate.reading_confidence(one_line, weights, bias) == probability(weights, bias, sure[None])[0]
     assert calibrate.reading_confidence(two_lines, weights, bias) == probability(weights, bias, unsure[None])[0]
     assert calibrate.reading_confidence(calibrate.Candidate(None, False), weights, bias) == 0.0
