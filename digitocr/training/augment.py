@@ -33,6 +33,8 @@ class AugmentSettings:
     flag_probability: float = 0.5  # of the 1s, drawn with a flag (and sometimes a foot), as much of Europe writes them
     cross_probability: float = 0.3  # of the 7s, drawn with a bar across the stem
     hook_probability: float = 0.3  # of the 9s, drawn with the stem's foot curled back to the left, as a 'g'
+    loop_probability: float = 0.3  # of the 2s, looped at the base, as much of Latin America writes them...
+    curl_probability: float = 0.5  # ...and of those, begun with a curl where the pen lands
     fill_box_probability: float = 0.12  # stretched to a square, then scanned coarsely, as Semeion's digits are
     raw_elastic_probability: float = 0.3  # of the MNIST images trained on as published
     coarse_rows: tuple[int, int] = (10, 20)  # grid heights of a coarse scan (Semeion's is 16)
@@ -129,6 +131,27 @@ def looped_two(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     centre = (int(corner_x + across * rng.uniform(0.4, 1.0)), int(corner_y - up * rng.uniform(0.5, 0.9)))
     cv2.ellipse(mask, centre, (max(1, int(across)), max(1, int(up))), float(rng.uniform(-30, 30)), 0, 360, 1,
                 thickness)
+    return mask
+
+
+def curled_start(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A '2' begun with a small curl where the pen lands, before it runs up into the top arc, as many who loop the
+    base also write it.
+
+    The curl is a thin circle (the reader's normalisation redraws every
+    stroke) through the stroke's leftmost ink in its top two fifths, hanging
+    below it and to the left.
+    """
+    height = mask.shape[0]
+    radius = height * rng.uniform(0.07, 0.13)
+    pad = int(np.ceil(2 * radius)) + 1
+    mask = np.pad(mask, ((0, 0), (pad, 0)))
+    ys, xs = np.nonzero(mask)
+    top = ys <= ys.min() + 0.4 * (ys.max() - ys.min())
+    end_x, end_y = int(xs[top].min()), int(ys[top][np.argmin(xs[top])])
+    towards = np.radians(rng.uniform(90, 150))  # from the pen's landing point to the curl's centre, y downward
+    centre = (int(round(end_x + radius * np.cos(towards))), int(round(end_y + radius * np.sin(towards))))
+    cv2.circle(mask, centre, max(1, int(round(radius))), 1, max(1, int(round(0.06 * height))))
     return mask
 
 

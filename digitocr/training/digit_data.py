@@ -70,6 +70,10 @@ def distorted_input(mask: np.ndarray, rng: np.random.Generator, settings: augmen
     """One mask through random distortion, then the reader's normalisation."""
     if label == 1 and mask.any() and rng.random() < settings.flag_probability:
         mask = augment.flagged_one(cropped(mask), rng)
+    elif label == 2 and mask.any() and rng.random() < settings.loop_probability:
+        mask = augment.looped_two(cropped(mask), rng)
+        if rng.random() < settings.curl_probability:
+            mask = augment.curled_start(cropped(mask), rng)
     elif label == 7 and mask.any() and rng.random() < settings.cross_probability:
         mask = augment.crossed_seven(cropped(mask), rng)
     elif label == 9 and mask.any() and rng.random() < settings.hook_probability:

@@ -78,3 +78,18 @@ def test_shipped_model_reads_raw_mnist_without_the_package(reader):
     model = keras.saving.load_model(DEFAULT_MODEL_PATH, safe_mode=True)
     predictions = model.predict(data.test_images[:2000, ..., None].astype("float32") / 255.0, verbose=0)
     assert (predictions.argmax(axis=1) == data.test_labels[:2000]).mean() >= 0.99
+
+
+@needs_shared
+def test_shipped_model_reads_twos_looped_at_the_base_and_curled_where_they_begin(reader):
+    from digitocr.image.normalize import to_model_input
+    from digitocr.training import augment
+    from digitocr.training.digit_data import cropped, mnist_mask
+    from digitocr.training.mnist import load_mnist
+
+    data = load_mnist(SHARED / "data/mnist")
+    twos = data.train_images[-5000:][data.train_labels[-5000:] == 2]  # MNIST's validation digits, never trained on
+    rng = np.random.default_rng(11)
+    inputs = np.stack([to_model_input(augment.curled_start(cropped(augment.looped_two(cropped(mnist_mask(two)), rng)),
+                                                           rng)) for two in twos])
+    assert (reader.classifier.predict(inputs).argmax(axis=1) == 2).mean() >= 0.97

@@ -10,6 +10,21 @@ def stem(height: int = 40, width: int = 4) -> np.ndarray:
     return mask
 
 
+def z_shaped_two() -> np.ndarray:
+    two = np.zeros((40, 30), np.uint8)
+    cv2.line(two, (2, 2), (27, 2), 1, 3)
+    cv2.line(two, (27, 2), (2, 37), 1, 3)
+    cv2.line(two, (2, 37), (27, 37), 1, 3)
+    return two
+
+
+def enclosed_holes(mask: np.ndarray) -> list[np.ndarray]:
+    """The background regions the ink closes in, each as a bool image."""
+    count, labels = cv2.connectedComponents(1 - mask, connectivity=4)
+    return [labels == label for label in range(1, count) if not (labels == label)[[0, -1]].any()
+            and not (labels == label)[:, [0, -1]].any()]
+
+
 def test_a_flagged_one_gains_a_flag_left_of_its_stem_falling_from_the_top():
     for seed in range(20):
         flagged = augment.flagged_one(stem(), np.random.default_rng(seed))
@@ -50,15 +65,10 @@ def test_a_hooked_nine_curls_from_its_foot_to_the_left():
 
 
 def test_a_looped_two_closes_a_loop_at_its_bottom_left_corner():
-    two = np.zeros((40, 30), np.uint8)
-    cv2.line(two, (2, 2), (27, 2), 1, 3)
-    cv2.line(two, (27, 2), (2, 37), 1, 3)
-    cv2.line(two, (2, 37), (27, 37), 1, 3)
+    two = z_shaped_two()
     for seed in range(10):
         looped = augment.looped_two(two, np.random.default_rng(seed))
-        count, labels = cv2.connectedComponents(1 - looped, connectivity=4)
-        holes = [labels == label for label in range(1, count) if not (labels == label)[[0, -1]].any()
-                 and not (labels == label)[:, [0, -1]].any()]
+        holes = enclosed_holes(looped)
         assert holes, seed
         hole_rows = np.nonzero(np.any(holes, axis=0))[0]
         assert hole_rows.mean() > looped.shape[0] / 2, seed
@@ -71,3 +81,15 @@ def test_cursive_zeros_are_one_stroke_a_loop_wide_per_zero():
         assert cv2.connectedComponents(mask)[0] == 2  # the background and one stroke
         columns = np.nonzero(mask.any(axis=0))[0]
         assert columns[-1] - columns[0] >= count * 0.35 * 48
+
+
+def test_a_curled_two_begins_with_a_closed_curl_at_its_top_left_joined_to_the_stroke():
+    two = z_shaped_two()
+    for seed in range(10):
+        curled = augment.curled_start(two, np.random.default_rng(seed))
+        assert cv2.connectedComponents(curled)[0] == 2, seed  # the background and one stroke
+        holes = enclosed_holes(curled)
+        assert len(holes) == 1, seed
+        rows, columns = np.nonzero(holes[0])
+        added = curled.shape[1] - two.shape[1]
+        assert rows.mean() < curled.shape[0] / 3 and columns.mean() < added + 5, seed
