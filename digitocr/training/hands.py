@@ -28,6 +28,7 @@ from ..settings import ReaderSettings
 
 SWISS16 = "swiss16.npz"
 HWD1000 = "hwd1000.tar.xz"
+HAND_NAMES = ("swiss16", "hwd1000")
 HELD_OUT_SHARE = 0.1  # of each set, kept for validation
 SPLIT_SEED = 2024  # fixes which digits are held out, whatever the training seed
 
@@ -82,7 +83,7 @@ def reader_masks(images: np.ndarray, workers: int) -> list[np.ndarray]:
 def load_hands(folder: Path, workers: int, limit: int | None = None) -> list[Hand]:
     """Both sets, read through the reader's pipeline; `limit` keeps the first digits of each (a smoke run)."""
     hands = []
-    for name, loader in (("swiss16", swiss16_images), ("hwd1000", hwd1000_images)):
+    for name, loader in zip(HAND_NAMES, (swiss16_images, hwd1000_images)):
         images, labels = loader(folder)
         held_out = held_out_flags(len(images))
         if limit:

@@ -33,7 +33,7 @@ from .digit_data import (HELD_OUT_WRITERS, VALIDATION_SIZE, DigitPools, EpochCou
                          mnist_mask, non_digit_probe, pen_validation)
 from .distillation import DISTILL_WEIGHT, Teacher, distilled_targets
 from .finetune import finetune
-from .hands import Hand, load_hands
+from .hands import HAND_NAMES, Hand, load_hands
 from .mnist import MnistData, load_mnist
 from .pendigits import PenDigit, parse_pendigits
 
@@ -69,6 +69,12 @@ class Sources:
     pendigits_path: str | None = None
     hands: list[Hand] = field(default_factory=list)
     extra_path: str | None = None
+    learned_hands: tuple[str, ...] | None = None  # the hands whose training parts are learned from; None: all
+
+    def learns_from(self, hand: Hand) -> bool:
+        """Whether the hand's training part is learned from; every hand's held-out part is validated on, so a run
+        without a hand measures what that hand adds."""
+        return self.learned_hands is None or hand.name in self.learned_hands
 
 
 def accuracy(model, inputs: np.ndarray, labels: np.ndarray) -> float:
@@ -91,7 +97,8 @@ def training_pools(sources: Sources, limit: int | None) -> DigitPools:
     if limit:
         images, labels = images[:limit], labels[:limit]
     pens = [digit for digit in sources.pen_digits if digit.writer not in HELD_OUT_WRITERS]
-    return DigitPools(images, labels, [mnist_mask(image) for image in images], pens, tuple(sources.hands))
+    return DigitPools(images, labels, [mnist_mask(image) for image in images], pens,
+                      tuple(hand for hand in sources.hands if sources.learns_from(hand)))
 
 
 def validation_sets(sources: Sources, limit: int | None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -171,7 +178,7 @@ def train(sources: Sources, run: TrainingRun) -> dict:
     keras.utils.set_random_seed(run.seed)
     pools, validation = training_pools(sources, run.limit), validation_sets(sources, run.limit)
     print(f"training from {len(pools.mnist_images)} MNIST images, {len(pools.pen_digits)} pen digits and "
-          + ", ".join(f"{(~hand.held_out).sum()} {hand.name}" for hand in sources.hands)
+          + (", ".join(f"{(~hand.held_out).sum()} {hand.name}" for hand in pools.hands) or "no extra hands")
           + "; validation: " + ", ".join(f"{len(labels)} {name}" for name, (_, labels) in validation.items()),
           flush=True)
     teacher = Teacher.load(list(run.teachers)) if run.teachers else None
@@ -232,8 +239,8 @@ def data_facts(sources: Sources, counts: EpochCounts) -> dict:
                       "md5": md5_of(Path(sources.pendigits_path)) if sources.pendigits_path else None,
                       "held_out_writers": sorted(HELD_OUT_WRITERS)},
         "hands": {"source": sources.extra_path,
-                  "sets": {hand.name: {"train": int((~hand.held_out).sum()), "held_out": int(hand.held_out.sum())}
-                           for hand in sources.hands}},
+                  "sets": {hand.name: {"train": int((~hand.held_out).sum()) if sources.learns_from(hand) else 0,
+                                       "held_out": int(hand.held_out.sum())} for hand in sources.hands}},
         "samples_per_epoch": asdict(counts),
     }
 
@@ -243,6 +250,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
     parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes to draw extra training digits from")
     parser.add_argument("--extra", help="the folder of swiss16.npz and hwd1000.tar.xz: more hands to learn from")
+    parser.add_argument("--learn-hands", metavar="NAMES", help="which of the extra hands to learn from, by name "
+                        f"({', '.join(HAND_NAMES)}; comma-separated, none for ''; default all): the others are only "
+                        "validated on, to measure what each adds")
     parser.add_argument("--out", default="DigitClassifier.keras", help="where to write the model (and its .json card)")
     parser.add_argument("--architecture", choices=ARCHITECTURES, default="separable")
     parser.add_argument("--teacher", action="append", default=[], help="a classifier to learn from (once per member)")
@@ -260,6 +270,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     arguments = parser()
     args = arguments.parse_args(argv)
+    learned = None if args.learn_hands is None else tuple(name for name in args.learn_hands.split(",") if name)
+    if learned and not set(learned) <= set(HAND_NAMES):
+        arguments.error(f"--learn-hands names {', '.join(sorted(set(learned) - set(HAND_NAMES)))}; the extra hands "
+                        f"are {', '.join(HAND_NAMES)}")
     mnist = load_mnist(args.data)
     if args.finetune:
         if args.out == arguments.get_default("out"):
@@ -273,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     pen_digits = parse_pendigits(args.pendigits) if args.pendigits else []
     hands = load_hands(Path(args.extra), args.workers, args.limit) if args.extra else []
-    sources = Sources(mnist, pen_digits, args.pendigits, hands, args.extra)
+    sources = Sources(mnist, pen_digits, args.pendigits, hands, args.extra, learned)
     run = TrainingRun(Path(args.out), args.architecture, args.epochs, args.limit, args.seed,
                       Path(args.base) if args.base else None, args.learning_rate, tuple(map(Path, args.teacher)))
     train(sources, run)

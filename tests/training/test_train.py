@@ -5,6 +5,7 @@ import zipfile
 
 import h5py
 import numpy as np
+import pytest
 
 from conftest import needs_shared, SHARED
 from digitocr.networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
@@ -45,6 +46,26 @@ def test_distilled_targets_mix_the_teachers_answer_into_digits_but_keep_non_digi
     teacher = np.vstack([np.eye(10, dtype=np.float32)[5], np.eye(10, dtype=np.float32)[7]])
     mixed = distillation.distilled_targets(targets, teacher, 0.25)
     assert mixed[0, 3] == 0.75 and mixed[0, 5] == 0.25 and np.allclose(mixed[1], 0.1)
+
+
+def test_a_run_learns_from_the_hands_it_names_and_validates_on_every_hand():
+    from digitocr.training.mnist import MnistData
+
+    images = np.zeros((digit_data.VALIDATION_SIZE + 4, 28, 28), np.uint8)
+    mnist = MnistData(images, np.zeros(len(images), np.int64), images[:2], np.zeros(2, np.int64), "made up", {})
+    bar = np.pad(np.ones((30, 6), np.uint8), 10)
+    made_up = [hands.Hand(name, [bar] * 4, np.ones(4, np.int64), np.array([False, False, True, True]))
+               for name in ("swiss16", "hwd1000")]
+    for learned, learned_from in ((None, ["swiss16", "hwd1000"]), (("hwd1000",), ["hwd1000"]), ((), [])):
+        sources = train.Sources(mnist, hands=made_up, learned_hands=learned)
+        assert [hand.name for hand in train.training_pools(sources, None).hands] == learned_from
+        assert {"swiss16_held_out", "hwd1000_held_out"} <= set(train.validation_sets(sources, None))
+
+
+def test_the_training_command_refuses_a_hand_it_does_not_have(capsys):
+    with pytest.raises(SystemExit):
+        train.main(["--learn-hands", "swiss16,postal"])
+    assert "postal" in capsys.readouterr().err
 
 
 def test_the_held_out_share_is_fixed_whatever_else_changes():
