@@ -7,8 +7,9 @@ Fine-tunes from one start stay in one basin of the loss, so the mean of their
 weights is itself a model, and it keeps what they agree on: averaged with
 the model they started from, it learns the new lessons with less drift.
 The models must share one architecture. The card records each ingredient
-(its checksum and the command that made it, and an average's own ingredients) and the average's own reading
-of the training command's held-out validation lessons.
+(its checksum and the command that made it, and an average's own
+ingredients) and the average's own reading of the training command's
+held-out validation lessons.
 """
 
 import argparse

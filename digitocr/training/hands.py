@@ -28,7 +28,6 @@ from ..settings import ReaderSettings
 
 SWISS16 = "swiss16.npz"
 HWD1000 = "hwd1000.tar.xz"
-HAND_NAMES = ("swiss16", "hwd1000")
 HELD_OUT_SHARE = 0.1  # of each set, kept for validation
 SPLIT_SEED = 2024  # fixes which digits are held out, whatever the training seed
 
@@ -69,6 +68,10 @@ def hwd1000_images(folder: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(images), np.array([int(row["label"]) for row in rows])
 
 
+IMAGES_OF = {"swiss16": swiss16_images, "hwd1000": hwd1000_images}  # each hand's name and how its images are read
+HAND_NAMES = tuple(IMAGES_OF)
+
+
 def _mask_of(image: np.ndarray) -> np.ndarray:
     mask = single_digit_mask(load_image(image).pixels, ReaderSettings())
     return mask if mask is not None else np.zeros((1, 1), np.uint8)
@@ -83,7 +86,7 @@ def reader_masks(images: np.ndarray, workers: int) -> list[np.ndarray]:
 def load_hands(folder: Path, workers: int, limit: int | None = None) -> list[Hand]:
     """Both sets, read through the reader's pipeline; `limit` keeps the first digits of each (a smoke run)."""
     hands = []
-    for name, loader in zip(HAND_NAMES, (swiss16_images, hwd1000_images)):
+    for name, loader in IMAGES_OF.items():
         images, labels = loader(folder)
         held_out = held_out_flags(len(images))
         if limit:

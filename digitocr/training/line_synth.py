@@ -6,9 +6,9 @@ spaced, at wavering heights, with thousands and decimal separators, signs and
 closing marks between them. The number is then drawn small onto paper with
 cell borders, ruled lines, a printed background pattern and uneven light,
 sometimes cropped so tight that its end digits meet the crop's edge under
-the border, blurred and JPEG-compressed. The reader's own pipeline cleans the result and
-cuts out the line, so the recognizer learns from exactly what it will be
-given when reading.
+the border, blurred and JPEG-compressed. The reader's own pipeline cleans
+the result and cuts out the line, so the recognizer learns from exactly what
+it will be given when reading.
 """
 
 import io
