@@ -40,6 +40,14 @@ def blank_page(height: int = 200, width: int = 400, tone: int = 235) -> np.ndarr
     return np.full((height, width), tone, np.uint8)
 
 
+def written(text: str, gap: int) -> np.ndarray:
+    """`text` in a pen-like script, its characters `gap` pixels apart, on a page."""
+    page = np.full((120, 60 + (60 + gap) * len(text), 3), 235, np.uint8)
+    for index, character in enumerate(text):
+        cv2.putText(page, character, (30 + index * (60 + gap), 90), cv2.FONT_HERSHEY_SIMPLEX, 2.4, (40, 40, 40), 7)
+    return page
+
+
 def draw_bar(page: np.ndarray, x: int, y: int, width: int, height: int, ink: int = 20) -> None:
     cv2.rectangle(page, (x, y), (x + width - 1, y + height - 1), ink, -1)
 

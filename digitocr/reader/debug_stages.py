@@ -20,7 +20,8 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
     analysis = prepared.analysis
     digits = [d for line in lines for d in line.digits]
     set_aside = [d for line_digits in draft.no_number.values() for d in line_digits] + \
-        [d for line_digits, _ in draft.not_number.values() for d in line_digits]
+        [d for line_digits, _ in draft.not_number.values() for d in line_digits] + \
+        [d for group, _ in draft.apart for d in group]
     return tuple(analysis.stages) + (
         Stage("model inputs", mosaic(analysis.model_inputs),
               "Every piece fitted to 20x20 and centred by mass in 28x28, as MNIST; wide blobs appear once whole "
@@ -39,6 +40,8 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
                if draft.no_number else "") +
               (" Red: " + "; ".join(set_aside_why(digits, chance) for digits, chance in draft.not_number.values())
                + "." if draft.not_number else "") +
+              (" Red: " + "; ".join(group_apart_why(group, chance) for group, chance in draft.apart) + "."
+               if draft.apart else "") +
               (f" {draft.lead_ins} short slanted '1'(s) left out as the lead-in stroke of the '1' after them, "
                "written apart from it." if draft.lead_ins else "")),
     )
@@ -51,6 +54,14 @@ def set_aside_why(digits: list[Digit], chance: float | None) -> str:
         return f"'{text}' set aside: marks under {SMALLEST_LEGIBLE} pixels tall are too small for legible digits"
     return (f"'{text}' set aside, as the number finder gives it {chance:.0%} of being part of the number (unlike its "
             "digits in size, place or sureness, or a digit or two among other marks)")
+
+
+def group_apart_why(digits: tuple[Digit, ...], chance: float) -> str:
+    """Why a group at a line's end was set aside (see `word_groups`)."""
+    text = "".join(str(digit.label) for digit in digits)
+    return (f"'{text}', a space apart at the end of its line, set aside, as the word-group judge gives it "
+            f"{chance:.0%} of being part of the number (unlike the rest of the line in size or shape, or marks no "
+            "digit is made of)")
 
 
 def classification_stage(prepared: Prepared, draft: Draft, settings: ReaderSettings) -> Stage:

@@ -25,5 +25,6 @@ class Draft:
     no_number: dict[int, list[Digit]] = field(default_factory=dict)  # lines the recognizer finds no digit in
     not_number: dict[int, tuple[list[Digit], float | None]] = field(default_factory=dict)  # lines the finder set aside
     number_chances: dict[int, float] = field(default_factory=dict)  # how likely the finder found each kept line
+    apart: tuple[tuple[tuple[Digit, ...], float], ...] = ()  # groups at a line's end set aside, with their chances
     lead_ins: int = 0  # '1's left out as the lead-in stroke of the '1' after them
     notes: tuple[str, ...] = ()  # what the reading tells its user

@@ -9,18 +9,21 @@ from ..networks.onnx_net import ALL_CORES
 from ..networks.orientation import OrientationNet
 from .confidence import ConfidenceModel
 from .number_finder import NumberFinder
+from .word_groups import WordGroupJudge
 
 
 @dataclass(frozen=True)
 class Models:
-    """What a reader reads with, each loaded once: the three networks (digits, lines, which way up), and the two
-    small models that judge their answers: which lines are the number, and how sure the reading is."""
+    """What a reader reads with, each loaded once: the three networks (digits, lines, which way up), and the three
+    small models that judge their answers: which lines are the number, which group at a line's end is not, and how
+    sure the reading is."""
 
     classifier: DigitClassifier
     line_recognizer: LineRecognizer
     confidence: ConfidenceModel
     finder: NumberFinder
     orientation: OrientationNet
+    word_groups: WordGroupJudge
 
     @classmethod
     def load(cls, model_path: str | Path | None = None, line_model_path: str | Path | None = None,
@@ -29,4 +32,5 @@ class Models:
         `threads` threads: one per core (0) answers one image soonest, and one is best where worker processes
         already fill the cores (see `Reader.read_many`)."""
         return cls(DigitClassifier.load(model_path, threads), LineRecognizer.load(line_model_path, threads),
-                   ConfidenceModel.load(), NumberFinder.load(), OrientationNet.load(threads=threads))
+                   ConfidenceModel.load(), NumberFinder.load(), OrientationNet.load(threads=threads),
+                   WordGroupJudge.load())

@@ -61,14 +61,18 @@ def line_features(line: LineContext) -> np.ndarray:
     likelihood = line.text_likelihood or 0.0
     nothing = 0.0 if line.nothing_likelihood is None else \
         float(np.clip(line.nothing_likelihood - likelihood, -MOST_PREFERENCE, MOST_PREFERENCE))
-    width, height = line.image_size
-    touching = [d.box.x <= EDGE or d.box.y <= EDGE or d.box.x + d.box.width >= width - EDGE or
-                d.box.y + d.box.height >= height - EDGE for d in line.digits]
     return np.array([nothing, likelihood, float(np.mean(digit_log_odds(line.digits))), len(labels),
                      labels.count(1) / len(labels), median_height(line.digits) / max(1.0, line.tallest),
-                     float(np.mean(touching)), misshapen(line.digits),
+                     touching_edge(line.digits, line.image_size), misshapen(line.digits),
                      line.other_lines, line.flat_pieces / (line.flat_pieces + len(labels)),
                      min(1.0, sum(d.box.width for d in line.digits) / max(1.0, line.width))], np.float64)
+
+
+def touching_edge(digits: tuple[Digit, ...], image_size: tuple[int, int]) -> float:
+    """The share of the digits whose boxes run into the image's border (a border's bars, a row the crop cut)."""
+    width, height = image_size
+    return float(np.mean([d.box.x <= EDGE or d.box.y <= EDGE or d.box.x + d.box.width >= width - EDGE or
+                          d.box.y + d.box.height >= height - EDGE for d in digits]))
 
 
 def misshapen(digits: tuple[Digit, ...]) -> float:

@@ -4,8 +4,10 @@
 2. lines: each line's contour reading weighed against the line recognizer's; separators it read are marks, and
    a line it finds no digit in (clutter, noise, a border's bars, a row the crop cut off) is no part of the number;
 3. the number: of the lines left, those the number finder judges no part of the number are set aside;
-4. lead-ins: a short slanted '1' ending at the next '1''s stem is that '1''s lead-in stroke;
-5. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
+4. word groups: a group a space apart at either end of a line that the word-group judge finds no part of the
+   number (a word, a tick) is set aside;
+5. lead-ins: a short slanted '1' ending at the next '1''s stem is that '1''s lead-in stroke;
+6. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
    is all right, the reading's, and whether it needs a person's review.
 """
 
@@ -26,10 +28,12 @@ from .line_choice import judge_line, recognized_digits
 from .models import Models
 from .number_finder import KEEP_FROM, SMALLEST_LEGIBLE, LineContext, NumberFinder, median_height
 from .prepare import Prepared
+from .word_groups import WordGroupJudge, end_groups, set_aside
 from .separators import Mark, line_separators, separators_read_as_digits
 
 NOTHING_FOUND = "No digits were found in this image."
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
+APART = "{} group(s) at the end of a line, a space apart, set aside as no part of the number (a word, a mark)."
 NOT_NUMBER = ("{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness, or a "
               "digit or two among other marks.")
 
@@ -50,6 +54,7 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
     draft = classified_blobs(prepared, answers.probabilities, settings)
     draft = weigh_lines(draft, prepared, answers.frames, settings, marks)
     draft = the_number(draft, prepared, answers, models.finder)
+    draft = without_word_groups(draft, prepared, answers, models.word_groups)
     draft = without_lead_ins(draft)
     confidence = models.confidence
     keys = sorted(draft.lines)
@@ -59,7 +64,8 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
                        confidence.probability([evidence[number]]))
                   for number, key in enumerate(keys))
     notes = draft.notes + ((NO_NUMBER.format(len(draft.no_number)),) if draft.no_number else ()) + \
-        ((NOT_NUMBER.format(len(draft.not_number)),) if draft.not_number else ()) + (() if lines else (NOTHING_FOUND,))
+        ((NOT_NUMBER.format(len(draft.not_number)),) if draft.not_number else ()) + \
+        ((APART.format(len(draft.apart)),) if draft.apart else ()) + (() if lines else (NOTHING_FOUND,))
     stages = final_stages(prepared, draft, lines, settings) if keep_stages else ()
     sure = confidence.probability(evidence)
     return Reading(lines, prepared.loaded.original_size, notes, stages, sure, sure < settings.review_below)
@@ -138,6 +144,25 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
         else:
             chances[key] = chance
     return replace(draft, lines=lines, not_number=not_number, number_chances=chances)
+
+
+def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judge: WordGroupJudge) -> Draft:
+    """Each kept line less a group at either end that the judge finds no part of the number (see `word_groups`).
+    A drawing's lines are kept whole: every stroke is its writer's."""
+    if prepared.loaded.drawn or prepared.tiny_scan:
+        return draft
+    lines, apart = dict(draft.lines), list(draft.apart)
+    for line in prepared.lines:
+        digits, frames = lines.get(line.line, []), line_frames(prepared, answers, line.line)
+        if len(digits) < 2 or frames is None:
+            continue
+        groups = end_groups(digits, line, prepared.analysis.box_in_original(*line.box), frames,
+                            prepared.loaded.original_size)
+        judged = set_aside([(indices, judge.part_of_number(group)) for indices, group in groups])
+        left_out = {index for indices, _ in judged for index in indices}
+        lines[line.line] = [digit for index, digit in enumerate(digits) if index not in left_out]
+        apart += [(tuple(digits[index] for index in indices), chance) for indices, chance in judged]
+    return replace(draft, lines=lines, apart=tuple(apart))
 
 
 def line_width(prepared: Prepared, key: int, digits: tuple[Digit, ...]) -> float:

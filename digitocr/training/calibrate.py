@@ -3,7 +3,10 @@
 
 First the number finder (`number_finding`): which lines are the number,
 learned from scenes by the training writers; it is written to
-`NumberFinder.json`. Then the field confidence, with that finder in place.
+`NumberFinder.json`. Then, with that finder in place, the word-group judge
+(`reader.word_groups`): which group at a line's end is the number's, learned
+from more scenes by the training writers; it is written to `WordGroups.json`.
+Then the field confidence, with both in place.
 The readings it learns from are those the reader makes, of images no
 network learned from: number fields (`line_synth`) and scenes of every kind
 of clutter and turn (`scenes`), all written by held-out writers only
@@ -22,8 +25,10 @@ them. Writes `FieldConfidence.json` with the model and those figures.
 """
 
 import argparse
+import functools
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,12 +45,14 @@ from ..reader.number_finder import FEATURES as FINDER_FEATURES
 from ..reader.orientation import confirms, turn_to_try
 from ..reader.prepare import prepare
 from ..reader.steps import finish
+from ..reader.word_groups import DEFAULT_GROUPS_PATH, WordGroupJudge
+from ..reader.word_groups import FEATURES as GROUP_FEATURES
 from ..settings import ReaderSettings
 from .digit_data import HELD_OUT_WRITERS, cropped
 from .line_lessons import DigitPool
 from .line_synth import compose_number, render_field
 from .mnist import load_mnist
-from .number_finding import LineRecorder, finder_lessons, training_images
+from .number_finding import KeepingRecorder, finder_lessons, group_lessons, training_images
 from .pendigits import parse_pendigits
 from .scenes import KINDS, Writer, make_scene, scaled
 from .train_lines import LineSources, pools
@@ -54,6 +61,7 @@ SEED = 4321
 FIELDS = 3000
 SCENES_PER_KIND = 150
 SCANS = 600
+GROUP_SCENES = 400  # scenes of each kind for the word-group judge: few lines fall apart into groups
 SCAN_SIDES = (16, 32)  # pixels: a scan of one digit, as postal codes' and forms' digit scans are stored
 FIT_SHARE = 0.8
 FITS = 2  # which readings the reader keeps depends on the model being fitted
@@ -214,18 +222,21 @@ def calibrate(models: Models, images: list[tuple[np.ndarray, str]]) -> dict:
             "fitted_on_images": cut, "held_out": figures}
 
 
-def fit_finder(models: Models, images: list) -> tuple[NumberFinder, dict]:
-    """The number finder fitted on four fifths of the images' lines, and how it sorts the last fifth's."""
+def fit_judge(lessons_of: Callable[[list], tuple[np.ndarray, np.ndarray]], images: list, names: tuple[str, ...],
+              unit: str) -> tuple[np.ndarray, float, dict]:
+    """A judge of what is the number, fitted on four fifths of the images' `unit`s (lines, groups), its weights and
+    bias, and its card: how it sorts the last fifth's."""
     cut = int(FIT_SHARE * len(images))
-    features, labels = finder_lessons(models, images[:cut])
+    features, labels = lessons_of(images[:cut])
     weights, bias = fit_logistic(features, labels)
-    held_features, held_labels = finder_lessons(models, images[cut:])
+    held_features, held_labels = lessons_of(images[cut:])
     kept = probability(weights, bias, held_features) >= KEEP_FROM
     number = held_labels > 0.5
-    figures = {"lines": int(len(held_labels)), "number_lines": int(number.sum()),
-               "number_lines_kept": float(kept[number].mean()), "other_lines_set_aside": float((~kept[~number]).mean())}
-    return NumberFinder(weights, bias), {"weights": dict(zip(FINDER_FEATURES, weights.tolist())), "bias": bias,
-                                         "fitted_on_lines": int(len(labels)), "held_out": figures}
+    figures = {f"{unit}s": int(len(held_labels)), f"number_{unit}s": int(number.sum()),
+               f"number_{unit}s_kept": float(kept[number].mean()),
+               f"other_{unit}s_set_aside": float((~kept[~number]).mean())}
+    return weights, bias, {"weights": dict(zip(names, weights.tolist())), "bias": bias,
+                           f"fitted_on_{unit}s": int(len(labels)), "held_out": figures}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,8 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fields", type=int, default=FIELDS, help="number fields to draw for each model")
     parser.add_argument("--scenes", type=int, default=SCENES_PER_KIND, help="scenes of each kind to draw")
     parser.add_argument("--scans", type=int, default=SCANS, help="scans of one digit to draw")
+    parser.add_argument("--group-scenes", type=int, default=GROUP_SCENES,
+                        help="scenes of each kind to draw for the word-group judge")
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--out", default=".", help="the folder to write FieldConfidence.json and NumberFinder.json")
+    parser.add_argument("--out", default=".",
+                        help="the folder to write NumberFinder.json, WordGroups.json and FieldConfidence.json")
     args = parser.parse_args(argv)
     training_pool, held_out_pool = pools(LineSources(load_mnist(args.data), parse_pendigits(args.pendigits)
                                                      if args.pendigits else []))
@@ -246,13 +260,24 @@ def main(argv: list[str] | None = None) -> int:
              "models": {"classifier": model_sha256(classifier.path),
                         "line_recognizer": model_sha256(line_recognizer.path),
                         "orientation": model_sha256(orientation.path)}}
-    finder, finder_card = fit_finder(Models(classifier, line_recognizer, EvidenceRecorder(), LineRecorder(),
-                                            orientation),
-                                     training_images(training_pool, args.seed, args.fields, args.scenes))
-    finder_card |= facts | {"writers": "MNIST's first 55,000 training images and pendigits writers 1-20"}
+    training_writers = {"writers": "MNIST's first 55,000 training images and pendigits writers 1-20"}
+    judging_nothing = Models(classifier, line_recognizer, EvidenceRecorder(), KeepingRecorder(), orientation,
+                             KeepingRecorder())
+    *finder, finder_card = fit_judge(functools.partial(finder_lessons, judging_nothing),
+                                     training_images(training_pool, args.seed, args.fields, args.scenes),
+                                     FINDER_FEATURES, "line")
+    finder = NumberFinder(*finder)
+    finder_card |= facts | training_writers
     Path(args.out, DEFAULT_FINDER_PATH.name).write_text(json.dumps(finder_card, indent=2) + "\n")
     print(f"wrote {DEFAULT_FINDER_PATH.name}: {finder_card['held_out']}", flush=True)
-    model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder, orientation),
+    *judge, judge_card = fit_judge(functools.partial(group_lessons, replace(judging_nothing, finder=finder)),
+                                   training_images(training_pool, args.seed + 2, 0, args.group_scenes, 0),
+                                   GROUP_FEATURES, "group")
+    judge = WordGroupJudge(*judge)
+    judge_card |= facts | training_writers
+    Path(args.out, DEFAULT_GROUPS_PATH.name).write_text(json.dumps(judge_card, indent=2) + "\n")
+    print(f"wrote {DEFAULT_GROUPS_PATH.name}: {judge_card['held_out']}", flush=True)
+    model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder, orientation, judge),
                       labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes, args.scans))
     model |= facts | {"writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "
                                  f"{min(HELD_OUT_WRITERS)}-{max(HELD_OUT_WRITERS)}, never trained on"}

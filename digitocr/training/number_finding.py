@@ -5,9 +5,12 @@ of every upright kind of clutter are drawn from the training writers (never
 the held-out ones the stress suite and the field confidence use), read by
 the reader with a finder that keeps every line, and each line it kept is labelled by where it lies: on
 one of the number's lines, or not. A logistic model (`calibrate.fit_logistic`)
-is fitted on the lines' features (`reader.number_finder.line_features`).
+is fitted on the lines' features (`reader.number_finder.line_features`). The
+word-group judge learns the same way from the groups at the ends of the lines
+the fitted finder keeps (`reader.word_groups.group_features`).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -17,7 +20,9 @@ from ..reader.number_finder import FEATURES, LineContext, line_features
 from ..reader.prepare import prepare
 from ..reader.separators import overlap
 from ..reader.steps import finish
-from ..results import Box
+from ..reader.word_groups import FEATURES as GROUP_FEATURES
+from ..reader.word_groups import EndGroup, group_features
+from ..results import Box, Digit
 from .line_lessons import DigitPool
 from .line_synth import compose_number, rendered_field
 from .scenes import UPRIGHT_KINDS, Writer, make_scene
@@ -26,14 +31,15 @@ ON_THE_NUMBER = 0.5  # a line with this share of its box on one of the number's 
 NOISE_PICTURES = 60  # images of noise alone, whose lines the finder must learn to set aside; each gives many lines
 
 
-class LineRecorder:
-    """Stands in for the number finder: keeps every line it is asked about, and keeps the line."""
+class KeepingRecorder:
+    """Stands in for a judge of what is the number (the number finder, the word-group judge): keeps everything it is
+    asked about (each with its `digits`), and keeps it."""
 
     def __init__(self):
-        self.lines: list[LineContext] = []
+        self.asked: list[LineContext | EndGroup] = []
 
-    def part_of_number(self, line: LineContext) -> float:
-        self.lines.append(line)
+    def part_of_number(self, asked: LineContext | EndGroup) -> float:
+        self.asked.append(asked)
         return 1.0
 
 
@@ -73,23 +79,35 @@ def training_images(pool: DigitPool, seed: int, fields: int, per_kind: int,
     return [images[i] for i in rng.permutation(len(images))]
 
 
-def on_the_number(line: LineContext, number_lines: tuple[Box, ...]) -> bool:
-    box = Box.enclosing([digit.box for digit in line.digits])
+def on_the_number(digits: tuple[Digit, ...], number_lines: tuple[Box, ...]) -> bool:
+    box = Box.enclosing([digit.box for digit in digits])
     area = max(1, box.width * box.height)
     return any(overlap(box, number) >= ON_THE_NUMBER * area for number in number_lines)
 
 
-def finder_lessons(models: Models, images: list[LabelledImage]) -> tuple[np.ndarray, np.ndarray]:
-    """Every line the readers keep in the images: its features, and whether it is part of the number."""
-    recorder = LineRecorder()
-    reader = Reader(models=replace(models, finder=recorder))
+def lessons(models: Models, images: list[LabelledImage], judge: str, features_of: Callable[[object], np.ndarray],
+            width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Everything the judge named `judge` (a field of `Models`) is asked about in the images: its features, and
+    whether it is part of the number."""
+    recorder = KeepingRecorder()
+    reader = Reader(models=replace(models, **{judge: recorder}))
     found, labels = [], []
     for number, image in enumerate(images, start=1):
-        recorder.lines = []
+        recorder.asked = []
         prepared = prepare(image.pixels, reader.settings)
         finish(prepared, reader.answers([prepared])[0], reader.settings, reader.models, False)
-        found += [line_features(line) for line in recorder.lines]
-        labels += [on_the_number(line, image.number_lines) for line in recorder.lines]
+        found += [features_of(asked) for asked in recorder.asked]
+        labels += [on_the_number(asked.digits, image.number_lines) for asked in recorder.asked]
         if number % 500 == 0:
-            print(f"  {number}/{len(images)} images read for the number finder", flush=True)
-    return np.array(found).reshape(-1, len(FEATURES)), np.array(labels, np.float64)
+            print(f"  {number}/{len(images)} images read for the {judge}", flush=True)
+    return np.array(found).reshape(-1, width), np.array(labels, np.float64)
+
+
+def finder_lessons(models: Models, images: list[LabelledImage]) -> tuple[np.ndarray, np.ndarray]:
+    """Every line the readers keep in the images."""
+    return lessons(models, images, "finder", line_features, len(FEATURES))
+
+
+def group_lessons(models: Models, images: list[LabelledImage]) -> tuple[np.ndarray, np.ndarray]:
+    """Every end group of the lines the number finder keeps in the images."""
+    return lessons(models, images, "word_groups", group_features, len(GROUP_FEATURES))

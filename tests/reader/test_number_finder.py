@@ -1,6 +1,6 @@
-import cv2
 import numpy as np
 import pytest
+from conftest import written
 
 from digitocr.reader.number_finder import KEEP_FROM, LineContext, NumberFinder, misshapen
 from digitocr.reader.prepare import prepare
@@ -18,14 +18,6 @@ def test_a_digits_shape_is_judged_against_the_digit_it_is_read_as():
     assert misshapen((read_as(1, *bar),)) < misshapen((read_as(7, *bar),))
     assert misshapen((read_as(1, *bar),)) < misshapen((read_as(1, 12, 20),))  # a short stroke is no '1''s shape
     assert misshapen((read_as(4, 36, 60),)) < misshapen((read_as(4, 120, 30),))  # nor a rule a '4''s
-
-
-def written(text: str, gap: int) -> np.ndarray:
-    """`text` in a pen-like script, its characters `gap` pixels apart, on a page."""
-    page = np.full((120, 60 + (60 + gap) * len(text), 3), 235, np.uint8)
-    for index, character in enumerate(text):
-        cv2.putText(page, character, (30 + index * (60 + gap), 90), cv2.FONT_HERSHEY_SIMPLEX, 2.4, (40, 40, 40), 7)
-    return page
 
 
 def digits_cover(reader, image: np.ndarray) -> tuple[str, float]:

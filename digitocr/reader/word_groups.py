@@ -1,0 +1,130 @@
+"""Where a line falls apart into groups spaced like words, whether the group at either end is part of the number.
+
+A line is what lies side by side, and a crop often holds more than the
+number beside it: the end of a word in cursive, a tick after the amount, the
+last letter of a neighbouring column. A person sees such a group as apart
+from the number: a space between, marks of another size or shape, strokes no
+digit is made of. Digits more than WORD_SPACE of their height apart start a
+new group; the first and the last group are each weighed against the rest of
+the line by a logistic model of what a person looks at: how strongly the line
+recognizer, on the group's own columns, prefers reading nothing there; how
+sure the digits are; how many are bare bars; the group's height and the space
+before it beside the rest; whether it runs into the image's edge; its digits'
+shapes; how much of its inked width they cover. A group under one half is set
+aside, and the debug view says so; groups inside the line never are, for the
+number runs through them. The model is fitted (`python -m
+digitocr.training.calibrate`) on scenes by the training writers, of clutter
+beside numbers and of numbers written with wide spaces, and ships as
+`WordGroups.json`.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..image.lines import LineImage
+from ..models import MODELS
+from ..networks.ctc import log_likelihood
+from ..networks.line_recognizer import FRAME_STEP
+from ..results import Box, Digit
+from .confidence import LogisticModel, digit_log_odds, text_likelihood
+from .number_finder import KEEP_FROM, MOST_PREFERENCE, median_height, misshapen, touching_edge
+
+DEFAULT_GROUPS_PATH = MODELS / "WordGroups.json"
+FEATURES = ("prefers_nothing", "mean_digit_log_odds", "ones_share", "height_beside_rest", "space_beside_rest",
+            "touches_edge", "misshapen", "digits_cover")
+WORD_SPACE = 0.5  # of the line's digit height: a wider space between two digits may be one between words
+
+
+@dataclass(frozen=True)
+class EndGroup:
+    """The first or last group of a line, with the rest of the line and what the recognizer said of its columns."""
+
+    digits: tuple[Digit, ...]
+    rest: tuple[Digit, ...]
+    frames: np.ndarray  # the recognizer's answers for the group's own columns
+    inked_width: float  # how far the group's marks run, in the image's pixels, its empty columns left out
+    image_size: tuple[int, int]  # (width, height)
+
+
+def group_features(group: EndGroup) -> np.ndarray:
+    """The group's features, in the order of FEATURES."""
+    labels = [digit.label for digit in group.digits]
+    likelihood = float(text_likelihood(group.frames, group.digits))
+    nothing = float(np.clip(log_likelihood(group.frames, []) - likelihood, -MOST_PREFERENCE, MOST_PREFERENCE))
+    height, rest_height = median_height(group.digits), median_height(group.rest)
+    return np.array([nothing, float(np.mean(digit_log_odds(group.digits))), labels.count(1) / len(labels),
+                     float(np.log(max(1.0, height) / max(1.0, rest_height))),
+                     space_between(group.digits, group.rest) / max(1.0, rest_height),
+                     touching_edge(group.digits, group.image_size),
+                     misshapen(group.digits),
+                     min(1.0, sum(d.box.width for d in group.digits) / max(1.0, group.inked_width))], np.float64)
+
+
+def space_between(digits: tuple[Digit, ...], others: tuple[Digit, ...]) -> float:
+    """The empty width between two groups side by side, in pixels."""
+    first, second = sorted((Box.enclosing([d.box for d in digits]), Box.enclosing([d.box for d in others])),
+                           key=lambda box: box.x)
+    return float(max(0, second.x - (first.x + first.width)))
+
+
+def word_groups(digits: list[Digit]) -> list[list[int]]:
+    """The digits' indices, left to right, in groups parted by spaces wider than WORD_SPACE of their height."""
+    order = sorted(range(len(digits)), key=lambda index: digits[index].box.x)
+    widest_space = WORD_SPACE * median_height(digits)
+    groups, right = [], None
+    for index in order:
+        box = digits[index].box
+        if right is None or box.x - right > widest_space:
+            groups.append([])
+        groups[-1].append(index)
+        right = box.x + box.width if right is None else max(right, box.x + box.width)
+    return groups
+
+
+def end_groups(digits: list[Digit], line: LineImage, line_box: Box, frames: np.ndarray,
+               image_size: tuple[int, int]) -> list[tuple[list[int], EndGroup]]:
+    """The line's first and last group (where it has two or more), each with its indices into `digits`. The
+    recognizer's frames and the line's ink are parted midway across the space between groups: the recognizer
+    sees a few columns either side of each frame, far fewer than a word space."""
+    groups = word_groups(digits)
+    if len(groups) < 2:
+        return []
+    to_column = line.image.shape[1] / max(1, line_box.width)
+
+    def column(x: float) -> int:
+        return int(np.clip(round((x - line_box.x) * to_column), 0, line.image.shape[1]))
+
+    def parting(left: list[int], right: list[int]) -> int:
+        left_end = max(digits[i].box.x + digits[i].box.width for i in left)
+        return column((left_end + min(digits[i].box.x for i in right)) / 2)
+
+    ends = [(groups[0], 0, parting(groups[0], groups[1])),
+            (groups[-1], parting(groups[-2], groups[-1]), line.image.shape[1])]
+    found = []
+    for group, start, end in ends:
+        first_frame = start // FRAME_STEP
+        own_frames = frames[first_frame:max(first_frame + 1, -(-end // FRAME_STEP))]
+        inked = np.count_nonzero(line.image[:, start:end].any(axis=0)) / to_column
+        found.append((group, EndGroup(tuple(digits[i] for i in group),
+                                      tuple(d for i, d in enumerate(digits) if i not in group),
+                                      own_frames, float(inked), image_size)))
+    return found
+
+
+def set_aside(judged: list[tuple[list[int], float]]) -> list[tuple[list[int], float]]:
+    """Of the end groups and their chances, those under KEEP_FROM; of a line of two groups, never both: one of
+    them is the number the line was kept for."""
+    apart = [(indices, chance) for indices, chance in judged if chance < KEEP_FROM]
+    return [min(judged, key=lambda pair: pair[1])] if apart and len(apart) == len(judged) else apart
+
+
+class WordGroupJudge(LogisticModel):
+    """P(part of the number), from an end group's `group_features`."""
+
+    FEATURES = FEATURES
+    DEFAULT_PATH = DEFAULT_GROUPS_PATH
+    WHAT = "a word-group model"
+
+    def part_of_number(self, group: EndGroup) -> float:
+        return self.answer(group_features(group))

@@ -1,0 +1,88 @@
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from conftest import written
+
+from digitocr import Reader
+from digitocr.reader.word_groups import KEEP_FROM, WordGroupJudge, set_aside, word_groups
+from digitocr.results import Box, Digit
+from digitocr.training.distractors import cursive_fragment
+
+
+def digit_at(label: int, x: int, width: int = 30, height: int = 50) -> Digit:
+    return Digit(label, 0.99, tuple(0.99 if i == label else 0.001 for i in range(10)), Box(x, 10, width, height), 0,
+                 False)
+
+
+def test_digits_part_into_groups_only_at_spaces_wider_than_half_their_height():
+    packed = [digit_at(4, 0), digit_at(0, 34), digit_at(9, 68)]  # 4 pixels apart, digits 50 tall
+    spaced = [digit_at(1, 0), digit_at(5, 60), digit_at(0, 94), digit_at(0, 160)]  # 30 and 36 pixels apart
+    assert word_groups(packed) == [[0, 1, 2]]
+    assert word_groups(spaced) == [[0], [1, 2], [3]]
+    assert word_groups(list(reversed(spaced))) == [[3], [2, 1], [0]]  # left to right, whatever the order given
+
+
+def test_of_a_line_of_two_groups_both_judged_apart_only_the_less_likely_is_set_aside():
+    assert set_aside([([0, 1], 0.3), ([2], 0.1)]) == [([2], 0.1)]
+    assert set_aside([([0, 1], 0.9), ([2], 0.1)]) == [([2], 0.1)]
+    assert set_aside([([0], 0.2), ([2], 0.4)]) == [([0], 0.2)]
+    assert set_aside([([0], 0.7), ([2], 0.8)]) == []
+
+
+def with_word_after(number: np.ndarray, seed: int) -> np.ndarray:
+    """The page of `number` with the start of a word in cursive after it, a digit's height apart, as a crop of a
+    register's row takes in the next column's writing."""
+    height = 60
+    word = cursive_fragment(height, np.random.default_rng(seed))
+    above = max(0, word.shape[0] - 95)  # rows to add above the page for the word's tallest letters
+    page = np.pad(number, ((above, 0), (0, word.shape[1] + height + 20), (0, 0)), constant_values=235)
+    top, left = above + 95 - word.shape[0], number.shape[1] - 30 + height
+    region = page[top:top + word.shape[0], left:left + word.shape[1]]
+    region[word > 0] = 40
+    return page
+
+
+@pytest.fixture(scope="module")
+def keeps_every_group() -> WordGroupJudge:
+    return WordGroupJudge(np.zeros(len(WordGroupJudge.FEATURES)), 10.0)
+
+
+def test_the_start_of_a_word_a_space_after_the_number_is_set_aside_and_said_so(reader):
+    number = written("4096", gap=0)
+    pages = [with_word_after(number, seed) for seed in range(12)]
+    readings = [reader.read(page) for page in pages]
+    assert sum(reading.text == "4096" for reading in readings) >= 10
+    assert any("set aside as no part of the number (a word" in note for r in readings for note in r.notes)
+
+
+def test_without_the_judge_the_words_read_as_digits(reader, keeps_every_group):
+    """The judge is what reads these pages right: keeping every group, the same reader takes letters for digits."""
+    keeping_all = Reader(models=replace(reader.models, word_groups=keeps_every_group))
+    number = written("4096", gap=0)
+    texts = [keeping_all.read(with_word_after(number, seed)).text for seed in range(12)]
+    assert sum(text == "4096" for text in texts) < 10
+
+
+def test_a_number_written_a_digit_to_a_box_keeps_its_end_digits(reader):
+    assert reader.read(written("4096", gap=90)).text == "4096"
+    assert reader.read(written("1500", gap=70)).text == "1500"
+
+
+def frames_reading(labels: list[int], frames: int = 12) -> np.ndarray:
+    """Recognizer answers that read `labels`, one every other frame from the third, and the blank elsewhere."""
+    answers = np.full((frames, 11), 0.002)
+    answers[:, 10] = 0.98
+    for index, label in enumerate(labels):
+        answers[2 + 2 * index] = 0.002
+        answers[2 + 2 * index, label] = 0.98
+    return answers
+
+
+def test_the_shipped_judge_keeps_a_sure_digit_a_space_away_and_sets_aside_small_marks_it_reads_nothing_in():
+    from digitocr.reader.word_groups import EndGroup
+
+    judge, rest = WordGroupJudge.load(), (digit_at(4, 0), digit_at(0, 34), digit_at(9, 68))
+    sure_digit = EndGroup((digit_at(6, 130),), rest, frames_reading([6]), 30.0, (400, 80))
+    small_loops = EndGroup((digit_at(0, 130, width=70, height=25),), rest, frames_reading([]), 80.0, (400, 80))
+    assert judge.part_of_number(sure_digit) >= KEEP_FROM > judge.part_of_number(small_loops)
