@@ -29,6 +29,12 @@ class LineImage:
     image: np.ndarray  # (LINE_HEIGHT, W) float32 in [0, 1], ink bright
 
 
+def inked_width(line: LineImage, width: float, start: int = 0, end: int | None = None) -> float:
+    """How far the marks in columns `start` to `end` of the line's image run, where the whole image is `width` wide:
+    empty columns do not count, so a number spaced a digit to a box is as fully inked as a packed one."""
+    return width * (float(np.count_nonzero(line.image[:, start:end].any(axis=0))) / line.image.shape[1])
+
+
 def to_line_input(ink: np.ndarray) -> np.ndarray:
     """A crop of binary ink (any size, ink non-zero) scaled to LINE_HEIGHT rows, keeping its aspect."""
     height, width = ink.shape

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..image.lines import inked_width
 from ..image.pipeline import Analysis
 from ..networks.ctc import log_likelihood
 from ..results import Box, Digit, Line, Reading
@@ -28,8 +29,8 @@ from .line_choice import judge_line, recognized_digits
 from .models import Models
 from .number_finder import KEEP_FROM, SMALLEST_LEGIBLE, LineContext, NumberFinder, median_height
 from .prepare import Prepared
-from .word_groups import WordGroupJudge, end_groups, set_aside
 from .separators import Mark, line_separators, separators_read_as_digits
+from .word_groups import WordGroupJudge, end_groups, set_aside
 
 NOTHING_FOUND = "No digits were found in this image."
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
@@ -172,8 +173,7 @@ def line_width(prepared: Prepared, key: int, digits: tuple[Digit, ...]) -> float
     line = next((line for line in prepared.lines if line.line == key), None)
     if line is None:
         return float(Box.enclosing([digit.box for digit in digits]).width)
-    inked_share = float(np.count_nonzero(line.image.any(axis=0))) / line.image.shape[1]
-    return prepared.analysis.box_in_original(*line.box).width * inked_share
+    return inked_width(line, prepared.analysis.box_in_original(*line.box).width)
 
 
 def without_lead_ins(draft: Draft) -> Draft:

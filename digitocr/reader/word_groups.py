@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..image.lines import LineImage
+from ..image.lines import LineImage, inked_width
 from ..models import MODELS
 from ..networks.ctc import log_likelihood
 from ..networks.line_recognizer import FRAME_STEP
@@ -105,10 +105,9 @@ def end_groups(digits: list[Digit], line: LineImage, line_box: Box, frames: np.n
     for group, start, end in ends:
         first_frame = start // FRAME_STEP
         own_frames = frames[first_frame:max(first_frame + 1, -(-end // FRAME_STEP))]
-        inked = np.count_nonzero(line.image[:, start:end].any(axis=0)) / to_column
         found.append((group, EndGroup(tuple(digits[i] for i in group),
                                       tuple(d for i, d in enumerate(digits) if i not in group),
-                                      own_frames, float(inked), image_size)))
+                                      own_frames, inked_width(line, line_box.width, start, end), image_size)))
     return found
 
 

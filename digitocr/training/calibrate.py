@@ -39,14 +39,13 @@ from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256
 from ..networks.orientation import OrientationNet
 from ..reader import Models, Reader
-from ..reader.confidence import DEFAULT_CONFIDENCE_PATH, FEATURES, LineEvidence, judged_rows, probability
+from ..reader.confidence import (DEFAULT_CONFIDENCE_PATH, FEATURES, LineEvidence, LogisticModel, judged_rows,
+                                 probability)
 from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
-from ..reader.number_finder import FEATURES as FINDER_FEATURES
 from ..reader.orientation import confirms, turn_to_try
 from ..reader.prepare import prepare
 from ..reader.steps import finish
 from ..reader.word_groups import DEFAULT_GROUPS_PATH, WordGroupJudge
-from ..reader.word_groups import FEATURES as GROUP_FEATURES
 from ..settings import ReaderSettings
 from .digit_data import HELD_OUT_WRITERS, cropped
 from .line_lessons import DigitPool
@@ -222,10 +221,10 @@ def calibrate(models: Models, images: list[tuple[np.ndarray, str]]) -> dict:
             "fitted_on_images": cut, "held_out": figures}
 
 
-def fit_judge(lessons_of: Callable[[list], tuple[np.ndarray, np.ndarray]], images: list, names: tuple[str, ...],
-              unit: str) -> tuple[np.ndarray, float, dict]:
-    """A judge of what is the number, fitted on four fifths of the images' `unit`s (lines, groups), its weights and
-    bias, and its card: how it sorts the last fifth's."""
+def fit_judge(kind: type[LogisticModel], lessons_of: Callable[[list], tuple[np.ndarray, np.ndarray]], images: list,
+              unit: str) -> tuple[LogisticModel, dict]:
+    """A judge of what is the number (a `kind`), fitted on four fifths of the images' `unit`s (lines, groups), and its
+    card: how it sorts the last fifth's."""
     cut = int(FIT_SHARE * len(images))
     features, labels = lessons_of(images[:cut])
     weights, bias = fit_logistic(features, labels)
@@ -235,8 +234,8 @@ def fit_judge(lessons_of: Callable[[list], tuple[np.ndarray, np.ndarray]], image
     figures = {f"{unit}s": int(len(held_labels)), f"number_{unit}s": int(number.sum()),
                f"number_{unit}s_kept": float(kept[number].mean()),
                f"other_{unit}s_set_aside": float((~kept[~number]).mean())}
-    return weights, bias, {"weights": dict(zip(names, weights.tolist())), "bias": bias,
-                           f"fitted_on_{unit}s": int(len(labels)), "held_out": figures}
+    return kind(weights, bias), {"weights": dict(zip(kind.FEATURES, weights.tolist())), "bias": bias,
+                                 f"fitted_on_{unit}s": int(len(labels)), "held_out": figures}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -263,17 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     training_writers = {"writers": "MNIST's first 55,000 training images and pendigits writers 1-20"}
     judging_nothing = Models(classifier, line_recognizer, EvidenceRecorder(), KeepingRecorder(), orientation,
                              KeepingRecorder())
-    *finder, finder_card = fit_judge(functools.partial(finder_lessons, judging_nothing),
-                                     training_images(training_pool, args.seed, args.fields, args.scenes),
-                                     FINDER_FEATURES, "line")
-    finder = NumberFinder(*finder)
+    finder, finder_card = fit_judge(NumberFinder, functools.partial(finder_lessons, judging_nothing),
+                                    training_images(training_pool, args.seed, args.fields, args.scenes), "line")
     finder_card |= facts | training_writers
     Path(args.out, DEFAULT_FINDER_PATH.name).write_text(json.dumps(finder_card, indent=2) + "\n")
     print(f"wrote {DEFAULT_FINDER_PATH.name}: {finder_card['held_out']}", flush=True)
-    *judge, judge_card = fit_judge(functools.partial(group_lessons, replace(judging_nothing, finder=finder)),
-                                   training_images(training_pool, args.seed + 2, 0, args.group_scenes, 0),
-                                   GROUP_FEATURES, "group")
-    judge = WordGroupJudge(*judge)
+    judging_groups = replace(judging_nothing, finder=finder)
+    judge, judge_card = fit_judge(WordGroupJudge, functools.partial(group_lessons, judging_groups),
+                                  training_images(training_pool, args.seed + 2, 0, args.group_scenes, 0), "group")
     judge_card |= facts | training_writers
     Path(args.out, DEFAULT_GROUPS_PATH.name).write_text(json.dumps(judge_card, indent=2) + "\n")
     print(f"wrote {DEFAULT_GROUPS_PATH.name}: {judge_card['held_out']}", flush=True)

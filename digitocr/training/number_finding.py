@@ -86,9 +86,9 @@ def on_the_number(digits: tuple[Digit, ...], number_lines: tuple[Box, ...]) -> b
 
 
 def lessons(models: Models, images: list[LabelledImage], judge: str, features_of: Callable[[object], np.ndarray],
-            width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Everything the judge named `judge` (a field of `Models`) is asked about in the images: its features, and
-    whether it is part of the number."""
+            width: int, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Everything the judge named `judge` (a field of `Models`, `what` it is) is asked about in the images: its
+    features, and whether it is part of the number."""
     recorder = KeepingRecorder()
     reader = Reader(models=replace(models, **{judge: recorder}))
     found, labels = [], []
@@ -99,15 +99,15 @@ def lessons(models: Models, images: list[LabelledImage], judge: str, features_of
         found += [features_of(asked) for asked in recorder.asked]
         labels += [on_the_number(asked.digits, image.number_lines) for asked in recorder.asked]
         if number % 500 == 0:
-            print(f"  {number}/{len(images)} images read for the {judge}", flush=True)
+            print(f"  {number}/{len(images)} images read for {what}", flush=True)
     return np.array(found).reshape(-1, width), np.array(labels, np.float64)
 
 
 def finder_lessons(models: Models, images: list[LabelledImage]) -> tuple[np.ndarray, np.ndarray]:
     """Every line the readers keep in the images."""
-    return lessons(models, images, "finder", line_features, len(FEATURES))
+    return lessons(models, images, "finder", line_features, len(FEATURES), "the number finder")
 
 
 def group_lessons(models: Models, images: list[LabelledImage]) -> tuple[np.ndarray, np.ndarray]:
     """Every end group of the lines the number finder keeps in the images."""
-    return lessons(models, images, "word_groups", group_features, len(GROUP_FEATURES))
+    return lessons(models, images, "word_groups", group_features, len(GROUP_FEATURES), "the word-group judge")
