@@ -29,6 +29,21 @@ class LineImage:
     image: np.ndarray  # (LINE_HEIGHT, W) float32 in [0, 1], ink bright
 
 
+def line_column(line: LineImage, line_width: int, x: float) -> int:
+    """The column of the line's image at `x`, where the line, `line_width` wide, starts at x = 0."""
+    return int(np.clip(round(x * (line.image.shape[1] / max(1, line_width))), 0, line.image.shape[1]))
+
+
+def inked_columns_covered(line: LineImage, line_width: int, spans: list[tuple[float, float]]) -> tuple[int, int]:
+    """How many of the line's columns hold ink, and how many of those lie within the spans (from, to: x from the
+    line's start, `line_width` wide)."""
+    inked = line.image.any(axis=0)
+    covered = np.zeros_like(inked)
+    for start, end in spans:
+        covered[line_column(line, line_width, start):line_column(line, line_width, end)] = True
+    return int(inked.sum()), int((inked & covered).sum())
+
+
 def inked_width(line: LineImage, width: float, start: int = 0, end: int | None = None) -> float:
     """How far the marks in columns `start` to `end` of the line's image run, where the whole image is `width` wide:
     empty columns do not count, so a number spaced a digit to a box is as fully inked as a packed one."""

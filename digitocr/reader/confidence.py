@@ -2,20 +2,26 @@
 
 A digit's confidence says how sure the classifier is of that one mark; a
 clerk needs to know whether the whole number can be trusted. A reading is
-described by what both readers said of its lines: how likely the line
-recognizer finds the final texts (CTC), the least and the mean certainty of
-the digits, how far the least clear digit's answer is from its runner-up (a
-'1' that might be a '7'), on how many lines the two readers disagreed and
-how many the recognizer read, how many lines and digits there are, how many
-marks were left out as flat answers, and how sure the number finder was of
-the line it was least sure belongs to the number (a whole reading is right
-only where every line it holds is the number's). Context matters: a column of sure
-single digits is a column, while an image turned a quarter also breaks into
-one-digit lines, a few of them sure ('0', '8') and the rest not. A logistic
-model maps these to a probability; it is fitted (`python -m
-digitocr.training.calibrate`) on synthetic fields and scenes of held-out
-writers, never on the dev images, and ships as `FieldConfidence.json`. A
-line's own confidence is the model's answer for that line read alone.
+described by what both readers said of its lines: how sure the line
+recognizer is of the final texts against every other text (CTC, as
+log-odds: a text at 99.99% is far surer than one at 99%, which a likelihood
+barely tells apart), the least and the mean certainty of the digits, how far
+the least clear digit's answer is from its runner-up (a '1' that might be a
+'7'), on how many lines the two readers disagreed and how many the
+recognizer read, how many lines and digits there are, how many marks were
+left out as flat answers, and how sure the number finder was of the line it
+was least sure belongs to the number (a whole reading is right only where
+every line it holds is the number's). It is also described by what it left
+out of the image (`ImageEvidence`): how much of the lines' ink its digits
+cover (a digit the crop cut, a '1' lost beside a '6', a line of a turned
+number set aside all leave ink unread) and how nearly a line or group set
+aside was kept. Context matters: a column of sure single digits is a column,
+while an image turned a quarter also breaks into one-digit lines, a few of
+them sure ('0', '8') and the rest not. A logistic model maps these to a
+probability; it is fitted (`python -m digitocr.training.calibrate`) on
+synthetic fields and scenes of held-out writers, never on the dev images,
+and ships as `FieldConfidence.json`. A line's own confidence is the model's
+answer for that line read alone, in the same image.
 """
 
 import json
@@ -31,12 +37,13 @@ from ..networks.ctc import log_likelihood
 from ..results import Digit
 
 DEFAULT_CONFIDENCE_PATH = MODELS / "FieldConfidence.json"
-FEATURES = ("text_log_likelihood", "lowest_digit_log_odds", "mean_digit_log_odds", "lowest_margin",
+FEATURES = ("text_log_odds", "lowest_digit_log_odds", "mean_digit_log_odds", "lowest_margin",
             "disagreeing_lines", "lines_read_whole", "lines", "digits", "flat_pieces", "no_line_reading",
-            "least_part_of_number")
+            "least_part_of_number", "ink_read", "likeliest_set_aside")
 LOWEST_LIKELIHOOD = -30.0  # nats; a text the recognizer finds less likely than this is as good as impossible
 SUREST_DIGIT = 1e-4  # a digit's confidence is kept this far from 0 and 1 before its log-odds are taken
 SUREST_LINE = 1e-3  # the finder's chance is kept this far from 0 and 1 before its log-odds are taken
+SUREST_TEXT = 1e-6  # the recognizer's chance of a text is kept this far from 0 and 1 before its log-odds are taken
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,14 @@ class LineEvidence:
     read_whole: bool  # the recognizer's reading was kept
     flat_pieces: int  # marks of the line left out because the classifier's answer was flat
     part_of_number: float  # the number finder's chance that the line is the number's; 1 where it was not asked
+
+
+@dataclass(frozen=True)
+class ImageEvidence:
+    """What a reading left out of its image, for `features`."""
+
+    ink_read: float = 1.0  # the share of the inked columns of the image's lines that the reading's digits cover
+    likeliest_set_aside: float = 0.0  # the highest chance the number finder or word-group judge gave a part set aside
 
 
 def text_likelihood(frames: np.ndarray | None, digits: tuple[Digit, ...] | list[Digit]) -> float | None:
@@ -69,24 +84,32 @@ def log_odds(probabilities: float | np.ndarray, margin: float) -> float | np.nda
     return np.log(kept / (1 - kept))
 
 
-def features(lines: list[LineEvidence]) -> np.ndarray:
+def features(lines: list[LineEvidence], image: ImageEvidence) -> np.ndarray:
     """A reading's features, in the order of FEATURES (its lines must hold one digit or more)."""
     digits = [digit for line in lines for digit in line.digits]
     odds = digit_log_odds(digits)
     ranked = np.sort(np.clip([digit.probabilities for digit in digits], SUREST_DIGIT, 1.0), axis=1)
-    return np.array([sum(line.text_likelihood or 0.0 for line in lines), odds.min(), odds.mean(),
+    return np.array([text_log_odds(lines), odds.min(), odds.mean(),
                      float(np.log(ranked[:, -1] / ranked[:, -2]).min()),
                      sum(not line.readers_agree for line in lines), sum(line.read_whole for line in lines),
                      len(lines), len(digits), sum(line.flat_pieces for line in lines),
                      any(line.text_likelihood is None for line in lines),
-                     log_odds(min(line.part_of_number for line in lines), SUREST_LINE)], np.float64)
+                     log_odds(min(line.part_of_number for line in lines), SUREST_LINE), image.ink_read,
+                     image.likeliest_set_aside], np.float64)
 
 
-def judged_rows(lines: list[LineEvidence]) -> np.ndarray:
+def text_log_odds(lines: list[LineEvidence]) -> float:
+    """The log-odds of the lines' texts under the recognizer, over the lines it read; 0 where it read none."""
+    read = [line.text_likelihood for line in lines if line.text_likelihood is not None]
+    return float(log_odds(np.exp(sum(read)), SUREST_TEXT)) if read else 0.0
+
+
+def judged_rows(lines: list[LineEvidence], image: ImageEvidence) -> np.ndarray:
     """The features a reading is judged by, one row each: the whole reading's first, then, where it has several
     lines, each line's alone. A reading is no surer than its least sure row: all of it is right only where each
     line is."""
-    return np.vstack([features(lines)] + ([features([line]) for line in lines] if len(lines) > 1 else []))
+    return np.vstack([features(lines, image)] + ([features([line], image) for line in lines] if len(lines) > 1
+                                                  else []))
 
 
 @dataclass(frozen=True)
@@ -118,11 +141,11 @@ class ConfidenceModel(LogisticModel):
     DEFAULT_PATH = DEFAULT_CONFIDENCE_PATH
     WHAT = "a field confidence model"
 
-    def probability(self, lines: list[LineEvidence]) -> float:
+    def probability(self, lines: list[LineEvidence], image: ImageEvidence = ImageEvidence()) -> float:
         """That every digit of these lines is right, by its least sure row (`judged_rows`); nothing read is never
         sure."""
         lines = [line for line in lines if line.digits]
-        return float(probability(self.weights, self.bias, judged_rows(lines)).min()) if lines else 0.0
+        return float(probability(self.weights, self.bias, judged_rows(lines, image)).min()) if lines else 0.0
 
 
 def load_logistic(path: Path, names: tuple[str, ...], what: str) -> tuple[np.ndarray, float]:

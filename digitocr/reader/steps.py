@@ -15,12 +15,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..image.lines import inked_width
+from ..image.lines import inked_columns_covered, inked_width
 from ..image.pipeline import Analysis
 from ..networks.ctc import log_likelihood
 from ..results import Box, Digit, Line, Reading
 from ..settings import ReaderSettings
-from .confidence import LineEvidence, text_likelihood
+from .confidence import ImageEvidence, LineEvidence, text_likelihood
 from .cuts import classified_blobs
 from .debug_stages import final_stages
 from .draft import CONTOUR_READER, LINE_RECOGNIZER, Draft
@@ -60,15 +60,16 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
     confidence = models.confidence
     keys = sorted(draft.lines)
     evidence = [line_evidence(key, draft, prepared, answers) for key in keys]
+    left_out = image_evidence(draft, prepared)
     lines = tuple(Line(tuple(replace(digit, line=number) for digit in draft.lines[key]),
                        draft.read_by.get(key, CONTOUR_READER), line_separators(draft.lines[key], marks),
-                       confidence.probability([evidence[number]]))
+                       confidence.probability([evidence[number]], left_out))
                   for number, key in enumerate(keys))
     notes = draft.notes + ((NO_NUMBER.format(len(draft.no_number)),) if draft.no_number else ()) + \
         ((NOT_NUMBER.format(len(draft.not_number)),) if draft.not_number else ()) + \
         ((APART.format(len(draft.apart)),) if draft.apart else ()) + (() if lines else (NOTHING_FOUND,))
     stages = final_stages(prepared, draft, lines, settings) if keep_stages else ()
-    sure = confidence.probability(evidence)
+    sure = confidence.probability(evidence, left_out)
     return Reading(lines, prepared.loaded.original_size, notes, stages, sure, sure < settings.review_below)
 
 
@@ -79,6 +80,20 @@ def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) 
     return LineEvidence(digits, text_likelihood(line_frames(prepared, answers, key), digits),
                         verdict is not None and verdict.recognized.text == verdict.contour_text, key in draft.read_by,
                         flat_pieces(draft, prepared, key), draft.number_chances.get(key, 1.0))
+
+
+def image_evidence(draft: Draft, prepared: Prepared) -> ImageEvidence:
+    """What the final lines leave out of the image: the inked columns of its lines that no kept digit covers, and
+    the likeliest of the lines and groups set aside as no part of the number."""
+    inked = covered = 0
+    for line in prepared.lines:
+        line_box = prepared.analysis.box_in_original(*line.box)
+        line_inked, line_covered = inked_columns_covered(line, line_box.width, [
+            (digit.box.x - line_box.x, digit.box.x + digit.box.width - line_box.x)
+            for digit in draft.lines.get(line.line, [])])
+        inked, covered = inked + line_inked, covered + line_covered
+    chances = [chance or 0.0 for _, chance in draft.not_number.values()] + [chance for _, chance in draft.apart]
+    return ImageEvidence(covered / inked if inked else 1.0, max(chances, default=0.0))
 
 
 def line_frames(prepared: Prepared, answers: Answers, key: int) -> np.ndarray | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..image.lines import LineImage, inked_width
+from ..image.lines import LineImage, inked_width, line_column
 from ..models import MODELS
 from ..networks.ctc import log_likelihood
 from ..networks.line_recognizer import FRAME_STEP
@@ -90,10 +90,8 @@ def end_groups(digits: list[Digit], line: LineImage, line_box: Box, frames: np.n
     groups = word_groups(digits)
     if len(groups) < 2:
         return []
-    to_column = line.image.shape[1] / max(1, line_box.width)
-
     def column(x: float) -> int:
-        return int(np.clip(round((x - line_box.x) * to_column), 0, line.image.shape[1]))
+        return line_column(line, line_box.width, x - line_box.x)
 
     def parting(left: list[int], right: list[int]) -> int:
         left_end = max(digits[i].box.x + digits[i].box.width for i in left)

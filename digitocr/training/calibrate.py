@@ -39,8 +39,8 @@ from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256
 from ..networks.orientation import OrientationNet
 from ..reader import Models, Reader
-from ..reader.confidence import (DEFAULT_CONFIDENCE_PATH, FEATURES, LineEvidence, LogisticModel, judged_rows,
-                                 probability)
+from ..reader.confidence import (DEFAULT_CONFIDENCE_PATH, FEATURES, ImageEvidence, LineEvidence, LogisticModel,
+                                 judged_rows, probability)
 from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
 from ..reader.orientation import confirms, turn_to_try
 from ..reader.prepare import prepare
@@ -70,14 +70,15 @@ MOST_ERROR = 0.01  # the suggested review setting is the lowest whose accepted f
 
 
 class EvidenceRecorder:
-    """Stands in for the reader's confidence model: keeps the lines it was last asked about (a reading asks about
-    each line, then about all of them) and answers one half."""
+    """Stands in for the reader's confidence model: keeps the lines and image evidence it was last asked about (a
+    reading asks about each line, then about all of them) and answers one half."""
 
     def __init__(self):
         self.last: list[LineEvidence] = []
+        self.image = ImageEvidence()
 
-    def probability(self, lines: list[LineEvidence]) -> float:
-        self.last = [line for line in lines if line.digits]
+    def probability(self, lines: list[LineEvidence], image: ImageEvidence = ImageEvidence()) -> float:
+        self.last, self.image = [line for line in lines if line.digits], image
         return 0.5
 
 
@@ -108,7 +109,8 @@ def example_of(models: Models, pixels: np.ndarray, truth: str) -> Example:
     for prepared, its_answers in [(first, answers)] + ([reader.turned(first, way.turns, reader.settings)]
                                                        if way else []):
         reading = finish(prepared, its_answers, reader.settings, reader.models, False)
-        found.append(Candidate(judged_rows(recorder.last) if recorder.last else None, reading.text == truth))
+        found.append(Candidate(judged_rows(recorder.last, recorder.image) if recorder.last else None,
+                               reading.text == truth))
     return Example(tuple(found))
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 
 from digitocr.image.fields import Divider
-from digitocr.image.lines import line_box, to_line_input
+from digitocr.image.lines import LineImage, inked_columns_covered, line_box, to_line_input
 from digitocr.networks.line_recognizer import FRAME_STEP, LINE_HEIGHT, RIGHT_CONTEXT, batch_of_lines
 
 
@@ -27,3 +27,14 @@ def test_a_line_band_stops_at_a_column_line_but_never_cuts_its_own_marks():
     assert x < 40 and x + width == 100
     x, _, width, _ = line_box([(40, 20, 30, 40), (80, 25, 30, 40)], (200, 300), (column,))  # a mark across it
     assert x + width >= 110
+
+
+def test_ink_covered_counts_only_inked_columns_within_the_spans():
+    """A line 200 pixels wide shown in 100 columns: ink in columns 10-29 and 60-69; a span over the first mark
+    covers its 20 columns, blank columns and the unread mark do not count as covered."""
+    image = np.zeros((LINE_HEIGHT, 100), np.float32)
+    image[5:20, 10:30] = image[5:20, 60:70] = 1.0
+    line = LineImage(0, (0, 0, 100, LINE_HEIGHT), image)
+    assert inked_columns_covered(line, 200, [(0.0, 80.0)]) == (30, 20)
+    assert inked_columns_covered(line, 200, [(0.0, 80.0), (110.0, 150.0)]) == (30, 30)
+    assert inked_columns_covered(line, 200, []) == (30, 0)

@@ -3,7 +3,8 @@ import pytest
 from conftest import SAMPLES, blank_page, frames_for
 from digitocr import ModelError, ReaderSettings
 from digitocr.networks.ctc import BLANK
-from digitocr.reader.confidence import FEATURES, ConfidenceModel, LineEvidence, features, text_likelihood
+from digitocr.reader.confidence import (FEATURES, ConfidenceModel, ImageEvidence, LineEvidence, features,
+                                       text_likelihood)
 from digitocr.results import Box, Digit, Reading
 
 
@@ -21,16 +22,28 @@ def test_a_line_both_readers_read_alike_and_surely_is_trusted_more_than_a_disput
     doubtful = LineEvidence(doubtful_digits, text_likelihood(frames, doubtful_digits), False, False, 1, 1.0)
     assert model.probability([sure]) > 0.8 and model.probability([doubtful]) < model.probability([sure]) - 0.3
     assert model.probability([sure, doubtful]) < model.probability([sure])
-    assert features([sure]).shape == (len(FEATURES),) and model.probability([]) == 0.0
+    assert features([sure], ImageEvidence()).shape == (len(FEATURES),) and model.probability([]) == 0.0
 
 
 def test_a_sure_line_the_number_finder_doubts_belongs_to_the_number_goes_to_review(reader):
     model = reader.models.confidence
-    frames = frames_for([BLANK, 4, BLANK, 2, BLANK], sure=0.98)
+    frames = frames_for([BLANK, 4, BLANK, 2, BLANK], sure=0.995)
     digits = (digit(4, 0.999), digit(2, 0.998))
     lines = [LineEvidence(digits, text_likelihood(frames, digits), True, False, 0, chance) for chance in (0.99, 0.6)]
     review_below = ReaderSettings().review_below
     assert model.probability([lines[0]]) >= review_below > model.probability([lines[1]])
+
+
+def test_a_reading_that_leaves_ink_unread_or_nearly_kept_a_part_it_set_aside_is_less_sure(reader):
+    """A digit the crop cut, a '1' lost beside a '6', a word nearly taken for digits: the same sure line is
+    trusted less where the image holds more than it read."""
+    model = reader.models.confidence
+    frames = frames_for([BLANK, 4, BLANK, 2, BLANK], sure=0.995)
+    digits = (digit(4, 0.999), digit(2, 0.998))
+    line = [LineEvidence(digits, text_likelihood(frames, digits), True, True, 0, 0.99)]
+    whole = model.probability(line, ImageEvidence())
+    assert model.probability(line, ImageEvidence(ink_read=0.5)) < whole
+    assert model.probability(line, ImageEvidence(likeliest_set_aside=0.45)) < whole - 0.05
 
 
 def test_nothing_found_is_never_sure():
