@@ -30,7 +30,7 @@ from .models import Models
 from .number_finder import KEEP_FROM, SMALLEST_LEGIBLE, LineContext, NumberFinder, median_height
 from .prepare import Prepared
 from .separators import Mark, line_separators, separators_read_as_digits
-from .word_groups import WordGroupJudge, end_groups, set_aside
+from .word_groups import WordGroupJudge, columns_left, end_groups, frames_within, set_aside
 
 NOTHING_FOUND = "No digits were found in this image."
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
@@ -74,10 +74,15 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
 
 
 def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) -> LineEvidence:
-    """What both readers said of the final line `key`, for the confidence model."""
+    """What both readers said of the final line `key`, for the confidence model. The recognizer's sureness of the
+    text is taken on the number's own columns: a word set aside beside it is weighed as a part set aside, not as
+    ink the text fails to explain."""
     verdict = next((verdict for verdict in draft.verdicts if verdict.line == key), None)
     digits = tuple(draft.lines[key])
-    return LineEvidence(digits, text_likelihood(line_frames(prepared, answers, key), digits),
+    frames = line_frames(prepared, answers, key)
+    if frames is not None and key in draft.number_columns:
+        frames = frames_within(frames, *draft.number_columns[key])
+    return LineEvidence(digits, text_likelihood(frames, digits),
                         verdict is not None and verdict.recognized.text == verdict.contour_text, key in draft.read_by,
                         flat_pieces(draft, prepared, key), draft.number_chances.get(key, 1.0))
 
@@ -167,7 +172,7 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
     A drawing's lines are kept whole: every stroke is its writer's."""
     if prepared.loaded.drawn or prepared.tiny_scan:
         return draft
-    lines, apart = dict(draft.lines), list(draft.apart)
+    lines, apart, number_columns = dict(draft.lines), list(draft.apart), dict(draft.number_columns)
     for line in prepared.lines:
         digits, frames = lines.get(line.line, []), line_frames(prepared, answers, line.line)
         if len(digits) < 2 or frames is None:
@@ -175,10 +180,15 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
         groups = end_groups(digits, line, prepared.analysis.box_in_original(*line.box), frames,
                             prepared.loaded.original_size)
         judged = set_aside([(indices, judge.part_of_number(group)) for indices, group in groups])
+        if not judged:
+            continue
         left_out = {index for indices, _ in judged for index in indices}
         lines[line.line] = [digit for index, digit in enumerate(digits) if index not in left_out]
         apart += [(tuple(digits[index] for index in indices), chance) for indices, chance in judged]
-    return replace(draft, lines=lines, apart=tuple(apart))
+        number_columns[line.line] = columns_left([group for indices, group in groups
+                                                  if any(indices == apart_indices for apart_indices, _ in judged)],
+                                                 line.image.shape[1])
+    return replace(draft, lines=lines, apart=tuple(apart), number_columns=number_columns)
 
 
 def line_width(prepared: Prepared, key: int, digits: tuple[Digit, ...]) -> float:

@@ -45,6 +45,7 @@ class EndGroup:
     frames: np.ndarray  # the recognizer's answers for the group's own columns
     inked_width: float  # how far the group's marks run, in the image's pixels, its empty columns left out
     image_size: tuple[int, int]  # (width, height)
+    columns: tuple[int, int]  # the columns of the line's image it holds, parted midway across its space: from, to
 
 
 def group_features(group: EndGroup) -> np.ndarray:
@@ -99,14 +100,22 @@ def end_groups(digits: list[Digit], line: LineImage, line_box: Box, frames: np.n
 
     ends = [(groups[0], 0, parting(groups[0], groups[1])),
             (groups[-1], parting(groups[-2], groups[-1]), line.image.shape[1])]
-    found = []
-    for group, start, end in ends:
-        first_frame = start // FRAME_STEP
-        own_frames = frames[first_frame:max(first_frame + 1, -(-end // FRAME_STEP))]
-        found.append((group, EndGroup(tuple(digits[i] for i in group),
-                                      tuple(d for i, d in enumerate(digits) if i not in group),
-                                      own_frames, inked_width(line, line_box.width, start, end), image_size)))
-    return found
+    return [(group, EndGroup(tuple(digits[i] for i in group), tuple(d for i, d in enumerate(digits) if i not in group),
+                             frames_within(frames, start, end), inked_width(line, line_box.width, start, end),
+                             image_size, (start, end)))
+            for group, start, end in ends]
+
+
+def frames_within(frames: np.ndarray, start: int, end: int) -> np.ndarray:
+    """The recognizer's frames over columns `start` to `end` of its line's image, one frame at least."""
+    first_frame = start // FRAME_STEP
+    return frames[first_frame:max(first_frame + 1, -(-end // FRAME_STEP))]
+
+
+def columns_left(apart: list[EndGroup], columns: int) -> tuple[int, int]:
+    """The columns of a line's image, `columns` wide, left to the number once the end groups `apart` are set aside."""
+    return (max((group.columns[1] for group in apart if group.columns[0] == 0), default=0),
+            min((group.columns[0] for group in apart if group.columns[1] == columns), default=columns))
 
 
 def set_aside(judged: list[tuple[list[int], float]]) -> list[tuple[list[int], float]]:

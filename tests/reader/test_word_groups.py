@@ -83,6 +83,18 @@ def test_the_shipped_judge_keeps_a_sure_digit_a_space_away_and_sets_aside_small_
     from digitocr.reader.word_groups import EndGroup
 
     judge, rest = WordGroupJudge.load(), (digit_at(4, 0), digit_at(0, 34), digit_at(9, 68))
-    sure_digit = EndGroup((digit_at(6, 130),), rest, frames_reading([6]), 30.0, (400, 80))
-    small_loops = EndGroup((digit_at(0, 130, width=70, height=25),), rest, frames_reading([]), 80.0, (400, 80))
+    sure_digit = EndGroup((digit_at(6, 130),), rest, frames_reading([6]), 30.0, (400, 80), (110, 160))
+    small_loops = EndGroup((digit_at(0, 130, width=70, height=25),), rest, frames_reading([]), 80.0, (400, 80),
+                           (110, 160))
     assert judge.part_of_number(sure_digit) >= KEEP_FROM > judge.part_of_number(small_loops)
+
+
+def test_the_number_keeps_the_columns_between_the_groups_set_aside():
+    from digitocr.reader.word_groups import EndGroup, columns_left
+
+    def group_over(start: int, end: int) -> EndGroup:
+        return EndGroup((digit_at(0, start),), (), frames_reading([]), 10.0, (400, 80), (start, end))
+
+    assert columns_left([group_over(0, 40)], 200) == (40, 200)
+    assert columns_left([group_over(150, 200)], 200) == (0, 150)
+    assert columns_left([group_over(0, 40), group_over(150, 200)], 200) == (40, 150)
