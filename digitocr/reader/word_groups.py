@@ -91,6 +91,7 @@ def end_groups(digits: list[Digit], line: LineImage, line_box: Box, frames: np.n
     groups = word_groups(digits)
     if len(groups) < 2:
         return []
+
     def column(x: float) -> int:
         return line_column(line, line_box.width, x - line_box.x)
 
