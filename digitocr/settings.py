@@ -25,7 +25,7 @@ class ReaderSettings:
     split_touching: bool = True  # cut a blob much wider than a digit into digits
     deslant: bool = True  # level a tilted line and shear slanted handwriting upright before segmenting
     read_lines: bool = True  # also read each line whole with the line recognizer; keep it where it is surer
-    single_digit_side: int = 40  # an image no bigger than this (px, both sides) holds one digit, as a scan of one
+    single_digit_side: int = 40  # an image no bigger than this (px, both sides), no wider than tall, holds one digit
     max_components: int = 2000  # contours examined at most; more is a page of specks
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES

@@ -81,8 +81,11 @@ def candidates_stage(working: np.ndarray, kept: list[Candidate], dropped: list[C
 
 
 def holds_one_digit(image_size: tuple[int, int], settings: ReaderSettings) -> bool:
-    """An image this small is a scan of one digit, as Semeion's are: no line to read, no blob to cut."""
-    return max(image_size) <= settings.single_digit_side
+    """An image this small and no wider than tall is a scan of one digit, as Semeion's are: no line to read, no blob
+    to cut. A digit is narrower than it is tall, so a small image wider than tall is a tight crop of digits side by
+    side, read as a line."""
+    width, height = image_size
+    return max(width, height) <= settings.single_digit_side and width <= height
 
 
 def model_inputs(labels: np.ndarray, pieces: list[Candidate]) -> np.ndarray:

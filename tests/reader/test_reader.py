@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import SAMPLES, SHARED, blank_page, draw_ring, expected_text, needs_shared, tiny_seven
+from conftest import SAMPLES, SHARED, blank_page, draw_ring, expected_text, needs_shared, tiny_seven, written
 from digitocr import Reader, ReaderSettings, UnsupportedImageError
 from digitocr.frontends.bench import cell_jpeg
 from digitocr.networks.classifier import DigitClassifier
@@ -111,6 +111,16 @@ def test_digits_written_in_the_boxes_of_a_comb_field_are_read_without_the_boxes(
 
 def test_a_tiny_scan_of_one_digit_keeps_strokes_that_run_edge_to_edge(reader):
     assert reader.read(tiny_seven()).text == "7"
+
+
+@pytest.mark.parametrize("text", ["27", "40", "05"])
+def test_a_crop_of_a_number_as_small_as_a_scan_of_one_digit_reads_as_a_line(reader, text):
+    """A tight crop of two digits 18 pixels high is as small as a digit's scan, but wider than tall: digits side
+    by side, not one digit."""
+    page = written(text, gap=0)
+    crop = cv2.resize(page, None, fx=18 / page.shape[0], fy=18 / page.shape[0], interpolation=cv2.INTER_AREA)
+    assert max(crop.shape[:2]) <= ReaderSettings().single_digit_side
+    assert reader.read(crop).text == text
 
 
 def test_a_tiny_scan_keeps_its_best_guess_for_a_tall_mark_however_flat_but_drops_a_dash(reader):
