@@ -179,15 +179,13 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
             continue
         groups = end_groups(digits, line, prepared.analysis.box_in_original(*line.box), frames,
                             prepared.loaded.original_size)
-        judged = set_aside([(indices, judge.part_of_number(group)) for indices, group in groups])
+        judged = set_aside([((indices, group), judge.part_of_number(group)) for indices, group in groups])
         if not judged:
             continue
-        left_out = {index for indices, _ in judged for index in indices}
+        left_out = {index for (indices, _), _ in judged for index in indices}
         lines[line.line] = [digit for index, digit in enumerate(digits) if index not in left_out]
-        apart += [(tuple(digits[index] for index in indices), chance) for indices, chance in judged]
-        number_columns[line.line] = columns_left([group for indices, group in groups
-                                                  if any(indices == apart_indices for apart_indices, _ in judged)],
-                                                 line.image.shape[1])
+        apart += [(tuple(digits[index] for index in indices), chance) for (indices, _), chance in judged]
+        number_columns[line.line] = columns_left([group for (_, group), _ in judged], line.image.shape[1])
     return replace(draft, lines=lines, apart=tuple(apart), number_columns=number_columns)
 
 

@@ -19,6 +19,7 @@ beside numbers and of numbers written with wide spaces, and ships as
 """
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -34,6 +35,7 @@ DEFAULT_GROUPS_PATH = MODELS / "WordGroups.json"
 FEATURES = ("prefers_nothing", "mean_digit_log_odds", "ones_share", "height_beside_rest", "space_beside_rest",
             "touches_edge", "misshapen", "digits_cover")
 WORD_SPACE = 0.5  # of the line's digit height: a wider space between two digits may be one between words
+Group = TypeVar("Group")  # whatever a caller of `set_aside` keeps for each end group
 
 
 @dataclass(frozen=True)
@@ -119,9 +121,9 @@ def columns_left(apart: list[EndGroup], columns: int) -> tuple[int, int]:
             min((group.columns[0] for group in apart if group.columns[1] == columns), default=columns))
 
 
-def set_aside(judged: list[tuple[list[int], float]]) -> list[tuple[list[int], float]]:
-    """Of the end groups and their chances, those under KEEP_FROM; of a line of two groups, never both: one of
-    them is the number the line was kept for."""
+def set_aside(judged: list[tuple[Group, float]]) -> list[tuple[Group, float]]:
+    """Of the end groups (whatever stands for each) and their chances, those under KEEP_FROM; of a line of two
+    groups, never both: one of them is the number the line was kept for."""
     apart = [(indices, chance) for indices, chance in judged if chance < KEEP_FROM]
     return [min(judged, key=lambda pair: pair[1])] if apart and len(apart) == len(judged) else apart
 
