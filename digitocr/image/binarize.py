@@ -183,8 +183,22 @@ class Threshold:
     marks_cut_lower: int = 0  # marks fainter than the cut-off's ink, cut at half their own peak (Otsu only)
 
 
+def ridge_stroke_width(mask: np.ndarray) -> float:
+    """The typical stroke's width: twice the median distance to the ink's edge along the strokes' ridges. Unlike
+    the mean over all ink, it follows the strokes, not a scan's black margin or a blot."""
+    ink = cv2.copyMakeBorder((mask > 0).view(np.uint8), 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+    distances = cv2.distanceTransform(ink, cv2.DIST_L2, 3)[1:-1, 1:-1]
+    ridge = (distances > 0) & (distances >= cv2.dilate(distances, np.ones((3, 3), np.uint8)))
+    return 2.0 * float(np.median(distances[ridge])) if ridge.any() else 0.0
+
+
 def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
-    """Binarise; `auto` picks adaptive only when the light across the page was uneven."""
+    """Binarise; `auto` picks adaptive only when the light across the page was uneven.
+
+    The adaptive window is at least as wide as the background's opening,
+    BACKGROUND_KERNEL strokes: a window narrower than a bold stroke sees only
+    ink there, and cuts the stroke's outline instead of the stroke.
+    """
     otsu_level, _ = cv2.threshold(flattened, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     counts = cv2.calcHist([flattened], [0], None, [256], [0, 256]).ravel().astype(np.int64)  # exact below 2**24 pixels
     histogram = counts[:int(otsu_level) + 1]
@@ -196,7 +210,8 @@ def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
     if chosen == "otsu":
         levels, marks_cut_lower = own_levels(flattened, level, noise_floor)
         return Threshold(hysteresis(flattened, levels), chosen, level, marks_cut_lower)
-    block = max(3, (min(flattened.shape) // 6) | 1)
+    stroke = ridge_stroke_width(flattened > level)
+    block = max(3, int(max(min(flattened.shape) // 6, BACKGROUND_KERNEL * stroke)) | 1)
     cut_off = gaussian_local_mean(flattened, block) + level / 3
     local = cv2.compare(flattened.astype(np.float32), cut_off, cv2.CMP_GT)
     _, floor = cv2.threshold(flattened, level / 2, 255, cv2.THRESH_BINARY)

@@ -40,6 +40,23 @@ def test_a_shadow_across_the_page_is_not_ink():
         assert binary[120, 275] == 255, method
 
 
+def test_stroke_width_follows_the_strokes_not_a_black_margin():
+    mask = np.zeros((100, 300), np.uint8)
+    mask[:, :40] = 255  # a scan's black margin, far wider than any stroke
+    for x in range(80, 280, 40):
+        mask[20:80, x:x + 6] = 255
+    assert 5 <= binarize.ridge_stroke_width(mask) <= 7
+    assert binarize.ridge_stroke_width(np.zeros_like(mask)) == 0
+
+
+def test_the_adaptive_cut_keeps_a_bold_stroke_whole_not_its_outline():
+    flattened = np.zeros((96, 400), np.uint8)
+    cv2.rectangle(flattened, (40, 20), (360, 76), 200, thickness=30)  # strokes wider than a sixth of the image
+    cut = binarize.threshold(flattened, "adaptive", 0)
+    assert cut.binary[48, 200] == 0  # the hole inside the frame
+    assert cut.binary[20, 200] == 255 and cut.binary[48, 40] == 255  # each stroke's middle, not only its edges
+
+
 def test_working_scale_shrinks_photos_and_enlarges_tiny_scans():
     assert binarize.working_scale((3000, 4000), 1024, 96) == 1024 / 4000
     assert binarize.working_scale((16, 16), 1024, 96) == 6.0
