@@ -197,7 +197,8 @@ def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
 
     The adaptive window is at least as wide as the background's opening,
     BACKGROUND_KERNEL strokes: a window narrower than a bold stroke sees only
-    ink there, and cuts the stroke's outline instead of the stroke.
+    ink there, and cuts the stroke's outline instead of the stroke. The
+    strokes are measured only where an erosion shows ink that wide at all.
     """
     otsu_level, _ = cv2.threshold(flattened, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     counts = cv2.calcHist([flattened], [0], None, [256], [0, 256]).ravel().astype(np.int64)  # exact below 2**24 pixels
@@ -210,8 +211,11 @@ def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
     if chosen == "otsu":
         levels, marks_cut_lower = own_levels(flattened, level, noise_floor)
         return Threshold(hysteresis(flattened, levels), chosen, level, marks_cut_lower)
-    stroke = ridge_stroke_width(flattened > level)
-    block = max(3, int(max(min(flattened.shape) // 6, BACKGROUND_KERNEL * stroke)) | 1)
+    block = max(3, (min(flattened.shape) // 6) | 1)
+    ink = (flattened > level).view(np.uint8)
+    widest_unseen = max(1, int(block / BACKGROUND_KERNEL))  # ink this wide anywhere survives an erosion this wide
+    if cv2.erode(ink, np.ones((widest_unseen, widest_unseen), np.uint8)).any():
+        block = max(block, int(BACKGROUND_KERNEL * ridge_stroke_width(ink)) | 1)
     cut_off = gaussian_local_mean(flattened, block) + level / 3
     local = cv2.compare(flattened.astype(np.float32), cut_off, cv2.CMP_GT)
     _, floor = cv2.threshold(flattened, level / 2, 255, cv2.THRESH_BINARY)
