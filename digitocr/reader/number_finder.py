@@ -59,13 +59,22 @@ def line_features(line: LineContext) -> np.ndarray:
     """The line's features, in the order of FEATURES (the line must hold a digit)."""
     labels = [digit.label for digit in line.digits]
     likelihood = line.text_likelihood or 0.0
-    nothing = 0.0 if line.nothing_likelihood is None else \
-        float(np.clip(line.nothing_likelihood - likelihood, -MOST_PREFERENCE, MOST_PREFERENCE))
+    nothing = 0.0 if line.nothing_likelihood is None else prefers_nothing(line.nothing_likelihood, likelihood)
     return np.array([nothing, likelihood, float(np.mean(digit_log_odds(line.digits))), len(labels),
                      labels.count(1) / len(labels), median_height(line.digits) / max(1.0, line.tallest),
                      touching_edge(line.digits, line.image_size), misshapen(line.digits),
                      line.other_lines, line.flat_pieces / (line.flat_pieces + len(labels)),
-                     min(1.0, sum(d.box.width for d in line.digits) / max(1.0, line.width))], np.float64)
+                     digits_cover(line.digits, line.width)], np.float64)
+
+
+def prefers_nothing(nothing_likelihood: float, text_likelihood: float) -> float:
+    """How strongly, in nats, the recognizer prefers reading no digit to the text read, within MOST_PREFERENCE."""
+    return float(np.clip(nothing_likelihood - text_likelihood, -MOST_PREFERENCE, MOST_PREFERENCE))
+
+
+def digits_cover(digits: tuple[Digit, ...], inked_width: float) -> float:
+    """The share of marks' inked width that the digits' boxes cover, at most 1."""
+    return min(1.0, sum(d.box.width for d in digits) / max(1.0, inked_width))
 
 
 def touching_edge(digits: tuple[Digit, ...], image_size: tuple[int, int]) -> float:

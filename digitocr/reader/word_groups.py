@@ -29,7 +29,7 @@ from ..networks.ctc import log_likelihood
 from ..networks.line_recognizer import FRAME_STEP
 from ..results import Box, Digit
 from .confidence import LogisticModel, digit_log_odds, text_likelihood
-from .number_finder import KEEP_FROM, MOST_PREFERENCE, median_height, misshapen, touching_edge
+from .number_finder import KEEP_FROM, digits_cover, median_height, misshapen, prefers_nothing, touching_edge
 
 DEFAULT_GROUPS_PATH = MODELS / "WordGroups.json"
 FEATURES = ("prefers_nothing", "mean_digit_log_odds", "ones_share", "height_beside_rest", "space_beside_rest",
@@ -54,14 +54,14 @@ def group_features(group: EndGroup) -> np.ndarray:
     """The group's features, in the order of FEATURES."""
     labels = [digit.label for digit in group.digits]
     likelihood = float(text_likelihood(group.frames, group.digits))
-    nothing = float(np.clip(log_likelihood(group.frames, []) - likelihood, -MOST_PREFERENCE, MOST_PREFERENCE))
+    nothing = prefers_nothing(log_likelihood(group.frames, []), likelihood)
     height, rest_height = median_height(group.digits), median_height(group.rest)
     return np.array([nothing, float(np.mean(digit_log_odds(group.digits))), labels.count(1) / len(labels),
                      float(np.log(max(1.0, height) / max(1.0, rest_height))),
                      space_between(group.digits, group.rest) / max(1.0, rest_height),
                      touching_edge(group.digits, group.image_size),
                      misshapen(group.digits),
-                     min(1.0, sum(d.box.width for d in group.digits) / max(1.0, group.inked_width))], np.float64)
+                     digits_cover(group.digits, group.inked_width)], np.float64)
 
 
 def space_between(digits: tuple[Digit, ...], others: tuple[Digit, ...]) -> float:
