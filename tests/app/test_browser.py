@@ -79,17 +79,22 @@ def screenshot(page, name: str) -> None:
         page.screenshot(path=str(PROJECT / folder / name), full_page=True)
 
 
-def open_tab(page, name: str) -> None:
-    """Click a tab until it is the selected one: a click that lands while the app reruns can be lost."""
-    tab = page.get_by_role("tab", name=name)
+def click_until(target, settled, timeout: float = 5_000) -> None:
+    """Click until `settled(timeout)` passes: a click that lands while the app reruns can be lost."""
     for _ in range(5):
-        tab.click()
+        target.click()
         try:
-            playwright.expect(tab).to_have_attribute("aria-selected", "true", timeout=5_000)
+            settled(timeout)
             return
         except AssertionError:
             continue
-    playwright.expect(tab).to_have_attribute("aria-selected", "true")
+    settled(timeout)
+
+
+def open_tab(page, name: str) -> None:
+    tab = page.get_by_role("tab", name=name)
+    click_until(tab, lambda timeout: playwright.expect(tab).to_have_attribute("aria-selected", "true",
+                                                                               timeout=timeout))
 
 
 def expect_number(page, number: str) -> None:
@@ -157,8 +162,11 @@ def test_a_clerk_reviews_ten_uploads_corrects_one_and_exports_what_was_approved(
     first.fill("12345")
     first.press("Enter")
     page.get_by_text("✅ corrected").wait_for(timeout=60_000)
-    page.get_by_role("button", name="Accept", disabled=False).first.click()
-    page.get_by_text("✅ accepted").wait_for(timeout=60_000)
+    accepts = page.get_by_role("button", name="Accept")
+    playwright.expect(accepts.first).to_be_disabled(timeout=60_000)
+    click_until(accepts.nth(1),
+                lambda timeout: playwright.expect(page.get_by_text("✅ accepted")).to_be_visible(timeout=timeout),
+                timeout=20_000)
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Download approved (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
