@@ -17,6 +17,7 @@ STEM_LEAN = 0.45  # a stroke leaning more than this (of its height) from top to 
 FLAG_LENGTH = (0.2, 0.95)  # a '1's flag, as a share of the stem's height: a quick hand draws it nearly as long
 FLAG_DROP = (35, 80)  # degrees below the horizontal a flag falls; flatter, it is a '7's bar
 FLAG_BOW = 0.25  # the most a curved flag bulges up and out, as a share of its length
+SMALLEST_LOOP = 0.14  # a looped '2's least loop radius, as a share of the digit's height: a small eye
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,10 @@ class AugmentSettings:
     flag_probability: float = 0.5  # of the 1s, drawn with a flag (and sometimes a foot), as much of Europe writes them
     cross_probability: float = 0.3  # of the 7s, drawn with a bar across the stem
     hook_probability: float = 0.3  # of the 9s, drawn with the stem's foot curled back to the left, as a 'g'
+    stem_left_probability: float = 0.15  # of the 9s, drawn with the stem below the loop's left, as a 'ρ'
     loop_probability: float = 0.3  # of the 2s, looped at the base, as much of Latin America writes them...
+    loop_radii: tuple[float, float] = (0.3, 0.32)  # the largest loop's across and up: half the '2's height,
+    # as an 'ℓ' on its base
     curl_probability: float = 0.5  # ...and of those, begun with a curl where the pen lands
     fill_box_probability: float = 0.12  # stretched to a square, then scanned coarsely, as Semeion's digits are
     raw_elastic_probability: float = 0.3  # of the MNIST images trained on as published
@@ -114,12 +118,24 @@ def hooked_nine(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return mask
 
 
-def looped_two(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def stem_left_nine(mask: np.ndarray) -> np.ndarray:
+    """A '9' whose stem falls from the loop's left, as many Spanish and Latin American hands write it (like a 'ρ').
+
+    The mirror image of a '9' is that shape, and no other digit's: the
+    classifier trained without it reads such 9s as 8s. The affine distortion
+    that follows slants some stems under the loop's middle.
+    """
+    return np.ascontiguousarray(mask[:, ::-1])
+
+
+def looped_two(mask: np.ndarray, rng: np.random.Generator, widest: float = 0.24, tallest: float = 0.26) -> np.ndarray:
     """A '2' whose stroke loops where it turns into the base, as much of Latin America and Southern Europe writes it.
 
     The loop sits on the base just right of the stroke's lowest-left ink, drawn
     thin (the reader's normalisation redraws every stroke), so the corner
-    encloses a hole.
+    encloses a hole. Its radii run from a small eye to `widest` across and
+    `tallest` up (shares of the height); the defaults are the loops the line
+    recognizer learned and the stress scenes draw.
     """
     height = mask.shape[0]
     mask = np.pad(mask, ((height // 6, height // 8), (height // 6, 0)))
@@ -127,7 +143,7 @@ def looped_two(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     low = ys >= ys.min() + 0.7 * (ys.max() - ys.min())
     corner_x, corner_y = int(xs[low].min()), int(ys[low][np.argmin(xs[low])])
     thickness = max(1, int(round(0.06 * height)))
-    across, up = height * rng.uniform(0.14, 0.24), height * rng.uniform(0.14, 0.26)
+    across, up = height * rng.uniform(SMALLEST_LOOP, widest), height * rng.uniform(SMALLEST_LOOP, tallest)
     centre = (int(corner_x + across * rng.uniform(0.4, 1.0)), int(corner_y - up * rng.uniform(0.5, 0.9)))
     cv2.ellipse(mask, centre, (max(1, int(across)), max(1, int(up))), float(rng.uniform(-30, 30)), 0, 360, 1,
                 thickness)
@@ -278,7 +294,7 @@ def random_stroke(rng: np.random.Generator, settings: AugmentSettings) -> float:
     return float(rng.uniform(low, high)) if rng.random() < 0.7 else STROKE_IN_BOX
 
 
-NON_DIGIT_LETTERS = "AEHKMNPRWXkmwx+#%&@*"  # none that a sloppy digit resembles ('F' is a crossed '7')
+NON_DIGIT_LETTERS = "AEHKMNRWXkmwx+#%&@*"  # none a digit resembles ('F' is a crossed '7', 'P' a stem-left '9')
 
 
 def non_digit_mask(rng: np.random.Generator) -> np.ndarray:

@@ -71,13 +71,17 @@ def distorted_input(mask: np.ndarray, rng: np.random.Generator, settings: augmen
     if label == 1 and mask.any() and rng.random() < settings.flag_probability:
         mask = augment.flagged_one(cropped(mask), rng)
     elif label == 2 and mask.any() and rng.random() < settings.loop_probability:
-        mask = augment.looped_two(cropped(mask), rng)
+        mask = augment.looped_two(cropped(mask), rng, *settings.loop_radii)
         if rng.random() < settings.curl_probability:
             mask = augment.curled_start(cropped(mask), rng)
     elif label == 7 and mask.any() and rng.random() < settings.cross_probability:
         mask = augment.crossed_seven(cropped(mask), rng)
-    elif label == 9 and mask.any() and rng.random() < settings.hook_probability:
-        mask = augment.hooked_nine(cropped(mask), rng)
+    elif label == 9 and mask.any():
+        style = rng.random()
+        if style < settings.hook_probability:
+            mask = augment.hooked_nine(cropped(mask), rng)
+        elif style < settings.hook_probability + settings.stem_left_probability:
+            mask = augment.stem_left_nine(cropped(mask))
     mask = augment.random_affine(mask, rng, settings)
     if rng.random() < settings.elastic_probability:
         mask = augment.elastic(mask, rng, settings)

@@ -6,7 +6,9 @@ is knowledge a one-hot label throws away. The teacher reads the same
 augmented samples the student trains on, every epoch, through ONNX Runtime;
 it need not ship. Marks that are not digits keep their uniform target, so
 the student's "not a digit" answer is learned from the data, not from the
-teacher.
+teacher; and where the teacher's answer is not the label (a style of
+writing it never learned, such as a '9' whose stem falls from the loop's
+left), its answer is no knowledge to pass on, and the label alone is kept.
 """
 
 import json
@@ -52,8 +54,9 @@ class Teacher:
 
 
 def distilled_targets(targets: np.ndarray, teacher_answers: np.ndarray, weight: float = DISTILL_WEIGHT) -> np.ndarray:
-    """Each digit's target mixed with the teacher's answer; a non-digit's uniform target kept as it is."""
-    digits = targets.max(axis=1) > 0.5
+    """Each digit's target mixed with the teacher's answer where that answer is the label; a non-digit's uniform
+    target, and a digit's the teacher gets wrong, kept as they are."""
+    digits = (targets.max(axis=1) > 0.5) & (teacher_answers.argmax(axis=1) == targets.argmax(axis=1))
     mixed = targets.copy()
     mixed[digits] = (1 - weight) * targets[digits] + weight * teacher_answers[digits]
     return mixed

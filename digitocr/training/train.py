@@ -223,8 +223,8 @@ def model_card(model, sources: Sources, run: TrainingRun, outcome: dict) -> dict
                      "min_epochs": int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs)),
                      "optimizer": "Adam, cosine learning rate", "learning_rate": run.learning_rate,
                      "loss": "categorical cross-entropy, uniform target for non-digits" +
-                             (f"; digits' targets {run.distill_weight:.0%} the teacher's mean answer"
-                              if run.teachers else ""),
+                             (f"; digits' targets {run.distill_weight:.0%} the teacher's mean answer where its "
+                              "answer is the label" if run.teachers else ""),
                      "started_from": outcome["started_from"]},
         "command": "python -m digitocr.train " + " ".join(sys.argv[1:]),
     }

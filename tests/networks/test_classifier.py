@@ -93,3 +93,16 @@ def test_shipped_model_reads_twos_looped_at_the_base_and_curled_where_they_begin
     inputs = np.stack([to_model_input(augment.curled_start(cropped(augment.looped_two(cropped(mnist_mask(two)), rng)),
                                                            rng)) for two in twos])
     assert (reader.classifier.predict(inputs).argmax(axis=1) == 2).mean() >= 0.97
+
+
+@needs_shared
+def test_shipped_model_reads_nines_whose_stem_falls_from_the_loops_left(reader):
+    from digitocr.image.normalize import to_model_input
+    from digitocr.training import augment
+    from digitocr.training.digit_data import cropped, mnist_mask
+    from digitocr.training.mnist import load_mnist
+
+    data = load_mnist(SHARED / "data/mnist")
+    nines = data.train_images[-5000:][data.train_labels[-5000:] == 9]  # MNIST's validation digits, never trained on
+    inputs = np.stack([to_model_input(augment.stem_left_nine(cropped(mnist_mask(nine)))) for nine in nines])
+    assert (reader.classifier.predict(inputs).argmax(axis=1) == 9).mean() >= 0.9

@@ -64,6 +64,23 @@ def test_a_hooked_nine_curls_from_its_foot_to_the_left():
         assert xs[below_loop].min() < xs[below_loop].max() - 8, seed
 
 
+def test_a_stem_left_nine_has_its_stem_below_the_loops_left_side():
+    nine = np.zeros((40, 24), np.uint8)
+    nine[2:18, 4:20] = 1
+    nine[5:15, 7:17] = 0
+    nine[2:39, 17:20] = 1
+    ys, xs = np.nonzero(augment.stem_left_nine(nine))
+    assert xs[ys > 30].max() < 24 / 2 and xs[ys < 18].max() > 24 / 2
+
+
+def test_a_looped_two_may_loop_nearly_half_its_height():
+    two = z_shaped_two()
+    tallest = max(np.ptp(np.nonzero(np.any(hole, axis=1))[0]) for seed in range(30)
+                  for hole in enclosed_holes(augment.looped_two(two, np.random.default_rng(seed),
+                                                             *augment.AugmentSettings().loop_radii)))
+    assert tallest > 0.4 * two.shape[0]
+
+
 def test_a_looped_two_closes_a_loop_at_its_bottom_left_corner():
     two = z_shaped_two()
     for seed in range(10):

@@ -41,11 +41,13 @@ def test_training_samples_have_uniform_targets_for_non_digits_and_draw_on_every_
     assert targets[:, 1].sum() >= 6  # the hand's six samples are all '1's
 
 
-def test_distilled_targets_mix_the_teachers_answer_into_digits_but_keep_non_digits_uniform():
-    targets = np.vstack([np.eye(10, dtype=np.float32)[3], np.full(10, 0.1, np.float32)])
-    teacher = np.vstack([np.eye(10, dtype=np.float32)[5], np.eye(10, dtype=np.float32)[7]])
+def test_distilled_targets_mix_the_teachers_right_answers_into_digits_but_keep_non_digits_uniform():
+    targets = np.vstack([np.eye(10, dtype=np.float32)[3], np.eye(10, dtype=np.float32)[9],
+                         np.full(10, 0.1, np.float32)])
+    teacher = np.vstack([[0, 0, 0, 0.6, 0, 0.4, 0, 0, 0, 0], np.eye(10)[8], np.eye(10)[7]]).astype(np.float32)
     mixed = distillation.distilled_targets(targets, teacher, 0.25)
-    assert mixed[0, 3] == 0.75 and mixed[0, 5] == 0.25 and np.allclose(mixed[1], 0.1)
+    assert np.isclose(mixed[0, 3], 0.9) and np.isclose(mixed[0, 5], 0.1)
+    assert np.array_equal(mixed[1], targets[1]) and np.allclose(mixed[2], 0.1)
 
 
 def test_a_run_learns_from_the_hands_it_names_and_validates_on_every_hand():
