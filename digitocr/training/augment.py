@@ -36,9 +36,8 @@ class AugmentSettings:
     hook_probability: float = 0.3  # of the 9s, drawn with the stem's foot curled back to the left, as a 'g'
     stem_left_probability: float = 0.15  # of the 9s, drawn with the stem below the loop's left, as a 'ρ'
     loop_probability: float = 0.3  # of the 2s, looped at the base, as much of Latin America writes them...
-    loop_radii: tuple[float, float] = (0.3, 0.32)  # the largest loop's across and up: half the '2's height,
-    # as an 'ℓ' on its base
     curl_probability: float = 0.5  # ...and of those, begun with a curl where the pen lands
+    loop_radii: tuple[float, float] = (0.3, 0.32)  # a looped '2's largest loop, across and up: an 'ℓ' on its base
     fill_box_probability: float = 0.12  # stretched to a square, then scanned coarsely, as Semeion's digits are
     raw_elastic_probability: float = 0.3  # of the MNIST images trained on as published
     coarse_rows: tuple[int, int] = (10, 20)  # grid heights of a coarse scan (Semeion's is 16)

@@ -80,29 +80,31 @@ def test_shipped_model_reads_raw_mnist_without_the_package(reader):
     assert (predictions.argmax(axis=1) == data.test_labels[:2000]).mean() >= 0.99
 
 
-@needs_shared
-def test_shipped_model_reads_twos_looped_at_the_base_and_curled_where_they_begin(reader):
+def share_read_right(reader, label: int, styled) -> float:
+    """The share of MNIST's validation digits `label` (never trained on), drawn in a hand's style by `styled` (a
+    cropped mask in, a mask out), that the shipped classifier reads as `label`."""
     from digitocr.image.normalize import to_model_input
-    from digitocr.training import augment
-    from digitocr.training.digit_data import cropped, mnist_mask
+    from digitocr.training.digit_data import VALIDATION_SIZE, cropped, mnist_mask
     from digitocr.training.mnist import load_mnist
 
     data = load_mnist(SHARED / "data/mnist")
-    twos = data.train_images[-5000:][data.train_labels[-5000:] == 2]  # MNIST's validation digits, never trained on
+    digits = data.train_images[-VALIDATION_SIZE:][data.train_labels[-VALIDATION_SIZE:] == label]
+    inputs = np.stack([to_model_input(styled(cropped(mnist_mask(digit)))) for digit in digits])
+    return float((reader.classifier.predict(inputs).argmax(axis=1) == label).mean())
+
+
+@needs_shared
+def test_shipped_model_reads_twos_looped_at_the_base_and_curled_where_they_begin(reader):
+    from digitocr.training import augment
+    from digitocr.training.digit_data import cropped
+
     rng = np.random.default_rng(11)
-    inputs = np.stack([to_model_input(augment.curled_start(cropped(augment.looped_two(cropped(mnist_mask(two)), rng)),
-                                                           rng)) for two in twos])
-    assert (reader.classifier.predict(inputs).argmax(axis=1) == 2).mean() >= 0.97
+    assert share_read_right(reader, 2, lambda two: augment.curled_start(cropped(augment.looped_two(two, rng)),
+                                                                        rng)) >= 0.97
 
 
 @needs_shared
 def test_shipped_model_reads_nines_whose_stem_falls_from_the_loops_left(reader):
-    from digitocr.image.normalize import to_model_input
     from digitocr.training import augment
-    from digitocr.training.digit_data import cropped, mnist_mask
-    from digitocr.training.mnist import load_mnist
 
-    data = load_mnist(SHARED / "data/mnist")
-    nines = data.train_images[-5000:][data.train_labels[-5000:] == 9]  # MNIST's validation digits, never trained on
-    inputs = np.stack([to_model_input(augment.stem_left_nine(cropped(mnist_mask(nine)))) for nine in nines])
-    assert (reader.classifier.predict(inputs).argmax(axis=1) == 9).mean() >= 0.9
+    assert share_read_right(reader, 9, augment.stem_left_nine) >= 0.9
