@@ -85,3 +85,10 @@ def tiny_seven() -> np.ndarray:
     seven[0:2, :] = 0  # a bar along the top edge from side to side, as 16x16 binary scans have it
     cv2.line(seven, (14, 1), (6, 15), 0, 2)
     return seven
+
+
+def enclosed_holes(mask: np.ndarray) -> list[np.ndarray]:
+    """The background regions the ink closes in, each as a bool image."""
+    count, labels = cv2.connectedComponents(1 - mask, connectivity=4)
+    return [labels == label for label in range(1, count) if not (labels == label)[[0, -1]].any()
+            and not (labels == label)[:, [0, -1]].any()]

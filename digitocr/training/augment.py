@@ -38,6 +38,7 @@ class AugmentSettings:
     loop_probability: float = 0.3  # of the 2s, looped at the base, as much of Latin America writes them...
     curl_probability: float = 0.5  # ...and of those, begun with a curl where the pen lands
     loop_radii: tuple[float, float] = (0.3, 0.32)  # a looped '2's largest loop, across and up: an 'ℓ' on its base
+    cursive_two_probability: float = 0.4  # of pendigits' 2s, looped and curled in the pen's own path (`pen_styles`)
     fill_box_probability: float = 0.12  # stretched to a square, then scanned coarsely, as Semeion's digits are
     raw_elastic_probability: float = 0.3  # of the MNIST images trained on as published
     coarse_rows: tuple[int, int] = (10, 20)  # grid heights of a coarse scan (Semeion's is 16)

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..image.normalize import to_model_input
 from ..networks.classifier import FIELD_SIZE, NUM_CLASSES
-from . import augment
+from . import augment, pen_styles
 from .hands import Hand
 from .pendigits import PenDigit, render_digit
 
@@ -67,7 +67,8 @@ def mnist_mask(image: np.ndarray) -> np.ndarray:
 
 def distorted_input(mask: np.ndarray, rng: np.random.Generator, settings: augment.AugmentSettings,
                     neighbour: np.ndarray | None = None, label: int | None = None) -> np.ndarray:
-    """One mask through random distortion, then the reader's normalisation."""
+    """One mask through random distortion, then the reader's normalisation; `label` picks the hand styles drawn
+    into it (a flagged '1', a looped '2', ...), None none."""
     if label == 1 and mask.any() and rng.random() < settings.flag_probability:
         mask = augment.flagged_one(cropped(mask), rng)
     elif label == 2 and mask.any() and rng.random() < settings.loop_probability:
@@ -172,9 +173,18 @@ def pen_samples(pools: DigitPools, rng: np.random.Generator, settings: augment.A
         return [], np.zeros((0, NUM_CLASSES), np.float32)
     picks = rng.integers(0, len(pools.pen_digits), count)
     masks = pools.mnist_masks
-    return ([distorted_input(pen_input(pools.pen_digits[i], rng), rng, settings, masks[rng.integers(len(masks))],
-                             pools.pen_digits[i].label) for i in picks],
+    return ([pen_sample(pools.pen_digits[i], rng, settings, masks[rng.integers(len(masks))]) for i in picks],
             one_hot(np.array([pools.pen_digits[i].label for i in picks], np.int64)))
+
+
+def pen_sample(digit: PenDigit, rng: np.random.Generator, settings: augment.AugmentSettings,
+               neighbour: np.ndarray) -> np.ndarray:
+    """A pen digit through distortion and normalisation; a '2' drawn in school cursive at `cursive_two_probability`
+    (its loop and curl drawn into the pen's path, so no shape-glued loop is added to it)."""
+    if digit.label == 2 and rng.random() < settings.cursive_two_probability:
+        styled = pen_styles.cursive_two(digit, rng, settings.curl_probability)
+        return distorted_input(pen_input(styled, rng), rng, settings, neighbour)
+    return distorted_input(pen_input(digit, rng), rng, settings, neighbour, digit.label)
 
 
 def hand_samples(pools: DigitPools, rng: np.random.Generator, settings: augment.AugmentSettings,

@@ -1,6 +1,7 @@
 import cv2
 import numpy as np
 
+from conftest import enclosed_holes
 from digitocr.training import augment
 
 
@@ -16,13 +17,6 @@ def z_shaped_two() -> np.ndarray:
     cv2.line(two, (27, 2), (2, 37), 1, 3)
     cv2.line(two, (2, 37), (27, 37), 1, 3)
     return two
-
-
-def enclosed_holes(mask: np.ndarray) -> list[np.ndarray]:
-    """The background regions the ink closes in, each as a bool image."""
-    count, labels = cv2.connectedComponents(1 - mask, connectivity=4)
-    return [labels == label for label in range(1, count) if not (labels == label)[[0, -1]].any()
-            and not (labels == label)[:, [0, -1]].any()]
 
 
 def test_a_flagged_one_gains_a_flag_left_of_its_stem_falling_from_the_top():
