@@ -10,7 +10,8 @@ Four streams, drawn afresh every epoch:
   scans are): MNIST's (its 1s sometimes flagged, 7s crossed, 9s hooked), and
   the extra hands of `hands` (European pens on paper, screen drawings);
 - digits drawn from the real pen strokes of pendigits at varied sizes and
-  stroke widths (writers in HELD_OUT_WRITERS are kept for validation only);
+  stroke widths, some 2s in school cursive (`pen_styles`; writers in
+  HELD_OUT_WRITERS are kept for validation only);
 - marks that are not digits (commas, dashes, rule bits, cell corners,
   letters, scribbles, and two whole digits touching in one box) with a
   uniform target: the classifier learns to answer them with a flat
