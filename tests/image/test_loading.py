@@ -34,6 +34,18 @@ def test_canvas_png_black_strokes_on_transparent_become_black_on_white():
     assert pixels[5, 5].tolist() == [0, 0, 0]
 
 
+@pytest.mark.parametrize("ink", [0, 255])
+def test_a_canvas_png_gives_the_pixels_of_the_drawing_it_holds(ink):
+    rng = np.random.default_rng(ink)
+    rgba = np.zeros((40, 60, 4), np.uint8)
+    rgba[..., :3] = ink
+    rgba[10:30, 20:45, 3] = rng.integers(0, 256, (20, 25))  # soft, anti-aliased edges
+    rgba[12:18, 22:30, :3] = rng.integers(0, 256, (6, 8, 3))
+    loaded = load_image(encode(Image.fromarray(rgba, "RGBA")))
+    assert np.array_equal(loaded.pixels, load_image(rgba).pixels) and loaded.drawn
+    assert loaded.pixels[0, 0].tolist() == [255 - ink] * 3
+
+
 def test_light_strokes_on_transparent_are_kept_visible():
     rgba = np.zeros((10, 10, 4), np.uint8)
     rgba[4:6, 2:8] = (255, 255, 255, 255)
@@ -127,6 +139,14 @@ def test_truncated_png_is_refused_clearly():
     data = encode(Image.fromarray(np.random.default_rng(1).integers(0, 255, (64, 64), np.uint8)))
     with pytest.raises(TruncatedImageError, match="truncated"):
         load_image(data[: len(data) // 2])
+
+
+def test_a_png_damaged_inside_is_refused_clearly(capfd):
+    data = bytearray(encode(Image.fromarray(np.random.default_rng(2).integers(0, 255, (64, 64, 4), np.uint8))))
+    data[len(data) // 2:len(data) // 2 + 40] = bytes(40)
+    with pytest.raises(TruncatedImageError, match="damaged"):
+        load_image(bytes(data))
+    assert capfd.readouterr().err == ""
 
 
 def test_truncated_jpeg_is_refused_clearly():
