@@ -70,13 +70,12 @@ def _composite_alpha(rgba: np.ndarray) -> tuple[np.ndarray, bool]:
     x, y, width, height = cv2.boundingRect(alpha)  # compositing only where something shows halves a canvas' cost
     if width == 0:
         return flattened, drawn
-    shown, shown_alpha = colour[y:y + height, x:x + width], alpha[y:y + height, x:x + width]
-    alpha3 = cv2.merge([shown_alpha, shown_alpha, shown_alpha])
+    shown = np.s_[y:y + height, x:x + width]
+    alpha3 = cv2.merge([alpha[shown]] * 3)
     if ink_is_light:
-        cv2.multiply(shown, alpha3, flattened[y:y + height, x:x + width], scale=1 / 255)
+        flattened[shown] = cv2.multiply(colour[shown], alpha3, scale=1 / 255)
     else:
-        flattened[y:y + height, x:x + width] = cv2.bitwise_not(cv2.multiply(cv2.bitwise_not(shown), alpha3,
-                                                                            scale=1 / 255))
+        flattened[shown] = cv2.bitwise_not(cv2.multiply(cv2.bitwise_not(colour[shown]), alpha3, scale=1 / 255))
     return flattened, drawn
 
 
