@@ -29,7 +29,7 @@ LINE_MARGIN = 2.0  # nats the recognizer's preference must exceed the contour re
 SUREST = 0.9999  # a contour digit's confidence is capped here: no reading is beyond doubt
 BARE_ONE_ODDS = 1.5  # what the contour reader's '1's count for where the recognizer's text only leaves them out...
 TRAILING_ONE_ODDS = 0.0  # ...and where they all come after the number, as a border's remnant or closing mark does
-FLAT_PIECE_ODDS = 1.0  # what the contour reading counts for where the recognizer only adds digits and it left ink out
+FLAT_PIECE_ODDS = 1.0  # what the contour reading counts for where the recognizer only adds digits on ink it left out
 CHARACTER_REACH = 0.5  # of the line band's height: how far either side of where a digit was read its ink may lie
 
 
@@ -122,7 +122,7 @@ class Dispute:
 
 
 def judge_line(line: int, contour_text: str, contour_confidences: list[float], frames: np.ndarray,
-               flat_pieces: int = 0) -> LineVerdict:
+               flat_spans: tuple[tuple[float, float], ...] = ()) -> LineVerdict:
     """Keep the recognizer's text only if it prefers it by more than the contour reader trusts what is in dispute.
 
     What is in dispute is the contour digits the recognizer would change or
@@ -131,15 +131,16 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     '1' to the classifier, so its certainty in '1's says little about whether
     they are digits at all: where the recognizer only leaves '1's out, they
     count for no more than BARE_ONE_ODDS, and for nothing after the number,
-    where bars are more often remnants than writing. Where the contour reader left
-    `flat_pieces` of ink out of the line because the classifier could not
-    name them, and the recognizer reads no more than that many digits more,
-    the dispute is over those pieces, and a flat answer is no certainty that
-    they are not digits: they count for no more than FLAT_PIECE_ODDS. Where
-    the recognizer finds no digit at all (clutter, noise, a border's bars, a
-    row the crop cut off), the dispute is whether anything on the line is a
-    digit: the contour reader's surest digit stands against it, bars
-    included, for the recognizer has no more to say about a lone bar than the
+    where bars are more often remnants than writing. Where the contour reader
+    left pieces of ink out of the line because the classifier could not name
+    them (`flat_spans`: the frames each covers), and the recognizer's text
+    less the digits it read on them is the contour text, the dispute is over
+    those pieces, and a flat answer is no certainty that they are not digits
+    (two touching digits make one piece of no digit's shape): they count for
+    no more than FLAT_PIECE_ODDS. Where the recognizer finds no digit at all
+    (clutter, noise, a border's bars, a row the crop cut off), the dispute is
+    whether anything on the line is a digit: the contour reader's surest
+    digit stands against it, bars included, for the recognizer has no more to say about a lone bar than the
     classifier; whether a line of bars is a border's remnant or a column's
     '1' is the number finder's question, by its size and place.
     """
@@ -157,10 +158,17 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     if dispute.leaves_out_only_ones and recognized.labels:
         trailing = disputed == list(range(len(contour_text) - len(disputed), len(contour_text)))
         certainty = min(certainty, TRAILING_ONE_ODDS if trailing else BARE_ONE_ODDS)
-    if dispute.only_adds and len(recognized.text) - len(contour_text) <= flat_pieces:
+    if dispute.only_adds and read_elsewhere(recognized, flat_spans) == contour_text:
         certainty = min(certainty, FLAT_PIECE_ODDS)
     use = preference > certainty + LINE_MARGIN
     return LineVerdict(line, contour_text, recognized, float(preference), certainty, use)
+
+
+def read_elsewhere(recognized: DecodedLine, spans: tuple[tuple[float, float], ...]) -> str:
+    """The recognizer's text less the characters centred within one of the spans of frames."""
+    centres = [(first + last + 1) / 2 for first, last in recognized.frames]
+    return "".join(character for character, centre in zip(recognized.text, centres)
+                   if not any(start <= centre <= end for start, end in spans))
 
 
 def character_boxes(recognized: DecodedLine, line: LineImage, upright: np.ndarray) -> list[tuple[int, int, int, int]]:

@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..image.lines import inked_columns_covered, inked_width
+from ..image.lines import LineImage, inked_columns_covered, inked_width
 from ..image.pipeline import Analysis
 from ..networks.ctc import log_likelihood
+from ..networks.line_recognizer import FRAME_STEP
 from ..results import Box, Digit, Line, Reading
 from ..settings import ReaderSettings
 from .confidence import ImageEvidence, LineEvidence, text_likelihood
@@ -111,6 +112,15 @@ def flat_pieces(draft: Draft, prepared: Prepared, key: int) -> int:
     return sum(prepared.analysis.pieces[index].line == key for index in draft.rejected)
 
 
+def flat_spans(draft: Draft, prepared: Prepared, line: LineImage) -> tuple[tuple[float, float], ...]:
+    """The recognizer's frames (from, to) that each of the line's pieces left out as flat answers covers."""
+    x, _, width, _ = line.box
+    to_frames = line.image.shape[1] / width / FRAME_STEP
+    pieces = [prepared.analysis.pieces[index] for index in draft.rejected]
+    return tuple(((piece.x - x) * to_frames, (piece.x + piece.width - x) * to_frames)
+                 for piece in pieces if piece.line == line.line)
+
+
 def dropped_marks(analysis: Analysis) -> list[Mark]:
     """The marks segmentation found too short for digits, in the original image's pixels."""
     return [Mark(mark.dropped, analysis.box_in_original(mark.x, mark.y, mark.width, mark.height))
@@ -127,7 +137,7 @@ def weigh_lines(draft: Draft, prepared: Prepared, frames: list[np.ndarray], sett
     for line, frames_of_line in zip(prepared.lines, frames):
         contour = lines.get(line.line, [])
         verdict = judge_line(line.line, "".join(str(d.label) for d in contour), [d.confidence for d in contour],
-                             frames_of_line, flat_pieces(draft, prepared, line.line))
+                             frames_of_line, flat_spans(draft, prepared, line))
         verdicts.append(verdict)
         if verdict.nothing and prepared.loaded.drawn:
             continue

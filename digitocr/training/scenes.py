@@ -7,11 +7,13 @@ dots and short strokes of a slipping pen, the cut-off rows above and below
 in a register's crop, a blot, a stamp, light digits binarised on black with
 noise below, a number above a region of noise, a column of single digits,
 several lines, the page turned a quarter or a half, a number spaced out a
-digit to a box, one with a separator, and a cell cropped so tight that its
-digits run into the crop's edges. The digits come from a
-`Writer` (the stress suite's draws only on held-out writers); each number is
-written as a person writes it to be read, apart from the clutter, and the
-page is photographed or scanned (`render_page`). A scene records the box of
+digit to a box, one with a separator, a cell cropped so tight that its
+digits run into the crop's edges, an amount written fast with its digits
+run together, and a number in light pencil scanned small. The digits come
+from a `Writer` (the stress suite's draws only on held-out writers); each
+number is written as a person writes it to be read, apart from the clutter
+(but for the amount written fast, as real cells often are), and the page is
+photographed or scanned (`render_page`). A scene records the box of
 every line of the number, so that what a reader finds can be told apart into
 the number and the rest.
 """
@@ -36,7 +38,7 @@ DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
 KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", "column_line", "cell_remnants",
          "scan_margin", "stray_marks", "neighbour_rows", "blot", "stamp", "light_on_dark", "noise_region",
          "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out",
-         "separators", "tight_crop")
+         "separators", "tight_crop", "run_together", "small_and_faint")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 
 Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
@@ -419,6 +421,22 @@ def tight_crop(writer, rng) -> Page:
     return framed(writer, digit_height(rng), rng, sides=(0.0, 0.4), ends=(0.0, 0.02))
 
 
+def run_together(writer, rng) -> Page:
+    """A number written fast, as amounts are: digits touching or overlapping their neighbours, trailing zeros run
+    together in one stroke, the last digits (cents, hundreds) written smaller."""
+    settings = replace(writer.settings, gap=(-0.12, 0.3), touching_probability=0.5, cursive_zeros_probability=0.35,
+                       small_tail_probability=0.25)
+    return framed(replace(writer, settings=settings), digit_height(rng), rng)
+
+
+def small_and_faint(writer, rng) -> Page:
+    """A number in light pencil or a worn pen, scanned small: digits 9 to 16 pixels tall, half to four fifths as
+    dark as ink."""
+    page = framed(writer, digit_height(rng, (9.0, 16.0)), rng)
+    page.ink *= rng.uniform(0.5, 0.8)
+    return page
+
+
 def turned(quarters: int):
     def scene(writer, rng) -> Page:
         return clean(writer, rng).turned(quarters)
@@ -432,7 +450,8 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "light_on_dark": light_on_dark, "noise_region": noise_region, "digit_column": digit_column,
           "several_lines": several_lines, "register_crop": register_crop, "turned_90": turned(1),
           "turned_180": turned(2), "turned_270": turned(3), "spaced_out": spaced_out,
-          "separators": separators, "tight_crop": tight_crop}
+          "separators": separators, "tight_crop": tight_crop, "run_together": run_together,
+          "small_and_faint": small_and_faint}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

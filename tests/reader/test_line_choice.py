@@ -82,8 +82,15 @@ def test_a_sure_one_after_the_number_counts_for_nothing_but_one_before_it_still_
 def test_a_digit_the_recognizer_adds_where_the_contour_reader_left_a_flat_piece_out_is_kept():
     frames = frames_for([BLANK, 5, BLANK, 0, BLANK], sure=0.97)
     certain = judge_line(0, "5", [0.999], frames)
-    left_ink_out = judge_line(0, "5", [0.999], frames, flat_pieces=1)
+    left_ink_out = judge_line(0, "5", [0.999], frames, flat_spans=((3.0, 4.0),))
     assert not certain.use_recognizer
     assert left_ink_out.use_recognizer and left_ink_out.recognized.text == "50"
-    too_many = frames_for([BLANK, 5, BLANK, 0, BLANK, 0, BLANK], sure=0.97)
-    assert judge_line(0, "5", [0.999], too_many, flat_pieces=1).contour_certainty > 6
+    elsewhere = judge_line(0, "5", [0.999], frames, flat_spans=((0.0, 2.0),))
+    assert elsewhere.contour_certainty > 6
+
+
+def test_two_touching_digits_the_classifier_could_not_name_are_read_by_the_recognizer():
+    frames = frames_for([BLANK, 5, BLANK, 0, BLANK, 0, BLANK], sure=0.97)
+    one_flat_piece_of_two_zeros = judge_line(0, "5", [0.999], frames, flat_spans=((2.5, 6.0),))
+    assert one_flat_piece_of_two_zeros.use_recognizer and one_flat_piece_of_two_zeros.recognized.text == "500"
+    assert judge_line(0, "5", [0.999], frames, flat_spans=((2.5, 4.5),)).contour_certainty > 6

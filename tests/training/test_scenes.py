@@ -64,3 +64,20 @@ def test_a_dash_is_one_short_stroke_well_short_of_the_digits():
         mark = scenes.distractors.dash(60, np.random.default_rng(seed))
         assert max(mark.shape) <= 0.6 * 60 + 2 * 7 + 1  # its length, and the pen's width either side
         assert cv2.connectedComponents(mark)[0] == 2  # the background and one stroke
+
+
+def test_a_small_faint_number_is_written_small_and_lighter_than_ink():
+    for seed in range(10):
+        page = scenes.small_and_faint(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        (_, _, _, height), _ = page.numbers[0]
+        assert 0 < page.ink.max() <= 0.8 and height <= 20
+
+
+def test_a_number_run_together_has_digits_that_touch():
+    joined = 0
+    for seed in range(20):
+        page = scenes.run_together(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        (x, y, w, h), text = page.numbers[0]
+        marks = cv2.connectedComponents((page.ink[y:y + h, x:x + w] > 0).astype(np.uint8))[0] - 1
+        joined += len(text) > 1 and marks < len(text)
+    assert joined >= 5
