@@ -25,6 +25,11 @@ class DecodedLine:
     def text(self) -> str:
         return "".join(str(label) for label in self.labels)
 
+    @property
+    def centres(self) -> list[float]:
+        """Where each character was read: the middle of its frames, in frames from the line's start."""
+        return [(first + last + 1) / 2 for first, last in self.frames]
+
 
 def greedy_decode(frames: np.ndarray) -> DecodedLine:
     """Best label per frame, repeats merged, blanks dropped: (T, 11) probabilities to characters."""

@@ -140,9 +140,10 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     no more than FLAT_PIECE_ODDS. Where the recognizer finds no digit at all
     (clutter, noise, a border's bars, a row the crop cut off), the dispute is
     whether anything on the line is a digit: the contour reader's surest
-    digit stands against it, bars included, for the recognizer has no more to say about a lone bar than the
-    classifier; whether a line of bars is a border's remnant or a column's
-    '1' is the number finder's question, by its size and place.
+    digit stands against it, bars included, for the recognizer has no more
+    to say about a lone bar than the classifier; whether a line of bars is a
+    border's remnant or a column's '1' is the number finder's question, by
+    its size and place.
     """
     recognized = greedy_decode(frames)
     if recognized.text == contour_text:
@@ -166,8 +167,7 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
 
 def read_elsewhere(recognized: DecodedLine, spans: tuple[tuple[float, float], ...]) -> str:
     """The recognizer's text less the characters centred within one of the spans of frames."""
-    centres = [(first + last + 1) / 2 for first, last in recognized.frames]
-    return "".join(character for character, centre in zip(recognized.text, centres)
+    return "".join(character for character, centre in zip(recognized.text, recognized.centres)
                    if not any(start <= centre <= end for start, end in spans))
 
 
@@ -177,7 +177,7 @@ def character_boxes(recognized: DecodedLine, line: LineImage, upright: np.ndarra
     recognizer read as nothing beside it."""
     x, y, width, height = line.box
     to_working = width / line.image.shape[1]
-    centres = [(start + end + 1) / 2 * FRAME_STEP * to_working for start, end in recognized.frames]
+    centres = [centre * FRAME_STEP * to_working for centre in recognized.centres]
     edges = [0.0] + [(a + b) / 2 for a, b in zip(centres, centres[1:])] + [float(width)]
     band = upright[y:y + height, x:x + width] > 0
     boxes = []
