@@ -1,6 +1,6 @@
 """Where the classifier's training digits come from, and how each epoch's samples are drawn from them.
 
-Four streams, drawn afresh every epoch:
+Five streams, drawn afresh every epoch:
 
 - MNIST as published (lightly shifted, rotated and elastically bent), so
   anyone can evaluate the classifier on raw MNIST;
@@ -15,10 +15,13 @@ Four streams, drawn afresh every epoch:
 - marks that are not digits (commas, dashes, rule bits, cell corners,
   letters, scribbles, and two whole digits touching in one box) with a
   uniform target: the classifier learns to answer them with a flat
-  distribution, which the reader reads as "not a digit" (outlier exposure).
+  distribution, which the reader reads as "not a digit" (outlier exposure);
+- where the run was given them, pieces the reader's own pipeline cut from
+  scenes by the training writers, with the digit each one is, or a uniform
+  target for the clutter it cut beside them (`reader_cuts`).
 """
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import cv2
 import numpy as np
@@ -32,6 +35,7 @@ from .pendigits import PenDigit, render_digit
 VALIDATION_SIZE = 5000  # last MNIST training images, never trained on
 HELD_OUT_WRITERS = frozenset(range(21, 31))  # pendigits writers kept for validation
 NON_DIGIT_PROBE_SEED = 99  # the fixed set of made-up non-digits the reject rate is measured on
+NOT_A_DIGIT = -1  # the label of a piece the reader cut that is none of its scene's digits
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,21 @@ class EpochCounts:
     pendigits: int = 10000
     hands: int = 10000  # the extra hands, in proportion to their sizes
     non_digits: int = 4000
+    reader_cuts: int = 15000  # pieces the reader's pipeline cut from scenes, where the pools hold them
 
     def limited(self, most: int) -> "EpochCounts":
-        return EpochCounts(*(min(most, count) for count in (self.mnist_raw, self.mnist_normalised, self.pendigits,
-                                                             self.hands, self.non_digits)))
+        return EpochCounts(*(min(most, count) for count in astuple(self)))
+
+
+@dataclass(frozen=True)
+class ReaderCuts:
+    """Pieces the reader's pipeline cut (`reader_cuts`), as the classifier takes them, (N, 28, 28) uint8 (ink 255),
+    their digits (NOT_A_DIGIT for clutter), and how many scenes gave them."""
+
+    pieces: np.ndarray
+    labels: np.ndarray
+    scenes: int
+    scenes_aligned: int
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,7 @@ class DigitPools:
     mnist_masks: list[np.ndarray]  # the same digits as binary masks at twice the size (`mnist_mask`)
     pen_digits: list[PenDigit]
     hands: tuple[Hand, ...] = ()  # their training part is drawn from
+    reader_cuts: ReaderCuts | None = None  # pieces cut by the reader's pipeline, with their digits
 
 
 def mnist_mask(image: np.ndarray) -> np.ndarray:
@@ -144,7 +160,8 @@ def epoch_samples(pools: DigitPools, rng: np.random.Generator, settings: augment
                mnist_normalised_samples(pools, rng, settings, counts.mnist_normalised),
                pen_samples(pools, rng, settings, counts.pendigits),
                hand_samples(pools, rng, settings, counts.hands),
-               non_digit_samples(pools, rng, settings, counts.non_digits)]
+               non_digit_samples(pools, rng, settings, counts.non_digits),
+               reader_cut_samples(pools, rng, counts.reader_cuts)]
     inputs = [sample for stream_inputs, _ in streams for sample in stream_inputs]
     targets = np.concatenate([stream_targets for _, stream_targets in streams])
     order = rng.permutation(len(inputs))
@@ -166,6 +183,19 @@ def mnist_normalised_samples(pools: DigitPools, rng: np.random.Generator, settin
     picks, neighbours = rng.integers(0, len(masks), count), rng.integers(0, len(masks), count)
     return ([distorted_input(masks[i], rng, settings, masks[j], int(pools.mnist_labels[i]))
              for i, j in zip(picks, neighbours)], one_hot(pools.mnist_labels[picks]))
+
+
+def reader_cut_samples(pools: DigitPools, rng: np.random.Generator, count: int) -> Stream:
+    """Pieces as the pipeline cut them, each at most once an epoch; already what the classifier sees, so not
+    distorted further."""
+    cuts = pools.reader_cuts
+    if cuts is None or not count or not len(cuts.labels):
+        return [], np.zeros((0, NUM_CLASSES), np.float32)
+    picks = rng.choice(len(cuts.labels), min(count, len(cuts.labels)), replace=False)
+    targets = np.full((len(picks), NUM_CLASSES), 1.0 / NUM_CLASSES, np.float32)
+    digits = cuts.labels[picks] >= 0
+    targets[digits] = one_hot(cuts.labels[picks][digits])
+    return list(cuts.pieces[picks].astype(np.float32) / 255.0), targets
 
 
 def pen_samples(pools: DigitPools, rng: np.random.Generator, settings: augment.AugmentSettings,

@@ -16,26 +16,28 @@ import hashlib
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DigitOcrError
 from ..image.normalize import to_model_input
-from ..networks.classifier import DEFAULT_MODEL_PATH
+from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from ..networks.model_files import load_keras_model, model_card_path, model_reference, model_sha256, save_model
 from ..networks.onnx_net import OnnxNet
 from ..settings import ReaderSettings
 from . import augment
 from .architectures import ARCHITECTURES, build_model
-from .digit_data import (HELD_OUT_WRITERS, VALIDATION_SIZE, DigitPools, EpochCounts, epoch_samples, hand_validation,
-                         mnist_mask, non_digit_probe, pen_validation)
+from .digit_data import (HELD_OUT_WRITERS, NOT_A_DIGIT, VALIDATION_SIZE, DigitPools, EpochCounts, ReaderCuts,
+                         epoch_samples, hand_validation, mnist_mask, non_digit_probe, pen_validation)
 from .distillation import DISTILL_WEIGHT, Teacher, distilled_targets
 from .finetune import finetune
 from .hands import HAND_NAMES, Hand, load_hands
+from .line_lessons import DigitPool
 from .mnist import MnistData, load_mnist
 from .pendigits import PenDigit, parse_pendigits
+from .reader_cuts import reader_cuts
 
 SEED = 1234
 BATCH_SIZE = 128
@@ -58,6 +60,7 @@ class TrainingRun:
     learning_rate: float = LEARNING_RATE
     teachers: tuple[Path, ...] = ()  # classifiers whose mean answer the run learns from
     distill_weight: float = DISTILL_WEIGHT
+    reader_cut_scenes: int = 0  # scenes of each one-line kind the pipeline cuts into pieces to learn from
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,18 @@ def training_pools(sources: Sources, limit: int | None) -> DigitPools:
     pens = [digit for digit in sources.pen_digits if digit.writer not in HELD_OUT_WRITERS]
     return DigitPools(images, labels, [mnist_mask(image) for image in images], pens,
                       tuple(hand for hand in sources.hands if sources.learns_from(hand)))
+
+
+def cut_by_the_reader(pools: DigitPools, run: TrainingRun) -> ReaderCuts:
+    """Pieces the pipeline cuts from scenes written with the training digits, kept and put in order by the
+    classifier the run starts from (the shipped one where it starts from random weights)."""
+    hand_parts = [hand.part(held_out=False) for hand in pools.hands]
+    hands = ([mask for masks, _ in hand_parts for mask in masks],
+             np.concatenate([labels for _, labels in hand_parts]) if hand_parts else np.zeros(0))
+    writers = DigitPool(pools.mnist_masks, pools.mnist_labels, pools.pen_digits, hands=hands)
+    scenes = min(run.reader_cut_scenes, run.limit or run.reader_cut_scenes)
+    print(f"cutting {scenes} scenes of each one-line kind with the reader's pipeline", flush=True)
+    return reader_cuts(writers, DigitClassifier.load(run.base or DEFAULT_MODEL_PATH), scenes, run.seed)
 
 
 def validation_sets(sources: Sources, limit: int | None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -177,8 +192,11 @@ def train(sources: Sources, run: TrainingRun) -> dict:
 
     keras.utils.set_random_seed(run.seed)
     pools, validation = training_pools(sources, run.limit), validation_sets(sources, run.limit)
+    if run.reader_cut_scenes:
+        pools = replace(pools, reader_cuts=cut_by_the_reader(pools, run))
     print(f"training from {len(pools.mnist_images)} MNIST images, {len(pools.pen_digits)} pen digits and "
           + (", ".join(f"{(~hand.held_out).sum()} {hand.name}" for hand in pools.hands) or "no extra hands")
+          + (f", {len(pools.reader_cuts.labels)} pieces cut by the reader" if pools.reader_cuts else "")
           + "; validation: " + ", ".join(f"{len(labels)} {name}" for name, (_, labels) in validation.items()),
           flush=True)
     teacher = Teacher.load(list(run.teachers)) if run.teachers else None
@@ -189,18 +207,20 @@ def train(sources: Sources, run: TrainingRun) -> dict:
     results = final_accuracy(model, sources.mnist, validation)
     print("test: " + ", ".join(f"{name} {value:.4f}" for name, value in results.items()), flush=True)
     save_model(model, run.out)
-    card = model_card(model, sources, run, {"accuracy": results, "history": history, "best_epoch": best_epoch,
-                                            "training_seconds": round(seconds, 1), "started_from": started_from,
-                                            "teacher": teacher.description() if teacher else None})
+    card = model_card(model, sources, run, pools.reader_cuts, {
+        "accuracy": results, "history": history, "best_epoch": best_epoch, "training_seconds": round(seconds, 1),
+        "started_from": started_from, "teacher": teacher.description() if teacher else None})
     model_card_path(run.out).write_text(json.dumps(card, indent=2) + "\n")
     print(f"wrote {run.out} ({run.out.stat().st_size / 1e6:.2f} MB, {card['multiply_adds']:,} multiply-adds a digit) "
           f"and {model_card_path(run.out)}", flush=True)
     return card
 
 
-def model_card(model, sources: Sources, run: TrainingRun, outcome: dict) -> dict:
+def model_card(model, sources: Sources, run: TrainingRun, cuts: ReaderCuts | None, outcome: dict) -> dict:
     """How the model was made and how it reads: what the card beside it records."""
     counts = EpochCounts().limited(run.limit) if run.limit else EpochCounts()
+    if cuts is None:
+        counts = replace(counts, reader_cuts=0)
     return {
         "model": run.out.name,
         "sha256": model_sha256(run.out),
@@ -217,7 +237,9 @@ def model_card(model, sources: Sources, run: TrainingRun, outcome: dict) -> dict
         "seed": run.seed,
         "training_seconds": outcome["training_seconds"],
         "teacher": outcome["teacher"],
-        "data": data_facts(sources, counts),
+        "data": data_facts(sources, counts) | ({"reader_cuts": {
+            "scenes": cuts.scenes, "scenes_aligned": cuts.scenes_aligned, "pieces": len(cuts.labels),
+            "not_digits": int((cuts.labels == NOT_A_DIGIT).sum())}} if cuts else {}),
         "augmentation": asdict(augment.AugmentSettings()),
         "training": {"batch_size": BATCH_SIZE, "max_epochs": run.max_epochs, "patience": PATIENCE,
                      "min_epochs": int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs)),
@@ -264,6 +286,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--base", help="the model to start from: with --finetune, default the shipped one;"
                         " without, the whole recipe goes on from its weights instead of random ones")
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE, help="the cosine schedule's start")
+    parser.add_argument("--reader-cuts", type=int, default=0, metavar="SCENES",
+                        help="also learn from the pieces the reader's pipeline cuts from this many scenes of each "
+                             "one-line kind by the training writers (default none)")
     return parser
 
 
@@ -289,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     hands = load_hands(Path(args.extra), args.workers, args.limit) if args.extra else []
     sources = Sources(mnist, pen_digits, args.pendigits, hands, args.extra, learned)
     run = TrainingRun(Path(args.out), args.architecture, args.epochs, args.limit, args.seed,
-                      Path(args.base) if args.base else None, args.learning_rate, tuple(map(Path, args.teacher)))
+                      Path(args.base) if args.base else None, args.learning_rate, tuple(map(Path, args.teacher)),
+                      reader_cut_scenes=args.reader_cuts)
     train(sources, run)
     return 0
 

@@ -10,7 +10,9 @@ import pytest
 from conftest import needs_shared, SHARED
 from digitocr.networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from digitocr.networks.model_files import save_model
-from digitocr.training import architectures, digit_data, distillation, hands, train
+from conftest import written
+from digitocr.settings import ReaderSettings
+from digitocr.training import architectures, digit_data, distillation, hands, reader_cuts, train
 
 MOST_MULTIPLY_ADDS = 5_000_000  # a digit's arithmetic in the shipped network
 
@@ -32,13 +34,25 @@ def test_training_samples_have_uniform_targets_for_non_digits_and_draw_on_every_
     masks = [digit_data.mnist_mask(image) for image in images]
     hand = hands.Hand("bars", [np.pad(np.ones((30, 6), np.uint8), 10)] * 4, np.array([1, 1, 1, 1]),
                       np.array([False, False, False, True]))
-    pools = digit_data.DigitPools(images, labels, masks, [], (hand,))
+    cuts = digit_data.ReaderCuts(np.full((4, 28, 28), 255, np.uint8),
+                                  np.array([7, 7, 7, digit_data.NOT_A_DIGIT]), 2, 1)
+    pools = digit_data.DigitPools(images, labels, masks, [], (hand,), cuts)
     inputs, targets = digit_data.epoch_samples(pools, rng, train.augment.AugmentSettings(),
-                                               digit_data.EpochCounts(10, 10, 0, 6, 5))
-    assert inputs.shape == (31, 28, 28, 1) and targets.shape == (31, 10)
+                                               digit_data.EpochCounts(10, 10, 0, 6, 5, 4))
+    assert inputs.shape == (35, 28, 28, 1) and targets.shape == (35, 10)
     assert np.allclose(targets.sum(axis=1), 1.0)
-    assert (targets.max(axis=1) == 0.1).sum() == 5
+    assert (targets.max(axis=1) == 0.1).sum() == 6  # the five made-up non-digits and the piece of clutter cut
     assert targets[:, 1].sum() >= 6  # the hand's six samples are all '1's
+    cut = inputs.reshape(35, -1).min(axis=1) == 1.0  # the cut pieces, as they were cut
+    assert cut.sum() == 4 and np.allclose(np.sort(targets[cut, 7]), [0.1, 1, 1, 1])  # three '7's, one not a digit
+
+
+def test_the_pieces_the_reader_cuts_are_labelled_by_their_place_and_a_miscount_labels_none(reader):
+    page = written("47", gap=40)
+    pieces, labels = reader_cuts.aligned_pieces(page, "47", reader.classifier, ReaderSettings())
+    assert labels == [4, 7] and pieces.shape == (2, 28, 28)
+    assert reader.classifier.predict(pieces).argmax(axis=1).tolist() == [4, 7]
+    assert reader_cuts.aligned_pieces(page, "471", reader.classifier, ReaderSettings()) is None
 
 
 def test_distilled_targets_mix_the_teachers_right_answers_into_digits_but_keep_non_digits_uniform():
@@ -109,10 +123,27 @@ def test_the_training_command_learns_from_a_teacher_into_a_loadable_model_and_ca
 
 
 @needs_shared
+def test_canvas_drawings_to_learn_from_are_what_the_app_exports_and_are_cut_into_their_digits(reader):
+    from digitocr.image.loading import load_image
+    from digitocr.training.pendigits import parse_pendigits
+
+    pens = [digit for digit in parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra") if digit.writer == 1]
+    rng = np.random.default_rng(4)
+    for _ in range(4):
+        canvas, text = reader_cuts.canvas_drawing(pens, rng)
+        assert (canvas.shape[1], canvas.shape[0]) == reader_cuts.CANVAS[len(text) == 1] and canvas.shape[2] == 4
+        assert load_image(canvas).drawn and 1 <= len(text) <= reader_cuts.MOST_CANVAS_DIGITS
+        pieces, labels = reader_cuts.aligned_pieces(canvas, text, reader.classifier, ReaderSettings())
+        assert "".join(map(str, labels)) == text and len(pieces) == len(text)
+
+
+@needs_shared
 def test_the_training_command_goes_on_from_a_models_own_weights(tmp_path):
     out = tmp_path / "carried_on.keras"
-    assert train.main(["--data", str(SHARED / "data/mnist"), "--limit", "32", "--epochs", "1",
+    assert train.main(["--data", str(SHARED / "data/mnist"), "--limit", "32", "--epochs", "1", "--reader-cuts", "1",
                        "--base", str(DEFAULT_MODEL_PATH), "--out", str(out)]) == 0
     card = json.loads(out.with_suffix(".json").read_text())
+    cut = card["data"]["reader_cuts"]
+    assert cut["scenes"] == len(reader_cuts.ONE_LINE_KINDS) and 0 < cut["scenes_aligned"] <= cut["pieces"]
     shipped = hashlib.sha256(DEFAULT_MODEL_PATH.read_bytes()).hexdigest()
     assert card["training"]["started_from"] == {"model": "DigitClassifier.keras", "sha256": shipped}
