@@ -192,9 +192,10 @@ def reader_cut_samples(pools: DigitPools, rng: np.random.Generator, count: int) 
     if cuts is None or not count or not len(cuts.labels):
         return [], np.zeros((0, NUM_CLASSES), np.float32)
     picks = rng.choice(len(cuts.labels), min(count, len(cuts.labels)), replace=False)
+    labels = cuts.labels[picks]
     targets = np.full((len(picks), NUM_CLASSES), 1.0 / NUM_CLASSES, np.float32)
-    digits = cuts.labels[picks] >= 0
-    targets[digits] = one_hot(cuts.labels[picks][digits])
+    digits = labels != NOT_A_DIGIT
+    targets[digits] = one_hot(labels[digits])
     return list(cuts.pieces[picks].astype(np.float32) / 255.0), targets
 
 

@@ -46,6 +46,13 @@ class Hand:
         return [self.masks[i] for i in chosen], self.labels[chosen]
 
 
+def training_parts(hands: tuple[Hand, ...] | list[Hand]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Every hand's training digits together: their masks and labels, as a `DigitPool` takes them."""
+    parts = [hand.part(held_out=False) for hand in hands]
+    labels = np.concatenate([part_labels for _, part_labels in parts]) if parts else np.zeros(0)
+    return [mask for masks, _ in parts for mask in masks], labels
+
+
 def held_out_flags(count: int, share: float = HELD_OUT_SHARE, seed: int = SPLIT_SEED) -> np.ndarray:
     """A fixed, seeded choice of `share` of `count` digits."""
     flags = np.zeros(count, bool)

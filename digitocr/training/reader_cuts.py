@@ -30,7 +30,7 @@ from .samples import pen_number
 from .scenes import KINDS, UPRIGHT_KINDS, Writer, make_scene
 
 ONE_LINE_KINDS = tuple(kind for kind in UPRIGHT_KINDS if kind not in ("digit_column", "several_lines"))
-CANVAS = {True: (400, 400), False: (900, 300)}  # (width, height) of the app's canvas for one digit, and for several
+CANVAS = {True: (400, 400), False: (900, 300)}  # (width, height) of a canvas holding one digit, and several
 MOST_CANVAS_DIGITS = 6
 
 
@@ -52,7 +52,8 @@ def aligned_pieces(pixels: np.ndarray, text: str, classifier: DigitClassifier,
 
 
 def canvas_drawing(pens: list[PenDigit], rng: np.random.Generator) -> tuple[np.ndarray, str]:
-    """What the app's canvas exports (RGBA, black strokes on transparency) of one writer's digits, and their text."""
+    """A canvas drawing as the app exports one (RGBA, black strokes on transparency) of one writer's digits, and
+    their text."""
     writer = pens[int(rng.integers(len(pens)))].writer
     own = [digit for digit in pens if digit.writer == writer]
     count = 1 if rng.random() < 0.5 else int(rng.integers(2, MOST_CANVAS_DIGITS + 1))

@@ -33,7 +33,7 @@ from .digit_data import (HELD_OUT_WRITERS, NOT_A_DIGIT, VALIDATION_SIZE, DigitPo
                          epoch_samples, hand_validation, mnist_mask, non_digit_probe, pen_validation)
 from .distillation import DISTILL_WEIGHT, Teacher, distilled_targets
 from .finetune import finetune
-from .hands import HAND_NAMES, Hand, load_hands
+from .hands import HAND_NAMES, Hand, load_hands, training_parts
 from .line_lessons import DigitPool
 from .mnist import MnistData, load_mnist
 from .pendigits import PenDigit, parse_pendigits
@@ -107,10 +107,7 @@ def training_pools(sources: Sources, limit: int | None) -> DigitPools:
 def cut_by_the_reader(pools: DigitPools, run: TrainingRun) -> ReaderCuts:
     """Pieces the pipeline cuts from scenes written with the training digits, kept and put in order by the
     classifier the run starts from (the shipped one where it starts from random weights)."""
-    hand_parts = [hand.part(held_out=False) for hand in pools.hands]
-    hands = ([mask for masks, _ in hand_parts for mask in masks],
-             np.concatenate([labels for _, labels in hand_parts]) if hand_parts else np.zeros(0))
-    writers = DigitPool(pools.mnist_masks, pools.mnist_labels, pools.pen_digits, hands=hands)
+    writers = DigitPool(pools.mnist_masks, pools.mnist_labels, pools.pen_digits, hands=training_parts(pools.hands))
     scenes = min(run.reader_cut_scenes, run.limit or run.reader_cut_scenes)
     print(f"cutting {scenes} scenes of each one-line kind with the reader's pipeline", flush=True)
     return reader_cuts(writers, DigitClassifier.load(run.base or DEFAULT_MODEL_PATH), scenes, run.seed)

@@ -25,7 +25,7 @@ from ..networks.ctc import BLANK, greedy_decode
 from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, batch_of_lines
 from ..networks.model_files import load_keras_model, model_reference, model_sha256, save_model
 from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, mnist_mask
-from .hands import Hand, load_hands
+from .hands import Hand, load_hands, training_parts
 from .line_lessons import (CLUTTER_LINES, CROSSED_SEVENS, FLAGGED_ONES, HAND_SHARE, LONGEST_FLAG, LOOPED_TWOS,
                            LOWERED_FLAGS, PEN_SHARE, DigitPool, make_lessons)
 from .line_synth import FieldSettings
@@ -93,12 +93,10 @@ class LineSources:
 def pools(sources: LineSources) -> tuple[DigitPool, DigitPool]:
     """The training digits (MNIST's first 55,000, writers 1-20, the hands' training parts) and the held-out ones."""
     mnist = sources.mnist
-    hand_parts = [hand.part(held_out=False) for hand in sources.hands]
-    hand_masks = [mask for masks, _ in hand_parts for mask in masks]
-    hand_labels = np.concatenate([labels for _, labels in hand_parts]) if hand_parts else np.zeros(0)
     training = DigitPool([mnist_mask(i) for i in mnist.train_images[:-VALIDATION_SIZE]],
                          mnist.train_labels[:-VALIDATION_SIZE],
-                         [d for d in sources.pens if d.writer not in HELD_OUT_WRITERS], hands=(hand_masks, hand_labels))
+                         [d for d in sources.pens if d.writer not in HELD_OUT_WRITERS],
+                         hands=training_parts(sources.hands))
     validation = DigitPool([mnist_mask(i) for i in mnist.train_images[-VALIDATION_SIZE:]],
                            mnist.train_labels[-VALIDATION_SIZE:],
                            [d for d in sources.pens if d.writer in HELD_OUT_WRITERS])
