@@ -5,7 +5,9 @@ Every digit the model sees, in training and in reading, comes out of
 
 1. crop the mask to its ink,
 2. bring the stroke to MNIST's width (thin pen lines are thickened, fat canvas
-   strokes thinned), measured with a distance transform,
+   strokes thinned), measured with a distance transform; a thickened stroke
+   may grow past the crop, or a '1' drawn as one thin straight line could
+   not widen at all and reached the model one pixel wide,
 3. fit the longer side into a 20x20 box, keeping the aspect ratio, with area
    interpolation so edges are anti-aliased,
 4. place it in a 28x28 field so its centre of mass sits at the centre,
@@ -67,7 +69,8 @@ def _set_stroke_width(mask: np.ndarray, target: float) -> np.ndarray:
         return mask
     kernel = _disc(abs(radius))
     if radius > 0:
-        return cv2.dilate(mask, kernel)
+        padded = cv2.copyMakeBorder(mask, radius, radius, radius, radius, cv2.BORDER_CONSTANT, value=0)
+        return cv2.dilate(padded, kernel)
     thinned = cv2.erode(mask, kernel)
     return thinned if thinned.any() else mask
 

@@ -36,6 +36,19 @@ def test_thick_and_thin_strokes_end_up_alike():
     assert abs(a.sum() - b.sum()) < 0.35 * max(a.sum(), b.sum())
 
 
+def test_thin_straight_strokes_are_thickened_to_mnist_s_width():
+    """A pen line drawn as one straight stroke is the plainest '1'; cropped to its ink, it has no room to thicken
+    unless the normalisation gives it some, and it came out one pixel wide, a '1' the classifier barely knew."""
+    bars = []
+    for width in (4, 8, 16):  # all thinner than MNIST's stroke at this height
+        mask = np.zeros((250, 60), np.uint8)
+        mask[10:243, 10:10 + width] = 1
+        bars.append(to_model_input(mask))
+    inks = [bar.sum() for bar in bars]
+    assert max(inks) - min(inks) < 0.15 * max(inks)
+    assert all((bar.max(axis=0) > 0.5).sum() >= 2 for bar in bars)
+
+
 def test_empty_mask_gives_an_empty_field():
     assert to_model_input(np.zeros((10, 10), np.uint8)).max() == 0
 

@@ -1,0 +1,44 @@
+"""Average classifiers' weights: `python -m digitocr.training.average_classifiers --out FILE MODEL...`.
+
+Why an average of fine-tunes reads real ink better than any one of them: see
+`weight_average`. The card records each ingredient (its checksum and the
+command that made it) and the average's own accuracy on the training
+command's held-out sets, MNIST's test set and the made-up non-digits, as the
+training command's card does.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from ..networks.model_files import model_card_path, model_sha256
+from ..networks.onnx_net import OnnxNet
+from .hands import load_hands
+from .mnist import load_mnist
+from .pendigits import parse_pendigits
+from .train import Sources, final_accuracy, validation_sets
+from .weight_average import averaging_parser, write_average
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = averaging_parser("average_classifiers", __doc__, "classifiers")
+    parser.add_argument("--workers", type=int, default=2, help="processes reading the extra hands' images")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    model, ingredients, first_card = write_average([Path(path) for path in args.models], out)
+    sources = Sources(load_mnist(args.data), parse_pendigits(args.pendigits) if args.pendigits else [],
+                      args.pendigits, load_hands(Path(args.extra), args.workers) if args.extra else [], args.extra)
+    results = final_accuracy(model, sources.mnist, validation_sets(sources, None))
+    card = {key: first_card[key] for key in ("input", "output", "architecture") if key in first_card}
+    card = {"model": out.name, "sha256": model_sha256(out), **card, "parameters": int(model.count_params()),
+            "multiply_adds": OnnxNet.from_archive(out).multiply_adds, "file_bytes": out.stat().st_size,
+            "accuracy": results, "weight_average_of": ingredients, "data": first_card.get("data"),
+            "command": "python -m digitocr.training.average_classifiers " + " ".join(sys.argv[1:])}
+    model_card_path(out).write_text(json.dumps(card, indent=2, default=str) + "\n")
+    print(f"wrote {out} and {model_card_path(out)}: " + ", ".join(f"{key} {value:.4f}"
+                                                                    for key, value in results.items()), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

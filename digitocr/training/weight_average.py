@@ -1,0 +1,63 @@
+"""The mean of several models' weights, and what a card says of each model averaged.
+
+Fine-tunes of one model on synthetic lessons read their own validation about
+equally well, yet disagree on dozens of real images: each drifts its own way
+from what the starting model knew of real ink. Fine-tunes from one start stay
+in one basin of the loss, so the mean of their weights is itself a model, and
+it keeps what they agree on; averaged with the model they started from, it
+learns the new lessons with less drift. The models must share one
+architecture.
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ..networks.model_files import load_keras_model, model_card_path, model_sha256, save_model
+
+
+def averaged(models: list) -> list[np.ndarray]:
+    """The element-wise mean of each weight over the models (all of one architecture)."""
+    shapes = [[weight.shape for weight in model.get_weights()] for model in models]
+    if any(shape != shapes[0] for shape in shapes):
+        raise ValueError("the models do not share one architecture, so their weights cannot be averaged")
+    return [np.mean(weights, axis=0) for weights in zip(*(model.get_weights() for model in models))]
+
+
+def card_of(path: Path) -> dict:
+    card_path = model_card_path(path)
+    return json.loads(card_path.read_text()) if card_path.exists() else {}
+
+
+def ingredient(path: Path) -> dict:
+    """A model averaged, as its card names it: its checksum, the command that made it, and a distilled model's
+    teachers or an average's own ingredients."""
+    card = card_of(path)
+    made = {"model": path.name, "sha256": model_sha256(path), "command": card.get("command"),
+            "seed": card.get("seed"), "started_from": card.get("training", {}).get("started_from")}
+    return made | {key: card[key] for key in ("teacher", "weight_average_of") if card.get(key)}
+
+
+def write_average(paths: list[Path], out: Path) -> tuple[object, list[dict], dict]:
+    """Write the average of the models at `paths` to `out` (which may be one of them); returns the averaged model,
+    each ingredient as the card names it and the first model's card, all read before anything is written."""
+    models = [load_keras_model(path) for path in paths]
+    ingredients = [ingredient(path) for path in paths]
+    first_card = card_of(paths[0])
+    models[0].set_weights(averaged(models))
+    save_model(models[0], out)
+    return models[0], ingredients, first_card
+
+
+def averaging_parser(command: str, doc: str, what: str) -> argparse.ArgumentParser:
+    """An averaging command's arguments: the models, where the average goes, and the data its card is measured on
+    (MNIST, pendigits' held-out writers and the extra hands' held-out digits)."""
+    parser = argparse.ArgumentParser(prog=f"python -m digitocr.training.{command}", description=doc.splitlines()[0])
+    parser.add_argument("models", nargs="+", help=f"{what} (.keras) of one architecture")
+    parser.add_argument("--out", required=True, help="where to write the averaged model and its card")
+    parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
+    parser.add_argument("--pendigits", help="pendigits-orig.tra: the held-out writers' pen strokes")
+    parser.add_argument("--extra", help="the folder of the extra hands")
+    return parser
