@@ -17,6 +17,12 @@ def model_card_path(model_path: Path) -> Path:
     return Path(model_path).with_suffix(".json")
 
 
+def read_model_card(model_path: Path) -> dict:
+    """The card beside a model, or nothing where it has none."""
+    card_path = model_card_path(model_path)
+    return json.loads(card_path.read_text()) if card_path.exists() else {}
+
+
 def model_sha256(model_path: Path) -> str:
     """The checksum a model card records for its file, and that loading checks."""
     return hashlib.sha256(Path(model_path).read_bytes()).hexdigest()
@@ -29,14 +35,10 @@ def model_reference(model_path: Path) -> dict:
 
 def verify_checksum(model_path: Path) -> None:
     """Refuse a model whose bytes differ from what its model card recorded (when it has a card)."""
-    card_path = model_card_path(model_path)
-    if not card_path.exists():
-        return
-    expected = json.loads(card_path.read_text()).get("sha256")
-    actual = model_sha256(model_path)
-    if expected and expected != actual:
-        raise ModelError(f"{model_path} does not match the checksum in {card_path.name}: the file was changed or "
-                         "damaged. Retrain it or restore it.")
+    expected = read_model_card(model_path).get("sha256")
+    if expected and expected != model_sha256(model_path):
+        raise ModelError(f"{model_path} does not match the checksum in {model_card_path(model_path).name}: the file "
+                         "was changed or damaged. Retrain it or restore it.")
 
 
 def save_model(model, path: Path) -> None:

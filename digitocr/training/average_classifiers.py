@@ -7,11 +7,9 @@ command's held-out sets, MNIST's test set and the made-up non-digits, as the
 training command's card does.
 """
 
-import json
 import sys
 from pathlib import Path
 
-from ..networks.model_files import model_card_path, model_sha256
 from ..networks.onnx_net import OnnxNet
 from .hands import load_hands
 from .mnist import load_mnist
@@ -25,18 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="processes reading the extra hands' images")
     args = parser.parse_args(argv)
     out = Path(args.out)
-    model, ingredients, first_card = write_average([Path(path) for path in args.models], out)
+    average = write_average([Path(path) for path in args.models], out)
     sources = Sources(load_mnist(args.data), parse_pendigits(args.pendigits) if args.pendigits else [],
                       args.pendigits, load_hands(Path(args.extra), args.workers) if args.extra else [], args.extra)
-    results = final_accuracy(model, sources.mnist, validation_sets(sources, None))
-    card = {key: first_card[key] for key in ("input", "output", "architecture") if key in first_card}
-    card = {"model": out.name, "sha256": model_sha256(out), **card, "parameters": int(model.count_params()),
-            "multiply_adds": OnnxNet.from_archive(out).multiply_adds, "file_bytes": out.stat().st_size,
-            "accuracy": results, "weight_average_of": ingredients, "data": first_card.get("data"),
-            "command": "python -m digitocr.training.average_classifiers " + " ".join(sys.argv[1:])}
-    model_card_path(out).write_text(json.dumps(card, indent=2, default=str) + "\n")
-    print(f"wrote {out} and {model_card_path(out)}: " + ", ".join(f"{key} {value:.4f}"
-                                                                    for key, value in results.items()), flush=True)
+    average.write_card(("input", "output", "architecture"),
+                       {"multiply_adds": OnnxNet.from_archive(out).multiply_adds, "file_bytes": out.stat().st_size},
+                       final_accuracy(average.model, sources.mnist, validation_sets(sources, None)), parser.prog)
     return 0
 
 

@@ -11,14 +11,13 @@ writing it never learned, such as a '9' whose stem falls from the loop's
 left), its answer is no knowledge to pass on, and the label alone is kept.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..networks.classifier import DigitClassifier
-from ..networks.model_files import model_card_path, model_sha256
+from ..networks.model_files import model_sha256, read_model_card
 
 DISTILL_WEIGHT = 0.5  # of a digit's target taken from the teacher; the rest is its label
 BATCH = 2048  # samples the teacher reads in one call
@@ -46,8 +45,7 @@ class Teacher:
         """For the student's card: each member's file, checksum and the command that made it."""
         described = []
         for member in self.members:
-            card_path = model_card_path(member.path)
-            card = json.loads(card_path.read_text()) if card_path.exists() else {}
+            card = read_model_card(member.path)
             described.append({"model": Path(member.path).name, "sha256": model_sha256(member.path),
                               "command": card.get("command"), "accuracy": card.get("accuracy")})
         return described

@@ -11,11 +11,13 @@ architecture.
 
 import argparse
 import json
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..networks.model_files import load_keras_model, model_card_path, model_sha256, save_model
+from ..networks.model_files import load_keras_model, model_card_path, model_sha256, read_model_card, save_model
 
 
 def averaged(models: list) -> list[np.ndarray]:
@@ -26,29 +28,45 @@ def averaged(models: list) -> list[np.ndarray]:
     return [np.mean(weights, axis=0) for weights in zip(*(model.get_weights() for model in models))]
 
 
-def card_of(path: Path) -> dict:
-    card_path = model_card_path(path)
-    return json.loads(card_path.read_text()) if card_path.exists() else {}
-
-
 def ingredient(path: Path) -> dict:
     """A model averaged, as its card names it: its checksum, the command that made it, and a distilled model's
     teachers or an average's own ingredients."""
-    card = card_of(path)
+    card = read_model_card(path)
     made = {"model": path.name, "sha256": model_sha256(path), "command": card.get("command"),
             "seed": card.get("seed"), "started_from": card.get("training", {}).get("started_from")}
     return made | {key: card[key] for key in ("teacher", "weight_average_of") if card.get(key)}
 
 
-def write_average(paths: list[Path], out: Path) -> tuple[object, list[dict], dict]:
-    """Write the average of the models at `paths` to `out` (which may be one of them); returns the averaged model,
-    each ingredient as the card names it and the first model's card, all read before anything is written."""
+@dataclass(frozen=True)
+class Average:
+    """An averaged model as written, what it averaged and the first ingredient's card, all read before the write."""
+
+    out: Path
+    model: object
+    ingredients: list[dict]
+    first_card: dict
+
+    def write_card(self, copied: tuple[str, ...], facts: dict, accuracy: dict, program: str) -> None:
+        """The keys `copied` from the first ingredient's card, the average's own facts and accuracy, what it
+        averaged and the command that made it (`program` and this run's arguments); the accuracy is printed too."""
+        card = {"model": self.out.name, "sha256": model_sha256(self.out),
+                **{key: self.first_card[key] for key in copied if key in self.first_card},
+                "parameters": int(self.model.count_params()), **facts, "accuracy": accuracy,
+                "weight_average_of": self.ingredients, "data": self.first_card.get("data"),
+                "command": f"{program} " + " ".join(sys.argv[1:])}
+        model_card_path(self.out).write_text(json.dumps(card, indent=2, default=str) + "\n")
+        print(f"wrote {self.out} and {model_card_path(self.out)}: "
+              + ", ".join(f"{key} {value:.4f}" for key, value in accuracy.items()), flush=True)
+
+
+def write_average(paths: list[Path], out: Path) -> Average:
+    """Write the average of the models at `paths` to `out`, which may be one of them."""
     models = [load_keras_model(path) for path in paths]
     ingredients = [ingredient(path) for path in paths]
-    first_card = card_of(paths[0])
+    first_card = read_model_card(paths[0])
     models[0].set_weights(averaged(models))
     save_model(models[0], out)
-    return models[0], ingredients, first_card
+    return Average(out, models[0], ingredients, first_card)
 
 
 def averaging_parser(command: str, doc: str, what: str) -> argparse.ArgumentParser:

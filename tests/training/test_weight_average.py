@@ -44,6 +44,7 @@ def test_the_classifier_averaging_command_writes_a_model_that_reads_and_a_card_n
     card, shipped = json.loads(model_card_path(out).read_text()), json.loads(model_card_path(copy).read_text())
     assert [part["sha256"] for part in card["weight_average_of"]] == [shipped["sha256"]] * 2
     assert card["command"].startswith("python -m digitocr.training.average_classifiers")
-    assert abs(card["accuracy"]["mnist_test"] - shipped["accuracy"]["mnist_test"]) < 1e-4  # averaged with itself,
-    digits = np.random.default_rng(0).random((16, 28, 28), np.float32)  # a model is that model
+    # averaged with itself, a model is that model
+    assert abs(card["accuracy"]["mnist_test"] - shipped["accuracy"]["mnist_test"]) < 1e-4
+    digits = np.random.default_rng(0).random((16, 28, 28), np.float32)
     assert np.allclose(DigitClassifier.load(out).predict(digits), DigitClassifier.load(copy).predict(digits), atol=1e-5)
