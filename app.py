@@ -16,7 +16,7 @@ from digitocr.frontends.inputs import IMAGE_SUFFIXES
 from digitocr.frontends.presentation import (canvas_is_empty, crop_digit, digit_caption, probability_table,
                                              readings_csv, readings_json)
 from digitocr.frontends.review import (approved_csv, approved_json, approved_rows, corrected_digits, decided,
-                                       queue_order, review_row)
+                                       queue_order, queue_summary, review_row)
 from digitocr.training.userdata import (NOT_A_DIGIT, append_samples, counts_by_label, extract_zip, images_in_zip,
                                         read_labels)
 
@@ -184,10 +184,8 @@ def read_queue(reader: Reader, images: list[tuple[str, bytes]]) -> tuple[list, l
 def review_ui(reader: Reader, images: list[tuple[str, bytes]]) -> None:
     rows, named = read_queue(reader, images)
     decisions = st.session_state["decisions"]
-    doubtful = sum(row.needs_review for row in rows)
     st.subheader("Review queue")
-    st.caption(f"{len(rows)} readings, least sure first; {doubtful} need review (marked ⚠). Accept a row as read, "
-               f"or type the right number and press Enter. Decided: {len(decisions)} of {len(rows)}.")
+    st.caption(queue_summary(rows, len(decisions)))
     pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
     page = st.selectbox("Page", range(1, pages + 1), key="queue_page") if pages > 1 else 1
     for row in rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]:

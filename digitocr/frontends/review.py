@@ -85,6 +85,14 @@ def queue_order(rows: list[ReviewRow]) -> list[ReviewRow]:
     return sorted(rows, key=lambda row: (not row.error, not row.needs_review, row.confidence))
 
 
+def queue_summary(rows: list[ReviewRow], decided_count: int) -> str:
+    """The queue's state in a clerk's words: how many readings, how many need review, how many are decided."""
+    doubtful = sum(row.needs_review for row in rows)
+    readings = f"{len(rows)} reading{'' if len(rows) == 1 else 's'}"
+    return (f"{readings}, least sure first; {doubtful} {'needs' if doubtful == 1 else 'need'} review (marked ⚠). "
+            f"Accept a row as read, or type the right number and press Enter. Decided: {decided_count} of {len(rows)}.")
+
+
 def decided(row: ReviewRow, typed: str | None) -> Decision:
     """The clerk's decision on a row: accepted as read (nothing typed), or the number typed."""
     approved = row.read if typed is None else typed.strip()

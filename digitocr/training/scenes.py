@@ -9,7 +9,11 @@ noise below, a number above a region of noise, a column of single digits,
 several lines, the page turned a quarter or a half, a number spaced out a
 digit to a box, one with a separator, a cell cropped so tight that its
 digits run into the crop's edges, an amount written fast with its digits
-run together, and a number in light pencil scanned small. The digits come
+run together, and a number in light pencil scanned small. The kinds in
+UNTRAINED_KINDS are drawn by the stress suite alone: no training command
+learns from them, so they measure what the reader makes of a layout it never
+saw, here a cell's number that begins with a '1' close to the crop's left
+edge, where a border's bar may stand beside it. The digits come
 from a `Writer` (the stress suite's draws only on held-out writers); each
 number is written as a person writes it to be read, apart from the clutter
 (but for the amount written fast, as real cells often are), and the page is
@@ -40,6 +44,8 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
          "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out",
          "separators", "tight_crop", "run_together", "small_and_faint")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
+UNTRAINED_KINDS = ("ones_first",)  # for measuring only: no training command draws them
+STRESS_KINDS = KINDS + UNTRAINED_KINDS
 
 Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
 
@@ -437,6 +443,37 @@ def small_and_faint(writer, rng) -> Page:
     return page
 
 
+def first_digit_one(source: DigitSource) -> DigitSource:
+    """`source` with its first digit a '1' (drawn until one comes), the digits after it as they come."""
+    first = True
+
+    def draw(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+        nonlocal first
+        mask, label = source(rng)
+        while first and label != 1:
+            mask, label = source(rng)
+        first = False
+        return mask, label
+    return draw
+
+
+def ones_first(writer, rng) -> Page:
+    """A table cell numbered from 1 up, as a register's or a form's are: the number begins with a '1' (flagged as
+    often as the writer flags them) a little way from the crop's left edge, and half the time the bar of the cell's
+    border stands at that edge, a few pixels clear of the '1'. A person tells the two apart by their height: the
+    bar runs the cell's height, the '1' the digits'."""
+    height = digit_height(rng, (16.0, 50.0))
+    ink, text = replace(writer, digits=first_digit_one(writer.digits)).number(height, rng)
+    bar = int(rng.integers(1, 4)) if rng.random() < 0.5 else 0
+    left = bar + max(2, int(height * rng.uniform(0.05, 0.35)))
+    right, top, bottom = int(height * rng.uniform(0.3, 1.2)), *(int(height * rng.uniform(0.2, 0.6)) for _ in range(2))
+    page = Page.blank(ink.shape[0] + top + bottom, ink.shape[1] + left + right)
+    page.write(ink, left, top, text)
+    if bar:
+        page.ink[:, :bar] = 1.0
+    return page
+
+
 def turned(quarters: int):
     def scene(writer, rng) -> Page:
         return clean(writer, rng).turned(quarters)
@@ -451,7 +488,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "several_lines": several_lines, "register_crop": register_crop, "turned_90": turned(1),
           "turned_180": turned(2), "turned_270": turned(3), "spaced_out": spaced_out,
           "separators": separators, "tight_crop": tight_crop, "run_together": run_together,
-          "small_and_faint": small_and_faint}
+          "small_and_faint": small_and_faint, "ones_first": ones_first}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

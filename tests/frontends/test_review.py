@@ -22,6 +22,15 @@ def test_the_queue_puts_failures_then_doubtful_readings_first_least_sure_first()
     assert [r.key for r in review.queue_order(rows)] == ["broken", "worse", "doubtful", "fair", "sure"]
 
 
+def test_the_queue_summary_counts_in_plain_words():
+    one_doubtful = [row("a", "12", 0.99, False), row("b", "7", 0.6, True)]
+    assert review.queue_summary(one_doubtful, 1).startswith("2 readings, least sure first; 1 needs review")
+    assert review.queue_summary(one_doubtful, 1).endswith("Decided: 1 of 2.")
+    alone = review.queue_summary([row("b", "7", 0.6, True)], 0)
+    assert alone.startswith("1 reading, least sure first; 1 needs review")
+    assert "0 need review" in review.queue_summary([row("a", "12", 0.99, False)] * 3, 0)
+
+
 def test_the_export_holds_what_was_approved_and_says_what_was_corrected():
     rows = [row("a", "12", 0.9, False), row("b", "7", 0.4, True), row("c", "3", 0.5, True)]
     decisions = {"a": review.decided(rows[0], None), "b": review.decided(rows[1], " 1 ")}

@@ -13,7 +13,7 @@ def bar_digits(rng: np.random.Generator) -> tuple[np.ndarray, int]:
 
 def test_every_kind_of_scene_is_an_image_with_the_number_where_it_says():
     rng = np.random.default_rng(5)
-    for kind in scenes.KINDS:
+    for kind in scenes.STRESS_KINDS:
         scene = scenes.make_scene(kind, scenes.Writer(bar_digits), rng)
         height, width, channels = scene.pixels.shape
         assert channels == 3 and scene.pixels.dtype == np.uint8 and scene.text
@@ -41,7 +41,7 @@ def test_a_found_line_is_a_lesson_of_the_number_it_holds_whole_or_of_nothing():
 def test_the_stress_suite_is_the_same_every_time():
     first = stress.stress_scenes(bar_digits, per_kind=2)
     again = stress.stress_scenes(bar_digits, per_kind=2)
-    assert len(first) == 2 * len(scenes.KINDS)
+    assert len(first) == 2 * len(scenes.STRESS_KINDS)
     assert all(np.array_equal(a.pixels, b.pixels) and a.text == b.text for a, b in zip(first, again))
 
 
@@ -81,3 +81,25 @@ def test_a_number_run_together_has_digits_that_touch():
         marks = cv2.connectedComponents((page.ink[y:y + h, x:x + w] > 0).astype(np.uint8))[0] - 1
         joined += len(text) > 1 and marks < len(text)
     assert joined >= 5
+
+
+def test_a_cell_numbered_from_one_begins_with_a_one_clear_of_its_border():
+    def sevens_then_ones(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+        mask, _ = bar_digits(rng)
+        return mask, 1 if rng.random() < 0.2 else 7
+
+    for seed in range(20):
+        page = scenes.ones_first(scenes.Writer(sevens_then_ones), np.random.default_rng(seed))
+        (x, y, w, h), text = page.numbers[0]
+        assert text[0] == "1"
+        bar = int(np.argmin(page.ink[:, :x].min(axis=0) > 0)) if page.ink[:, 0].all() else 0
+        assert x - bar >= 2 and not page.ink[:, bar:x].any()  # a gap of bare paper between the bar and the '1'
+    assert scenes.ones_first in scenes.MAKERS.values() and "ones_first" not in scenes.KINDS  # measured, never trained
+
+
+def test_the_stress_table_names_the_kinds_no_network_trained_on_and_totals_every_kind():
+    table = stress.stress_table([stress.KindScore("clean", 9, 10, (("12", "13"),)),
+                                 stress.KindScore("ones_first", 8, 10, ())])
+    assert table[2].startswith("| clean | 10 | 90.0 | '12' -> '13'")
+    assert table[3].startswith("| ones_first (never trained on) | 10 | 80.0 |")
+    assert table[4] == "| all | 20 | 85.0 | |"
