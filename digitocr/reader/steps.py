@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..image.components import Candidate
 from ..image.lines import LineImage, inked_columns_covered, inked_width
 from ..image.pipeline import Analysis
 from ..networks.ctc import log_likelihood
@@ -85,7 +86,7 @@ def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) 
         frames = frames_within(frames, *draft.number_columns[key])
     return LineEvidence(digits, text_likelihood(frames, digits),
                         verdict is not None and verdict.recognized.text == verdict.contour_text, key in draft.read_by,
-                        flat_pieces(draft, prepared, key), draft.number_chances.get(key, 1.0))
+                        len(flat_pieces(draft, prepared, key)), draft.number_chances.get(key, 1.0))
 
 
 def image_evidence(draft: Draft, prepared: Prepared) -> ImageEvidence:
@@ -107,18 +108,17 @@ def line_frames(prepared: Prepared, answers: Answers, key: int) -> np.ndarray | 
     return next((frames for line, frames in zip(prepared.lines, answers.frames) if line.line == key), None)
 
 
-def flat_pieces(draft: Draft, prepared: Prepared, key: int) -> int:
-    """How many of line `key`'s pieces were left out as flat answers."""
-    return sum(prepared.analysis.pieces[index].line == key for index in draft.rejected)
+def flat_pieces(draft: Draft, prepared: Prepared, key: int) -> list[Candidate]:
+    """Line `key`'s pieces left out as flat answers."""
+    return [piece for piece in (prepared.analysis.pieces[index] for index in draft.rejected) if piece.line == key]
 
 
 def flat_spans(draft: Draft, prepared: Prepared, line: LineImage) -> tuple[tuple[float, float], ...]:
     """The recognizer's frames (from, to) that each of the line's pieces left out as flat answers covers."""
     x, _, width, _ = line.box
     to_frames = line.image.shape[1] / width / FRAME_STEP
-    pieces = [prepared.analysis.pieces[index] for index in draft.rejected]
     return tuple(((piece.x - x) * to_frames, (piece.x + piece.width - x) * to_frames)
-                 for piece in pieces if piece.line == line.line)
+                 for piece in flat_pieces(draft, prepared, line.line))
 
 
 def dropped_marks(analysis: Analysis) -> list[Mark]:
@@ -168,7 +168,7 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
         digits, frames = tuple(draft.lines[key]), line_frames(prepared, answers, key)
         chance = None if median_height(digits) < SMALLEST_LEGIBLE else finder.part_of_number(LineContext(
             digits, text_likelihood(frames, digits), None if frames is None else log_likelihood(frames, []),
-            flat_pieces(draft, prepared, key), prepared.loaded.original_size, tallest, len(keys) - 1,
+            len(flat_pieces(draft, prepared, key)), prepared.loaded.original_size, tallest, len(keys) - 1,
             line_width(prepared, key, digits)))
         if chance is None or chance < KEEP_FROM:
             not_number[key] = (lines.pop(key), chance)

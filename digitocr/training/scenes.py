@@ -466,7 +466,8 @@ def ones_first(writer, rng) -> Page:
     ink, text = replace(writer, digits=first_digit_one(writer.digits)).number(height, rng)
     bar = int(rng.integers(1, 4)) if rng.random() < 0.5 else 0
     left = bar + max(2, int(height * rng.uniform(0.05, 0.35)))
-    right, top, bottom = int(height * rng.uniform(0.3, 1.2)), *(int(height * rng.uniform(0.2, 0.6)) for _ in range(2))
+    right = int(height * rng.uniform(0.3, 1.2))
+    top, bottom = (int(height * rng.uniform(0.2, 0.6)) for _ in range(2))
     page = Page.blank(ink.shape[0] + top + bottom, ink.shape[1] + left + right)
     page.write(ink, left, top, text)
     if bar:
