@@ -2,23 +2,26 @@
 
 A person tells from the digits' shapes: a '7' or a '4' has one way up, while
 a '0' or an '8' turned half round is the same mark. The orientation network
-answers that for each blob (`networks.orientation`); its answers are added
-up as independent evidence over a prior in which one image in fifty arrives
-turned. Where the likeliest turn then has at least a one-in-five chance, the
-image is read that way too (in full: turning changes what its lines are),
-and the turned reading is kept where the reader is at least as sure of it as
-of the image as given: the shapes say which way to try, and whether a second
-reading is worth its cost; the readings decide. A turn is tried on doubt,
-not only where the shapes say it is likelier than upright, because the
-shapes often cannot tell (a '0', '1' or '8' is the same mark turned half
-round) while the two readings can. Where the image as given reads as
-nothing, whose confidence is 0 by convention, not by evidence, the turned
-reading must be more likely right than wrong: a field of noise, whose
-hundreds of specks each lean a little one way, can add up to a turn, and a
-reading of it that is surely wrong confirms nothing. One digit whose shape
-could go either way (a '6' is a turned '9') leaves the prior standing, so it
-is not tried; a clear '7' on its side is. A drawing, which its writer drew
-upright, and a tiny scan are never turned.
+answers that for each blob (`networks.orientation`), and the line recognizer
+for each line read as given and turned half round (`half_turn_evidence`);
+their answers are added up as independent evidence over a prior in which
+one image in fifty arrives turned. Where the likeliest turn then has at
+least a one-in-five chance, the image is read that way too (in full:
+turning changes what its lines are), and the turned reading is kept where
+the reader is at least as sure of it as of the image as given: the evidence
+says which way to try, and whether a second reading is worth its cost; the
+readings decide. A turn is tried on doubt, not only where the evidence says
+it is likelier than upright, because the shapes often cannot tell (a '0',
+'1' or '8' is the same mark turned half round) while the two readings can.
+Where the image as given reads as nothing, whose confidence is 0 by
+convention, not by evidence, the turned reading must be more likely right
+than wrong: a field of noise, whose hundreds of specks each lean a little
+one way, can add up to a turn, and a reading of it that is surely wrong
+confirms nothing. One digit whose shape could go either way (a '6' is a
+turned '9') leaves the prior standing by its shape; it is tried only where
+the recognizer reads it far more surely turned. A clear '7' on its side is
+tried. A drawing, which its writer drew upright, and a tiny scan are never
+turned.
 """
 
 from dataclasses import dataclass
@@ -30,7 +33,7 @@ from .prepare import Prepared
 
 TURNED_SHARE = 0.02  # the prior: one image in fifty arrives turned, a third of those each way
 LEAST_LIKELIHOOD = 1e-4  # a piece's answer is floored here, so no one mark is infinitely sure
-TRY_FROM = 0.2  # a turn this likely by the shapes is worth reading the image that way too (1.7% of cells pay)
+TRY_FROM = 0.2  # a turn this likely is worth reading the image that way too (1.5% of dev cells pay)
 CONFIRMS_FROM = 0.5  # a turned reading replaces a reading of nothing only where it is more likely right than wrong
 
 
@@ -56,19 +59,35 @@ def blobs_to_judge(prepared: Prepared) -> np.ndarray:
     return whole_blobs(prepared.analysis)
 
 
-def posterior(turn_probabilities: np.ndarray) -> np.ndarray:
+def half_turn_evidence(given: list[np.ndarray], half_turned: list[np.ndarray]) -> float:
+    """How much likelier the line recognizer finds its best reading of each line turned half round than of the
+    line as given (log of the ratio of its likeliest frame paths), summed over the lines.
+
+    The recognizer learned upright lines only, so it reads a line the right way
+    up more surely: a turned '608' reads as '809', but less surely than '608'
+    does upright. Unlike the shapes of single blobs, this sees a '0', '1' or
+    '8' in the strokes around it. Only a half turn keeps lines lines, so only
+    it is judged this way.
+    """
+    def path(frames: np.ndarray) -> float:
+        return float(np.log(np.maximum(frames.max(axis=1), LEAST_LIKELIHOOD)).sum())
+    return float(sum(path(turned) - path(upright) for upright, turned in zip(given, half_turned)))
+
+
+def posterior(turn_probabilities: np.ndarray, half_turn: float = 0.0) -> np.ndarray:
     """The probability of each quarter turn (0-3) bringing the image upright, from each blob's (N, 4) answers
-    taken as independent evidence."""
+    and the lines' `half_turn_evidence`, taken as independent evidence."""
     prior = np.array([1 - TURNED_SHARE] + [TURNED_SHARE / 3] * 3)
     log_posterior = np.log(prior) + np.log(np.maximum(turn_probabilities, LEAST_LIKELIHOOD)).sum(axis=0)
+    log_posterior[2] += half_turn
     chances = np.exp(log_posterior - log_posterior.max())
     return chances / chances.sum()
 
 
-def turn_to_try(turn_probabilities: np.ndarray) -> WayUp | None:
+def turn_to_try(turn_probabilities: np.ndarray, half_turn: float = 0.0) -> WayUp | None:
     """The likeliest turn away from as given, where it is likely enough to be worth a second reading; None where it
     is not."""
-    chances = posterior(turn_probabilities)
+    chances = posterior(turn_probabilities, half_turn)
     turns = 1 + int(chances[1:].argmax())
     return WayUp(turns, float(chances[turns])) if chances[turns] >= TRY_FROM else None
 

@@ -15,7 +15,7 @@ from ..networks.line_recognizer import LineRecognizer
 from ..results import Outcome, Reading
 from ..settings import ReaderSettings
 from .models import Models
-from .orientation import blobs_to_judge, confirms, turn_to_try
+from .orientation import blobs_to_judge, confirms, half_turn_evidence, turn_to_try
 from .prepare import (Prepared, classifier_rows, load_for_reading, piece_probabilities, prepare, prepare_loaded,
                       prepare_or_error)
 from .steps import Answers, finish
@@ -91,16 +91,22 @@ class Reader:
         """The networks' answers for many prepared images, each network called once for all of them."""
         rows = [classifier_rows(one) for one in prepared]
         probabilities = self.classifier.predict(np.concatenate(rows))
-        frames = self.line_recognizer.frames([line.image for one in prepared for line in one.lines])
         blobs = [blobs_to_judge(one) for one in prepared]
         turns = self.models.orientation.predict(np.concatenate(blobs))
-        answers, digit_start, line_start, blob_start = [], 0, 0, 0
+        lines = [line.image for one in prepared for line in one.lines]
+        half_turned = [np.rot90(line.image, 2) for one, judged in zip(prepared, blobs) if len(judged)
+                       for line in one.lines]
+        frames = self.line_recognizer.frames(lines + half_turned)
+        answers, digit_start, line_start, blob_start, turned_start = [], 0, 0, 0, len(lines)
         for one, own_rows, own_blobs in zip(prepared, rows, blobs):
             digit_end, line_end = digit_start + len(own_rows), line_start + len(one.lines)
             blob_end = blob_start + len(own_blobs)
-            answers.append(Answers(piece_probabilities(one, probabilities[digit_start:digit_end]),
-                                   frames[line_start:line_end], turns[blob_start:blob_end]))
-            digit_start, line_start, blob_start = digit_end, line_end, blob_end
+            turned_end = turned_start + (len(one.lines) if len(own_blobs) else 0)
+            own_frames = frames[line_start:line_end]
+            answers.append(Answers(piece_probabilities(one, probabilities[digit_start:digit_end]), own_frames,
+                                   turns[blob_start:blob_end],
+                                   half_turn_evidence(own_frames, frames[turned_start:turned_end])))
+            digit_start, line_start, blob_start, turned_start = digit_end, line_end, blob_end, turned_end
         return answers
 
     def turned(self, prepared: Prepared, turns: int, settings: ReaderSettings,
@@ -111,22 +117,23 @@ class Reader:
         return turned, self.answers([turned])[0]
 
     def _upright(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
-        """The image's reading, turned where its digits' shapes say it may be turned and the turned reading confirms
-        it (see `orientation`)."""
+        """The image's reading, turned where its digits' shapes and lines say it may be turned and the turned reading
+        confirms it (see `orientation`)."""
         reading = finish(prepared, answers, settings, self.models, stages)
-        way = turn_to_try(answers.turns)
+        way = turn_to_try(answers.turns, answers.half_turn)
         if way is None:
             return reading
         degrees = 90 * way.turns
         turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
         if not confirms(turned.confidence, reading.confidence if reading.lines else None):
             return replace(reading, notes=reading.notes + (
-                f"Its digits' shapes say it may be turned {degrees} degrees ({way.probability:.0%}), but that way it "
-                f"reads {turned.confidence:.0%} sure (against {reading.confidence:.0%} as given): read as given.",))
-        return turned.turned_back(way.turns, f"Read turned {degrees} degrees anticlockwise: its digits' shapes say "
-                                             f"that way may be up ({way.probability:.0%}), and it reads at least as "
-                                             f"surely ({turned.confidence:.0%} against {reading.confidence:.0%} as "
-                                             "given).")
+                f"Its digits' shapes and lines say it may be turned {degrees} degrees ({way.probability:.0%}), but "
+                f"that way it reads {turned.confidence:.0%} sure (against {reading.confidence:.0%} as given): read "
+                "as given.",))
+        return turned.turned_back(way.turns, f"Read turned {degrees} degrees anticlockwise: its digits' shapes and "
+                                             f"lines say that way may be up ({way.probability:.0%}), and it reads at "
+                                             f"least as surely ({turned.confidence:.0%} against "
+                                             f"{reading.confidence:.0%} as given).")
 
 
 @functools.lru_cache(maxsize=1)

@@ -48,6 +48,7 @@ class Answers:
     probabilities: np.ndarray  # the classifier's, one row per piece
     frames: list[np.ndarray]  # the line recognizer's, one (T, 11) array per line
     turns: np.ndarray  # the orientation network's, one row per whole blob judged (`orientation.blobs_to_judge`)
+    half_turn: float = 0.0  # the line recognizer's `orientation.half_turn_evidence`; 0 where no blob is judged
 
 
 def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, models: Models,

@@ -94,18 +94,18 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Example:
-    candidates: tuple[Candidate, ...]  # as given, then turned where its digits' shapes say so
+    candidates: tuple[Candidate, ...]  # as given, then turned where its digits' shapes and lines say so
 
 
 def example_of(models: Models, pixels: np.ndarray, truth: str) -> Example:
-    """The image read as given and, where its digits' shapes say it may be turned, turned that way, as the reader does
-    (`orientation`); which of the two the reader keeps depends on the confidence model being fitted."""
+    """The image read as given and, where its digits' shapes and lines say it may be turned, turned that way, as the
+    reader does (`orientation`); which of the two the reader keeps depends on the confidence model being fitted."""
     recorder = EvidenceRecorder()
     reader = Reader(settings=ReaderSettings(), models=replace(models, confidence=recorder))
     first = prepare(pixels, reader.settings)
     answers = reader.answers([first])[0]
     found = []
-    way = turn_to_try(answers.turns)
+    way = turn_to_try(answers.turns, answers.half_turn)
     for prepared, its_answers in [(first, answers)] + ([reader.turned(first, way.turns, reader.settings)]
                                                        if way else []):
         reading = finish(prepared, its_answers, reader.settings, reader.models, False)

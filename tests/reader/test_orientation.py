@@ -1,6 +1,6 @@
 import numpy as np
 
-from digitocr.reader.orientation import TRY_FROM, confirms, turn_to_try
+from digitocr.reader.orientation import TRY_FROM, confirms, half_turn_evidence, posterior, turn_to_try
 
 
 def answers(*rows):
@@ -36,3 +36,32 @@ def test_one_odd_blob_does_not_turn_a_page_the_rest_call_upright():
 def test_a_turned_reading_is_kept_where_surer_and_replaces_nothing_only_where_more_likely_right_than_wrong():
     assert confirms(0.3, 0.2) and not confirms(0.2, 0.3)
     assert confirms(0.6, None) and not confirms(0.07, None)  # as given it read nothing: a noise field's '3' is not kept
+
+
+def frames(*best):
+    """A line's (T, 11) recognizer answers whose surest label has these probabilities, frame by frame."""
+    rows = np.full((len(best), 11), 0.0, np.float32)
+    for row, probability in zip(rows, best):
+        row[10] = probability
+        row[:10] = (1 - probability) / 10
+    return rows
+
+
+def test_lines_read_more_surely_turned_half_round_count_for_a_half_turn_and_only_that():
+    evidence = half_turn_evidence([frames(0.6, 0.5)], [frames(0.99, 0.99)])
+    assert evidence > 0
+    shapes = answers([0.5, 0.0, 0.5, 0.0])  # a '6' or a '9': the shape alone leaves the prior standing
+    assert turn_to_try(shapes) is None
+    chances = posterior(shapes, evidence)
+    before = posterior(shapes)
+    assert chances[2] > before[2]
+    assert np.allclose(chances[[1, 3]] / chances[0], before[[1, 3]] / before[0])  # quarter turns: no evidence
+    assert half_turn_evidence([frames(0.9)], [frames(0.3)]) < 0
+
+
+def test_a_half_turn_the_shapes_doubt_is_tried_where_the_lines_read_surer_that_way():
+    shapes = answers([0.4, 0.05, 0.5, 0.05], [0.4, 0.05, 0.5, 0.05])
+    assert turn_to_try(shapes) is None
+    surer_turned = half_turn_evidence([frames(0.3, 0.3, 0.4, 0.3, 0.3)], [frames(0.99, 0.99, 0.9, 0.99, 0.99)])
+    way = turn_to_try(shapes, surer_turned)
+    assert way is not None and way.turns == 2 and way.probability >= TRY_FROM
