@@ -32,7 +32,7 @@ from ..image.pipeline import Analysis
 from .prepare import Prepared
 
 TURNED_SHARE = 0.02  # the prior: one image in fifty arrives turned, a third of those each way
-LEAST_LIKELIHOOD = 1e-4  # a piece's answer is floored here, so no one mark is infinitely sure
+LEAST_LIKELIHOOD = 1e-4  # a piece's or a frame's answer is floored here, so no one mark is infinitely sure
 TRY_FROM = 0.2  # a turn this likely is worth reading the image that way too (1.5% of dev cells pay)
 CONFIRMS_FROM = 0.5  # a turned reading replaces a reading of nothing only where it is more likely right than wrong
 

@@ -94,14 +94,15 @@ class Reader:
         blobs = [blobs_to_judge(one) for one in prepared]
         turns = self.models.orientation.predict(np.concatenate(blobs))
         lines = [line.image for one in prepared for line in one.lines]
-        half_turned = [np.rot90(line.image, 2) for one, judged in zip(prepared, blobs) if len(judged)
+        # each image's lines read turned half round too: none where no blob is judged (a drawing, a tiny scan)
+        turned_counts = [len(one.lines) if len(judged) else 0 for one, judged in zip(prepared, blobs)]
+        half_turned = [np.rot90(line.image, 2) for one, count in zip(prepared, turned_counts) if count
                        for line in one.lines]
         frames = self.line_recognizer.frames(lines + half_turned)
         answers, digit_start, line_start, blob_start, turned_start = [], 0, 0, 0, len(lines)
-        for one, own_rows, own_blobs in zip(prepared, rows, blobs):
+        for one, own_rows, own_blobs, turned_count in zip(prepared, rows, blobs, turned_counts):
             digit_end, line_end = digit_start + len(own_rows), line_start + len(one.lines)
-            blob_end = blob_start + len(own_blobs)
-            turned_end = turned_start + (len(one.lines) if len(own_blobs) else 0)
+            blob_end, turned_end = blob_start + len(own_blobs), turned_start + turned_count
             own_frames = frames[line_start:line_end]
             answers.append(Answers(piece_probabilities(one, probabilities[digit_start:digit_end]), own_frames,
                                    turns[blob_start:blob_end],
