@@ -7,10 +7,9 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import needs_shared, SHARED
+from conftest import needs_shared, SHARED, written
 from digitocr.networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from digitocr.networks.model_files import save_model
-from conftest import written
 from digitocr.settings import ReaderSettings
 from digitocr.training import architectures, digit_data, distillation, hands, reader_cuts, train
 
