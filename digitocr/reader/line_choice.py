@@ -29,7 +29,6 @@ LINE_MARGIN = 2.0  # nats the recognizer's preference must exceed the contour re
 SUREST = 0.9999  # a contour digit's confidence is capped here: no reading is beyond doubt
 BARE_ONE_ODDS = 1.5  # what the contour reader's '1's count for where the recognizer's text only leaves them out...
 TRAILING_ONE_ODDS = 0.0  # ...and where they all come after the number, as a border's remnant or closing mark does
-FLAT_PIECE_ODDS = 1.0  # what the contour reading counts for where the recognizer only adds digits on ink it left out
 CHARACTER_REACH = 0.5  # of the line band's height: how far either side of where a digit was read its ink may lie
 
 
@@ -135,9 +134,10 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     left pieces of ink out of the line because the classifier could not name
     them (`flat_spans`: the frames each covers), and the recognizer's text
     less the digits it read on them is the contour text, the dispute is over
-    those pieces, and a flat answer is no certainty that they are not digits
-    (two touching digits make one piece of no digit's shape): they count for
-    no more than FLAT_PIECE_ODDS. Where the recognizer finds no digit at all
+    those pieces, and a flat answer is no evidence at all that they are not
+    digits (two touching digits make one piece of no digit's shape): the
+    contour reading counts for nothing, and the recognizer's preference need
+    only exceed LINE_MARGIN. Where the recognizer finds no digit at all
     (clutter, noise, a border's bars, a row the crop cut off), the dispute is
     whether anything on the line is a digit: the contour reader's surest
     digit stands against it, bars included, for the recognizer has no more
@@ -160,7 +160,7 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
         trailing = disputed == list(range(len(contour_text) - len(disputed), len(contour_text)))
         certainty = min(certainty, TRAILING_ONE_ODDS if trailing else BARE_ONE_ODDS)
     if dispute.only_adds and read_elsewhere(recognized, flat_spans) == contour_text:
-        certainty = min(certainty, FLAT_PIECE_ODDS)
+        certainty = 0.0
     use = preference > certainty + LINE_MARGIN
     return LineVerdict(line, contour_text, recognized, float(preference), certainty, use)
 

@@ -85,6 +85,7 @@ def test_a_digit_the_recognizer_adds_where_the_contour_reader_left_a_flat_piece_
     left_ink_out = judge_line(0, "5", [0.999], frames, flat_spans=((3.0, 4.0),))
     assert not certain.use_recognizer
     assert left_ink_out.use_recognizer and left_ink_out.recognized.text == "50"
+    assert left_ink_out.contour_certainty == 0.0
     elsewhere = judge_line(0, "5", [0.999], frames, flat_spans=((0.0, 2.0),))
     assert elsewhere.contour_certainty > 6
 
