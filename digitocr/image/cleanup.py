@@ -4,8 +4,7 @@ A form's drawn boxes, ruled lines and cell borders (also slightly tilted),
 page edges and black scan margins, what is left of a border at the image's
 side, and specks. Where the writing is darker than a printed rule, what is
 written over the rule stays; a stroke a removed rule cut through is joined
-again. A removed vertical rule as tall as half the image is kept as a
-divider between fields (see `fields`).
+again.
 """
 
 from dataclasses import dataclass
@@ -14,7 +13,6 @@ import cv2
 import numpy as np
 
 from .components import Components, joined_to, typical_height
-from .fields import Divider
 from .orderstats import image_percentiles
 
 LINE_LENGTH = 2.0  # a horizontal run this many digit heights long may be a rule or border...
@@ -40,7 +38,6 @@ BOX_NARROWEST = 0.4  # a box is at least this wide for its height...
 BOX_SMALLEST = 12  # ...and this many pixels high: a smaller one is a speck or a digit's loop
 FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge...
 EDGE_HUG = 0.5  # ...if it lies along the edge for at least this share of its length (a slanted '1' touches it once)
-DIVIDER_SPAN = 0.5  # a vertical rule down this share of the image's height is a column's line, dividing fields
 
 
 @dataclass(frozen=True)
@@ -48,13 +45,10 @@ class Cleaned:
     binary: np.ndarray
     removed: np.ndarray  # what clean-up took away, 255 where removed
     components: Components  # those of `binary`, for segmentation to reuse
-    dividers: tuple[Divider, ...] = ()  # removed column lines, which divide fields
 
 
-def rule_lines(binary: np.ndarray, digit_height: float,
-               tone: np.ndarray | None = None) -> tuple[np.ndarray, tuple[Divider, ...]]:
-    """Straight, slender runs far longer than a digit (rules and borders, also slightly tilted), 255 where found,
-    and those of them that are column lines.
+def rule_lines(binary: np.ndarray, digit_height: float, tone: np.ndarray | None = None) -> np.ndarray:
+    """Straight, slender runs far longer than a digit (rules and borders, also slightly tilted), 255 where found.
 
     A probabilistic Hough transform finds the lines; each is drawn back with the
     thickness of the ink around it, so only the rule's own pixels are taken, less
@@ -63,7 +57,6 @@ def rule_lines(binary: np.ndarray, digit_height: float,
     find none.
     """
     mask = np.zeros_like(binary)
-    dividers = []
     height, width = binary.shape
     gap = max(3, int(0.08 * digit_height))
     for horizontal in (True, False):
@@ -92,13 +85,7 @@ def rule_lines(binary: np.ndarray, digit_height: float,
         if rule.any():
             ends = np.stack([x1, y1, x2, y2], axis=1)[rule]
             mask[rules_own_ink((binary > 0) & (mask == 0), ends, thickness[rule], horizontal, tone)] = 255
-        for index in np.flatnonzero(rule):
-            divider = Divider(float(x1[index]), float(y1[index]), float(x2[index]), float(y2[index]))
-            if not horizontal and abs(divider.y2 - divider.y1) >= DIVIDER_SPAN * height and not any(
-                    abs(found.x_at(height / 2) - divider.x_at(height / 2)) <= thickness[index] + 2
-                    for found in dividers):  # the Hough transform may find one thick line more than once
-                dividers.append(divider)
-    return cv2.bitwise_and(mask, binary), tuple(dividers)
+    return cv2.bitwise_and(mask, binary)
 
 
 def rules_own_ink(ink: np.ndarray, ends: np.ndarray, thickness: np.ndarray, horizontal: bool,
@@ -265,14 +252,13 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int,
     removed = np.zeros_like(binary)
     cleaned = binary
     components = Components.of(binary)
-    dividers: tuple[Divider, ...] = ()
     if remove_lines:
         boxes = box_outlines(components)
         if cv2.countNonZero(boxes):
             cleaned = cv2.subtract(cleaned, boxes)
             components = Components.of(cleaned)
         digit_height = estimated_digit_height(components, binary.shape[0])
-        lines, dividers = rule_lines(cleaned, digit_height, tone)
+        lines = rule_lines(cleaned, digit_height, tone)
         if cv2.countNonZero(lines):
             cleaned = cv2.subtract(cleaned, lines)
             gap = 2 * max(1, int(round(digit_height * RULE_THICKNESS))) + 5
@@ -293,4 +279,4 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int,
         cleaned = cv2.subtract(cleaned, speck_mask)
         removed = cv2.bitwise_or(removed, speck_mask)
         components = components.without(specks)
-    return Cleaned(cleaned, cv2.subtract(removed, cleaned), components, dividers)
+    return Cleaned(cleaned, cv2.subtract(removed, cleaned), components)

@@ -2,8 +2,7 @@
 
 A line is cut from the cleaned, upright ink the contour pipeline made: the
 band its digits share, a little wider on each side so a digit the pipeline
-dropped can still be read, but never across a column's line into the next
-field. It is scaled to LINE_HEIGHT rows, ink bright.
+dropped can still be read. It is scaled to LINE_HEIGHT rows, ink bright.
 """
 
 from dataclasses import dataclass
@@ -12,7 +11,6 @@ import cv2
 import numpy as np
 
 from ..networks.line_recognizer import FRAME_STEP, LINE_HEIGHT
-from .fields import Divider, field_span
 from .segment import Segmentation
 
 BAND_MARGIN = 0.12  # of the line's height, added above and below its digits
@@ -58,18 +56,15 @@ def to_line_input(ink: np.ndarray) -> np.ndarray:
     return np.clip(scaled, 0.0, 1.0)
 
 
-def line_box(boxes: list[tuple[int, int, int, int]], image_shape: tuple[int, int],
-             dividers: tuple[Divider, ...] = ()) -> tuple[int, int, int, int]:
-    """The band around a line's digit boxes, with margins, clipped to the image and to the line's field."""
+def line_box(boxes: list[tuple[int, int, int, int]], image_shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The band around a line's digit boxes, with margins, clipped to the image."""
     left = min(x for x, _, _, _ in boxes)
     top = min(y for _, y, _, _ in boxes)
     right = max(x + w for x, _, w, _ in boxes)
     bottom = max(y + h for _, y, _, h in boxes)
     height = bottom - top
-    first, last = field_span((left + right) / 2, (top + bottom) / 2, dividers, image_shape[1])
     top, bottom = max(0, int(top - BAND_MARGIN * height)), min(image_shape[0], int(bottom + BAND_MARGIN * height) + 1)
-    left = max(0, min(left, max(first, int(left - SIDE_MARGIN * height))))
-    right = min(image_shape[1], max(right, min(last, int(right + SIDE_MARGIN * height) + 1)))
+    left, right = max(0, int(left - SIDE_MARGIN * height)), min(image_shape[1], int(right + SIDE_MARGIN * height) + 1)
     return left, top, right - left, bottom - top
 
 
@@ -81,6 +76,6 @@ def line_images(upright: np.ndarray, segmentation: Segmentation) -> list[LineIma
         by_line.setdefault(whole.line, []).append((whole.x, whole.y, whole.width, whole.height))
     lines = []
     for number in sorted(by_line):
-        x, y, width, height = line_box(by_line[number], upright.shape, segmentation.dividers)
+        x, y, width, height = line_box(by_line[number], upright.shape)
         lines.append(LineImage(number, (x, y, width, height), to_line_input(upright[y:y + height, x:x + width])))
     return lines

@@ -182,19 +182,14 @@ def straightened(binary: np.ndarray, settings: ReaderSettings, single_digit: boo
     return upright, straightening
 
 
-def segmented(upright: np.ndarray, cleaned: cleanup.Cleaned, straightening: Straightening, settings: ReaderSettings,
+def segmented(upright: np.ndarray, cleaned: cleanup.Cleaned, settings: ReaderSettings,
               single_digit: bool, recorder: StageRecorder) -> Segmentation:
-    """Segmentation, reusing clean-up's components where straightening left the ink as it was, with clean-up's
-    column lines moved as the ink was."""
-    dividers = tuple(divider.moved(straightening.matrix) for divider in cleaned.dividers)
-    segmentation = segment(upright, settings, single_digit, cleaned.components if upright is cleaned.binary else None,
-                           dividers)
+    """Segmentation, reusing clean-up's components where straightening left the ink as it was."""
+    segmentation = segment(upright, settings, single_digit, cleaned.components if upright is cleaned.binary else None)
     recorder.keep("segmentation",
                   lambda: candidates_picture(cv2.bitwise_not(upright), segmentation.digits, segmentation.dropped),
                   lambda: candidates_caption(segmentation.digits, segmentation.dropped) +
-                  f" Typical digit height {segmentation.digit_height:.0f} px." +
-                  (f" {len(dividers)} column line(s) divide the image into fields: no line of digits runs across one."
-                   if dividers else ""))
+                  f" Typical digit height {segmentation.digit_height:.0f} px.")
     return segmentation
 
 
@@ -209,7 +204,7 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     single_digit = holds_one_digit(image_size, settings)
     cleaned = cleaned_ink(binary, tone, settings, single_digit, drawn, recorder)
     upright, straightening = straightened(cleaned.binary, settings, single_digit, recorder)
-    segmentation = segmented(upright, cleaned, straightening, settings, single_digit, recorder)
+    segmentation = segmented(upright, cleaned, settings, single_digit, recorder)
     pieces, options = pieces_and_options(segmentation)
     inputs = model_inputs(segmentation.labels, pieces)
     recorder.time("normalisation")

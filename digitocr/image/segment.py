@@ -16,7 +16,6 @@ import numpy as np
 from ..settings import ReaderSettings
 from .components import Candidate, Components, encloses_a_hole, find_components, held_inside, typical_digit_height
 from .cutting import Unit, ways_of_cutting
-from .fields import Divider, field_of
 from .merging import merge_broken_pieces
 from .orderstats import median
 
@@ -46,7 +45,6 @@ class Segmentation:
     dropped: list[Candidate] = field(default_factory=list)
     digit_height: float = 0.0
     capped: bool = False  # more components than the cap; only the largest were examined
-    dividers: tuple[Divider, ...] = ()  # column lines between fields, on the segmented ink
 
     @property
     def digits(self) -> list[Candidate]:
@@ -64,17 +62,15 @@ def why_not_a_digit(candidate: Candidate, digit_height: float, min_height: float
     return ""
 
 
-def group_lines(candidates: list[Candidate], dividers: tuple[Divider, ...] = (),
-                framed: dict[int, int] | None = None) -> list[list[Candidate]]:
-    """Lines top to bottom, each left to right; a mark joins the line of its field whose span it shares most: the
-    fields column lines divide, and inside each ring the marks it holds (`framed`, see `rings_around_marks`). Lines
-    of different fields side by side are read left to right."""
+def group_lines(candidates: list[Candidate], framed: dict[int, int] | None = None) -> list[list[Candidate]]:
+    """Lines top to bottom, each left to right; a mark joins the line whose span it shares most among those of its
+    field: inside each ring the marks it holds (`framed`, see `rings_around_marks`), outside every ring the rest.
+    Lines of different fields side by side are read left to right."""
     framed = framed or {}
     lines: list[list[Candidate]] = []
-    spans: list[tuple[int, int, tuple[int, int]]] = []
+    spans: list[tuple[int, int, int]] = []
     for candidate in sorted(candidates, key=lambda c: c.height, reverse=True):
-        its_field = (field_of(candidate.x + candidate.width / 2, candidate.y + candidate.height / 2, dividers),
-                     framed.get(candidate.labels[0], -1))
+        its_field = framed.get(candidate.labels[0], -1)
         best, best_share = -1, 0.0
         for index, (top, bottom, line_field) in enumerate(spans):
             share = _height_shared((top, bottom), (candidate.y, candidate.bottom))
@@ -106,7 +102,7 @@ def _height_shared(span: tuple[int, int], other: tuple[int, int]) -> float:
 
 
 def segment(binary: np.ndarray, settings: ReaderSettings, single_digit: bool = False,
-            components: Components | None = None, dividers: tuple[Divider, ...] = ()) -> Segmentation:
+            components: Components | None = None) -> Segmentation:
     """Digit candidates in reading order; with `single_digit`, all kept marks are one digit (a tiny crop).
 
     `components`, where the caller already has them, must be those of `binary`.
@@ -121,9 +117,9 @@ def segment(binary: np.ndarray, settings: ReaderSettings, single_digit: bool = F
     digit_height = typical_digit_height(candidates)
     if single_digit and candidates:
         return Segmentation(labels, [one_digit(candidates)], [], digit_height, capped)
-    kept, dropped = marks_of_their_lines_size(candidates, settings.min_digit_height, dividers, framed)
+    kept, dropped = marks_of_their_lines_size(candidates, settings.min_digit_height, framed)
     dropped = rings + dropped
-    lines = group_lines(kept, dividers, framed)
+    lines = group_lines(kept, framed)
     for mark in hanging_separators(lines):
         mark.dropped = HANGING_REASON
         dropped.append(mark)
@@ -134,7 +130,7 @@ def segment(binary: np.ndarray, settings: ReaderSettings, single_digit: bool = F
         units += line_units(line, line_number, labels, typical_digit_height(line),
                             settings.split_touching)
         line_number += bool(line)
-    return Segmentation(labels, units, dropped, digit_height, capped, dividers)
+    return Segmentation(labels, units, dropped, digit_height, capped)
 
 
 def rings_around_marks(candidates: list[Candidate], labels: np.ndarray) -> tuple[list[Candidate], dict[int, int]]:
@@ -157,8 +153,7 @@ def rings_around_marks(candidates: list[Candidate], labels: np.ndarray) -> tuple
 
 
 def marks_of_their_lines_size(candidates: list[Candidate], min_height: float,
-                              dividers: tuple[Divider, ...] = (), framed: dict[int, int] | None = None
-                              ) -> tuple[list, list]:
+                              framed: dict[int, int] | None = None) -> tuple[list, list]:
     """The marks near the size of the other marks on their line, and those much shorter or taller (with why).
 
     Each line is measured by its own marks: a field of noise or specks beside
@@ -168,7 +163,7 @@ def marks_of_their_lines_size(candidates: list[Candidate], min_height: float,
     readers to judge.
     """
     kept, dropped = [], []
-    for line in group_lines(candidates, dividers, framed):
+    for line in group_lines(candidates, framed):
         height = typical_digit_height(line)
         for candidate in line:
             candidate.dropped = why_not_a_digit(candidate, height, min_height)

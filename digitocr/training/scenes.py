@@ -12,8 +12,9 @@ digits run into the crop's edges, an amount written fast with its digits
 run together, and a number in light pencil scanned small. The kinds in
 UNTRAINED_KINDS are drawn by the stress suite alone: no training command
 learns from them, so they measure what the reader makes of a layout it never
-saw, here a cell's number that begins with a '1' close to the crop's left
-edge, where a border's bar may stand beside it. The digits come
+saw: a cell's number that begins with a '1' close to the crop's left edge,
+where a border's bar may stand beside it, and a number written across the
+lines of squared paper. The digits come
 from a `Writer` (the stress suite's draws only on held-out writers); each
 number is written as a person writes it to be read, apart from the clutter
 (but for the amount written fast, as real cells often are), and the page is
@@ -44,7 +45,7 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
          "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out",
          "separators", "tight_crop", "run_together", "small_and_faint")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
-UNTRAINED_KINDS = ("ones_first",)  # for measuring only: no training command draws them
+UNTRAINED_KINDS = ("ones_first", "squared_paper")  # for measuring only: no training command draws them
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 
 Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
@@ -214,6 +215,20 @@ def ruled_lines(writer, rng) -> Page:
     spacing = rng.uniform(0.25, 0.5) * height
     for row in np.arange(rng.uniform(0, spacing), height, spacing):
         cv2.line(page.printed, (0, int(row)), (width, int(row + rng.uniform(-2, 2))), 1.0, int(rng.integers(1, 3)))
+    return page
+
+
+def squared_paper(writer, rng) -> Page:
+    """A number written on squared paper, as in a school exercise book: printed lines both ways, a square about a
+    digit high, and the digits written across them, not one to a square."""
+    page = clean(writer, rng)
+    (_, _, _, height), _ = page.numbers[0]
+    square = rng.uniform(0.6, 1.1) * height
+    rows, columns = page.printed.shape
+    for row in np.arange(rng.uniform(0, square), rows, square):
+        cv2.line(page.printed, (0, int(row)), (columns, int(row)), 1.0, 1)
+    for column in np.arange(rng.uniform(0, square), columns, square):
+        cv2.line(page.printed, (int(column), 0), (int(column), rows), 1.0, 1)
     return page
 
 
@@ -489,7 +504,8 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "several_lines": several_lines, "register_crop": register_crop, "turned_90": turned(1),
           "turned_180": turned(2), "turned_270": turned(3), "spaced_out": spaced_out,
           "separators": separators, "tight_crop": tight_crop, "run_together": run_together,
-          "small_and_faint": small_and_faint, "ones_first": ones_first}
+          "small_and_faint": small_and_faint, "ones_first": ones_first,
+          "squared_paper": squared_paper}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

@@ -1,6 +1,5 @@
 import numpy as np
 
-from digitocr.image.fields import Divider
 from digitocr.image.lines import LineImage, inked_columns_covered, line_box, to_line_input
 from digitocr.networks.line_recognizer import FRAME_STEP, LINE_HEIGHT, RIGHT_CONTEXT, batch_of_lines
 
@@ -19,14 +18,6 @@ def test_a_line_band_has_margins_and_stays_inside_the_image():
     x, y, width, height = line_box([(10, 20, 30, 40), (60, 25, 30, 40)], (200, 100))  # rows 20-65, columns 10-90
     assert (x, width) == (0, 100)
     assert y < 20 and y + height > 65 and height < 1.4 * 45
-
-
-def test_a_line_band_stops_at_a_column_line_but_never_cuts_its_own_marks():
-    column = Divider(100.0, 0.0, 100.0, 200.0)
-    x, _, width, _ = line_box([(40, 20, 30, 40), (80, 25, 15, 40)], (200, 300), (column,))  # columns 40-95
-    assert x < 40 and x + width == 100
-    x, _, width, _ = line_box([(40, 20, 30, 40), (80, 25, 30, 40)], (200, 300), (column,))  # a mark across it
-    assert x + width >= 110
 
 
 def test_ink_covered_counts_only_inked_columns_within_the_spans():

@@ -3,7 +3,7 @@ import numpy as np
 
 from conftest import blank_page, draw_bar, draw_ring
 from digitocr.image.components import Components, candidate_mask
-from digitocr.image.fields import Divider
+from digitocr.image.pipeline import analyse
 from digitocr.image.segment import segment
 from digitocr.settings import ReaderSettings
 
@@ -243,14 +243,17 @@ def test_two_loops_one_on_the_other_are_one_eight_but_two_lines_of_zeros_stay_ap
     assert [c.line for c in segment(binary(zeros), ReaderSettings(max_components=100)).digits] == [0, 1]
 
 
-def test_a_column_line_keeps_the_marks_either_side_in_lines_of_their_own():
+def test_marks_either_side_of_a_removed_ruled_line_stay_one_line():
+    """Squared paper's lines run through a number written across them: once clean-up removes them, the number's
+    marks are one line, as a person reads it."""
     page = blank_page(200, 400)
     for x in (40, 100, 230, 290):
-        draw_bar(page, x, 60 if x < 190 else 50, 10, 80)  # the right field's marks a little higher
-    column = Divider(190.0, 0.0, 186.0, 200.0)  # slightly tilted, as a ruled line may be
-    assert {c.line for c in segment(binary(page), ReaderSettings(max_components=100)).digits} == {0}
-    split = segment(binary(page), ReaderSettings(max_components=100), dividers=(column,))
-    assert [(c.line, c.x) for c in split.digits] == [(0, 40), (0, 100), (1, 230), (1, 290)]
+        draw_bar(page, x, 60 if x < 190 else 50, 10, 80)  # the right marks a little higher
+    for column in (10, 188, 360):
+        page[:, column:column + 2] = 60
+    rgb = np.dstack([page] * 3)
+    marks = analyse(rgb, (400, 200), 1.0, ReaderSettings(max_components=100, min_short_side=0)).segmentation.digits
+    assert [c.line for c in marks] == [0, 0, 0, 0] and all(c.width < 20 for c in marks)
 
 
 def test_a_ring_around_several_marks_frames_them_but_a_zero_with_its_slash_is_a_digit():

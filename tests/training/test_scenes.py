@@ -97,6 +97,16 @@ def test_a_cell_numbered_from_one_begins_with_a_one_clear_of_its_border():
     assert scenes.ones_first in scenes.MAKERS.values() and "ones_first" not in scenes.KINDS  # measured, never trained
 
 
+def test_squared_paper_runs_its_lines_both_ways_across_the_number_and_is_never_trained_on():
+    for seed in range(5):
+        page = scenes.squared_paper(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        (x, y, w, h), _ = page.numbers[0]
+        printed = page.printed[y:y + h, x:x + w] > 0
+        assert printed.all(axis=1).any() or printed.all(axis=0).any()  # a line runs through the number's box
+        assert page.printed.all(axis=0).sum() >= 1 and page.printed.all(axis=1).sum() >= 1
+    assert "squared_paper" in scenes.UNTRAINED_KINDS and "squared_paper" not in scenes.KINDS
+
+
 def test_the_stress_table_names_the_kinds_no_network_trained_on_and_totals_every_kind():
     table = stress.stress_table([stress.KindScore("clean", 9, 10, (("12", "13"),)),
                                  stress.KindScore("ones_first", 8, 10, ())])
