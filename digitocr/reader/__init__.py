@@ -6,8 +6,7 @@ path and says what the classifier is given; `steps.finish` then takes the
 decisions in order, each in a module of its own: `cuts` (each blob's way of
 cutting, flat answers left out), `line_choice` (each line's contour reading
 or the line recognizer's, and lines it finds no digit in set aside),
-`lead_ins` (a '1''s lead-in stroke) and `separators` (the ',' '.' '-' as
-written); `confidence` says how sure the reading is as a whole, and
+and `separators` (the ',' '.' '-' as written); `confidence` says how sure the reading is as a whole, and
 `orientation` which way up the image is.
 `debug_stages` pictures what they decided.
 """

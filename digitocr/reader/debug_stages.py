@@ -41,9 +41,7 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
               (" Red: " + "; ".join(set_aside_why(digits, chance) for digits, chance in draft.not_number.values())
                + "." if draft.not_number else "") +
               (" Red: " + "; ".join(group_apart_why(group, chance) for group, chance in draft.apart) + "."
-               if draft.apart else "") +
-              (f" {draft.lead_ins} short slanted '1'(s) left out as the lead-in stroke of the '1' after them, "
-               "written apart from it." if draft.lead_ins else "")),
+               if draft.apart else "")),
     )
 
 

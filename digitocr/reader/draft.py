@@ -27,5 +27,4 @@ class Draft:
     number_chances: dict[int, float] = field(default_factory=dict)  # how likely the finder found each kept line
     apart: tuple[tuple[tuple[Digit, ...], float], ...] = ()  # groups at a line's end set aside, with their chances
     number_columns: dict[int, tuple[int, int]] = field(default_factory=dict)  # image columns left once end groups go
-    lead_ins: int = 0  # '1's left out as the lead-in stroke of the '1' after them
     notes: tuple[str, ...] = ()  # what the reading tells its user

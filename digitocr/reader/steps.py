@@ -6,8 +6,7 @@
 3. the number: of the lines left, those the number finder judges no part of the number are set aside;
 4. word groups: a group a space apart at either end of a line that the word-group judge finds no part of the
    number (a word, a tick) is set aside;
-5. lead-ins: a short slanted '1' ending at the next '1''s stem is that '1''s lead-in stroke;
-6. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
+5. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
    is all right, the reading's, and whether it needs a person's review.
 """
 
@@ -26,7 +25,6 @@ from .confidence import ImageEvidence, LineEvidence, text_likelihood
 from .cuts import classified_blobs
 from .debug_stages import final_stages
 from .draft import CONTOUR_READER, LINE_RECOGNIZER, Draft
-from .lead_ins import lead_in_strokes
 from .line_choice import judge_line, recognized_digits
 from .models import Models
 from .number_finder import KEEP_FROM, SMALLEST_LEGIBLE, LineContext, NumberFinder, median_height
@@ -59,7 +57,6 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
     draft = weigh_lines(draft, prepared, answers.frames, settings, marks)
     draft = the_number(draft, prepared, answers, models.finder)
     draft = without_word_groups(draft, prepared, answers, models.word_groups)
-    draft = without_lead_ins(draft)
     confidence = models.confidence
     keys = sorted(draft.lines)
     evidence = [line_evidence(key, draft, prepared, answers) for key in keys]
@@ -209,11 +206,3 @@ def line_width(prepared: Prepared, key: int, digits: tuple[Digit, ...]) -> float
         return float(Box.enclosing([digit.box for digit in digits]).width)
     return inked_width(line, prepared.analysis.box_in_original(*line.box).width)
 
-
-def without_lead_ins(draft: Draft) -> Draft:
-    lines, left_out = {}, 0
-    for key, digits in draft.lines.items():
-        lead_ins = lead_in_strokes(digits)
-        lines[key] = [d for i, d in enumerate(digits) if i not in lead_ins]
-        left_out += len(lead_ins)
-    return replace(draft, lines=lines, lead_ins=draft.lead_ins + left_out)
