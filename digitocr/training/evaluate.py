@@ -7,8 +7,9 @@ pendigits writers held out of training, the field confidence on each set
 (the share of readings accepted at the review setting and the error among
 them, and a picture of that trade over every setting) and the most
 frequent remaining error kinds with example files; with `--stress`, the
-stress suite's exact-match rate per kind (`stress`). Dev images are named,
-never copied.
+stress suite's exact-match rate per kind (`stress`); and always, the tuned
+constants the reading path's decisions rest on (`rule_count`). Dev images are
+named, never copied.
 """
 
 import argparse
@@ -29,6 +30,7 @@ from .mnist import MnistData, load_mnist
 from ..reader import Reader
 from ..settings import ReaderSettings
 from . import stress
+from .rule_count import constants_table, reading_path_constants
 from .digit_data import HELD_OUT_WRITERS, mnist_mask
 from .pendigits import parse_pendigits
 
@@ -231,6 +233,15 @@ def stress_section(reader: Reader, mnist: MnistData, pendigits: str) -> list[str
     return lines
 
 
+def rules_section() -> list[str]:
+    lines = ["## Tuned constants of the reading path", "",
+             "Each module-level number of `image/` and `reader/` (a ratio, a margin, a prior) is a setting chosen by "
+             "hand; a decision a model takes instead needs none (`training/rule_count`).", "",
+             *constants_table(reading_path_constants(Path(__file__).resolve().parents[1])), ""]
+    print(lines[-2])
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--mnist", required=True, help="MNIST folder of IDX files or mnist.npz")
@@ -252,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         lines += confidence_section(reader, Path(args.dev), out)
     if args.stress:
         lines += stress_section(reader, mnist, args.pendigits)
+    lines += rules_section()
     (out / "accuracy.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out / 'accuracy.md'}")
     return 0
