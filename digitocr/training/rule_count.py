@@ -39,9 +39,9 @@ def reading_path_constants(package: Path) -> dict[str, list[str]]:
     found = {}
     for subpackage in READING_PATH:
         for module in sorted((package / subpackage).glob("*.py")):
-            names = tuned_constants(module.read_text())
-            if names and f"{subpackage}/{module.name}" not in NO_DECISION:
-                found[f"{subpackage}/{module.name}"] = names
+            name = f"{subpackage}/{module.name}"
+            if name not in NO_DECISION and (names := tuned_constants(module.read_text())):
+                found[name] = names
     return found
 
 
