@@ -39,6 +39,12 @@ class Box:
             image_width, image_height = image_height, image_width
         return Box(x, y, width, height)
 
+    def shared_area(self, other: "Box") -> int:
+        """Pixels both boxes cover."""
+        width = min(self.x + self.width, other.x + other.width) - max(self.x, other.x)
+        height = min(self.y + self.height, other.y + other.height) - max(self.y, other.y)
+        return max(0, width) * max(0, height)
+
     @staticmethod
     def enclosing(boxes: list["Box"]) -> "Box":
         left, top = min(b.x for b in boxes), min(b.y for b in boxes)

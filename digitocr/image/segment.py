@@ -5,8 +5,8 @@ a circling) set aside, what each holds a field of its own -> a digit size
 estimated from the components themselves -> pieces of one broken digit
 merged -> marks too small for a digit dropped (separators, specks) -> blobs
 much wider than a digit cut at their thinnest columns and between the loops
-they close -> lines grouped top to bottom, never across a column's line (see
-`fields`) nor a ring -> left to right within each line.
+they close -> lines grouped top to bottom, never across a ring -> left to
+right within each line.
 """
 
 from dataclasses import dataclass, field
@@ -20,7 +20,6 @@ from .merging import merge_broken_pieces
 from .orderstats import median
 
 LINE_OVERLAP = 0.5  # a mark joins a line when it shares this much of its height with it
-TALL_NOISE = 3.0  # a mark taller than this many digit heights is not a digit
 PAIR_GAP = 0.08  # neighbours this close (of their height)...
 PAIR_WIDTH = 0.7  # ...and together no wider than this share of their height are also read as one digit
 SEPARATOR_HEIGHT = 0.6  # a mark shorter than this share of its line, sitting low, is a comma or point
@@ -57,8 +56,6 @@ def why_not_a_digit(candidate: Candidate, digit_height: float, min_height: float
         if candidate.width >= 2 * candidate.height:
             return "a dash or rule fragment: much shorter than the digits"
         return "a dot, comma or speck: much shorter than the digits"
-    if candidate.height > TALL_NOISE * digit_height:
-        return "far taller than the digits"
     return ""
 
 
@@ -154,13 +151,14 @@ def rings_around_marks(candidates: list[Candidate], labels: np.ndarray) -> tuple
 
 def marks_of_their_lines_size(candidates: list[Candidate], min_height: float,
                               framed: dict[int, int] | None = None) -> tuple[list, list]:
-    """The marks near the size of the other marks on their line, and those much shorter or taller (with why).
+    """The marks near the size of the other marks on their line, and those much shorter (with why).
 
-    Each line is measured by its own marks: a field of noise or specks beside
-    a number is a line of its own and does not shrink the size the number's
-    digits are judged against (where it would, they would all be dropped as
-    far taller than the digits); what a line of noise holds is for the
-    readers to judge.
+    Each line is measured by its own marks: a field of specks beside a
+    number is a line of its own, and neither it nor the number sets the
+    size the other is judged against. A mark far taller than its line's
+    digits is kept: whether it is writing (a long stem, a tall first digit)
+    or clutter (a word's ascender, a border) is for the readers and the
+    number finder to judge.
     """
     kept, dropped = [], []
     for line in group_lines(candidates, framed):

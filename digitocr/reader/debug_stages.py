@@ -29,7 +29,7 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
         classification_stage(prepared, draft, settings),
         Stage("line recognizer", line_sheet([line.image for line in prepared.lines]),
               "Each line read whole by the line recognizer (CTC, no cuts), and weighed against the contour "
-              "reading: " + ("; ".join([v.explanation for v in draft.verdicts] + list(draft.set_aside)) or "no lines")
+              "reading: " + ("; ".join(v.explanation for v in draft.verdicts) or "no lines")
               + "." if settings.read_lines else "Switched off: contour reading only."),
         Stage("reading", draw_reading(prepared.loaded.pixels, scaled_to_loaded(digits, prepared.loaded.scale),
                                       scaled_to_loaded(set_aside, prepared.loaded.scale)),

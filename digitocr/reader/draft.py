@@ -21,7 +21,6 @@ class Draft:
     rejected: tuple[int, ...] = ()  # pieces left out because the classifier's answer was flat
     read_by: dict[int, str] = field(default_factory=dict)  # lines the line recognizer read; the rest by contours
     verdicts: tuple[LineVerdict, ...] = ()  # how each line's two readings were weighed
-    set_aside: tuple[str, ...] = ()  # recognized characters that were a separator, not a digit
     no_number: dict[int, list[Digit]] = field(default_factory=dict)  # lines the recognizer finds no digit in
     not_number: dict[int, tuple[list[Digit], float | None]] = field(default_factory=dict)  # lines the finder set aside
     number_chances: dict[int, float] = field(default_factory=dict)  # how likely the finder found each kept line

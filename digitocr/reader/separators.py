@@ -6,9 +6,7 @@ between two digits, low on the line, is a decimal or thousands separator: a
 comma when it is taller than wide or hangs below the digits, else a point.
 A dash at mid-height between digits or before the first one is a '-'.
 Marks after the last digit, above the line or beside no digit are left out:
-they are more often specks and border bits than writing. Where the line
-recognizer read a character on a mark set aside as a point or comma, that
-character is the mark, not a digit.
+they are more often specks and border bits than writing.
 """
 
 from dataclasses import dataclass
@@ -22,7 +20,6 @@ HANGS_BELOW = 0.12  # ...as is one reaching this far (of the digit height) below
 DASH_BAND = (0.25, 0.75)  # a dash's centre lies in this part of the line's height
 LEADING_REACH = 1.2  # digit heights before the first digit a leading '-' may stand
 INSIDE_MARGIN = 0.25  # of a digit's width: a mark this far inside its box is not in a gap
-SEPARATOR_SHARE = 0.5  # a read character whose box is at least this much a dropped point or comma is that mark
 DASH_REASON = "a dash"  # the start of segmentation's reasons for dropping a dash...
 POINT_REASONS = ("a dot, comma", "a comma or point")  # ...and a dot or comma
 
@@ -79,16 +76,3 @@ def _inside(x: float, digit: Digit) -> bool:
     margin = INSIDE_MARGIN * digit.box.width
     return digit.box.x + margin < x < digit.box.x + digit.box.width - margin
 
-
-def overlap(a: Box, b: Box) -> int:
-    width = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
-    height = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
-    return max(0, width) * max(0, height)
-
-
-def separators_read_as_digits(digits: list[Digit], marks: list[Mark]) -> list[int]:
-    """Which of a line recognizer's characters are a point or comma segmentation set aside: the recognizer reads a
-    line whole, and a long comma can look like a '1' to it, but a separator never becomes a digit."""
-    points = [mark.box for mark in marks if mark.reason.startswith(POINT_REASONS)]
-    return [index for index, digit in enumerate(digits)
-            if any(overlap(digit.box, box) >= SEPARATOR_SHARE * digit.box.width * digit.box.height for box in points)]

@@ -1,8 +1,8 @@
 """The decisions after the networks, in the order they are taken: `finish` reads top to bottom.
 
 1. cuts: each blob read the way of cutting it the classifier is surest of; flat answers are not digits;
-2. lines: each line's contour reading weighed against the line recognizer's; separators it read are marks, and
-   a line it finds no digit in (clutter, noise, a border's bars, a row the crop cut off) is no part of the number;
+2. lines: each line's contour reading weighed against the line recognizer's, and a line it finds no digit in
+   (clutter, noise, a border's bars, a row the crop cut off) is no part of the number;
 3. the number: of the lines left, those the number finder judges no part of the number are set aside;
 4. word groups: a group a space apart at either end of a line that the word-group judge finds no part of the
    number (a word, a tick) is set aside;
@@ -29,7 +29,7 @@ from .line_choice import judge_line, recognized_digits
 from .models import Models
 from .number_finder import KEEP_FROM, SMALLEST_LEGIBLE, LineContext, NumberFinder, median_height
 from .prepare import Prepared
-from .separators import Mark, line_separators, separators_read_as_digits
+from .separators import Mark, line_separators
 from .word_groups import WordGroupJudge, columns_left, end_groups, frames_within, set_aside
 
 NOTHING_FOUND = "No digits were found in this image."
@@ -54,7 +54,7 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
     """From the networks' answers for one prepared image to its reading."""
     marks = dropped_marks(prepared.analysis)
     draft = classified_blobs(prepared, answers.probabilities, settings)
-    draft = weigh_lines(draft, prepared, answers.frames, settings, marks)
+    draft = weigh_lines(draft, prepared, answers.frames, settings)
     draft = the_number(draft, prepared, answers, models.finder)
     draft = without_word_groups(draft, prepared, answers, models.word_groups)
     confidence = models.confidence
@@ -125,13 +125,11 @@ def dropped_marks(analysis: Analysis) -> list[Mark]:
             for mark in analysis.segmentation.dropped]
 
 
-def weigh_lines(draft: Draft, prepared: Prepared, frames: list[np.ndarray], settings: ReaderSettings,
-                marks: list[Mark]) -> Draft:
-    """Each line's contour reading against the line recognizer's (see `judge_line`). Where the recognizer's is
-    kept, a character it put on a point or comma segmentation set aside is that mark, not a digit. A drawing's
-    lines are never set aside as no number: a drawing has no page under it, so every stroke is the writer's."""
+def weigh_lines(draft: Draft, prepared: Prepared, frames: list[np.ndarray], settings: ReaderSettings) -> Draft:
+    """Each line's contour reading against the line recognizer's (see `judge_line`). A drawing's lines are never
+    set aside as no number: a drawing has no page under it, so every stroke is the writer's."""
     lines, read_by, no_number = dict(draft.lines), dict(draft.read_by), {}
-    verdicts, set_aside = [], []
+    verdicts = []
     for line, frames_of_line in zip(prepared.lines, frames):
         contour = lines.get(line.line, [])
         verdict = judge_line(line.line, "".join(str(d.label) for d in contour), [d.confidence for d in contour],
@@ -142,14 +140,9 @@ def weigh_lines(draft: Draft, prepared: Prepared, frames: list[np.ndarray], sett
         if verdict.nothing:
             no_number[line.line] = lines.pop(line.line, [])
         elif verdict.use_recognizer:
-            recognized = recognized_digits(verdict, line, prepared.analysis, settings)
-            separators = separators_read_as_digits(recognized, marks)
-            lines[line.line] = [d for i, d in enumerate(recognized) if i not in separators]
-            set_aside += [f"line {line.line + 1}'s '{recognized[i].label}' lies on a point or comma segmentation "
-                          "set aside: it is that mark, not a digit" for i in separators]
+            lines[line.line] = recognized_digits(verdict, line, prepared.analysis, settings)
             read_by[line.line] = LINE_RECOGNIZER
-    return replace(draft, lines=lines, read_by=read_by, verdicts=tuple(verdicts), set_aside=tuple(set_aside),
-                   no_number=no_number)
+    return replace(draft, lines=lines, read_by=read_by, verdicts=tuple(verdicts), no_number=no_number)
 
 
 def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: NumberFinder) -> Draft:

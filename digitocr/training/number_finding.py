@@ -18,7 +18,6 @@ import numpy as np
 from ..reader import Models, Reader
 from ..reader.number_finder import FEATURES, LineContext, line_features
 from ..reader.prepare import prepare
-from ..reader.separators import overlap
 from ..reader.steps import finish
 from ..reader.word_groups import FEATURES as GROUP_FEATURES
 from ..reader.word_groups import EndGroup, group_features
@@ -82,7 +81,7 @@ def training_images(pool: DigitPool, seed: int, fields: int, per_kind: int,
 def on_the_number(digits: tuple[Digit, ...], number_lines: tuple[Box, ...]) -> bool:
     box = Box.enclosing([digit.box for digit in digits])
     area = max(1, box.width * box.height)
-    return any(overlap(box, number) >= ON_THE_NUMBER * area for number in number_lines)
+    return any(box.shared_area(number) >= ON_THE_NUMBER * area for number in number_lines)
 
 
 def lessons(models: Models, images: list[LabelledImage], judge: str, features_of: Callable[[object], np.ndarray],

@@ -4,7 +4,7 @@ from PIL import Image
 
 from conftest import SAMPLES
 from digitocr.results import Box, Digit, Line
-from digitocr.reader.separators import Mark, line_separators, separators_read_as_digits
+from digitocr.reader.separators import Mark, line_separators
 
 DOT = "a dot, comma or speck: much shorter than the digits"
 DASH = "a dash or rule fragment: much shorter than the digits"
@@ -21,15 +21,6 @@ def test_a_low_mark_between_digits_is_a_point_or_a_comma():
     separators = line_separators(digits, [point, comma])
     assert separators == ((1, "."), (2, ","))
     assert Line(tuple(digits), separators=separators).written == "1.1,1"
-
-
-def test_a_character_read_where_a_comma_was_set_aside_is_that_comma_not_a_digit():
-    read = digits_at(0, 50, 100)
-    read[1] = Digit(1, 0.9, (0.0,) * 10, Box(42, 120, 10, 45), 0, False)  # the line recognizer's '1' on the comma
-    comma = Mark(DOT, Box(40, 118, 12, 44))
-    assert separators_read_as_digits(read, [comma]) == [1]
-    assert separators_read_as_digits(read, [Mark(DASH, comma.box)]) == []
-    assert separators_read_as_digits(read, [Mark(DOT, Box(40, 160, 6, 6))]) == []  # a dot under a wider read
 
 
 def test_a_dash_before_the_number_is_a_minus_and_marks_after_it_or_above_are_left_out():
