@@ -17,8 +17,11 @@ cover (a digit the crop cut, a '1' lost beside a '6', a line of a turned
 number set aside all leave ink unread) and how nearly a line or group set
 aside was kept. Context matters: a column of sure single digits is a column,
 while an image turned a quarter also breaks into one-digit lines, a few of
-them sure ('0', '8') and the rest not. A logistic model maps these to a
-probability; it is fitted (`python -m digitocr.training.calibrate`) on
+them sure ('0', '8') and the rest not. A reading no line recognizer read (a
+small scan of one digit, or any reading by contours alone) has the
+classifier's word only, which tells a different story from the recognizer's:
+every feature counts once more for such readings, with a weight of its own.
+A logistic model maps these to a probability; it is fitted (`python -m digitocr.training.calibrate`) on
 synthetic fields and scenes of held-out writers, never on the dev images,
 and ships as `FieldConfidence.json`. A line's own confidence is the model's
 answer for that line read alone, in the same image.
@@ -37,9 +40,12 @@ from ..networks.ctc import log_likelihood
 from ..results import Digit
 
 DEFAULT_CONFIDENCE_PATH = MODELS / "FieldConfidence.json"
-FEATURES = ("text_log_odds", "lowest_digit_log_odds", "mean_digit_log_odds", "lowest_margin",
-            "disagreeing_lines", "lines_read_whole", "lines", "digits", "flat_pieces", "no_line_reading",
-            "least_part_of_number", "ink_read", "likeliest_set_aside")
+READING_FEATURES = ("text_log_odds", "lowest_digit_log_odds", "mean_digit_log_odds", "lowest_margin",
+                    "disagreeing_lines", "lines_read_whole", "lines", "digits", "flat_pieces", "no_line_reading",
+                    "least_part_of_number", "ink_read", "likeliest_set_aside")
+NO_LINE_READING = READING_FEATURES.index("no_line_reading")
+FEATURES = READING_FEATURES + tuple(f"{name}_classifier_alone" for name in READING_FEATURES
+                                    if name != "no_line_reading")
 LOWEST_LIKELIHOOD = -30.0  # nats; a text the recognizer finds less likely than this is as good as impossible
 SUREST_DIGIT = 1e-4  # a digit's confidence is kept this far from 0 and 1 before its log-odds are taken
 SUREST_LINE = 1e-3  # the finder's chance is kept this far from 0 and 1 before its log-odds are taken
@@ -85,17 +91,19 @@ def log_odds(probabilities: float | np.ndarray, margin: float) -> float | np.nda
 
 
 def features(lines: list[LineEvidence], image: ImageEvidence) -> np.ndarray:
-    """A reading's features, in the order of FEATURES (its lines must hold one digit or more)."""
+    """A reading's features, in the order of FEATURES (its lines must hold one digit or more): those of
+    READING_FEATURES, then again, less `no_line_reading`, where no line recognizer read a line, else 0."""
     digits = [digit for line in lines for digit in line.digits]
     odds = digit_log_odds(digits)
     ranked = np.sort(np.clip([digit.probabilities for digit in digits], SUREST_DIGIT, 1.0), axis=1)
-    return np.array([text_log_odds(lines), odds.min(), odds.mean(),
-                     float(np.log(ranked[:, -1] / ranked[:, -2]).min()),
-                     sum(not line.readers_agree for line in lines), sum(line.read_whole for line in lines),
-                     len(lines), len(digits), sum(line.flat_pieces for line in lines),
-                     any(line.text_likelihood is None for line in lines),
-                     log_odds(min(line.part_of_number for line in lines), SUREST_LINE), image.ink_read,
-                     image.likeliest_set_aside], np.float64)
+    reading = np.array([text_log_odds(lines), odds.min(), odds.mean(),
+                       float(np.log(ranked[:, -1] / ranked[:, -2]).min()),
+                       sum(not line.readers_agree for line in lines), sum(line.read_whole for line in lines),
+                       len(lines), len(digits), sum(line.flat_pieces for line in lines),
+                       any(line.text_likelihood is None for line in lines),
+                       log_odds(min(line.part_of_number for line in lines), SUREST_LINE), image.ink_read,
+                       image.likeliest_set_aside], np.float64)
+    return np.concatenate([reading, reading[NO_LINE_READING] * np.delete(reading, NO_LINE_READING)])
 
 
 def text_log_odds(lines: list[LineEvidence]) -> float:

@@ -6,22 +6,25 @@ learned from scenes by the training writers; it is written to
 `NumberFinder.json`. Then, with that finder in place, the word-group judge
 (`reader.word_groups`): which group at a line's end is the number's, learned
 from more scenes by the training writers; it is written to `WordGroups.json`.
-Then the field confidence, with both in place.
+Then the field confidence, with both in place; `--confidence-only` fits
+it alone, with the shipped finder and judge (neither depends on it).
 The readings it learns from are those the reader makes, of images no
 network learned from: number fields (`line_synth`) and scenes of every kind
 of clutter and turn (`scenes`), all written by held-out writers only
 (MNIST's validation digits, pendigits writers 21-30), with seeds of their
 own, not the stress suite's, and small scans of one digit, which the
-reader reads by the classifier alone (`holds_one_digit`). Each image is read as given and, where its
-digits' shapes say it may be turned, turned that way, as the reader does
-(`orientation`); every reading is recorded with the features it is judged by
-(`reader.confidence.judged_rows`) and whether it is exactly the image's text. A
-logistic model is fitted on four fifths of the images (twice: which reading
-the reader keeps depends on the model); the last fifth measures it:
-how closely the confidence of the readings the reader keeps matches how
-often they are right (reliability and its expected calibration error), and,
-at each review setting, the share of fields accepted and the error among
-them. Writes `FieldConfidence.json` with the model and those figures.
+reader reads by the classifier alone (`holds_one_digit`). Each image is read
+twice, with the line recognizer and by contours alone (`--contours-only`),
+each time as given and, where its digits' shapes say it may be turned,
+turned that way, as the reader does (`orientation`); every reading is
+recorded with the features it is judged by (`reader.confidence.judged_rows`)
+and whether it is exactly the image's text. A logistic model is fitted on
+four fifths of the images (twice: which reading the reader keeps depends on
+the model); the last fifth measures it, for each way of reading: how
+closely the confidence of the readings the reader keeps matches how often
+they are right (reliability and its expected calibration error), and, at
+each review setting, the share of fields accepted and the error among them.
+Writes `FieldConfidence.json` with the model and those figures.
 """
 
 import argparse
@@ -67,6 +70,7 @@ FITS = 2  # which readings the reader keeps depends on the model being fitted
 RIDGE = 1e-2  # keeps the fit finite where a feature separates the classes perfectly
 SETTINGS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
 MOST_ERROR = 0.01  # the suggested review setting is the lowest whose accepted fields are at most this often wrong
+READING_WAYS = (ReaderSettings(), ReaderSettings(read_lines=False))  # the reader's, and `--contours-only`'s
 
 
 class EvidenceRecorder:
@@ -97,11 +101,11 @@ class Example:
     candidates: tuple[Candidate, ...]  # as given, then turned where its digits' shapes and lines say so
 
 
-def example_of(models: Models, pixels: np.ndarray, truth: str) -> Example:
+def example_of(models: Models, pixels: np.ndarray, truth: str, settings: ReaderSettings = ReaderSettings()) -> Example:
     """The image read as given and, where its digits' shapes and lines say it may be turned, turned that way, as the
     reader does (`orientation`); which of the two the reader keeps depends on the confidence model being fitted."""
     recorder = EvidenceRecorder()
-    reader = Reader(settings=ReaderSettings(), models=replace(models, confidence=recorder))
+    reader = Reader(settings=settings, models=replace(models, confidence=recorder))
     first = prepare(pixels, reader.settings)
     answers = reader.answers([first])[0]
     found = []
@@ -207,20 +211,28 @@ def measured(confidences: np.ndarray, right: np.ndarray) -> dict:
 
 
 def calibrate(models: Models, images: list[tuple[np.ndarray, str]]) -> dict:
-    examples = []
+    """Every image read both ways the reader reads (READING_WAYS), so that one model is calibrated for either: a
+    contour reading of several digits, which no line recognizer confirms, is far less often right than a scan of
+    one digit, though both are the classifier's alone."""
+    by_way: tuple[list[Example], ...] = tuple([] for _ in READING_WAYS)
     for number, (pixels, truth) in enumerate(images, start=1):
-        examples.append(example_of(models, pixels, truth))
+        for examples, settings in zip(by_way, READING_WAYS):
+            examples.append(example_of(models, pixels, truth, settings))
         if number % 500 == 0:
             print(f"  {number}/{len(images)} images read", flush=True)
-    cut = int(FIT_SHARE * len(examples))
-    weights, bias = fit(examples[:cut])
-    final = [kept(example, weights, bias) for example in examples[cut:]]
-    figures = measured(np.array([reading_confidence(c, weights, bias) for c in final]),
-                       np.array([c.exact for c in final]))
+    cut = int(FIT_SHARE * len(images))
+    weights, bias = fit([example for examples in by_way for example in examples[:cut]])
+    figures, contours_only = (held_out_figures(examples[cut:], weights, bias) for examples in by_way)
     suggested = next((p["review_below"] for p in figures["operating_points"]
                       if p["error_among_accepted"] <= MOST_ERROR), SETTINGS[-1])
     return {"weights": dict(zip(FEATURES, weights.tolist())), "bias": bias, "suggested_review_below": suggested,
-            "fitted_on_images": cut, "held_out": figures}
+            "fitted_on_images": cut, "held_out": figures, "held_out_contours_only": contours_only}
+
+
+def held_out_figures(examples: list[Example], weights: np.ndarray, bias: float) -> dict:
+    """`measured` over the readings the reader keeps of images the fit did not see."""
+    final = [kept(example, weights, bias) for example in examples]
+    return measured(np.array([reading_confidence(c, weights, bias) for c in final]), np.array([c.exact for c in final]))
 
 
 def fit_judge(kind: type[LogisticModel], lessons_of: Callable[[list], tuple[np.ndarray, np.ndarray]], images: list,
@@ -240,30 +252,10 @@ def fit_judge(kind: type[LogisticModel], lessons_of: Callable[[list], tuple[np.n
                                  f"fitted_on_{unit}s": int(len(labels)), "held_out": figures}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m digitocr.training.calibrate",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
-    parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes of the writers")
-    parser.add_argument("--fields", type=int, default=FIELDS, help="number fields to draw for each model")
-    parser.add_argument("--scenes", type=int, default=SCENES_PER_KIND, help="scenes of each kind to draw")
-    parser.add_argument("--scans", type=int, default=SCANS, help="scans of one digit to draw")
-    parser.add_argument("--group-scenes", type=int, default=GROUP_SCENES,
-                        help="scenes of each kind to draw for the word-group judge")
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--out", default=".",
-                        help="the folder to write NumberFinder.json, WordGroups.json and FieldConfidence.json")
-    args = parser.parse_args(argv)
-    training_pool, held_out_pool = pools(LineSources(load_mnist(args.data), parse_pendigits(args.pendigits)
-                                                     if args.pendigits else []))
-    classifier, line_recognizer, orientation = DigitClassifier.load(), LineRecognizer.load(), OrientationNet.load()
-    facts = {"seed": args.seed, "command": "python -m digitocr.training.calibrate " + " ".join(sys.argv[1:]),
-             "models": {"classifier": model_sha256(classifier.path),
-                        "line_recognizer": model_sha256(line_recognizer.path),
-                        "orientation": model_sha256(orientation.path)}}
+def fit_judges(judging_nothing: Models, training_pool: DigitPool, args: argparse.Namespace,
+               facts: dict) -> tuple[NumberFinder, WordGroupJudge]:
+    """The number finder, then with it in place the word-group judge, each written to `args.out` with its card."""
     training_writers = {"writers": "MNIST's first 55,000 training images and pendigits writers 1-20"}
-    judging_nothing = Models(classifier, line_recognizer, EvidenceRecorder(), KeepingRecorder(), orientation,
-                             KeepingRecorder())
     finder, finder_card = fit_judge(NumberFinder, functools.partial(finder_lessons, judging_nothing),
                                     training_images(training_pool, args.seed, args.fields, args.scenes), "line")
     finder_card |= facts | training_writers
@@ -275,6 +267,40 @@ def main(argv: list[str] | None = None) -> int:
     judge_card |= facts | training_writers
     Path(args.out, DEFAULT_GROUPS_PATH.name).write_text(json.dumps(judge_card, indent=2) + "\n")
     print(f"wrote {DEFAULT_GROUPS_PATH.name}: {judge_card['held_out']}", flush=True)
+    return finder, judge
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m digitocr.training.calibrate",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
+    parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes of the writers")
+    parser.add_argument("--fields", type=int, default=FIELDS, help="number fields to draw for each model")
+    parser.add_argument("--scenes", type=int, default=SCENES_PER_KIND, help="scenes of each kind to draw")
+    parser.add_argument("--scans", type=int, default=SCANS, help="scans of one digit to draw")
+    parser.add_argument("--group-scenes", type=int, default=GROUP_SCENES,
+                        help="scenes of each kind to draw for the word-group judge")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--confidence-only", action="store_true",
+                        help="fit the field confidence alone, with the shipped number finder and word-group judge "
+                             "(which do not depend on it)")
+    parser.add_argument("--out", default=".",
+                        help="the folder to write NumberFinder.json, WordGroups.json and FieldConfidence.json")
+    args = parser.parse_args(argv)
+    training_pool, held_out_pool = pools(LineSources(load_mnist(args.data), parse_pendigits(args.pendigits)
+                                                     if args.pendigits else []))
+    classifier, line_recognizer, orientation = DigitClassifier.load(), LineRecognizer.load(), OrientationNet.load()
+    facts = {"seed": args.seed, "command": "python -m digitocr.training.calibrate " + " ".join(sys.argv[1:]),
+             "models": {"classifier": model_sha256(classifier.path),
+                        "line_recognizer": model_sha256(line_recognizer.path),
+                        "orientation": model_sha256(orientation.path)}}
+    if args.confidence_only:
+        finder, judge = NumberFinder.load(), WordGroupJudge.load()
+        facts["judges"] = {"number_finder": model_sha256(finder.path), "word_groups": model_sha256(judge.path)}
+    else:
+        finder, judge = fit_judges(Models(classifier, line_recognizer, EvidenceRecorder(), KeepingRecorder(),
+                                          orientation, KeepingRecorder()),
+                                   training_pool, args, facts)
     model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder, orientation, judge),
                       labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes, args.scans))
     model |= facts | {"writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "

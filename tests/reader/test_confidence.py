@@ -37,16 +37,21 @@ def test_a_sure_line_the_number_finder_doubts_belongs_to_the_number_goes_to_revi
     assert model.probability([lines[0]]) >= review_below > model.probability([lines[1]])
 
 
-def test_a_reading_that_leaves_ink_unread_or_nearly_kept_a_part_it_set_aside_is_less_sure(reader):
-    """A digit the crop cut, a '1' lost beside a '6', a word nearly taken for digits: the same sure line is
-    trusted less where the image holds more than it read."""
+def test_a_reading_that_nearly_kept_a_part_it_set_aside_is_less_sure(reader):
+    """A word nearly taken for digits, a row of the next cell nearly read: the same sure line is trusted less where
+    the image holds a part that was nearly the number's."""
     model = reader.models.confidence
     frames = frames_for([BLANK, 4, BLANK, 2, BLANK], sure=0.995)
     digits = (digit(4, 0.999), digit(2, 0.998))
     line = [LineEvidence(digits, text_likelihood(frames, digits), True, True, 0, 0.99)]
-    whole = model.probability(line, ImageEvidence())
-    assert model.probability(line, ImageEvidence(ink_read=0.5)) < whole
-    assert model.probability(line, ImageEvidence(likeliest_set_aside=0.45)) < whole - 0.05
+    assert model.probability(line, ImageEvidence(likeliest_set_aside=0.45)) < model.probability(line) - 0.05
+
+
+def test_a_sure_digit_the_classifier_reads_alone_needs_no_review_and_a_doubtful_one_does(reader):
+    """A small scan of one digit, which no line recognizer reads: the classifier's answer is all the evidence."""
+    model, review_below = reader.models.confidence, ReaderSettings().review_below
+    assert model.probability([LineEvidence((digit(7, 0.9999),), None, False, False, 0, 1.0)]) >= review_below
+    assert model.probability([LineEvidence((digit(7, 0.9),), None, False, False, 0, 1.0)]) < review_below
 
 
 def test_nothing_found_is_never_sure():
