@@ -21,10 +21,11 @@ them sure ('0', '8') and the rest not. A reading no line recognizer read (a
 small scan of one digit, or any reading by contours alone) has the
 classifier's word only, which tells a different story from the recognizer's:
 every feature counts once more for such readings, with a weight of its own.
-A logistic model maps these to a probability; it is fitted (`python -m digitocr.training.calibrate`) on
-synthetic fields and scenes of held-out writers, never on the dev images,
-and ships as `FieldConfidence.json`. A line's own confidence is the model's
-answer for that line read alone, in the same image.
+A logistic model maps these to a probability; it is fitted (`python -m
+digitocr.training.calibrate`) on synthetic fields and scenes of held-out
+writers, never on the dev images, and ships as `FieldConfidence.json`. A
+line's own confidence is the model's answer for that line read alone, in the
+same image.
 """
 
 import json

@@ -101,7 +101,7 @@ class Example:
     candidates: tuple[Candidate, ...]  # as given, then turned where its digits' shapes and lines say so
 
 
-def example_of(models: Models, pixels: np.ndarray, truth: str, settings: ReaderSettings = ReaderSettings()) -> Example:
+def example_of(models: Models, pixels: np.ndarray, truth: str, settings: ReaderSettings) -> Example:
     """The image read as given and, where its digits' shapes and lines say it may be turned, turned that way, as the
     reader does (`orientation`); which of the two the reader keeps depends on the confidence model being fitted."""
     recorder = EvidenceRecorder()

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..image.lines import line_images
 from ..image.pipeline import analyse
+from ..results import Box
 from ..settings import ReaderSettings
 from . import augment
 from .digit_data import cropped, pen_input
@@ -74,9 +75,7 @@ def _area(box: tuple[int, int, int, int]) -> int:
 
 
 def _shared(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> int:
-    width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    return max(0, width) * max(0, height)
+    return Box(*a).shared_area(Box(*b))
 
 
 def number_line_of(box: tuple[int, int, int, int], scene: Scene) -> str | None:
