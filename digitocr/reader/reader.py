@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from ..errors import DigitOcrError
+from ..image.canvas_edges import strokes_run_off
 from ..image.loading import ImageSource, LoadedImage
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
@@ -46,7 +47,7 @@ class Reader:
         """Read the number in one image; `stages=True` keeps every pipeline stage's image for the debug view."""
         settings = settings or self.settings
         prepared = prepare(source, settings, stages)
-        return self._upright(prepared, self.answers([prepared])[0], settings, stages)
+        return self._reading(prepared, self.answers([prepared])[0], settings, stages)
 
     def read_many(self, sources: Iterable[ImageSource], settings: ReaderSettings | None = None,
                   batch_size: int = 64, workers: int = 1) -> Iterator[Outcome]:
@@ -85,7 +86,7 @@ class Reader:
         if not pending:
             return
         for (source, prepared), answers in zip(pending, self.answers([prepared for _, prepared in pending])):
-            yield Outcome(source, self._upright(prepared, answers, settings, False))
+            yield Outcome(source, self._reading(prepared, answers, settings, False))
 
     def answers(self, prepared: list[Prepared]) -> list[Answers]:
         """The networks' answers for many prepared images, each network called once for all of them."""
@@ -117,10 +118,32 @@ class Reader:
         turned = prepare_loaded(prepared.loaded.turned(turns), settings, stages)
         return turned, self.answers([turned])[0]
 
-    def _upright(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
+    def _reading(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
+        """The image's reading: a drawing's may have run off its canvas, a page's may be turned (a drawing never is:
+        its writer drew it upright)."""
+        reading = finish(prepared, answers, settings, self.models, stages)
+        if prepared.loaded.drawn:
+            return self._run_off_canvas(prepared, reading, settings, stages)
+        return self._upright(prepared, answers, reading, settings, stages)
+
+    def _run_off_canvas(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
+        """A drawing's reading, or where its strokes may have run off the canvas's side and come back, its reading with
+        them joined along the side, whichever is surer (see `canvas_edges`)."""
+        joined = strokes_run_off(prepared.loaded.pixels)
+        if joined is None:
+            return reading
+        rejoined = prepare_loaded(replace(prepared.loaded, pixels=joined), settings, stages)
+        other = finish(rejoined, self.answers([rejoined])[0], settings, self.models, stages)
+        if other.confidence <= reading.confidence:
+            return reading
+        return replace(other, notes=other.notes + (
+            f"Read with the strokes that ran off the canvas joined along its side: that way it reads "
+            f"{other.confidence:.0%} sure (against {reading.confidence:.0%} as drawn).",))
+
+    def _upright(self, prepared: Prepared, answers: Answers, reading: Reading, settings: ReaderSettings,
+                 stages: bool) -> Reading:
         """The image's reading, turned where its digits' shapes and lines say it may be turned and the turned reading
         confirms it (see `orientation`)."""
-        reading = finish(prepared, answers, settings, self.models, stages)
         way = turn_to_try(answers.turns, answers.half_turn)
         if way is None:
             return reading

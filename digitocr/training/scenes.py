@@ -13,12 +13,13 @@ run together, and a number in light pencil scanned small. The kinds in
 UNTRAINED_KINDS are drawn by the stress suite alone: no training command
 learns from them, so they measure what the reader makes of a layout it never
 saw: a cell's number that begins with a '1' close to the crop's left edge,
-where a border's bar may stand beside it, and a number written across the
-lines of squared paper. The digits come
-from a `Writer` (the stress suite's draws only on held-out writers); each
-number is written as a person writes it to be read, apart from the clutter
-(but for the amount written fast, as real cells often are), and the page is
-photographed or scanned (`render_page`). A scene records the box of
+where a border's bar may stand beside it, a number written across the
+lines of squared paper, and a number drawn on a canvas too small for it,
+whose edges cut its strokes. The digits come from a `Writer` (the stress
+suite's draws only on held-out writers); each number is written as a person
+writes it to be read, apart from the clutter (but for the amount written
+fast, as real cells often are), and the page is photographed or scanned
+(`render_page`), or a drawing exported (`canvas_export`). A scene records the box of
 every line of the number, so that what a reader finds can be told apart into
 the number and the rest.
 """
@@ -40,12 +41,14 @@ READABLE = FieldSettings(gap=(0.1, 0.45), touching_probability=0.0, spaced_proba
                          separator_probability=0.25, tall_comma_probability=0.0, bold_probability=0.2,
                          slant=0.25)  # a number written to be read, digits apart
 DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
+CANVAS_DIGIT_HEIGHT = (150.0, 350.0)  # pixels: a canvas's drawing, as the app's 600x400 canvas takes it
 KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", "column_line", "cell_remnants",
          "scan_margin", "stray_marks", "neighbour_rows", "blot", "stamp", "light_on_dark", "noise_region",
          "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out",
          "separators", "tight_crop", "run_together", "small_and_faint")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
-UNTRAINED_KINDS = ("ones_first", "squared_paper")  # for measuring only: no training command draws them
+UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas")  # for measuring only: no training command draws
+# them
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 
 Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
@@ -54,7 +57,7 @@ Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
 @dataclass(frozen=True)
 class Scene:
     kind: str
-    pixels: np.ndarray  # (H, W, 3) uint8
+    pixels: np.ndarray  # (H, W, 3) uint8; (H, W, 4) for a drawing, as a canvas exports it
     lines: tuple[tuple[Box, str], ...]  # each line of the number, top to bottom: where it lies and its digits
 
     @property
@@ -71,6 +74,7 @@ class Page:
     printed: np.ndarray
     numbers: list[tuple[Box, str]] = field(default_factory=list)
     dark_field: bool = False  # light marks on a dark field, as a binarised photo of a board
+    drawn: bool = False  # drawn on a browser's canvas: exported as the pen's colour on a see-through field
 
     @classmethod
     def blank(cls, height: int, width: int) -> "Page":
@@ -490,6 +494,33 @@ def ones_first(writer, rng) -> Page:
     return page
 
 
+def off_the_canvas(writer, rng) -> Page:
+    """A number drawn with a finger on a browser's canvas too small for it, as on a phone: the canvas cuts its
+    strokes at one edge or more, up to a tenth of a digit's height, and a person still reads every digit whole."""
+    height = rng.uniform(*CANVAS_DIGIT_HEIGHT)
+    ink, text = writer.number(height, rng)
+    margins = [int(height * (rng.uniform(-0.1, 0.0) if rng.random() < 0.5 else rng.uniform(0.05, 0.4)))
+               for _ in range(4)]
+    if min(margins) >= 0:
+        margins[int(rng.integers(4))] = -int(height * rng.uniform(0.03, 0.1))
+    left, right, top, bottom = margins
+    page = Page.blank(ink.shape[0] + top + bottom, ink.shape[1] + left + right)
+    page.paste(ink, left, top)
+    x, y = max(0, left), max(0, top)
+    page.numbers.append(((x, y, min(left + ink.shape[1], page.ink.shape[1]) - x,
+                          min(top + ink.shape[0], page.ink.shape[0]) - y), text))
+    page.drawn = True
+    return page
+
+
+def canvas_export(page: Page, rng: np.random.Generator) -> np.ndarray:
+    """The page as a browser's canvas exports a drawing: the pen's colour where it drew, see-through elsewhere;
+    (H, W, 4) uint8."""
+    alpha = (np.clip(page.ink, 0, 1) * 255).astype(np.uint8)
+    colour = np.broadcast_to(rng.integers(0, 60, 3).astype(np.uint8), (*alpha.shape, 3))
+    return np.dstack([colour, alpha])
+
+
 def turned(quarters: int):
     def scene(writer, rng) -> Page:
         return clean(writer, rng).turned(quarters)
@@ -505,9 +536,10 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "turned_180": turned(2), "turned_270": turned(3), "spaced_out": spaced_out,
           "separators": separators, "tight_crop": tight_crop, "run_together": run_together,
           "small_and_faint": small_and_faint, "ones_first": ones_first,
-          "squared_paper": squared_paper}
+          "squared_paper": squared_paper, "off_the_canvas": off_the_canvas}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:
     page = MAKERS[kind](writer, rng)
-    return Scene(kind, render_page(page, rng), tuple(sorted(page.numbers, key=lambda line: line[0][1])))
+    pixels = canvas_export(page, rng) if page.drawn else render_page(page, rng)
+    return Scene(kind, pixels, tuple(sorted(page.numbers, key=lambda line: line[0][1])))

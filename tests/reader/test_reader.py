@@ -194,6 +194,13 @@ def test_canvas_drawings_of_held_out_pendigits_writers_are_read(reader):
     assert right >= 56
 
 
+def test_a_zero_drawn_too_big_for_the_canvas_is_read_with_its_strokes_joined_along_the_edge(reader):
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    cv2.ellipse(canvas, (140, 150), (160, 110), 0, 0, 360, (0, 0, 0, 255), 18)  # its sides run off the canvas
+    reading = reader.read(canvas)
+    assert reading.text == "0" and "ran off the canvas" in reading.notes[-1]
+
+
 def number_with_a_stray_bar_below() -> np.ndarray:
     page = np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB"))
     page = np.vstack([page, np.repeat(page[-1:], 90, axis=0)]).copy()

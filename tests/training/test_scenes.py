@@ -16,7 +16,7 @@ def test_every_kind_of_scene_is_an_image_with_the_number_where_it_says():
     for kind in scenes.STRESS_KINDS:
         scene = scenes.make_scene(kind, scenes.Writer(bar_digits), rng)
         height, width, channels = scene.pixels.shape
-        assert channels == 3 and scene.pixels.dtype == np.uint8 and scene.text
+        assert channels == (4 if kind == "off_the_canvas" else 3) and scene.pixels.dtype == np.uint8 and scene.text
         assert set(scene.text) <= set("1\n") and scene.text.count("\n") == len(scene.lines) - 1
         for (x, y, w, h), text in scene.lines:
             assert 0 <= x and 0 <= y and x + w <= width and y + h <= height, kind
@@ -113,3 +113,16 @@ def test_the_stress_table_names_the_kinds_no_network_trained_on_and_totals_every
     assert table[2].startswith("| clean | 10 | 90.0 | '12' -> '13'")
     assert table[3].startswith("| ones_first (never trained on) | 10 | 80.0 |")
     assert table[4] == "| all | 20 | 85.0 | |"
+
+
+def test_a_number_drawn_off_the_canvas_is_a_see_through_drawing_cut_at_an_edge_and_never_trained_on():
+    for seed in range(5):
+        page = scenes.off_the_canvas(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        (x, y, w, h), _ = page.numbers[0]
+        ink = page.ink > 0
+        cut = [ink[y, x:x + w].any() and y == 0, ink[y + h - 1, x:x + w].any() and y + h == ink.shape[0],
+               ink[y:y + h, x].any() and x == 0, ink[y:y + h, x + w - 1].any() and x + w == ink.shape[1]]
+        assert page.drawn and any(cut)
+        pixels = scenes.canvas_export(page, np.random.default_rng(seed))
+        assert pixels.shape == (*ink.shape, 4) and (pixels[..., 3][~ink] == 0).all()
+    assert "off_the_canvas" in scenes.UNTRAINED_KINDS and "off_the_canvas" not in scenes.KINDS
