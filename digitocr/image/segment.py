@@ -114,9 +114,9 @@ def segment(binary: np.ndarray, settings: ReaderSettings, single_digit: bool = F
     digit_height = typical_digit_height(candidates)
     if single_digit and candidates:
         return Segmentation(labels, [one_digit(candidates)], [], digit_height, capped)
-    kept, dropped = marks_of_their_lines_size(candidates, settings.min_digit_height, framed)
+    kept, dropped = marks_of_their_lines_size(candidates, settings.min_digit_height, framed, settings.one_line)
     dropped = rings + dropped
-    lines = group_lines(kept, framed)
+    lines = lines_of(kept, framed, settings.one_line)
     for mark in hanging_separators(lines):
         mark.dropped = HANGING_REASON
         dropped.append(mark)
@@ -149,8 +149,15 @@ def rings_around_marks(candidates: list[Candidate], labels: np.ndarray) -> tuple
     return rings, framed
 
 
+def lines_of(candidates: list[Candidate], framed: dict[int, int], one_line: bool) -> list[list[Candidate]]:
+    """`group_lines`, or where the image is known to hold one line, every mark on it, left to right."""
+    if one_line and candidates:
+        return [sorted(candidates, key=lambda c: c.x)]
+    return group_lines(candidates, framed)
+
+
 def marks_of_their_lines_size(candidates: list[Candidate], min_height: float,
-                              framed: dict[int, int] | None = None) -> tuple[list, list]:
+                              framed: dict[int, int] | None = None, one_line: bool = False) -> tuple[list, list]:
     """The marks near the size of the other marks on their line, and those much shorter (with why).
 
     Each line is measured by its own marks: a field of specks beside a
@@ -161,7 +168,7 @@ def marks_of_their_lines_size(candidates: list[Candidate], min_height: float,
     number finder to judge.
     """
     kept, dropped = [], []
-    for line in group_lines(candidates, framed):
+    for line in lines_of(candidates, framed or {}, one_line):
         height = typical_digit_height(line)
         for candidate in line:
             candidate.dropped = why_not_a_digit(candidate, height, min_height)

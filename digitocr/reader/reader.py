@@ -119,26 +119,36 @@ class Reader:
         return turned, self.answers([turned])[0]
 
     def _reading(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
-        """The image's reading: a drawing's may have run off its canvas, a page's may be turned (a drawing never is:
-        its writer drew it upright)."""
+        """The image's reading: a drawing's may have run off its canvas or be one line, a page's may be turned (a
+        drawing never is: its writer drew it upright)."""
         reading = finish(prepared, answers, settings, self.models, stages)
         if prepared.loaded.drawn:
-            return self._run_off_canvas(prepared, reading, settings, stages)
+            return self._as_drawn(prepared, reading, settings, stages)
         return self._upright(prepared, answers, reading, settings, stages)
 
-    def _run_off_canvas(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
-        """A drawing's reading, or where its strokes may have run off the canvas's side and come back, its reading with
-        them joined along the side, whichever is surer (see `canvas_edges`)."""
+    def _as_drawn(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
+        """A drawing's reading, or where its strokes may have run off the canvas's side and come back, its reading
+        with them joined along the side (see `canvas_edges`), and where it reads as several lines, its reading as
+        one: a drawing is most often one number, and the pieces of one digit drawn in strokes apart (an '8' as two
+        circles, a '5' whose bar stands off) may lie too far above each other to share a line. The surer is kept."""
         joined = strokes_run_off(prepared.loaded.pixels)
-        if joined is None:
-            return reading
-        rejoined = prepare_loaded(replace(prepared.loaded, pixels=joined), settings, stages)
-        other = finish(rejoined, self.answers([rejoined])[0], settings, self.models, stages)
+        if joined is not None:
+            reading = self._surer(reading, replace(prepared.loaded, pixels=joined), settings, stages,
+                                  "Read with the strokes that ran off the canvas joined along its side")
+        if len(reading.lines) > 1 and not settings.one_line:
+            reading = self._surer(reading, prepared.loaded, settings.with_changes(one_line=True), stages,
+                                  "Read as one line")
+        return reading
+
+    def _surer(self, reading: Reading, loaded: LoadedImage, settings: ReaderSettings, stages: bool,
+               how: str) -> Reading:
+        """`reading`, or the reading of `loaded` under `settings` where that is surer, with a note saying `how`."""
+        prepared = prepare_loaded(loaded, settings, stages)
+        other = finish(prepared, self.answers([prepared])[0], settings, self.models, stages)
         if other.confidence <= reading.confidence:
             return reading
         return replace(other, notes=other.notes + (
-            f"Read with the strokes that ran off the canvas joined along its side: that way it reads "
-            f"{other.confidence:.0%} sure (against {reading.confidence:.0%} as drawn).",))
+            f"{how}: that way it reads {other.confidence:.0%} sure (against {reading.confidence:.0%}).",))
 
     def _upright(self, prepared: Prepared, answers: Answers, reading: Reading, settings: ReaderSettings,
                  stages: bool) -> Reading:

@@ -38,6 +38,16 @@ def test_several_lines_read_top_to_bottom():
     assert [(c.line, c.x) for c in result.digits] == [(0, 80), (0, 160), (1, 40), (1, 120), (1, 200)]
 
 
+def test_an_image_known_to_hold_one_line_keeps_every_mark_on_it_left_to_right():
+    page = blank_page(300, 300)
+    for x in (40, 120, 200):
+        draw_bar(page, x, 160, 10, 70)
+    for x in (80, 160):
+        draw_bar(page, x, 30, 10, 70)
+    result = segment(binary(page), ReaderSettings(max_components=100, one_line=True))
+    assert [(c.line, c.x) for c in result.digits] == [(0, 40), (0, 80), (0, 120), (0, 160), (0, 200)]
+
+
 def test_a_broken_five_is_merged_into_one_digit():
     page = blank_page()
     draw_bar(page, 100, 50, 40, 8)  # the detached top bar
