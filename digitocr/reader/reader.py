@@ -119,26 +119,32 @@ class Reader:
         return turned, self.answers([turned])[0]
 
     def _reading(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
-        """The image's reading: a drawing's may have run off its canvas or be one line, a page's may be turned (a
-        drawing never is: its writer drew it upright)."""
+        """The image's reading: a drawing's may have run off its canvas, a page's may be turned (a drawing never is:
+        its writer drew it upright), and either, read as several lines, may be one (`_one_line`)."""
         reading = finish(prepared, answers, settings, self.models, stages)
         if prepared.loaded.drawn:
-            return self._as_drawn(prepared, reading, settings, stages)
+            return self._one_line(prepared.loaded, self._cut_by_canvas(prepared, reading, settings, stages), settings,
+                                  stages)
         return self._upright(prepared, answers, reading, settings, stages)
 
-    def _as_drawn(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
+    def _cut_by_canvas(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
         """A drawing's reading, or where its strokes may have run off the canvas's side and come back, its reading
-        with them joined along the side (see `canvas_edges`), and where it reads as several lines, its reading as
-        one: a drawing is most often one number, and the pieces of one digit drawn in strokes apart (an '8' as two
-        circles, a '5' whose bar stands off) may lie too far above each other to share a line. The surer is kept."""
+        with them joined along the side (see `canvas_edges`), whichever is surer."""
         joined = strokes_run_off(prepared.loaded.pixels)
-        if joined is not None:
-            reading = self._surer(reading, replace(prepared.loaded, pixels=joined), settings, stages,
-                                  "Read with the strokes that ran off the canvas joined along its side")
-        if len(reading.lines) > 1 and not settings.one_line:
-            reading = self._surer(reading, prepared.loaded, settings.with_changes(one_line=True), stages,
-                                  "Read as one line")
-        return reading
+        if joined is None:
+            return reading
+        return self._surer(reading, replace(prepared.loaded, pixels=joined), settings, stages,
+                           "Read with the strokes that ran off the canvas joined along its side")
+
+    def _one_line(self, loaded: LoadedImage, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
+        """A reading of several lines, or the image's reading with every mark on one line, whichever is surer. An
+        image is most often one number: a drawing of one, a cell or an amount a clerk cropped. A digit drawn in
+        strokes apart (an '8' as two circles, a '5' whose bar stands off) or a stray mark above the number may lie
+        too far above the rest to share its line, and each line is then judged alone; a page of two numbers reads
+        surer as two lines, and stays so."""
+        if len(reading.lines) < 2 or settings.one_line:
+            return reading
+        return self._surer(reading, loaded, settings.with_changes(one_line=True), stages, "Read as one line")
 
     def _surer(self, reading: Reading, loaded: LoadedImage, settings: ReaderSettings, stages: bool,
                how: str) -> Reading:
@@ -153,17 +159,17 @@ class Reader:
     def _upright(self, prepared: Prepared, answers: Answers, reading: Reading, settings: ReaderSettings,
                  stages: bool) -> Reading:
         """The image's reading, turned where its digits' shapes and lines say it may be turned and the turned reading
-        confirms it (see `orientation`)."""
+        confirms it (see `orientation`), else as given, or as one line (`_one_line`)."""
         way = turn_to_try(answers.turns, answers.half_turn)
         if way is None:
-            return reading
+            return self._one_line(prepared.loaded, reading, settings, stages)
         degrees = 90 * way.turns
         turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
         if not confirms(turned.confidence, reading.confidence if reading.lines else None):
-            return replace(reading, notes=reading.notes + (
+            return self._one_line(prepared.loaded, replace(reading, notes=reading.notes + (
                 f"Its digits' shapes and lines say it may be turned {degrees} degrees ({way.probability:.0%}), but "
                 f"that way it reads {turned.confidence:.0%} sure (against {reading.confidence:.0%} as given): read "
-                "as given.",))
+                "as given.",)), settings, stages)
         return turned.turned_back(way.turns, f"Read turned {degrees} degrees anticlockwise: its digits' shapes and "
                                              f"lines say that way may be up ({way.probability:.0%}), and it reads at "
                                              f"least as surely ({turned.confidence:.0%} against "

@@ -201,14 +201,13 @@ def test_a_zero_drawn_too_big_for_the_canvas_is_read_with_its_strokes_joined_alo
     assert reading.text == "0" and "ran off the canvas" in reading.notes[-1]
 
 
-def test_an_eight_drawn_as_two_circles_apart_is_read_as_one_line(reader):
+def test_an_eight_drawn_as_two_circles_apart_is_read_as_one_line_on_a_canvas_or_on_paper(reader):
     canvas = np.zeros((400, 300, 4), np.uint8)
     cv2.circle(canvas, (150, 110), 60, (0, 0, 0, 255), 14)
     cv2.circle(canvas, (150, 270), 70, (0, 0, 0, 255), 14)  # 40 px below the upper circle
-    reading = reader.read(canvas)
-    assert reading.text == "8" and "Read as one line" in reading.notes[-1]
-    page = 255 - canvas[:, :, 3:].repeat(3, axis=2)  # the same circles on paper, which may hold two lines
-    assert len(reader.read(page).lines) == 2
+    for image in (canvas, 255 - canvas[:, :, 3:].repeat(3, axis=2)):
+        reading = reader.read(image)
+        assert reading.text == "8" and "Read as one line" in reading.notes[-1]
 
 
 def number_with_a_stray_bar_below() -> np.ndarray:
