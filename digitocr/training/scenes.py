@@ -19,9 +19,9 @@ whose edges cut its strokes. The digits come from a `Writer` (the stress
 suite's draws only on held-out writers); each number is written as a person
 writes it to be read, apart from the clutter (but for the amount written
 fast, as real cells often are), and the page is photographed or scanned
-(`render_page`), or a drawing exported (`canvas_export`). A scene records the box of
-every line of the number, so that what a reader finds can be told apart into
-the number and the rest.
+(`render_page`), or a drawing exported (`canvas_export`). A scene records
+the box of every line of the number, so that what a reader finds can be told
+apart into the number and the rest.
 """
 
 import io
@@ -47,8 +47,8 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
          "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out",
          "separators", "tight_crop", "run_together", "small_and_faint")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
-UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas")  # for measuring only: no training command draws
-# them
+# for measuring only: no training command draws them
+UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 
 Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
@@ -100,13 +100,13 @@ class Page:
         grown.paste(self.ink, left, top)
         grown.paste(self.printed, left, top, "printed")
         grown.numbers = [((x + left, y + top, w, h), text) for (x, y, w, h), text in self.numbers]
-        grown.dark_field = self.dark_field
+        grown.dark_field, grown.drawn = self.dark_field, self.drawn
         return grown
 
     def turned(self, quarters: int) -> "Page":
         """The page turned anticlockwise by `quarters` right angles, boxes with it."""
         turned = Page(np.rot90(self.ink, quarters).copy(), np.rot90(self.printed, quarters).copy(),
-                      dark_field=self.dark_field)
+                      dark_field=self.dark_field, drawn=self.drawn)
         size = (self.ink.shape[1], self.ink.shape[0])
         for box, text in self.numbers:
             moved = ResultBox(*box).turned(quarters, size)

@@ -28,23 +28,23 @@ def test_known_boxes_in_left_to_right_order():
     assert found[2] == (300, 50, 10, 80, 0)
 
 
-def test_several_lines_read_top_to_bottom():
+def two_lines_of_bars() -> np.ndarray:
+    """Three bars below, two above, the lower line's bars between the upper's."""
     page = blank_page(300, 300)
     for x in (40, 120, 200):
         draw_bar(page, x, 160, 10, 70)
     for x in (80, 160):
         draw_bar(page, x, 30, 10, 70)
-    result = segment(binary(page), ReaderSettings(max_components=100))
+    return binary(page)
+
+
+def test_several_lines_read_top_to_bottom():
+    result = segment(two_lines_of_bars(), ReaderSettings(max_components=100))
     assert [(c.line, c.x) for c in result.digits] == [(0, 80), (0, 160), (1, 40), (1, 120), (1, 200)]
 
 
 def test_an_image_known_to_hold_one_line_keeps_every_mark_on_it_left_to_right():
-    page = blank_page(300, 300)
-    for x in (40, 120, 200):
-        draw_bar(page, x, 160, 10, 70)
-    for x in (80, 160):
-        draw_bar(page, x, 30, 10, 70)
-    result = segment(binary(page), ReaderSettings(max_components=100, one_line=True))
+    result = segment(two_lines_of_bars(), ReaderSettings(max_components=100, one_line=True))
     assert [(c.line, c.x) for c in result.digits] == [(0, 40), (0, 80), (0, 120), (0, 160), (0, 200)]
 
 
