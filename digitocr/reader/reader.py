@@ -141,8 +141,9 @@ class Reader:
         image is most often one number: a drawing of one, a cell or an amount a clerk cropped. A digit drawn in
         strokes apart (an '8' as two circles, a '5' whose bar stands off) or a stray mark above the number may lie
         too far above the rest to share its line, and each line is then judged alone; a page of two numbers reads
-        surer as two lines, and stays so."""
-        if len(reading.lines) < 2 or settings.one_line:
+        surer as two lines, and stays so. A reading that needs no review is not read again: a second look is for
+        doubt, and a page of two lines read surely costs one reading, not two."""
+        if len(reading.lines) < 2 or settings.one_line or not reading.needs_review:
             return reading
         return self._surer(reading, loaded, settings.with_changes(one_line=True), stages, "Read as one line")
 
