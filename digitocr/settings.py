@@ -26,6 +26,7 @@ class ReaderSettings:
     deslant: bool = True  # level a tilted line and shear slanted handwriting upright before segmenting
     read_lines: bool = True  # also read each line whole with the line recognizer; keep it where it is surer
     one_line: bool = False  # every mark is on one line, as in a drawing of one number: none is grouped into another
+    one_digit: bool = False  # the image holds one digit: every mark is part of it, as in a small scan of one
     single_digit_side: int = 40  # an image no bigger than this (px, both sides), no wider than tall, holds one digit
     max_components: int = 2000  # contours examined at most; more is a page of specks
     max_pixels: int = DEFAULT_MAX_PIXELS

@@ -201,7 +201,7 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     """
     recorder = StageRecorder(keep_stages)
     binary, tone, factor = binary_ink(pixels, settings, recorder)
-    single_digit = holds_one_digit(image_size, settings)
+    single_digit = settings.one_digit or holds_one_digit(image_size, settings)
     cleaned = cleaned_ink(binary, tone, settings, single_digit, drawn, recorder)
     upright, straightening = straightened(cleaned.binary, settings, single_digit, recorder)
     segmentation = segmented(upright, cleaned, settings, single_digit, recorder)

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from ..errors import DigitOcrError
-from ..image.canvas_edges import strokes_run_off
+from ..image.drawings import shaped_like_one_digit, strokes_run_off
 from ..image.loading import ImageSource, LoadedImage
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
@@ -21,6 +21,8 @@ from .prepare import (Prepared, classifier_rows, load_for_reading, piece_probabi
                       prepare_or_error)
 from .steps import Answers, finish
 from .workers import in_worker_processes
+
+ONE_DIGIT_LINES = 2  # a digit drawn in strokes apart reads as no more lines than this: its top and its bottom
 
 
 class Reader:
@@ -119,17 +121,18 @@ class Reader:
         return turned, self.answers([turned])[0]
 
     def _reading(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
-        """The image's reading: a drawing's may have run off its canvas, a page's may be turned (a drawing never is:
-        its writer drew it upright), and either, read as several lines, may be one (`_one_line`)."""
+        """The image's reading: a drawing's may have run off its canvas or be one digit, a page's may be turned (a
+        drawing never is: its writer drew it upright), and either, read as several lines, may be one (`_one_line`)."""
         reading = finish(prepared, answers, settings, self.models, stages)
         if prepared.loaded.drawn:
-            return self._one_line(prepared.loaded, self._cut_by_canvas(prepared, reading, settings, stages), settings,
-                                  stages)
+            reading = self._one_line(prepared.loaded, self._cut_by_canvas(prepared, reading, settings, stages),
+                                     settings, stages)
+            return self._one_digit(prepared, reading, settings, stages)
         return self._upright(prepared, answers, reading, settings, stages)
 
     def _cut_by_canvas(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
         """A drawing's reading, or where its strokes may have run off the canvas's side and come back, its reading
-        with them joined along the side (see `canvas_edges`), whichever is surer."""
+        with them joined along the side (see `drawings`), whichever is surer."""
         joined = strokes_run_off(prepared.loaded.pixels)
         if joined is None:
             return reading
@@ -146,6 +149,18 @@ class Reader:
         if len(reading.lines) < 2 or settings.one_line or not reading.needs_review:
             return reading
         return self._surer(reading, loaded, settings.with_changes(one_line=True), stages, "Read as one line")
+
+    def _one_digit(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
+        """A doubtful reading of a drawing shaped like one digit, or its reading as one digit (every mark part of it,
+        as in a small scan of one), whichever is surer. A drawing is most often one digit, and one whose strokes
+        stand apart (a '5' whose bar is a dash) or that reads as no digit's shape to the classifier (a '4' looped
+        at its crossing) is read by its whole shape. A drawing of several digits reads surely, lies wider than
+        tall, or as a column reads as more lines than the two halves of one digit drawn apart (ONE_DIGIT_LINES)."""
+        if (settings.one_digit or not reading.needs_review or len(reading.lines) > ONE_DIGIT_LINES
+                or not shaped_like_one_digit(prepared.loaded.pixels)):
+            return reading
+        return self._surer(reading, prepared.loaded, settings.with_changes(one_digit=True), stages,
+                           "Read as one digit")
 
     def _surer(self, reading: Reading, loaded: LoadedImage, settings: ReaderSettings, stages: bool,
                how: str) -> Reading:

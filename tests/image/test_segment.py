@@ -48,6 +48,15 @@ def test_an_image_known_to_hold_one_line_keeps_every_mark_on_it_left_to_right():
     assert [(c.line, c.x) for c in result.digits] == [(0, 40), (0, 80), (0, 120), (0, 160), (0, 200)]
 
 
+def test_an_image_known_to_hold_one_digit_reads_all_its_marks_as_one_whatever_its_size():
+    page = blank_page(300, 300)
+    draw_bar(page, 80, 40, 10, 70)
+    draw_bar(page, 150, 160, 10, 70)
+    for one_digit, units in ((False, 2), (True, 1)):
+        analysis = analyse(np.dstack([page] * 3), (300, 300), 1.0, ReaderSettings(one_digit=one_digit))
+        assert analysis.single_digit == one_digit and len(analysis.segmentation.units) == units
+
+
 def test_a_broken_five_is_merged_into_one_digit():
     page = blank_page()
     draw_bar(page, 100, 50, 40, 8)  # the detached top bar

@@ -201,16 +201,28 @@ def test_a_zero_drawn_too_big_for_the_canvas_is_read_with_its_strokes_joined_alo
     assert reading.text == "0" and "ran off the canvas" in reading.notes[-1]
 
 
-@needs_shared
-def test_a_doubtful_reading_of_two_lines_is_read_again_as_one(reader):
+def held_out_drawing(writer: int, nth: int, height: int, origin: tuple[int, int], stroke: int):
+    """A held-out pendigits writer's `nth` digit drawn on a 400x400 canvas, and its label."""
     from digitocr.training.pendigits import draw_strokes, parse_pendigits, scale_strokes
 
-    writer = [d for d in parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra") if d.writer == 29]
-    five = writer[13]  # a held-out writer's '5', its bar drawn apart, above the stem's top
+    digit = [d for d in parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra") if d.writer == writer][nth]
     canvas = np.zeros((400, 400, 4), np.uint8)
-    draw_strokes(canvas, scale_strokes(five.strokes, 363, (104, 53)), 18, (0, 0, 0, 255))
+    draw_strokes(canvas, scale_strokes(digit.strokes, height, origin), stroke, (0, 0, 0, 255))
+    return canvas, str(digit.label)
+
+
+@needs_shared
+def test_a_doubtful_reading_of_two_lines_is_read_again_as_one(reader):
+    canvas, label = held_out_drawing(29, 13, 363, (104, 53), 18)  # a '5', its bar drawn apart above the stem's top
     reading = reader.read(canvas)
-    assert five.label == 5 and reading.text == "5" and "Read as one line" in reading.notes[-1]
+    assert label == "5" and reading.text == "5" and "Read as one line" in reading.notes[-1]
+
+
+@needs_shared
+def test_a_doubtful_drawing_shaped_like_one_digit_is_read_as_one(reader):
+    canvas, label = held_out_drawing(22, 70, 403, (2, 10), 21)  # a '0' drawn too big: its loop's bottom cut off
+    reading = reader.read(canvas)
+    assert label == "0" and reading.text == "0" and "Read as one digit" in reading.notes[-1]
 
 
 def test_a_sure_reading_of_two_lines_is_not_read_again(reader):

@@ -1,7 +1,7 @@
 import cv2
 import numpy as np
 
-from digitocr.image.canvas_edges import ends_on_side, strokes_run_off
+from digitocr.image.drawings import ends_on_side, shaped_like_one_digit, strokes_run_off
 
 
 def drawing(*strokes) -> np.ndarray:
@@ -35,3 +35,9 @@ def test_ends_far_apart_or_side_by_side_on_the_bottom_edge_are_not_taken_for_one
     assert strokes_run_off(drawing((-20, 20, 60, 30), (-20, 180, 60, 170), (60, 30, 60, 40), (60, 160, 60, 170))) \
         is None
     assert strokes_run_off(drawing((40, 100, 40, 220), (90, 100, 90, 220))) is None  # two '1's run off the bottom
+
+
+def test_a_drawing_no_wider_than_tall_may_be_one_digit_and_a_wide_one_not():
+    assert shaped_like_one_digit(drawing((100, 20, 100, 180)))
+    assert not shaped_like_one_digit(drawing((20, 100, 180, 100), (20, 80, 20, 120)))
+    assert not shaped_like_one_digit(np.full((50, 50, 3), 255, np.uint8))  # nothing drawn
