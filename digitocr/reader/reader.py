@@ -22,7 +22,7 @@ from .prepare import (Prepared, classifier_rows, load_for_reading, piece_probabi
 from .steps import Answers, finish
 from .workers import in_worker_processes
 
-ONE_DIGIT_LINES = 2  # a digit drawn in strokes apart reads as no more lines than this: its top and its bottom
+SPLIT_LINES = 2  # a number or a digit split by a gap across it reads as no more lines than this: its top and bottom
 
 
 class Reader:
@@ -132,8 +132,9 @@ class Reader:
 
     def _cut_by_canvas(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
         """A drawing's reading, or where its strokes may have run off the canvas's side and come back, its reading
-        with them joined along the side (see `drawings`), whichever is surer."""
-        joined = strokes_run_off(prepared.loaded.pixels)
+        with them joined along the side (see `drawings`), whichever is surer. A drawing read as more lines than a
+        number split across makes (SPLIT_LINES) is no number drawn too big: a field of specks, joined, is blobs."""
+        joined = strokes_run_off(prepared.loaded.pixels) if len(reading.lines) <= SPLIT_LINES else None
         if joined is None:
             return reading
         return self._surer(reading, replace(prepared.loaded, pixels=joined), settings, stages,
@@ -145,8 +146,10 @@ class Reader:
         strokes apart (an '8' as two circles, a '5' whose bar stands off) or a stray mark above the number may lie
         too far above the rest to share its line, and each line is then judged alone; a page of two numbers reads
         surer as two lines, and stays so. A reading that needs no review is not read again: a second look is for
-        doubt, and a page of two lines read surely costs one reading, not two."""
-        if len(reading.lines) < 2 or settings.one_line or not reading.needs_review:
+        doubt, and a page of two lines read surely costs one reading, not two. Nor is one of more lines than a
+        number split across makes (SPLIT_LINES): a field of noise, read as one line, is a long line of digits that
+        no reading of a number resembles."""
+        if not 2 <= len(reading.lines) <= SPLIT_LINES or settings.one_line or not reading.needs_review:
             return reading
         return self._surer(reading, loaded, settings.with_changes(one_line=True), stages, "Read as one line")
 
@@ -155,8 +158,8 @@ class Reader:
         as in a small scan of one), whichever is surer. A drawing is most often one digit, and one whose strokes
         stand apart (a '5' whose bar is a dash) or that reads as no digit's shape to the classifier (a '4' looped
         at its crossing) is read by its whole shape. A drawing of several digits reads surely, lies wider than
-        tall, or as a column reads as more lines than the two halves of one digit drawn apart (ONE_DIGIT_LINES)."""
-        if (settings.one_digit or not reading.needs_review or len(reading.lines) > ONE_DIGIT_LINES
+        tall, or as a column reads as more lines than the two halves of one digit drawn apart (SPLIT_LINES)."""
+        if (settings.one_digit or not reading.needs_review or len(reading.lines) > SPLIT_LINES
                 or not shaped_like_one_digit(prepared.loaded.pixels)):
             return reading
         return self._surer(reading, prepared.loaded, settings.with_changes(one_digit=True), stages,

@@ -99,3 +99,11 @@ def test_reading_from_eight_threads_gives_identical_results(reader):
     assert len(results) == 8
     for worker_results in results.values():
         assert worker_results == expected * 2
+
+
+def test_a_drawing_of_specks_is_never_read_surely(reader):
+    rng = np.random.default_rng(3)
+    for height, width, share in ((1000, 1000, 0.2), (300, 300, 0.2), (400, 600, 0.05)):
+        drawing = np.zeros((height, width, 4), np.uint8)
+        drawing[..., 3] = (rng.random((height, width)) < share) * 255  # black specks on a see-through field
+        assert reader.read(drawing).needs_review
