@@ -134,7 +134,9 @@ class Reader:
         """A drawing's reading, or where its strokes may have run off the canvas's side and come back, its reading
         with them joined along the side (see `drawings`), whichever is surer. A drawing read as more lines than a
         number split across makes (SPLIT_LINES) is no number drawn too big: a field of specks, joined, is blobs."""
-        joined = strokes_run_off(prepared.loaded.pixels) if len(reading.lines) <= SPLIT_LINES else None
+        if len(reading.lines) > SPLIT_LINES:
+            return reading
+        joined = strokes_run_off(prepared.loaded.pixels)
         if joined is None:
             return reading
         return self._surer(reading, replace(prepared.loaded, pixels=joined), settings, stages,

@@ -80,19 +80,19 @@ class Page:
     def blank(cls, height: int, width: int) -> "Page":
         return cls(np.zeros((height, width), np.float32), np.zeros((height, width), np.float32))
 
-    def paste(self, mask: np.ndarray, x: int, y: int, layer: str = "ink") -> None:
-        """`mask` with its top-left corner at (x, y), clipped to the page."""
+    def paste(self, mask: np.ndarray, x: int, y: int, layer: str = "ink") -> Box:
+        """`mask` with its top-left corner at (x, y), clipped to the page; returns the box of what lies on it."""
         target = self.ink if layer == "ink" else self.printed
         top, left = max(0, y), max(0, x)
         bottom, right = min(target.shape[0], y + mask.shape[0]), min(target.shape[1], x + mask.shape[1])
         if bottom > top and right > left:
             piece = mask[top - y:bottom - y, left - x:right - x].astype(np.float32)
             np.maximum(target[top:bottom, left:right], piece, out=target[top:bottom, left:right])
+        return left, top, max(0, right - left), max(0, bottom - top)
 
     def write(self, ink: np.ndarray, x: int, y: int, text: str) -> None:
-        """A line of the number, recorded with its box."""
-        self.paste(ink, x, y)
-        self.numbers.append(((x, y, ink.shape[1], ink.shape[0]), text))
+        """A line of the number, recorded with the box of what of it lies on the page."""
+        self.numbers.append((self.paste(ink, x, y), text))
 
     def widened(self, left: int = 0, top: int = 0, right: int = 0, bottom: int = 0) -> "Page":
         """The page with room added on its sides; what is on it keeps its place on the paper."""
@@ -505,10 +505,7 @@ def off_the_canvas(writer, rng) -> Page:
         margins[int(rng.integers(4))] = -int(height * rng.uniform(0.03, 0.1))
     left, right, top, bottom = margins
     page = Page.blank(ink.shape[0] + top + bottom, ink.shape[1] + left + right)
-    page.paste(ink, left, top)
-    x, y = max(0, left), max(0, top)
-    page.numbers.append(((x, y, min(left + ink.shape[1], page.ink.shape[1]) - x,
-                          min(top + ink.shape[0], page.ink.shape[0]) - y), text))
+    page.write(ink, left, top, text)
     page.drawn = True
     return page
 
