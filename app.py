@@ -40,6 +40,8 @@ def settings_ui() -> tuple[ReaderSettings, bool, str]:
         debug = st.toggle("Debug mode: show every pipeline stage", key="debug")
         with st.expander("Advanced"):
             method = st.selectbox("Threshold method", ["auto", "otsu", "adaptive"], key="threshold")
+            ink = st.selectbox("Ink", ["auto", "dark", "light"], key="ink",
+                               help="Dark ink on light paper, light ink on a dark field, or told from each image.")
             min_height = st.slider("Minimum digit height (of the typical digit)", 0.1, 0.9,
                                    defaults.min_digit_height, 0.05, key="min_height")
             doubtful = st.slider("Confidence below which a digit is doubtful", 0.0, 1.0, defaults.doubtful_below,
@@ -60,8 +62,9 @@ def settings_ui() -> tuple[ReaderSettings, bool, str]:
                                        key="zip_upload")
             if archive is not None and st.button("Add these digits", key="add_zip"):
                 add_zip(archive.getvalue())
-    settings = defaults.with_changes(threshold_method=method, min_digit_height=min_height, doubtful_below=doubtful,
-                                     reject_below=reject, review_below=review, read_lines=read_lines)
+    settings = defaults.with_changes(threshold_method=method, ink=ink, min_digit_height=min_height,
+                                     doubtful_below=doubtful, reject_below=reject, review_below=review,
+                                     read_lines=read_lines)
     return settings, debug, model_name
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 ThresholdMethod = Literal["auto", "otsu", "adaptive"]
+InkTone = Literal["auto", "dark", "light"]
 
 DEFAULT_MAX_PIXELS = 40_000_000  # about a 48 MP photo; more is refused before decoding
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -14,6 +15,7 @@ class ReaderSettings:
     """What a user may tune. Sizes are relative to the image or to the digits themselves."""
 
     threshold_method: ThresholdMethod = "auto"
+    ink: InkTone = "auto"  # dark ink on light paper, light ink on a dark field, or told from the image
     working_side: int = 1024  # longer side the pipeline works at; bigger photos are shrunk first
     min_short_side: int = 96  # smaller images are enlarged so thin strokes survive blurring
     min_digit_height: float = 0.35  # of the line's typical digit height; shorter marks are separators or specks

@@ -56,6 +56,16 @@ def draw_ring(page: np.ndarray, centre: tuple[int, int], axes: tuple[int, int], 
     cv2.ellipse(page, centre, axes, 0, 0, 360, ink, thickness)
 
 
+def bold_eight_scan(half_width: int, blur: int) -> np.ndarray:
+    """A bold '8' filling a 16x16 gray scan, blurred as a small scanner blurs it: more of the scan is stroke than
+    paper, and its loops are the lightest of it."""
+    big = np.full((64, 64), 255, np.uint8)
+    cv2.ellipse(big, (32, 16), (half_width, 12), 0, 0, 360, 0, 9)
+    cv2.ellipse(big, (32, 45), (half_width + 3, 15), 0, 0, 360, 0, 9)
+    scan = cv2.GaussianBlur(cv2.resize(big, (16, 16), interpolation=cv2.INTER_AREA), (blur, blur), 0)
+    return np.dstack([scan] * 3)
+
+
 def binary_of(gray: np.ndarray, method: str = "auto") -> np.ndarray:
     """The binary ink of a gray page, as the image path makes it before clean-up."""
     return binary_and_tone(gray, method)[0]

@@ -38,7 +38,7 @@ def plain_line(name: str, outcome: Outcome) -> str:
 
 
 def read_command(args: argparse.Namespace) -> int:
-    settings = ReaderSettings(threshold_method=args.threshold, read_lines=not args.contours_only)
+    settings = ReaderSettings(threshold_method=args.threshold, ink=args.ink, read_lines=not args.contours_only)
     try:
         reader = Reader(args.model, settings)
     except DigitOcrError as error:
@@ -75,6 +75,8 @@ def add_read_command(commands) -> None:
     read.add_argument("--model", help="a .keras model to use instead of the shipped DigitClassifier.keras")
     read.add_argument("--threshold", choices=["auto", "otsu", "adaptive"], default="auto",
                       help="threshold method (default: auto)")
+    read.add_argument("--ink", choices=["auto", "dark", "light"], default="auto",
+                      help="dark ink on light paper, light ink on a dark field, or told from each image (default)")
     read.add_argument("--contours-only", action="store_true",
                       help="read digit by digit only, without the line recognizer's reading of whole lines")
     read.add_argument("--workers", type=int, default=0,

@@ -89,6 +89,14 @@ def ink_is_dark(gray: np.ndarray) -> bool:
     return float(darker) >= float(lighter)
 
 
+def edge_says_dark_ink(gray: np.ndarray) -> bool:
+    """Whether most of an image's outermost pixels lie on the light side of its Otsu cut: paper surrounds a scanned
+    digit, which reaches the scan's edge here and there."""
+    level, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    edge = np.concatenate([gray[0], gray[-1], gray[1:-1, 0], gray[1:-1, -1]])
+    return float((edge > level).mean()) > 0.5
+
+
 def ink_bright(gray: np.ndarray, dark_ink: bool) -> np.ndarray:
     """Invert dark ink so ink is bright on a dark field, as MNIST and contour finding expect."""
     return cv2.bitwise_not(gray) if dark_ink else gray

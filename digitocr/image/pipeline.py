@@ -36,6 +36,7 @@ class Analysis:
     straightening: Straightening  # how the ink was levelled and stood upright, to map boxes back
     image_size: tuple[int, int]  # (width, height) of the original image
     single_digit: bool  # an image this small holds one digit: see `holds_one_digit`
+    dark_ink: bool  # the ink was taken as darker than its paper
     notes: list[str] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
@@ -124,9 +125,9 @@ class StageRecorder:
 
 
 def binary_ink(pixels: np.ndarray, settings: ReaderSettings,
-               recorder: StageRecorder) -> tuple[np.ndarray, np.ndarray, float]:
-    """The ink at working size as a binary image (255 where ink), its tone (brighter where darker on the page), and
-    the factor it was scaled by."""
+               recorder: StageRecorder) -> tuple[np.ndarray, np.ndarray, float, bool]:
+    """The ink at working size as a binary image (255 where ink), its tone (brighter where darker on the page), the
+    factor it was scaled by, and whether the ink was taken as darker than its paper."""
     gray = binarize.to_grayscale(pixels)
     recorder.keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image.")
     factor = binarize.working_scale(gray.shape, settings.working_side, settings.min_short_side)
@@ -135,10 +136,11 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings,
                   f"(longer side at most {settings.working_side}, shorter side at least {settings.min_short_side}).")
     blurred = binarize.blur(working)
     recorder.keep("blur", blurred, "Gaussian blur against paper grain and JPEG noise.")
-    dark_ink = binarize.ink_is_dark(blurred)
+    dark_ink = binarize.ink_is_dark(blurred) if settings.ink == "auto" else settings.ink == "dark"
     bright = binarize.ink_bright(blurred, dark_ink)
     recorder.keep("polarity", bright, ("Dark ink on a light page: inverted" if dark_ink else
-                                       "Light ink on a dark field: kept") + " so ink is bright, as the model expects.")
+                                       "Light ink on a dark field: kept") + " so ink is bright, as the model expects"
+                  + (" (told from the image)." if settings.ink == "auto" else " (as set)."))
     background = binarize.flatten_background(bright)
     recorder.keep("background removed", background.flattened, "Local background subtracted (shadows, uneven light); "
                   f"its range across the page was {background.unevenness}.")
@@ -148,7 +150,7 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings,
                   f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'})"
                   + (f"; {thresholded.marks_cut_lower} fainter mark(s) that reach it cut at half their own peak, "
                      "so a thin pen's strokes stay whole." if thresholded.marks_cut_lower else "."))
-    return thresholded.binary, background.flattened, factor
+    return thresholded.binary, background.flattened, factor, dark_ink
 
 
 def cleaned_ink(binary: np.ndarray, tone: np.ndarray, settings: ReaderSettings, single_digit: bool, drawn: bool,
@@ -200,7 +202,7 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     A `drawn` image (see `LoadedImage.drawn`) has no rules or borders, so none of its long strokes is taken for one.
     """
     recorder = StageRecorder(keep_stages)
-    binary, tone, factor = binary_ink(pixels, settings, recorder)
+    binary, tone, factor, dark_ink = binary_ink(pixels, settings, recorder)
     single_digit = settings.one_digit or holds_one_digit(image_size, settings)
     cleaned = cleaned_ink(binary, tone, settings, single_digit, drawn, recorder)
     upright, straightening = straightened(cleaned.binary, settings, single_digit, recorder)
@@ -211,7 +213,7 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     notes = [f"More than {settings.max_components} marks were found; only the largest {settings.max_components} "
              "were examined."] if segmentation.capped else []
     return Analysis(pieces, inputs, options, segmentation, 1.0 / (factor * loaded_scale), cv2.bitwise_not(upright),
-                    straightening, image_size, single_digit, notes, recorder.stages, recorder.timings)
+                    straightening, image_size, single_digit, dark_ink, notes, recorder.stages, recorder.timings)
 
 
 def pieces_and_options(segmentation: Segmentation) -> tuple[list[Candidate], list[list[list[int]]]]:

@@ -7,7 +7,8 @@ pendigits writers held out of training, the field confidence on each set
 (the share of readings accepted at the review setting and the error among
 them, and a picture of that trade over every setting) and the most
 frequent remaining error kinds with example files; with `--stress`, the
-stress suite's exact-match rate per kind (`stress`); and always, the tuned
+stress suite's exact-match rate per kind (`stress`) and held-out digits
+read as small scans of one digit (`digit_scans`); and always, the tuned
 constants the reading path's decisions rest on (`rule_count`). Dev images are
 named, never copied.
 """
@@ -30,6 +31,8 @@ from .mnist import MnistData, load_mnist
 from ..reader import Reader
 from ..settings import ReaderSettings
 from . import stress
+from .digit_data import VALIDATION_SIZE
+from .digit_scans import FORMS, SCAN_SIDE, one_digit_scan
 from .rule_count import constants_table, reading_path_constants
 from .digit_data import HELD_OUT_WRITERS, mnist_mask
 from .pendigits import parse_pendigits
@@ -233,6 +236,26 @@ def stress_section(reader: Reader, mnist: MnistData, pendigits: str) -> list[str
     return lines
 
 
+SCANS_PER_FORM = 2000  # MNIST validation digits read in each form of scan
+
+
+def scans_section(reader: Reader, mnist: MnistData) -> list[str]:
+    images = mnist.train_images[-VALIDATION_SIZE:][:SCANS_PER_FORM]
+    labels = [str(label) for label in mnist.train_labels[-VALIDATION_SIZE:][:SCANS_PER_FORM]]
+    lines = ["## Scans of one digit", "",
+             f"The first {SCANS_PER_FORM:,} of MNIST's validation digits (held out), each as its own "
+             f"{SCAN_SIDE}x{SCAN_SIDE} scan, read whole; exact match.", "", "| scan | read right % |",
+             "| --- | --- |"]
+    for form, (keep_proportions, black_and_white, blurred) in FORMS.items():
+        scans = [one_digit_scan(image, keep_proportions, black_and_white, blurred) for image in images]
+        outcomes = reader.read_many(scans, workers=2)
+        right = sum(outcome.reading is not None and outcome.reading.text == label
+                    for outcome, label in zip(outcomes, labels))
+        lines.append(f"| {form} | {100 * right / len(labels):.2f} |")
+    print("\n".join(lines[4:]))
+    return lines + [""]
+
+
 def rules_section() -> list[str]:
     lines = ["## Tuned constants of the reading path", "",
              "Each module-level number of `image/` and `reader/` (a ratio, a margin, a prior) is a setting chosen by "
@@ -263,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         lines += confidence_section(reader, Path(args.dev), out)
     if args.stress:
         lines += stress_section(reader, mnist, args.pendigits)
+        lines += scans_section(reader, mnist)
     lines += rules_section()
     (out / "accuracy.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out / 'accuracy.md'}")

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import PROJECT, SAMPLES, SHARED, needs_shared
+from conftest import PROJECT, SAMPLES, SHARED, bold_eight_scan, needs_shared
 from PIL import Image
 
 from digitocr.frontends.cli import main
@@ -39,6 +39,15 @@ def test_json_contract_one_object_per_input_in_order_errors_included(tmp_path):
 def test_plain_output_and_success_status(capsys):
     assert main(["read", str(SAMPLES / "583_chalkboard.png")]) == 0
     assert re.fullmatch(r".*583_chalkboard.png: 583( \(needs review\))?", capsys.readouterr().out.strip())
+
+
+def test_the_ink_can_be_set_where_a_scan_cannot_tell_it_from_its_paper(capsys, tmp_path):
+    scan = tmp_path / "eight.png"
+    Image.fromarray(bold_eight_scan(half_width=12, blur=3)).save(scan)
+    main(["read", str(scan)])
+    assert not capsys.readouterr().out.startswith(f"{scan}: 8")
+    main(["read", "--ink", "dark", str(scan)])
+    assert capsys.readouterr().out.startswith(f"{scan}: 8")
 
 
 def test_an_image_of_noise_says_so(capsys, tmp_path):

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import SAMPLES, SHARED, blank_page, draw_ring, expected_text, needs_shared, tiny_seven, written
+from conftest import (SAMPLES, SHARED, blank_page, bold_eight_scan, draw_ring, expected_text, needs_shared, tiny_seven,
+                      written)
 from digitocr import Reader, ReaderSettings, UnsupportedImageError
 from digitocr.frontends.bench import cell_jpeg
 from digitocr.networks.classifier import DigitClassifier
@@ -111,6 +112,23 @@ def test_digits_written_in_the_boxes_of_a_comb_field_are_read_without_the_boxes(
 
 def test_a_tiny_scan_of_one_digit_keeps_strokes_that_run_edge_to_edge(reader):
     assert reader.read(tiny_seven()).text == "7"
+
+
+def test_a_bold_digit_filling_a_tiny_scan_is_read_with_ink_and_paper_the_right_way_round(reader):
+    scan = bold_eight_scan(half_width=10, blur=5)
+    assert reader.read(scan, settings=ReaderSettings(ink="light")).text != "8"
+    reading = reader.read(scan)
+    assert reading.text == "8" and not reading.needs_review
+    assert any("ink and paper the other way round" in note for note in reading.notes)
+
+
+def test_ink_set_by_the_user_is_taken_as_set(reader):
+    light_on_dark = 255 - cv2.imread(str(SAMPLES / "4096_paper.png"))
+    reading = reader.read(light_on_dark, settings=ReaderSettings(ink="light"), stages=True)
+    assert reading.text == "4096"
+    assert "Light ink on a dark field: kept so ink is bright, as the model expects (as set)." in [
+        stage.caption for stage in reading.stages]
+    assert reader.read(light_on_dark, settings=ReaderSettings(ink="dark")).text != "4096"
 
 
 @pytest.mark.parametrize("text", ["27", "40", "05"])
