@@ -22,6 +22,8 @@ import numpy as np
 from ..networks.classifier import FIELD_SIZE
 
 BOX_SIZE = 20  # MNIST digits fit a 20x20 box inside the field
+PAPER_SHARE = 10  # percent of a scan of one digit that is surely paper: its level is the paper's
+GRAY_INK = 0.2  # of the ink's peak: a fainter pixel of a gray scan is paper's grain, outside the digit's box
 STROKE_IN_BOX = 2.2  # typical MNIST stroke width, in pixels of the 20-pixel box
 MAX_WORK_SIDE = 96  # crops are resampled to at most this before stroke work
 
@@ -123,3 +125,23 @@ def to_model_input(mask: np.ndarray, stroke_in_box: float = STROKE_IN_BOX) -> np
     box_scale = BOX_SIZE / max(height, width)
     size = (max(1, round(width * box_scale)), max(1, round(height * box_scale)))
     return _centre_by_mass(cv2.resize(work.astype(np.float32), size, interpolation=cv2.INTER_AREA))
+
+
+def gray_model_input(bright: np.ndarray) -> np.ndarray:
+    """A small gray scan of one digit (uint8, ink bright) as a 28x28 input the way MNIST's own digits were made: the
+    paper's level taken off, the ink's peak brought to 1, cut to the ink, fit into the 20x20 box and centred by
+    mass. Its gray levels keep what a threshold loses: a '9' whose loop the scanner's blur half closed is lighter
+    inside the loop than on the stroke, where a cut makes it a solid blob."""
+    tone = bright.astype(np.float32) - np.percentile(bright, PAPER_SHARE)
+    peak = float(np.percentile(tone, 99))
+    if peak <= 0:
+        return np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
+    tone = np.clip(tone / peak, 0.0, 1.0)
+    x, y, width, height = cv2.boundingRect((tone > GRAY_INK).view(np.uint8))
+    if not width:
+        return np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
+    scale = BOX_SIZE / max(width, height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    box = cv2.resize(tone[y:y + height, x:x + width], size,
+                     interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
+    return _centre_by_mass(box)

@@ -10,8 +10,10 @@ import cv2
 import numpy as np
 
 from ..errors import DigitOcrError
+from ..image.binarize import ink_bright, to_grayscale
 from ..image.lines import LineImage, line_images
 from ..image.loading import ImageSource, LoadedImage, load_image
+from ..image.normalize import gray_model_input
 from ..image.pipeline import Analysis, analyse
 from ..settings import ReaderSettings
 
@@ -32,6 +34,7 @@ class Prepared:
     loaded: LoadedImage
     analysis: Analysis
     lines: list[LineImage]
+    gray_input: np.ndarray | None = None  # a scan of one digit's gray levels as the classifier takes them
 
     @property
     def tiny_scan(self) -> bool:
@@ -46,7 +49,17 @@ def prepare(source: ImageSource, settings: ReaderSettings, keep_stages: bool = F
 def prepare_loaded(loaded: LoadedImage, settings: ReaderSettings, keep_stages: bool = False) -> Prepared:
     analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages, loaded.drawn)
     read_lines = settings.read_lines and not analysis.single_digit
-    return Prepared(loaded, analysis, line_images(upright_ink(analysis), analysis.segmentation) if read_lines else [])
+    return Prepared(loaded, analysis, line_images(upright_ink(analysis), analysis.segmentation) if read_lines else [],
+                    gray_input(loaded, analysis))
+
+
+def gray_input(loaded: LoadedImage, analysis: Analysis) -> np.ndarray | None:
+    """A scan of one digit, found as one piece, as the classifier's input from its gray levels (see
+    `classifier_rows`); None for anything else: a drawing's strokes have no gray levels to add, and where a scan
+    holds several marks its gray levels are not one digit's."""
+    if not analysis.single_digit or loaded.drawn or len(analysis.model_inputs) != 1:
+        return None
+    return gray_model_input(ink_bright(to_grayscale(loaded.pixels), analysis.dark_ink))
 
 
 def prepare_or_error(source: ImageSource, settings: ReaderSettings) -> Prepared | DigitOcrError:
@@ -63,16 +76,23 @@ def upright_ink(analysis: Analysis) -> np.ndarray:
 
 def classifier_rows(prepared: Prepared) -> np.ndarray:
     """What the classifier is given for an image: its pieces, and for a tiny scan its piece shifted a pixel each way
-    too. Sixteen pixels of a Semeion scan leave the centre of mass uncertain by a pixel; the mean answer over the
-    shifts reads 96.6% of the dev scans, against 95.9% for the piece alone (and on larger drawings it does not help)."""
+    too, and its gray levels. Sixteen pixels of a Semeion scan leave the centre of mass uncertain by a pixel; the mean
+    answer over the shifts reads 96.6% of the dev scans, against 95.9% for the piece alone (and on larger drawings it
+    does not help)."""
     inputs = prepared.analysis.model_inputs
     if not prepared.tiny_scan or not len(inputs):
         return inputs
-    return np.concatenate([inputs] + [np.roll(inputs, shift, axis=(1, 2)) for shift in TINY_SCAN_SHIFTS])
+    gray = [] if prepared.gray_input is None else [prepared.gray_input[None]]
+    return np.concatenate([inputs] + [np.roll(inputs, shift, axis=(1, 2)) for shift in TINY_SCAN_SHIFTS] + gray)
 
 
 def piece_probabilities(prepared: Prepared, rows: np.ndarray) -> np.ndarray:
-    """The classifier's answers for `classifier_rows` back to one row per piece."""
+    """The classifier's answers for `classifier_rows` back to one row per piece. A tiny scan read two ways, by its
+    ink cut from the paper and by its gray levels, counts each way alike: the cut holds the shape where the paper is
+    uneven, the gray levels what the cut filled in (held-out MNIST digits as blurred 16x16 scans: 96.9% read by the
+    cut alone, 98.45% both ways)."""
     if not prepared.tiny_scan or not len(rows):
         return rows
-    return rows.reshape(1 + len(TINY_SCAN_SHIFTS), -1, rows.shape[-1]).mean(axis=0)
+    views = 1 + len(TINY_SCAN_SHIFTS)
+    cut = rows[:views * len(prepared.analysis.model_inputs)].reshape(views, -1, rows.shape[-1]).mean(axis=0)
+    return cut if prepared.gray_input is None else (cut + rows[-1:]) / 2

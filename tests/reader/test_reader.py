@@ -115,7 +115,7 @@ def test_a_tiny_scan_of_one_digit_keeps_strokes_that_run_edge_to_edge(reader):
 
 
 def test_a_bold_digit_filling_a_tiny_scan_is_read_with_ink_and_paper_the_right_way_round(reader):
-    scan = bold_eight_scan(half_width=10, blur=5)
+    scan = bold_eight_scan(half_width=14, blur=3)
     assert reader.read(scan, settings=ReaderSettings(ink="light")).text != "8"
     reading = reader.read(scan)
     assert reading.text == "8" and not reading.needs_review
