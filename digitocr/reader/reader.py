@@ -132,8 +132,8 @@ class Reader:
         return self._upright(prepared, answers, self._other_ink(prepared, reading, settings, stages), settings, stages)
 
     def _other_ink(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
-        """A doubtful reading of a scan of one digit, or its reading with ink and paper the other way round where
-        the scan's edge says so and that way reads surely.
+        """A doubtful reading of a scan of one digit, or where the scan's edge says its ink and paper are the other
+        way round, its reading that way, whichever is surer.
 
         Ink is told from paper as the tone that reaches furthest from the
         paper around it, and a bold digit that fills its scan (a blurred '8'
@@ -141,11 +141,10 @@ class Reader:
         strokes are taken for the paper, and its loops and corners for ink.
         The scan's edge, mostly paper, then says otherwise; but a digit
         stretched to fill its box, as in Semeion's scans, covers much of the
-        edge too, so neither sign decides alone, and the reading the other
-        way is kept only where it needs no review. The edge alone is not
-        asked: the negative of a blot is a ring, as sure a '0' as any, and
-        there the edge and the tone agree. A drawing has its ink from the
-        canvas, and ink set by the user is as set.
+        edge too, so neither sign decides alone: where they disagree, the
+        readings do. Nor is the reading the other way tried where they agree:
+        the negative of a blot is a ring, as sure a '0' as any. A drawing has
+        its ink from the canvas, and ink set by the user is as set.
         """
         if not prepared.tiny_scan or prepared.loaded.drawn or settings.ink != "auto" or not reading.needs_review:
             return reading
@@ -153,9 +152,8 @@ class Reader:
         if edge_dark == prepared.analysis.dark_ink:
             return reading
         swapped = settings.with_changes(ink="dark" if edge_dark else "light")
-        other = self._surer(reading, prepared.loaded, swapped, stages, "Read with ink and paper the other way round, "
-                                                                       "as the scan's edge says")
-        return reading if other.needs_review else other
+        return self._surer(reading, prepared.loaded, swapped, stages, "Read with ink and paper the other way round, as "
+                                                                      "the scan's edge says")
 
     def _cut_by_canvas(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
         """A drawing's reading, or where its strokes may have run off the canvas's side and come back, its reading

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import PROJECT, SAMPLES, SHARED, bold_eight_scan, needs_shared
+from conftest import PROJECT, SAMPLES, SHARED, needs_shared
 from PIL import Image
 
 from digitocr.frontends.cli import main
@@ -41,13 +41,13 @@ def test_plain_output_and_success_status(capsys):
     assert re.fullmatch(r".*583_chalkboard.png: 583( \(needs review\))?", capsys.readouterr().out.strip())
 
 
-def test_the_ink_can_be_set_where_a_scan_cannot_tell_it_from_its_paper(capsys, tmp_path):
-    scan = tmp_path / "eight.png"
-    Image.fromarray(bold_eight_scan(half_width=12, blur=3)).save(scan)
-    main(["read", str(scan)])
-    assert not capsys.readouterr().out.startswith(f"{scan}: 8")
-    main(["read", "--ink", "dark", str(scan)])
-    assert capsys.readouterr().out.startswith(f"{scan}: 8")
+def test_the_ink_is_taken_as_set(capsys, tmp_path):
+    light_on_dark = tmp_path / "light_on_dark.png"
+    Image.fromarray(255 - np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB"))).save(light_on_dark)
+    main(["read", "--ink", "light", str(light_on_dark)])
+    assert capsys.readouterr().out.startswith(f"{light_on_dark}: 4096")
+    main(["read", "--ink", "dark", str(light_on_dark)])
+    assert not capsys.readouterr().out.startswith(f"{light_on_dark}: 4096")
 
 
 def test_an_image_of_noise_says_so(capsys, tmp_path):
