@@ -5,6 +5,7 @@ import struct
 import threading
 import zlib
 
+import cv2
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -107,3 +108,15 @@ def test_a_drawing_of_specks_is_never_read_surely(reader):
         drawing = np.zeros((height, width, 4), np.uint8)
         drawing[..., 3] = (rng.random((height, width)) < share) * 255  # black specks on a see-through field
         assert reader.read(drawing).needs_review
+
+
+def test_a_small_scan_of_a_blot_is_never_read_surely(reader):
+    """A filled blot's outline is a ring: read as a '0' it would pass for a scanned digit."""
+    rng = np.random.default_rng(11)
+    for _ in range(40):
+        scan = np.full((16, 16), 255, np.uint8)
+        centre, radius = tuple(int(v) for v in rng.integers(5, 11, 2)), int(rng.integers(3, 7))
+        cv2.circle(scan, centre, radius, 0, -1)
+        if rng.random() < 0.5:
+            scan = cv2.GaussianBlur(scan, (3, 3), 0)
+        assert reader.read(np.dstack([scan] * 3)).needs_review, (centre, radius)
