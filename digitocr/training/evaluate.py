@@ -7,8 +7,8 @@ pendigits writers held out of training, the field confidence on each set
 (the share of readings accepted at the review setting and the error among
 them, and a picture of that trade over every setting) and the most
 frequent remaining error kinds with example files; with `--stress`, the
-stress suite's exact-match rate per kind (`stress`) and held-out digits
-read as small scans of one digit (`digit_scans`); and always, the tuned
+stress suite's exact-match rate per kind (`stress`); and always, held-out
+digits read as small scans of one digit (`digit_scans`) and the tuned
 constants the reading path's decisions rest on (`rule_count`). Dev images are
 named, never copied.
 """
@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         lines += confidence_section(reader, Path(args.dev), out)
     if args.stress:
         lines += stress_section(reader, mnist, args.pendigits)
-        lines += scans_section(reader, mnist)
+    lines += scans_section(reader, mnist)
     lines += rules_section()
     (out / "accuracy.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {out / 'accuracy.md'}")
