@@ -1,7 +1,7 @@
 import cv2
 import numpy as np
 
-from digitocr.training.digit_scans import FORMS, SCAN_SIDE, one_digit_scan
+from digitocr.training.digit_scans import FORMS, SCAN_SIDE, as_published, one_digit_scan
 
 
 def mnist_like_one() -> np.ndarray:
@@ -17,13 +17,19 @@ def mnist_like_zero() -> np.ndarray:
     return image
 
 
-def test_every_form_is_a_small_rgb_scan_of_dark_ink_on_white():
-    for keep_proportions, black_and_white, blurred in FORMS.values():
-        scan = one_digit_scan(mnist_like_zero(), keep_proportions, black_and_white, blurred)
-        assert scan.shape == (SCAN_SIDE, SCAN_SIDE, 3) and scan.dtype == np.uint8
+def test_every_form_is_a_small_rgb_scan_of_the_digit():
+    for make_scan in FORMS.values():
+        scan = make_scan(mnist_like_zero())
+        assert scan.shape[2] == 3 and max(scan.shape[:2]) <= 28 and scan.dtype == np.uint8
         assert scan.min() < 64 and scan.max() > 191
-        if black_and_white and not blurred:
-            assert set(np.unique(scan)) <= {0, 255}
+
+
+def test_a_scan_of_16_pixels_is_dark_ink_on_white_and_black_and_white_where_asked():
+    for black_and_white in (False, True):
+        scan = one_digit_scan(mnist_like_zero(), True, black_and_white, False)
+        assert scan.shape == (SCAN_SIDE, SCAN_SIDE, 3) and scan[0, 0, 0] == 255
+        assert (set(np.unique(scan)) <= {0, 255}) == black_and_white
+    assert np.array_equal(as_published(mnist_like_zero())[..., 1], mnist_like_zero())
 
 
 def test_a_stretched_scan_fills_its_box_and_a_kept_one_leaves_paper_beside_a_one():
