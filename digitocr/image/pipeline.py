@@ -36,6 +36,7 @@ class Analysis:
     straightening: Straightening  # how the ink was levelled and stood upright, to map boxes back
     image_size: tuple[int, int]  # (width, height) of the original image
     single_digit: bool  # an image this small holds one digit: see `holds_one_digit`
+    tone: np.ndarray | None  # the ink's tone at working size, before straightening (none for a scan of one digit)
     dark_ink: bool  # the ink was taken as darker than its paper
     notes: list[str] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
@@ -213,7 +214,8 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     notes = [f"More than {settings.max_components} marks were found; only the largest {settings.max_components} "
              "were examined."] if segmentation.capped else []
     return Analysis(pieces, inputs, options, segmentation, 1.0 / (factor * loaded_scale), cv2.bitwise_not(upright),
-                    straightening, image_size, single_digit, dark_ink, notes, recorder.stages, recorder.timings)
+                    straightening, image_size, single_digit, None if single_digit else tone, dark_ink, notes,
+                    recorder.stages, recorder.timings)
 
 
 def pieces_and_options(segmentation: Segmentation) -> tuple[list[Candidate], list[list[list[int]]]]:

@@ -59,6 +59,13 @@ def straighten(image: np.ndarray, tilt: float, shear: float) -> tuple[np.ndarray
     return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_NEAREST), Straightening(tilt, shear, matrix)
 
 
+def warped_like(image: np.ndarray, straightening: Straightening, shape: tuple[int, int]) -> np.ndarray:
+    """Another image of the same page (the ink's tone) levelled and stood upright as the ink was, to `shape`."""
+    if straightening.tilt == 0.0 and straightening.shear == 0.0:
+        return image
+    return cv2.warpAffine(image, straightening.matrix, (shape[1], shape[0]), flags=cv2.INTER_LINEAR)
+
+
 def small_ink(binary: np.ndarray) -> np.ndarray:
     """The ink on a float copy at most SLANT_HEIGHT tall, on which tilt and slant are judged."""
     height, width = binary.shape

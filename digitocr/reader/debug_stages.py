@@ -12,7 +12,7 @@ from ..settings import ReaderSettings
 from .cuts import NOT_A_DIGIT, TINY_SCAN_DIGIT_HEIGHT, mean_log_confidence
 from .draft import Draft
 from .number_finder import SMALLEST_LEGIBLE
-from .prepare import Prepared
+from .prepare import SECOND_LOOK_BELOW, Prepared
 
 
 def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
@@ -25,7 +25,10 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
     return tuple(analysis.stages) + (
         Stage("model inputs", mosaic(analysis.model_inputs),
               "Every piece fitted to 20x20 and centred by mass in 28x28, as MNIST; wide blobs appear once whole "
-              "and once per way of cutting them."),
+              "and once per way of cutting them. " + (
+                  "The scan is also read by its gray levels, the answers averaged." if prepared.tiny_scan else
+                  f"A piece read less than {SECOND_LOOK_BELOW:.0%} sure is read again by its gray levels (the ink's "
+                  "tone within a pixel of it, as MNIST's digits are gray), the two answers averaged.")),
         classification_stage(prepared, draft, settings),
         Stage("line recognizer", line_sheet([line.image for line in prepared.lines]),
               "Each line read whole by the line recognizer (CTC, no cuts), and weighed against the contour "

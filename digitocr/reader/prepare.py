@@ -11,14 +11,17 @@ import numpy as np
 
 from ..errors import DigitOcrError
 from ..image.binarize import ink_bright, to_grayscale
+from ..image.components import candidate_mask
 from ..image.lines import LineImage, line_images
 from ..image.loading import ImageSource, LoadedImage, load_image
-from ..image.normalize import gray_model_input
+from ..image.normalize import gray_model_input, gray_piece_input
 from ..image.pipeline import Analysis, analyse
+from ..image.straighten import warped_like
 from ..settings import ReaderSettings
 
 DRAFT_SHARE = 0.9  # a big JPEG may be decoded down to this share of the working size, then enlarged a little
 TINY_SCAN_SHIFTS = ((1, 0), (-1, 0), (0, 1), (0, -1))  # (rows, columns) a tiny scan's piece is also classified at
+SECOND_LOOK_BELOW = 0.9  # a piece its cut ink reads less sure than this is read by its gray levels too
 
 
 def load_for_reading(source: ImageSource, settings: ReaderSettings) -> LoadedImage:
@@ -96,3 +99,26 @@ def piece_probabilities(prepared: Prepared, rows: np.ndarray) -> np.ndarray:
     views = 1 + len(TINY_SCAN_SHIFTS)
     cut = rows[:views * len(prepared.analysis.model_inputs)].reshape(views, -1, rows.shape[-1]).mean(axis=0)
     return cut if prepared.gray_input is None else (cut + rows[-1:]) / 2
+
+
+def doubtful_pieces(prepared: Prepared, probabilities: np.ndarray) -> np.ndarray:
+    """The whole blobs of a page whose cut ink the classifier reads less sure than SECOND_LOOK_BELOW, for a second
+    look by their gray levels (`gray_rows`). A blob read surely needs none, and a tiny scan has had its own. Nor do the
+    pieces of the ways of cutting a blob get one: they are many guesses, most of them wrong and doubtful for that, and
+    looking again at every doubtful piece cost a cell 16% more time for 5 more stress scenes of 5,600 and 2 more dev
+    images than whole blobs alone."""
+    if prepared.analysis.tone is None or not len(probabilities):
+        return np.zeros(0, np.int64)
+    whole = sorted({option[0] for options in prepared.analysis.options for option in options if len(option) == 1})
+    return np.array([piece for piece in whole if probabilities[piece].max() < SECOND_LOOK_BELOW], np.int64)
+
+
+def gray_rows(prepared: Prepared, pieces: np.ndarray) -> np.ndarray:
+    """The given pieces by their gray levels (`gray_piece_input`): the ink's tone, straightened as the ink was, within
+    a pixel of each piece's own ink. The classifier learned MNIST's gray digits, and what a cut fills in or breaks
+    (a loop half closed, a stroke too faint to keep whole) its gray levels keep."""
+    analysis = prepared.analysis
+    labels = analysis.segmentation.labels
+    tone = warped_like(analysis.tone, analysis.straightening, labels.shape)
+    return np.stack([gray_piece_input(tone[piece.y:piece.bottom, piece.x:piece.right], candidate_mask(labels, piece))
+                     for piece in (analysis.pieces[index] for index in pieces)])

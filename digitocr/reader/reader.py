@@ -18,8 +18,8 @@ from ..results import Outcome, Reading
 from ..settings import ReaderSettings
 from .models import Models
 from .orientation import blobs_to_judge, confirms, half_turn_evidence, turn_to_try
-from .prepare import (Prepared, classifier_rows, load_for_reading, piece_probabilities, prepare, prepare_loaded,
-                      prepare_or_error)
+from .prepare import (Prepared, classifier_rows, doubtful_pieces, gray_rows, load_for_reading, piece_probabilities,
+                      prepare, prepare_loaded, prepare_or_error)
 from .steps import Answers, finish
 from .workers import in_worker_processes
 
@@ -93,8 +93,7 @@ class Reader:
 
     def answers(self, prepared: list[Prepared]) -> list[Answers]:
         """The networks' answers for many prepared images, each network called once for all of them."""
-        rows = [classifier_rows(one) for one in prepared]
-        probabilities = self.classifier.predict(np.concatenate(rows))
+        pieces = self.piece_answers(prepared)
         blobs = [blobs_to_judge(one) for one in prepared]
         turns = self.models.orientation.predict(np.concatenate(blobs))
         lines = [line.image for one in prepared for line in one.lines]
@@ -103,16 +102,33 @@ class Reader:
         half_turned = [np.rot90(line.image, 2) for one, count in zip(prepared, turned_counts) if count
                        for line in one.lines]
         frames = self.line_recognizer.frames(lines + half_turned)
-        answers, digit_start, line_start, blob_start, turned_start = [], 0, 0, 0, len(lines)
-        for one, own_rows, own_blobs, turned_count in zip(prepared, rows, blobs, turned_counts):
-            digit_end, line_end = digit_start + len(own_rows), line_start + len(one.lines)
-            blob_end, turned_end = blob_start + len(own_blobs), turned_start + turned_count
+        answers, line_start, blob_start, turned_start = [], 0, 0, len(lines)
+        for one, own_pieces, own_blobs, turned_count in zip(prepared, pieces, blobs, turned_counts):
+            line_end, blob_end = line_start + len(one.lines), blob_start + len(own_blobs)
+            turned_end = turned_start + turned_count
             own_frames = frames[line_start:line_end]
-            answers.append(Answers(piece_probabilities(one, probabilities[digit_start:digit_end]), own_frames,
-                                   turns[blob_start:blob_end],
+            answers.append(Answers(own_pieces, own_frames, turns[blob_start:blob_end],
                                    half_turn_evidence(own_frames, frames[turned_start:turned_end])))
-            digit_start, line_start, blob_start, turned_start = digit_end, line_end, blob_end, turned_end
+            line_start, blob_start, turned_start = line_end, blob_end, turned_end
         return answers
+
+    def piece_answers(self, prepared: list[Prepared]) -> list[np.ndarray]:
+        """The classifier's answer for each piece of many images, one call for all their cut pieces, and one more for
+        the gray levels of every piece it read doubtfully (`doubtful_pieces`), the two answers counting alike."""
+        rows = [classifier_rows(one) for one in prepared]
+        ends = np.cumsum([len(own) for own in rows])
+        probabilities = self.classifier.predict(np.concatenate(rows))
+        pieces = [piece_probabilities(one, own) for one, own in zip(prepared, np.split(probabilities, ends[:-1]))]
+        doubtful = [doubtful_pieces(one, own) for one, own in zip(prepared, pieces)]
+        if not any(len(own) for own in doubtful):
+            return pieces
+        second_looks = self.classifier.predict(np.concatenate([gray_rows(one, own) for one, own
+                                                               in zip(prepared, doubtful) if len(own)]))
+        start = 0
+        for own_pieces, own_doubtful in zip(pieces, doubtful):
+            own_pieces[own_doubtful] = (own_pieces[own_doubtful] + second_looks[start:start + len(own_doubtful)]) / 2
+            start += len(own_doubtful)
+        return pieces
 
     def turned(self, prepared: Prepared, turns: int, settings: ReaderSettings,
                stages: bool = False) -> tuple[Prepared, Answers]:

@@ -1,6 +1,7 @@
+import cv2
 import numpy as np
 
-from digitocr.image.normalize import stroke_width, to_model_input
+from digitocr.image.normalize import gray_model_input, gray_piece_input, stroke_width, to_model_input
 
 
 def test_output_is_a_28x28_field_in_unit_range_centred_by_mass():
@@ -57,3 +58,38 @@ def test_stroke_width_of_a_band():
     band = np.zeros((50, 200), np.uint8)
     band[20:30, :] = 1
     assert 8 <= stroke_width(band) <= 12
+
+
+def ring_piece(size: int = 60, stroke: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """A '0' as a piece: its mask and its ink's tone (bright on dark), with its edges soft as a scan's are."""
+    mask = np.zeros((size, size // 2 + 10), np.uint8)
+    cv2.ellipse(mask, (mask.shape[1] // 2, size // 2), (mask.shape[1] // 2 - stroke, size // 2 - stroke), 0, 0, 360,
+                1, stroke)
+    tone = cv2.GaussianBlur(mask * 200, (5, 5), 0)
+    return mask, tone
+
+
+def test_a_pieces_gray_levels_are_shaped_like_its_cut():
+    mask, tone = ring_piece()
+    gray, cut = gray_piece_input(tone, mask), to_model_input(mask)
+    assert gray.shape == (28, 28) and gray.dtype == np.float32 and 0.9 < gray.max() <= 1.0 and gray.min() >= 0.0
+    assert np.corrcoef(gray.ravel(), cut.ravel())[0, 1] > 0.6
+    assert gray[14, 14] < 0.1  # the loop stays open
+
+
+def test_a_pieces_gray_levels_leave_out_ink_beyond_its_own_reach():
+    mask, tone = ring_piece()
+    neighbours = tone.copy()
+    neighbours[26:34, 16:24] = 255  # a neighbour's mark inside the loop, in the piece's box but not its own ink
+    assert np.array_equal(gray_piece_input(neighbours, mask), gray_piece_input(tone, mask))
+
+
+def test_a_thin_pens_gray_levels_are_thickened_to_mnist_s_width():
+    thin, tone = ring_piece(size=200, stroke=2)
+    gray = gray_piece_input(tone, thin)
+    assert (gray > 0.5).sum() > 0.5 * (to_model_input(thin) > 0.5).sum()
+
+
+def test_an_empty_piece_or_scan_gives_an_empty_field():
+    assert not gray_piece_input(np.zeros((10, 10), np.uint8), np.zeros((10, 10), np.uint8)).any()
+    assert not gray_model_input(np.zeros((16, 16), np.uint8)).any()
