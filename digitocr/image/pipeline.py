@@ -42,6 +42,10 @@ class Analysis:
     stages: list[Stage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
 
+    def whole_pieces(self) -> list[int]:
+        """The index of each blob's piece uncut, its first way of being read (as one digit), blob by blob."""
+        return [options[0][0] for options in self.options if options and len(options[0]) == 1]
+
     def box_in_original(self, x: int, y: int, width: int, height: int) -> Box:
         """A box on the upright working-size ink, in the original image's pixels."""
         return original_box(self.straightening.box_before(x, y, width, height), self.to_original, self.image_size)

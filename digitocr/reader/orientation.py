@@ -47,8 +47,7 @@ class WayUp:
 
 def whole_blobs(analysis: Analysis) -> np.ndarray:
     """Each blob's classifier input as one piece, uncut: a blob is counted once, however it may be cut."""
-    rows = [options[0][0] for options in analysis.options if options and len(options[0]) == 1]
-    return analysis.model_inputs[rows]
+    return analysis.model_inputs[analysis.whole_pieces()]
 
 
 def blobs_to_judge(prepared: Prepared) -> np.ndarray:

@@ -109,8 +109,8 @@ def doubtful_pieces(prepared: Prepared, probabilities: np.ndarray) -> np.ndarray
     images than whole blobs alone."""
     if prepared.analysis.tone is None or not len(probabilities):
         return np.zeros(0, np.int64)
-    whole = sorted({option[0] for options in prepared.analysis.options for option in options if len(option) == 1})
-    return np.array([piece for piece in whole if probabilities[piece].max() < SECOND_LOOK_BELOW], np.int64)
+    return np.array([piece for piece in prepared.analysis.whole_pieces()
+                     if probabilities[piece].max() < SECOND_LOOK_BELOW], np.int64)
 
 
 def gray_rows(prepared: Prepared, pieces: np.ndarray) -> np.ndarray:
