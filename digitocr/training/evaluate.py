@@ -31,10 +31,9 @@ from .mnist import MnistData, load_mnist
 from ..reader import Reader
 from ..settings import ReaderSettings
 from . import stress
-from .digit_data import VALIDATION_SIZE
 from .digit_scans import FORMS
 from .rule_count import constants_table, reading_path_constants
-from .digit_data import HELD_OUT_WRITERS, mnist_mask
+from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, mnist_mask
 from .pendigits import parse_pendigits
 
 
