@@ -29,8 +29,11 @@ def model_sha256(model_path: Path) -> str:
 
 
 def model_reference(model_path: Path) -> dict:
-    """How a card names the model a run started from: its file name and checksum."""
-    return {"model": Path(model_path).name, "sha256": model_sha256(model_path)}
+    """How a card names the model a run started from: its file name and checksum, and the command that made it where
+    its own card says, so a chain of fine-tunes can be followed back from the last card."""
+    reference = {"model": Path(model_path).name, "sha256": model_sha256(model_path)}
+    made_by = read_model_card(Path(model_path)).get("command")
+    return {**reference, "command": made_by} if made_by else reference
 
 
 def verify_checksum(model_path: Path) -> None:

@@ -145,4 +145,5 @@ def test_the_training_command_goes_on_from_a_models_own_weights(tmp_path):
     cut = card["data"]["reader_cuts"]
     assert cut["scenes"] == len(reader_cuts.ONE_LINE_KINDS) and 0 < cut["scenes_aligned"] <= cut["pieces"]
     shipped = hashlib.sha256(DEFAULT_MODEL_PATH.read_bytes()).hexdigest()
-    assert card["training"]["started_from"] == {"model": "DigitClassifier.keras", "sha256": shipped}
+    made_by = json.loads(DEFAULT_MODEL_PATH.with_suffix(".json").read_text())["command"]
+    assert card["training"]["started_from"] == {"model": "DigitClassifier.keras", "sha256": shipped, "command": made_by}

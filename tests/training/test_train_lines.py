@@ -99,7 +99,8 @@ def test_the_line_training_command_fine_tunes_into_a_loadable_model_and_card(tmp
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["data"]["lessons"]["training"] == 128 and card["seed"] == train_lines.SEED
     shipped = hashlib.sha256(DEFAULT_LINE_MODEL_PATH.read_bytes()).hexdigest()
-    assert card["training"]["started_from"] == {"model": "LineReader.keras", "sha256": shipped}
+    made_by = json.loads(DEFAULT_LINE_MODEL_PATH.with_suffix(".json").read_text())["command"]
+    assert card["training"]["started_from"] == {"model": "LineReader.keras", "sha256": shipped, "command": made_by}
     assert len(LineRecognizer.load(out).frames([np.zeros((LINE_HEIGHT, 64), np.float32)])[0]) == 16
 
 
