@@ -27,12 +27,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..image.lines import line_images
+from ..image.lines import recognizer_lines
 from ..image.loading import load_image
 from ..image.pipeline import analyse
 from ..networks.classifier import DigitClassifier
 from ..reader import Reader
-from ..reader.prepare import upright_ink
 from ..settings import ReaderSettings
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -118,8 +117,7 @@ def time_reads(reader: Reader, data: bytes, repeats: int) -> tuple[list[float], 
         decoded = time.perf_counter()
         analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, reader.settings, drawn=loaded.drawn)
         analysed = time.perf_counter()
-        lines = line_images(upright_ink(analysis), analysis.segmentation) \
-            if reader.settings.read_lines and not analysis.single_digit else []
+        lines = recognizer_lines(analysis) if reader.settings.read_lines and not analysis.single_digit else []
         cut = time.perf_counter()
         reader.classifier.predict(analysis.model_inputs)
         classified = time.perf_counter()

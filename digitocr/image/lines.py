@@ -2,7 +2,9 @@
 
 A line is cut from the cleaned, upright ink the contour pipeline made: the
 band its digits share, a little wider on each side so a digit the pipeline
-dropped can still be read. It is scaled to LINE_HEIGHT rows, ink bright.
+dropped can still be read. It is scaled to LINE_HEIGHT rows, ink bright, and
+given as the ink's gray levels where the page has them: a faint, blurred
+stroke that the threshold cut into a fat blob keeps its darker middle.
 """
 
 from dataclasses import dataclass
@@ -11,6 +13,8 @@ import cv2
 import numpy as np
 
 from ..networks.line_recognizer import FRAME_STEP, LINE_HEIGHT
+from .normalize import gray_near_ink
+from .pipeline import Analysis
 from .segment import Segmentation
 
 BAND_MARGIN = 0.12  # of the line's height, added above and below its digits
@@ -48,11 +52,14 @@ def inked_width(line: LineImage, width: float, start: int = 0, end: int | None =
     return width * (float(np.count_nonzero(line.image[:, start:end].any(axis=0))) / line.image.shape[1])
 
 
-def to_line_input(ink: np.ndarray) -> np.ndarray:
-    """A crop of binary ink (any size, ink non-zero) scaled to LINE_HEIGHT rows, keeping its aspect."""
+def to_line_input(ink: np.ndarray, tone: np.ndarray | None = None) -> np.ndarray:
+    """A crop of binary ink (any size, ink non-zero) scaled to LINE_HEIGHT rows, keeping its aspect: the ink's gray
+    levels within a pixel of it where its `tone` (the same box) is given (`gray_near_ink`), else the ink itself."""
     height, width = ink.shape
     new_width = int(np.clip(round(width * LINE_HEIGHT / max(1, height)), FRAME_STEP, MAX_LINE_WIDTH))
-    scaled = cv2.resize((ink > 0).astype(np.float32), (new_width, LINE_HEIGHT), interpolation=cv2.INTER_AREA)
+    gray = None if tone is None else gray_near_ink(tone, ink > 0)
+    level = (ink > 0).astype(np.float32) if gray is None else gray
+    scaled = cv2.resize(level, (new_width, LINE_HEIGHT), interpolation=cv2.INTER_AREA)
     return np.clip(scaled, 0.0, 1.0)
 
 
@@ -68,8 +75,9 @@ def line_box(boxes: list[tuple[int, int, int, int]], image_shape: tuple[int, int
     return left, top, right - left, bottom - top
 
 
-def line_images(upright: np.ndarray, segmentation: Segmentation) -> list[LineImage]:
-    """Each line of the segmentation as a recognizer input, top to bottom."""
+def line_images(upright: np.ndarray, segmentation: Segmentation, tone: np.ndarray | None = None) -> list[LineImage]:
+    """Each line of the segmentation as a recognizer input, top to bottom, by its gray levels where the ink's `tone`
+    (levelled and stood upright as the ink was) is given."""
     by_line: dict[int, list[tuple[int, int, int, int]]] = {}
     for unit in segmentation.units:
         whole = unit.whole
@@ -77,5 +85,12 @@ def line_images(upright: np.ndarray, segmentation: Segmentation) -> list[LineIma
     lines = []
     for number in sorted(by_line):
         x, y, width, height = line_box(by_line[number], upright.shape)
-        lines.append(LineImage(number, (x, y, width, height), to_line_input(upright[y:y + height, x:x + width])))
+        band = (slice(y, y + height), slice(x, x + width))
+        lines.append(LineImage(number, (x, y, width, height),
+                               to_line_input(upright[band], None if tone is None else tone[band])))
     return lines
+
+
+def recognizer_lines(analysis: Analysis) -> list[LineImage]:
+    """An analysed image's lines as the recognizer reads them, in reading as in training."""
+    return line_images(cv2.bitwise_not(analysis.working), analysis.segmentation, analysis.tone)

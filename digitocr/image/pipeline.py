@@ -36,7 +36,7 @@ class Analysis:
     straightening: Straightening  # how the ink was levelled and stood upright, to map boxes back
     image_size: tuple[int, int]  # (width, height) of the original image
     single_digit: bool  # an image this small holds one digit: see `holds_one_digit`
-    tone: np.ndarray | None  # the ink's tone at working size, before straightening (none for a scan of one digit)
+    tone: np.ndarray | None  # the ink's tone at working size, straightened as the ink was (none for one-digit scans)
     dark_ink: bool  # the ink was taken as darker than its paper
     notes: list[str] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
@@ -217,9 +217,11 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     recorder.time("normalisation")
     notes = [f"More than {settings.max_components} marks were found; only the largest {settings.max_components} "
              "were examined."] if segmentation.capped else []
+    upright_tone = None if single_digit else straighten.warped_like(tone, straightening, upright.shape)
+    recorder.time("gray levels straightened")
     return Analysis(pieces, inputs, options, segmentation, 1.0 / (factor * loaded_scale), cv2.bitwise_not(upright),
-                    straightening, image_size, single_digit, None if single_digit else tone, dark_ink, notes,
-                    recorder.stages, recorder.timings)
+                    straightening, image_size, single_digit, upright_tone, dark_ink, notes, recorder.stages,
+                    recorder.timings)
 
 
 def pieces_and_options(segmentation: Segmentation) -> tuple[list[Candidate], list[list[list[int]]]]:

@@ -31,7 +31,8 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
                   "tone within a pixel of it, as MNIST's digits are gray), the two answers averaged.")),
         classification_stage(prepared, draft, settings),
         Stage("line recognizer", line_sheet([line.image for line in prepared.lines]),
-              "Each line read whole by the line recognizer (CTC, no cuts), and weighed against the contour "
+              "Each line read whole by the line recognizer (CTC, no cuts) by its gray levels (the ink's tone within a "
+              "pixel of the cleaned ink), and weighed against the contour "
               "reading: " + ("; ".join(v.explanation for v in draft.verdicts) or "no lines")
               + "." if settings.read_lines else "Switched off: contour reading only."),
         Stage("reading", draw_reading(prepared.loaded.pixels, scaled_to_loaded(digits, prepared.loaded.scale),

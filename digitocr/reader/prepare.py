@@ -12,11 +12,10 @@ import numpy as np
 from ..errors import DigitOcrError
 from ..image.binarize import ink_bright, to_grayscale
 from ..image.components import candidate_mask
-from ..image.lines import LineImage, line_images
+from ..image.lines import LineImage, recognizer_lines
 from ..image.loading import ImageSource, LoadedImage, load_image
 from ..image.normalize import gray_model_input, gray_piece_input
 from ..image.pipeline import Analysis, analyse
-from ..image.straighten import warped_like
 from ..settings import ReaderSettings
 
 DRAFT_SHARE = 0.9  # a big JPEG may be decoded down to this share of the working size, then enlarged a little
@@ -52,7 +51,7 @@ def prepare(source: ImageSource, settings: ReaderSettings, keep_stages: bool = F
 def prepare_loaded(loaded: LoadedImage, settings: ReaderSettings, keep_stages: bool = False) -> Prepared:
     analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages, loaded.drawn)
     read_lines = settings.read_lines and not analysis.single_digit
-    return Prepared(loaded, analysis, line_images(upright_ink(analysis), analysis.segmentation) if read_lines else [],
+    return Prepared(loaded, analysis, recognizer_lines(analysis) if read_lines else [],
                     gray_input(loaded, analysis))
 
 
@@ -119,6 +118,6 @@ def gray_rows(prepared: Prepared, pieces: np.ndarray) -> np.ndarray:
     (a loop half closed, a stroke too faint to keep whole) its gray levels keep."""
     analysis = prepared.analysis
     labels = analysis.segmentation.labels
-    tone = warped_like(analysis.tone, analysis.straightening, labels.shape)
-    return np.stack([gray_piece_input(tone[piece.y:piece.bottom, piece.x:piece.right], candidate_mask(labels, piece))
+    return np.stack([gray_piece_input(analysis.tone[piece.y:piece.bottom, piece.x:piece.right],
+                                      candidate_mask(labels, piece))
                      for piece in (analysis.pieces[index] for index in pieces)])

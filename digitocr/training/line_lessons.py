@@ -19,7 +19,7 @@ import multiprocessing
 
 import numpy as np
 
-from ..image.lines import line_images
+from ..image.lines import recognizer_lines
 from ..image.pipeline import analyse
 from ..results import Box
 from ..settings import ReaderSettings
@@ -93,7 +93,7 @@ def scene_lessons(scene: Scene, rng: np.random.Generator) -> list[tuple[np.ndarr
     """Every line the pipeline finds in a scene, labelled; a few of its lines of clutter alone."""
     analysis = analyse(scene.pixels, (scene.pixels.shape[1], scene.pixels.shape[0]), 1.0, ReaderSettings())
     numbers, clutter = [], []
-    for line in line_images(255 - analysis.working, analysis.segmentation):
+    for line in recognizer_lines(analysis):
         box = analysis.box_in_original(*line.box)
         text = number_line_of((box.x, box.y, box.width, box.height), scene)
         if text is not None:

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..image.lines import LineImage, line_images
+from ..image.lines import LineImage, recognizer_lines
 from ..image.pipeline import analyse
 from ..settings import ReaderSettings
 from . import augment
@@ -274,5 +274,5 @@ def training_line(source: DigitSource, rng: np.random.Generator, reader_settings
     mask, text = compose_number(source, rng, settings)
     pixels = render_field(mask, rng, settings)
     analysis = analyse(pixels, (pixels.shape[1], pixels.shape[0]), 1.0, reader_settings)
-    lines = line_images(255 - analysis.working, analysis.segmentation)
+    lines = recognizer_lines(analysis)
     return (lines[0], text) if len(lines) == 1 else None

@@ -1,14 +1,15 @@
 """Train the line recognizer: `python -m digitocr.train_lines --data MNIST_DIR --pendigits FILE [--extra DIR]`.
 
 Sections in order: settings, data, model, training, evaluation, saving.
-The recognizer reads a whole line of the reader's cleaned ink, scaled to 32
-rows, and answers every 4-pixel column with probabilities over the ten
-digits and a blank; it is trained with CTC, so it needs no cut between
-digits. Its lessons (`line_lessons`) are number fields and scenes of clutter,
-their lines cut by the reader's own pipeline, drawn from MNIST training
-digits, the pen strokes of pendigits writers 1-20 and, with `--extra`, the
-training part of the extra hands. Validation lessons are drawn from the
-MNIST validation digits and writers 21-30, never trained on.
+The recognizer reads a whole line of the reader's cleaned ink by its gray
+levels (`image/lines`), scaled to 32 rows, and answers every 4-pixel column
+with probabilities over the ten digits and a blank; it is trained with CTC,
+so it needs no cut between digits. Its lessons (`line_lessons`) are number
+fields and scenes of clutter, their lines cut by the reader's own pipeline,
+drawn from MNIST training digits, the pen strokes of pendigits writers 1-20
+and, with `--extra`, the training part of the extra hands. Validation
+lessons are drawn from the MNIST validation digits and writers 21-30, never
+trained on.
 """
 
 import argparse
@@ -219,7 +220,8 @@ def line_model_card(model, sources: LineSources, run: LineTrainingRun, outcome: 
     return {
         "model": run.out.name,
         "sha256": model_sha256(run.out),
-        "input": f"(N, {LINE_HEIGHT}, W, 1) float32 in [0, 1]: one line of the reader's cleaned ink, ink bright",
+        "input": f"(N, {LINE_HEIGHT}, W, 1) float32 in [0, 1]: one line of the reader's cleaned ink by its gray "
+                 "levels, ink bright",
         "output": "(N, 1, W/4, 11): per 4-pixel column, probabilities of the digits 0-9 and the CTC blank (10)",
         "parameters": int(model.count_params()),
         "accuracy": {f"synthetic_validation_{key}_exact": best_epoch[key] for key in last},

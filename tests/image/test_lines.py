@@ -29,3 +29,25 @@ def test_ink_covered_counts_only_inked_columns_within_the_spans():
     assert inked_columns_covered(line, 200, [(0.0, 80.0)]) == (30, 20)
     assert inked_columns_covered(line, 200, [(0.0, 80.0), (110.0, 150.0)]) == (30, 30)
     assert inked_columns_covered(line, 200, []) == (30, 0)
+
+
+def test_a_line_given_its_tone_keeps_the_darker_middle_of_a_stroke_the_threshold_made_fat():
+    """A faint, blurred stroke cut into a band 24 pixels wide: its cut is flat, its gray levels peak in the middle;
+    the tone of a rule clean-up removed (no ink within a pixel) stays out."""
+    ink = np.zeros((64, 128), np.uint8)
+    ink[8:56, 52:76] = 1
+    columns = np.exp(-0.5 * ((np.arange(128) - 64) / 5.0) ** 2)
+    tone = np.tile(40 * columns, (64, 1))
+    tone[60:62, :] = 60
+    cut, gray = to_line_input(ink), to_line_input(ink, tone.astype(np.uint8))
+    assert cut.shape == gray.shape == (LINE_HEIGHT, 64)
+    middle = gray[LINE_HEIGHT // 2]
+    assert middle[32] == 1.0 and middle[26] < 0.5 and middle[38] < 0.5
+    assert cut[LINE_HEIGHT // 2, 27] == cut[LINE_HEIGHT // 2, 32] == 1.0
+    assert gray[30:].max() == 0.0
+
+
+def test_a_line_with_no_tone_in_its_ink_is_read_by_its_cut():
+    ink = np.zeros((40, 80), np.uint8)
+    ink[10:30, 20:60] = 1
+    assert np.array_equal(to_line_input(ink, np.zeros_like(ink)), to_line_input(ink))
