@@ -8,15 +8,17 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".g
 
 
 def expand_inputs(arguments: list[str]) -> Iterator[str]:
-    """Each argument as given; a folder becomes its images in name order, a glob pattern its matches."""
+    """Each argument as given; a folder becomes its images in name order, a glob pattern its matches. A folder with
+    no image in it, or a pattern matching nothing, stays as given, so that it is reported, not silently skipped."""
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            yield from (str(p) for p in sorted(path.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES)
+            found = [str(p) for p in sorted(path.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
         elif not path.exists() and glob.has_magic(argument):
-            yield from sorted(glob.glob(argument))
+            found = sorted(glob.glob(argument))
         else:
-            yield argument
+            found = []
+        yield from found or [argument]
 
 
 def batch_inputs(spec: str) -> list[str]:

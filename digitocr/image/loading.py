@@ -177,6 +177,9 @@ def _read_bytes(source, max_file_bytes: int) -> bytes:
         data = bytes(source)
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
+        if path.is_dir():
+            raise ImageNotFoundError(f"{path} is a folder with no image in it (its subfolders are not searched; "
+                                     f"name them, or a pattern such as {path / '*' / '*.png'}).")
         if not path.is_file():
             raise ImageNotFoundError(f"No image file at {path}.")
         if path.stat().st_size > max_file_bytes:

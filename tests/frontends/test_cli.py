@@ -70,6 +70,16 @@ def test_folders_and_globs_expand_in_name_order(tmp_path):
     assert list(expand_inputs([str(tmp_path / "*.png")])) == [str(tmp_path / "b.png")]
 
 
+def test_a_folder_without_images_and_a_pattern_matching_nothing_are_reported_not_skipped(capsys, tmp_path):
+    (tmp_path / "scans").mkdir()
+    (tmp_path / "scans" / "a.png").write_bytes(b"")
+    pattern = str(tmp_path / "*.jpg")
+    assert main(["read", "--json", str(tmp_path), pattern]) == 1  # any input failed
+    reported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [entry["path"] for entry in reported] == [str(tmp_path), pattern]
+    assert "folder with no image in it" in reported[0]["error"] and "No image file" in reported[1]["error"]
+
+
 @needs_shared
 def test_the_scoring_tool_runs_unchanged_on_the_reader():
     result = subprocess.run([sys.executable, str(SHARED / "tools/score.py"), str(SHARED / "data/dev"), "--only",
