@@ -178,8 +178,8 @@ def _read_bytes(source, max_file_bytes: int) -> bytes:
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.is_dir():
-            raise ImageNotFoundError(f"{path} is a folder with no image in it (its subfolders are not searched; "
-                                     f"name them, or a pattern such as {path / '*' / '*.png'}).")
+            raise ImageNotFoundError(f"{path} is a folder, not an image file: name the images in it, or a pattern "
+                                     f"such as {path / '*.png'} ({path / '*' / '*.png'} for its subfolders).")
         if not path.is_file():
             raise ImageNotFoundError(f"No image file at {path}.")
         if path.stat().st_size > max_file_bytes:

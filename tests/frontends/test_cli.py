@@ -77,7 +77,7 @@ def test_a_folder_without_images_and_a_pattern_matching_nothing_are_reported_not
     assert main(["read", "--json", str(tmp_path), pattern]) == 1  # any input failed
     reported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [entry["path"] for entry in reported] == [str(tmp_path), pattern]
-    assert "folder with no image in it" in reported[0]["error"] and "No image file" in reported[1]["error"]
+    assert "is a folder, not an image file" in reported[0]["error"] and "No image file" in reported[1]["error"]
 
 
 @needs_shared
