@@ -30,8 +30,9 @@ from ..settings import ReaderSettings
 from . import augment
 from .architectures import ARCHITECTURES, build_model
 from .digit_data import (HELD_OUT_WRITERS, NOT_A_DIGIT, VALIDATION_SIZE, DigitPools, EpochCounts, ReaderCuts,
-                         epoch_samples, hand_validation, mnist_mask, non_digit_probe, pen_validation)
+                         hand_validation, mnist_mask, non_digit_probe, pen_validation)
 from .distillation import DISTILL_WEIGHT, Teacher, distilled_targets
+from .epoch_drawing import EpochDrawer
 from .finetune import finetune
 from .hands import HAND_NAMES, Hand, load_hands, training_parts
 from .line_lessons import DigitPool
@@ -61,6 +62,7 @@ class TrainingRun:
     teachers: tuple[Path, ...] = ()  # classifiers whose mean answer the run learns from
     distill_weight: float = DISTILL_WEIGHT
     reader_cut_scenes: int = 0  # scenes of each one-line kind the pipeline cuts into pieces to learn from
+    draw_processes: int = 1  # processes drawing each epoch's samples while the network learns
 
 
 @dataclass(frozen=True)
@@ -140,15 +142,13 @@ def starting_model(run: TrainingRun):
     return model, started_from
 
 
-def fit(model, run: TrainingRun, pools: DigitPools, validation: dict, teacher: Teacher | None) -> tuple[list, int]:
+def fit(model, run: TrainingRun, drawer: EpochDrawer, validation: dict, teacher: Teacher | None) -> tuple[list, int]:
     """Epochs on a cosine schedule, each on fresh samples; the weights of the best epoch (mean validation accuracy)
     are kept. Returns each epoch's scores and the best epoch."""
-    rng = np.random.default_rng(run.seed)
-    counts = EpochCounts().limited(run.limit) if run.limit else EpochCounts()
     min_epochs = int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs))
     best_score, best_weights, best_epoch, stale, history = -1.0, None, 0, 0, []
     for epoch in range(1, run.max_epochs + 1):
-        inputs, targets = epoch_samples(pools, rng, augment.AugmentSettings(), counts)
+        inputs, targets = drawer.next_epoch(another_follows=epoch < run.max_epochs)
         if teacher is not None:
             targets = distilled_targets(targets, teacher.answers(inputs), run.distill_weight)
         model.optimizer.learning_rate.assign(cosine_rate(run.learning_rate, epoch, run.max_epochs))
@@ -196,10 +196,12 @@ def train(sources: Sources, run: TrainingRun) -> dict:
           + (f", {len(pools.reader_cuts.labels)} pieces cut by the reader" if pools.reader_cuts else "")
           + "; validation: " + ", ".join(f"{len(labels)} {name}" for name, (_, labels) in validation.items()),
           flush=True)
-    teacher = Teacher.load(list(run.teachers)) if run.teachers else None
-    model, started_from = starting_model(run)
-    started = time.perf_counter()
-    history, best_epoch = fit(model, run, pools, validation, teacher)
+    counts = EpochCounts().limited(run.limit) if run.limit else EpochCounts()
+    with EpochDrawer(pools, counts, run.seed, run.draw_processes) as drawer:
+        teacher = Teacher.load(list(run.teachers)) if run.teachers else None
+        model, started_from = starting_model(run)
+        started = time.perf_counter()
+        history, best_epoch = fit(model, run, drawer, validation, teacher)
     seconds = time.perf_counter() - started
     results = final_accuracy(model, sources.mnist, validation)
     print("test: " + ", ".join(f"{name} {value:.4f}" for name, value in results.items()), flush=True)
@@ -283,6 +285,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--base", help="the model to start from: with --finetune, default the shipped one;"
                         " without, the whole recipe goes on from its weights instead of random ones")
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE, help="the cosine schedule's start")
+    parser.add_argument("--draw-processes", type=int, default=1, metavar="N",
+                        help="processes drawing each epoch's samples while the network learns from the one before "
+                             "(default 1: drawn in turn; more pays where a GPU learns faster than one core draws)")
     parser.add_argument("--reader-cuts", type=int, default=0, metavar="SCENES",
                         help="also learn from the pieces the reader's pipeline cuts from this many scenes of each "
                              "one-line kind by the training writers (default none)")
@@ -312,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     sources = Sources(mnist, pen_digits, args.pendigits, hands, args.extra, learned)
     run = TrainingRun(Path(args.out), args.architecture, args.epochs, args.limit, args.seed,
                       Path(args.base) if args.base else None, args.learning_rate, tuple(map(Path, args.teacher)),
-                      reader_cut_scenes=args.reader_cuts)
+                      reader_cut_scenes=args.reader_cuts, draw_processes=args.draw_processes)
     train(sources, run)
     return 0
 
