@@ -217,6 +217,8 @@ def train(sources: Sources, run: TrainingRun) -> dict:
 
 def model_card(model, sources: Sources, run: TrainingRun, cuts: ReaderCuts | None, outcome: dict) -> dict:
     """How the model was made and how it reads: what the card beside it records."""
+    import keras
+
     counts = EpochCounts().limited(run.limit) if run.limit else EpochCounts()
     if cuts is None:
         counts = replace(counts, reader_cuts=0)
@@ -243,6 +245,7 @@ def model_card(model, sources: Sources, run: TrainingRun, cuts: ReaderCuts | Non
         "training": {"batch_size": BATCH_SIZE, "max_epochs": run.max_epochs, "patience": PATIENCE,
                      "min_epochs": int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs)),
                      "optimizer": "Adam, cosine learning rate", "learning_rate": run.learning_rate,
+                     "keras_backend": keras.backend.backend(), "draw_processes": run.draw_processes,
                      "loss": "categorical cross-entropy, uniform target for non-digits" +
                              (f"; digits' targets {run.distill_weight:.0%} the teacher's mean answer where its "
                               "answer is the label" if run.teachers else ""),

@@ -5,6 +5,7 @@ import zipfile
 from dataclasses import astuple
 
 import h5py
+import keras
 import numpy as np
 import pytest
 
@@ -132,6 +133,7 @@ def test_the_training_command_learns_from_a_teacher_into_a_loadable_model_and_ca
     shipped = hashlib.sha256(DEFAULT_MODEL_PATH.read_bytes()).hexdigest()
     assert card["teacher"][0]["sha256"] == shipped and card["teacher"][0]["command"].startswith("python -m digitocr")
     assert card["training"]["started_from"] == "random weights" and card["training"]["learning_rate"] == 1e-4
+    assert card["training"]["keras_backend"] == keras.backend.backend() and card["training"]["draw_processes"] == 2
     assert set(card["data"]["mnist"]["md5"]) == {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                                                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}
     assert set(card["data"]["hands"]["sets"]) == {"swiss16", "hwd1000"}
