@@ -3,8 +3,10 @@
 A small network learns more from a stronger one's soft answers than from
 the labels alone: where the teacher finds a '7' a little like a '1', that
 is knowledge a one-hot label throws away. The teacher reads the same
-augmented samples the student trains on, every epoch, through ONNX Runtime;
-it need not ship. Marks that are not digits keep their uniform target, so
+augmented samples the student trains on, every epoch: through ONNX Runtime,
+the fastest on a CPU (a wide teacher takes about 2 minutes an epoch on two
+cores), or through Keras on its backend's device, a GPU where there is one.
+It need not ship. Marks that are not digits keep their uniform target, so
 the student's "not a digit" answer is learned from the data, not from the
 teacher; and where the teacher's answer is not the label (a style of
 writing it never learned, such as a '9' whose stem falls from the loop's
@@ -17,10 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from ..networks.classifier import DigitClassifier
-from ..networks.model_files import model_sha256, read_model_card
+from ..networks.model_files import load_keras_model, model_sha256, read_model_card, verify_checksum
 
 DISTILL_WEIGHT = 0.5  # of a digit's target taken from the teacher; the rest is its label
 BATCH = 2048  # samples the teacher reads in one call
+RUNTIMES = ("onnx", "keras")  # what the teachers answer through
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,10 @@ class Teacher:
     members: tuple[DigitClassifier, ...]
 
     @classmethod
-    def load(cls, paths: list[Path]) -> "Teacher":
-        return cls(tuple(DigitClassifier.load(path) for path in paths))
+    def load(cls, paths: list[Path], runtime: str = "onnx") -> "Teacher":
+        if runtime not in RUNTIMES:
+            raise ValueError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
+        return cls(tuple((DigitClassifier.load if runtime == "onnx" else keras_member)(path) for path in paths))
 
     def answers(self, inputs: np.ndarray) -> np.ndarray:
         """(N, 10) mean probabilities of the members."""
@@ -49,6 +54,13 @@ class Teacher:
             described.append({"model": Path(member.path).name, "sha256": model_sha256(member.path),
                               "command": card.get("command"), "accuracy": card.get("accuracy")})
         return described
+
+
+def keras_member(path: Path) -> DigitClassifier:
+    """A teacher that answers through Keras, on whatever device its backend runs (a GPU where it has one)."""
+    verify_checksum(path)
+    model = load_keras_model(path)
+    return DigitClassifier(lambda batch: model.predict(batch, batch_size=BATCH, verbose=0), Path(path), model)
 
 
 def distilled_targets(targets: np.ndarray, teacher_answers: np.ndarray, weight: float = DISTILL_WEIGHT) -> np.ndarray:

@@ -31,7 +31,7 @@ from . import augment
 from .architectures import ARCHITECTURES, build_model
 from .digit_data import (HELD_OUT_WRITERS, NOT_A_DIGIT, VALIDATION_SIZE, DigitPools, EpochCounts, ReaderCuts,
                          hand_validation, mnist_mask, non_digit_probe, pen_validation)
-from .distillation import DISTILL_WEIGHT, Teacher, distilled_targets
+from .distillation import DISTILL_WEIGHT, RUNTIMES, Teacher, distilled_targets
 from .epoch_drawing import EpochDrawer
 from .finetune import finetune
 from .hands import HAND_NAMES, Hand, load_hands, training_parts
@@ -63,6 +63,7 @@ class TrainingRun:
     distill_weight: float = DISTILL_WEIGHT
     reader_cut_scenes: int = 0  # scenes of each one-line kind the pipeline cuts into pieces to learn from
     draw_processes: int = 1  # processes drawing each epoch's samples while the network learns
+    teacher_runtime: str = "onnx"  # what the teachers answer through: ONNX Runtime, or Keras on its device
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def train(sources: Sources, run: TrainingRun) -> dict:
           flush=True)
     counts = EpochCounts().limited(run.limit) if run.limit else EpochCounts()
     with EpochDrawer(pools, counts, run.seed, run.draw_processes) as drawer:
-        teacher = Teacher.load(list(run.teachers)) if run.teachers else None
+        teacher = Teacher.load(list(run.teachers), run.teacher_runtime) if run.teachers else None
         model, started_from = starting_model(run)
         started = time.perf_counter()
         history, best_epoch = fit(model, run, drawer, validation, teacher)
@@ -246,6 +247,7 @@ def model_card(model, sources: Sources, run: TrainingRun, cuts: ReaderCuts | Non
                      "min_epochs": int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs)),
                      "optimizer": "Adam, cosine learning rate", "learning_rate": run.learning_rate,
                      "keras_backend": keras.backend.backend(), "draw_processes": run.draw_processes,
+                     "teacher_runtime": run.teacher_runtime if run.teachers else None,
                      "loss": "categorical cross-entropy, uniform target for non-digits" +
                              (f"; digits' targets {run.distill_weight:.0%} the teacher's mean answer where its "
                               "answer is the label" if run.teachers else ""),
@@ -280,6 +282,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", default="DigitClassifier.keras", help="where to write the model (and its .json card)")
     parser.add_argument("--architecture", choices=ARCHITECTURES, default="separable")
     parser.add_argument("--teacher", action="append", default=[], help="a classifier to learn from (once per member)")
+    parser.add_argument("--teacher-runtime", choices=RUNTIMES, default="onnx",
+                        help="what the teachers answer through: ONNX Runtime (default, the fastest on a CPU) or Keras "
+                             "on its backend's device (a GPU, with KERAS_BACKEND=torch where TensorFlow sees none)")
     parser.add_argument("--epochs", type=int, default=MAX_EPOCHS, help="most epochs; early stopping may end sooner")
     parser.add_argument("--limit", type=int, help="use at most this many samples per stream (a quick smoke run)")
     parser.add_argument("--seed", type=int, default=SEED)
@@ -320,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     sources = Sources(mnist, pen_digits, args.pendigits, hands, args.extra, learned)
     run = TrainingRun(Path(args.out), args.architecture, args.epochs, args.limit, args.seed,
                       Path(args.base) if args.base else None, args.learning_rate, tuple(map(Path, args.teacher)),
-                      reader_cut_scenes=args.reader_cuts, draw_processes=args.draw_processes)
+                      reader_cut_scenes=args.reader_cuts, draw_processes=args.draw_processes,
+                      teacher_runtime=args.teacher_runtime)
     train(sources, run)
     return 0
 

@@ -105,6 +105,19 @@ def test_the_extra_hands_are_read_through_the_readers_pipeline_with_their_labels
     assert all(len(hand.masks) == len(hand.labels) >= 38 and hand.masks[0].shape[0] >= 96 for hand in read)
 
 
+def test_a_teacher_answers_the_same_through_onnx_runtime_and_through_keras():
+    rng = np.random.default_rng(3)
+    inputs = np.zeros((64, 28, 28, 1), np.float32)
+    inputs[:, 6:22, 12:16] = 1.0  # bars, most of them a '1'
+    inputs[32:] = rng.random((32, 28, 28, 1), np.float32)  # noise
+    through_onnx = distillation.Teacher.load([DEFAULT_MODEL_PATH], "onnx").answers(inputs)
+    through_keras = distillation.Teacher.load([DEFAULT_MODEL_PATH], "keras").answers(inputs)
+    assert through_keras.shape == (64, 10) and np.allclose(through_onnx, through_keras, atol=1e-4)
+    assert (through_onnx[:32].argmax(axis=1) == 1).all()
+    with pytest.raises(ValueError, match="onnx, keras"):
+        distillation.Teacher.load([DEFAULT_MODEL_PATH], "tpu")
+
+
 def test_epochs_drawn_in_worker_processes_are_whole_and_the_same_for_the_same_seed():
     counts = digit_data.EpochCounts(10, 10, 0, 6, 5, 4)
     assert [sum(column) for column in zip(*map(astuple, epoch_drawing.split_counts(counts, 3)))] == list(
@@ -126,7 +139,7 @@ def test_the_training_command_learns_from_a_teacher_into_a_loadable_model_and_ca
     out = tmp_path / "tiny.keras"
     assert train.main(["--data", str(SHARED / "data/mnist"), "--pendigits",
                        str(SHARED / "data/pendigits/pendigits-orig.tra"), "--extra", str(SHARED / "data/extra"),
-                       "--limit", "64", "--epochs", "1", "--workers", "1", "--draw-processes", "2", "--teacher", str(DEFAULT_MODEL_PATH),
+                       "--limit", "64", "--epochs", "1", "--workers", "1", "--draw-processes", "2", "--teacher", str(DEFAULT_MODEL_PATH), "--teacher-runtime", "keras",
                        "--learning-rate", "1e-4", "--out", str(out)]) == 0
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["epochs_run"] == 1 and card["seed"] == train.SEED and card["architecture"] == "separable"
@@ -134,6 +147,7 @@ def test_the_training_command_learns_from_a_teacher_into_a_loadable_model_and_ca
     assert card["teacher"][0]["sha256"] == shipped and card["teacher"][0]["command"].startswith("python -m digitocr")
     assert card["training"]["started_from"] == "random weights" and card["training"]["learning_rate"] == 1e-4
     assert card["training"]["keras_backend"] == keras.backend.backend() and card["training"]["draw_processes"] == 2
+    assert card["training"]["teacher_runtime"] == "keras"
     assert set(card["data"]["mnist"]["md5"]) == {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                                                  "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}
     assert set(card["data"]["hands"]["sets"]) == {"swiss16", "hwd1000"}
