@@ -15,9 +15,8 @@
 from ..networks.classifier import FIELD_SIZE, NUM_CLASSES
 
 
-
 def conv_block(filters: int, kernel: int = 3, strides: int = 1) -> list:
-    """Convolution, batch normalisation, ReLU: the unit both networks are built from."""
+    """Convolution, batch normalisation, ReLU: the unit every network here is built from."""
     from keras import layers
 
     return [layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False),

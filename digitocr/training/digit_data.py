@@ -49,8 +49,9 @@ class EpochCounts:
     non_digits: int = 4000
     reader_cuts: int = 15000  # pieces the reader's pipeline cut from scenes, where the pools hold them
 
-    def limited(self, most: int) -> "EpochCounts":
-        return EpochCounts(*(min(most, count) for count in astuple(self)))
+    def limited(self, most: int | None) -> "EpochCounts":
+        """At most `most` samples a stream (a quick smoke run); all of them where `most` is None."""
+        return EpochCounts(*(min(most, count) for count in astuple(self))) if most else self
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,7 @@ def train(sources: Sources, run: TrainingRun) -> dict:
           + (f", {len(pools.reader_cuts.labels)} pieces cut by the reader" if pools.reader_cuts else "")
           + "; validation: " + ", ".join(f"{len(labels)} {name}" for name, (_, labels) in validation.items()),
           flush=True)
-    counts = EpochCounts().limited(run.limit) if run.limit else EpochCounts()
+    counts = EpochCounts().limited(run.limit)
     with EpochDrawer(pools, counts, run.seed, run.draw_processes) as drawer:
         teacher = Teacher.load(list(run.teachers), run.teacher_runtime) if run.teachers else None
         model, started_from = starting_model(run)
@@ -220,7 +220,7 @@ def model_card(model, sources: Sources, run: TrainingRun, cuts: ReaderCuts | Non
     """How the model was made and how it reads: what the card beside it records."""
     import keras
 
-    counts = EpochCounts().limited(run.limit) if run.limit else EpochCounts()
+    counts = EpochCounts().limited(run.limit)
     if cuts is None:
         counts = replace(counts, reader_cuts=0)
     return {

@@ -142,7 +142,7 @@ def train(sources: Sources, out: Path, epochs: int, seed: int, limit: int | None
     model = build_orientation_net()
     model.summary(print_fn=lambda line, **_: print(line))
     model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="categorical_crossentropy")
-    counts = EpochCounts().limited(limit) if limit else EpochCounts()
+    counts = EpochCounts().limited(limit)
     best_loss, best_weights, best_epoch, history = np.inf, None, 0, []
     started = time.perf_counter()
     for epoch in range(1, epochs + 1):

@@ -42,8 +42,9 @@ def synthetic_pools() -> digit_data.DigitPools:
 
 
 def test_training_samples_have_uniform_targets_for_non_digits_and_draw_on_every_hand():
-    inputs, targets = digit_data.epoch_samples(synthetic_pools(), np.random.default_rng(0), train.augment.AugmentSettings(),
-                                               digit_data.EpochCounts(10, 10, 0, 6, 5, 4))
+    counts = digit_data.EpochCounts(10, 10, 0, 6, 5, 4)
+    inputs, targets = digit_data.epoch_samples(synthetic_pools(), np.random.default_rng(0),
+                                               train.augment.AugmentSettings(), counts)
     assert inputs.shape == (35, 28, 28, 1) and targets.shape == (35, 10)
     assert np.allclose(targets.sum(axis=1), 1.0)
     assert (targets.max(axis=1) == 0.1).sum() == 6  # the five made-up non-digits and the piece of clutter cut
@@ -139,7 +140,8 @@ def test_the_training_command_learns_from_a_teacher_into_a_loadable_model_and_ca
     out = tmp_path / "tiny.keras"
     assert train.main(["--data", str(SHARED / "data/mnist"), "--pendigits",
                        str(SHARED / "data/pendigits/pendigits-orig.tra"), "--extra", str(SHARED / "data/extra"),
-                       "--limit", "64", "--epochs", "1", "--workers", "1", "--draw-processes", "2", "--teacher", str(DEFAULT_MODEL_PATH), "--teacher-runtime", "keras",
+                       "--limit", "64", "--epochs", "1", "--workers", "1", "--draw-processes", "2",
+                       "--teacher", str(DEFAULT_MODEL_PATH), "--teacher-runtime", "keras",
                        "--learning-rate", "1e-4", "--out", str(out)]) == 0
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["epochs_run"] == 1 and card["seed"] == train.SEED and card["architecture"] == "separable"
