@@ -45,9 +45,11 @@ def verify_checksum(model_path: Path) -> None:
 
 
 def save_model(model, path: Path) -> None:
-    """Weights and architecture only: an uncompiled copy carries no optimizer state, so the file stays small."""
+    """Weights and architecture only: an uncompiled copy carries no optimizer state, so the file stays small. The
+    folder is made where missing: a run must not lose its training to an `--out` folder not made yet."""
     clone = type(model).from_config(model.get_config())  # uncompiled: clone_model would carry the optimizer along
     clone.set_weights(model.get_weights())
+    path.parent.mkdir(parents=True, exist_ok=True)
     clone.save(path)
 
 

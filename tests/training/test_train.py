@@ -22,9 +22,10 @@ def test_each_architecture_takes_mnist_shaped_input_and_gives_ten_probabilities(
     for name in architectures.ARCHITECTURES:
         model = architectures.build_model(name)
         assert model.input_shape == (None, 28, 28, 1) and model.output_shape == (None, 10)
-    save_model(architectures.build_model("separable"), tmp_path / "separable.keras")
-    assert DigitClassifier.load(tmp_path / "separable.keras").multiply_adds <= MOST_MULTIPLY_ADDS
-    assert (tmp_path / "separable.keras").stat().st_size < 2_000_000
+    out = tmp_path / "runs" / "separable.keras"  # a folder not made yet
+    save_model(architectures.build_model("separable"), out)
+    assert DigitClassifier.load(out).multiply_adds <= MOST_MULTIPLY_ADDS
+    assert out.stat().st_size < 2_000_000
 
 
 def synthetic_pools() -> digit_data.DigitPools:
