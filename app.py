@@ -106,7 +106,7 @@ def show_reading(reader: Reader, source, name: str, debug: bool) -> None:
         st.error(f"{name}: {error}")
         return
     if not reading.digits:
-        st.warning(f"{name}: no digits found. " + " ".join(reading.notes[:-1]))
+        st.warning(f"{name}: no digits found. " + " ".join(reading.notes_beside_nothing_found))
     else:
         st.subheader("Number")
         st.code(reading.written, language=None)

@@ -12,6 +12,7 @@ import numpy as np
 
 from .errors import DigitOcrError
 
+NOTHING_FOUND = "No digits were found in this image."  # the note of a reading with no line
 SCHEMA_VERSION = 2  # 2: a confidence per line and per field, needs_review, schema_version itself
 ROW_COLUMNS = ("path", "text", "written", "confidence", "needs_review", "line_confidences", "digit_confidences",
                "error")
@@ -124,6 +125,11 @@ class Reading:
     @property
     def digits(self) -> list[Digit]:
         return [digit for line in self.lines for digit in line.digits]
+
+    @property
+    def notes_beside_nothing_found(self) -> tuple[str, ...]:
+        """The notes but `NOTHING_FOUND`, for a front end that says that in its own words before the reasons."""
+        return tuple(note for note in self.notes if note != NOTHING_FOUND)
 
     @property
     def lowest_confidence(self) -> float | None:

@@ -33,7 +33,7 @@ def _progress(done: int, total: int) -> None:
 def plain_line(name: str, outcome: Outcome) -> str:
     """What a person reads: the number as written, lines joined by ' / ', or why there is none."""
     reading = outcome.reading
-    text = reading.written.replace("\n", " / ") or " ".join(("(no digits found)", *reading.notes[:-1]))
+    text = reading.written.replace("\n", " / ") or " ".join(("(no digits found)", *reading.notes_beside_nothing_found))
     return f"{name}: {text}" + (" (needs review)" if reading.lines and reading.needs_review else "")
 
 

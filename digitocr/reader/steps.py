@@ -19,7 +19,7 @@ from ..image.lines import LineImage, inked_columns_covered, inked_width
 from ..image.pipeline import Analysis
 from ..networks.ctc import log_likelihood
 from ..networks.line_recognizer import FRAME_STEP
-from ..results import Box, Digit, Line, Reading
+from ..results import NOTHING_FOUND, Box, Digit, Line, Reading
 from ..settings import ReaderSettings
 from .confidence import ImageEvidence, LineEvidence, text_likelihood
 from .cuts import classified_blobs
@@ -32,7 +32,6 @@ from .prepare import Prepared
 from .separators import Mark, line_separators
 from .word_groups import WordGroupJudge, columns_left, end_groups, frames_within, set_aside
 
-NOTHING_FOUND = "No digits were found in this image."
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
 APART = "{} group(s) at the end of a line, a space apart, set aside as no part of the number (a word, a mark)."
 NOT_NUMBER = ("{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness, or a "

@@ -9,8 +9,9 @@ them, and a picture of that trade over every setting) and the most
 frequent remaining error kinds with example files; with `--stress`, the
 stress suite's exact-match rate per kind (`stress`); and always, held-out
 digits read as small scans of one digit (`digit_scans`) and the tuned
-constants the reading path's decisions rest on (`rule_count`). Dev images are
-named, never copied.
+constants the reading path's decisions rest on (`rule_count`). Sections not
+measured in this run are kept from the report already there when it names
+the same model. Dev images are named, never copied.
 """
 
 import argparse
@@ -32,6 +33,7 @@ from ..reader import Reader
 from ..settings import ReaderSettings
 from . import stress
 from .digit_scans import FORMS
+from .report_sections import HEADING, Report, merged
 from .rule_count import constants_table, reading_path_constants
 from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, mnist_mask
 from .pendigits import parse_pendigits
@@ -285,9 +287,17 @@ def main(argv: list[str] | None = None) -> int:
         lines += stress_section(reader, mnist, args.pendigits)
     lines += scans_section(reader, mnist)
     lines += rules_section()
-    (out / "accuracy.md").write_text("\n".join(lines) + "\n")
-    print(f"wrote {out / 'accuracy.md'}")
+    write_report(out / "accuracy.md", lines)
     return 0
+
+
+def write_report(path: Path, lines: list[str]) -> None:
+    """Writes the sections just measured, keeping the previous report's others (`report_sections`) and saying so."""
+    previous = Report.parse(path.read_text().splitlines()) if path.exists() else Report([], {})
+    report, kept = merged(previous, Report.parse(lines))
+    path.write_text("\n".join(report.lines()) + "\n")
+    print(f"wrote {path}" + (f", keeping its earlier sections: {'; '.join(h[len(HEADING):] for h in kept)}"
+                             if kept else ""))
 
 
 if __name__ == "__main__":

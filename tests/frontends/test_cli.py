@@ -50,12 +50,13 @@ def test_the_ink_is_taken_as_set(capsys, tmp_path):
     assert not capsys.readouterr().out.startswith(f"{light_on_dark}: 4096")
 
 
-def test_an_image_of_noise_says_so(capsys, tmp_path):
+def test_an_image_of_noise_says_so_once_with_every_reason(capsys, tmp_path):
     noise = tmp_path / "noise.png"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (300, 400), np.uint8)).save(noise)
     assert main(["read", str(noise)]) == 0
     printed = capsys.readouterr().out
     assert "(no digits found)" in printed and "no part of the number" in printed
+    assert "No digits were found" not in printed and printed.strip().endswith(".")
 
 
 def test_an_unreadable_model_is_a_clear_error(capsys, tmp_path):
