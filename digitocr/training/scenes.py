@@ -6,7 +6,9 @@ bars of a table cell's borders at the crop's edges, a scan's black margin,
 dots and short strokes of a slipping pen, the cut-off rows above and below
 in a register's crop, a blot, a stamp, light digits binarised on black with
 noise below, a number above a region of noise, a column of single digits,
-several lines, the page turned a quarter or a half, a number spaced out a
+several lines, the page turned a quarter or a half (never a number that
+turned half round is another number, as '861' is '198': no person could
+say which way up it is), a number spaced out a
 digit to a box, one with a separator, a cell cropped so tight that its
 digits run into the crop's edges, an amount written fast with its digits
 run together, and a number in light pencil scanned small. The kinds in
@@ -50,6 +52,7 @@ UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
+HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
 Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
 
@@ -518,9 +521,19 @@ def canvas_export(page: Page, rng: np.random.Generator) -> np.ndarray:
     return np.dstack([colour, alpha])
 
 
+def half_turned_text(text: str) -> str | None:
+    """What a number reads as turned half round, where every digit of it is a digit upside down; else None."""
+    if not set(text) <= set(HALF_TURNED_DIGITS):
+        return None
+    return "".join(HALF_TURNED_DIGITS[digit] for digit in reversed(text))
+
+
 def turned(quarters: int):
     def scene(writer, rng) -> Page:
-        return clean(writer, rng).turned(quarters)
+        page = clean(writer, rng)
+        while quarters == 2 and half_turned_text(page.numbers[0][1]) not in (None, page.numbers[0][1]):
+            page = clean(writer, rng)
+        return page.turned(quarters)
     return scene
 
 

@@ -31,6 +31,17 @@ def test_a_turned_page_keeps_each_box_on_its_ink():
         assert turned.ink[y:y + h, x:x + w].sum() == turned.ink.sum() == 36
 
 
+def test_a_page_turned_half_round_never_holds_a_number_that_reads_as_another_number_that_way():
+    assert scenes.half_turned_text("861") == "198" and scenes.half_turned_text("69") == "69"
+    assert scenes.half_turned_text("17") is None
+
+    def sixes_nines_and_sevens(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+        return bar_digits(rng)[0], int(rng.choice([6, 9, 7]))
+    rng = np.random.default_rng(3)
+    texts = [scenes.make_scene("turned_180", scenes.Writer(sixes_nines_and_sevens), rng).text for _ in range(20)]
+    assert all(scenes.half_turned_text(text) in (None, text) for text in texts) and any("6" in t for t in texts)
+
+
 def test_a_found_line_is_a_lesson_of_the_number_it_holds_whole_or_of_nothing():
     scene = scenes.Scene("clean", np.zeros((100, 200, 3), np.uint8), (((20, 20, 80, 30), "123"),))
     assert line_lessons.number_line_of((10, 12, 110, 45), scene) == "123"
