@@ -228,6 +228,8 @@ class Reader:
         degrees = 90 * way.turns
         turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
         if not confirms(turned.confidence, reading.confidence if reading.lines else None):
+            if not (reading.lines or turned.lines):  # no digit either way up: the turn tried changes nothing to tell
+                return reading
             return self._one_line(prepared.loaded, replace(reading, notes=reading.notes + (
                 f"Its digits' shapes and lines say it may be turned {degrees} degrees ({way.probability:.0%}), but "
                 f"that way it reads {turned.confidence:.0%} sure (against {reading.confidence:.0%} as given): read "
