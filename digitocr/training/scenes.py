@@ -16,8 +16,9 @@ UNTRAINED_KINDS are drawn by the stress suite alone: no training command
 learns from them, so they measure what the reader makes of a layout it never
 saw: a cell's number that begins with a '1' close to the crop's left edge,
 where a border's bar may stand beside it, a number written across the
-lines of squared paper, and a number drawn on a canvas too small for it,
-whose edges cut its strokes. The digits come from a `Writer` (the stress
+lines of squared paper, a number drawn on a canvas too small for it,
+whose edges cut its strokes, and a register's row number among all a
+ledger's clutter at once, where each trained kind has one. The digits come from a `Writer` (the stress
 suite's draws only on held-out writers); each number is written as a person
 writes it to be read, apart from the clutter (but for the amount written
 fast, as real cells often are), and the page is photographed or scanned
@@ -43,6 +44,7 @@ READABLE = FieldSettings(gap=(0.1, 0.45), touching_probability=0.0, spaced_proba
                          separator_probability=0.25, tall_comma_probability=0.0, bold_probability=0.2,
                          slant=0.25)  # a number written to be read, digits apart
 DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
+LEDGER_DIGITS = 3  # a register's row number is at most this long
 CANVAS_DIGIT_HEIGHT = (150.0, 350.0)  # pixels: a canvas's drawing, as the app's 600x400 canvas takes it
 KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", "column_line", "cell_remnants",
          "scan_margin", "stray_marks", "neighbour_rows", "blot", "stamp", "light_on_dark", "noise_region",
@@ -50,7 +52,7 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
          "separators", "tight_crop", "run_together", "small_and_faint")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 # for measuring only: no training command draws them
-UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas")
+UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -497,6 +499,34 @@ def ones_first(writer, rng) -> Page:
     return page
 
 
+def ledger_row(writer, rng) -> Page:
+    """A loose crop of a register's row number with a ledger's clutter all at once, where each trained kind has one:
+    the row's rules above and below, the column's lines on both sides, a tick or a cross after the number half the
+    time, the next column's word beyond its line, and the rows above and below cut by the crop. A row number is
+    short, one to three digits."""
+    height = digit_height(rng, (18.0, 50.0))
+    row_number = replace(writer, settings=replace(writer.settings, separator_probability=0.0))
+    page = framed(row_number, height, rng, sides=(0.3, 0.7), ends=(0.6, 1.0))
+    while len(page.numbers[0][1]) > LEDGER_DIGITS:
+        page = framed(row_number, height, rng, sides=(0.3, 0.7), ends=(0.6, 1.0))
+    if rng.random() < 0.5:
+        mark = (distractors.cross if rng.random() < 0.5 else distractors.tick)(int(height), rng)
+        page = mark_beside(page, mark, rng, True, (0.3, 0.8))
+    word = distractors.cursive_fragment(int(height), rng)
+    page = page.widened(left=int(0.3 * height), right=word.shape[1] // 2 + int(0.4 * height))
+    (x, y, width, ink_height), _ = page.numbers[0]
+    rows, columns = page.printed.shape
+    ink_right = int(np.flatnonzero(page.ink.any(axis=0)).max())
+    column = ink_right + int(height * rng.uniform(0.15, 0.35))
+    for line_x in (x - int(height * rng.uniform(0.15, 0.3)), column):
+        cv2.line(page.printed, (line_x, 0), (line_x + int(rng.integers(-3, 4)), rows), 1.0, int(rng.integers(1, 3)))
+    for row in (y - int(height * rng.uniform(0.2, 0.4)), y + ink_height + int(height * rng.uniform(0.1, 0.3))):
+        cv2.line(page.printed, (0, row), (columns, row + int(rng.integers(-2, 3))), 1.0, 1)
+    page.paste(word, column + int(0.25 * height), y + ink_height - word.shape[0] + int(0.1 * height))
+    cut_off_rows(page, writer, height, rng, chance=1.0)
+    return page
+
+
 def off_the_canvas(writer, rng) -> Page:
     """A number drawn with a finger on a browser's canvas too small for it, as on a phone: the canvas cuts its
     strokes at one edge or more, up to a tenth of a digit's height, and a person still reads every digit whole."""
@@ -546,7 +576,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "turned_180": turned(2), "turned_270": turned(3), "spaced_out": spaced_out,
           "separators": separators, "tight_crop": tight_crop, "run_together": run_together,
           "small_and_faint": small_and_faint, "ones_first": ones_first,
-          "squared_paper": squared_paper, "off_the_canvas": off_the_canvas}
+          "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

@@ -118,6 +118,18 @@ def test_squared_paper_runs_its_lines_both_ways_across_the_number_and_is_never_t
     assert "squared_paper" in scenes.UNTRAINED_KINDS and "squared_paper" not in scenes.KINDS
 
 
+def test_a_ledger_row_is_a_short_number_boxed_by_printed_rules_and_column_lines_and_never_trained_on():
+    for seed in range(5):
+        page = scenes.ledger_row(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        (x, y, w, h), text = page.numbers[0]
+        assert 1 <= len(text) <= scenes.LEDGER_DIGITS
+        printed = page.printed > 0
+        assert printed[:, :x].any(axis=1).all() and printed[:, x + w:].any(axis=1).all()  # a column line each side
+        assert printed[:y].any(axis=0).all() and printed[y + h:].any(axis=0).all()  # a row's rule above and below
+        assert not printed[y + h // 4:y + 3 * h // 4, x + 2:x + w - 2].any()  # none through the number
+    assert "ledger_row" in scenes.UNTRAINED_KINDS and "ledger_row" not in scenes.KINDS
+
+
 def test_the_stress_table_names_the_kinds_no_network_trained_on_and_totals_every_kind():
     table = stress.stress_table([stress.KindScore("clean", 9, 10, (("12", "13"),)),
                                  stress.KindScore("ones_first", 8, 10, ())])
