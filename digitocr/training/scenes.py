@@ -7,27 +7,28 @@ dots and short strokes of a slipping pen, the cut-off rows above and below
 in a register's crop, a blot, a stamp, light digits binarised on black with
 noise below, a number above a region of noise, a column of single digits,
 several lines, the page turned a quarter or a half (never a number that
-turned half round is another number, as '861' is '198': no person could
-say which way up it is), a number spaced out a
-digit to a box, one with a separator, a cell cropped so tight that its
-digits run into the crop's edges, an amount written fast with its digits
-run together, and a number in light pencil scanned small. The kinds in
-UNTRAINED_KINDS are drawn by the stress suite alone: no training command
-learns from them, so they measure what the reader makes of a layout it never
-saw: a cell's number that begins with a '1' close to the crop's left edge,
-where a border's bar may stand beside it, a number written across the
-lines of squared paper, a number drawn on a canvas too small for it,
-whose edges cut its strokes, and a register's row number among all a
-ledger's clutter at once, where each trained kind has one. The digits come from a `Writer` (the stress
-suite's draws only on held-out writers); each number is written as a person
-writes it to be read, apart from the clutter (but for the amount written
-fast, as real cells often are), and the page is photographed or scanned
+turned half round is another number, as '861' is '198': no person could say
+which way up it is), a number spaced out a digit to a box, one with a
+separator, a cell cropped so tight that its digits run into the crop's
+edges, an amount written fast with its digits run together, and a number in
+light pencil scanned small. The kinds in UNTRAINED_KINDS are drawn by the
+stress suite alone: no training command learns from them, so they measure
+what the reader makes of a layout it never saw: a cell's number that begins
+with a '1' close to the crop's left edge, where a border's bar may stand
+beside it, a number written across the lines of squared paper, a number
+drawn on a canvas too small for it, whose edges cut its strokes, and a
+register's row number among all a ledger's clutter at once, where each
+trained kind has one. The digits come from a `Writer` (the stress suite's
+draws only on held-out writers); each number is written as a person writes
+it to be read, apart from the clutter (but for the amount written fast, as
+real cells often are), and the page is photographed or scanned
 (`render_page`), or a drawing exported (`canvas_export`). A scene records
 the box of every line of the number, so that what a reader finds can be told
 apart into the number and the rest.
 """
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -499,6 +500,14 @@ def ones_first(writer, rng) -> Page:
     return page
 
 
+def redrawn(draw: Callable[[], Page], fits: Callable[[str], bool]) -> Page:
+    """A page from `draw`, drawn again until the number written on it `fits`."""
+    page = draw()
+    while not fits(page.numbers[0][1]):
+        page = draw()
+    return page
+
+
 def ledger_row(writer, rng) -> Page:
     """A loose crop of a register's row number with a ledger's clutter all at once, where each trained kind has one:
     the row's rules above and below, the column's lines on both sides, a tick or a cross after the number half the
@@ -506,15 +515,14 @@ def ledger_row(writer, rng) -> Page:
     short, one to three digits."""
     height = digit_height(rng, (18.0, 50.0))
     row_number = replace(writer, settings=replace(writer.settings, separator_probability=0.0))
-    page = framed(row_number, height, rng, sides=(0.3, 0.7), ends=(0.6, 1.0))
-    while len(page.numbers[0][1]) > LEDGER_DIGITS:
-        page = framed(row_number, height, rng, sides=(0.3, 0.7), ends=(0.6, 1.0))
+    page = redrawn(lambda: framed(row_number, height, rng, sides=(0.3, 0.7), ends=(0.6, 1.0)),
+                   lambda text: len(text) <= LEDGER_DIGITS)
     if rng.random() < 0.5:
         mark = (distractors.cross if rng.random() < 0.5 else distractors.tick)(int(height), rng)
         page = mark_beside(page, mark, rng, True, (0.3, 0.8))
     word = distractors.cursive_fragment(int(height), rng)
     page = page.widened(left=int(0.3 * height), right=word.shape[1] // 2 + int(0.4 * height))
-    (x, y, width, ink_height), _ = page.numbers[0]
+    (x, y, _, ink_height), _ = page.numbers[0]
     rows, columns = page.printed.shape
     ink_right = int(np.flatnonzero(page.ink.any(axis=0)).max())
     column = ink_right + int(height * rng.uniform(0.15, 0.35))
@@ -560,9 +568,8 @@ def half_turned_text(text: str) -> str | None:
 
 def turned(quarters: int):
     def scene(writer, rng) -> Page:
-        page = clean(writer, rng)
-        while quarters == 2 and half_turned_text(page.numbers[0][1]) not in (None, page.numbers[0][1]):
-            page = clean(writer, rng)
+        page = redrawn(lambda: clean(writer, rng),
+                       lambda text: quarters != 2 or half_turned_text(text) in (None, text))
         return page.turned(quarters)
     return scene
 
