@@ -188,6 +188,7 @@ class Threshold:
     binary: np.ndarray  # 255 where ink
     method: str  # "otsu" or "adaptive"
     level: float  # the global cut-off chosen (of 255)
+    faint_level: float  # half the cut-off, above the paper's grain: a mark this bright is seen, if too faint for ink
     marks_cut_lower: int = 0  # marks fainter than the cut-off's ink, cut at half their own peak (Otsu only)
 
 
@@ -218,7 +219,7 @@ def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
     chosen = method if method != "auto" else ("adaptive" if unevenness > UNEVEN_LIGHT else "otsu")
     if chosen == "otsu":
         levels, marks_cut_lower = own_levels(flattened, level, noise_floor)
-        return Threshold(hysteresis(flattened, levels), chosen, level, marks_cut_lower)
+        return Threshold(hysteresis(flattened, levels), chosen, level, max(noise_floor, level / 2), marks_cut_lower)
     block = max(3, (min(flattened.shape) // 6) | 1)
     ink = (flattened > level).view(np.uint8)
     widest_unseen = max(1, int(block / BACKGROUND_KERNEL))  # ink this wide anywhere survives an erosion this wide
@@ -227,4 +228,4 @@ def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
     cut_off = gaussian_local_mean(flattened, block) + level / 3
     local = cv2.compare(flattened.astype(np.float32), cut_off, cv2.CMP_GT)
     _, floor = cv2.threshold(flattened, level / 2, 255, cv2.THRESH_BINARY)
-    return Threshold(cv2.bitwise_and(local, floor), chosen, level)
+    return Threshold(cv2.bitwise_and(local, floor), chosen, level, max(noise_floor, level / 2))

@@ -4,7 +4,9 @@ A form's drawn boxes, ruled lines and cell borders (also slightly tilted),
 page edges and black scan margins, what is left of a border at the image's
 side, and specks. Where the writing is darker than a printed rule, what is
 written over the rule stays; a stroke a removed rule cut through is joined
-again.
+again. The upright rules are also kept as a form's column lines, with those
+printed too light for the threshold to take as ink: a person reads such a
+line as parting one field from the next.
 """
 
 from dataclasses import dataclass
@@ -45,6 +47,7 @@ class Cleaned:
     binary: np.ndarray
     removed: np.ndarray  # what clean-up took away, 255 where removed
     components: Components  # those of `binary`, for segmentation to reuse
+    column_lines: np.ndarray  # (N, 4) int: a form's column lines, dark or faint (see `column_lines`)
 
 
 def rule_lines(binary: np.ndarray, digit_height: float, tone: np.ndarray | None = None) -> np.ndarray:
@@ -53,39 +56,57 @@ def rule_lines(binary: np.ndarray, digit_height: float, tone: np.ndarray | None 
     A probabilistic Hough transform finds the lines; each is drawn back with the
     thickness of the ink around it, so only the rule's own pixels are taken, less
     any writing over it that `tone` (the ink's darkness, see `written_over`)
-    tells apart. The transform is skipped where `_may_hold_line` proves it would
-    find none.
+    tells apart.
     """
     mask = np.zeros_like(binary)
+    for horizontal in (True, False):
+        ends, thickness = _rules_found(binary, digit_height, horizontal)
+        if len(ends):
+            mask[rules_own_ink((binary > 0) & (mask == 0), ends, thickness, horizontal, tone)] = 255
+    return cv2.bitwise_and(mask, binary)
+
+
+def column_lines(binary: np.ndarray, faint: np.ndarray | None, digit_height: float) -> np.ndarray:
+    """A form's column lines, which a person reads as parting one field from the next, as (N, 4) ends (x1, y1, x2,
+    y2), top end first: the upright rules among the ink no thicker than a rule (`binary`'s, less what a square as
+    wide as the thickest rule fits in) and the `faint` marks (255 where too light for ink, yet darker than the
+    paper), for a form's lines are often printed too light for the threshold to keep, or kept only where they
+    touch the writing."""
+    thickest = int(digit_height * RULE_THICKNESS) + 1
+    thin = cv2.subtract(binary, cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((thickest, thickest), np.uint8)))
+    ends, _ = _rules_found(thin if faint is None else cv2.bitwise_or(thin, faint), digit_height, False)
+    return np.where((ends[:, 1] <= ends[:, 3])[:, None], ends, ends[:, [2, 3, 0, 1]])
+
+
+def _rules_found(binary: np.ndarray, digit_height: float, horizontal: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The ends (N, 4) and thickness (N) of the rules running one way (see `rule_lines`). The transform is skipped
+    where `_may_hold_line` proves it would find none."""
+    none = np.zeros((0, 4), int), np.zeros(0, int)
     height, width = binary.shape
     gap = max(3, int(0.08 * digit_height))
-    for horizontal in (True, False):
-        side = width if horizontal else height
-        length = max(15, int(min(digit_height * (LINE_LENGTH if horizontal else BORDER_LENGTH), RULE_SPAN * side)))
-        shortest = max(15, min(length, int(EDGE_LINE_SPAN * side)))
-        if not _may_hold_line(binary, horizontal, shortest, gap):
-            continue
-        found = cv2.HoughLinesP(binary, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest, maxLineGap=gap)
-        if found is None:
-            continue
-        x1, y1, x2, y2 = found.reshape(-1, 4).T
-        angle = np.abs(np.degrees(np.arctan2(y2 - y1, x2 - x1))) % 180
-        tilt = np.minimum(angle, 180 - angle) if horizontal else np.abs(90 - angle)
-        upright = tilt <= MAX_TILT
-        x1, y1, x2, y2, tilt = x1[upright], y1[upright], x2[upright], y2[upright], tilt[upright]
-        if not len(x1):
-            continue
-        thickness = _ink_thickness(binary, (x1, y1, x2, y2), horizontal, int(digit_height * RULE_THICKNESS) + 2)
-        span = np.hypot(x2 - x1, y2 - y1)
-        across = (y1, y2, height) if horizontal else (x1, x2, width)
-        near_edge = (np.maximum(across[0], across[1]) <= EDGE_ZONE * across[2]) | \
-            (np.minimum(across[0], across[1]) >= (1 - EDGE_ZONE) * across[2])
-        rule = ((span >= length) & (span >= RULE_SLENDERNESS * thickness)) | \
-            (near_edge & (tilt <= EDGE_TILT) & (span >= EDGE_SLENDERNESS * thickness))
-        if rule.any():
-            ends = np.stack([x1, y1, x2, y2], axis=1)[rule]
-            mask[rules_own_ink((binary > 0) & (mask == 0), ends, thickness[rule], horizontal, tone)] = 255
-    return cv2.bitwise_and(mask, binary)
+    side = width if horizontal else height
+    length = max(15, int(min(digit_height * (LINE_LENGTH if horizontal else BORDER_LENGTH), RULE_SPAN * side)))
+    shortest = max(15, min(length, int(EDGE_LINE_SPAN * side)))
+    if not _may_hold_line(binary, horizontal, shortest, gap):
+        return none
+    found = cv2.HoughLinesP(binary, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest, maxLineGap=gap)
+    if found is None:
+        return none
+    x1, y1, x2, y2 = found.reshape(-1, 4).T
+    angle = np.abs(np.degrees(np.arctan2(y2 - y1, x2 - x1))) % 180
+    tilt = np.minimum(angle, 180 - angle) if horizontal else np.abs(90 - angle)
+    upright = tilt <= MAX_TILT
+    x1, y1, x2, y2, tilt = x1[upright], y1[upright], x2[upright], y2[upright], tilt[upright]
+    if not len(x1):
+        return none
+    thickness = _ink_thickness(binary, (x1, y1, x2, y2), horizontal, int(digit_height * RULE_THICKNESS) + 2)
+    span = np.hypot(x2 - x1, y2 - y1)
+    across = (y1, y2, height) if horizontal else (x1, x2, width)
+    near_edge = (np.maximum(across[0], across[1]) <= EDGE_ZONE * across[2]) | \
+        (np.minimum(across[0], across[1]) >= (1 - EDGE_ZONE) * across[2])
+    rule = ((span >= length) & (span >= RULE_SLENDERNESS * thickness)) | \
+        (near_edge & (tilt <= EDGE_TILT) & (span >= EDGE_SLENDERNESS * thickness))
+    return np.stack([x1, y1, x2, y2], axis=1)[rule], thickness[rule]
 
 
 def rules_own_ink(ink: np.ndarray, ends: np.ndarray, thickness: np.ndarray, horizontal: bool,
@@ -246,18 +267,23 @@ def estimated_digit_height(components: Components, image_height: int) -> float:
 
 
 def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int,
-             tone: np.ndarray | None = None) -> Cleaned:
+             tone: np.ndarray | None = None, faint_level: float | None = None) -> Cleaned:
     """Remove drawn boxes, rules, borders, frame edges and specks, then re-join strokes a removed rule cut through;
-    `tone`, the ink's darkness where the image path has it, lets writing over a lighter rule stay."""
+    `tone`, the ink's darkness where the image path has it, lets writing over a lighter rule stay, and with
+    `faint_level` (`Threshold.faint_level`) shows the column lines printed too light for the threshold to keep."""
     removed = np.zeros_like(binary)
     cleaned = binary
     components = Components.of(binary)
+    columns = np.zeros((0, 4), int)
     if remove_lines:
         boxes = box_outlines(components)
         if cv2.countNonZero(boxes):
             cleaned = cv2.subtract(cleaned, boxes)
             components = Components.of(cleaned)
         digit_height = estimated_digit_height(components, binary.shape[0])
+        faint = None if tone is None or faint_level is None else \
+            cv2.subtract(cv2.compare(tone, faint_level, cv2.CMP_GT), binary)
+        columns = column_lines(cleaned, faint, digit_height)
         lines = rule_lines(cleaned, digit_height, tone)
         if cv2.countNonZero(lines):
             cleaned = cv2.subtract(cleaned, lines)
@@ -279,4 +305,4 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int,
         cleaned = cv2.subtract(cleaned, speck_mask)
         removed = cv2.bitwise_or(removed, speck_mask)
         components = components.without(specks)
-    return Cleaned(cleaned, cv2.subtract(removed, cleaned), components)
+    return Cleaned(cleaned, cv2.subtract(removed, cleaned), components, columns)

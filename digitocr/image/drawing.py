@@ -8,6 +8,7 @@ from ..results import Box, Digit
 KEPT = (40, 170, 60)
 DOUBTFUL = (235, 150, 0)
 DROPPED = (220, 40, 40)
+COLUMN_LINE = (60, 110, 255)
 
 
 def _as_rgb(image: np.ndarray) -> np.ndarray:

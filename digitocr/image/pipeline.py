@@ -17,7 +17,7 @@ from ..results import Box, Stage
 from ..settings import ReaderSettings
 from . import binarize, cleanup, straighten
 from .components import Candidate, candidate_mask
-from .drawing import DROPPED, KEPT, draw_boxes
+from .drawing import COLUMN_LINE, DROPPED, KEPT, draw_boxes
 from .normalize import FIELD_SIZE, to_model_input
 from .segment import Segmentation, segment
 from .straighten import Straightening
@@ -38,6 +38,8 @@ class Analysis:
     single_digit: bool  # an image this small holds one digit: see `holds_one_digit`
     tone: np.ndarray | None  # the ink's tone at working size, straightened as the ink was (none for one-digit scans)
     dark_ink: bool  # the ink was taken as darker than its paper
+    column_lines: np.ndarray  # (N, 4) float: a form's column lines (`cleanup.column_lines`), which part one field
+    # from the next, as (x1, y1, x2, y2) in the original's pixels, top end first
     notes: list[str] = field(default_factory=list)
     stages: list[Stage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks
@@ -130,9 +132,9 @@ class StageRecorder:
 
 
 def binary_ink(pixels: np.ndarray, settings: ReaderSettings,
-               recorder: StageRecorder) -> tuple[np.ndarray, np.ndarray, float, bool]:
-    """The ink at working size as a binary image (255 where ink), its tone (brighter where darker on the page), the
-    factor it was scaled by, and whether the ink was taken as darker than its paper."""
+               recorder: StageRecorder) -> tuple[binarize.Threshold, np.ndarray, float, bool]:
+    """The ink at working size cut from its paper (`Threshold`, its binary image 255 where ink), its tone (brighter
+    where darker on the page), the factor it was scaled by, and whether the ink was taken as darker than its paper."""
     gray = binarize.to_grayscale(pixels)
     recorder.keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image.")
     factor = binarize.working_scale(gray.shape, settings.working_side, settings.min_short_side)
@@ -155,21 +157,32 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings,
                   f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'})"
                   + (f"; {thresholded.marks_cut_lower} fainter mark(s) that reach it cut at half their own peak, "
                      "so a thin pen's strokes stay whole." if thresholded.marks_cut_lower else "."))
-    return thresholded.binary, background.flattened, factor, dark_ink
+    return thresholded, background.flattened, factor, dark_ink
 
 
-def cleaned_ink(binary: np.ndarray, tone: np.ndarray, settings: ReaderSettings, single_digit: bool, drawn: bool,
-                recorder: StageRecorder) -> cleanup.Cleaned:
+def cleaned_ink(thresholded: binarize.Threshold, tone: np.ndarray, settings: ReaderSettings, single_digit: bool,
+                drawn: bool, recorder: StageRecorder) -> cleanup.Cleaned:
     """Clean-up, which leaves a one-digit crop's long strokes (they run edge to edge) and a drawing's (a drawing has
     no rules or borders) and removes only their specks."""
     remove_lines = settings.remove_lines and not single_digit and not drawn
-    cleaned = cleanup.clean_up(binary, remove_lines, settings.min_ink_pixels, tone)
-    recorder.keep("clean-up", lambda: np.dstack([cleaned.removed, cleaned.binary, cleaned.binary]),
+    cleaned = cleanup.clean_up(thresholded.binary, remove_lines, settings.min_ink_pixels, tone,
+                               thresholded.faint_level)
+    recorder.keep("clean-up", lambda: cleanup_picture(cleaned),
                   lambda: ("Drawn boxes, ruled lines, borders, frame edges and specks" if remove_lines else
                            "Specks only (a drawing on a transparent field has no rules or borders under it)" if drawn
                            else "Specks only (a one-digit crop, whose strokes may touch its edges, keeps its long "
-                           "strokes)") + f" removed (red: {float((cleaned.removed > 0).mean()):.1%} of the image).")
+                           "strokes)") + f" removed (red: {float((cleaned.removed > 0).mean()):.1%} of the image)."
+                  + (f" {len(cleaned.column_lines)} column line(s) found (blue), however faint: digits on either side "
+                     "of one are weighed as apart." if len(cleaned.column_lines) else ""))
     return cleaned
+
+
+def cleanup_picture(cleaned: cleanup.Cleaned) -> np.ndarray:
+    """The ink kept in white, what was removed in red and the column lines found in blue."""
+    picture = np.dstack([cleaned.removed, cleaned.binary, cleaned.binary])
+    for x1, y1, x2, y2 in cleaned.column_lines.tolist():
+        cv2.line(picture, (x1, y1), (x2, y2), COLUMN_LINE, 1)
+    return picture
 
 
 def straightened(binary: np.ndarray, settings: ReaderSettings, single_digit: bool,
@@ -207,9 +220,9 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     A `drawn` image (see `LoadedImage.drawn`) has no rules or borders, so none of its long strokes is taken for one.
     """
     recorder = StageRecorder(keep_stages)
-    binary, tone, factor, dark_ink = binary_ink(pixels, settings, recorder)
+    thresholded, tone, factor, dark_ink = binary_ink(pixels, settings, recorder)
     single_digit = settings.one_digit or holds_one_digit(image_size, settings)
-    cleaned = cleaned_ink(binary, tone, settings, single_digit, drawn, recorder)
+    cleaned = cleaned_ink(thresholded, tone, settings, single_digit, drawn, recorder)
     upright, straightening = straightened(cleaned.binary, settings, single_digit, recorder)
     segmentation = segmented(upright, cleaned, settings, single_digit, recorder)
     pieces, options = pieces_and_options(segmentation)
@@ -219,9 +232,10 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
              "were examined."] if segmentation.capped else []
     upright_tone = None if single_digit else straighten.warped_like(tone, straightening, upright.shape)
     recorder.time("gray levels straightened")
-    return Analysis(pieces, inputs, options, segmentation, 1.0 / (factor * loaded_scale), cv2.bitwise_not(upright),
-                    straightening, image_size, single_digit, upright_tone, dark_ink, notes, recorder.stages,
-                    recorder.timings)
+    to_original = 1.0 / (factor * loaded_scale)
+    return Analysis(pieces, inputs, options, segmentation, to_original, cv2.bitwise_not(upright),
+                    straightening, image_size, single_digit, upright_tone, dark_ink, cleaned.column_lines * to_original,
+                    notes, recorder.stages, recorder.timings)
 
 
 def pieces_and_options(segmentation: Segmentation) -> tuple[list[Candidate], list[list[list[int]]]]:

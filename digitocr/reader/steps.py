@@ -178,7 +178,7 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
         if len(digits) < 2 or frames is None:
             continue
         groups = end_groups(digits, line, prepared.analysis.box_in_original(*line.box), frames,
-                            prepared.loaded.original_size)
+                            prepared.loaded.original_size, prepared.analysis.column_lines)
         judged = set_aside([((indices, group), judge.part_of_number(group)) for indices, group in groups])
         if not judged:
             continue

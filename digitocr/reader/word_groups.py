@@ -1,21 +1,22 @@
 """Where a line falls apart into groups spaced like words, whether the group at either end is part of the number.
 
-A line is what lies side by side, and a crop often holds more than the
-number beside it: the end of a word in cursive, a tick after the amount, the
-last letter of a neighbouring column. A person sees such a group as apart
-from the number: a space between, marks of another size or shape, strokes no
-digit is made of. Digits more than WORD_SPACE of their height apart start a
-new group; the first and the last group are each weighed against the rest of
-the line by a logistic model of what a person looks at: how strongly the line
-recognizer, on the group's own columns, prefers reading nothing there; how
-sure the digits are; how many are bare bars; the group's height and the space
-before it beside the rest; whether it runs into the image's edge; its digits'
-shapes; how much of its inked width they cover. A group under one half is set
-aside, and the debug view says so; groups inside the line never are, for the
-number runs through them. The model is fitted (`python -m
-digitocr.training.calibrate`) on scenes by the training writers, of clutter
-beside numbers and of numbers written with wide spaces, and ships as
-`WordGroups.json`.
+A line is what lies side by side, and a crop often holds more than the number
+beside it: the end of a word in cursive, a tick after the amount, the last
+letter of a neighbouring column. A person sees such a group as apart from the
+number: a space between, marks of another size or shape, strokes no digit is
+made of, a form's column line between. Digits more than WORD_SPACE of their
+height apart start a new group, and so does a digit beyond a column line,
+however near (`Analysis.column_lines`); the first and the last group are each
+weighed against the rest of the line by a logistic model of what a person
+looks at: how strongly the line recognizer, on the group's own columns,
+prefers reading nothing there; how sure the digits are; how many are bare
+bars; the group's height and the space before it beside the rest; whether it
+runs into the image's edge; its digits' shapes; how much of its inked width
+they cover. A group under one half is set aside, and the debug view says so;
+groups inside the line never are, for the number runs through them. The model
+is fitted (`python -m digitocr.training.calibrate`) on scenes by the training
+writers, of clutter beside numbers and of numbers written with wide spaces,
+and ships as `WordGroups.json`.
 """
 
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ DEFAULT_GROUPS_PATH = MODELS / "WordGroups.json"
 FEATURES = ("prefers_nothing", "mean_digit_log_odds", "ones_share", "height_beside_rest", "space_beside_rest",
             "touches_edge", "misshapen", "digits_cover")
 WORD_SPACE = 0.5  # of the line's digit height: a wider space between two digits may be one between words
+NO_COLUMN_LINES = np.zeros((0, 4))
 Group = TypeVar("Group")  # whatever a caller of `set_aside` keeps for each end group
 
 
@@ -71,26 +73,38 @@ def space_between(digits: tuple[Digit, ...], others: tuple[Digit, ...]) -> float
     return float(max(0, second.x - (first.x + first.width)))
 
 
-def word_groups(digits: list[Digit]) -> list[list[int]]:
-    """The digits' indices, left to right, in groups parted by spaces wider than WORD_SPACE of their height."""
+def word_groups(digits: list[Digit], column_lines: np.ndarray = NO_COLUMN_LINES) -> list[list[int]]:
+    """The digits' indices, left to right, in groups parted by spaces wider than WORD_SPACE of their height, or by a
+    form's column line (`column_lines`, as `Analysis` keeps them), which parts one field from the next."""
     order = sorted(range(len(digits)), key=lambda index: digits[index].box.x)
     widest_space = WORD_SPACE * median_height(digits)
     groups, right = [], None
     for index in order:
         box = digits[index].box
-        if right is None or box.x - right > widest_space:
+        if right is None or box.x - right > widest_space or ruled_between(column_lines, right, box):
             groups.append([])
         groups[-1].append(index)
         right = box.x + box.width if right is None else max(right, box.x + box.width)
     return groups
 
 
+def ruled_between(column_lines: np.ndarray, right: float, box: Box) -> bool:
+    """Whether a column line runs down the space from `right` to `box` at the box's middle height."""
+    if not len(column_lines):
+        return False
+    x1, y1, x2, y2 = column_lines.T
+    middle = box.y + box.height / 2
+    across = (y1 <= middle) & (middle <= y2)
+    at = x1 + (x2 - x1) * (middle - y1) / np.maximum(y2 - y1, 1e-9)
+    return bool((across & (right <= at) & (at <= box.x)).any())
+
+
 def end_groups(digits: list[Digit], line: LineImage, line_box: Box, frames: np.ndarray,
-               image_size: tuple[int, int]) -> list[tuple[list[int], EndGroup]]:
+               image_size: tuple[int, int], column_lines: np.ndarray) -> list[tuple[list[int], EndGroup]]:
     """The line's first and last group (where it has two or more), each with its indices into `digits`. The
     recognizer's frames and the line's ink are parted midway across the space between groups: the recognizer
     sees a few columns either side of each frame, far fewer than a word space."""
-    groups = word_groups(digits)
+    groups = word_groups(digits, column_lines)
     if len(groups) < 2:
         return []
 

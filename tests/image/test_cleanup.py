@@ -167,3 +167,31 @@ def test_a_column_line_is_removed_but_a_tall_stroke_is_not():
     draw_ring(page, (100, 150), (14, 22), ink=30)
     draw_bar(page, 250, 140, 3, 70)  # vertical, slender, taller than the digit but a fraction of the page
     assert cleanup.clean_up(binary_of(page), True, 12).binary[150:200, 250:253].max() == 255
+
+
+def thresholded_page(gray: np.ndarray):
+    from digitocr.image import binarize
+
+    background = binarize.flatten_background(binarize.ink_bright(gray, binarize.ink_is_dark(gray)))
+    return binarize.threshold(background.flattened, "auto", background.unevenness), background.flattened
+
+
+def test_a_column_line_too_faint_to_pass_for_ink_is_still_found_as_a_column_line():
+    page = blank_page(120, 400)
+    page[:, 200:202] = 195  # a light printed column line, top to bottom
+    draw_ring(page, (100, 60), (14, 22), ink=30)
+    draw_ring(page, (300, 60), (14, 22), ink=30)
+    cut, tone = thresholded_page(page)
+    assert cut.binary[:, 195:207].max() == 0  # too faint for the threshold to keep
+    lines = cleanup.clean_up(cut.binary, True, 12, tone, cut.faint_level).column_lines
+    assert len(lines) and np.all(np.abs(lines[:, [0, 2]] - 200.5) <= 3)
+    assert np.all(lines[:, 1] <= lines[:, 3])  # top end first
+    assert not len(cleanup.clean_up(cut.binary, True, 12).column_lines)  # no tone, no faint marks to look at
+
+
+def test_digits_and_a_tall_stroke_are_no_column_line():
+    page = blank_page(300, 400)
+    draw_ring(page, (100, 150), (14, 22), ink=30)
+    draw_bar(page, 250, 140, 3, 70)
+    cut, tone = thresholded_page(page)
+    assert not len(cleanup.clean_up(cut.binary, True, 12, tone, cut.faint_level).column_lines)

@@ -23,6 +23,14 @@ def test_digits_part_into_groups_only_at_spaces_wider_than_half_their_height():
     assert word_groups(list(reversed(spaced))) == [[3], [2, 1], [0]]  # left to right, whatever the order given
 
 
+def test_a_column_line_in_the_space_between_two_digits_parts_them_however_close():
+    packed = [digit_at(4, 0), digit_at(0, 34), digit_at(9, 68)]  # 4 pixels apart; their middle height is 35
+    through_the_space = np.array([[66.0, 0, 65, 80]])
+    assert word_groups(packed, through_the_space) == [[0, 1], [2]]
+    assert word_groups(packed, np.array([[50.0, 0, 50, 80]])) == [[0, 1, 2]]  # through a digit: not between
+    assert word_groups(packed, np.array([[66.0, 40, 66, 80]])) == [[0, 1, 2]]  # ends below the digits' middle
+
+
 def test_of_a_line_of_two_groups_both_judged_apart_only_the_less_likely_is_set_aside():
     assert set_aside([([0, 1], 0.3), ([2], 0.1)]) == [([2], 0.1)]
     assert set_aside([([0, 1], 0.9), ([2], 0.1)]) == [([2], 0.1)]
