@@ -73,11 +73,17 @@ def binary_of(gray: np.ndarray, method: str = "auto") -> np.ndarray:
 
 def binary_and_tone(gray: np.ndarray, method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
     """The binary ink of a gray page and the ink's darkness, as the image path hands them to clean-up."""
+    cut, tone = threshold_and_tone(gray, method)
+    return cut.binary, tone
+
+
+def threshold_and_tone(gray: np.ndarray, method: str = "auto"):
+    """The threshold of a gray page (its binary ink and levels, a `binarize.Threshold`) and the ink's darkness."""
     from digitocr.image import binarize
 
     bright = binarize.ink_bright(gray, binarize.ink_is_dark(gray))
     background = binarize.flatten_background(bright)
-    return binarize.threshold(background.flattened, method, background.unevenness).binary, background.flattened
+    return binarize.threshold(background.flattened, method, background.unevenness), background.flattened
 
 
 def frames_for(path: list[int], sure: float = 0.9) -> np.ndarray:

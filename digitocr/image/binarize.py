@@ -216,10 +216,11 @@ def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
     deviations = np.bincount(np.abs(np.arange(len(histogram)) - round(median)), weights=histogram, minlength=256)
     noise_floor = max(MIN_CONTRAST, median + 4 * 1.4826 * _histogram_median(deviations))
     level = max(float(otsu_level), noise_floor)
+    faint_level = max(noise_floor, level / 2)
     chosen = method if method != "auto" else ("adaptive" if unevenness > UNEVEN_LIGHT else "otsu")
     if chosen == "otsu":
         levels, marks_cut_lower = own_levels(flattened, level, noise_floor)
-        return Threshold(hysteresis(flattened, levels), chosen, level, max(noise_floor, level / 2), marks_cut_lower)
+        return Threshold(hysteresis(flattened, levels), chosen, level, faint_level, marks_cut_lower)
     block = max(3, (min(flattened.shape) // 6) | 1)
     ink = (flattened > level).view(np.uint8)
     widest_unseen = max(1, int(block / BACKGROUND_KERNEL))  # ink this wide anywhere survives an erosion this wide
@@ -228,4 +229,4 @@ def threshold(flattened: np.ndarray, method: str, unevenness: int) -> Threshold:
     cut_off = gaussian_local_mean(flattened, block) + level / 3
     local = cv2.compare(flattened.astype(np.float32), cut_off, cv2.CMP_GT)
     _, floor = cv2.threshold(flattened, level / 2, 255, cv2.THRESH_BINARY)
-    return Threshold(cv2.bitwise_and(local, floor), chosen, level, max(noise_floor, level / 2))
+    return Threshold(cv2.bitwise_and(local, floor), chosen, level, faint_level)

@@ -1,7 +1,7 @@
 import cv2
 import numpy as np
 
-from conftest import binary_and_tone, binary_of, blank_page, draw_bar, draw_ring
+from conftest import binary_and_tone, binary_of, blank_page, draw_bar, draw_ring, threshold_and_tone
 from digitocr.image import cleanup
 from digitocr.image.components import Components
 
@@ -169,19 +169,12 @@ def test_a_column_line_is_removed_but_a_tall_stroke_is_not():
     assert cleanup.clean_up(binary_of(page), True, 12).binary[150:200, 250:253].max() == 255
 
 
-def thresholded_page(gray: np.ndarray):
-    from digitocr.image import binarize
-
-    background = binarize.flatten_background(binarize.ink_bright(gray, binarize.ink_is_dark(gray)))
-    return binarize.threshold(background.flattened, "auto", background.unevenness), background.flattened
-
-
 def test_a_column_line_too_faint_to_pass_for_ink_is_still_found_as_a_column_line():
     page = blank_page(120, 400)
     page[:, 200:202] = 195  # a light printed column line, top to bottom
     draw_ring(page, (100, 60), (14, 22), ink=30)
     draw_ring(page, (300, 60), (14, 22), ink=30)
-    cut, tone = thresholded_page(page)
+    cut, tone = threshold_and_tone(page)
     assert cut.binary[:, 195:207].max() == 0  # too faint for the threshold to keep
     lines = cleanup.clean_up(cut.binary, True, 12, tone, cut.faint_level).column_lines
     assert len(lines) and np.all(np.abs(lines[:, [0, 2]] - 200.5) <= 3)
@@ -193,5 +186,16 @@ def test_digits_and_a_tall_stroke_are_no_column_line():
     page = blank_page(300, 400)
     draw_ring(page, (100, 150), (14, 22), ink=30)
     draw_bar(page, 250, 140, 3, 70)
-    cut, tone = thresholded_page(page)
+    cut, tone = threshold_and_tone(page)
     assert not len(cleanup.clean_up(cut.binary, True, 12, tone, cut.faint_level).column_lines)
+
+
+def test_a_column_line_as_dark_as_the_writing_is_found_among_thin_ink():
+    page = blank_page(120, 400)
+    page[:, 250:253] = 40
+    draw_ring(page, (100, 60), (14, 22), ink=30)
+    draw_ring(page, (300, 60), (14, 22), ink=30)
+    cut, tone = threshold_and_tone(page)
+    assert cut.binary[:, 250:253].min() == 255  # ink, not a faint mark
+    lines = cleanup.clean_up(cut.binary, True, 12, tone, cut.faint_level).column_lines
+    assert len(lines) and np.all(np.abs(lines[:, [0, 2]] - 251) <= 3)
