@@ -6,7 +6,8 @@ side, and specks. Where the writing is darker than a printed rule, what is
 written over the rule stays; a stroke a removed rule cut through is joined
 again. The upright rules are also kept as a form's column lines, with those
 printed too light for the threshold to take as ink: a person reads such a
-line as parting one field from the next.
+line as parting one field from the next. Where the threshold kept such a
+line only in pieces, too short to be found as rules, the pieces go with it.
 """
 
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ BOX_NARROWEST = 0.4  # a box is at least this wide for its height...
 BOX_SMALLEST = 12  # ...and this many pixels high: a smaller one is a speck or a digit's loop
 FRAME_THICKNESS = 0.15  # a border-touching band thinner than this fraction of the side is a frame edge...
 EDGE_HUG = 0.5  # ...if it lies along the edge for at least this share of its length (a slanted '1' touches it once)
+NO_RULES = (np.zeros((0, 4), int), np.zeros(0, int))  # ends and thickness of no rule at all
 
 
 @dataclass(frozen=True)
@@ -50,55 +52,59 @@ class Cleaned:
     column_lines: np.ndarray  # (N, 4) int: a form's column lines, dark or faint (see `column_lines`)
 
 
-def rule_lines(binary: np.ndarray, digit_height: float, tone: np.ndarray | None = None) -> np.ndarray:
+def rule_lines(binary: np.ndarray, digit_height: float, tone: np.ndarray | None = None,
+               columns: tuple[np.ndarray, np.ndarray] = NO_RULES) -> np.ndarray:
     """Straight, slender runs far longer than a digit (rules and borders, also slightly tilted), 255 where found.
 
     A probabilistic Hough transform finds the lines; each is drawn back with the
     thickness of the ink around it, so only the rule's own pixels are taken, less
     any writing over it that `tone` (the ink's darkness, see `written_over`)
-    tells apart.
+    tells apart. The `columns` (`column_lines`' ends and thickness) are upright
+    rules too: where the threshold kept a faint one only in pieces, too short
+    for the transform to find in the binary, the pieces go with it.
     """
     mask = np.zeros_like(binary)
     for horizontal in (True, False):
         ends, thickness = _rules_found(binary, digit_height, horizontal)
+        if not horizontal:
+            ends, thickness = np.concatenate([ends, columns[0]]), np.concatenate([thickness, columns[1]])
         if len(ends):
             mask[rules_own_ink((binary > 0) & (mask == 0), ends, thickness, horizontal, tone)] = 255
     return cv2.bitwise_and(mask, binary)
 
 
-def column_lines(binary: np.ndarray, faint: np.ndarray | None, digit_height: float) -> np.ndarray:
+def column_lines(binary: np.ndarray, faint: np.ndarray | None, digit_height: float) -> tuple[np.ndarray, np.ndarray]:
     """A form's column lines, which a person reads as parting one field from the next, as (N, 4) ends (x1, y1, x2,
-    y2), top end first: the upright rules among the ink no thicker than a rule (`binary`'s, less what a square as
-    wide as the thickest rule fits in) and the `faint` marks (255 where too light for ink, yet darker than the
-    paper), for a form's lines are often printed too light for the threshold to keep, or kept only where they
-    touch the writing."""
+    y2), top end first, and their thickness (N): the upright rules among the ink no thicker than a rule (`binary`'s,
+    less what a square as wide as the thickest rule fits in) and the `faint` marks (255 where too light for ink, yet
+    darker than the paper), for a form's lines are often printed too light for the threshold to keep, or kept only
+    in pieces, where they touch the writing or darken."""
     thickest = int(digit_height * RULE_THICKNESS) + 1
     thin = cv2.subtract(binary, cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((thickest, thickest), np.uint8)))
-    ends, _ = _rules_found(thin if faint is None else cv2.bitwise_or(thin, faint), digit_height, False)
-    return np.where((ends[:, 1] <= ends[:, 3])[:, None], ends, ends[:, [2, 3, 0, 1]])
+    ends, thickness = _rules_found(thin if faint is None else cv2.bitwise_or(thin, faint), digit_height, False)
+    return np.where((ends[:, 1] <= ends[:, 3])[:, None], ends, ends[:, [2, 3, 0, 1]]), thickness
 
 
 def _rules_found(binary: np.ndarray, digit_height: float, horizontal: bool) -> tuple[np.ndarray, np.ndarray]:
     """The ends (N, 4) and thickness (N) of the rules running one way (see `rule_lines`). The transform is skipped
     where `_may_hold_line` proves it would find none."""
-    none = np.zeros((0, 4), int), np.zeros(0, int)
     height, width = binary.shape
     gap = max(3, int(0.08 * digit_height))
     side = width if horizontal else height
     length = max(15, int(min(digit_height * (LINE_LENGTH if horizontal else BORDER_LENGTH), RULE_SPAN * side)))
     shortest = max(15, min(length, int(EDGE_LINE_SPAN * side)))
     if not _may_hold_line(binary, horizontal, shortest, gap):
-        return none
+        return NO_RULES
     found = cv2.HoughLinesP(binary, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest, maxLineGap=gap)
     if found is None:
-        return none
+        return NO_RULES
     x1, y1, x2, y2 = found.reshape(-1, 4).T
     angle = np.abs(np.degrees(np.arctan2(y2 - y1, x2 - x1))) % 180
     tilt = np.minimum(angle, 180 - angle) if horizontal else np.abs(90 - angle)
     upright = tilt <= MAX_TILT
     x1, y1, x2, y2, tilt = x1[upright], y1[upright], x2[upright], y2[upright], tilt[upright]
     if not len(x1):
-        return none
+        return NO_RULES
     thickness = _ink_thickness(binary, (x1, y1, x2, y2), horizontal, int(digit_height * RULE_THICKNESS) + 2)
     span = np.hypot(x2 - x1, y2 - y1)
     across = (y1, y2, height) if horizontal else (x1, x2, width)
@@ -274,7 +280,7 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int,
     removed = np.zeros_like(binary)
     cleaned = binary
     components = Components.of(binary)
-    columns = np.zeros((0, 4), int)
+    columns = NO_RULES
     if remove_lines:
         boxes = box_outlines(components)
         if cv2.countNonZero(boxes):
@@ -284,7 +290,7 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int,
         faint = None if tone is None or faint_level is None else \
             cv2.subtract(cv2.compare(tone, faint_level, cv2.CMP_GT), binary)
         columns = column_lines(cleaned, faint, digit_height)
-        lines = rule_lines(cleaned, digit_height, tone)
+        lines = rule_lines(cleaned, digit_height, tone, columns)
         if cv2.countNonZero(lines):
             cleaned = cv2.subtract(cleaned, lines)
             gap = 2 * max(1, int(round(digit_height * RULE_THICKNESS))) + 5
@@ -305,4 +311,4 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int,
         cleaned = cv2.subtract(cleaned, speck_mask)
         removed = cv2.bitwise_or(removed, speck_mask)
         components = components.without(specks)
-    return Cleaned(cleaned, cv2.subtract(removed, cleaned), components, columns)
+    return Cleaned(cleaned, cv2.subtract(removed, cleaned), components, columns[0])

@@ -199,3 +199,16 @@ def test_a_column_line_as_dark_as_the_writing_is_found_among_thin_ink():
     assert cut.binary[:, 250:253].min() == 255  # ink, not a faint mark
     lines = cleanup.clean_up(cut.binary, True, 12, tone, cut.faint_level).column_lines
     assert len(lines) and np.all(np.abs(lines[:, [0, 2]] - 251) <= 3)
+
+
+def test_the_pieces_of_a_faint_column_line_the_threshold_kept_go_with_it():
+    page = blank_page(120, 400)
+    page[:, 200:202] = 195  # a light printed column line, top to bottom...
+    page[10:25, 200:202] = page[70:85, 200:202] = 60  # ...darker in two short stretches, as printing or a scan leaves it
+    draw_ring(page, (100, 60), (14, 22), ink=30)
+    draw_ring(page, (300, 60), (14, 22), ink=30)
+    tone = 235.0 - page  # the ink's darkness
+    binary = np.where(tone > 100, 255, 0).astype(np.uint8)  # the threshold keeps the dark stretches alone
+    cleaned = cleanup.clean_up(binary, True, 12, tone, faint_level=20.0).binary
+    assert cleaned[:, 195:207].max() == 0 and cleaned[50:70, 80:120].max() == 255
+    assert cleanup.clean_up(binary, True, 12).binary[10:25, 200:202].min() == 255  # the pieces alone are no rule
