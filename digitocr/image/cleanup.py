@@ -52,8 +52,8 @@ class Cleaned:
     column_lines: np.ndarray  # (N, 4) int: a form's column lines, dark or faint (see `column_lines`)
 
 
-def rule_lines(binary: np.ndarray, digit_height: float, tone: np.ndarray | None = None,
-               columns: tuple[np.ndarray, np.ndarray] = NO_RULES) -> np.ndarray:
+def rule_lines(binary: np.ndarray, digit_height: float, tone: np.ndarray | None,
+               columns: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Straight, slender runs far longer than a digit (rules and borders, also slightly tilted), 255 where found.
 
     A probabilistic Hough transform finds the lines; each is drawn back with the
