@@ -12,11 +12,11 @@ from streamlit_drawable_canvas import st_canvas
 
 from digitocr import DigitOcrError, Models, Reader, ReaderSettings
 from digitocr.frontends.deployment import data_folder, known_models
-from digitocr.frontends.inputs import IMAGE_SUFFIXES
 from digitocr.frontends.presentation import (canvas_is_empty, crop_digit, digit_caption, probability_table,
                                              readings_csv, readings_json)
 from digitocr.frontends.review import (approved_csv, approved_json, approved_rows, corrected_digits, decided,
                                        queue_order, queue_summary, review_row)
+from digitocr.image.loading import IMAGE_SUFFIXES
 from digitocr.training.userdata import (NOT_A_DIGIT, append_samples, counts_by_label, extract_zip, images_in_zip,
                                         read_labels)
 

@@ -4,7 +4,7 @@ import glob
 from collections.abc import Iterator
 from pathlib import Path
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
+from ..image.loading import IMAGE_SUFFIXES
 
 
 def expand_inputs(arguments: list[str]) -> Iterator[str]:

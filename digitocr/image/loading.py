@@ -5,6 +5,7 @@ are decoded (file size, then the header's pixel count), each failure raises
 its own typed error, and nothing the user gave is written anywhere.
 """
 
+import glob
 import io
 import os
 import re
@@ -25,6 +26,7 @@ from ..settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS
 ImageSource = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO, Image.Image, np.ndarray]
 
 ACCEPTED_FILES = "PNG, JPEG, WebP, BMP, TIFF or GIF image"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
 ACCEPTED_ARRAYS = "an array of shape (H, W), (H, W, 3) or (H, W, 4)"
 ACCEPTED = f"{ACCEPTED_FILES}, or {ACCEPTED_ARRAYS}"
 TURNED = range(2, 9)  # EXIF orientations that flip or turn the pixels; exif_transpose copies the image even for none
@@ -172,16 +174,29 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
             f"{max_pixels / 1e6:.0f} MP. Send a smaller image or crop it to the number.")
 
 
+def not_an_image_file(folder: Path) -> str:
+    """Why a folder cannot be read as an image, and what to name instead; a folder holding no image says so, for
+    the CLI names a folder's images itself and hands on only a folder without any."""
+    children = list(folder.iterdir())
+    if not any(child.suffix.lower() in IMAGE_SUFFIXES for child in children):
+        empty = f"{folder} is a folder with no image in it (none named {', '.join(sorted(IMAGE_SUFFIXES))})"
+        if any(child.is_dir() for child in children):
+            return f"{empty}; its subfolders are not searched: name one, or a pattern such as {folder / '*' / '*.png'}."
+        return f"{empty}."
+    return (f"{folder} is a folder, not an image file: name the images in it, or a pattern such as "
+            f"{folder / '*.png'} ({folder / '*' / '*.png'} for its subfolders).")
+
+
 def _read_bytes(source, max_file_bytes: int) -> bytes:
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.is_dir():
-            raise ImageNotFoundError(f"{path} is a folder, not an image file: name the images in it, or a pattern "
-                                     f"such as {path / '*.png'} ({path / '*' / '*.png'} for its subfolders).")
+            raise ImageNotFoundError(not_an_image_file(path))
         if not path.is_file():
-            raise ImageNotFoundError(f"No image file at {path}.")
+            raise ImageNotFoundError(f"No file matches the pattern {path}." if glob.has_magic(str(path))
+                                     else f"No image file at {path}.")
         if path.stat().st_size > max_file_bytes:
             raise ImageTooLargeError(f"{path.name} is {path.stat().st_size / 1e6:.1f} MB; the limit is "
                                      f"{max_file_bytes / 1e6:.0f} MB.")

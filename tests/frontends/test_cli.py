@@ -78,7 +78,9 @@ def test_a_folder_without_images_and_a_pattern_matching_nothing_are_reported_not
     assert main(["read", "--json", str(tmp_path), pattern]) == 1  # any input failed
     reported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [entry["path"] for entry in reported] == [str(tmp_path), pattern]
-    assert "is a folder, not an image file" in reported[0]["error"] and "No image file" in reported[1]["error"]
+    assert "is a folder with no image in it" in reported[0]["error"]
+    assert str(tmp_path / "*" / "*.png") in reported[0]["error"]  # where its images are
+    assert reported[1]["error"] == f"No file matches the pattern {pattern}."
 
 
 @needs_shared

@@ -167,6 +167,14 @@ def test_missing_file_is_named():
         load_image("nowhere.png")
 
 
+def test_a_folder_is_no_image_and_one_holding_none_says_so(tmp_path):
+    with pytest.raises(ImageNotFoundError, match="is a folder with no image in it"):
+        load_image(tmp_path)
+    (tmp_path / "a.png").write_bytes(b"")
+    with pytest.raises(ImageNotFoundError, match="is a folder, not an image file: name the images in it"):
+        load_image(tmp_path)
+
+
 def test_pixel_bomb_is_refused_before_decoding():
     huge = encode(Image.new("L", (9000, 9000)), "PNG")
     with pytest.raises(ImageTooLargeError, match="MP"):
