@@ -9,16 +9,25 @@ from ..image.loading import IMAGE_SUFFIXES
 
 def expand_inputs(arguments: list[str]) -> Iterator[str]:
     """Each argument as given; a folder becomes its images in name order, a glob pattern its matches. A folder with
-    no image in it, or a pattern matching nothing, stays as given, so that it is reported, not silently skipped."""
+    no image in it (or none it may list), or a pattern matching nothing, stays as given, so that it is reported, not
+    silently skipped."""
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            found = [str(p) for p in sorted(path.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
+            found = images_in(path)
         elif not path.exists() and glob.has_magic(argument):
             found = sorted(glob.glob(argument))
         else:
             found = []
         yield from found or [argument]
+
+
+def images_in(folder: Path) -> list[str]:
+    """The folder's images in name order; none where it may not be listed, which reading it then reports."""
+    try:
+        return [str(p) for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
+    except OSError:
+        return []
 
 
 def batch_inputs(spec: str) -> list[str]:

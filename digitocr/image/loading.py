@@ -26,9 +26,9 @@ from ..settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS
 ImageSource = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO, Image.Image, np.ndarray]
 
 ACCEPTED_FILES = "PNG, JPEG, WebP, BMP, TIFF or GIF image"
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}
 ACCEPTED_ARRAYS = "an array of shape (H, W), (H, W, 3) or (H, W, 4)"
 ACCEPTED = f"{ACCEPTED_FILES}, or {ACCEPTED_ARRAYS}"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}  # the files a folder's images are
 TURNED = range(2, 9)  # EXIF orientations that flip or turn the pixels; exif_transpose copies the image even for none
 DRAWN_SHARE = 0.5  # an image at least this share fully see-through is a drawing on a transparent field
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -177,7 +177,10 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
 def not_an_image_file(folder: Path) -> str:
     """Why a folder cannot be read as an image, and what to name instead; a folder holding no image says so, for
     the CLI names a folder's images itself and hands on only a folder without any."""
-    children = list(folder.iterdir())
+    try:
+        children = list(folder.iterdir())
+    except OSError as error:
+        return f"{folder} is a folder, not an image file, and it cannot be listed ({error.strerror or error})."
     if not any(child.suffix.lower() in IMAGE_SUFFIXES for child in children):
         empty = f"{folder} is a folder with no image in it (none named {', '.join(sorted(IMAGE_SUFFIXES))})"
         if any(child.is_dir() for child in children):

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,6 +82,25 @@ def test_a_folder_without_images_and_a_pattern_matching_nothing_are_reported_not
     assert "is a folder with no image in it" in reported[0]["error"]
     assert str(tmp_path / "*" / "*.png") in reported[0]["error"]  # where its images are
     assert reported[1]["error"] == f"No file matches the pattern {pattern}."
+
+
+
+def test_a_folder_it_may_not_list_is_reported_and_the_next_input_is_read(capsys, tmp_path, monkeypatch):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    listing = Path.iterdir
+
+    def refused(path):
+        if path == locked:
+            raise PermissionError(13, "Permission denied")
+        return listing(path)
+
+    monkeypatch.setattr(Path, "iterdir", refused)
+    assert main(["read", "--json", str(locked), str(SAMPLES / "2026_canvas.png")]) == 1
+    reported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert reported[0]["error"] == \
+        f"{locked} is a folder, not an image file, and it cannot be listed (Permission denied)."
+    assert reported[1]["text"] == "2026"
 
 
 @needs_shared
