@@ -36,7 +36,6 @@ DEFAULT_GROUPS_PATH = MODELS / "WordGroups.json"
 FEATURES = ("prefers_nothing", "mean_digit_log_odds", "ones_share", "height_beside_rest", "space_beside_rest",
             "touches_edge", "misshapen", "digits_cover")
 WORD_SPACE = 0.5  # of the line's digit height: a wider space between two digits may be one between words
-NO_COLUMN_LINES = np.zeros((0, 4))
 Group = TypeVar("Group")  # whatever a caller of `set_aside` keeps for each end group
 
 
@@ -73,7 +72,7 @@ def space_between(digits: tuple[Digit, ...], others: tuple[Digit, ...]) -> float
     return float(max(0, second.x - (first.x + first.width)))
 
 
-def word_groups(digits: list[Digit], column_lines: np.ndarray = NO_COLUMN_LINES) -> list[list[int]]:
+def word_groups(digits: list[Digit], column_lines: np.ndarray) -> list[list[int]]:
     """The digits' indices, left to right, in groups parted by spaces wider than WORD_SPACE of their height, or by a
     form's column line (`column_lines`, as `Analysis` keeps them), which parts one field from the next."""
     order = sorted(range(len(digits)), key=lambda index: digits[index].box.x)

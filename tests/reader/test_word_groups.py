@@ -10,6 +10,9 @@ from digitocr.results import Box, Digit
 from digitocr.training.distractors import cursive_fragment
 
 
+NO_COLUMN_LINES = np.zeros((0, 4))
+
+
 def digit_at(label: int, x: int, width: int = 30, height: int = 50) -> Digit:
     return Digit(label, 0.99, tuple(0.99 if i == label else 0.001 for i in range(10)), Box(x, 10, width, height), 0,
                  False)
@@ -18,9 +21,10 @@ def digit_at(label: int, x: int, width: int = 30, height: int = 50) -> Digit:
 def test_digits_part_into_groups_only_at_spaces_wider_than_half_their_height():
     packed = [digit_at(4, 0), digit_at(0, 34), digit_at(9, 68)]  # 4 pixels apart, digits 50 tall
     spaced = [digit_at(1, 0), digit_at(5, 60), digit_at(0, 94), digit_at(0, 160)]  # 30 and 36 pixels apart
-    assert word_groups(packed) == [[0, 1, 2]]
-    assert word_groups(spaced) == [[0], [1, 2], [3]]
-    assert word_groups(list(reversed(spaced))) == [[3], [2, 1], [0]]  # left to right, whatever the order given
+    assert word_groups(packed, NO_COLUMN_LINES) == [[0, 1, 2]]
+    assert word_groups(spaced, NO_COLUMN_LINES) == [[0], [1, 2], [3]]
+    backwards = list(reversed(spaced))
+    assert word_groups(backwards, NO_COLUMN_LINES) == [[3], [2, 1], [0]]  # left to right, whatever the order given
 
 
 def test_a_column_line_in_the_space_between_two_digits_parts_them_however_close():
