@@ -4,7 +4,7 @@ import glob
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..image.loading import IMAGE_SUFFIXES
+from ..image.loading import named_as_image
 
 
 def expand_inputs(arguments: list[str]) -> Iterator[str]:
@@ -25,7 +25,7 @@ def expand_inputs(arguments: list[str]) -> Iterator[str]:
 def images_in(folder: Path) -> list[str]:
     """The folder's images in name order; none where it may not be listed, which reading it then reports."""
     try:
-        return [str(p) for p in sorted(folder.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
+        return [str(p) for p in sorted(folder.iterdir()) if named_as_image(p)]
     except OSError:
         return []
 

@@ -174,6 +174,11 @@ def _check_pixels(width: int, height: int, max_pixels: int) -> None:
             f"{max_pixels / 1e6:.0f} MP. Send a smaller image or crop it to the number.")
 
 
+def named_as_image(path: Path) -> bool:
+    """Whether a file's name says it is an image: how a folder's images are told from the rest."""
+    return path.suffix.lower() in IMAGE_SUFFIXES
+
+
 def not_an_image_file(folder: Path) -> str:
     """Why a folder cannot be read as an image, and what to name instead; a folder holding no image says so, for
     the CLI names a folder's images itself and hands on only a folder without any."""
@@ -181,7 +186,7 @@ def not_an_image_file(folder: Path) -> str:
         children = list(folder.iterdir())
     except OSError as error:
         return f"{folder} is a folder, not an image file, and it cannot be listed ({error.strerror or error})."
-    if not any(child.suffix.lower() in IMAGE_SUFFIXES for child in children):
+    if not any(named_as_image(child) for child in children):
         empty = f"{folder} is a folder with no image in it (none named {', '.join(sorted(IMAGE_SUFFIXES))})"
         if any(child.is_dir() for child in children):
             return f"{empty}; its subfolders are not searched: name one, or a pattern such as {folder / '*' / '*.png'}."
