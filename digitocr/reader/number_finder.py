@@ -10,7 +10,8 @@ a cut-off row), how far their shape is from a digit's, how many other lines
 there are, how much of the line's ink was too flat to name, and how much of
 the line's inked width its digits cover (a number's line is mostly its
 digits, however widely spaced; a digit or two read among a band of noise or
-a word is not). A logistic model
+a word is not), within the form's field that holds them (`steps.line_width`:
+a column line either side ends it). A logistic model
 maps these to the probability that the line is part of the number; a line
 under one half is set aside, and the debug view says so. The model is
 fitted (`python -m digitocr.training.calibrate`) on scenes of clutter by

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..image.components import Candidate
-from ..image.lines import LineImage, inked_columns_covered, inked_width
+from ..image.lines import LineImage, inked_columns_covered, inked_width, line_column
 from ..image.pipeline import Analysis
 from ..networks.ctc import log_likelihood
 from ..networks.line_recognizer import FRAME_STEP
@@ -30,7 +30,7 @@ from .models import Models
 from .number_finder import KEEP_FROM, SMALLEST_LEGIBLE, LineContext, NumberFinder, median_height
 from .prepare import Prepared
 from .separators import Mark, line_separators
-from .word_groups import WordGroupJudge, columns_left, end_groups, frames_within, set_aside
+from .word_groups import WordGroupJudge, columns_left, end_groups, field_of, frames_within, set_aside
 
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
 APART = "{} group(s) at the end of a line, a space apart, set aside as no part of the number (a word, a mark)."
@@ -190,11 +190,17 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
 
 
 def line_width(prepared: Prepared, key: int, digits: tuple[Digit, ...]) -> float:
-    """How far line `key`'s marks run, in the image's pixels: the columns of the band the recognizer read that hold
-    ink, or where it read none, the digits' own span. Empty columns do not count: a number written a digit to a
-    box is all digits, however wide its gaps, while a word or noise beside a digit fills columns of its own."""
+    """How far line `key`'s marks run within the form's field that holds its digits, in the image's pixels: the
+    columns of the band the recognizer read that hold ink, between the column lines either side of the digits
+    (`word_groups.field_of`: beyond one, the marks are the next field's), or where it read none, the digits' own span.
+    Empty columns do not count: a number written a digit to a box is all digits, however wide its gaps, while a word
+    or noise beside a digit fills columns of its own."""
+    span = Box.enclosing([digit.box for digit in digits])
     line = next((line for line in prepared.lines if line.line == key), None)
     if line is None:
-        return float(Box.enclosing([digit.box for digit in digits]).width)
-    return inked_width(line, prepared.analysis.box_in_original(*line.box).width)
-
+        return float(span.width)
+    line_box = prepared.analysis.box_in_original(*line.box)
+    start, end = field_of(prepared.analysis.column_lines, span)
+    first = 0 if start is None else line_column(line, line_box.width, start - line_box.x)
+    last = None if end is None else line_column(line, line_box.width, end - line_box.x)
+    return inked_width(line, line_box.width, first, last)

@@ -89,13 +89,25 @@ def word_groups(digits: list[Digit], column_lines: np.ndarray) -> list[list[int]
 
 def ruled_between(column_lines: np.ndarray, right: float, box: Box) -> bool:
     """Whether a column line runs down the space from `right` to `box` at the box's middle height."""
+    at = column_lines_at(column_lines, box.y + box.height / 2)
+    return bool(((right <= at) & (at <= box.x)).any())
+
+
+def field_of(column_lines: np.ndarray, span: Box) -> tuple[float | None, float | None]:
+    """Where the form's field that holds `span` begins and ends: the nearest column line either side of it at its
+    middle height, None on a side with none."""
+    at = column_lines_at(column_lines, span.y + span.height / 2)
+    before, after = at[at <= span.x], at[at >= span.x + span.width]
+    return float(before.max()) if len(before) else None, float(after.min()) if len(after) else None
+
+
+def column_lines_at(column_lines: np.ndarray, height: float) -> np.ndarray:
+    """Where the column lines that run down through `height` cross it."""
     if not len(column_lines):
-        return False
+        return np.zeros(0)
     x1, y1, x2, y2 = column_lines.T
-    middle = box.y + box.height / 2
-    across = (y1 <= middle) & (middle <= y2)
-    at = x1 + (x2 - x1) * (middle - y1) / np.maximum(y2 - y1, 1e-9)
-    return bool((across & (right <= at) & (at <= box.x)).any())
+    across = (y1 <= height) & (height <= y2)
+    return (x1 + (x2 - x1) * (height - y1) / np.maximum(y2 - y1, 1e-9))[across]
 
 
 def end_groups(digits: list[Digit], line: LineImage, line_box: Box, frames: np.ndarray,

@@ -6,6 +6,7 @@ from digitocr.reader.number_finder import KEEP_FROM, LineContext, NumberFinder, 
 from digitocr.reader.prepare import prepare
 from digitocr.reader.steps import line_width
 from digitocr.results import Box, Digit
+from digitocr.training.distractors import cursive_fragment
 
 
 def read_as(label: int, width: int, height: int, x: int = 0) -> Digit:
@@ -33,6 +34,26 @@ def test_a_number_spaced_a_digit_to_a_box_covers_its_line_as_fully_as_a_packed_o
     packed_text, packed_cover = digits_cover(reader, written("4096", gap=0))
     spaced_text, spaced_cover = digits_cover(reader, written("4096", gap=90))
     assert packed_text == spaced_text == "4096" and packed_cover > 0.8 and spaced_cover > 0.8
+
+
+def test_a_number_covers_its_own_field_whatever_the_next_column_holds(reader):
+    """A ledger's row number beside the next column's word, a printed column line between: the word's ink is the
+    next field's, so the number finder weighs the number's line as all digits, as it weighs the number alone."""
+    number = written("24", gap=0)
+    height, width = number.shape[:2]
+    word = cursive_fragment(70, np.random.default_rng(3))
+    page = np.full((height, width + 60 + word.shape[1], 3), 235, np.uint8)
+    page[:, :width] = number
+    page[25:25 + word.shape[0], width + 40:width + 40 + word.shape[1]][word > 0] = 40
+    ruled = page.copy()
+    ruled[:, width + 20:width + 23] = 170  # the column line, printed lighter than the writing
+
+    def cover(image: np.ndarray) -> float:
+        prepared = prepare(image, reader.settings)
+        digits = tuple(d for d in reader.read(image).lines[0].digits if d.box.x < width)
+        return sum(d.box.width for d in digits) / line_width(prepared, prepared.lines[0].line, digits)
+
+    assert cover(ruled) > 0.8 > 0.5 > cover(page)
 
 
 @pytest.mark.parametrize("digits", [((6, 4, 24), (4, 30, 22)), ((7, 18, 22),), ((1, 5, 8), (4, 16, 20), (6, 38, 20))],

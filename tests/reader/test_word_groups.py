@@ -5,7 +5,7 @@ import pytest
 from conftest import written
 
 from digitocr import Reader
-from digitocr.reader.word_groups import KEEP_FROM, WordGroupJudge, set_aside, word_groups
+from digitocr.reader.word_groups import KEEP_FROM, WordGroupJudge, field_of, set_aside, word_groups
 from digitocr.results import Box, Digit
 from digitocr.training.distractors import cursive_fragment
 
@@ -33,6 +33,14 @@ def test_a_column_line_in_the_space_between_two_digits_parts_them_however_close(
     assert word_groups(packed, through_the_space) == [[0, 1], [2]]
     assert word_groups(packed, np.array([[50.0, 0, 50, 80]])) == [[0, 1, 2]]  # through a digit: not between
     assert word_groups(packed, np.array([[66.0, 40, 66, 80]])) == [[0, 1, 2]]  # ends below the digits' middle
+
+
+def test_a_number_s_field_runs_between_the_nearest_column_lines_either_side_of_it():
+    number = Box(100, 10, 60, 50)  # its middle height is 35
+    lines = np.array([[20.0, 0, 20, 80], [60.0, 0, 60, 80], [180.0, 0, 180, 80], [300.0, 0, 300, 80],
+                      [130.0, 0, 130, 80], [90.0, 40, 90, 80]])
+    assert field_of(lines, number) == (60.0, 180.0)  # through the digits, or ending below their middle: no bound
+    assert field_of(lines[:1], number) == (20.0, None) and field_of(NO_COLUMN_LINES, number) == (None, None)
 
 
 def test_of_a_line_of_two_groups_both_judged_apart_only_the_less_likely_is_set_aside():
