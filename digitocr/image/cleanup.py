@@ -265,6 +265,34 @@ def box_outlines(components: Components) -> np.ndarray:
     return outlines
 
 
+def rules_and_digit_height(binary: np.ndarray, components: Components, tone: np.ndarray | None,
+                           faint: np.ndarray | None) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], float]:
+    """The rules to remove (`rule_lines`), the column lines (`column_lines`) and the digits' height they were found
+    for.
+
+    Where the typical mark runs down most of the image, that height may be a
+    rule's: on a ruled page photographed on its side, the rules run down the
+    page and through the digits. Taken for the digits' height, it would let the
+    bridge over a removed rule join the digits along it, so the marks are
+    measured again without the rules found, as a rule across the page never
+    counted, and the rules found again for that height.
+    """
+    digit_height = estimated_digit_height(components, binary.shape[0])
+    lines, columns = _rules_for(binary, tone, faint, digit_height)
+    if digit_height < RULE_SPAN * binary.shape[0] or not cv2.countNonZero(lines):
+        return lines, columns, digit_height
+    measured_again = estimated_digit_height(Components.of(cv2.subtract(binary, lines)), binary.shape[0])
+    if measured_again >= digit_height:
+        return lines, columns, digit_height
+    return *_rules_for(binary, tone, faint, measured_again), measured_again
+
+
+def _rules_for(binary: np.ndarray, tone: np.ndarray | None, faint: np.ndarray | None,
+               digit_height: float) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    columns = column_lines(binary, faint, digit_height)
+    return rule_lines(binary, digit_height, tone, columns), columns
+
+
 def estimated_digit_height(components: Components, image_height: int) -> float:
     """A first guess at the digits' height from the marks' heights, before any are removed."""
     stats = components.stats
@@ -286,11 +314,9 @@ def clean_up(binary: np.ndarray, remove_lines: bool, min_ink_pixels: int,
         if cv2.countNonZero(boxes):
             cleaned = cv2.subtract(cleaned, boxes)
             components = Components.of(cleaned)
-        digit_height = estimated_digit_height(components, binary.shape[0])
         faint = None if tone is None or faint_level is None else \
             cv2.subtract(cv2.compare(tone, faint_level, cv2.CMP_GT), binary)
-        columns = column_lines(cleaned, faint, digit_height)
-        lines = rule_lines(cleaned, digit_height, tone, columns)
+        lines, columns, digit_height = rules_and_digit_height(cleaned, components, tone, faint)
         if cv2.countNonZero(lines):
             cleaned = cv2.subtract(cleaned, lines)
             gap = 2 * max(1, int(round(digit_height * RULE_THICKNESS))) + 5

@@ -17,11 +17,13 @@ Where the image as given reads as nothing, whose confidence is 0 by
 convention, not by evidence, the turned reading must be more likely right
 than wrong: a field of noise, whose hundreds of specks each lean a little
 one way, can add up to a turn, and a reading of it that is surely wrong
-confirms nothing. One digit whose shape could go either way (a '6' is a
-turned '9') leaves the prior standing by its shape; it is tried only where
-the recognizer reads it far more surely turned. A clear '7' on its side is
-tried. A drawing, which its writer drew upright, and a tiny scan are never
-turned.
+confirms nothing. Such a page, with marks to judge, is read its likeliest
+turn whatever that turn's chance: a person who can read nothing in a page
+turns it before giving up. One digit whose shape could go either way (a '6'
+is a turned '9') leaves the prior standing by its shape; it is tried only
+where the recognizer reads it far more surely turned. A clear '7' on its
+side is tried. A drawing, which its writer drew upright, and a tiny scan are
+never turned.
 """
 
 from dataclasses import dataclass
@@ -83,12 +85,14 @@ def posterior(turn_probabilities: np.ndarray, half_turn: float = 0.0) -> np.ndar
     return chances / chances.sum()
 
 
-def turn_to_try(turn_probabilities: np.ndarray, half_turn: float = 0.0) -> WayUp | None:
-    """The likeliest turn away from as given, where it is likely enough to be worth a second reading; None where it
-    is not."""
+def turn_to_try(turn_probabilities: np.ndarray, half_turn: float = 0.0, read_nothing: bool = False) -> WayUp | None:
+    """The likeliest turn away from as given, where it is likely enough to be worth a second reading, or whatever
+    its chance where the image as given `read_nothing` and has marks to judge: a person who can read nothing in a
+    page turns it before giving up. None where no turn is worth trying."""
     chances = posterior(turn_probabilities, half_turn)
     turns = 1 + int(chances[1:].argmax())
-    return WayUp(turns, float(chances[turns])) if chances[turns] >= TRY_FROM else None
+    worth_trying = chances[turns] >= TRY_FROM or (read_nothing and len(turn_probabilities) > 0)
+    return WayUp(turns, float(chances[turns])) if worth_trying else None
 
 
 def confirms(turned_confidence: float, given_confidence: float | None) -> bool:

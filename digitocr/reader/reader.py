@@ -222,20 +222,21 @@ class Reader:
                  stages: bool) -> Reading:
         """The image's reading, turned where its digits' shapes and lines say it may be turned and the turned reading
         confirms it (see `orientation`), else as given, or as one line (`_one_line`)."""
-        way = turn_to_try(answers.turns, answers.half_turn)
+        way = turn_to_try(answers.turns, answers.half_turn, read_nothing=not reading.lines)
         if way is None:
             return self._one_line(prepared.loaded, reading, settings, stages)
         degrees = 90 * way.turns
+        why = (f"its digits' shapes and lines say that way may be up ({way.probability:.0%})" if reading.lines else
+               f"as given it reads as nothing, and its digits' shapes and lines make that its likeliest turn "
+               f"({way.probability:.0%})")
         turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
         if not confirms(turned.confidence, reading.confidence if reading.lines else None):
             if not (reading.lines or turned.lines):  # no digit either way up: the turn tried changes nothing to tell
                 return reading
             return self._one_line(prepared.loaded, replace(reading, notes=reading.notes + (
-                f"Its digits' shapes and lines say it may be turned {degrees} degrees ({way.probability:.0%}), but "
-                f"that way it reads {turned.confidence:.0%} sure (against {reading.confidence:.0%} as given): read "
-                "as given.",)), settings, stages)
-        return turned.turned_back(way.turns, f"Read turned {degrees} degrees anticlockwise: its digits' shapes and "
-                                             f"lines say that way may be up ({way.probability:.0%}), and it reads at "
+                f"Tried turned {degrees} degrees, as {why}, but that way it reads {turned.confidence:.0%} sure "
+                f"(against {reading.confidence:.0%} as given): read as given.",)), settings, stages)
+        return turned.turned_back(way.turns, f"Read turned {degrees} degrees anticlockwise: {why}, and it reads at "
                                              f"least as surely ({turned.confidence:.0%} against "
                                              f"{reading.confidence:.0%} as given).")
 

@@ -212,3 +212,18 @@ def test_the_pieces_of_a_faint_column_line_the_threshold_kept_go_with_it():
     cleaned = cleanup.clean_up(binary, True, 12, tone, faint_level=20.0).binary
     assert cleaned[:, 195:207].max() == 0 and cleaned[50:70, 80:120].max() == 255
     assert cleanup.clean_up(binary, True, 12).binary[10:25, 200:202].min() == 255  # the pieces alone are no rule
+
+
+def test_rules_running_down_a_page_through_the_digits_leave_the_digits_apart():
+    # a ruled page photographed on its side: the rules run the page's height, one through each digit; as the
+    # commonest mark they would pass for the digits' height, and a stroke cut by the rule would be bridged
+    # along it from one digit to the next
+    page = blank_page(400, 200)
+    for x in (40, 100, 160):
+        page[:, x:x + 2] = 120
+    for y in (80, 200, 320):
+        draw_ring(page, (100, y), (22, 40))
+    binary, tone = binary_and_tone(page)
+    cleaned = cleanup.clean_up(binary, True, 12, tone)
+    heights = sorted(cleaned.components.stats[1:, cv2.CC_STAT_HEIGHT].tolist())
+    assert len(heights) == 3 and heights[-1] < 100

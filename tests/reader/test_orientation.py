@@ -33,6 +33,14 @@ def test_one_odd_blob_does_not_turn_a_page_the_rest_call_upright():
                                [0.9, 0.04, 0.03, 0.03])) is None
 
 
+def test_a_page_read_as_nothing_tries_its_likeliest_turn_however_doubtful():
+    shapes = answers([0.4, 0.1, 0.1, 0.4], [0.5, 0.1, 0.05, 0.35])
+    assert turn_to_try(shapes) is None
+    way = turn_to_try(shapes, read_nothing=True)
+    assert way.turns == 3 and way.probability < TRY_FROM
+    assert turn_to_try(answers(), read_nothing=True) is None  # no marks: nothing to turn
+
+
 def test_a_turned_reading_is_kept_where_surer_and_replaces_nothing_only_where_more_likely_right_than_wrong():
     assert confirms(0.3, 0.2) and not confirms(0.2, 0.3)
     assert confirms(0.6, None) and not confirms(0.07, None)  # as given it read nothing: a noise field's '3' is not kept

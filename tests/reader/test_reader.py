@@ -321,6 +321,28 @@ def test_a_number_photographed_turned_is_read_upright_and_boxed_on_the_image_as_
         assert abs(digit.box.x - box.x) <= 4 and abs(digit.box.y - box.y) <= 4
 
 
+def on_ruled_paper(sample: str, spacing: int, offset: int) -> np.ndarray:
+    """A sample's ink written across a ruled page, a rule every `spacing` pixels, the first `offset` below the
+    digits' top: the rules run through the digits."""
+    ink = cv2.threshold(cv2.imread(str(SAMPLES / sample), cv2.IMREAD_GRAYSCALE), 0, 255,
+                        cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    ys, xs = np.nonzero(ink)
+    ink = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    page = blank_page(ink.shape[0] + 2 * spacing, ink.shape[1] + 80)
+    for y in range(spacing + offset % spacing - spacing, page.shape[0], spacing):
+        page[max(y, 0):y + 2] = 120
+    page[spacing:spacing + ink.shape[0], 40:40 + ink.shape[1]][ink > 0] = 30
+    return page
+
+
+@pytest.mark.parametrize("spacing, offset, quarters", [(40, 15, 1), (40, 25, 3), (60, 0, 3)])
+def test_a_ruled_page_photographed_on_its_side_is_read(reader, spacing, offset, quarters):
+    # the rules then run down the page through the digits: they are no measure of the digits' height
+    page = on_ruled_paper("78136_ruled_blue_pen.jpg", spacing, offset)
+    assert reader.read(page).text == "78136"
+    assert reader.read(np.ascontiguousarray(np.rot90(page, quarters))).text == "78136"
+
+
 @pytest.mark.parametrize("sample", ["4096_paper.png", "78136_ruled_blue_pen.jpg", "2026_canvas.png"])
 def test_an_upright_number_is_not_turned(reader, sample):
     reading = reader.read(SAMPLES / sample)
