@@ -89,10 +89,15 @@ def test_blank_page_reads_nothing_and_says_so(reader):
     assert "No digits" in reading.notes[0]
 
 
+def sample_ink(name: str) -> np.ndarray:
+    """A sample image's ink, 255 where its Otsu threshold finds it."""
+    return cv2.threshold(cv2.imread(str(SAMPLES / name), cv2.IMREAD_GRAYSCALE), 0, 255,
+                         cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+
+
 def comb_field(gap: int) -> np.ndarray:
     """The sample '4096' written one digit to a box, as on a form: boxes `gap` pixels apart, or sharing sides."""
-    ink = cv2.threshold(cv2.imread(str(SAMPLES / "4096_paper.png"), cv2.IMREAD_GRAYSCALE), 0, 255,
-                        cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    ink = sample_ink("4096_paper.png")
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
     digits = sorted((tuple(row[:4]) for row in stats[1:] if row[4] > 50), key=lambda box: box[0])
     side = 80
@@ -322,15 +327,14 @@ def test_a_number_photographed_turned_is_read_upright_and_boxed_on_the_image_as_
 
 
 def on_ruled_paper(sample: str, spacing: int, offset: int) -> np.ndarray:
-    """A sample's ink written across a ruled page, a rule every `spacing` pixels, the first `offset` below the
+    """A sample's ink written across a ruled page, a rule every `spacing` pixels, one of them `offset` below the
     digits' top: the rules run through the digits."""
-    ink = cv2.threshold(cv2.imread(str(SAMPLES / sample), cv2.IMREAD_GRAYSCALE), 0, 255,
-                        cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+    ink = sample_ink(sample)
     ys, xs = np.nonzero(ink)
     ink = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
     page = blank_page(ink.shape[0] + 2 * spacing, ink.shape[1] + 80)
-    for y in range(spacing + offset % spacing - spacing, page.shape[0], spacing):
-        page[max(y, 0):y + 2] = 120
+    for y in range(offset % spacing, page.shape[0], spacing):
+        page[y:y + 2] = 120
     page[spacing:spacing + ink.shape[0], 40:40 + ink.shape[1]][ink > 0] = 30
     return page
 
