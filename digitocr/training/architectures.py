@@ -34,41 +34,37 @@ def separable_block(filters: int, strides: int = 1) -> list:
             layers.ReLU(), *conv_block(filters, 1)]
 
 
-def build_separable():
+def separable_network(blocks: tuple[tuple[int, int], ...]):
+    """One full convolution (28x28x32), then a separable block per (filters, stride) of `blocks`, global pooling and
+    the ten probabilities: the family the separable designs share, each told by its blocks alone."""
     import keras
     from keras import layers
 
     return keras.Sequential([
         keras.Input(shape=(FIELD_SIZE, FIELD_SIZE, 1)),
-        *conv_block(32),  # 28x28x32
-        *separable_block(64, strides=2),  # 14x14x64
-        *separable_block(96),  # 14x14x96
-        *separable_block(128, strides=2),  # 7x7x128
-        *separable_block(128),  # 7x7x128
-        *separable_block(128),  # 7x7x128
-        layers.GlobalAveragePooling2D(),  # 128
+        *conv_block(32),
+        *(layer for filters, strides in blocks for layer in separable_block(filters, strides)),
+        layers.GlobalAveragePooling2D(),
         layers.Dropout(0.2),
         layers.Dense(NUM_CLASSES, activation="softmax"),
     ], name="digit_classifier")
+
+
+def build_separable():
+    return separable_network(((64, 2),  # 14x14x64
+                              (96, 1),  # 14x14x96
+                              (128, 2),  # 7x7x128
+                              (128, 1),  # 7x7x128
+                              (128, 1)))  # 7x7x128
 
 
 def build_separable_4x4():
-    import keras
-    from keras import layers
-
-    return keras.Sequential([
-        keras.Input(shape=(FIELD_SIZE, FIELD_SIZE, 1)),
-        *conv_block(32),  # 28x28x32
-        *separable_block(64, strides=2),  # 14x14x64
-        *separable_block(64),  # 14x14x64
-        *separable_block(128, strides=2),  # 7x7x128
-        *separable_block(160),  # 7x7x160
-        *separable_block(256, strides=2),  # 4x4x256
-        *separable_block(256),  # 4x4x256
-        layers.GlobalAveragePooling2D(),  # 256
-        layers.Dropout(0.2),
-        layers.Dense(NUM_CLASSES, activation="softmax"),
-    ], name="digit_classifier")
+    return separable_network(((64, 2),  # 14x14x64
+                              (64, 1),  # 14x14x64
+                              (128, 2),  # 7x7x128
+                              (160, 1),  # 7x7x160
+                              (256, 2),  # 4x4x256
+                              (256, 1)))  # 4x4x256
 
 
 def build_vgg():
