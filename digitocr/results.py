@@ -143,6 +143,14 @@ class Reading:
         size = (self.image_size[1], self.image_size[0]) if quarters % 2 else self.image_size
         return replace(self, lines=lines, image_size=size, notes=self.notes + (note,))
 
+    def no_surer_than(self, chance: float, review_below: float) -> "Reading":
+        """This reading with its field's and lines' confidences at most `chance`, the chance of something all of it
+        rests on (the way up it was read): it is all right only where that is."""
+        lines = tuple(replace(line, confidence=min(line.confidence, chance)) for line in self.lines)
+        confidence = min(self.confidence, chance)
+        return replace(self, lines=lines, confidence=confidence,
+                       needs_review=self.needs_review or confidence < review_below)
+
     def to_dict(self, top_k: int = 3) -> dict:
         """Everything but the images, ready for JSON."""
         return {"schema_version": SCHEMA_VERSION, "text": self.text, "written": self.written,

@@ -4,26 +4,30 @@ A person tells from the digits' shapes: a '7' or a '4' has one way up, while
 a '0' or an '8' turned half round is the same mark. The orientation network
 answers that for each blob (`networks.orientation`), and the line recognizer
 for each line read as given and turned half round (`half_turn_evidence`);
-their answers are added up as independent evidence over a prior in which
-one image in fifty arrives turned. Where the likeliest turn then has at
-least a one-in-five chance, the image is read that way too (in full:
-turning changes what its lines are), and the turned reading is kept where
-the reader is at least as sure of it as of the image as given: the evidence
-says which way to try, and whether a second reading is worth its cost; the
-readings decide. A turn is tried on doubt, not only where the evidence says
-it is likelier than upright, because the shapes often cannot tell (a '0',
-'1' or '8' is the same mark turned half round) while the two readings can.
-Where the image as given reads as nothing, whose confidence is 0 by
-convention, not by evidence, the turned reading must be more likely right
-than wrong: a field of noise, whose hundreds of specks each lean a little
-one way, can add up to a turn, and a reading of it that is surely wrong
-confirms nothing. Such a page, with marks to judge, is read its likeliest
-turn whatever that turn's chance: a person who can read nothing in a page
-turns it before giving up. One digit whose shape could go either way (a '6'
-is a turned '9') leaves the prior standing by its shape; it is tried only
-where the recognizer reads it far more surely turned. A clear '7' on its
-side is tried. A drawing, which its writer drew upright, and a tiny scan are
-never turned.
+their answers are added up as independent evidence over a prior in which one
+image in fifty arrives turned. Where the likeliest turn then has at least a
+one-in-five chance, the image is read that way too (in full: turning changes
+what its lines are), and the turned reading is kept where the reader is at
+least as sure of it as of the image as given: the evidence says which way to
+try, and whether a second reading is worth its cost; the readings decide. A
+reading kept turned is no surer than its turn: the field confidence, fitted
+on readings the right way up, does not know which way is up (a cell's '68'
+read upside down as '89' is 99% sure of its digits), so it is capped at the
+turn's chance, or at its chance among the three turns where the image as
+given reads as nothing. A turn is tried on doubt, not only where the
+evidence says it is likelier than upright, because the shapes often cannot
+tell (a '0', '1' or '8' is the same mark turned half round) while the two
+readings can. Where the image as given reads as nothing, whose confidence is
+0 by convention, not by evidence, the turned reading must be more likely
+right than wrong: a field of noise, whose hundreds of specks each lean a
+little one way, can add up to a turn, and a reading of it that is surely
+wrong confirms nothing. Such a page, with marks to judge, is read its
+likeliest turn whatever that turn's chance: a person who can read nothing in
+a page turns it before giving up. One digit whose shape could go either way
+(a '6' is a turned '9') leaves the prior standing by its shape; it is tried
+only where the recognizer reads it far more surely turned. A clear '7' on
+its side is tried. A drawing, which its writer drew upright, and a tiny scan
+are never turned.
 """
 
 from dataclasses import dataclass
@@ -45,6 +49,7 @@ class WayUp:
 
     turns: int
     probability: float
+    among_turns: float  # its chance among the three turns alone, for an image that reads as nothing as given
 
 
 def whole_blobs(analysis: Analysis) -> np.ndarray:
@@ -75,13 +80,22 @@ def half_turn_evidence(given: list[np.ndarray], half_turned: list[np.ndarray]) -
     return float(sum(path(turned) - path(upright) for upright, turned in zip(given, half_turned)))
 
 
-def posterior(turn_probabilities: np.ndarray, half_turn: float = 0.0) -> np.ndarray:
-    """The probability of each quarter turn (0-3) bringing the image upright, from each blob's (N, 4) answers
-    and the lines' `half_turn_evidence`, taken as independent evidence."""
+def log_posterior(turn_probabilities: np.ndarray, half_turn: float = 0.0) -> np.ndarray:
+    """The log probability, up to a constant, of each quarter turn (0-3) bringing the image upright, from each
+    blob's (N, 4) answers and the lines' `half_turn_evidence`, taken as independent evidence."""
     prior = np.array([1 - TURNED_SHARE] + [TURNED_SHARE / 3] * 3)
-    log_posterior = np.log(prior) + np.log(np.maximum(turn_probabilities, LEAST_LIKELIHOOD)).sum(axis=0)
-    log_posterior[2] += half_turn
-    chances = np.exp(log_posterior - log_posterior.max())
+    logs = np.log(prior) + np.log(np.maximum(turn_probabilities, LEAST_LIKELIHOOD)).sum(axis=0)
+    logs[2] += half_turn
+    return logs
+
+
+def posterior(turn_probabilities: np.ndarray, half_turn: float = 0.0) -> np.ndarray:
+    """The probability of each quarter turn (0-3) bringing the image upright (see `log_posterior`)."""
+    return _normalised(log_posterior(turn_probabilities, half_turn))
+
+
+def _normalised(logs: np.ndarray) -> np.ndarray:
+    chances = np.exp(logs - logs.max())
     return chances / chances.sum()
 
 
@@ -89,10 +103,11 @@ def turn_to_try(turn_probabilities: np.ndarray, half_turn: float = 0.0, read_not
     """The likeliest turn away from as given, where it is likely enough to be worth a second reading, or whatever
     its chance where the image as given `read_nothing` and has marks to judge: a person who can read nothing in a
     page turns it before giving up. None where no turn is worth trying."""
-    chances = posterior(turn_probabilities, half_turn)
-    turns = 1 + int(chances[1:].argmax())
+    logs = log_posterior(turn_probabilities, half_turn)
+    chances, among_turns = _normalised(logs), _normalised(logs[1:])
+    turns = 1 + int(among_turns.argmax())
     worth_trying = chances[turns] >= TRY_FROM or (read_nothing and len(turn_probabilities) > 0)
-    return WayUp(turns, float(chances[turns])) if worth_trying else None
+    return WayUp(turns, float(chances[turns]), float(among_turns[turns - 1])) if worth_trying else None
 
 
 def confirms(turned_confidence: float, given_confidence: float | None) -> bool:

@@ -236,9 +236,11 @@ class Reader:
             return self._one_line(prepared.loaded, replace(reading, notes=reading.notes + (
                 f"Tried turned {degrees} degrees, as {why}, but that way it reads {turned.confidence:.0%} sure "
                 f"(against {reading.confidence:.0%} as given): read as given.",)), settings, stages)
-        return turned.turned_back(way.turns, f"Read turned {degrees} degrees anticlockwise: {why}, and it reads at "
-                                             f"least as surely ({turned.confidence:.0%} against "
-                                             f"{reading.confidence:.0%} as given).")
+        chance = way.probability if reading.lines else way.among_turns
+        note = (f"Read turned {degrees} degrees anticlockwise: {why}, and it reads at least as surely "
+                f"({turned.confidence:.0%} against {reading.confidence:.0%} as given); a reading is no surer than "
+                f"its way up ({chance:.0%}{'' if reading.lines else ' among the turns'}).")
+        return turned.turned_back(way.turns, note).no_surer_than(chance, settings.review_below)
 
 
 @functools.lru_cache(maxsize=1)

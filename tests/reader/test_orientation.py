@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from digitocr.reader.orientation import TRY_FROM, confirms, half_turn_evidence, posterior, turn_to_try
 
@@ -38,6 +39,8 @@ def test_a_page_read_as_nothing_tries_its_likeliest_turn_however_doubtful():
     assert turn_to_try(shapes) is None
     way = turn_to_try(shapes, read_nothing=True)
     assert way.turns == 3 and way.probability < TRY_FROM
+    chances = posterior(shapes)  # with the image as given ruled out, the turn is its share of the three turns'
+    assert way.among_turns == pytest.approx(chances[3] / chances[1:].sum()) and way.among_turns > 0.5
     assert turn_to_try(answers(), read_nothing=True) is None  # no marks: nothing to turn
 
 

@@ -11,6 +11,8 @@ from conftest import (SAMPLES, SHARED, blank_page, bold_eight_scan, draw_ring, e
 from digitocr import Reader, ReaderSettings, UnsupportedImageError
 from digitocr.frontends.bench import cell_jpeg
 from digitocr.networks.classifier import DigitClassifier
+from digitocr.reader.orientation import turn_to_try
+from digitocr.reader.prepare import prepare
 
 SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".png", ".jpg"))
 
@@ -324,6 +326,18 @@ def test_a_number_photographed_turned_is_read_upright_and_boxed_on_the_image_as_
     expected = [d.box.turned(quarters, (upright.shape[1], upright.shape[0])) for d in reader.read(upright).digits]
     for digit, box in zip(reading.digits, expected):
         assert abs(digit.box.x - box.x) <= 4 and abs(digit.box.y - box.y) <= 4
+
+
+def test_a_reading_is_no_surer_than_the_turn_it_was_read_at(reader):
+    # on its side, the shapes leave the turn in doubt; the turned reading itself is sure of its digits
+    turned = np.ascontiguousarray(np.rot90(np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB"))))
+    answers = reader.answers([prepare(turned, reader.settings)])[0]
+    way = turn_to_try(answers.turns, answers.half_turn)
+    reading = reader.read(turned)
+    assert reading.text == "4096" and way.probability < reader.settings.review_below
+    assert reading.confidence <= way.probability and reading.needs_review
+    assert all(line.confidence <= way.probability for line in reading.lines)
+    assert f"no surer than its way up ({way.probability:.0%})" in reading.notes[-1]
 
 
 def on_ruled_paper(sample: str, spacing: int, offset: int) -> np.ndarray:
