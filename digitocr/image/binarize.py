@@ -55,12 +55,16 @@ def blur(gray: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(gray, (kernel, kernel), 0)
 
 
-def _small_copy(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    factor = min(1.0, BACKGROUND_SIDE / max(gray.shape))
-    return resize(gray, factor), factor
+def small_copy(gray: np.ndarray) -> np.ndarray:
+    """The image at most BACKGROUND_SIDE long, where the page's tones are judged far cheaper than at full size."""
+    return resize(gray, small_factor(gray.shape))
 
 
-def ink_is_dark(gray: np.ndarray) -> bool:
+def small_factor(shape: tuple[int, ...]) -> float:
+    return min(1.0, BACKGROUND_SIDE / max(shape))
+
+
+def ink_is_dark(gray: np.ndarray, small: np.ndarray | None = None) -> bool:
     """Decide polarity from the image: which side of the local paper tone do the furthest marks lie on?
 
     The paper tone is a median over windows half the image wide, which follows
@@ -70,9 +74,9 @@ def ink_is_dark(gray: np.ndarray) -> bool:
     its outermost pixels taken together: a bold digit cropped tight may cover
     half the image, but the crop's edge is still mostly paper. A side lined
     all along with the lesser tone is a cell's frame, not paper, and is left
-    out of that count.
+    out of that count. `small` is the image's `small_copy`, where the caller has it.
     """
-    small, _ = _small_copy(gray)
+    small = small_copy(gray) if small is None else small
     window = min(255, max(3, int(POLARITY_WINDOW * min(small.shape)) | 1))
     paper = cv2.medianBlur(small, window)
     difference = small.astype(np.int16) - paper.astype(np.int16)
@@ -111,7 +115,8 @@ class Background:
 
 def flatten_background(bright: np.ndarray) -> Background:
     """Subtract the local background (a morphological opening wider than any stroke) so shadows vanish."""
-    small, factor = _small_copy(bright)
+    factor = small_factor(bright.shape)
+    small = resize(bright, factor)
     _, first_guess = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     short = min(small.shape)
     side = int(np.clip(BACKGROUND_KERNEL * stroke_width(first_guess), max(3, 0.1 * short), max(3, 0.5 * short)))

@@ -1,10 +1,11 @@
 """The image path composed: RGB pixels in, digit candidates and their 28x28 model inputs out.
 
-binarize (grayscale, working size, blur, polarity, background, threshold)
--> clean-up -> straighten -> segment -> normalise each piece. Each stage's
-time is kept, and its image with a caption when asked, for the debug view.
-No model here: `Reader` classifies what this returns, so many images can
-share one batched model call.
+binarize (grayscale, working size, blur) -> the sheet on a desk (`sheet`)
+-> binarize (polarity, background, threshold) -> clean-up -> straighten ->
+segment -> normalise each piece. Each stage's time is kept, and its image
+with a caption when asked, for the debug view. No model here: `Reader`
+classifies what this returns, so many images can share one batched model
+call.
 """
 
 import time
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..results import Box, Stage
 from ..settings import ReaderSettings
-from . import binarize, cleanup, straighten
+from . import binarize, cleanup, sheet, straighten
 from .components import Candidate, candidate_mask
 from .drawing import COLUMN_LINE, DROPPED, KEPT, draw_boxes
 from .normalize import FIELD_SIZE, to_model_input
@@ -131,10 +132,11 @@ class StageRecorder:
         self.clock = time.perf_counter()
 
 
-def binary_ink(pixels: np.ndarray, settings: ReaderSettings,
-               recorder: StageRecorder) -> tuple[binarize.Threshold, np.ndarray, float, bool]:
+def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageRecorder,
+               drawn: bool = False) -> tuple[binarize.Threshold, np.ndarray, float, bool]:
     """The ink at working size cut from its paper (`Threshold`, its binary image 255 where ink), its tone (brighter
-    where darker on the page), the factor it was scaled by, and whether the ink was taken as darker than its paper."""
+    where darker on the page), the factor it was scaled by, and whether the ink was taken as darker than its paper.
+    A drawing has no desk around it."""
     gray = binarize.to_grayscale(pixels)
     recorder.keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image.")
     factor = binarize.working_scale(gray.shape, settings.working_side, settings.min_short_side)
@@ -143,7 +145,14 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings,
                   f"(longer side at most {settings.working_side}, shorter side at least {settings.min_short_side}).")
     blurred = binarize.blur(working)
     recorder.keep("blur", blurred, "Gaussian blur against paper grain and JPEG noise.")
-    dark_ink = binarize.ink_is_dark(blurred) if settings.ink == "auto" else settings.ink == "dark"
+    small = binarize.small_copy(blurred)
+    on_desk = None if drawn else sheet.find_sheet(small, blurred.shape)
+    if on_desk is not None:
+        blurred = sheet.desk_painted(blurred, on_desk)
+        small = binarize.small_copy(blurred)
+    recorder.keep("sheet", blurred, "No desk shows around the sheet." if on_desk is None else
+                  "A desk shows around the sheet: painted the tone of the paper beside it, so the sheet alone is read.")
+    dark_ink = binarize.ink_is_dark(blurred, small) if settings.ink == "auto" else settings.ink == "dark"
     bright = binarize.ink_bright(blurred, dark_ink)
     recorder.keep("polarity", bright, ("Dark ink on a light page: inverted" if dark_ink else
                                        "Light ink on a dark field: kept") + " so ink is bright, as the model expects"
@@ -220,7 +229,7 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     A `drawn` image (see `LoadedImage.drawn`) has no rules or borders, so none of its long strokes is taken for one.
     """
     recorder = StageRecorder(keep_stages)
-    thresholded, tone, factor, dark_ink = binary_ink(pixels, settings, recorder)
+    thresholded, tone, factor, dark_ink = binary_ink(pixels, settings, recorder, drawn)
     single_digit = settings.one_digit or holds_one_digit(image_size, settings)
     cleaned = cleaned_ink(thresholded, tone, settings, single_digit, drawn, recorder)
     upright, straightening = straightened(cleaned.binary, settings, single_digit, recorder)

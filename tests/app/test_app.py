@@ -48,7 +48,7 @@ def test_debug_mode_shows_every_stage(app):
     app.button(key="sample-315-2718_shadow.jpg").click().run()
     assert app.code[0].value == "315\n2718"
     captions = " ".join(" ".join(image.captions) for image in app.image)
-    for number, stage in enumerate(["grayscale", "working size", "blur", "polarity", "background removed",
+    for number, stage in enumerate(["grayscale", "working size", "blur", "sheet", "polarity", "background removed",
                                     "threshold", "clean-up", "deslant", "segmentation"], start=1):
         assert f"{number}. {stage}:" in captions
     assert "Otsu threshold, cut-off" in captions or "Adaptive threshold, cut-off" in captions

@@ -80,7 +80,7 @@ def test_stages_are_kept_only_when_asked(reader):
     sample = SAMPLES / "78136_ruled_blue_pen.jpg"
     assert reader.read(sample).stages == ()
     names = [stage.name for stage in reader.read(sample, stages=True).stages]
-    assert names == ["grayscale", "working size", "blur", "polarity", "background removed", "threshold",
+    assert names == ["grayscale", "working size", "blur", "sheet", "polarity", "background removed", "threshold",
                      "clean-up", "deslant", "segmentation", "model inputs", "classification", "line recognizer",
                      "reading"]
 
@@ -326,6 +326,17 @@ def test_a_number_photographed_turned_is_read_upright_and_boxed_on_the_image_as_
     expected = [d.box.turned(quarters, (upright.shape[1], upright.shape[0])) for d in reader.read(upright).digits]
     for digit, box in zip(reading.digits, expected):
         assert abs(digit.box.x - box.x) <= 4 and abs(digit.box.y - box.y) <= 4
+
+
+@pytest.mark.parametrize("sample", ["4096_paper.png", "78136_ruled_blue_pen.jpg"])
+def test_a_sheet_photographed_on_a_dark_desk_is_read_as_the_sheet_alone(reader, sample):
+    pixels = reader.load(SAMPLES / sample).pixels
+    height, width = pixels.shape[:2]
+    on_desk = cv2.copyMakeBorder(pixels, height // 4, height // 4, width // 4, width // 4, cv2.BORDER_CONSTANT,
+                                 value=(35, 30, 28))  # the desk showing all round, a quarter of each side
+    reading = reader.read(on_desk, stages=True)
+    assert reading.text == expected_text(SAMPLES / sample)
+    assert "A desk shows" in next(stage.caption for stage in reading.stages if stage.name == "sheet")
 
 
 def test_a_reading_is_no_surer_than_the_turn_it_was_read_at(reader):

@@ -1,0 +1,53 @@
+import cv2
+import numpy as np
+
+from conftest import blank_page, draw_ring
+from digitocr.image.binarize import small_copy
+from digitocr.image.sheet import desk_painted, find_sheet
+
+DESK = 40
+
+
+def sheet_on_desk(top: int, bottom: int, left: int, right: int) -> np.ndarray:
+    """A sheet with a ring written on it, photographed with the desk showing this many pixels beyond each side."""
+    sheet = blank_page(200, 300)
+    draw_ring(sheet, (150, 100), (30, 45))
+    return cv2.copyMakeBorder(sheet, top, bottom, left, right, cv2.BORDER_CONSTANT, value=DESK)
+
+
+def found_in(gray: np.ndarray):
+    return find_sheet(small_copy(gray), gray.shape)
+
+
+def test_the_sheet_is_found_inside_the_desk_around_it():
+    x, y, width, height = found_in(sheet_on_desk(60, 60, 80, 80))
+    assert 80 <= x <= 90 and 60 <= y <= 70 and 360 <= x + width <= 380 and 250 <= y + height <= 260
+
+
+def test_the_desk_on_one_side_is_found_too():
+    x, y, width, height = found_in(sheet_on_desk(0, 0, 150, 0))
+    assert 150 <= x <= 160 and (y, y + height, x + width) == (0, 200, 450)
+
+
+def test_no_sheet_where_no_desk_shows():
+    page = blank_page(200, 300)
+    draw_ring(page, (150, 100), (30, 45))
+    assert found_in(page) is None  # a cell cropped inside its paper
+    assert found_in(255 - page) is None  # a board's light chalk: no light region holds it
+    assert found_in(sheet_on_desk(10, 10, 10, 10)) is None  # a frame's width: clean-up's to take
+
+
+def test_no_sheet_where_the_dark_beyond_it_is_a_shadow_ramp():
+    page = blank_page(200, 400)
+    draw_ring(page, (300, 100), (30, 45))
+    page[:, :160] = np.linspace(60, 235, 160).astype(np.uint8)  # darkening smoothly towards the left
+    assert found_in(page) is None
+
+
+def test_the_desk_is_painted_as_the_paper_beside_it_and_the_writing_is_kept():
+    photo = sheet_on_desk(60, 60, 80, 80)
+    painted = desk_painted(photo, found_in(photo))
+    assert painted.min() < 100  # the ring
+    outside_ring = painted.copy()
+    outside_ring[60 + 40:60 + 160, 80 + 100:80 + 200] = 235
+    assert outside_ring.min() >= 200  # no desk is left, nor a step at the sheet's edge
