@@ -133,7 +133,7 @@ class StageRecorder:
 
 
 def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageRecorder,
-               drawn: bool = False) -> tuple[binarize.Threshold, np.ndarray, float, bool]:
+               drawn: bool) -> tuple[binarize.Threshold, np.ndarray, float, bool]:
     """The ink at working size cut from its paper (`Threshold`, its binary image 255 where ink), its tone (brighter
     where darker on the page), the factor it was scaled by, and whether the ink was taken as darker than its paper.
     A drawing has no desk around it."""

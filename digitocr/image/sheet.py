@@ -26,7 +26,6 @@ SHEET_EDGE = 0.02  # of the sheet's shorter side: the shaded edge, painted with 
 TONE_BAND = 0.1  # ...in the paper's tone of a strip this deep just inside the sheet's side...
 PAPER_PERCENTILE = 75  # ...its lighter part: writing darkens a strip's minority
 
-
 SheetBox = tuple[int, int, int, int]  # x, y, width, height
 
 
