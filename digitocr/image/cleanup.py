@@ -203,9 +203,10 @@ def _run_from_start(flags: np.ndarray) -> np.ndarray:
 
 
 def _frame_components(components: Components, shape: tuple[int, int], digit_height: float) -> np.ndarray:
-    """Page edges, black margins and cell-border pieces, flagged per label: bands along an image edge, solid blocks
-    filling a side, and slivers within a side's edge zone far narrower than a digit (what is left of a cell's side
-    border)."""
+    """Page edges, black margins and cell-border pieces, flagged per label: bands along an image edge, and slivers
+    within a side's edge zone far narrower than a digit (what is left of a cell's side border). A margin wider than
+    a band is a desk beyond the sheet, painted as paper before the threshold (`sheet`); a solid mark touching the
+    edge is not taken for one, for a bold digit cropped tight is one too."""
     height, width = shape
     x, y, w, h, area = (components.stats[:, column].astype(np.float64) for column in range(5))
     touches_side = (x == 0) | (x + w == width)
@@ -216,7 +217,6 @@ def _frame_components(components: Components, shape: tuple[int, int], digit_heig
         vertical_band[label] = _along_edge(components, label, 0 if x[label] == 0 else width - 1, vertical=True)
     for label in np.flatnonzero(horizontal_band):
         horizontal_band[label] = _along_edge(components, label, 0 if y[label] == 0 else height - 1, vertical=False)
-    margin = (touches_side | touches_end) & (area >= 0.25 * width * height) & (area >= 0.6 * w * h)
     in_side_zone = (x >= (1 - EDGE_ZONE) * width) | (x + w <= EDGE_ZONE * width)
     in_end_zone = (y >= (1 - EDGE_ZONE) * height) | (y + h <= EDGE_ZONE * height)
     across_side, across_end = area / np.maximum(h, 1), area / np.maximum(w, 1)  # mean thickness of a line
@@ -225,7 +225,7 @@ def _frame_components(components: Components, shape: tuple[int, int], digit_heig
     sliver = in_side_zone & (w <= SIDE_SLIVER * digit_height)
     digit_sized = ~touches_end & (np.abs(h - digit_height) <= DIGIT_SIZED * digit_height)
     hugs_side = np.minimum(x + w, width - x) <= SIDE_REACH * digit_height
-    frame = vertical_band | horizontal_band | margin | ((border_piece | sliver) & (hugs_side | ~digit_sized))
+    frame = vertical_band | horizontal_band | ((border_piece | sliver) & (hugs_side | ~digit_sized))
     frame[0] = False
     return frame
 
