@@ -17,6 +17,8 @@ import cv2
 import numpy as np
 
 from .cleanup import EDGE_ZONE
+from .components import Components
+from .orderstats import image_percentiles
 
 SHEET_AREA = 0.25  # a sheet covers at least this share of the image...
 SHEET_FILL = 0.75  # ...and of its own box: a rectangle with writing on it, not a stroke
@@ -46,7 +48,7 @@ def find_sheet(small: np.ndarray, shape: tuple[int, int]) -> SheetBox | None:
             or max((depth for _, depth in beyond), default=0) <= EDGE_ZONE
             or not _holds_writing(labels[y:y + height, x:x + width] != largest)):
         return None
-    tone = float(np.median(small[labels == largest]))
+    (tone,) = image_percentiles(small[labels == largest], (50,))
     if not all(_desk_beyond(small[side], light[side], tone) for side, _ in beyond):
         return None
     return _less_edge((x, y, width, height), small.shape, shape)
@@ -54,16 +56,16 @@ def find_sheet(small: np.ndarray, shape: tuple[int, int]) -> SheetBox | None:
 
 def _desk_beyond(tones: np.ndarray, light: np.ndarray, sheet_tone: float) -> bool:
     """Whether what lies beyond one side of the sheet is a desk: mostly the darker tone, and flat."""
-    low, middle, high = np.percentile(tones, (25, 50, 75))
+    low, middle, high = image_percentiles(tones, (25, 50, 75))
     return 1 - light.mean() >= DESK_SHARE and high - low <= DESK_FLATNESS * abs(sheet_tone - middle)
 
 
 def _holds_writing(other: np.ndarray) -> bool:
     """Whether marks of the other tone lie within the sheet's box, clear of its sides: writing, not the desk's
     corners."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(other.view(np.uint8), connectivity=8)
     height, width = other.shape
-    return any(x > 0 and y > 0 and x + w < width and y + h < height for x, y, w, h, _ in stats[1:count])
+    return any(x > 0 and y > 0 and x + w < width and y + h < height
+               for x, y, w, h, _ in Components.of(other.view(np.uint8)).stats[1:])
 
 
 def _less_edge(box: SheetBox, small_shape: tuple[int, int], shape: tuple[int, int]) -> SheetBox:

@@ -89,11 +89,6 @@ def log_posterior(turn_probabilities: np.ndarray, half_turn: float = 0.0) -> np.
     return logs
 
 
-def posterior(turn_probabilities: np.ndarray, half_turn: float = 0.0) -> np.ndarray:
-    """The probability of each quarter turn (0-3) bringing the image upright (see `log_posterior`)."""
-    return _normalised(log_posterior(turn_probabilities, half_turn))
-
-
 def _normalised(logs: np.ndarray) -> np.ndarray:
     chances = np.exp(logs - logs.max())
     return chances / chances.sum()

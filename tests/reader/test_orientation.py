@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from digitocr.reader.orientation import TRY_FROM, confirms, half_turn_evidence, posterior, turn_to_try
+from digitocr.reader.orientation import TRY_FROM, confirms, half_turn_evidence, log_posterior, turn_to_try
 
 
 def answers(*rows):
@@ -39,7 +39,7 @@ def test_a_page_read_as_nothing_tries_its_likeliest_turn_however_doubtful():
     assert turn_to_try(shapes) is None
     way = turn_to_try(shapes, read_nothing=True)
     assert way.turns == 3 and way.probability < TRY_FROM
-    chances = posterior(shapes)  # with the image as given ruled out, the turn is its share of the three turns'
+    chances = np.exp(log_posterior(shapes))  # as given ruled out, the turn is its share of the three turns'
     assert way.among_turns == pytest.approx(chances[3] / chances[1:].sum()) and way.among_turns > 0.5
     assert turn_to_try(answers(), read_nothing=True) is None  # no marks: nothing to turn
 
@@ -63,8 +63,8 @@ def test_lines_read_more_surely_turned_half_round_count_for_a_half_turn_and_only
     assert evidence > 0
     shapes = answers([0.5, 0.0, 0.5, 0.0])  # a '6' or a '9': the shape alone leaves the prior standing
     assert turn_to_try(shapes) is None
-    chances = posterior(shapes, evidence)
-    before = posterior(shapes)
+    chances, before = np.exp(log_posterior(shapes, evidence)), np.exp(log_posterior(shapes))
+    chances, before = chances / chances.sum(), before / before.sum()
     assert chances[2] > before[2]
     assert np.allclose(chances[[1, 3]] / chances[0], before[[1, 3]] / before[0])  # quarter turns: no evidence
     assert half_turn_evidence([frames(0.9)], [frames(0.3)]) < 0
