@@ -146,9 +146,9 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageReco
     blurred = binarize.blur(working)
     recorder.keep("blur", blurred, "Gaussian blur against paper grain and JPEG noise.")
     small = binarize.small_copy(blurred)
-    on_desk = None if drawn else sheet.find_sheet(small, blurred.shape)
+    on_desk = None if drawn else sheet.find_sheet(small)
     if on_desk is not None:
-        blurred = sheet.desk_painted(blurred, on_desk)
+        blurred = sheet.desk_painted(blurred, small, on_desk)
         small = binarize.small_copy(blurred)
     recorder.keep("sheet", blurred, "No desk shows around the sheet." if on_desk is None else
                   "A desk shows around the sheet: painted the tone of the paper beside it, so the sheet alone is read.")

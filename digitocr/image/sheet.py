@@ -4,37 +4,47 @@ A sheet photographed on a darker desk that shows around it reads wrongly as
 a whole: polarity takes the desk for the page, and the sheet for one light
 mark on it. A person sees the sheet first: the largest light region, nearly
 a rectangle, with writing on it, and beyond each of its sides that is not
-the photo's edge only the desk's flat, darker tone, deeper on some side than
-the edge zone where clean-up takes bands for a frame's. That desk, with the
-sheet's shaded edge, is painted the tone of the paper just inside it, so
-every later stage reads the sheet alone. Where any of this does not hold,
-the image is left as it is: a cell cropped inside its paper has no desk, a
-board's chalk is no light region, and a shadow's ramp, which may hold
-writing, is no flat tone.
+the photo's edge only the desk's flat, far darker tone, deeper on some side
+than the edge zone where clean-up takes bands for a frame's. That desk,
+with the sheet's shaded edge, is painted the tone of the paper at the
+nearest point of the sheet, following the sheet's outline however it lies,
+so every later stage reads the sheet alone. Where any of this does not
+hold, the image is left as it is: a cell cropped inside its paper has no
+desk, a board's chalk is no light region, a shadow's ramp, which may hold
+writing, is no flat tone, and the paper's own shading is no other surface.
 """
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from .cleanup import EDGE_ZONE
-from .components import Components
+from .components import Components, joined_to
 from .orderstats import image_percentiles
 
 SHEET_AREA = 0.25  # a sheet covers at least this share of the image...
 SHEET_FILL = 0.75  # ...and of its own box: a rectangle with writing on it, not a stroke
 DESK_SHARE = 0.8  # beyond each side of the sheet that is not the image's edge, this share is the darker tone
 DESK_FLATNESS = 0.25  # the desk's quartiles lie closer than this share of the gap between its tone and the sheet's
+DESK_DARKER = 0.8  # the desk's tone is at most this share of the sheet's: another surface, not the paper in less light
 SHEET_EDGE = 0.02  # of the sheet's shorter side: the shaded edge, painted with the desk...
-TONE_BAND = 0.1  # ...in the paper's tone of a strip this deep just inside the sheet's side...
-PAPER_PERCENTILE = 75  # ...its lighter part: writing darkens a strip's minority
-
-SheetBox = tuple[int, int, int, int]  # x, y, width, height
+TONE_BAND = 0.1  # ...in the paper's tone, the lightest within this share of the sheet's shorter side: past writing
 
 
-def find_sheet(small: np.ndarray, shape: tuple[int, int]) -> SheetBox | None:
-    """Where the sheet on a desk lies in a grayscale image of `shape` (see the module), less its shaded edge, found on
-    the image's `small_copy`; None where no desk shows."""
-    _, light = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+@dataclass(frozen=True)
+class Sheet:
+    """Where the desk shows around a sheet, as found on the image's small copy."""
+
+    desk: np.ndarray  # bool, on the small copy: what lies outside the sheet, joined to the image's edge
+    cut: float  # the tone between the desk's and the sheet's
+    edge: int  # small copy's pixels: the sheet's shaded edge
+    band: int  # small copy's pixels: the strip the paper's tone is taken from
+
+
+def find_sheet(small: np.ndarray) -> Sheet | None:
+    """The sheet on a desk in a grayscale image's `small_copy` (see the module); None where no desk shows."""
+    cut, light = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=4)
     if count < 2:
         return None
@@ -44,20 +54,26 @@ def find_sheet(small: np.ndarray, shape: tuple[int, int]) -> SheetBox | None:
                                                  (np.s_[:, x + width:], 1 - (x + width) / small.shape[1]),
                                                  (np.s_[:y], y / small.shape[0]),
                                                  (np.s_[y + height:], 1 - (y + height) / small.shape[0])) if depth]
+    outside = labels != largest
     if (area < SHEET_AREA * small.size or area < SHEET_FILL * width * height
             or max((depth for _, depth in beyond), default=0) <= EDGE_ZONE
-            or not _holds_writing(labels[y:y + height, x:x + width] != largest)):
+            or not _holds_writing(outside[y:y + height, x:x + width])):
         return None
-    (tone,) = image_percentiles(small[labels == largest], (50,))
+    (tone,) = image_percentiles(small[~outside], (50,))
     if not all(_desk_beyond(small[side], light[side], tone) for side, _ in beyond):
         return None
-    return _less_edge((x, y, width, height), small.shape, shape)
+    frame = np.ones(small.shape, bool)
+    frame[1:-1, 1:-1] = False
+    shorter = min(width, height)
+    return Sheet(joined_to(outside.view(np.uint8), frame & outside) > 0, float(cut),
+                 max(1, round(SHEET_EDGE * shorter)), max(1, round(TONE_BAND * shorter)))
 
 
 def _desk_beyond(tones: np.ndarray, light: np.ndarray, sheet_tone: float) -> bool:
-    """Whether what lies beyond one side of the sheet is a desk: mostly the darker tone, and flat."""
+    """Whether what lies beyond one side of the sheet is a desk: mostly the darker tone, far darker, and flat."""
     low, middle, high = image_percentiles(tones, (25, 50, 75))
-    return 1 - light.mean() >= DESK_SHARE and high - low <= DESK_FLATNESS * abs(sheet_tone - middle)
+    return (1 - light.mean() >= DESK_SHARE and middle <= DESK_DARKER * sheet_tone
+            and high - low <= DESK_FLATNESS * (sheet_tone - middle))
 
 
 def _holds_writing(other: np.ndarray) -> bool:
@@ -68,35 +84,28 @@ def _holds_writing(other: np.ndarray) -> bool:
                for x, y, w, h, _ in Components.of(other.view(np.uint8)).stats[1:])
 
 
-def _less_edge(box: SheetBox, small_shape: tuple[int, int], shape: tuple[int, int]) -> SheetBox:
-    """The sheet's box on the small copy, less its edge where the desk lies beyond it, in the full image's pixels."""
-    x, y, width, height = box
-    edge = max(1, round(SHEET_EDGE * min(width, height)))
-    left, top = x + edge if x > 0 else 0, y + edge if y > 0 else 0
-    right = x + width - edge if x + width < small_shape[1] else small_shape[1]
-    bottom = y + height - edge if y + height < small_shape[0] else small_shape[0]
-    across, down = shape[1] / small_shape[1], shape[0] / small_shape[0]
-    left, right = round(left * across), max(round(left * across) + 1, round(right * across))
-    top, bottom = round(top * down), max(round(top * down) + 1, round(bottom * down))
-    return left, top, right - left, bottom - top
+def desk_painted(gray: np.ndarray, small: np.ndarray, sheet: Sheet) -> np.ndarray:
+    """The image (`small` its small copy) with the desk and the sheet's shaded edge painted the paper's tone at the
+    nearest point of the sheet, so a shadow's ramp runs on into the desk, where one tone would leave a step. The
+    desk's outline is followed at the image's own size, darker than the cut within a small pixel of the small copy's
+    outline, so a sheet lying askew leaves no sliver of desk along its side."""
+    size = (gray.shape[1], gray.shape[0])
+    one = np.ones((3, 3), np.uint8)
+    desk = sheet.desk.view(np.uint8)
+    near = cv2.resize(cv2.dilate(desk, one), size, interpolation=cv2.INTER_NEAREST) > 0
+    core = cv2.resize(cv2.erode(desk, one), size, interpolation=cv2.INTER_NEAREST) > 0
+    edge = 2 * round(sheet.edge * gray.shape[1] / small.shape[1]) + 1
+    painted_area = cv2.dilate((core | (near & (gray < sheet.cut))).view(np.uint8), np.ones((edge, edge), np.uint8))
+    return np.where(painted_area > 0, cv2.resize(_paper_beside(small, sheet), size), gray).astype(gray.dtype)
 
 
-def desk_painted(gray: np.ndarray, sheet: SheetBox) -> np.ndarray:
-    """The image with everything beyond the sheet painted, row by row and then column by column, the paper's tone
-    in the strip just inside the side it lies beyond: shaded as the sheet is there (a shadow's ramp runs on into the
-    desk, where one tone would leave a step), with no writing drawn out into it."""
-    x, y, width, height = sheet
-    band = max(1, round(TONE_BAND * min(width, height)))
-    painted = gray.copy()
-    rows = painted[y:y + height]
-    rows[:, :x] = _paper(rows[:, x:x + band], 1).astype(gray.dtype)
-    rows[:, x + width:] = _paper(rows[:, x + width - band:x + width], 1).astype(gray.dtype)
-    painted[:y] = _paper(painted[y:y + band], 0).astype(gray.dtype)
-    painted[y + height:] = _paper(painted[y + height - band:y + height], 0).astype(gray.dtype)
-    return painted
-
-
-def _paper(strip: np.ndarray, axis: int) -> np.ndarray:
-    """The paper's tone across a strip of the sheet, row by row or column by column: its lighter part, past any
-    writing in it."""
-    return np.percentile(strip, PAPER_PERCENTILE, axis=axis, keepdims=True)
+def _paper_beside(small: np.ndarray, sheet: Sheet) -> np.ndarray:
+    """The small copy with the desk and shaded edge given the paper's tone at the nearest point of the sheet beyond
+    its edge: the lightest within the tone band there, past any writing near the side."""
+    beyond_edge = cv2.dilate(sheet.desk.view(np.uint8), np.ones((2 * sheet.edge + 1,) * 2, np.uint8))
+    _, nearest = cv2.distanceTransformWithLabels(beyond_edge, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
+    paper = cv2.dilate(small, np.ones((2 * sheet.band + 1,) * 2, np.uint8))
+    sheet_pixels = beyond_edge == 0
+    tone_of = np.zeros(int(nearest.max()) + 1, small.dtype)
+    tone_of[nearest[sheet_pixels]] = paper[sheet_pixels]
+    return tone_of[nearest]

@@ -18,7 +18,8 @@ with a '1' close to the crop's left edge, where a border's bar may stand
 beside it, a number written across the lines of squared paper, a number
 drawn on a canvas too small for it, whose edges cut its strokes, and a
 register's row number among all a ledger's clutter at once, where each
-trained kind has one. The digits come from a `Writer` (the stress suite's
+trained kind has one, and a sheet photographed on a desk that shows beyond
+some of its sides. The digits come from a `Writer` (the stress suite's
 draws only on held-out writers); each number is written as a person writes
 it to be read, apart from the clutter (but for the amount written fast, as
 real cells often are), and the page is photographed or scanned
@@ -53,7 +54,7 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
          "separators", "tight_crop", "run_together", "small_and_faint")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 # for measuring only: no training command draws them
-UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row")
+UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -81,6 +82,7 @@ class Page:
     numbers: list[tuple[Box, str]] = field(default_factory=list)
     dark_field: bool = False  # light marks on a dark field, as a binarised photo of a board
     drawn: bool = False  # drawn on a browser's canvas: exported as the pen's colour on a see-through field
+    desk: np.ndarray | None = None  # where the desk under the sheet shows in the photo, set once the page is laid out
 
     @classmethod
     def blank(cls, height: int, width: int) -> "Page":
@@ -164,6 +166,8 @@ def render_page(page: Page, rng: np.random.Generator) -> np.ndarray:
     paper = rng.uniform(170, 245)
     darkness = rng.uniform(90, min(200, paper - 20))
     tone = paper - darkness * np.maximum(page.ink, page.printed * rng.uniform(0.3, 0.7))
+    if page.desk is not None:
+        tone = np.where(page.desk, desk_tone(paper, (height, width), rng), tone)
     tone += np.linspace(0, 1, width, dtype=np.float32)[None, :] * rng.uniform(-30, 30)
     tone += rng.normal(0, rng.uniform(1, 6), (height, width)).astype(np.float32)
     tone = cv2.GaussianBlur(tone, (0, 0), rng.uniform(0.3, 0.9))
@@ -175,6 +179,13 @@ def render_page(page: Page, rng: np.random.Generator) -> np.ndarray:
         Image.fromarray(rgb).save(buffer, "JPEG", quality=int(rng.integers(50, 95)))
         rgb = np.asarray(Image.open(buffer).convert("RGB"))
     return rgb
+
+
+def desk_tone(paper: float, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """A desk's tone, from near black to a light wood well below the paper's, with a grain of its own."""
+    level = rng.uniform(15, paper - 60)
+    grain = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), rng.uniform(1, 6))
+    return level + grain / max(1e-6, float(grain.std())) * rng.uniform(0, 0.08) * (paper - level)
 
 
 def clean(writer, rng) -> Page:
@@ -535,6 +546,27 @@ def ledger_row(writer, rng) -> Page:
     return page
 
 
+def sheet_on_desk(writer, rng) -> Page:
+    """A sheet photographed on a desk: a number, or a few lines of them, written on it with room around, and the
+    desk showing beyond one to four of the sheet's sides, each a twelfth to two fifths as deep as the sheet is wide
+    or tall, the sheet's edge a little askew as a sheet lies."""
+    page = several_lines(writer, rng) if rng.random() < 0.3 else framed(writer, digit_height(rng), rng,
+                                                                        sides=(1.0, 3.0), ends=(1.0, 2.5))
+    sides = rng.permutation(["left", "right", "top", "bottom"])[:int(rng.integers(1, 5))]
+    bands = {str(side): int(rng.uniform(1 / 12, 0.4) * page.ink.shape[0 if side in ("top", "bottom") else 1])
+             for side in sides}
+    page = page.widened(**bands)
+    rows, columns = np.mgrid[:page.ink.shape[0], :page.ink.shape[1]]
+    desk = np.zeros(page.ink.shape, bool)
+    for side, band in bands.items():
+        along = rows if side in ("left", "right") else columns
+        across = columns if side in ("left", "right") else rows
+        edge = band + rng.uniform(-0.03, 0.03) * (along - along.max() / 2)
+        desk |= across < edge if side in ("left", "top") else across >= across.max() + 1 - edge
+    page.desk = desk
+    return page
+
+
 def off_the_canvas(writer, rng) -> Page:
     """A number drawn with a finger on a browser's canvas too small for it, as on a phone: the canvas cuts its
     strokes at one edge or more, up to a tenth of a digit's height, and a person still reads every digit whole."""
@@ -583,7 +615,8 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "turned_180": turned(2), "turned_270": turned(3), "spaced_out": spaced_out,
           "separators": separators, "tight_crop": tight_crop, "run_together": run_together,
           "small_and_faint": small_and_faint, "ones_first": ones_first,
-          "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row}
+          "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row,
+          "sheet_on_desk": sheet_on_desk}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

@@ -16,17 +16,26 @@ def sheet_on_desk(top: int, bottom: int, left: int, right: int) -> np.ndarray:
 
 
 def found_in(gray: np.ndarray):
-    return find_sheet(small_copy(gray), gray.shape)
+    return find_sheet(small_copy(gray))
+
+
+def sheet_box(gray: np.ndarray) -> tuple[int, int, int, int]:
+    """The box of what the sheet found in `gray` leaves outside the desk, in `gray`'s pixels."""
+    sheet = found_in(gray).desk == 0
+    factor = gray.shape[1] / sheet.shape[1]
+    ys, xs = np.nonzero(sheet)
+    return (round(xs.min() * factor), round(ys.min() * factor), round((xs.max() + 1) * factor),
+            round((ys.max() + 1) * factor))
 
 
 def test_the_sheet_is_found_inside_the_desk_around_it():
-    x, y, width, height = found_in(sheet_on_desk(60, 60, 80, 80))
-    assert 80 <= x <= 90 and 60 <= y <= 70 and 360 <= x + width <= 380 and 250 <= y + height <= 260
+    left, top, right, bottom = sheet_box(sheet_on_desk(60, 60, 80, 80))
+    assert 76 <= left <= 84 and 56 <= top <= 64 and 376 <= right <= 384 and 256 <= bottom <= 264
 
 
 def test_the_desk_on_one_side_is_found_too():
-    x, y, width, height = found_in(sheet_on_desk(0, 0, 150, 0))
-    assert 150 <= x <= 160 and (y, y + height, x + width) == (0, 200, 450)
+    left, top, right, bottom = sheet_box(sheet_on_desk(0, 0, 150, 0))
+    assert 146 <= left <= 154 and (top, right, bottom) == (0, 450, 200)
 
 
 def test_no_sheet_where_no_desk_shows():
@@ -46,8 +55,27 @@ def test_no_sheet_where_the_dark_beyond_it_is_a_shadow_ramp():
 
 def test_the_desk_is_painted_as_the_paper_beside_it_and_the_writing_is_kept():
     photo = sheet_on_desk(60, 60, 80, 80)
-    painted = desk_painted(photo, found_in(photo))
+    painted = desk_painted(photo, small_copy(photo), found_in(photo))
     assert painted.min() < 100  # the ring
     outside_ring = painted.copy()
     outside_ring[60 + 40:60 + 160, 80 + 100:80 + 200] = 235
     assert outside_ring.min() >= 200  # no desk is left, nor a step at the sheet's edge
+
+
+def test_a_sheet_lying_askew_leaves_no_sliver_of_desk_along_its_sides():
+    photo = sheet_on_desk(60, 60, 80, 80)
+    turn = cv2.getRotationMatrix2D((230, 160), 3, 1.0)
+    photo = cv2.warpAffine(photo, turn, (photo.shape[1], photo.shape[0]), borderValue=DESK)
+    painted = desk_painted(photo, small_copy(photo), found_in(photo))
+    outside_ring = painted.copy()
+    outside_ring[60 + 35:60 + 165, 80 + 95:80 + 205] = 235
+    assert painted.min() < 100 and outside_ring.min() >= 200
+
+
+def test_no_sheet_where_the_dark_beyond_it_is_the_paper_in_a_little_less_light():
+    page = blank_page(200, 400)
+    draw_ring(page, (150, 100), (30, 45))
+    page[:, 300:] = 205  # flat, but a surface as light as paper
+    assert found_in(page) is None
+    page[:, 300:] = 120
+    assert found_in(page) is not None

@@ -149,3 +149,15 @@ def test_a_number_drawn_off_the_canvas_is_a_see_through_drawing_cut_at_an_edge_a
         pixels = scenes.canvas_export(page, np.random.default_rng(seed))
         assert pixels.shape == (*ink.shape, 4) and (pixels[..., 3][~ink] == 0).all()
     assert "off_the_canvas" in scenes.UNTRAINED_KINDS and "off_the_canvas" not in scenes.KINDS
+
+
+def test_a_sheet_on_a_desk_shows_the_desk_beyond_a_side_clear_of_the_number_and_is_never_trained_on():
+    for seed in range(5):
+        page = scenes.sheet_on_desk(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        along_a_side = [page.desk[:, 0].all(), page.desk[:, -1].all(), page.desk[0].all(), page.desk[-1].all()]
+        assert any(along_a_side) and not page.desk.all()
+        for (x, y, w, h), _ in page.numbers:
+            assert not page.desk[y:y + h, x:x + w].any()
+        pixels = scenes.render_page(page, np.random.default_rng(seed)).mean(axis=2)
+        assert np.median(pixels[page.desk]) < np.median(pixels[~page.desk]) - 40
+    assert "sheet_on_desk" in scenes.UNTRAINED_KINDS and "sheet_on_desk" not in scenes.KINDS
