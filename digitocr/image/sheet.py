@@ -26,10 +26,10 @@ from .orderstats import image_percentiles
 SHEET_AREA = 0.25  # a sheet covers at least this share of the image...
 SHEET_FILL = 0.75  # ...and of its own box: a rectangle with writing on it, not a stroke
 DESK_SHARE = 0.8  # beyond each side of the sheet that is not the image's edge, this share is the darker tone
-DESK_FLATNESS = 0.25  # the desk's quartiles lie closer than this share of the gap between its tone and the sheet's
-DESK_DARKER = 0.8  # the desk's tone is at most this share of the sheet's: another surface, not the paper in less light
+DESK_FLATNESS = 0.25  # going away from the sheet, the desk's tone varies by less than this share of its gap to the paper
+DESK_DARKER = 0.8  # the desk's tone is at most this share of the paper's beside it: another surface, not less light
 SHEET_EDGE = 0.02  # of the sheet's shorter side: the shaded edge, painted with the desk...
-TONE_BAND = 0.1  # ...in the paper's tone, the lightest within this share of the sheet's shorter side: past writing
+TONE_BAND = 0.1  # ...in the paper's tone, the lightest within this share of the sheet's shorter side (past writing)
 
 
 @dataclass(frozen=True)
@@ -50,30 +50,37 @@ def find_sheet(small: np.ndarray) -> Sheet | None:
         return None
     largest = 1 + int(stats[1:, cv2.CC_STAT_AREA].argmax())
     x, y, width, height, area = (int(value) for value in stats[largest])
-    beyond = [(side, depth) for side, depth in ((np.s_[:, :x], x / small.shape[1]),
-                                                 (np.s_[:, x + width:], 1 - (x + width) / small.shape[1]),
-                                                 (np.s_[:y], y / small.shape[0]),
-                                                 (np.s_[y + height:], 1 - (y + height) / small.shape[0])) if depth]
+    band = max(1, round(TONE_BAND * min(width, height)))
+    beyond = [(side, inside, along, depth) for side, inside, along, depth in (
+        (np.s_[:, :x], np.s_[y:y + height, x:x + band], 0, x / small.shape[1]),
+        (np.s_[:, x + width:], np.s_[y:y + height, x + width - band:x + width], 0, 1 - (x + width) / small.shape[1]),
+        (np.s_[:y], np.s_[y:y + band, x:x + width], 1, y / small.shape[0]),
+        (np.s_[y + height:], np.s_[y + height - band:y + height, x:x + width], 1, 1 - (y + height) / small.shape[0]))
+        if depth]
     outside = labels != largest
     if (area < SHEET_AREA * small.size or area < SHEET_FILL * width * height
-            or max((depth for _, depth in beyond), default=0) <= EDGE_ZONE
+            or max((depth for *_, depth in beyond), default=0) <= EDGE_ZONE
             or not _holds_writing(outside[y:y + height, x:x + width])):
         return None
-    (tone,) = image_percentiles(small[~outside], (50,))
-    if not all(_desk_beyond(small[side], light[side], tone) for side, _ in beyond):
+    if not all(_desk_beyond(small[side], light[side], small[inside][~outside[inside]], along)
+               for side, inside, along, _ in beyond):
         return None
     frame = np.ones(small.shape, bool)
     frame[1:-1, 1:-1] = False
-    shorter = min(width, height)
     return Sheet(joined_to(outside.view(np.uint8), frame & outside) > 0, float(cut),
-                 max(1, round(SHEET_EDGE * shorter)), max(1, round(TONE_BAND * shorter)))
+                 max(1, round(SHEET_EDGE * min(width, height))), band)
 
 
-def _desk_beyond(tones: np.ndarray, light: np.ndarray, sheet_tone: float) -> bool:
-    """Whether what lies beyond one side of the sheet is a desk: mostly the darker tone, far darker, and flat."""
-    low, middle, high = image_percentiles(tones, (25, 50, 75))
-    return (1 - light.mean() >= DESK_SHARE and middle <= DESK_DARKER * sheet_tone
-            and high - low <= DESK_FLATNESS * (sheet_tone - middle))
+def _desk_beyond(tones: np.ndarray, light: np.ndarray, paper: np.ndarray, along: int) -> bool:
+    """Whether what lies beyond one side of the sheet is a desk: mostly the darker tone, far darker than the `paper`
+    just inside that side (the sheet's own pixels there), and flat going away from the sheet, where a shadow's ramp
+    darkens. Along the side (axis `along` of `tones`), light falling off across the photo may shade it as it shades
+    the sheet."""
+    (paper_tone,) = image_percentiles(paper, (50,))
+    (middle,) = image_percentiles(tones, (50,))
+    low, high = np.percentile(np.median(tones, axis=along), (25, 75))
+    return (1 - light.mean() >= DESK_SHARE and middle <= DESK_DARKER * paper_tone
+            and high - low <= DESK_FLATNESS * (paper_tone - middle))
 
 
 def _holds_writing(other: np.ndarray) -> bool:

@@ -167,7 +167,7 @@ def render_page(page: Page, rng: np.random.Generator) -> np.ndarray:
     darkness = rng.uniform(90, min(200, paper - 20))
     tone = paper - darkness * np.maximum(page.ink, page.printed * rng.uniform(0.3, 0.7))
     if page.desk is not None:
-        tone = np.where(page.desk, desk_tone(paper, (height, width), rng), tone)
+        tone = np.where(page.desk, desk_tone(paper, (height, width), rng), tone) * light_falling_off((height, width), rng)
     tone += np.linspace(0, 1, width, dtype=np.float32)[None, :] * rng.uniform(-30, 30)
     tone += rng.normal(0, rng.uniform(1, 6), (height, width)).astype(np.float32)
     tone = cv2.GaussianBlur(tone, (0, 0), rng.uniform(0.3, 0.9))
@@ -186,6 +186,16 @@ def desk_tone(paper: float, shape: tuple[int, int], rng: np.random.Generator) ->
     level = rng.uniform(15, paper - 60)
     grain = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), rng.uniform(1, 6))
     return level + grain / max(1e-6, float(grain.std())) * rng.uniform(0, 0.08) * (paper - level)
+
+
+def light_falling_off(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """A phone's photo of a sheet lit from one side: the light falls off across it, any way, to 60-100% of its
+    brightest."""
+    angle = rng.uniform(0, 2 * np.pi)
+    rows, columns = np.mgrid[:shape[0], :shape[1]].astype(np.float32)
+    along = np.cos(angle) * columns + np.sin(angle) * rows
+    along = (along - along.min()) / max(1e-6, float(np.ptp(along)))
+    return 1 - rng.uniform(0, 0.4) * along
 
 
 def clean(writer, rng) -> Page:
@@ -549,7 +559,7 @@ def ledger_row(writer, rng) -> Page:
 def sheet_on_desk(writer, rng) -> Page:
     """A sheet photographed on a desk: a number, or a few lines of them, written on it with room around, and the
     desk showing beyond one to four of the sheet's sides, each a twelfth to two fifths as deep as the sheet is wide
-    or tall, the sheet's edge a little askew as a sheet lies."""
+    or tall, the sheet's edge a little askew as a sheet lies, and the light falling off across the photo."""
     page = several_lines(writer, rng) if rng.random() < 0.3 else framed(writer, digit_height(rng), rng,
                                                                         sides=(1.0, 3.0), ends=(1.0, 2.5))
     sides = rng.permutation(["left", "right", "top", "bottom"])[:int(rng.integers(1, 5))]

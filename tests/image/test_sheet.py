@@ -8,11 +8,11 @@ from digitocr.image.sheet import desk_painted, find_sheet
 DESK = 40
 
 
-def sheet_on_desk(top: int, bottom: int, left: int, right: int) -> np.ndarray:
+def sheet_on_desk(top: int, bottom: int, left: int, right: int, desk: int = DESK) -> np.ndarray:
     """A sheet with a ring written on it, photographed with the desk showing this many pixels beyond each side."""
     sheet = blank_page(200, 300)
     draw_ring(sheet, (150, 100), (30, 45))
-    return cv2.copyMakeBorder(sheet, top, bottom, left, right, cv2.BORDER_CONSTANT, value=DESK)
+    return cv2.copyMakeBorder(sheet, top, bottom, left, right, cv2.BORDER_CONSTANT, value=desk)
 
 
 def found_in(gray: np.ndarray):
@@ -79,3 +79,10 @@ def test_no_sheet_where_the_dark_beyond_it_is_the_paper_in_a_little_less_light()
     assert found_in(page) is None
     page[:, 300:] = 120
     assert found_in(page) is not None
+
+
+def test_a_light_desk_is_found_where_the_light_falls_off_along_it_as_it_does_across_the_sheet():
+    photo = sheet_on_desk(0, 0, 80, 80, desk=150).astype(np.float32)
+    photo *= np.linspace(1.0, 0.7, photo.shape[0])[:, None]  # lit from above: 30% less light at the bottom
+    left, top, right, bottom = sheet_box(photo.astype(np.uint8))
+    assert 76 <= left <= 84 and 376 <= right <= 384 and top == 0 and bottom >= 199
