@@ -26,7 +26,7 @@ from .orderstats import image_percentiles
 SHEET_AREA = 0.25  # a sheet covers at least this share of the image...
 SHEET_FILL = 0.75  # ...and of its own box: a rectangle with writing on it, not a stroke
 DESK_SHARE = 0.8  # beyond each side of the sheet that is not the image's edge, this share is the darker tone
-DESK_FLATNESS = 0.25  # going away from the sheet, the desk's tone varies by less than this share of its gap to the paper
+DESK_FLATNESS = 0.25  # away from the sheet, the desk's tone varies by less than this share of its gap to the paper
 DESK_DARKER = 0.8  # the desk's tone is at most this share of the paper's beside it: another surface, not less light
 SHEET_EDGE = 0.02  # of the sheet's shorter side: the shaded edge, painted with the desk...
 TONE_BAND = 0.1  # ...in the paper's tone, the lightest within this share of the sheet's shorter side (past writing)

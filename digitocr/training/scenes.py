@@ -167,7 +167,8 @@ def render_page(page: Page, rng: np.random.Generator) -> np.ndarray:
     darkness = rng.uniform(90, min(200, paper - 20))
     tone = paper - darkness * np.maximum(page.ink, page.printed * rng.uniform(0.3, 0.7))
     if page.desk is not None:
-        tone = np.where(page.desk, desk_tone(paper, (height, width), rng), tone) * light_falling_off((height, width), rng)
+        tone = np.where(page.desk, desk_tone(paper, (height, width), rng), tone)
+        tone = tone * light_falling_off((height, width), rng)
     tone += np.linspace(0, 1, width, dtype=np.float32)[None, :] * rng.uniform(-30, 30)
     tone += rng.normal(0, rng.uniform(1, 6), (height, width)).astype(np.float32)
     tone = cv2.GaussianBlur(tone, (0, 0), rng.uniform(0.3, 0.9))
