@@ -28,6 +28,7 @@ SHEET_FILL = 0.75  # ...and of its own box: a rectangle with writing on it, not 
 DESK_SHARE = 0.8  # beyond each side of the sheet that is not the image's edge, this share is the darker tone
 DESK_FLATNESS = 0.25  # away from the sheet, the desk's tone varies by less than this share of its gap to the paper
 DESK_DARKER = 0.8  # the desk's tone is at most this share of the paper's beside it: another surface, not less light
+DESK_MARKS = 0.02  # a "desk" with this share of it marked as writing is the sheet under a shadow
 SHEET_EDGE = 0.02  # of the sheet's shorter side: the shaded edge, painted with the desk...
 TONE_BAND = 0.1  # ...in the paper's tone, the lightest within this share of the sheet's shorter side (past writing)
 
@@ -67,8 +68,10 @@ def find_sheet(small: np.ndarray) -> Sheet | None:
         return None
     frame = np.ones(small.shape, bool)
     frame[1:-1, 1:-1] = False
-    return Sheet(joined_to(outside.view(np.uint8), frame & outside) > 0, float(cut),
-                 max(1, round(SHEET_EDGE * min(width, height))), band)
+    desk = joined_to(outside.view(np.uint8), frame & outside) > 0
+    if _written_on(small, desk, outside, band):
+        return None
+    return Sheet(desk, float(cut), max(1, round(SHEET_EDGE * min(width, height))), band)
 
 
 def _desk_beyond(tones: np.ndarray, light: np.ndarray, paper: np.ndarray, along: int) -> bool:
@@ -81,6 +84,23 @@ def _desk_beyond(tones: np.ndarray, light: np.ndarray, paper: np.ndarray, along:
     low, high = np.percentile(np.median(tones, axis=along), (25, 75))
     return (1 - light.mean() >= DESK_SHARE and middle <= DESK_DARKER * paper_tone
             and high - low <= DESK_FLATNESS * (paper_tone - middle))
+
+
+def _written_on(small: np.ndarray, desk: np.ndarray, outside: np.ndarray, band: int) -> bool:
+    """Whether the desk holds marks as dark against it as the sheet's writing is against the paper: then it is no
+    desk but the sheet under a shadow, whose edge runs like a sheet's side. A shadow dims paper and ink alike, so
+    writing under it keeps its share of the paper's tone; a mark is a pixel darker than halfway to that share of the
+    desk's tone around it (the median within the tone band, which light falling off across the desk moves too), a
+    band or more from the sheet and from the image's edge."""
+    writing = outside & ~desk
+    window = np.ones((2 * band + 1,) * 2, np.uint8)
+    inner = cv2.erode(desk.view(np.uint8), window, borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
+    if not writing.any() or not inner.any():
+        return False
+    (paper,) = image_percentiles(small[~outside], (50,))
+    (ink,) = image_percentiles(small[writing], (50,))
+    around = cv2.medianBlur(small, 2 * band + 1)[inner]
+    return float(np.mean(small[inner] < around * (1 + ink / max(paper, 1.0)) / 2)) >= DESK_MARKS
 
 
 def _holds_writing(other: np.ndarray) -> bool:

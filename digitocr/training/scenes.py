@@ -183,10 +183,11 @@ def render_page(page: Page, rng: np.random.Generator) -> np.ndarray:
 
 
 def desk_tone(paper: float, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
-    """A desk's tone, from near black to a light wood well below the paper's, with a grain of its own."""
+    """A desk's tone, from near black to a light wood well below the paper's, with a grain of its own: a share of its
+    tone, as a surface's texture is."""
     level = rng.uniform(15, paper - 60)
     grain = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), rng.uniform(1, 6))
-    return level + grain / max(1e-6, float(grain.std())) * rng.uniform(0, 0.08) * (paper - level)
+    return level * (1 + grain / max(1e-6, float(grain.std())) * rng.uniform(0, 0.1))
 
 
 def light_falling_off(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:

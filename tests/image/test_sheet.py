@@ -86,3 +86,14 @@ def test_a_light_desk_is_found_where_the_light_falls_off_along_it_as_it_does_acr
     photo *= np.linspace(1.0, 0.7, photo.shape[0])[:, None]  # lit from above: 30% less light at the bottom
     left, top, right, bottom = sheet_box(photo.astype(np.uint8))
     assert 76 <= left <= 84 and 376 <= right <= 384 and top == 0 and bottom >= 199
+
+
+def test_a_shadow_across_the_sheet_is_no_desk_where_writing_lies_under_it():
+    page = blank_page(200, 500)
+    draw_ring(page, (120, 100), (30, 45))
+    draw_ring(page, (380, 100), (30, 45))
+    shaded = page.astype(np.float32)
+    shaded[:, 250:] *= 0.55  # a phone's shadow over the right half, the second ring under it
+    assert found_in(shaded.astype(np.uint8)) is None
+    shaded[:, 250:] = 0.55 * 235  # the same shadow over blank paper: a desk, whatever it is, with nothing to lose
+    assert found_in(shaded.astype(np.uint8)) is not None
