@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .binarize import MIN_CONTRAST
 from .cleanup import EDGE_ZONE
 from .components import Components, joined_to
 from .orderstats import image_percentiles
@@ -91,7 +92,8 @@ def _written_on(small: np.ndarray, desk: np.ndarray, outside: np.ndarray, band: 
     desk but the sheet under a shadow, whose edge runs like a sheet's side. A shadow dims paper and ink alike, so
     writing under it keeps its share of the paper's tone; a mark is a pixel darker than halfway to that share of the
     desk's tone around it (the median within the tone band, which light falling off across the desk moves too), a
-    band or more from the sheet and from the image's edge."""
+    band or more from the sheet and from the image's edge, and darker by more than a grain's noise (MIN_CONTRAST), as
+    writing is, where a near-black desk's noise is a large share of its tone."""
     writing = outside & ~desk
     window = np.ones((2 * band + 1,) * 2, np.uint8)
     inner = cv2.erode(desk.view(np.uint8), window, borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
@@ -99,8 +101,9 @@ def _written_on(small: np.ndarray, desk: np.ndarray, outside: np.ndarray, band: 
         return False
     (paper,) = image_percentiles(small[~outside], (50,))
     (ink,) = image_percentiles(small[writing], (50,))
-    around = cv2.medianBlur(small, 2 * band + 1)[inner]
-    return float(np.mean(small[inner] < around * (1 + ink / max(paper, 1.0)) / 2)) >= DESK_MARKS
+    around = cv2.medianBlur(small, 2 * band + 1)[inner].astype(np.float32)
+    darker_than = np.minimum(around * (1 + ink / max(paper, 1.0)) / 2, around - MIN_CONTRAST)
+    return float(np.mean(small[inner] < darker_than)) >= DESK_MARKS
 
 
 def _holds_writing(other: np.ndarray) -> bool:

@@ -18,8 +18,8 @@ with a '1' close to the crop's left edge, where a border's bar may stand
 beside it, a number written across the lines of squared paper, a number
 drawn on a canvas too small for it, whose edges cut its strokes, and a
 register's row number among all a ledger's clutter at once, where each
-trained kind has one, and a sheet photographed on a desk that shows beyond
-some of its sides. The digits come from a `Writer` (the stress suite's
+trained kind has one, a sheet photographed on a desk that shows beyond some
+of its sides, and a page with a shadow across it. The digits come from a `Writer` (the stress suite's
 draws only on held-out writers); each number is written as a person writes
 it to be read, apart from the clutter (but for the amount written fast, as
 real cells often are), and the page is photographed or scanned
@@ -54,7 +54,7 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
          "separators", "tight_crop", "run_together", "small_and_faint")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 # for measuring only: no training command draws them
-UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk")
+UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -83,6 +83,7 @@ class Page:
     dark_field: bool = False  # light marks on a dark field, as a binarised photo of a board
     drawn: bool = False  # drawn on a browser's canvas: exported as the pen's colour on a see-through field
     desk: np.ndarray | None = None  # where the desk under the sheet shows in the photo, set once the page is laid out
+    light: np.ndarray | None = None  # the share of the light each pixel gets, where a shadow falls on the page
 
     @classmethod
     def blank(cls, height: int, width: int) -> "Page":
@@ -169,6 +170,8 @@ def render_page(page: Page, rng: np.random.Generator) -> np.ndarray:
     if page.desk is not None:
         tone = np.where(page.desk, desk_tone(paper, (height, width), rng), tone)
         tone = tone * light_falling_off((height, width), rng)
+    if page.light is not None:
+        tone = tone * page.light
     tone += np.linspace(0, 1, width, dtype=np.float32)[None, :] * rng.uniform(-30, 30)
     tone += rng.normal(0, rng.uniform(1, 6), (height, width)).astype(np.float32)
     tone = cv2.GaussianBlur(tone, (0, 0), rng.uniform(0.3, 0.9))
@@ -579,6 +582,20 @@ def sheet_on_desk(writer, rng) -> Page:
     return page
 
 
+def shadow_across(writer, rng) -> Page:
+    """A page photographed with a shadow across it (the phone's, the hand's), its edge hard or soft and running any
+    way through the number or beside it, the shaded side getting 40-70% of the light."""
+    page = (several_lines if rng.random() < 0.3 else clean)(writer, rng)
+    height, width = page.ink.shape
+    angle = rng.uniform(0, 2 * np.pi)
+    rows, columns = np.mgrid[:height, :width].astype(np.float32)
+    beyond = (np.cos(angle) * (columns - width * rng.uniform(0.2, 0.8))
+              + np.sin(angle) * (rows - height * rng.uniform(0.2, 0.8)))
+    softness = max(0.5, rng.uniform(0, 0.1) * min(height, width))
+    page.light = 1 - rng.uniform(0.3, 0.6) * cv2.GaussianBlur((beyond > 0).astype(np.float32), (0, 0), softness)
+    return page
+
+
 def off_the_canvas(writer, rng) -> Page:
     """A number drawn with a finger on a browser's canvas too small for it, as on a phone: the canvas cuts its
     strokes at one edge or more, up to a tenth of a digit's height, and a person still reads every digit whole."""
@@ -628,7 +645,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "separators": separators, "tight_crop": tight_crop, "run_together": run_together,
           "small_and_faint": small_and_faint, "ones_first": ones_first,
           "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row,
-          "sheet_on_desk": sheet_on_desk}
+          "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

@@ -161,3 +161,14 @@ def test_a_sheet_on_a_desk_shows_the_desk_beyond_a_side_clear_of_the_number_and_
         pixels = scenes.render_page(page, np.random.default_rng(seed)).mean(axis=2)
         assert np.median(pixels[page.desk]) < np.median(pixels[~page.desk]) - 40
     assert "sheet_on_desk" in scenes.UNTRAINED_KINDS and "sheet_on_desk" not in scenes.KINDS
+
+
+def test_a_shadow_falls_across_part_of_the_page_and_is_never_trained_on():
+    for seed in range(5):
+        page = scenes.shadow_across(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        assert page.light.shape == page.ink.shape and page.light.max() > 0.95 and page.light.min() < 0.75
+        pixels = scenes.render_page(page, np.random.default_rng(seed)).mean(axis=2)
+        paper = (page.ink == 0) & (page.printed == 0)
+        lit, shaded = paper & (page.light > 0.95), paper & (page.light < 0.75)
+        assert np.median(pixels[shaded]) < 0.85 * np.median(pixels[lit])
+    assert "shadow_across" in scenes.UNTRAINED_KINDS and "shadow_across" not in scenes.KINDS
