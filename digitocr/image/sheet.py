@@ -11,7 +11,8 @@ nearest point of the sheet, following the sheet's outline however it lies,
 so every later stage reads the sheet alone. Where any of this does not
 hold, the image is left as it is: a cell cropped inside its paper has no
 desk, a board's chalk is no light region, a shadow's ramp, which may hold
-writing, is no flat tone, and the paper's own shading is no other surface.
+writing, is no flat tone, the paper's own shading is no other surface, and a
+dark region with writing in it is the sheet under a shadow, not a desk.
 """
 
 from dataclasses import dataclass
