@@ -196,11 +196,15 @@ def desk_tone(paper: float, shape: tuple[int, int], rng: np.random.Generator) ->
 def light_falling_off(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     """A phone's photo of a sheet lit from one side: the light falls off across it, any way, to 60-100% of its
     brightest."""
-    angle = rng.uniform(0, 2 * np.pi)
-    rows, columns = np.mgrid[:shape[0], :shape[1]].astype(np.float32)
-    along = np.cos(angle) * columns + np.sin(angle) * rows
+    along = towards(shape, rng.uniform(0, 2 * np.pi))
     along = (along - along.min()) / max(1e-6, float(np.ptp(along)))
     return 1 - rng.uniform(0, 0.4) * along
+
+
+def towards(shape: tuple[int, int], angle: float, origin: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+    """Each pixel's distance from `origin` (x, y) in the direction `angle`, for light and shadow across a page."""
+    rows, columns = np.mgrid[:shape[0], :shape[1]].astype(np.float32)
+    return np.cos(angle) * (columns - origin[0]) + np.sin(angle) * (rows - origin[1])
 
 
 def clean(writer, rng) -> Page:
@@ -588,9 +592,7 @@ def shadow_across(writer, rng) -> Page:
     page = (several_lines if rng.random() < 0.3 else clean)(writer, rng)
     height, width = page.ink.shape
     angle = rng.uniform(0, 2 * np.pi)
-    rows, columns = np.mgrid[:height, :width].astype(np.float32)
-    beyond = (np.cos(angle) * (columns - width * rng.uniform(0.2, 0.8))
-              + np.sin(angle) * (rows - height * rng.uniform(0.2, 0.8)))
+    beyond = towards((height, width), angle, (width * rng.uniform(0.2, 0.8), height * rng.uniform(0.2, 0.8)))
     softness = max(0.5, rng.uniform(0, 0.1) * min(height, width))
     page.light = 1 - rng.uniform(0.3, 0.6) * cv2.GaussianBlur((beyond > 0).astype(np.float32), (0, 0), softness)
     return page
