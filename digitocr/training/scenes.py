@@ -19,13 +19,13 @@ beside it, a number written across the lines of squared paper, a number
 drawn on a canvas too small for it, whose edges cut its strokes, and a
 register's row number among all a ledger's clutter at once, where each
 trained kind has one, a sheet photographed on a desk that shows beyond some
-of its sides, and a page with a shadow across it. The digits come from a `Writer` (the stress suite's
-draws only on held-out writers); each number is written as a person writes
-it to be read, apart from the clutter (but for the amount written fast, as
-real cells often are), and the page is photographed or scanned
-(`render_page`), or a drawing exported (`canvas_export`). A scene records
-the box of every line of the number, so that what a reader finds can be told
-apart into the number and the rest.
+of its sides, and a page with a shadow across it. The digits come from a
+`Writer` (the stress suite's draws only on held-out writers); each number is
+written as a person writes it to be read, apart from the clutter (but for
+the amount written fast, as real cells often are), and the page is
+photographed or scanned (`render_page`), or a drawing exported
+(`canvas_export`). A scene records the box of every line of the number, so
+that what a reader finds can be told apart into the number and the rest.
 """
 
 import io
