@@ -19,7 +19,8 @@ beside it, a number written across the lines of squared paper, a number
 drawn on a canvas too small for it, whose edges cut its strokes, and a
 register's row number among all a ledger's clutter at once, where each
 trained kind has one, a sheet photographed on a desk that shows beyond some
-of its sides, and a page with a shadow across it. The digits come from a
+of its sides, a page with a shadow across it, a page photographed askew,
+and one photographed out of focus or with a shaking hand. The digits come from a
 `Writer` (the stress suite's draws only on held-out writers); each number is
 written as a person writes it to be read, apart from the clutter (but for
 the amount written fast, as real cells often are), and the page is
@@ -46,6 +47,8 @@ READABLE = FieldSettings(gap=(0.1, 0.45), touching_probability=0.0, spaced_proba
                          separator_probability=0.25, tall_comma_probability=0.0, bold_probability=0.2,
                          slant=0.25)  # a number written to be read, digits apart
 DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
+TILT = (5.0, 30.0)  # degrees a photo is taken askew, either way
+PHOTO_DIGIT_HEIGHT = (24.0, 120.0)  # pixels: a phone's photo, up close
 LEDGER_DIGITS = 3  # a register's row number is at most this long
 CANVAS_DIGIT_HEIGHT = (150.0, 350.0)  # pixels: a canvas's drawing, as the app's 600x400 canvas takes it
 KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", "column_line", "cell_remnants",
@@ -54,7 +57,8 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
          "separators", "tight_crop", "run_together", "small_and_faint")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 # for measuring only: no training command draws them
-UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across")
+UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
+                   "tilted", "out_of_focus")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -121,6 +125,22 @@ class Page:
             moved = ResultBox(*box).turned(quarters, size)
             turned.numbers.append(((moved.x, moved.y, moved.width, moved.height), text))
         return turned
+
+    def tilted(self, degrees: float) -> "Page":
+        """The page turned anticlockwise by `degrees`, on paper grown to hold it, each line's box the bounds of its
+        turned corners."""
+        height, width = self.ink.shape
+        matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+        cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+        grown = (int(height * sin + width * cos) + 1, int(height * cos + width * sin) + 1)
+        matrix[:, 2] += (grown[0] - width) / 2, (grown[1] - height) / 2
+        tilted = Page(cv2.warpAffine(self.ink, matrix, grown), cv2.warpAffine(self.printed, matrix, grown),
+                      dark_field=self.dark_field, drawn=self.drawn)
+        for (x, y, w, h), text in self.numbers:
+            corners = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]], np.float64) @ matrix.T
+            (left, top), (right, bottom) = corners.min(axis=0).astype(int), corners.max(axis=0).astype(int)
+            tilted.numbers.append(((int(left), int(top), int(right - left), int(bottom - top)), text))
+        return tilted
 
 
 def scaled(mask: np.ndarray, factor: float) -> np.ndarray:
@@ -598,6 +618,38 @@ def shadow_across(writer, rng) -> Page:
     return page
 
 
+def tilted(writer, rng) -> Page:
+    """A number, or a few lines of them, photographed with the phone held askew: the page turned 5-30 degrees either
+    way, digits and lines alike."""
+    page = (several_lines if rng.random() < 0.3 else clean)(writer, rng)
+    return page.tilted(rng.uniform(*TILT) * rng.choice([-1.0, 1.0]))
+
+
+def out_of_focus(writer, rng) -> Page:
+    """A number, or a few lines of them, photographed up close out of focus or with a shaking hand (`defocused`)."""
+    page = framed(writer, digit_height(rng, PHOTO_DIGIT_HEIGHT), rng) if rng.random() < 0.7 else \
+        several_lines(writer, rng)
+    return defocused(page, rng)
+
+
+def defocused(page: Page, rng: np.random.Generator) -> Page:
+    """The page's ink spread as a lens out of focus spreads it (a disc 3-10% of the shortest line's height across)
+    or a shaking hand (a streak 5-20% of it long, any way); the amount of ink stays."""
+    height = min(h for (_, _, _, h), _ in page.numbers)
+    if rng.random() < 0.5:
+        radius = max(1, round(height * rng.uniform(0.03, 0.1)))
+        spread = cv2.circle(np.zeros((2 * radius + 1,) * 2, np.float32), (radius, radius), radius, 1.0, -1)
+    else:
+        length = max(2, round(height * rng.uniform(0.05, 0.2)))
+        centre = (length - 1) / 2
+        streak = np.zeros((length, length), np.float32)
+        streak[length // 2] = 1.0
+        spread = cv2.warpAffine(streak, cv2.getRotationMatrix2D((centre, centre), rng.uniform(0, 180), 1.0),
+                                (length, length))
+    page.ink = cv2.filter2D(page.ink, -1, spread / spread.sum())
+    return page
+
+
 def off_the_canvas(writer, rng) -> Page:
     """A number drawn with a finger on a browser's canvas too small for it, as on a phone: the canvas cuts its
     strokes at one edge or more, up to a tenth of a digit's height, and a person still reads every digit whole."""
@@ -647,7 +699,8 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "separators": separators, "tight_crop": tight_crop, "run_together": run_together,
           "small_and_faint": small_and_faint, "ones_first": ones_first,
           "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row,
-          "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across}
+          "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
+          "out_of_focus": out_of_focus}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

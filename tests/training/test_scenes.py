@@ -31,6 +31,29 @@ def test_a_turned_page_keeps_each_box_on_its_ink():
         assert turned.ink[y:y + h, x:x + w].sum() == turned.ink.sum() == 36
 
 
+def test_a_page_photographed_askew_keeps_each_box_around_its_ink_and_is_never_trained_on():
+    page = scenes.Page.blank(60, 120)
+    page.write(np.ones((20, 80), np.float32), 20, 20, "7")
+    for degrees in (-30.0, 12.0, 30.0):
+        tilted = page.tilted(degrees)
+        (x, y, w, h), _ = tilted.numbers[0]
+        assert tilted.ink[y:y + h + 1, x:x + w + 1].sum() > 0.99 * tilted.ink.sum() > 0.98 * 1600
+        rows, columns = np.nonzero(tilted.ink > 0.5)
+        assert abs(np.degrees(np.arctan2(-(rows - rows.mean()) @ (columns - columns.mean()),
+                                         ((columns - columns.mean()) ** 2).sum())) - degrees) < 3
+    assert {"tilted", "out_of_focus"} <= set(scenes.UNTRAINED_KINDS) and "tilted" not in scenes.KINDS
+
+
+def test_a_page_out_of_focus_spreads_its_ink_and_keeps_its_amount():
+    for seed in range(6):
+        page = scenes.Page.blank(120, 200)
+        page.write(np.ones((60, 8), np.float32), 90, 30, "1")
+        blurred = scenes.defocused(scenes.Page(page.ink.copy(), page.printed, list(page.numbers)),
+                                   np.random.default_rng(seed))
+        assert abs(blurred.ink.sum() - 480) < 5
+        assert (blurred.ink > 0.01).sum() > 1.2 * 480
+
+
 def test_a_page_turned_half_round_never_holds_a_number_that_reads_as_another_number_that_way():
     assert scenes.half_turned_text("861") == "198" and scenes.half_turned_text("69") == "69"
     assert scenes.half_turned_text("17") is None
