@@ -205,7 +205,7 @@ def straightened(binary: np.ndarray, settings: ReaderSettings, single_digit: boo
             small = straighten.small_ink(straighten.straighten(binary, tilt, 0.0)[0])
         shear = straighten.estimate_slant(small)
     upright, straightening = straighten.straighten(binary, tilt, shear)
-    recorder.keep("deslant", upright, (f"Line levelled (tilted {np.degrees(np.arctan(tilt)):+.0f} degrees). "
+    recorder.keep("deslant", upright, (f"Line turned {tilt:+.0f} degrees to lie level. "
                                        if tilt else "") + (f"Sheared by {shear:+.1f} so slanted strokes stand upright."
                                                            if shear else "Strokes already upright: no shear."))
     return upright, straightening

@@ -1,5 +1,5 @@
-"""Standing handwriting upright: a tilted line levelled and slanted strokes sheared upright, in one warp, with the
-map kept so boxes found on the straightened ink go back to the image's pixels."""
+"""Standing handwriting upright: a tilted line turned level and slanted strokes sheared upright, in one warp, with
+the map kept so boxes found on the straightened ink go back to the image's pixels."""
 
 import math
 from dataclasses import dataclass
@@ -10,21 +10,23 @@ import numpy as np
 from .orderstats import median
 
 SLANTS = [round(0.1 * step, 1) for step in range(-7, 8)]  # shears tried to stand handwriting upright
-TILTS = [round(0.03 * step, 2) for step in range(-9, 10)]  # vertical shears tried to level a line (about 15 degrees)
-TILT_GAIN = 1.1  # levelling must pile ink into rows this much better than leaving the line as it is...
-TILT_LINE_ASPECT = 1.5  # ...and the ink be this many times wider than tall, as a line of digits is...
-TILT_AGREEMENT = 0.06  # ...and agree this well with how the centres of its separate marks climb
-TILT_LEVEL = 0.03  # marks whose centres climb less than this are level enough (under 2 degrees)
+TILT_STEP = 1.5  # degrees between the turns tried...
+TILTS = [TILT_STEP * step for step in range(-26, 27)]  # ...to lay a line level, up to 39 degrees either way
+TILT_GAIN = 1.1  # a turn must pile ink into rows this much better than leaving the line as it is...
+TILT_GAIN_PER_DEGREE = 1 / 60  # ...and this much better again for each degree it turns: most pages lie near level
+TILT_AGREEMENT = 3.5  # turns tried lie within this many degrees of how the centres of a line's marks climb...
+TILT_LEVEL = 2.0  # ...and marks whose centres climb less than this many degrees are level enough
+TILT_LINE_ASPECT = 1.5  # ink of one mark is turned only where it is this many times wider than tall, as a line is
 SLANT_HEIGHT = 64  # slant is judged on a copy this tall
 SLANT_GAIN = 1.05  # a shear must pile ink up this much better than none to be used
 
 
 @dataclass(frozen=True)
 class Straightening:
-    """The affine map from the cleaned ink to the straightened ink (a tilted line levelled, then slanted strokes
+    """The affine map from the cleaned ink to the straightened ink (a tilted line turned level, then slanted strokes
     stood upright), kept to map boxes back."""
 
-    tilt: float  # vertical shear that levelled the line: y' = y + tilt * x (+ a shift)
+    tilt: float  # degrees the ink was turned anticlockwise to lay its line level
     shear: float  # horizontal shear that stood strokes upright: x'' = x' + shear * y' (+ a shift)
     matrix: np.ndarray  # (2, 3) float64, cleaned to straightened pixels
 
@@ -41,18 +43,18 @@ class Straightening:
 
 
 def _sheared(shape: tuple[int, int], tilt: float, shear: float) -> tuple[np.ndarray, tuple[int, int]]:
-    """The matrix of a vertical shear by `tilt` then a horizontal one by `shear`, moved so no pixel is cut off,
-    and the size that holds the result."""
+    """The matrix of a turn by `tilt` degrees anticlockwise then a horizontal shear by `shear`, moved so no pixel
+    is cut off, and the size that holds the result."""
     height, width = shape
-    across = 1.0 + shear * tilt  # x'' = across * x + shear * y, y' = tilt * x + y
-    xs = (0.0, across * width, shear * height, across * width + shear * height)
-    ys = (0.0, tilt * width, float(height), tilt * width + height)
-    left, top = min(xs), min(ys)
-    return np.array([[across, shear, -left], [tilt, 1.0, -top]]), (math.ceil(max(xs) - left), math.ceil(max(ys) - top))
+    turn = cv2.getRotationMatrix2D((0.0, 0.0), tilt, 1.0)[:, :2]
+    linear = np.array([[1.0, shear], [0.0, 1.0]]) @ turn
+    corners = np.array([[0.0, 0.0], [width, 0.0], [0.0, height], [width, height]]) @ linear.T
+    low, high = corners.min(axis=0), corners.max(axis=0)
+    return np.hstack([linear, -low[:, None]]), (math.ceil(high[0] - low[0]), math.ceil(high[1] - low[1]))
 
 
 def straighten(image: np.ndarray, tilt: float, shear: float) -> tuple[np.ndarray, Straightening]:
-    """The ink levelled by `tilt` and stood upright by `shear`, in one warp."""
+    """The ink turned level by `tilt` degrees and stood upright by `shear`, in one warp."""
     matrix, size = _sheared(image.shape, tilt, shear)
     if tilt == 0.0 and shear == 0.0:
         return image, Straightening(tilt, shear, matrix)
@@ -75,40 +77,75 @@ def small_ink(binary: np.ndarray) -> np.ndarray:
 
 
 def estimate_tilt(small: np.ndarray) -> float:
-    """The vertical shear that lays a tilted line of digits level: it piles ink into the fewest rows (sum of
-    squared row sums), as a level line does. Where the line has separate marks, only tilts close to how their
-    centres climb are tried, and a line whose marks already sit level is left alone at once. `small` is the
-    ink as `small_ink` gives it."""
-    rows, columns = np.nonzero(small.sum(axis=1))[0], np.nonzero(small.sum(axis=0))[0]
-    if not len(rows) or columns[-1] - columns[0] < TILT_LINE_ASPECT * (rows[-1] - rows[0]):
-        return 0.0  # too narrow for a line: a single digit's flag must not be laid flat
-    slope = _marks_slope(small)
-    if slope is not None and abs(slope) < TILT_LEVEL:
+    """The degrees to turn a tilted line of digits (or the lines of a page photographed askew) to lay it level: the
+    turn that piles its ink into the fewest rows (sum of squared row sums), as level lines do, where it piles them
+    better by more the further it turns (TILT_GAIN_PER_DEGREE): a photo is far more often near level than far off
+    it, and a remnant of the next row in a cell's corner climbs as steeply as a line from the digits. Where the ink
+    has separate marks, only turns close to how their centres climb are tried, and ink whose marks already sit
+    level is left alone at once. Ink of one mark must be wider than tall, as a line is: a single digit's flag must
+    not be laid flat. `small` is the ink as `small_ink` gives it."""
+    if not small.any():
         return 0.0
-    tried = [tilt for tilt in TILTS if slope is None or abs(tilt + slope) <= TILT_AGREEMENT]
+    slope = _marks_slope(small)
+    climb = None if slope is None else math.degrees(math.atan(slope))
+    if climb is not None and abs(climb) < TILT_LEVEL:
+        return 0.0
+    if climb is None and not _wide(small):
+        return 0.0  # one mark, too narrow for a line: a single digit's flag must not be laid flat
+    tried = [tilt for tilt in TILTS if climb is None or abs(tilt - climb) <= TILT_AGREEMENT]
     if tried in ([], [0.0]):
         return 0.0
-    scores = {}
-    for tilt in {0.0, *tried}:
-        matrix, size = _sheared(small.shape, tilt, 0.0)
-        scores[tilt] = float((cv2.warpAffine(small, matrix, size).sum(axis=1) ** 2).sum())
-    best = max(tried, key=scores.get)
-    if best in (TILTS[0], TILTS[-1]) or scores[best] <= TILT_GAIN * scores[0.0]:
+    coarse = [0.0, *tried[::2]]  # every other turn first, then the two beside the best of those
+    scores = dict(zip(coarse, _row_piling(small, coarse).tolist()))
+    best = max(tried[::2], key=scores.get)
+    beside = [tilt for tilt in tried if abs(tilt - best) == TILT_STEP]
+    scores |= dict(zip(beside, _row_piling(small, beside).tolist()))
+    best = max([best, *beside], key=scores.get)
+    needed = max(TILT_GAIN, 1 + TILT_GAIN_PER_DEGREE * abs(best))
+    if best in (TILTS[0], TILTS[-1]) or scores[best] <= needed * scores[0.0]:
         return 0.0  # the best at the range's end is a flag or border laid flat, not a line
     return best
 
 
+def _row_piling(small: np.ndarray, tilts: list[float]) -> np.ndarray:
+    """For each turn (degrees), how the ink piles into rows turned that way: the sum of squared row sums, each inked
+    pixel counted in the row its centre turns to."""
+    ys, xs = np.nonzero(small)
+    radians = np.radians(np.asarray(tilts, np.float32))
+    rows = np.rint(np.outer(np.cos(radians), ys.astype(np.float32))
+                   - np.outer(np.sin(radians), xs.astype(np.float32))).astype(np.int64)
+    rows -= rows.min(axis=1, keepdims=True)
+    span = int(rows.max()) + 1
+    piles = np.bincount((rows + span * np.arange(len(tilts))[:, None]).ravel(), np.tile(small[ys, xs], len(tilts)),
+                        span * len(tilts)).reshape(len(tilts), span)
+    return (piles ** 2).sum(axis=1)
+
+
+def _wide(ink: np.ndarray) -> bool:
+    """Whether the ink is wider than tall as a line of digits is (TILT_LINE_ASPECT)."""
+    rows, columns = np.nonzero(ink.sum(axis=1))[0], np.nonzero(ink.sum(axis=0))[0]
+    return columns[-1] - columns[0] >= TILT_LINE_ASPECT * (rows[-1] - rows[0])
+
+
 def _marks_slope(small: np.ndarray) -> float | None:
-    """How the centres of a line's separate marks climb (the median slope over pairs), or None for one mark:
-    flags lined up across digits may pile ink into rows, but the digits themselves do not climb."""
+    """How the centres of a line's separate marks climb: the median slope from each mark to the nearest one beside
+    it, to its right and no steeper than the turns tried (on a page of several lines, the marks above and below
+    are on other lines); None for one mark, or marks only above one another: flags lined up across digits may pile
+    ink into rows, but the digits themselves do not climb."""
     count, _, stats, centroids = cv2.connectedComponentsWithStats((small > 0).astype(np.uint8), connectivity=8)
     if count < 3:
         return None
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    xs, ys = centroids[1:][heights >= 0.4 * heights.max()].T
-    across, climb = xs[None, :] - xs[:, None], ys[None, :] - ys[:, None]
-    pairs = np.triu(np.ones(across.shape, bool), 1) & (across != 0)
-    return median((climb[pairs] / across[pairs]).tolist()) if pairs.any() else None
+    centres = centroids[1:][heights >= 0.4 * heights.max()]
+    across = centres[None, :, 0] - centres[:, None, 0]
+    climb = centres[None, :, 1] - centres[:, None, 1]
+    beside = (across > 0) & (np.abs(climb) <= np.tan(np.radians(TILTS[-1])) * across)
+    if not beside.any():
+        return None
+    distances = np.where(beside, np.hypot(across, climb), np.inf)
+    marks = np.flatnonzero(beside.any(axis=1))
+    nearest = distances[marks].argmin(axis=1)
+    return median((climb[marks, nearest] / across[marks, nearest]).tolist())
 
 
 def estimate_slant(small: np.ndarray) -> float:

@@ -11,15 +11,25 @@ def test_a_tilted_line_of_digits_is_levelled_and_a_level_one_left_alone():
         draw_ring(page, (x, 100), (22, 34))
     ink = binary_of(page)
     assert straighten.estimate_tilt(straighten.small_ink(ink)) == 0.0
-    matrix, size = straighten._sheared(ink.shape, 0.15, 0.0)  # the line climbs about 9 degrees
+    matrix, size = straighten._sheared(ink.shape, 9.0, 0.0)  # the line climbs 9 degrees
     tilted = cv2.warpAffine(ink, matrix, size, flags=cv2.INTER_NEAREST)
     tilt = straighten.estimate_tilt(straighten.small_ink(tilted))
-    assert abs(tilt + 0.15) <= 0.03
+    assert abs(tilt + 9.0) <= 1.5
     level, straightening = straighten.straighten(tilted, tilt, 0.0)
     rows = np.nonzero(level.sum(axis=1))[0]
     assert rows[-1] - rows[0] < 1.3 * 72  # about one ring's height again
     x, y, width, height = straightening.box_before(0, int(rows[0]), level.shape[1], int(rows[-1] - rows[0]))
     assert x <= 30 and x + width >= 330  # the levelled line's box maps back around the tilted ink
+
+
+def test_a_line_photographed_far_askew_is_turned_level():
+    page = blank_page(200, 500)
+    for x in (60, 160, 260, 360):
+        draw_ring(page, (x, 100), (22, 34))
+    ink = binary_of(page)
+    matrix, size = straighten._sheared(ink.shape, 25.0, 0.0)  # the whole line turned, rings and all
+    tilt = straighten.estimate_tilt(straighten.small_ink(cv2.warpAffine(ink, matrix, size, flags=cv2.INTER_NEAREST)))
+    assert abs(tilt + 25.0) <= 1.5
 
 
 def test_a_lone_flagged_one_is_not_laid_flat():
