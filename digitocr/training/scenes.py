@@ -69,7 +69,7 @@ Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
 class Scene:
     kind: str
     pixels: np.ndarray  # (H, W, 3) uint8; (H, W, 4) for a drawing, as a canvas exports it
-    lines: tuple[tuple[Box, str], ...]  # each line of the number, top to bottom: where it lies and its digits
+    lines: tuple[tuple[Box, str], ...]  # each line of the number in reading order: where it lies and its digits
 
     @property
     def text(self) -> str:
@@ -88,6 +88,7 @@ class Page:
     drawn: bool = False  # drawn on a browser's canvas: exported as the pen's colour on a see-through field
     desk: np.ndarray | None = None  # where the desk under the sheet shows in the photo, set once the page is laid out
     light: np.ndarray | None = None  # the share of the light each pixel gets, where a shadow falls on the page
+    in_reading_order: bool = False  # `numbers` already listed as read, where their boxes' tops no longer say it
 
     @classmethod
     def blank(cls, height: int, width: int) -> "Page":
@@ -128,15 +129,16 @@ class Page:
 
     def tilted(self, degrees: float) -> "Page":
         """The page turned anticlockwise by `degrees`, on paper grown to hold it, each line's box the bounds of its
-        turned corners."""
+        turned corners. Its lines keep the order they are read in: turned, a long line's box may reach above the
+        line before it."""
         height, width = self.ink.shape
         matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
         cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
         grown = (int(height * sin + width * cos) + 1, int(height * cos + width * sin) + 1)
         matrix[:, 2] += (grown[0] - width) / 2, (grown[1] - height) / 2
         tilted = Page(cv2.warpAffine(self.ink, matrix, grown), cv2.warpAffine(self.printed, matrix, grown),
-                      dark_field=self.dark_field, drawn=self.drawn)
-        for (x, y, w, h), text in self.numbers:
+                      dark_field=self.dark_field, drawn=self.drawn, in_reading_order=True)
+        for (x, y, w, h), text in sorted(self.numbers, key=lambda line: line[0][1]):
             corners = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]], np.float64) @ matrix.T
             (left, top), (right, bottom) = corners.min(axis=0).astype(int), corners.max(axis=0).astype(int)
             tilted.numbers.append(((int(left), int(top), int(right - left), int(bottom - top)), text))
@@ -706,4 +708,5 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:
     page = MAKERS[kind](writer, rng)
     pixels = canvas_export(page, rng) if page.drawn else render_page(page, rng)
-    return Scene(kind, pixels, tuple(sorted(page.numbers, key=lambda line: line[0][1])))
+    lines = page.numbers if page.in_reading_order else sorted(page.numbers, key=lambda line: line[0][1])
+    return Scene(kind, pixels, tuple(lines))

@@ -44,6 +44,17 @@ def test_a_page_photographed_askew_keeps_each_box_around_its_ink_and_is_never_tr
     assert {"tilted", "out_of_focus"} <= set(scenes.UNTRAINED_KINDS) and "tilted" not in scenes.KINDS
 
 
+def test_a_page_photographed_askew_keeps_its_lines_in_reading_order(monkeypatch):
+    page = scenes.Page.blank(80, 200)
+    page.write(np.ones((12, 50), np.float32), 10, 10, "4833")
+    page.write(np.ones((12, 40), np.float32), 150, 30, "71")  # the second line, written far to the right
+    tilted = page.tilted(30.0)
+    (first, _), (second, _) = tilted.numbers
+    assert second[1] < first[1]  # turned, the second line's box reaches above the first's
+    monkeypatch.setitem(scenes.MAKERS, "tilted", lambda writer, rng: tilted)
+    assert scenes.make_scene("tilted", scenes.Writer(bar_digits), np.random.default_rng(0)).text == "4833\n71"
+
+
 def test_a_page_out_of_focus_spreads_its_ink_and_keeps_its_amount():
     for seed in range(6):
         page = scenes.Page.blank(120, 200)
