@@ -194,13 +194,13 @@ def cleanup_picture(cleaned: cleanup.Cleaned) -> np.ndarray:
     return picture
 
 
-def straightened(binary: np.ndarray, settings: ReaderSettings, single_digit: bool,
+def straightened(cleaned: cleanup.Cleaned, settings: ReaderSettings, single_digit: bool,
                 recorder: StageRecorder) -> tuple[np.ndarray, Straightening]:
     """The ink with a tilted line levelled (never a one-digit crop's) and slanted strokes stood upright."""
-    tilt = shear = 0.0
+    binary, tilt, shear = cleaned.binary, 0.0, 0.0
     if settings.deslant:
         small = straighten.small_ink(binary)
-        tilt = 0.0 if single_digit else straighten.estimate_tilt(small)
+        tilt = 0.0 if single_digit else straighten.estimate_tilt(small, cleaned.components.stats[1:, :4])
         if tilt:
             small = straighten.small_ink(straighten.straighten(binary, tilt, 0.0)[0])
         shear = straighten.estimate_slant(small)
@@ -232,7 +232,7 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     thresholded, tone, factor, dark_ink = binary_ink(pixels, settings, recorder, drawn)
     single_digit = settings.one_digit or holds_one_digit(image_size, settings)
     cleaned = cleaned_ink(thresholded, tone, settings, single_digit, drawn, recorder)
-    upright, straightening = straightened(cleaned.binary, settings, single_digit, recorder)
+    upright, straightening = straightened(cleaned, settings, single_digit, recorder)
     segmentation = segmented(upright, cleaned, settings, single_digit, recorder)
     pieces, options = pieces_and_options(segmentation)
     inputs = model_inputs(segmentation.labels, pieces)

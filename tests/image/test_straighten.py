@@ -32,6 +32,18 @@ def test_a_line_photographed_far_askew_is_turned_level():
     assert abs(tilt + 25.0) <= 1.5
 
 
+def test_a_page_of_lines_photographed_askew_is_turned_level_by_its_marks_at_full_size():
+    page = blank_page(560, 900)
+    for row, count in enumerate((7, 4, 6)):
+        for digit in range(count):
+            draw_ring(page, (150 + 64 * digit + 40 * row, 140 + 120 * row), (20, 34))
+    ink = binary_of(page)
+    matrix, size = straighten._sheared(ink.shape, -25.0, 0.0)
+    tilted = cv2.warpAffine(ink, matrix, size, flags=cv2.INTER_NEAREST)
+    marks = cv2.connectedComponentsWithStats(tilted, connectivity=8)[2][1:, :4]
+    assert abs(straighten.estimate_tilt(straighten.small_ink(tilted), marks) - 25.0) <= 2.5
+
+
 def test_a_lone_flagged_one_is_not_laid_flat():
     page = blank_page(200, 200)
     draw_bar(page, 110, 30, 10, 140)
