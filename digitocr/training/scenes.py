@@ -20,7 +20,8 @@ drawn on a canvas too small for it, whose edges cut its strokes, and a
 register's row number among all a ledger's clutter at once, where each
 trained kind has one, a sheet photographed on a desk that shows beyond some
 of its sides, a page with a shadow across it, a page photographed askew,
-and one photographed out of focus or with a shaking hand. The digits come from a
+one photographed out of focus or with a shaking hand, and a cell whose crop
+cuts a digit of the next row at a corner. The digits come from a
 `Writer` (the stress suite's draws only on held-out writers); each number is
 written as a person writes it to be read, apart from the clutter (but for
 the amount written fast, as real cells often are), and the page is
@@ -58,7 +59,7 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
-                   "tilted", "out_of_focus")
+                   "tilted", "out_of_focus", "corner_remnant")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -384,6 +385,28 @@ def cut_off_rows(page: Page, writer: Writer, height: float, rng: np.random.Gener
                        shown - other.shape[0] if above else page.ink.shape[0] - shown)
 
 
+def corner_remnant(writer, rng) -> Page:
+    """A table cell cropped from a column of numbers: at a top or bottom corner, a digit of the row above or below,
+    cut by the crop (a third to two thirds of it shows), a little beyond the number's first or last digit."""
+    height = digit_height(rng, (16.0, 50.0))
+    page = framed(writer, height, rng, sides=(0.3, 1.0), ends=(0.2, 0.6))
+    digit, _ = writer.digit(rng)
+    digit = scaled(cropped(digit), height / max(1, cropped(digit).shape[0]))
+    (x, _, width, _), _ = page.numbers[0]
+    shown = int(digit.shape[0] * rng.uniform(1 / 3, 2 / 3))
+    above, after = rng.random() < 0.5, rng.random() < 0.5
+    gap = int(height * rng.uniform(0.1, 0.5))
+    beyond = gap + digit.shape[1] + int(height * rng.uniform(0.0, 0.3))  # the cell holds the remnant's width
+    if after:
+        page = page.widened(right=max(0, x + width + beyond - page.ink.shape[1]))
+    else:
+        page = page.widened(left=max(0, beyond - x))
+        x = page.numbers[0][0][0]
+    left = x + width + gap if after else x - digit.shape[1] - gap
+    page.paste(digit, left, shown - digit.shape[0] if above else page.ink.shape[0] - shown)
+    return page
+
+
 def neighbour_rows(writer, rng) -> Page:
     height = digit_height(rng)
     page = framed(writer, height, rng, ends=(0.5, 1.0))
@@ -702,7 +725,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "small_and_faint": small_and_faint, "ones_first": ones_first,
           "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row,
           "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
-          "out_of_focus": out_of_focus}
+          "out_of_focus": out_of_focus, "corner_remnant": corner_remnant}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

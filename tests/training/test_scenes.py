@@ -65,6 +65,18 @@ def test_a_page_out_of_focus_spreads_its_ink_and_keeps_its_amount():
         assert (blurred.ink > 0.01).sum() > 1.2 * 480
 
 
+def test_a_cells_crop_cuts_a_digit_of_the_next_row_at_a_corner_clear_of_the_number():
+    for seed in range(6):
+        page = scenes.corner_remnant(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        (x, y, w, h), _ = page.numbers[0]
+        beside = page.ink.copy()
+        beside[:, x:x + w] = 0
+        rows = np.nonzero(beside.sum(axis=1) > 0)[0]
+        assert len(rows) and (rows[0] == 0 or rows[-1] == page.ink.shape[0] - 1)  # cut by the crop's top or bottom
+        assert rows[-1] - rows[0] + 1 < h  # a third to two thirds of a digit shows
+    assert "corner_remnant" in scenes.UNTRAINED_KINDS and "corner_remnant" not in scenes.KINDS
+
+
 def test_a_page_turned_half_round_never_holds_a_number_that_reads_as_another_number_that_way():
     assert scenes.half_turned_text("861") == "198" and scenes.half_turned_text("69") == "69"
     assert scenes.half_turned_text("17") is None
