@@ -390,8 +390,8 @@ def corner_remnant(writer, rng) -> Page:
     cut by the crop (a third to two thirds of it shows), a little beyond the number's first or last digit."""
     height = digit_height(rng, (16.0, 50.0))
     page = framed(writer, height, rng, sides=(0.3, 1.0), ends=(0.2, 0.6))
-    digit, _ = writer.digit(rng)
-    digit = scaled(cropped(digit), height / max(1, cropped(digit).shape[0]))
+    ink = cropped(writer.digit(rng)[0])
+    digit = scaled(ink, height / max(1, ink.shape[0]))
     (x, _, width, _), _ = page.numbers[0]
     shown = int(digit.shape[0] * rng.uniform(1 / 3, 2 / 3))
     above, after = rng.random() < 0.5, rng.random() < 0.5
