@@ -97,28 +97,35 @@ def estimate_tilt(small: np.ndarray, marks: np.ndarray | None = None) -> float:
     tried = [tilt for tilt in TILTS if climb is None or abs(tilt - climb) <= TILT_AGREEMENT]
     if tried in ([], [0.0]):
         return 0.0
-    coarse = [0.0, *tried[::2]]  # every other turn first, then the two beside the best of those
-    scores = dict(zip(coarse, _row_piling(small, coarse).tolist()))
-    best = max(tried[::2], key=scores.get)
-    beside = [tilt for tilt in tried if abs(tilt - best) == TILT_STEP]
-    scores |= dict(zip(beside, _row_piling(small, beside).tolist()))
-    best = max([best, *beside], key=scores.get)
+    ink = _inked(small)
+    first = tried if climb is not None else tried[::2]  # the few turns near the climb; else every other turn...
+    scores = dict(zip([0.0, *first], _row_piling(ink, [0.0, *first]).tolist()))
+    best = max(first, key=scores.get)
+    beside = [tilt for tilt in tried if abs(tilt - best) == TILT_STEP and tilt not in scores]
+    if beside:  # ...and then the two beside the best of those
+        scores |= dict(zip(beside, _row_piling(ink, beside).tolist()))
+        best = max([best, *beside], key=scores.get)
     needed = max(TILT_GAIN, 1 + TILT_GAIN_PER_DEGREE * abs(best))
     if best in (TILTS[0], TILTS[-1]) or scores[best] <= needed * scores[0.0]:
         return 0.0  # the best at the range's end is a flag or border laid flat, not a line
     return best
 
 
-def _row_piling(small: np.ndarray, tilts: list[float]) -> np.ndarray:
-    """For each turn (degrees), how the ink piles into rows turned that way: the sum of squared row sums, each inked
-    pixel counted in the row its centre turns to."""
+def _inked(small: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The inked pixels' rows and columns (float32) and their ink, for `_row_piling`."""
     ys, xs = np.nonzero(small)
+    return ys.astype(np.float32), xs.astype(np.float32), small[ys, xs]
+
+
+def _row_piling(ink: tuple[np.ndarray, np.ndarray, np.ndarray], tilts: list[float]) -> np.ndarray:
+    """For each turn (degrees), how the ink (`_inked`) piles into rows turned that way: the sum of squared row sums,
+    each inked pixel counted in the row its centre turns to."""
+    ys, xs, weights = ink
     radians = np.radians(np.asarray(tilts, np.float32))
-    rows = np.rint(np.outer(np.cos(radians), ys.astype(np.float32))
-                   - np.outer(np.sin(radians), xs.astype(np.float32))).astype(np.int64)
+    rows = np.rint(np.outer(np.cos(radians), ys) - np.outer(np.sin(radians), xs)).astype(np.int64)
     rows -= rows.min(axis=1, keepdims=True)
     span = int(rows.max()) + 1
-    piles = np.bincount((rows + span * np.arange(len(tilts))[:, None]).ravel(), np.tile(small[ys, xs], len(tilts)),
+    piles = np.bincount((rows + span * np.arange(len(tilts))[:, None]).ravel(), np.tile(weights, len(tilts)),
                         span * len(tilts)).reshape(len(tilts), span)
     return (piles ** 2).sum(axis=1)
 
