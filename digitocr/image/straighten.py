@@ -76,7 +76,7 @@ def small_ink(binary: np.ndarray) -> np.ndarray:
     return cv2.resize(binary, size, interpolation=cv2.INTER_AREA).astype(np.float32)
 
 
-def estimate_tilt(small: np.ndarray, marks: np.ndarray | None = None) -> float:
+def estimate_tilt(small: np.ndarray, marks: np.ndarray) -> float:
     """The degrees to turn a tilted line of digits (or the lines of a page photographed askew) to lay it level: the
     turn that piles its ink into the fewest rows (sum of squared row sums), as level lines do, where it piles them
     better by more the further it turns (TILT_GAIN_PER_DEGREE): a photo is far more often near level than far off
@@ -84,11 +84,11 @@ def estimate_tilt(small: np.ndarray, marks: np.ndarray | None = None) -> float:
     has separate marks, only turns close to how their centres climb are tried, and ink whose marks already sit
     level is left alone at once. Ink of one mark must be wider than tall, as a line is: a single digit's flag must
     not be laid flat. `small` is the ink as `small_ink` gives it; `marks` the boxes (x, y, width, height) of its
-    separate marks at full size, where they are known (a page of several lines, shrunk to SLANT_HEIGHT, runs its
-    digits together), else taken from `small`."""
+    separate marks at full size (`Components.stats`): a page of several lines, shrunk to SLANT_HEIGHT, runs its
+    digits together."""
     if not small.any():
         return 0.0
-    slope = _marks_slope(_mark_boxes(small) if marks is None else marks)
+    slope = _marks_slope(marks)
     climb = None if slope is None else math.degrees(math.atan(slope))
     if climb is not None and abs(climb) < TILT_LEVEL:
         return 0.0
@@ -136,17 +136,11 @@ def _wide(ink: np.ndarray) -> bool:
     return columns[-1] - columns[0] >= TILT_LINE_ASPECT * (rows[-1] - rows[0])
 
 
-def _mark_boxes(small: np.ndarray) -> np.ndarray:
-    """The boxes (x, y, width, height) of the ink's separate marks."""
-    return cv2.connectedComponentsWithStats((small > 0).astype(np.uint8), connectivity=8)[2][1:, :4]
-
-
 def _marks_slope(marks: np.ndarray) -> float | None:
     """How the centres of a line's separate marks (boxes: x, y, width, height) climb: the median slope from each mark
     to the nearest one beside it, to its right and no steeper than the turns tried (on a page of several lines, the
     marks above and below are on other lines); None for one mark, or marks only above one another: flags lined up
     across digits may pile ink into rows, but the digits themselves do not climb."""
-    marks = marks[marks[:, 3] > 0]
     if len(marks) < 2:
         return None
     tall = marks[marks[:, 3] >= 0.4 * marks[:, 3].max()].astype(np.float64)

@@ -3,6 +3,12 @@ import numpy as np
 
 from conftest import binary_of, blank_page, draw_bar, draw_ring
 from digitocr.image import straighten
+from digitocr.image.components import Components
+
+
+def tilt_of(ink: np.ndarray) -> float:
+    """The tilt estimated as the pipeline does: on the small copy, with the marks' boxes at full size."""
+    return straighten.estimate_tilt(straighten.small_ink(ink), Components.of(ink).stats[1:, :4])
 
 
 def test_a_tilted_line_of_digits_is_levelled_and_a_level_one_left_alone():
@@ -10,10 +16,10 @@ def test_a_tilted_line_of_digits_is_levelled_and_a_level_one_left_alone():
     for x in (60, 140, 220, 300):
         draw_ring(page, (x, 100), (22, 34))
     ink = binary_of(page)
-    assert straighten.estimate_tilt(straighten.small_ink(ink)) == 0.0
+    assert tilt_of(ink) == 0.0
     matrix, size = straighten._sheared(ink.shape, 9.0, 0.0)  # the line climbs 9 degrees
     tilted = cv2.warpAffine(ink, matrix, size, flags=cv2.INTER_NEAREST)
-    tilt = straighten.estimate_tilt(straighten.small_ink(tilted))
+    tilt = tilt_of(tilted)
     assert abs(tilt + 9.0) <= 1.5
     level, straightening = straighten.straighten(tilted, tilt, 0.0)
     rows = np.nonzero(level.sum(axis=1))[0]
@@ -28,7 +34,7 @@ def test_a_line_photographed_far_askew_is_turned_level():
         draw_ring(page, (x, 100), (22, 34))
     ink = binary_of(page)
     matrix, size = straighten._sheared(ink.shape, 25.0, 0.0)  # the whole line turned, rings and all
-    tilt = straighten.estimate_tilt(straighten.small_ink(cv2.warpAffine(ink, matrix, size, flags=cv2.INTER_NEAREST)))
+    tilt = tilt_of(cv2.warpAffine(ink, matrix, size, flags=cv2.INTER_NEAREST))
     assert abs(tilt + 25.0) <= 1.5
 
 
@@ -40,12 +46,11 @@ def test_a_page_of_lines_photographed_askew_is_turned_level_by_its_marks_at_full
     ink = binary_of(page)
     matrix, size = straighten._sheared(ink.shape, -25.0, 0.0)
     tilted = cv2.warpAffine(ink, matrix, size, flags=cv2.INTER_NEAREST)
-    marks = cv2.connectedComponentsWithStats(tilted, connectivity=8)[2][1:, :4]
-    assert abs(straighten.estimate_tilt(straighten.small_ink(tilted), marks) - 25.0) <= 2.5
+    assert abs(tilt_of(tilted) - 25.0) <= 2.5
 
 
 def test_a_lone_flagged_one_is_not_laid_flat():
     page = blank_page(200, 200)
     draw_bar(page, 110, 30, 10, 140)
     cv2.line(page, (110, 32), (60, 80), 20, 10)  # a long flag
-    assert straighten.estimate_tilt(straighten.small_ink(binary_of(page))) == 0.0
+    assert tilt_of(binary_of(page)) == 0.0
