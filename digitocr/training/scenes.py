@@ -128,6 +128,10 @@ class Page:
             turned.numbers.append(((moved.x, moved.y, moved.width, moved.height), text))
         return turned
 
+    def in_order(self) -> list[tuple[Box, str]]:
+        """The lines of the number as a person reads them: top to bottom, unless already listed so."""
+        return self.numbers if self.in_reading_order else sorted(self.numbers, key=lambda line: line[0][1])
+
     def tilted(self, degrees: float) -> "Page":
         """The page turned anticlockwise by `degrees`, on paper grown to hold it, each line's box the bounds of its
         turned corners. Its lines keep the order they are read in: turned, a long line's box may reach above the
@@ -139,7 +143,7 @@ class Page:
         matrix[:, 2] += (grown[0] - width) / 2, (grown[1] - height) / 2
         tilted = Page(cv2.warpAffine(self.ink, matrix, grown), cv2.warpAffine(self.printed, matrix, grown),
                       dark_field=self.dark_field, drawn=self.drawn, in_reading_order=True)
-        for (x, y, w, h), text in sorted(self.numbers, key=lambda line: line[0][1]):
+        for (x, y, w, h), text in self.in_order():
             corners = np.array([[x, y, 1], [x + w, y, 1], [x, y + h, 1], [x + w, y + h, 1]], np.float64) @ matrix.T
             (left, top), (right, bottom) = corners.min(axis=0).astype(int), corners.max(axis=0).astype(int)
             tilted.numbers.append(((int(left), int(top), int(right - left), int(bottom - top)), text))
@@ -731,5 +735,4 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:
     page = MAKERS[kind](writer, rng)
     pixels = canvas_export(page, rng) if page.drawn else render_page(page, rng)
-    lines = page.numbers if page.in_reading_order else sorted(page.numbers, key=lambda line: line[0][1])
-    return Scene(kind, pixels, tuple(lines))
+    return Scene(kind, pixels, tuple(page.in_order()))
