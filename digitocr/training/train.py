@@ -64,6 +64,8 @@ class TrainingRun:
     reader_cut_scenes: int = 0  # scenes of each one-line kind the pipeline cuts into pieces to learn from
     draw_processes: int = 1  # processes drawing each epoch's samples while the network learns
     teacher_runtime: str = "onnx"  # what the teachers answer through: ONNX Runtime, or Keras on its device
+    minutes: float | None = None  # a time budget: the cosine schedule runs over it, and no epoch starts that would
+    # overrun it
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,12 @@ def md5_of(path: Path) -> str:
 
 def cosine_rate(start: float, epoch: int, epochs: int) -> float:
     """The learning rate of an epoch (counted from 1) on a cosine schedule from `start` down towards zero."""
-    return float(start * 0.5 * (1 + np.cos(np.pi * (epoch - 1) / epochs)))
+    return cosine_at(start, (epoch - 1) / epochs)
+
+
+def cosine_at(start: float, progress: float) -> float:
+    """The cosine schedule's learning rate once `progress` (0 to 1) of the run is done."""
+    return float(start * 0.5 * (1 + np.cos(np.pi * min(progress, 1.0))))
 
 
 def training_pools(sources: Sources, limit: int | None) -> DigitPools:
@@ -145,26 +152,36 @@ def starting_model(run: TrainingRun):
 
 def fit(model, run: TrainingRun, drawer: EpochDrawer, validation: dict, teacher: Teacher | None) -> tuple[list, int]:
     """Epochs on a cosine schedule, each on fresh samples; the weights of the best epoch (mean validation accuracy)
-    are kept. Returns each epoch's scores and the best epoch."""
+    are kept. With `run.minutes` the schedule runs over the time budget instead of the epochs, so a run on a lent
+    machine anneals fully however fast it turns out to be. Returns each epoch's scores and the best epoch."""
     min_epochs = int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs))
+    budget = 60 * run.minutes if run.minutes else None
     best_score, best_weights, best_epoch, stale, history = -1.0, None, 0, 0, []
+    started, last_epoch_seconds = time.perf_counter(), 0.0
     for epoch in range(1, run.max_epochs + 1):
+        elapsed = time.perf_counter() - started
+        if budget and epoch > 1 and elapsed + last_epoch_seconds > budget:
+            print(f"stopping: another epoch would overrun the {run.minutes:g} minutes", flush=True)
+            break
+        rate = cosine_at(run.learning_rate, elapsed / budget) if budget else cosine_rate(run.learning_rate, epoch,
+                                                                                         run.max_epochs)
         inputs, targets = drawer.next_epoch(another_follows=epoch < run.max_epochs)
         if teacher is not None:
             targets = distilled_targets(targets, teacher.answers(inputs), run.distill_weight)
-        model.optimizer.learning_rate.assign(cosine_rate(run.learning_rate, epoch, run.max_epochs))
-        print(f"epoch {epoch}/{run.max_epochs}: {len(inputs)} samples, learning rate "
-              f"{cosine_rate(run.learning_rate, epoch, run.max_epochs):.2e}", flush=True)
+        model.optimizer.learning_rate.assign(rate)
+        print(f"epoch {epoch}/{run.max_epochs}: {len(inputs)} samples, learning rate {rate:.2e}", flush=True)
         model.fit(inputs, targets, batch_size=BATCH_SIZE, epochs=1, verbose=1 if sys.stdout.isatty() else 2)
         scores = {name: accuracy(model, *data) for name, data in validation.items()}
-        history.append({"epoch": epoch, **scores})
+        history.append({"epoch": epoch, "learning_rate": rate, **scores})
         print("  " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()), flush=True)
+        last_epoch_seconds = time.perf_counter() - started - elapsed
         score = float(np.mean(list(scores.values())))
         if score > best_score:
             best_score, best_weights, best_epoch, stale = score, model.get_weights(), epoch, 0
         else:
             stale += 1
-            if stale >= PATIENCE and epoch >= min_epochs:
+            late = (time.perf_counter() - started >= MIN_EPOCHS_SHARE * budget) if budget else epoch >= min_epochs
+            if stale >= PATIENCE and late:
                 print(f"stopping early: no gain for {PATIENCE} epochs", flush=True)
                 break
     model.set_weights(best_weights)
@@ -188,7 +205,6 @@ def train(sources: Sources, run: TrainingRun) -> dict:
     """From random weights, or from the classifier at `run.base`; taught by `run.teachers` where given."""
     import keras
 
-    keras.utils.set_random_seed(run.seed)
     pools, validation = training_pools(sources, run.limit), validation_sets(sources, run.limit)
     if run.reader_cut_scenes:
         pools = replace(pools, reader_cuts=cut_by_the_reader(pools, run))
@@ -199,6 +215,7 @@ def train(sources: Sources, run: TrainingRun) -> dict:
           flush=True)
     counts = EpochCounts().limited(run.limit)
     with EpochDrawer(pools, counts, run.seed, run.draw_processes) as drawer:
+        keras.utils.set_random_seed(run.seed)  # after the drawers fork: on JAX it starts the device's threads
         teacher = Teacher.load(list(run.teachers), run.teacher_runtime) if run.teachers else None
         model, started_from = starting_model(run)
         started = time.perf_counter()
@@ -243,7 +260,8 @@ def model_card(model, sources: Sources, run: TrainingRun, cuts: ReaderCuts | Non
             "scenes": cuts.scenes, "scenes_aligned": cuts.scenes_aligned, "pieces": len(cuts.labels),
             "not_digits": int((cuts.labels == NOT_A_DIGIT).sum())}} if cuts else {}),
         "augmentation": asdict(augment.AugmentSettings()),
-        "training": {"batch_size": BATCH_SIZE, "max_epochs": run.max_epochs, "patience": PATIENCE,
+        "training": {"batch_size": BATCH_SIZE, "max_epochs": run.max_epochs, "minutes": run.minutes,
+                     "patience": PATIENCE,
                      "min_epochs": int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs)),
                      "optimizer": "Adam, cosine learning rate", "learning_rate": run.learning_rate,
                      "keras_backend": keras.backend.backend(), "draw_processes": run.draw_processes,
@@ -286,6 +304,9 @@ def parser() -> argparse.ArgumentParser:
                         help="what the teachers answer through: ONNX Runtime (default, the fastest on a CPU) or Keras "
                              "on its backend's device (a GPU, with KERAS_BACKEND=torch where TensorFlow sees none)")
     parser.add_argument("--epochs", type=int, default=MAX_EPOCHS, help="most epochs; early stopping may end sooner")
+    parser.add_argument("--minutes", type=float, help="a time budget: the cosine schedule runs over these minutes "
+                        "instead of the epochs, and no epoch starts that would overrun them (for a lent machine whose "
+                        "speed is not known ahead; the card records each epoch's learning rate)")
     parser.add_argument("--limit", type=int, help="use at most this many samples per stream (a quick smoke run)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--workers", type=int, default=2, help="processes reading the extra hands' images")
@@ -326,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     run = TrainingRun(Path(args.out), args.architecture, args.epochs, args.limit, args.seed,
                       Path(args.base) if args.base else None, args.learning_rate, tuple(map(Path, args.teacher)),
                       reader_cut_scenes=args.reader_cuts, draw_processes=args.draw_processes,
-                      teacher_runtime=args.teacher_runtime)
+                      teacher_runtime=args.teacher_runtime, minutes=args.minutes)
     train(sources, run)
     return 0
 

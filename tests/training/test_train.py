@@ -1,6 +1,7 @@
 import hashlib
 import io
 import json
+import time
 import zipfile
 from dataclasses import astuple
 
@@ -188,3 +189,25 @@ def test_the_training_command_goes_on_from_a_models_own_weights(tmp_path):
     shipped = hashlib.sha256(DEFAULT_MODEL_PATH.read_bytes()).hexdigest()
     made_by = json.loads(DEFAULT_MODEL_PATH.with_suffix(".json").read_text())["command"]
     assert card["training"]["started_from"] == {"model": "DigitClassifier.keras", "sha256": shipped, "command": made_by}
+
+
+class SlowDrawer:
+    """An epoch of eight blank samples that takes a fifth of a second to draw."""
+
+    def next_epoch(self, another_follows: bool):
+        time.sleep(0.2)
+        return np.zeros((8, 28, 28, 1), np.float32), digit_data.one_hot(np.arange(8) % 10)
+
+
+def test_a_time_budget_anneals_the_learning_rate_over_the_minutes_and_ends_within_them():
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
+    run = train.TrainingRun(out=None, max_epochs=1000, learning_rate=1e-3, minutes=0.1)
+    validation = {"blank": (np.zeros((4, 28, 28, 1), np.float32), np.zeros(4, np.int64))}
+    started = time.perf_counter()
+    history, best = train.fit(model, run, SlowDrawer(), validation, None)
+    assert 3 <= len(history) < 1000 and time.perf_counter() - started < 7.5
+    rates = [epoch["learning_rate"] for epoch in history]
+    assert rates[0] == pytest.approx(1e-3) and all(later < earlier for earlier, later in zip(rates, rates[1:]))
+    assert rates[-1] < 0.5e-3  # the last epochs came in the schedule's second half
+    assert train.cosine_at(1e-3, 1.0) == 0.0 and train.cosine_rate(1e-3, 3, 4) == train.cosine_at(1e-3, 0.5)
