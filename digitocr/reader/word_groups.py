@@ -6,7 +6,9 @@ letter of a neighbouring column. A person sees such a group as apart from the
 number: a space between, marks of another size or shape, strokes no digit is
 made of, a form's column line between. Digits more than WORD_SPACE of their
 height apart start a new group, and so does a digit beyond a column line,
-however near (`Analysis.column_lines`); the first and the last group are each
+however near (`Analysis.column_lines`); a digit hanging off the band the
+line's digits share (a piece of the next row that the crop cut) is a group
+of its own, however near; the first and the last group are each
 weighed against the rest of the line by a logistic model of what a person
 looks at: how strongly the line recognizer, on the group's own columns,
 prefers reading nothing there; how sure the digits are; how many are bare
@@ -25,6 +27,7 @@ from typing import TypeVar
 import numpy as np
 
 from ..image.lines import LineImage, inked_width, line_column
+from ..image.segment import LINE_OVERLAP
 from ..models import MODELS
 from ..networks.ctc import log_likelihood
 from ..networks.line_recognizer import FRAME_STEP
@@ -74,17 +77,47 @@ def space_between(digits: tuple[Digit, ...], others: tuple[Digit, ...]) -> float
 
 def word_groups(digits: list[Digit], column_lines: np.ndarray) -> list[list[int]]:
     """The digits' indices, left to right, in groups parted by spaces wider than WORD_SPACE of their height, or by a
-    form's column line (`column_lines`, as `Analysis` keeps them), which parts one field from the next."""
+    form's column line (`column_lines`, as `Analysis` keeps them), which parts one field from the next; a digit off
+    the line (`off_the_line`) is a group of its own."""
     order = sorted(range(len(digits)), key=lambda index: digits[index].box.x)
     widest_space = WORD_SPACE * median_height(digits)
-    groups, right = [], None
+    apart = off_the_line(digits)
+    groups, right, last = [], None, None
     for index in order:
         box = digits[index].box
-        if right is None or box.x - right > widest_space or ruled_between(column_lines, right, box):
+        if right is None or box.x - right > widest_space or ruled_between(column_lines, right, box) or \
+                apart[index] or apart[last]:
             groups.append([])
         groups[-1].append(index)
         right = box.x + box.width if right is None else max(right, box.x + box.width)
+        last = index
     return groups
+
+
+def off_the_line(digits: list[Digit]) -> list[bool]:
+    """For each digit, whether it hangs off the line, as a piece of the row below that a crop cuts: less than
+    LINE_OVERLAP of its height in the band the line's digits share, their median top to median bottom once their
+    climb is taken out (`line_climb`, so a line photographed askew keeps its end digits). A band needs three digits,
+    and a climb four: the slope of two or three is as much their own misalignment as the line's, and with one of
+    them off the line, no median holds."""
+    if len(digits) < 3:
+        return [False] * len(digits)
+    middles = np.array([d.box.x + d.box.width / 2 for d in digits], np.float64)
+    tops = np.array([d.box.y for d in digits], np.float64)
+    bottoms = tops + np.array([d.box.height for d in digits], np.float64)
+    rise = line_climb(middles, (tops + bottoms) / 2) * middles if len(digits) >= 4 else 0.0
+    level_tops, level_bottoms = tops - rise, bottoms - rise
+    shared = np.minimum(np.median(level_bottoms), level_bottoms) - np.maximum(np.median(level_tops), level_tops)
+    return (shared < LINE_OVERLAP * (bottoms - tops)).tolist()
+
+
+def line_climb(xs: np.ndarray, ys: np.ndarray) -> float:
+    """Rows per column the points climb, by the repeated median (each point's median slope to the others, and the
+    median of those): it holds however far off a minority of the points lie. Two points one above the other say
+    nothing of a climb: their slope counts as none."""
+    dx, dy = xs[None, :] - xs[:, None], ys[None, :] - ys[:, None]
+    slopes = np.divide(dy, dx, out=np.zeros(dx.shape), where=dx != 0)[~np.eye(len(xs), dtype=bool)]
+    return float(np.median(np.median(slopes.reshape(len(xs), -1), axis=1)))
 
 
 def ruled_between(column_lines: np.ndarray, right: float, box: Box) -> bool:

@@ -35,6 +35,20 @@ def test_a_column_line_in_the_space_between_two_digits_parts_them_however_close(
     assert word_groups(packed, np.array([[66.0, 40, 66, 80]])) == [[0, 1, 2]]  # ends below the digits' middle
 
 
+def test_a_digit_hanging_off_the_line_the_others_share_is_a_group_of_its_own_however_close():
+    line = [digit_at(4, 0), digit_at(2, 34), digit_at(2, 68)]  # rows 10 to 60
+    below = replace(digit_at(8, 100, height=30), box=Box(100, 50, 30, 30))  # a third of it on the line: a cut piece
+    dropped = replace(digit_at(9, 100), box=Box(100, 25, 30, 50))  # a tail that falls 15 pixels below: on the line
+    assert word_groups(line + [below], NO_COLUMN_LINES) == [[0, 1, 2], [3]]
+    assert word_groups(line + [dropped], NO_COLUMN_LINES) == [[0, 1, 2, 3]]
+    askew = [replace(digit_at(label, 34 * place), box=Box(34 * place, 10 + 20 * place, 30, 50))
+             for place, label in enumerate((2, 0, 2, 6))]  # a line climbing 30 degrees
+    assert word_groups(askew, NO_COLUMN_LINES) == [[0, 1, 2, 3]]
+    assert word_groups([below, line[0], line[1]], NO_COLUMN_LINES) == [[1, 2], [0]]
+    beside = replace(below, box=Box(34, 50, 30, 30))
+    assert word_groups([line[0], beside], NO_COLUMN_LINES) == [[0, 1]]  # two digits have no band to stand off
+
+
 def test_a_number_s_field_runs_between_the_nearest_column_lines_either_side_of_it():
     number = Box(100, 10, 60, 50)  # its middle height is 35
     lines = np.array([[20.0, 0, 20, 80], [60.0, 0, 60, 80], [180.0, 0, 180, 80], [300.0, 0, 300, 80],
