@@ -174,13 +174,14 @@ def fit(model, run: TrainingRun, drawer: EpochDrawer, validation: dict, teacher:
         scores = {name: accuracy(model, *data) for name, data in validation.items()}
         history.append({"epoch": epoch, "learning_rate": rate, **scores})
         print("  " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()), flush=True)
-        last_epoch_seconds = time.perf_counter() - started - elapsed
+        done = time.perf_counter() - started
+        last_epoch_seconds = done - elapsed
         score = float(np.mean(list(scores.values())))
         if score > best_score:
             best_score, best_weights, best_epoch, stale = score, model.get_weights(), epoch, 0
         else:
             stale += 1
-            late = (time.perf_counter() - started >= MIN_EPOCHS_SHARE * budget) if budget else epoch >= min_epochs
+            late = done >= MIN_EPOCHS_SHARE * budget if budget else epoch >= min_epochs
             if stale >= PATIENCE and late:
                 print(f"stopping early: no gain for {PATIENCE} epochs", flush=True)
                 break
