@@ -54,3 +54,14 @@ def test_a_lone_flagged_one_is_not_laid_flat():
     draw_bar(page, 110, 30, 10, 140)
     cv2.line(page, (110, 32), (60, 80), 20, 10)  # a long flag
     assert tilt_of(binary_of(page)) == 0.0
+
+
+def test_slanted_strokes_are_sheared_upright_and_upright_ones_left_alone():
+    page = blank_page(200, 500)
+    for x in (80, 180, 280, 380):
+        draw_bar(page, x, 40, 10, 120)
+    ink = binary_of(page)
+    assert straighten.estimate_slant(straighten.small_ink(ink)) == 0.0
+    for slant in (0.5, -0.3):
+        italic, _ = straighten.straighten(ink, 0.0, slant)
+        assert abs(straighten.estimate_slant(straighten.small_ink(italic)) + slant) <= 0.1
