@@ -64,8 +64,7 @@ class TrainingRun:
     reader_cut_scenes: int = 0  # scenes of each one-line kind the pipeline cuts into pieces to learn from
     draw_processes: int = 1  # processes drawing each epoch's samples while the network learns
     teacher_runtime: str = "onnx"  # what the teachers answer through: ONNX Runtime, or Keras on its device
-    minutes: float | None = None  # a time budget: the cosine schedule runs over it, and no epoch starts that would
-    # overrun it
+    minutes: float | None = None  # a time budget the cosine schedule runs over; no epoch starts that would overrun it
 
 
 @dataclass(frozen=True)
