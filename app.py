@@ -21,7 +21,7 @@ from digitocr.training.userdata import (NOT_A_DIGIT, append_samples, counts_by_l
                                         read_labels)
 
 SAMPLES = Path(__file__).parent / "sample_images"
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "tif", "tiff", "zip"]
+UPLOAD_TYPES = sorted(suffix.lstrip(".") for suffix in IMAGE_SUFFIXES) + ["zip"]
 ROWS_PER_PAGE = 25
 PHONE_CANVAS, WIDE_CANVAS = 340, 700  # pixels: a phone's page is about 390 wide, with margins
 

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..errors import DigitOcrError, EmptyImageError, ImageTooLargeError, UnsupportedImageError
+from ..image.loading import ACCEPTED_FILES
 from ..networks.model_files import model_sha256
 from ..reader import Reader
 from ..results import SCHEMA_VERSION, Outcome
@@ -27,7 +28,7 @@ STATUS_OF_ERROR = ((ImageTooLargeError, 413), (UnsupportedImageError, 415), (Emp
 READ_REQUEST = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["files"],
     "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"},
-                             "description": "one or more images: PNG, JPEG, WebP, BMP, TIFF or GIF"}}}}}}}
+                             "description": f"one or more images, each a {ACCEPTED_FILES}"}}}}}}}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ are decoded (file size, then the header's pixel count), each failure raises
 its own typed error, and nothing the user gave is written anywhere.
 """
 
+import functools
 import glob
 import io
 import os
@@ -17,6 +18,7 @@ from typing import BinaryIO, Union
 
 import cv2
 import numpy as np
+import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import (EmptyImageError, ImageLoadError, ImageNotFoundError, ImageTooLargeError, TruncatedImageError,
@@ -25,13 +27,15 @@ from ..settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS
 
 ImageSource = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO, Image.Image, np.ndarray]
 
-ACCEPTED_FILES = "PNG, JPEG, WebP, BMP, TIFF or GIF image"
+ACCEPTED_FILES = "PNG, JPEG, HEIC, AVIF, WebP, BMP, TIFF or GIF image"
 ACCEPTED_ARRAYS = "an array of shape (H, W), (H, W, 3) or (H, W, 4)"
 ACCEPTED = f"{ACCEPTED_FILES}, or {ACCEPTED_ARRAYS}"
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif"}  # the files a folder's images are
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".heic", ".heif", ".avif", ".webp", ".bmp", ".tif", ".tiff",
+                  ".gif"}  # the files a folder's images are
 TURNED = range(2, 9)  # EXIF orientations that flip or turn the pixels; exif_transpose copies the image even for none
 DRAWN_SHARE = 0.5  # an image at least this share fully see-through is a drawing on a transparent field
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
 
 
 @dataclass(frozen=True)
@@ -221,7 +225,21 @@ def _read_bytes(source, max_file_bytes: int) -> bytes:
     return data
 
 
+def _is_heif(data: bytes) -> bool:
+    """Whether the file opens as HEIF does (an ISO box named `ftyp` naming a HEIF or AVIF brand): how an iPhone
+    stores its photos."""
+    return data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS
+
+
+@functools.cache
+def _heif_opener() -> None:
+    """Pillow learns to open HEIC at the first HEIF file, so no other read pays to load its decoder."""
+    pillow_heif.register_heif_opener()
+
+
 def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage:
+    if _is_heif(data):
+        _heif_opener()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the pixel limit below decides
@@ -233,6 +251,9 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
             f"The image declares {'' if declared else 'over '}{pixels / 1e6:.0f} MP, too many to decode safely; the "
             f"limit is {max_pixels / 1e6:.0f} MP. Send a smaller image or crop it to the number.") from None
     except UnidentifiedImageError:
+        if _is_heif(data):
+            raise TruncatedImageError("The HEIC or AVIF image data is truncated or damaged and cannot be decoded. "
+                                      "Send the whole file again.") from None
         raise UnsupportedImageError(f"This file is not an image we can read; send a {ACCEPTED_FILES}.") from None
     with image:
         _check_pixels(*image.size, max_pixels)

@@ -14,7 +14,9 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+import pillow_heif
 import pytest
+from PIL import Image
 
 from conftest import PROJECT, SAMPLES
 from digitocr.frontends.bench import cell_jpeg
@@ -133,6 +135,14 @@ def test_uploading_a_sample_reads_it(page):
     uploader.set_input_files(str(SAMPLES / "315-2718_shadow.jpg"))
     expect_number(page, "315\n2718")
     screenshot(page, "reading.png")
+
+
+def test_uploading_an_iphone_photo_reads_it(page, tmp_path):
+    pillow_heif.register_heif_opener()
+    photo = tmp_path / "IMG_0042.HEIC"
+    Image.open(SAMPLES / "315-2718_shadow.jpg").save(photo, "HEIF", quality=90)
+    page.locator("[data-testid='stMain'] input[type='file']").first.set_input_files(str(photo))
+    expect_number(page, "315\n2718")
 
 
 def test_debug_mode_shows_the_stages(page):

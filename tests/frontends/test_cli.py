@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pillow_heif
 import pytest
 from conftest import PROJECT, SAMPLES, SHARED, needs_shared
 from PIL import Image
@@ -70,6 +71,14 @@ def test_folders_and_globs_expand_in_name_order(tmp_path):
         (tmp_path / name).write_bytes(b"")
     assert list(expand_inputs([str(tmp_path)])) == [str(tmp_path / "a.jpg"), str(tmp_path / "b.png")]
     assert list(expand_inputs([str(tmp_path / "*.png")])) == [str(tmp_path / "b.png")]
+
+
+def test_an_iphone_photo_in_a_folder_is_found_and_read(tmp_path):
+    pillow_heif.register_heif_opener()
+    Image.open(SAMPLES / "4096_paper.png").convert("RGB").save(tmp_path / "IMG_0001.HEIC", "HEIF", quality=90)
+    result = run_cli("read", "--json", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["text"] == "4096"
 
 
 def test_a_folder_without_images_and_a_pattern_matching_nothing_are_reported_not_skipped(capsys, tmp_path):

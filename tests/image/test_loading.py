@@ -1,6 +1,7 @@
 import io
 
 import numpy as np
+import pillow_heif
 import pytest
 from PIL import Image, ImageOps
 
@@ -119,6 +120,32 @@ def test_animated_webp_gives_its_first_frame():
     frames = [Image.fromarray(np.full((6, 6, 3), value, np.uint8)) for value in (10, 250)]
     data = encode(frames[0], "WEBP", save_all=True, append_images=frames[1:], lossless=True)
     assert load_image(data).pixels.max() < 50
+
+
+def heic_of(image: Image.Image, **options) -> bytes:
+    pillow_heif.register_heif_opener()
+    return encode(image, "HEIF", quality=95, **options)
+
+
+def test_an_iphone_heic_photo_loads_turned_as_its_tag_says_and_a_cut_one_is_refused_clearly():
+    array = np.full((40, 60, 3), 255, np.uint8)
+    array[:10, :10] = 0  # a dark corner, top left as stored
+    image = Image.fromarray(array)
+    exif = image.getexif()
+    exif[0x0112] = 6  # held upright, stored on its side: shown turned a quarter clockwise
+    loaded = load_image(heic_of(image, exif=exif.tobytes()))
+    assert loaded.pixels.shape == (60, 40, 3) and loaded.original_size == (40, 60)
+    assert loaded.pixels[:8, -8:].max() < 60 and loaded.pixels[:8, :8].min() > 200
+    data = heic_of(image)
+    with pytest.raises(TruncatedImageError, match="HEIC"):
+        load_image(data[: len(data) // 2])
+
+
+def test_an_avif_image_loads():
+    array = np.full((30, 50, 3), 255, np.uint8)
+    array[10:20, 10:40] = 0
+    pixels = load_image(encode(Image.fromarray(array), "AVIF", quality=95)).pixels
+    assert pixels.shape == (30, 50, 3) and pixels[15, 25].max() < 60 and pixels[2, 2].min() > 200
 
 
 def test_palette_png_with_transparency_is_composited():
