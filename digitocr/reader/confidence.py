@@ -21,11 +21,16 @@ them sure ('0', '8') and the rest not. A reading no line recognizer read (a
 small scan of one digit, or any reading by contours alone) has the
 classifier's word only, which tells a different story from the recognizer's:
 every feature counts once more for such readings, with a weight of its own.
-A logistic model maps these to a probability; it is fitted (`python -m
-digitocr.training.calibrate`) on synthetic fields and scenes of held-out
-writers, never on the dev images, and ships as `FieldConfidence.json`. A
-line's own confidence is the model's answer for that line read alone, in the
-same image.
+A few small networks map these to a probability, their answers averaged:
+each takes the standardised features through one layer of tanh units to a
+logistic output, fitted from its own starting weights. A logistic model on
+the same features weighs each alone, while the evidence combines: a
+recognizer's sure text counts for less where the finder doubts the line, a
+lone digit's sureness more where no recognizer read it. They are fitted
+(`python -m digitocr.training.calibrate`) on synthetic fields and scenes of
+held-out writers, never on the dev images, and ship as
+`FieldConfidence.json`. A line's own confidence is the model's answer for
+that line read alone, in the same image.
 """
 
 import json
@@ -143,18 +148,51 @@ class LogisticModel:
         return float(probability(self.weights, self.bias, values[None])[0])
 
 
-class ConfidenceModel(LogisticModel):
-    """P(all right), from a reading's `features`."""
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """P(all right), from a reading's `features`: the mean answer of a few small networks on the standardised
+    features, each a layer of tanh units and a logistic output. The networks' hidden units stand side by side in one
+    matrix, so all of them answer in one product."""
 
-    FEATURES = FEATURES
-    DEFAULT_PATH = DEFAULT_CONFIDENCE_PATH
-    WHAT = "a field confidence model"
+    mean: np.ndarray  # (features,)
+    scale: np.ndarray  # (features,)
+    hidden_weights: np.ndarray  # (features, networks * units): network n's units are columns n * units on
+    hidden_bias: np.ndarray  # (networks * units,)
+    output_weights: np.ndarray  # (networks, units)
+    output_bias: np.ndarray  # (networks,)
+    path: Path | None = None
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "ConfidenceModel":
+        path = Path(path) if path else DEFAULT_CONFIDENCE_PATH
+        try:
+            stored = json.loads(path.read_text())
+            if list(stored["features"]) != list(FEATURES):
+                raise ValueError("its features are not this reader's")
+            networks = stored["networks"]
+            model = cls(np.array(stored["mean"], np.float64), np.array(stored["scale"], np.float64),
+                        np.hstack([np.array(net["hidden_weights"], np.float64) for net in networks]),
+                        np.concatenate([np.array(net["hidden_bias"], np.float64) for net in networks]),
+                        np.array([net["output_weights"] for net in networks], np.float64),
+                        np.array([net["output_bias"] for net in networks], np.float64), path)
+            model.answers(np.zeros((1, len(FEATURES))))
+            return model
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ModelError(f"{path} is not a field confidence model this reader can load ({error}). Fit one with "
+                             "`python -m digitocr.training.calibrate`.") from None
+
+    def answers(self, values: np.ndarray) -> np.ndarray:
+        """The probability for each row of feature values."""
+        hidden = np.tanh((values - self.mean) / self.scale @ self.hidden_weights + self.hidden_bias)
+        networks, units = self.output_weights.shape
+        logits = np.add.reduce(hidden.reshape(len(values), networks, units) * self.output_weights, axis=2)
+        return np.add.reduce(1.0 / (1.0 + np.exp(-(logits + self.output_bias))), axis=1) / networks
 
     def probability(self, lines: list[LineEvidence], image: ImageEvidence = ImageEvidence()) -> float:
         """That every digit of these lines is right, by its least sure row (`judged_rows`); nothing read is never
         sure."""
         lines = [line for line in lines if line.digits]
-        return float(probability(self.weights, self.bias, judged_rows(lines, image)).min()) if lines else 0.0
+        return float(self.answers(judged_rows(lines, image)).min()) if lines else 0.0
 
 
 def load_logistic(path: Path, names: tuple[str, ...], what: str) -> tuple[np.ndarray, float]:

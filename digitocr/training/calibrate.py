@@ -18,7 +18,8 @@ twice, with the line recognizer and by contours alone (`--contours-only`),
 each time as given and, where its digits' shapes say it may be turned,
 turned that way, as the reader does (`orientation`); every reading is
 recorded with the features it is judged by (`reader.confidence.judged_rows`)
-and whether it is exactly the image's text. A logistic model is fitted on
+and whether it is exactly the image's text. The confidence model, a few
+small networks averaged (`reader.confidence.ConfidenceModel`), is fitted on
 four fifths of the images (twice: which reading the reader keeps depends on
 the model); the last fifth measures it, for each way of reading: how
 closely the confidence of the readings the reader keeps matches how often
@@ -42,8 +43,8 @@ from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256
 from ..networks.orientation import OrientationNet
 from ..reader import Models, Reader
-from ..reader.confidence import (DEFAULT_CONFIDENCE_PATH, FEATURES, ImageEvidence, LineEvidence, LogisticModel,
-                                 judged_rows, probability)
+from ..reader.confidence import (DEFAULT_CONFIDENCE_PATH, FEATURES, ConfidenceModel, ImageEvidence, LineEvidence,
+                                 LogisticModel, judged_rows, probability)
 from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
 from ..reader.orientation import confirms, turn_to_try
 from ..reader.prepare import prepare
@@ -68,6 +69,11 @@ SCAN_SIDES = (16, 32)  # pixels: a scan of one digit, as postal codes' and forms
 FIT_SHARE = 0.8
 FITS = 2  # which readings the reader keeps depends on the model being fitted
 RIDGE = 1e-2  # keeps the fit finite where a feature separates the classes perfectly
+HIDDEN_UNITS = 16  # tanh units of each of the confidence model's networks
+NETWORKS = 4  # networks fitted from different starting weights, their answers averaged
+NETWORK_STEPS = 3000  # full-batch Adam steps for each network
+NETWORK_RATE = 0.01  # Adam's step size
+NETWORK_RIDGE = 1e-3  # weight decay on each network's weights
 SETTINGS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
 MOST_ERROR = 0.01  # the suggested review setting is the lowest whose accepted fields are at most this often wrong
 READING_WAYS = (ReaderSettings(), ReaderSettings(read_lines=False))  # the reader's, and `--contours-only`'s
@@ -151,18 +157,18 @@ def labelled_images(pool: DigitPool, seed: int, fields: int, per_kind: int,
     return [images[i] for i in rng.permutation(len(images))]
 
 
-def reading_confidence(candidate: Candidate, weights: np.ndarray, bias: float) -> float:
+def reading_confidence(candidate: Candidate, model: ConfidenceModel) -> float:
     """As the reader judges it (`ConfidenceModel.probability`): by its least sure row."""
     if candidate.rows is None:
         return 0.0
-    return float(probability(weights, bias, candidate.rows).min())
+    return float(model.answers(candidate.rows).min())
 
 
-def kept(example: Example, weights: np.ndarray, bias: float) -> Candidate:
+def kept(example: Example, model: ConfidenceModel) -> Candidate:
     """The reading the reader keeps under this model: the turned one where it confirms the turn."""
     upright, *turned = example.candidates
-    if turned and confirms(reading_confidence(turned[0], weights, bias),
-                           None if upright.rows is None else reading_confidence(upright, weights, bias)):
+    if turned and confirms(reading_confidence(turned[0], model),
+                           None if upright.rows is None else reading_confidence(upright, model)):
         return turned[0]
     return upright
 
@@ -183,17 +189,49 @@ def fit_logistic(features: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, f
     return coefficients[:-1], float(coefficients[-1])
 
 
-def fit(examples: list[Example]) -> tuple[np.ndarray, float]:
+def fit_network(standardised: np.ndarray, right: np.ndarray, seed: int) -> list[np.ndarray]:
+    """One network minimising the log-loss with weight decay, by full-batch Adam from seeded random weights: its
+    hidden weights (features, units) and bias, output weights (units) and bias (1)."""
+    rng = np.random.default_rng(seed)
+    count, inputs = standardised.shape
+    params = [rng.normal(0, 1 / np.sqrt(inputs), (inputs, HIDDEN_UNITS)), np.zeros(HIDDEN_UNITS),
+              rng.normal(0, 1 / np.sqrt(HIDDEN_UNITS), HIDDEN_UNITS), np.zeros(1)]
+    first, second = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
+    for step in range(1, NETWORK_STEPS + 1):
+        hidden_weights, hidden_bias, output_weights, output_bias = params
+        hidden = np.tanh(standardised @ hidden_weights + hidden_bias)
+        error = (1.0 / (1.0 + np.exp(-(hidden @ output_weights + output_bias))) - right) / count
+        back = np.outer(error, output_weights) * (1 - hidden * hidden)
+        gradients = (standardised.T @ back + NETWORK_RIDGE * hidden_weights, back.sum(axis=0),
+                     hidden.T @ error + NETWORK_RIDGE * output_weights, np.array([error.sum()]))
+        for index, gradient in enumerate(gradients):
+            first[index] = 0.9 * first[index] + 0.1 * gradient
+            second[index] = 0.999 * second[index] + 0.001 * gradient * gradient
+            params[index] = params[index] - NETWORK_RATE * (first[index] / (1 - 0.9 ** step)) / (
+                np.sqrt(second[index] / (1 - 0.999 ** step)) + 1e-8)
+    return params
+
+
+def fit_confidence(features: np.ndarray, right: np.ndarray) -> ConfidenceModel:
+    """NETWORKS networks on the standardised features, each from its own seeded start."""
+    mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-6
+    networks = [fit_network((features - mean) / scale, right, seed) for seed in range(NETWORKS)]
+    return ConfidenceModel(mean, scale, np.hstack([net[0] for net in networks]),
+                           np.concatenate([net[1] for net in networks]), np.array([net[2] for net in networks]),
+                           np.concatenate([net[3] for net in networks]))
+
+
+def fit(examples: list[Example]) -> ConfidenceModel:
     """Fitted on the readings the reader keeps: first on every reading, then on those the reader keeps under that
     fit; a reading of nothing is never sure and not fitted."""
-    weights, bias = None, 0.0
+    model = None
     for _ in range(FITS):
         readings = [c for example in examples
-                    for c in (example.candidates if weights is None else (kept(example, weights, bias),))
+                    for c in (example.candidates if model is None else (kept(example, model),))
                     if c.rows is not None]
-        weights, bias = fit_logistic(np.vstack([c.rows[0] for c in readings]),
-                                     np.array([c.exact for c in readings], np.float64))
-    return weights, bias
+        model = fit_confidence(np.vstack([c.rows[0] for c in readings]),
+                               np.array([c.exact for c in readings], np.float64))
+    return model
 
 
 def measured(confidences: np.ndarray, right: np.ndarray) -> dict:
@@ -221,18 +259,28 @@ def calibrate(models: Models, images: list[tuple[np.ndarray, str]]) -> dict:
         if number % 500 == 0:
             print(f"  {number}/{len(images)} images read", flush=True)
     cut = int(FIT_SHARE * len(images))
-    weights, bias = fit([example for examples in by_way for example in examples[:cut]])
-    figures, contours_only = (held_out_figures(examples[cut:], weights, bias) for examples in by_way)
+    model = fit([example for examples in by_way for example in examples[:cut]])
+    figures, contours_only = (held_out_figures(examples[cut:], model) for examples in by_way)
     suggested = next((p["review_below"] for p in figures["operating_points"]
                       if p["error_among_accepted"] <= MOST_ERROR), SETTINGS[-1])
-    return {"weights": dict(zip(FEATURES, weights.tolist())), "bias": bias, "suggested_review_below": suggested,
-            "fitted_on_images": cut, "held_out": figures, "held_out_contours_only": contours_only}
+    return model_card(model) | {"suggested_review_below": suggested, "fitted_on_images": cut, "held_out": figures,
+                                "held_out_contours_only": contours_only}
 
 
-def held_out_figures(examples: list[Example], weights: np.ndarray, bias: float) -> dict:
+def model_card(model: ConfidenceModel) -> dict:
+    """The model as `ConfidenceModel.load` reads it: its networks one by one."""
+    networks, units = model.output_weights.shape
+    return {"features": list(FEATURES), "mean": model.mean.tolist(), "scale": model.scale.tolist(),
+            "networks": [{"hidden_weights": model.hidden_weights[:, n * units:(n + 1) * units].tolist(),
+                          "hidden_bias": model.hidden_bias[n * units:(n + 1) * units].tolist(),
+                          "output_weights": model.output_weights[n].tolist(),
+                          "output_bias": float(model.output_bias[n])} for n in range(networks)]}
+
+
+def held_out_figures(examples: list[Example], model: ConfidenceModel) -> dict:
     """`measured` over the readings the reader keeps of images the fit did not see."""
-    final = [kept(example, weights, bias) for example in examples]
-    return measured(np.array([reading_confidence(c, weights, bias) for c in final]), np.array([c.exact for c in final]))
+    final = [kept(example, model) for example in examples]
+    return measured(np.array([reading_confidence(c, model) for c in final]), np.array([c.exact for c in final]))
 
 
 def fit_judge(kind: type[LogisticModel], lessons_of: Callable[[list], tuple[np.ndarray, np.ndarray]], images: list,

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from digitocr import ReaderSettings
 from digitocr.reader.confidence import probability
@@ -23,14 +24,30 @@ def test_the_measures_say_how_many_are_accepted_and_how_often_those_are_wrong():
     assert figures["expected_calibration_error"] == (4 * abs(0.95 - 0.75) + 2 * abs(0.55 - 0.5)) / 6
 
 
+def test_the_confidence_networks_learn_what_no_single_feature_weighed_alone_tells():
+    """Right where two signs agree, wrong where they differ: no weighted sum of the two tells these apart, as a
+    recognizer's sure text says little where the number finder doubts the line, and much where it does not."""
+    rng = np.random.default_rng(1)
+    features = rng.normal(0, 1, (4000, 2)) + [5.0, -3.0]  # standardised before the networks see them
+    right = (np.sign(features[:, 0] - 5.0) == np.sign(features[:, 1] + 3.0)).astype(np.float64)
+    model = calibrate.fit_confidence(features, right)
+    assert model.output_weights.shape == (calibrate.NETWORKS, calibrate.HIDDEN_UNITS)
+    answers = model.answers(np.array([[6.0, -2.0], [4.0, -4.0], [6.0, -4.0], [4.0, -2.0]]))
+    assert answers[:2].min() > 0.8 and answers[2:].max() < 0.2
+    fitted, bias = calibrate.fit_logistic(features, right)
+    assert np.abs(probability(fitted, bias, features) - 0.5).max() < 0.2  # a logistic model cannot tell them apart
+
+
 def test_a_reading_of_several_lines_is_judged_no_surer_than_its_least_sure_line_as_the_reader_does():
-    weights, bias = np.array([1.0]), 0.0
+    model = calibrate.fit_confidence(np.array([[-3.0], [-1.0], [1.0], [3.0]] * 50),
+                                     np.array([0.0, 0.0, 1.0, 1.0] * 50))
     sure, unsure = np.array([3.0]), np.array([-1.0])
     one_line = calibrate.Candidate(sure[None], True)
     two_lines = calibrate.Candidate(np.vstack([sure, sure, unsure]), True)  # the whole reading, then each line
-    assert calibrate.reading_confidence(one_line, weights, bias) == probability(weights, bias, sure[None])[0]
-    assert calibrate.reading_confidence(two_lines, weights, bias) == probability(weights, bias, unsure[None])[0]
-    assert calibrate.reading_confidence(calibrate.Candidate(None, False), weights, bias) == 0.0
+    assert calibrate.reading_confidence(one_line, model) == model.answers(sure[None])[0]
+    least = calibrate.reading_confidence(two_lines, model)
+    assert least == pytest.approx(model.answers(unsure[None])[0]) and least < 0.5
+    assert calibrate.reading_confidence(calibrate.Candidate(None, False), model) == 0.0
 
 
 def test_a_digit_scan_is_small_enough_to_be_read_as_one_digit_dark_on_light():
