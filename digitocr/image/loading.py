@@ -271,8 +271,8 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
             image.load()
             pixels, drawn = _pil_to_rgb(ImageOps.exif_transpose(image) if orientation in TURNED else image)
         except (OSError, SyntaxError, ValueError, EOFError) as error:
-            raise TruncatedImageError(f"The image data is truncated or damaged and cannot be decoded ({error}). "
-                                      "Send the whole file again.") from None
+            raise TruncatedImageError(f"The image data is truncated or damaged and cannot be decoded "
+                                      f"({str(error).strip()}). Send the whole file again.") from None
     return LoadedImage(pixels, (int(original_size[0]), int(original_size[1])), drawn)
 
 

@@ -139,6 +139,10 @@ def test_an_iphone_heic_photo_loads_turned_as_its_tag_says_and_a_cut_one_is_refu
     data = heic_of(image)
     with pytest.raises(TruncatedImageError, match="HEIC"):
         load_image(data[: len(data) // 2])
+    photo = heic_of(Image.fromarray(np.random.default_rng(4).integers(0, 255, (300, 400, 3), np.uint8)))
+    with pytest.raises(TruncatedImageError, match=r"cannot be decoded \(.*\)\. Send the whole file again") as cut:
+        load_image(photo[: len(photo) // 2])  # its header whole, its picture cut: the decoder's own words...
+    assert "\n" not in str(cut.value)  # ...on one line
 
 
 def test_an_avif_image_loads():
