@@ -34,9 +34,10 @@ that line read alone, in the same image.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import ClassVar, Self, TypeVar
 
 import numpy as np
 
@@ -56,6 +57,7 @@ LOWEST_LIKELIHOOD = -30.0  # nats; a text the recognizer finds less likely than 
 SUREST_DIGIT = 1e-4  # a digit's confidence is kept this far from 0 and 1 before its log-odds are taken
 SUREST_LINE = 1e-3  # the finder's chance is kept this far from 0 and 1 before its log-odds are taken
 SUREST_TEXT = 1e-6  # the recognizer's chance of a text is kept this far from 0 and 1 before its log-odds are taken
+Fitted = TypeVar("Fitted")  # whatever a model file is read as
 
 
 @dataclass(frozen=True)
@@ -165,8 +167,8 @@ class ConfidenceModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> "ConfidenceModel":
         path = Path(path) if path else DEFAULT_CONFIDENCE_PATH
-        try:
-            stored = json.loads(path.read_text())
+
+        def parsed(stored: dict) -> ConfidenceModel:
             if list(stored["features"]) != list(FEATURES):
                 raise ValueError("its features are not this reader's")
             networks = stored["networks"]
@@ -177,9 +179,8 @@ class ConfidenceModel:
                         np.array([net["output_bias"] for net in networks], np.float64), path)
             model.answers(np.zeros((1, len(FEATURES))))
             return model
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ModelError(f"{path} is not a field confidence model this reader can load ({error}). Fit one with "
-                             "`python -m digitocr.training.calibrate`.") from None
+
+        return read_fitted(path, "a field confidence model", parsed)
 
     def answers(self, values: np.ndarray) -> np.ndarray:
         """The probability for each row of feature values."""
@@ -197,9 +198,15 @@ class ConfidenceModel:
 
 def load_logistic(path: Path, names: tuple[str, ...], what: str) -> tuple[np.ndarray, float]:
     """A fitted logistic model's weights (in the order of `names`) and bias, as `calibrate` writes them."""
+    return read_fitted(path, what, lambda stored: (np.array([stored["weights"][name] for name in names], np.float64),
+                                                   float(stored["bias"])))
+
+
+def read_fitted(path: Path, what: str, parsed: Callable[[dict], Fitted]) -> Fitted:
+    """A model `calibrate` wrote to `path`, as `parsed` makes it of the stored JSON; where the file is no `what` this
+    reader can load, a ModelError that says how to fit one."""
     try:
-        stored = json.loads(path.read_text())
-        return np.array([stored["weights"][name] for name in names], np.float64), float(stored["bias"])
+        return parsed(json.loads(path.read_text()))
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ModelError(f"{path} is not {what} this reader can load ({error}). Fit one with "
                          "`python -m digitocr.training.calibrate`.") from None
