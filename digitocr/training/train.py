@@ -65,6 +65,7 @@ class TrainingRun:
     draw_processes: int = 1  # processes drawing each epoch's samples while the network learns
     teacher_runtime: str = "onnx"  # what the teachers answer through: ONNX Runtime, or Keras on its device
     minutes: float | None = None  # a time budget the cosine schedule runs over; no epoch starts that would overrun it
+    passes: int = 1  # times the network learns each drawn epoch before the next is drawn
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,9 @@ def starting_model(run: TrainingRun):
 def fit(model, run: TrainingRun, drawer: EpochDrawer, validation: dict, teacher: Teacher | None) -> tuple[list, int]:
     """Epochs on a cosine schedule, each on fresh samples; the weights of the best epoch (mean validation accuracy)
     are kept. With `run.minutes` the schedule runs over the time budget instead of the epochs, so a run on a lent
-    machine anneals fully however fast it turns out to be. Returns each epoch's scores and the best epoch."""
+    machine anneals fully however fast it turns out to be. With `run.passes` above one each drawn epoch is learned
+    that many times over (data echoing): where a GPU learns an epoch in a tenth of the time its processes take to
+    draw the next, the network would otherwise wait. Returns each epoch's scores and the best epoch."""
     min_epochs = int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs))
     budget = 60 * run.minutes if run.minutes else None
     best_score, best_weights, best_epoch, stale, history = -1.0, None, 0, 0, []
@@ -168,8 +171,9 @@ def fit(model, run: TrainingRun, drawer: EpochDrawer, validation: dict, teacher:
         if teacher is not None:
             targets = distilled_targets(targets, teacher.answers(inputs), run.distill_weight)
         model.optimizer.learning_rate.assign(rate)
-        print(f"epoch {epoch}/{run.max_epochs}: {len(inputs)} samples, learning rate {rate:.2e}", flush=True)
-        model.fit(inputs, targets, batch_size=BATCH_SIZE, epochs=1, verbose=1 if sys.stdout.isatty() else 2)
+        print(f"epoch {epoch}/{run.max_epochs}: {len(inputs)} samples, learning rate {rate:.2e}"
+              + (f", {run.passes} passes" if run.passes > 1 else ""), flush=True)
+        model.fit(inputs, targets, batch_size=BATCH_SIZE, epochs=run.passes, verbose=1 if sys.stdout.isatty() else 2)
         scores = {name: accuracy(model, *data) for name, data in validation.items()}
         history.append({"epoch": epoch, "learning_rate": rate, **scores})
         print("  " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()), flush=True)
@@ -265,6 +269,7 @@ def model_card(model, sources: Sources, run: TrainingRun, cuts: ReaderCuts | Non
                      "min_epochs": int(np.ceil(MIN_EPOCHS_SHARE * run.max_epochs)),
                      "optimizer": "Adam, cosine learning rate", "learning_rate": run.learning_rate,
                      "keras_backend": keras.backend.backend(), "draw_processes": run.draw_processes,
+                     "passes": run.passes,
                      "teacher_runtime": run.teacher_runtime if run.teachers else None,
                      "loss": "categorical cross-entropy, uniform target for non-digits" +
                              (f"; digits' targets {run.distill_weight:.0%} the teacher's mean answer where its "
@@ -317,6 +322,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--draw-processes", type=int, default=1, metavar="N",
                         help="processes drawing each epoch's samples while the network learns from the one before "
                              "(default 1: drawn in turn; more pays where a GPU learns faster than one core draws)")
+    parser.add_argument("--passes", type=int, default=1, metavar="N",
+                        help="learn each drawn epoch N times before the next is drawn (default 1; more pays where the "
+                             "network learns an epoch much faster than the processes draw one, as on a GPU)")
     parser.add_argument("--reader-cuts", type=int, default=0, metavar="SCENES",
                         help="also learn from the pieces the reader's pipeline cuts from this many scenes of each "
                              "one-line kind by the training writers (default none)")
@@ -330,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     if learned and not set(learned) <= set(HAND_NAMES):
         arguments.error(f"--learn-hands names {', '.join(sorted(set(learned) - set(HAND_NAMES)))}; the extra hands "
                         f"are {', '.join(HAND_NAMES)}")
+    if args.passes < 1:
+        arguments.error("--passes must be at least 1")
     mnist = load_mnist(args.data)
     if args.finetune:
         if args.out == arguments.get_default("out"):
@@ -347,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     run = TrainingRun(Path(args.out), args.architecture, args.epochs, args.limit, args.seed,
                       Path(args.base) if args.base else None, args.learning_rate, tuple(map(Path, args.teacher)),
                       reader_cut_scenes=args.reader_cuts, draw_processes=args.draw_processes,
-                      teacher_runtime=args.teacher_runtime, minutes=args.minutes)
+                      teacher_runtime=args.teacher_runtime, minutes=args.minutes, passes=args.passes)
     train(sources, run)
     return 0
 
