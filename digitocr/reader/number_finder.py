@@ -31,6 +31,8 @@ DEFAULT_FINDER_PATH = MODELS / "NumberFinder.json"
 FEATURES = ("prefers_nothing", "text_log_likelihood", "mean_digit_log_odds", "digits", "ones_share", "height_share",
             "touches_edge", "misshapen", "other_lines", "flat_share", "digits_cover")
 KEEP_FROM = 0.5  # a line at least this likely to be part of the number is kept
+LIKELIEST_FROM = 0.25  # where no line is kept, the likeliest is from this: clutter only at odds of 3 to 1 against
+MOST_EMPTY_LINES = 3  # beside its number a field's crop holds the rows cut off above and below and a border's bar
 SMALLEST_LEGIBLE = 8  # pixels: marks shorter are no legible digits (Semeion's scans, the smallest read, are about 16)
 MOST_PREFERENCE = 30.0  # nats either way: beyond this, the recognizer's preference says no more
 EDGE = 1  # pixels: a box this near the image's border runs into it

@@ -27,7 +27,8 @@ from .debug_stages import final_stages
 from .draft import CONTOUR_READER, LINE_RECOGNIZER, Draft
 from .line_choice import judge_line, recognized_digits
 from .models import Models
-from .number_finder import KEEP_FROM, SMALLEST_LEGIBLE, LineContext, NumberFinder, median_height
+from .number_finder import (KEEP_FROM, LIKELIEST_FROM, MOST_EMPTY_LINES, SMALLEST_LEGIBLE, LineContext, NumberFinder,
+                            median_height)
 from .prepare import Prepared
 from .separators import Mark, line_separators
 from .word_groups import WordGroupJudge, columns_left, end_groups, field_of, frames_within, set_aside
@@ -36,6 +37,8 @@ NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer 
 APART = "{} group(s) at the end of a line, a space apart, set aside as no part of the number (a word, a mark)."
 NOT_NUMBER = ("{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness, or a "
               "digit or two among other marks.")
+LIKELIEST = ("No line looked more likely than not to be the number; the likeliest is read (the number finder gives it "
+             "{:.0%}).")
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,13 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
     """The lines that are part of the number (see `number_finder`); the others are set aside, each with how likely
     the finder found it part of the number. Marks fewer than SMALLEST_LEGIBLE pixels tall in the image as given are
     no digits anyone could read (specks, noise), whatever the networks make of them: they are set aside unasked,
-    with no chance. A drawing's lines are all kept: every stroke is its writer's."""
+    with no chance. A drawing's lines are all kept: every stroke is its writer's.
+
+    Where no line is kept, the likeliest is, unless the finder finds it clutter at odds of three to one or more
+    (LIKELIEST_FROM): an image given to be read holds a number, so a line that merely leans towards clutter (a
+    lone '1' in a ledger's column, a faint number beside a word) is a better answer than none, and its low chance
+    lowers the reading's confidence. Not where more than MOST_EMPTY_LINES lines hold no digit at all: a field's crop
+    holds few such lines beside its number, and noise dozens, among which the likeliest line is noise too."""
     keys = [key for key, digits in draft.lines.items() if digits]
     if prepared.loaded.drawn or prepared.tiny_scan or not keys:
         return draft
@@ -164,7 +173,21 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
             not_number[key] = (lines.pop(key), chance)
         else:
             chances[key] = chance
-    return replace(draft, lines=lines, not_number=not_number, number_chances=chances)
+    notes = draft.notes
+    likeliest = None if chances else likeliest_line({key: not_number[key][1] for key in keys}, len(draft.no_number))
+    if likeliest is not None:
+        lines[likeliest], chances[likeliest] = not_number.pop(likeliest)
+        notes += (LIKELIEST.format(chances[likeliest]),)
+    return replace(draft, lines=lines, not_number=not_number, number_chances=chances, notes=notes)
+
+
+def likeliest_line(chances: dict[int, float | None], empty_lines: int) -> int | None:
+    """Of lines none of which was kept, the one read all the same (see `the_number`), if any."""
+    judged = {key: chance for key, chance in chances.items() if chance is not None}
+    if not judged or empty_lines > MOST_EMPTY_LINES:
+        return None
+    likeliest = max(judged, key=judged.get)
+    return likeliest if judged[likeliest] >= LIKELIEST_FROM else None
 
 
 def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judge: WordGroupJudge) -> Draft:

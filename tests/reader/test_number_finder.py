@@ -1,6 +1,10 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from conftest import written
+
+from digitocr import Reader
 
 from digitocr.reader.number_finder import KEEP_FROM, LineContext, NumberFinder, misshapen
 from digitocr.reader.prepare import prepare
@@ -66,3 +70,22 @@ def test_a_number_that_fills_its_cell_to_the_crop_s_edges_is_kept(digits):
     width = line[-1].box.x + line[-1].box.width - line[0].box.x
     context = LineContext(line, -0.3, -10.0, 0, (64, height), float(height), 0, float(width))
     assert NumberFinder.load().part_of_number(context) >= KEEP_FROM
+
+
+class LeaningFinder:
+    """A number finder that gives every line the same chance of being part of the number."""
+
+    def __init__(self, chance: float):
+        self.chance = chance
+
+    def part_of_number(self, line: LineContext) -> float:
+        return self.chance
+
+
+@pytest.mark.parametrize("chance, text", [(0.4, "24"), (0.2, "")])
+def test_where_no_line_is_kept_the_likeliest_is_read_unless_the_finder_finds_it_clutter(reader, chance, text):
+    """An image given to be read holds a number: a line the finder merely leans against is read, and reviewed."""
+    leaning = Reader(models=replace(reader.models, finder=LeaningFinder(chance)))
+    reading = leaning.read(written("24", gap=0))
+    assert reading.text == text and reading.needs_review
+    assert any(f"gives it {chance:.0%}" in note for note in reading.notes) == bool(text)
