@@ -105,6 +105,13 @@ def turn_to_try(turn_probabilities: np.ndarray, half_turn: float = 0.0, read_not
     return WayUp(turns, float(chances[turns]), float(among_turns[turns - 1])) if worth_trying else None
 
 
+def outweighs_guess(turned_confidence: float, given_confidence: float, turn_chance: float) -> bool:
+    """Whether the turned reading is kept over a guess as given (a line no more likely than not to be the number,
+    read for want of one that is): each reading is right as often as it is sure and its way up is up, so a sure
+    turned reading of a page that is almost surely upright does not replace a doubtful one as given."""
+    return turned_confidence * turn_chance >= given_confidence * (1 - turn_chance)
+
+
 def confirms(turned_confidence: float, given_confidence: float | None) -> bool:
     """Whether the turned reading, with its field confidence, is kept over the reading of the image as given
     (`given_confidence` None where that read nothing)."""

@@ -37,8 +37,8 @@ NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer 
 APART = "{} group(s) at the end of a line, a space apart, set aside as no part of the number (a word, a mark)."
 NOT_NUMBER = ("{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness, or a "
               "digit or two among other marks.")
-LIKELIEST = ("No line looked more likely than not to be the number; the likeliest is read (the number finder gives it "
-             "{:.0%}).")
+LIKELIEST_START = "No line looked more likely than not to be the number"
+LIKELIEST = LIKELIEST_START + "; the likeliest is read (the number finder gives it {:.0%})."
 
 
 @dataclass(frozen=True)
@@ -179,6 +179,12 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
         lines[likeliest], chances[likeliest] = not_number.pop(likeliest)
         notes += (LIKELIEST.format(chances[likeliest]),)
     return replace(draft, lines=lines, not_number=not_number, number_chances=chances, notes=notes)
+
+
+def reads_only_the_likeliest(reading: Reading) -> bool:
+    """Whether the reading rests on a line no more likely than not to be the number, read for want of one that is:
+    as doubtful a start as reading nothing, so the image's other ways up are worth a look."""
+    return any(note.startswith(LIKELIEST_START) for note in reading.notes)
 
 
 def likeliest_line(chances: dict[int, float | None], empty_lines: int) -> int | None:

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from digitocr.reader.orientation import TRY_FROM, confirms, half_turn_evidence, log_posterior, turn_to_try
+from digitocr.reader.orientation import (TRY_FROM, confirms, half_turn_evidence, log_posterior, outweighs_guess,
+                                        turn_to_try)
 
 
 def answers(*rows):
@@ -47,6 +48,12 @@ def test_a_page_read_as_nothing_tries_its_likeliest_turn_however_doubtful():
 def test_a_turned_reading_is_kept_where_surer_and_replaces_nothing_only_where_more_likely_right_than_wrong():
     assert confirms(0.3, 0.2) and not confirms(0.2, 0.3)
     assert confirms(0.6, None) and not confirms(0.07, None)  # as given it read nothing: a noise field's '3' is not kept
+
+
+def test_a_turned_reading_replaces_a_guess_as_given_only_where_its_way_up_is_likely_enough_to_pay_for_it():
+    """A guess as given (no line looked like the number) is right as often as it is sure and the page is upright."""
+    assert outweighs_guess(1.0, 0.05, 0.15)  # a sure '8' turned, against a 5% guess on a page 85% upright
+    assert not outweighs_guess(0.66, 0.07, 0.01)  # a cell almost surely upright keeps its guess
 
 
 def frames(*best):
