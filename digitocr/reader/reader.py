@@ -228,9 +228,9 @@ class Reader:
         if way is None:
             return self._one_line(prepared.loaded, reading, settings, stages)
         degrees = 90 * way.turns
-        why = (f"its digits' shapes and lines say that way may be up ({way.probability:.0%})" if not no_number else
-               f"as given it reads {'no line that looks like a number' if reading.lines else 'as nothing'}, and its "
-               f"digits' shapes and lines make that its likeliest turn ({way.probability:.0%})")
+        why = (f"as given it reads {'no line that looks like a number' if guess else 'as nothing'}, and its digits' "
+               f"shapes and lines make that its likeliest turn ({way.probability:.0%})" if no_number else
+               f"its digits' shapes and lines say that way may be up ({way.probability:.0%})")
         turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
         if not (outweighs_guess(turned.confidence, reading.confidence, way.probability) if guess else
                 confirms(turned.confidence, reading.confidence if reading.lines else None)):
