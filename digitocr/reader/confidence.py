@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import ClassVar, Self, TypeVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..errors import ModelError
 from ..models import MODELS
@@ -165,18 +166,26 @@ class ConfidenceModel:
     path: Path | None = None
 
     @classmethod
+    def of_networks(cls, mean: ArrayLike, scale: ArrayLike, networks: list[tuple[ArrayLike, ...]],
+                    path: Path | None = None) -> "ConfidenceModel":
+        """From each network's hidden weights (features, units), hidden bias (units), output weights (units) and
+        output bias (one), as `calibrate` fits and stores them."""
+        return cls(np.asarray(mean, np.float64), np.asarray(scale, np.float64),
+                   np.hstack([np.asarray(net[0], np.float64) for net in networks]),
+                   np.concatenate([np.asarray(net[1], np.float64) for net in networks]),
+                   np.array([net[2] for net in networks], np.float64),
+                   np.array([np.ravel(net[3])[0] for net in networks], np.float64), path)
+
+    @classmethod
     def load(cls, path: str | Path | None = None) -> "ConfidenceModel":
         path = Path(path) if path else DEFAULT_CONFIDENCE_PATH
 
         def parsed(stored: dict) -> ConfidenceModel:
             if list(stored["features"]) != list(FEATURES):
                 raise ValueError("its features are not this reader's")
-            networks = stored["networks"]
-            model = cls(np.array(stored["mean"], np.float64), np.array(stored["scale"], np.float64),
-                        np.hstack([np.array(net["hidden_weights"], np.float64) for net in networks]),
-                        np.concatenate([np.array(net["hidden_bias"], np.float64) for net in networks]),
-                        np.array([net["output_weights"] for net in networks], np.float64),
-                        np.array([net["output_bias"] for net in networks], np.float64), path)
+            model = cls.of_networks(stored["mean"], stored["scale"], [
+                (net["hidden_weights"], net["hidden_bias"], net["output_weights"], net["output_bias"])
+                for net in stored["networks"]], path)
             model.answers(np.zeros((1, len(FEATURES))))
             return model
 

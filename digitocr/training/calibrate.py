@@ -215,10 +215,8 @@ def fit_network(standardised: np.ndarray, right: np.ndarray, seed: int) -> list[
 def fit_confidence(features: np.ndarray, right: np.ndarray) -> ConfidenceModel:
     """NETWORKS networks on the standardised features, each from its own seeded start."""
     mean, scale = features.mean(axis=0), features.std(axis=0) + 1e-6
-    networks = [fit_network((features - mean) / scale, right, seed) for seed in range(NETWORKS)]
-    return ConfidenceModel(mean, scale, np.hstack([net[0] for net in networks]),
-                           np.concatenate([net[1] for net in networks]), np.array([net[2] for net in networks]),
-                           np.concatenate([net[3] for net in networks]))
+    return ConfidenceModel.of_networks(mean, scale, [fit_network((features - mean) / scale, right, seed)
+                                                     for seed in range(NETWORKS)])
 
 
 def fit(examples: list[Example]) -> ConfidenceModel:

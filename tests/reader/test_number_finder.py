@@ -5,7 +5,6 @@ import pytest
 from conftest import written
 
 from digitocr import Reader
-
 from digitocr.reader.number_finder import KEEP_FROM, LineContext, NumberFinder, misshapen
 from digitocr.reader.prepare import prepare
 from digitocr.reader.steps import line_width
