@@ -13,7 +13,7 @@ import numpy as np
 from .errors import DigitOcrError
 
 NOTHING_FOUND = "No digits were found in this image."  # the note of a reading with no line
-SCHEMA_VERSION = 2  # 2: a confidence per line and per field, needs_review, schema_version itself
+SCHEMA_VERSION = 3  # 2: a confidence per line and per field, needs_review, schema_version itself; 3: guessed
 ROW_COLUMNS = ("path", "text", "written", "confidence", "needs_review", "line_confidences", "digit_confidences",
                "error")
 
@@ -112,6 +112,7 @@ class Reading:
     stages: tuple[Stage, ...] = field(default=(), repr=False, compare=False)
     confidence: float = 0.0  # the probability that the whole reading is exactly right (nothing found: 0)
     needs_review: bool = True  # the confidence is under the reader's review setting: a person should check it
+    guessed: bool = False  # no line looked more likely than not to be the number, so the likeliest was read
 
     @property
     def text(self) -> str:
@@ -158,7 +159,7 @@ class Reading:
                 "lines": [line.text for line in self.lines], "read_by": [line.read_by for line in self.lines],
                 "line_confidences": [round(line.confidence, 4) for line in self.lines],
                 "digits": [d.to_dict(top_k) for d in self.digits], "image_size": list(self.image_size),
-                "notes": list(self.notes)}
+                "guessed": self.guessed, "notes": list(self.notes)}
 
 
 @dataclass(frozen=True)

@@ -27,3 +27,4 @@ class Draft:
     apart: tuple[tuple[tuple[Digit, ...], float], ...] = ()  # groups at a line's end set aside, with their chances
     number_columns: dict[int, tuple[int, int]] = field(default_factory=dict)  # image columns left once end groups go
     notes: tuple[str, ...] = ()  # what the reading tells its user
+    guessed: bool = False  # no line looked more likely than not to be the number: the likeliest was read

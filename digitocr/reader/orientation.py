@@ -51,6 +51,11 @@ class WayUp:
     probability: float
     among_turns: float  # its chance among the three turns alone, for an image that reads as nothing as given
 
+    def cap(self, given_read_a_line: bool) -> float:
+        """What a reading kept this way up is no surer than: the turn's chance, or its chance among the turns where
+        the image as given read as nothing."""
+        return self.probability if given_read_a_line else self.among_turns
+
 
 def whole_blobs(analysis: Analysis) -> np.ndarray:
     """Each blob's classifier input as one piece, uncut: a blob is counted once, however it may be cut."""
@@ -110,6 +115,15 @@ def outweighs_guess(turned_confidence: float, given_confidence: float, turn_chan
     read for want of one that is): each reading is right as often as it is sure and its way up is up, so a sure
     turned reading of a page that is almost surely upright does not replace a doubtful one as given."""
     return turned_confidence * turn_chance >= given_confidence * (1 - turn_chance)
+
+
+def keeps_turned(turned_confidence: float, given_confidence: float | None, given_guessed: bool, way: WayUp) -> bool:
+    """Whether the turned reading is kept over the reading as given (`given_confidence` None where that read
+    nothing): weighed with the turn's chance against a guess (`outweighs_guess`), else as sure at least
+    (`confirms`)."""
+    if given_guessed and given_confidence is not None:
+        return outweighs_guess(turned_confidence, given_confidence, way.probability)
+    return confirms(turned_confidence, given_confidence)
 
 
 def confirms(turned_confidence: float, given_confidence: float | None) -> bool:

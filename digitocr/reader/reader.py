@@ -17,10 +17,10 @@ from ..networks.line_recognizer import LineRecognizer
 from ..results import Outcome, Reading
 from ..settings import ReaderSettings
 from .models import Models
-from .orientation import blobs_to_judge, confirms, half_turn_evidence, outweighs_guess, turn_to_try
+from .orientation import blobs_to_judge, half_turn_evidence, keeps_turned, turn_to_try
 from .prepare import (Prepared, classifier_rows, doubtful_pieces, gray_rows, load_for_reading, piece_probabilities,
                       prepare, prepare_loaded, prepare_or_error)
-from .steps import Answers, finish, reads_only_the_likeliest
+from .steps import Answers, finish
 from .workers import in_worker_processes
 
 SPLIT_LINES = 2  # a number or a digit split by a gap across it reads as no more lines than this: its top and bottom
@@ -222,7 +222,7 @@ class Reader:
                  stages: bool) -> Reading:
         """The image's reading, turned where its digits' shapes and lines say it may be turned and the turned reading
         confirms it (see `orientation`), else as given, or as one line (`_one_line`)."""
-        guess = reads_only_the_likeliest(reading)
+        guess = reading.guessed
         no_number = not reading.lines or guess
         way = turn_to_try(answers.turns, answers.half_turn, read_nothing=no_number)
         if way is None:
@@ -232,14 +232,13 @@ class Reader:
                f"shapes and lines make that its likeliest turn ({way.probability:.0%})" if no_number else
                f"its digits' shapes and lines say that way may be up ({way.probability:.0%})")
         turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
-        if not (outweighs_guess(turned.confidence, reading.confidence, way.probability) if guess else
-                confirms(turned.confidence, reading.confidence if reading.lines else None)):
+        if not keeps_turned(turned.confidence, reading.confidence if reading.lines else None, guess, way):
             if not (reading.lines or turned.lines):  # no digit either way up: the turn tried changes nothing to tell
                 return reading
             return self._one_line(prepared.loaded, replace(reading, notes=reading.notes + (
                 f"Tried turned {degrees} degrees, as {why}, but that way it reads {turned.confidence:.0%} sure "
                 f"(against {reading.confidence:.0%} as given): read as given.",)), settings, stages)
-        chance = way.probability if reading.lines else way.among_turns
+        chance = way.cap(bool(reading.lines))
         note = (f"Read turned {degrees} degrees anticlockwise: {why}, and it reads " +
                 ("more likely right, by how sure each reading is and how likely its way up is" if guess else
                  "at least as surely") + f" ({turned.confidence:.0%} against {reading.confidence:.0%} as given); a "

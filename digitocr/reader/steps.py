@@ -37,8 +37,8 @@ NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer 
 APART = "{} group(s) at the end of a line, a space apart, set aside as no part of the number (a word, a mark)."
 NOT_NUMBER = ("{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness, or a "
               "digit or two among other marks.")
-LIKELIEST_START = "No line looked more likely than not to be the number"
-LIKELIEST = LIKELIEST_START + "; the likeliest is read (the number finder gives it {:.0%})."
+LIKELIEST = ("No line looked more likely than not to be the number; the likeliest is read (the number finder gives it "
+             "{:.0%}).")
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,8 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
         ((APART.format(len(draft.apart)),) if draft.apart else ()) + (() if lines else (NOTHING_FOUND,))
     stages = final_stages(prepared, draft, lines, settings) if keep_stages else ()
     sure = confidence.probability(evidence, left_out)
-    return Reading(lines, prepared.loaded.original_size, notes, stages, sure, sure < settings.review_below)
+    return Reading(lines, prepared.loaded.original_size, notes, stages, sure, sure < settings.review_below,
+                   draft.guessed)
 
 
 def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) -> LineEvidence:
@@ -178,13 +179,8 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
     if likeliest is not None:
         lines[likeliest], chances[likeliest] = not_number.pop(likeliest)
         notes += (LIKELIEST.format(chances[likeliest]),)
-    return replace(draft, lines=lines, not_number=not_number, number_chances=chances, notes=notes)
-
-
-def reads_only_the_likeliest(reading: Reading) -> bool:
-    """Whether the reading rests on a line no more likely than not to be the number, read for want of one that is:
-    as doubtful a start as reading nothing, so the image's other ways up are worth a look."""
-    return any(note.startswith(LIKELIEST_START) for note in reading.notes)
+    return replace(draft, lines=lines, not_number=not_number, number_chances=chances, notes=notes,
+                   guessed=likeliest is not None)
 
 
 def likeliest_line(chances: dict[int, float | None], empty_lines: int) -> int | None:

@@ -15,8 +15,9 @@ of clutter and turn (`scenes`), all written by held-out writers only
 own, not the stress suite's, and small scans of one digit, which the
 reader reads by the classifier alone (`holds_one_digit`). Each image is read
 twice, with the line recognizer and by contours alone (`--contours-only`),
-each time as given and, where its digits' shapes say it may be turned,
-turned that way, as the reader does (`orientation`); every reading is
+each time as given and, where its digits' shapes say it may be turned (or
+it reads as nothing, or only a guess), turned that way, as the reader does
+(`orientation`), a turned reading no surer than its turn; every reading is
 recorded with the features it is judged by (`reader.confidence.judged_rows`)
 and whether it is exactly the image's text. The confidence model, a few
 small networks averaged (`reader.confidence.ConfidenceModel`), is fitted on
@@ -46,10 +47,11 @@ from ..reader import Models, Reader
 from ..reader.confidence import (DEFAULT_CONFIDENCE_PATH, FEATURES, ConfidenceModel, ImageEvidence, LineEvidence,
                                  LogisticModel, judged_rows, probability)
 from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
-from ..reader.orientation import confirms, turn_to_try
-from ..reader.prepare import prepare
-from ..reader.steps import finish
+from ..reader.orientation import WayUp, keeps_turned, turn_to_try
+from ..reader.prepare import Prepared, prepare
+from ..reader.steps import Answers, finish
 from ..reader.word_groups import DEFAULT_GROUPS_PATH, WordGroupJudge
+from ..results import Reading
 from ..settings import ReaderSettings
 from .digit_data import HELD_OUT_WRITERS, cropped
 from .line_lessons import DigitPool
@@ -105,23 +107,29 @@ class Candidate:
 @dataclass(frozen=True)
 class Example:
     candidates: tuple[Candidate, ...]  # as given, then turned where its digits' shapes and lines say so
+    given_guessed: bool = False  # the reading as given is of the likeliest line, none looking like the number
+    way: WayUp | None = None  # the turn tried
 
 
 def example_of(models: Models, pixels: np.ndarray, truth: str, settings: ReaderSettings) -> Example:
-    """The image read as given and, where its digits' shapes and lines say it may be turned, turned that way, as the
-    reader does (`orientation`); which of the two the reader keeps depends on the confidence model being fitted."""
+    """The image read as given and, where its digits' shapes and lines say it may be turned (or it read as nothing,
+    or only a guess), turned that way, as the reader does (`orientation`); which of the two the reader keeps depends
+    on the confidence model being fitted."""
     recorder = EvidenceRecorder()
     reader = Reader(settings=settings, models=replace(models, confidence=recorder))
+
+    def candidate(prepared: Prepared, answers: Answers) -> tuple[Candidate, Reading]:
+        reading = finish(prepared, answers, reader.settings, reader.models, False)
+        rows = judged_rows(recorder.last, recorder.image) if recorder.last else None
+        return Candidate(rows, reading.text == truth), reading
+
     first = prepare(pixels, reader.settings)
     answers = reader.answers([first])[0]
-    found = []
-    way = turn_to_try(answers.turns, answers.half_turn)
-    for prepared, its_answers in [(first, answers)] + ([reader.turned(first, way.turns, reader.settings)]
-                                                       if way else []):
-        reading = finish(prepared, its_answers, reader.settings, reader.models, False)
-        found.append(Candidate(judged_rows(recorder.last, recorder.image) if recorder.last else None,
-                               reading.text == truth))
-    return Example(tuple(found))
+    given, reading = candidate(first, answers)
+    way = turn_to_try(answers.turns, answers.half_turn, read_nothing=not reading.lines or reading.guessed)
+    if way is None:
+        return Example((given,), reading.guessed)
+    return Example((given, candidate(*reader.turned(first, way.turns, reader.settings))[0]), reading.guessed, way)
 
 
 def digit_scan(pool: DigitPool, rng: np.random.Generator) -> tuple[np.ndarray, str]:
@@ -164,13 +172,14 @@ def reading_confidence(candidate: Candidate, model: ConfidenceModel) -> float:
     return float(model.answers(candidate.rows).min())
 
 
-def kept(example: Example, model: ConfidenceModel) -> Candidate:
-    """The reading the reader keeps under this model: the turned one where it confirms the turn."""
+def kept(example: Example, model: ConfidenceModel) -> tuple[Candidate, float]:
+    """The reading the reader keeps under this model (the turned one where `keeps_turned`), and its confidence as the
+    reader reports it: a turned reading's no surer than its way up."""
     upright, *turned = example.candidates
-    if turned and confirms(reading_confidence(turned[0], model),
-                           None if upright.rows is None else reading_confidence(upright, model)):
-        return turned[0]
-    return upright
+    given = None if upright.rows is None else reading_confidence(upright, model)
+    if turned and keeps_turned(reading_confidence(turned[0], model), given, example.given_guessed, example.way):
+        return turned[0], min(reading_confidence(turned[0], model), example.way.cap(upright.rows is not None))
+    return upright, given or 0.0
 
 
 def fit_logistic(features: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, float]:
@@ -225,7 +234,7 @@ def fit(examples: list[Example]) -> ConfidenceModel:
     model = None
     for _ in range(FITS):
         readings = [c for example in examples
-                    for c in (example.candidates if model is None else (kept(example, model),))
+                    for c in (example.candidates if model is None else (kept(example, model)[0],))
                     if c.rows is not None]
         model = fit_confidence(np.vstack([c.rows[0] for c in readings]),
                                np.array([c.exact for c in readings], np.float64))
@@ -278,7 +287,7 @@ def model_card(model: ConfidenceModel) -> dict:
 def held_out_figures(examples: list[Example], model: ConfidenceModel) -> dict:
     """`measured` over the readings the reader keeps of images the fit did not see."""
     final = [kept(example, model) for example in examples]
-    return measured(np.array([reading_confidence(c, model) for c in final]), np.array([c.exact for c in final]))
+    return measured(np.array([confidence for _, confidence in final]), np.array([c.exact for c, _ in final]))
 
 
 def fit_judge(kind: type[LogisticModel], lessons_of: Callable[[list], tuple[np.ndarray, np.ndarray]], images: list,

@@ -87,4 +87,5 @@ def test_where_no_line_is_kept_the_likeliest_is_read_unless_the_finder_finds_it_
     leaning = Reader(models=replace(reader.models, finder=LeaningFinder(chance)))
     reading = leaning.read(written("24", gap=0))
     assert reading.text == text and reading.needs_review
+    assert reading.guessed == reading.to_dict()["guessed"] == bool(text)
     assert any(f"gives it {chance:.0%}" in note for note in reading.notes) == bool(text)
