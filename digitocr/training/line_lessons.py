@@ -27,7 +27,7 @@ from . import augment
 from .digit_data import cropped, pen_input
 from .line_synth import FieldSettings, training_line
 from .pendigits import PenDigit
-from .scenes import UPRIGHT_KINDS, Scene, Writer, make_scene
+from .scenes import UPRIGHT_KINDS, Scene, Writer, first_digit_of, make_scene
 
 PEN_SHARE = 0.3  # of the digits, drawn from pen strokes...
 HAND_SHARE = 0.15  # ...and from the extra hands (European pens, screen drawings); the rest from MNIST
@@ -39,6 +39,10 @@ CROSSED_SEVENS = 0.3  # of the 7s, given a bar across the stem
 CLUTTER_LINES = 2  # lines of clutter alone taken from one scene at most, so noise does not crowd out numbers
 COVERED = 0.8  # a found line whose box holds this share of a number line's box is that line's lesson
 TOUCHED = 0.1  # a found line sharing less than this share of its box with every number line is clutter
+BENFORD_ZEROS = 0.1  # of the first digits of fields drawn as people's numbers begin, zeros ('0,50'); the rest...
+FIRST_DIGITS = {  # ...by Benford's law, a '1' six times as often as a '9'; or as the pool gives them, uniformly
+    "uniform": None,
+    "benford": np.array([BENFORD_ZEROS] + [(1 - BENFORD_ZEROS) * np.log10(1 + 1 / d) for d in range(1, 10)])}
 
 
 class DigitPool:
@@ -102,17 +106,21 @@ def scene_lessons(scene: Scene, rng: np.random.Generator) -> list[tuple[np.ndarr
     return numbers + [clutter[i] for i in picks]
 
 
-def lessons(pool: DigitPool, rng: np.random.Generator, clutter_share: float) -> list[tuple[np.ndarray, str]]:
-    """One field's lesson, or one scene's (a clutter kind drawn at random, its number written as fields are)."""
+def lessons(pool: DigitPool, rng: np.random.Generator, clutter_share: float,
+            first_digits: np.ndarray | None = None) -> list[tuple[np.ndarray, str]]:
+    """One field's lesson, its first digit drawn by `first_digits`' chances where given, or one scene's (a clutter
+    kind drawn at random, its number written as fields are)."""
     if rng.random() < clutter_share:
         kind = str(rng.choice(UPRIGHT_KINDS))
         return scene_lessons(make_scene(kind, Writer(pool, FieldSettings()), rng), rng)
-    sample = training_line(pool, rng)
+    source = pool if first_digits is None else first_digit_of(pool, int(rng.choice(10, p=first_digits)))
+    sample = training_line(source, rng)
     return [] if sample is None else [(sample[0].image, sample[1])]
 
 
 _POOL: DigitPool | None = None  # the digits a forked worker draws from, set before forking
 _CLUTTER = 0.0  # the share of scenes among a worker's lessons, set before forking
+_FIRST_DIGITS: np.ndarray | None = None  # the chances of a field's first digit, set before forking
 
 
 def _make_lessons(task: tuple[int, int]) -> list[tuple[np.ndarray, str]]:
@@ -120,15 +128,16 @@ def _make_lessons(task: tuple[int, int]) -> list[tuple[np.ndarray, str]]:
     rng = np.random.default_rng(seed)
     made: list[tuple[np.ndarray, str]] = []
     while len(made) < count:
-        made += lessons(_POOL, rng, _CLUTTER)
+        made += lessons(_POOL, rng, _CLUTTER, _FIRST_DIGITS)
     return made[:count]
 
 
-def make_lessons(pool: DigitPool, count: int, seed: int, workers: int,
-                 clutter_share: float) -> list[tuple[np.ndarray, str]]:
-    """`count` lessons, `clutter_share` of the draws being scenes, made in forked workers sharing the pool."""
-    global _POOL, _CLUTTER
-    _POOL, _CLUTTER = pool, clutter_share
+def make_lessons(pool: DigitPool, count: int, seed: int, workers: int, clutter_share: float,
+                 first_digits: str = "uniform") -> list[tuple[np.ndarray, str]]:
+    """`count` lessons, `clutter_share` of the draws being scenes, fields' first digits drawn as `first_digits`
+    names (FIRST_DIGITS), made in forked workers sharing the pool."""
+    global _POOL, _CLUTTER, _FIRST_DIGITS
+    _POOL, _CLUTTER, _FIRST_DIGITS = pool, clutter_share, FIRST_DIGITS[first_digits]
     chunk = 500
     tasks = [(min(chunk, count - start), seed * 100003 + start) for start in range(0, count, chunk)]
     made = []

@@ -547,14 +547,14 @@ def small_and_faint(writer, rng) -> Page:
     return page
 
 
-def first_digit_one(source: DigitSource) -> DigitSource:
-    """`source` with its first digit a '1' (drawn until one comes), the digits after it as they come."""
+def first_digit_of(source: DigitSource, wanted: int) -> DigitSource:
+    """`source` with its first digit a `wanted` one (drawn until one comes), the digits after it as they come."""
     first = True
 
     def draw(rng: np.random.Generator) -> tuple[np.ndarray, int]:
         nonlocal first
         mask, label = source(rng)
-        while first and label != 1:
+        while first and label != wanted:
             mask, label = source(rng)
         first = False
         return mask, label
@@ -567,7 +567,7 @@ def ones_first(writer, rng) -> Page:
     border stands at that edge, a few pixels clear of the '1'. A person tells the two apart by their height: the
     bar runs the cell's height, the '1' the digits'."""
     height = digit_height(rng, (16.0, 50.0))
-    ink, text = replace(writer, digits=first_digit_one(writer.digits)).number(height, rng)
+    ink, text = replace(writer, digits=first_digit_of(writer.digits, 1)).number(height, rng)
     bar = int(rng.integers(1, 4)) if rng.random() < 0.5 else 0
     left = bar + max(2, int(height * rng.uniform(0.05, 0.35)))
     right = int(height * rng.uniform(0.3, 1.2))

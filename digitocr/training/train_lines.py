@@ -27,8 +27,8 @@ from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, bat
 from ..networks.model_files import load_keras_model, model_reference, model_sha256, save_model
 from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, mnist_mask
 from .hands import Hand, load_hands, training_parts
-from .line_lessons import (CLUTTER_LINES, CROSSED_SEVENS, FLAGGED_ONES, HAND_SHARE, LONGEST_FLAG, LOOPED_TWOS,
-                           LOWERED_FLAGS, PEN_SHARE, DigitPool, make_lessons)
+from .line_lessons import (CLUTTER_LINES, CROSSED_SEVENS, FIRST_DIGITS, FLAGGED_ONES, HAND_SHARE, LONGEST_FLAG,
+                           LOOPED_TWOS, LOWERED_FLAGS, PEN_SHARE, DigitPool, make_lessons)
 from .line_synth import FieldSettings
 from .mnist import MnistData, load_mnist
 from .pendigits import PenDigit, parse_pendigits
@@ -80,6 +80,7 @@ class LineTrainingRun:
     base: Path | None = None  # the line model to fine-tune from, instead of random weights
     learning_rate: float = LEARNING_RATE
     clutter_share: float = CLUTTER_SHARE
+    first_digits: str = "uniform"  # how fields' first digits are drawn (`line_lessons.FIRST_DIGITS`)
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def train(sources: LineSources, run: LineTrainingRun) -> dict:
     training_pool, validation_pool = pools(sources)
     started = time.perf_counter()
     print(f"drawing {run.count} training lessons and {VALIDATION_LINES} validation lessons of each kind", flush=True)
-    lessons = make_lessons(training_pool, run.count, run.seed, run.workers, run.clutter_share)
+    lessons = make_lessons(training_pool, run.count, run.seed, run.workers, run.clutter_share, run.first_digits)
     validation = validation_lessons(validation_pool, min(VALIDATION_LINES, run.count), run.seed, run.workers)
     drawing_seconds = time.perf_counter() - started
     model = load_keras_model(run.base) if run.base else build_line_model()
@@ -233,8 +234,9 @@ def line_model_card(model, sources: LineSources, run: LineTrainingRun, outcome: 
             "lessons": {"training": run.count, "validation": f"{VALIDATION_LINES} fields and {VALIDATION_LINES} "
                         "lines of scenes", "clutter_share": run.clutter_share, "clutter_lines_per_scene":
                         CLUTTER_LINES, "generator": "digitocr.training.line_lessons", "fields":
-                        FieldSettings().__dict__, "flagged_ones": FLAGGED_ONES, "lowered_flags": LOWERED_FLAGS,
-                        "longest_flag": LONGEST_FLAG, "looped_twos": LOOPED_TWOS, "crossed_sevens": CROSSED_SEVENS},
+                        FieldSettings().__dict__, "first_digits": run.first_digits, "flagged_ones": FLAGGED_ONES,
+                        "lowered_flags": LOWERED_FLAGS, "longest_flag": LONGEST_FLAG, "looped_twos": LOOPED_TWOS,
+                        "crossed_sevens": CROSSED_SEVENS},
             "mnist": {"source": sources.mnist.source, "md5": sources.mnist.md5, "licence": "CC BY-SA 3.0",
                       "training_digits": "the first 55,000 training images",
                       "validation_digits": "the last 5,000 training images"},
@@ -264,10 +266,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--base", help="a line model to fine-tune from instead of random weights")
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE, help="the cosine schedule's start")
+    parser.add_argument("--first-digits", choices=sorted(FIRST_DIGITS), default="uniform",
+                        help="fields' first digits as the digit pool gives them, or as people's numbers begin "
+                             "(Benford's law, a tenth of them zeros)")
     args = parser.parse_args(argv)
     sources = line_sources(args.data, args.pendigits, args.extra, args.workers)
     train(sources, LineTrainingRun(Path(args.out), args.lines, args.epochs, args.seed, args.workers,
-                                   Path(args.base) if args.base else None, args.learning_rate, args.clutter))
+                                   Path(args.base) if args.base else None, args.learning_rate, args.clutter,
+                                   args.first_digits))
     return 0
 
 

@@ -2,11 +2,12 @@ import hashlib
 import json
 
 import numpy as np
+import pytest
 
 from conftest import SHARED, needs_shared
 from digitocr.networks.ctc import BLANK
 from digitocr.networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, LineRecognizer
-from digitocr.training import line_synth, train_lines
+from digitocr.training import line_lessons, line_synth, scenes, train_lines
 
 
 def bar_digits(rng: np.random.Generator) -> tuple[np.ndarray, int]:
@@ -73,6 +74,20 @@ def test_a_small_tail_shrinks_the_last_digits_of_a_number_and_a_two_digit_number
     assert 2 in lengths
 
 
+def test_a_field_s_first_digit_can_be_drawn_as_people_s_numbers_begin():
+    """People's numbers begin with a '1' far more often than a '9' (Benford's law); a tenth begin with a zero."""
+    chances = line_lessons.FIRST_DIGITS["benford"]
+    assert chances.sum() == pytest.approx(1.0) and chances[0] == line_lessons.BENFORD_ZEROS
+    assert np.all(np.diff(chances[1:]) < 0) and chances[1] > 6 * chances[9]
+
+    def any_digit(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+        return bar_digits(rng)[0], int(rng.integers(10))
+
+    rng = np.random.default_rng(5)
+    texts = [line_synth.compose_number(scenes.first_digit_of(any_digit, 7), rng)[1] for _ in range(30)]
+    assert all(text[0] == "7" for text in texts) and len({text[1:2] for text in texts if len(text) > 1}) > 3
+
+
 def test_some_one_stroke_commas_begin_well_above_the_line_and_all_hang_below_it():
     height = line_synth.COMPOSE_HEIGHT
 
@@ -114,9 +129,11 @@ def test_the_line_training_command_fine_tunes_into_a_loadable_model_and_card(tmp
     out = tmp_path / "lines.keras"
     assert train_lines.main(["--data", str(SHARED / "data/mnist"), "--pendigits",
                              str(SHARED / "data/pendigits/pendigits-orig.tra"), "--lines", "128", "--epochs", "1",
-                             "--workers", "1", "--base", str(DEFAULT_LINE_MODEL_PATH), "--out", str(out)]) == 0
+                             "--workers", "1", "--base", str(DEFAULT_LINE_MODEL_PATH), "--first-digits", "benford",
+                             "--out", str(out)]) == 0
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["data"]["lessons"]["training"] == 128 and card["seed"] == train_lines.SEED
+    assert card["data"]["lessons"]["first_digits"] == "benford"
     shipped = hashlib.sha256(DEFAULT_LINE_MODEL_PATH.read_bytes()).hexdigest()
     made_by = json.loads(DEFAULT_LINE_MODEL_PATH.with_suffix(".json").read_text())["command"]
     assert card["training"]["started_from"] == {"model": "LineReader.keras", "sha256": shipped, "command": made_by}
