@@ -43,7 +43,6 @@ class FieldSettings:
     separator_probability: float = 0.55  # a field has a ',' or '.' between its digits
     tall_comma_probability: float = 0.5  # of the commas written as one stroke, those begun well above the line
     small_tail_probability: float = 0.12  # the last one to three digits (cents, hundreds) written smaller...
-    short_tail_probability: float = 0.12  # ...or a two-digit number's last ('6o' for sixty)...
     small_tail_size: tuple[float, float] = (0.45, 0.8)  # ...by this factor, on the line or raised to its top
     bold_probability: float = 0.35  # a broad pen, or a small number written with an ordinary one...
     bold_growth: tuple[float, float] = (0.02, 0.09)  # ...widens every stroke by this share of the digit height a side
@@ -105,8 +104,7 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
     count = int(rng.choice(np.arange(1, MAX_DIGITS + 1), p=[0.08, 0.16, 0.2, 0.18, 0.14, 0.1, 0.08, 0.06]))
     pieces: list[tuple[np.ndarray, int]] = []  # mask, offset of its top from the line's top
     text = ""
-    small_tail = (int(rng.integers(1, 4)) if count > 2 and rng.random() < settings.small_tail_probability
-                  else int(count == 2 and _happens(settings.short_tail_probability, rng)))
+    small_tail = int(rng.integers(1, 4)) if count > 2 and rng.random() < settings.small_tail_probability else 0
     tail_size, raised = rng.uniform(*settings.small_tail_size), rng.random() < 0.5
     zeros = int(rng.integers(2, 4)) if count > 2 and rng.random() < settings.cursive_zeros_probability else 0
     zeros = min(zeros, count - 1)

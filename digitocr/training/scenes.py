@@ -44,9 +44,9 @@ from .digit_data import cropped
 from .line_synth import DigitSource, FieldSettings, compose_number
 
 READABLE = FieldSettings(gap=(0.1, 0.45), touching_probability=0.0, spaced_probability=0.0,
-                         small_tail_probability=0.0, short_tail_probability=0.0, cursive_zeros_probability=0.0,
-                         sign_probability=0.0, separator_probability=0.25, tall_comma_probability=0.0,
-                         bold_probability=0.2, slant=0.25)  # a number written to be read, digits apart
+                         small_tail_probability=0.0, cursive_zeros_probability=0.0, sign_probability=0.0,
+                         separator_probability=0.25, tall_comma_probability=0.0, bold_probability=0.2,
+                         slant=0.25)  # a number written to be read, digits apart
 DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
 TILT = (5.0, 30.0)  # degrees a photo is taken askew, either way
 PHOTO_DIGIT_HEIGHT = (24.0, 120.0)  # pixels: a phone's photo, up close

@@ -55,25 +55,6 @@ def test_a_spaced_field_leaves_wide_gaps_and_one_without_spacing_has_none_as_wid
         assert all(gap <= widest_packed for gap in gaps_between_bars(mask))
 
 
-def test_a_small_tail_shrinks_the_last_digits_of_a_number_and_a_two_digit_number_s_last_digit_too():
-    """Cents or hundreds written smaller, and a two-digit number's last digit ('6o' for sixty)."""
-    settings = line_synth.FieldSettings(small_tail_probability=1.0, short_tail_probability=1.0,
-                                        small_tail_size=(0.5, 0.5), size_wobble=(1.0, 1.0),
-                                        baseline_wobble=0.0, spaced_probability=1.0, slant=0.0,
-                                        separator_probability=0.0, sign_probability=0.0, bold_probability=0.0,
-                                        cursive_zeros_probability=0.0)
-    lengths = set()
-    for seed in range(30):
-        mask, text = line_synth.compose_number(bar_digits, np.random.default_rng(seed), settings)
-        filled = np.flatnonzero(np.diff(np.concatenate([[0], mask.any(axis=0).astype(np.int8), [0]])))
-        heights = [int(mask[:, start:end].any(axis=1).sum()) for start, end in zip(filled[0::2], filled[1::2])]
-        assert len(heights) == len(text)
-        if len(text) > 1:
-            lengths.add(len(text))
-            assert heights[-1] == line_synth.COMPOSE_HEIGHT // 2
-    assert 2 in lengths
-
-
 def test_a_field_s_first_digit_can_be_drawn_as_people_s_numbers_begin():
     """People's numbers begin with a '1' far more often than a '9' (Benford's law); a tenth begin with a zero."""
     chances = line_lessons.FIRST_DIGITS["benford"]
