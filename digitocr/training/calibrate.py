@@ -177,8 +177,10 @@ def kept(example: Example, model: ConfidenceModel) -> tuple[Candidate, float]:
     reader reports it: a turned reading's no surer than its way up."""
     upright, *turned = example.candidates
     given = None if upright.rows is None else reading_confidence(upright, model)
-    if turned and keeps_turned(reading_confidence(turned[0], model), given, example.given_guessed, example.way):
-        return turned[0], min(reading_confidence(turned[0], model), example.way.cap(upright.rows is not None))
+    if turned:
+        turned_confidence = reading_confidence(turned[0], model)
+        if keeps_turned(turned_confidence, given, example.given_guessed, example.way):
+            return turned[0], min(turned_confidence, example.way.cap(upright.rows is not None))
     return upright, given or 0.0
 
 
