@@ -18,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import ModelError
 from ..networks.classifier import DigitClassifier
 from ..networks.model_files import load_keras_model, model_sha256, read_model_card, verify_checksum
 
 DISTILL_WEIGHT = 0.5  # of a digit's target taken from the teacher; the rest is its label
+TRAINED_FLOOR = 0.98  # MNIST validation accuracy under which a member is taken for an untrained file
 BATCH = 2048  # samples the teacher reads in one call
 RUNTIMES = ("onnx", "keras")  # what the teachers answer through
 
@@ -45,6 +47,19 @@ class Teacher:
             for start in range(0, len(inputs), BATCH):
                 total[start:start + BATCH] += member.predict(inputs[start:start + BATCH])
         return (total / len(self.members)).astype(np.float32)
+
+    def require_trained(self, inputs: np.ndarray, labels: np.ndarray) -> None:
+        """Refuse members that read MNIST's validation digits below `TRAINED_FLOOR`: a smoke run's file passed by
+        mistake answers nearly the same for every digit, and averaged in, it flattens every target the student
+        learns from without any error to show for it."""
+        untrained = []
+        for member in self.members:
+            read = float((member.predict(inputs).argmax(axis=1) == labels).mean())
+            if read < TRAINED_FLOOR:
+                untrained.append(f"{member.path} ({read:.1%})")
+        if untrained:
+            raise ModelError(f"teachers that read MNIST's validation digits below {TRAINED_FLOOR:.0%}, so were never "
+                             f"trained: {', '.join(untrained)}")
 
     def description(self) -> list[dict]:
         """For the student's card: each member's file, checksum and the command that made it."""

@@ -221,6 +221,8 @@ def train(sources: Sources, run: TrainingRun) -> dict:
     with EpochDrawer(pools, counts, run.seed, run.draw_processes) as drawer:
         keras.utils.set_random_seed(run.seed)  # after the drawers fork: on JAX it starts the device's threads
         teacher = Teacher.load(list(run.teachers), run.teacher_runtime) if run.teachers else None
+        if teacher is not None:
+            teacher.require_trained(*validation["mnist_validation"])
         model, started_from = starting_model(run)
         started = time.perf_counter()
         history, best_epoch = fit(model, run, drawer, validation, teacher)
@@ -358,7 +360,11 @@ def main(argv: list[str] | None = None) -> int:
                       Path(args.base) if args.base else None, args.learning_rate, tuple(map(Path, args.teacher)),
                       reader_cut_scenes=args.reader_cuts, draw_processes=args.draw_processes,
                       teacher_runtime=args.teacher_runtime, minutes=args.minutes, passes=args.passes)
-    train(sources, run)
+    try:
+        train(sources, run)
+    except DigitOcrError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -4,6 +4,7 @@ import json
 import time
 import zipfile
 from dataclasses import astuple
+from pathlib import Path
 
 import h5py
 import keras
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import needs_shared, SHARED, written
+from digitocr.errors import ModelError
 from digitocr.networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from digitocr.networks.model_files import save_model
 from digitocr.settings import ReaderSettings
@@ -120,6 +122,16 @@ def test_a_teacher_answers_the_same_through_onnx_runtime_and_through_keras():
     assert (through_onnx[:32].argmax(axis=1) == 1).all()
     with pytest.raises(ValueError, match="onnx, keras"):
         distillation.Teacher.load([DEFAULT_MODEL_PATH], "tpu")
+
+
+def test_a_teacher_that_was_never_trained_is_refused_before_it_teaches():
+    labels = np.arange(100) % 10
+    inputs = np.zeros((100, 28, 28, 1), np.float32)
+    knows = DigitClassifier(lambda batch: np.eye(10, dtype=np.float32)[labels[:len(batch)]], Path("wide_71.keras"))
+    smoke = DigitClassifier(lambda batch: np.full((len(batch), 10), 0.1, np.float32), Path("smoke.keras"))
+    distillation.Teacher((knows,)).require_trained(inputs, labels)
+    with pytest.raises(ModelError, match=r"never trained: smoke.keras \(10.0%\)"):
+        distillation.Teacher((knows, smoke)).require_trained(inputs, labels)
 
 
 def test_epochs_drawn_in_worker_processes_are_whole_and_the_same_for_the_same_seed():
