@@ -344,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=".",
                         help="the folder to write NumberFinder.json, WordGroups.json and FieldConfidence.json")
     args = parser.parse_args(argv)
+    Path(args.out).mkdir(parents=True, exist_ok=True)  # made before the minutes of reading, not found missing after
     training_pool, held_out_pool = pools(LineSources(load_mnist(args.data), parse_pendigits(args.pendigits)
                                                      if args.pendigits else []))
     classifier, line_recognizer, orientation = DigitClassifier.load(), LineRecognizer.load(), OrientationNet.load()

@@ -1,6 +1,9 @@
+import json
+
 import numpy as np
 import pytest
 
+from conftest import needs_shared, SHARED
 from digitocr import ReaderSettings
 from digitocr.reader.confidence import probability
 from digitocr.reader.orientation import WayUp
@@ -77,3 +80,14 @@ def test_a_digit_scan_is_small_enough_to_be_read_as_one_digit_dark_on_light():
         side = pixels.shape[0]
         assert label == "1" and pixels.shape == (side, side, 3) and side <= ReaderSettings().single_digit_side
         assert pixels[side // 2, side // 2, 0] < 100 < pixels[1, 1, 0]  # the bar's ink in the middle, paper round it
+
+
+@needs_shared
+def test_the_command_writes_its_three_judges_into_a_folder_it_makes(tmp_path):
+    out = tmp_path / "judges" / "new"
+    assert calibrate.main(["--data", str(SHARED / "data/mnist"), "--pendigits",
+                           str(SHARED / "data/pendigits/pendigits-orig.tra"), "--fields", "40", "--scenes", "2",
+                           "--scans", "20", "--group-scenes", "8", "--out", str(out)]) == 0
+    written = {path.name: json.loads(path.read_text()) for path in out.iterdir()}
+    assert set(written) == {"NumberFinder.json", "WordGroups.json", "FieldConfidence.json"}
+    assert all(card["command"].startswith("python -m digitocr.training.calibrate") for card in written.values())
