@@ -292,12 +292,20 @@ def held_out_figures(examples: list[Example], model: ConfidenceModel) -> dict:
     return measured(np.array([confidence for _, confidence in final]), np.array([c.exact for c, _ in final]))
 
 
+class TooFewLessons(ValueError):
+    """The lessons drawn to fit a judge hold one class only, so there is nothing to tell apart."""
+
+
 def fit_judge(kind: type[LogisticModel], lessons_of: Callable[[list], tuple[np.ndarray, np.ndarray]], images: list,
               unit: str) -> tuple[LogisticModel, dict]:
     """A judge of what is the number (a `kind`), fitted on four fifths of the images' `unit`s (lines, groups), and its
     card: how it sorts the last fifth's."""
     cut = int(FIT_SHARE * len(images))
     features, labels = lessons_of(images[:cut])
+    if len(np.unique(labels)) < 2:
+        raise TooFewLessons(f"the {len(labels)} {unit}s drawn to fit the {kind.__name__} are all "
+                            f"{'part of the number' if len(labels) and labels[0] > 0.5 else 'clutter'}: draw more "
+                            "(--scenes, --group-scenes)")
     weights, bias = fit_logistic(features, labels)
     held_features, held_labels = lessons_of(images[cut:])
     kept = probability(weights, bias, held_features) >= KEEP_FROM
@@ -356,9 +364,13 @@ def main(argv: list[str] | None = None) -> int:
         finder, judge = NumberFinder.load(), WordGroupJudge.load()
         facts["judges"] = {"number_finder": model_sha256(finder.path), "word_groups": model_sha256(judge.path)}
     else:
-        finder, judge = fit_judges(Models(classifier, line_recognizer, EvidenceRecorder(), KeepingRecorder(),
-                                          orientation, KeepingRecorder()),
-                                   training_pool, args, facts)
+        try:
+            finder, judge = fit_judges(Models(classifier, line_recognizer, EvidenceRecorder(), KeepingRecorder(),
+                                              orientation, KeepingRecorder()),
+                                       training_pool, args, facts)
+        except TooFewLessons as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder, orientation, judge),
                       labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes, args.scans))
     model |= facts | {"writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "

@@ -6,6 +6,7 @@ import pytest
 from conftest import needs_shared, SHARED
 from digitocr import ReaderSettings
 from digitocr.reader.confidence import probability
+from digitocr.reader.number_finder import NumberFinder
 from digitocr.reader.orientation import WayUp
 from digitocr.training import calibrate
 
@@ -91,3 +92,10 @@ def test_the_command_writes_its_three_judges_into_a_folder_it_makes(tmp_path):
     written = {path.name: json.loads(path.read_text()) for path in out.iterdir()}
     assert set(written) == {"NumberFinder.json", "WordGroups.json", "FieldConfidence.json"}
     assert all(card["command"].startswith("python -m digitocr.training.calibrate") for card in written.values())
+
+
+def test_a_judge_is_not_fitted_on_lessons_of_one_class_but_told_to_draw_more():
+    def all_numbers(images):
+        return np.ones((len(images), 3)), np.ones(len(images))
+    with pytest.raises(calibrate.TooFewLessons, match="the 8 groups drawn to fit the NumberFinder are all part of"):
+        calibrate.fit_judge(NumberFinder, all_numbers, list(range(10)), "group")
