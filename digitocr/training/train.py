@@ -342,17 +342,23 @@ def main(argv: list[str] | None = None) -> int:
                         f"are {', '.join(HAND_NAMES)}")
     if args.passes < 1:
         arguments.error("--passes must be at least 1")
+    if args.finetune and args.out == arguments.get_default("out"):
+        arguments.error("--finetune needs --out: the shipped model is never overwritten")
+    try:
+        run_command(args, learned)
+    except DigitOcrError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_command(args: argparse.Namespace, learned: tuple[str, ...] | None) -> None:
+    """A fine-tune on the user's own digits, or the whole recipe, as the arguments ask."""
     mnist = load_mnist(args.data)
     if args.finetune:
-        if args.out == arguments.get_default("out"):
-            arguments.error("--finetune needs --out: the shipped model is never overwritten")
-        try:
-            finetune(Path(args.finetune), Path(args.base) if args.base else DEFAULT_MODEL_PATH, Path(args.out), mnist,
-                     args.seed)
-        except DigitOcrError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        return 0
+        finetune(Path(args.finetune), Path(args.base) if args.base else DEFAULT_MODEL_PATH, Path(args.out), mnist,
+                 args.seed)
+        return
     pen_digits = parse_pendigits(args.pendigits) if args.pendigits else []
     hands = load_hands(Path(args.extra), args.workers, args.limit) if args.extra else []
     sources = Sources(mnist, pen_digits, args.pendigits, hands, args.extra, learned)
@@ -360,12 +366,7 @@ def main(argv: list[str] | None = None) -> int:
                       Path(args.base) if args.base else None, args.learning_rate, tuple(map(Path, args.teacher)),
                       reader_cut_scenes=args.reader_cuts, draw_processes=args.draw_processes,
                       teacher_runtime=args.teacher_runtime, minutes=args.minutes, passes=args.passes)
-    try:
-        train(sources, run)
-    except DigitOcrError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+    train(sources, run)
 
 
 if __name__ == "__main__":
