@@ -1,4 +1,4 @@
-"""What the line recognizer's per-frame answers mean under CTC: the best text, and the likelihood of any text.
+"""What the line recognizer's per-frame answers mean under CTC: the likeliest text, and the likelihood of any text.
 
 The recognizer answers each frame with probabilities over ten digits and a
 blank; decoding merges repeats and drops blanks.
@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 
 BLANK = 10  # CTC's "no new character here", after the ten digits
+BEAM = 8  # texts the search for the likeliest text keeps from frame to frame
+UNLIKELY = 1e-3  # a digit less probable than this in a frame starts no text there
 
 
 @dataclass(frozen=True)
@@ -34,22 +36,100 @@ class DecodedLine:
 def greedy_decode(frames: np.ndarray) -> DecodedLine:
     """Best label per frame, repeats merged, blanks dropped: (T, 11) probabilities to characters."""
     best = frames.argmax(axis=1)
-    labels, probabilities, confidences, spans = [], [], [], []
+    labels, spans = [], []
     start = 0
     for index in range(1, len(best) + 1):
         if index < len(best) and best[index] == best[start]:
             continue
-        label = int(best[start])
-        if label != BLANK:
-            run = frames[start:index]
-            surest = start + int(run[:, label].argmax())
-            digits = frames[surest, :BLANK]
-            labels.append(label)
-            probabilities.append(tuple(float(p) for p in digits / max(float(digits.sum()), 1e-9)))
-            confidences.append(float(frames[surest, label]))
+        if best[start] != BLANK:
+            labels.append(int(best[start]))
             spans.append((start, index - 1))
         start = index
-    return DecodedLine(tuple(labels), tuple(probabilities), tuple(confidences), tuple(spans))
+    return characters(frames, labels, spans)
+
+
+def decode(frames: np.ndarray) -> DecodedLine:
+    """The likeliest text of a line, each character with the frames of its likeliest alignment.
+
+    The best path (`greedy_decode`) is the likeliest single alignment, not
+    the likeliest text: where the recognizer is torn between one '0' over a
+    run of frames and two with a blank between, as over two touching zeros,
+    the second text's probability is spread over many alignments, each less
+    likely than the best path, and their sum may be the larger. The two
+    agree on most lines, and there the best path is the answer; the search
+    is pruned, so where it ends on a text less likely than the best path's,
+    the best path is kept.
+    """
+    best_path = greedy_decode(frames)
+    labels = likeliest_text(frames)
+    if labels == best_path.labels or log_likelihood(frames, labels) <= log_likelihood(frames, best_path.labels):
+        return best_path
+    return aligned(frames, labels)
+
+
+def likeliest_text(frames: np.ndarray) -> tuple[int, ...]:
+    """The text of highest probability, every alignment summed, found by prefix beam search: per frame, each of the
+    BEAM likeliest texts so far is extended by a blank, a repeat or a new digit, and the BEAM likeliest kept."""
+    texts: dict[tuple[int, ...], tuple[float, float]] = {(): (1.0, 0.0)}  # text: P(ends in a blank), P(in a digit)
+    for chances in frames:
+        blank = float(chances[BLANK])
+        digits = [(int(label), float(chances[label])) for label in np.flatnonzero(chances[:BLANK] >= UNLIKELY)]
+        extended: dict[tuple[int, ...], list[float]] = {}
+        for text, (ends_blank, ends_digit) in texts.items():
+            same = extended.setdefault(text, [0.0, 0.0])
+            same[0] += (ends_blank + ends_digit) * blank
+            if text:
+                same[1] += ends_digit * float(chances[text[-1]])
+            for label, chance in digits:
+                longer = extended.setdefault(text + (label,), [0.0, 0.0])
+                longer[1] += (ends_blank if text and text[-1] == label else ends_blank + ends_digit) * chance
+        kept = sorted(extended.items(), key=lambda item: -sum(item[1]))[:BEAM]
+        top = max(sum(kept[0][1]), 1e-300)
+        texts = {text: (ends_blank / top, ends_digit / top) for text, (ends_blank, ends_digit) in kept}
+    return max(texts, key=lambda text: sum(texts[text]))
+
+
+def aligned(frames: np.ndarray, labels: tuple[int, ...]) -> DecodedLine:
+    """`labels` as a `DecodedLine`, each character on the frames the likeliest alignment of the text gives it
+    (Viterbi over CTC's states: blank, first label, blank, ...)."""
+    states = [BLANK]
+    for label in labels:
+        states += [label, BLANK]
+    chances = np.log(np.maximum(frames[:, states], 1e-12))
+    may_skip = np.array([False, False] + [states[index] != BLANK and states[index] != states[index - 2]
+                                          for index in range(2, len(states))])
+    score = np.full(len(states), -np.inf)
+    score[:2] = chances[0, :2]
+    came_back = np.zeros((len(frames), len(states)), np.int64)
+    for step in range(1, len(frames)):
+        moves = np.full((3, len(states)), -np.inf)
+        moves[0] = score
+        moves[1, 1:] = score[:-1]
+        moves[2, 2:] = np.where(may_skip[2:], score[:-2], -np.inf)
+        came_back[step] = moves.argmax(axis=0)
+        score = moves[came_back[step], np.arange(len(states))] + chances[step]
+    state = len(states) - 1 if len(states) == 1 or score[-1] >= score[-2] else len(states) - 2
+    path = [state]
+    for step in range(len(frames) - 1, 0, -1):
+        state -= came_back[step, state]
+        path.append(state)
+    path = np.array(path[::-1])
+    spans = []
+    for index in range(len(labels)):
+        on = np.flatnonzero(path == 2 * index + 1)
+        spans.append((int(on[0]), int(on[-1])))
+    return characters(frames, labels, spans)
+
+
+def characters(frames: np.ndarray, labels, spans) -> DecodedLine:
+    """Each character's probabilities and confidence, read at its surest frame within its span."""
+    probabilities, confidences = [], []
+    for label, (first, last) in zip(labels, spans):
+        surest = first + int(frames[first:last + 1, label].argmax())
+        digits = frames[surest, :BLANK]
+        probabilities.append(tuple(float(p) for p in digits / max(float(digits.sum()), 1e-9)))
+        confidences.append(float(frames[surest, label]))
+    return DecodedLine(tuple(int(label) for label in labels), tuple(probabilities), tuple(confidences), tuple(spans))
 
 
 def log_likelihood(frames: np.ndarray, labels: tuple[int, ...] | list[int]) -> float:

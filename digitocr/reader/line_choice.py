@@ -18,7 +18,7 @@ from ..image.components import Components
 from ..image.lines import LineImage
 from ..image.normalize import to_model_input
 from ..image.pipeline import Analysis
-from ..networks.ctc import DecodedLine, greedy_decode, log_likelihood
+from ..networks.ctc import DecodedLine, decode, log_likelihood
 from ..networks.line_recognizer import FRAME_STEP
 from ..results import Digit
 from ..settings import ReaderSettings
@@ -145,7 +145,7 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     border's remnant or a column's '1' is the number finder's question, by
     its size and place.
     """
-    recognized = greedy_decode(frames)
+    recognized = decode(frames)
     if recognized.text == contour_text:
         return LineVerdict(line, contour_text, recognized, 0.0, 0.0, False)
     preference = log_likelihood(frames, recognized.labels) - log_likelihood(frames, [int(c) for c in contour_text])

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..networks.ctc import BLANK, greedy_decode
+from ..networks.ctc import BLANK, decode
 from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, batch_of_lines
 from ..networks.model_files import load_keras_model, model_reference, model_sha256, save_model
 from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, mnist_mask
@@ -125,7 +125,7 @@ def read_lines(model, images: list[np.ndarray]) -> list[str]:
     for start in range(0, len(images), 256):
         chunk = images[start:start + 256]
         output = np.asarray(model(batch_of_lines(chunk), training=False))[:, 0]
-        texts += [greedy_decode(output[i, :-(-image.shape[1] // 4)]).text for i, image in enumerate(chunk)]
+        texts += [decode(output[i, :-(-image.shape[1] // 4)]).text for i, image in enumerate(chunk)]
     return texts
 
 
