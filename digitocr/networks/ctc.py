@@ -56,13 +56,17 @@ def decode(frames: np.ndarray) -> DecodedLine:
     run of frames and two with a blank between, as over two touching zeros,
     the second text's probability is spread over many alignments, each less
     likely than the best path, and their sum may be the larger. The two
-    agree on most lines, and there the best path is the answer; the search
-    is pruned, so where it ends on a text less likely than the best path's,
-    the best path is kept.
+    agree on most lines: where the best path's text has half the
+    probability or more, no other text can be likelier, and the search is
+    not run. The search is pruned, so where it ends on a text less likely
+    than the best path's, the best path is kept.
     """
     best_path = greedy_decode(frames)
+    best_path_likelihood = log_likelihood(frames, best_path.labels)
+    if best_path_likelihood >= math.log(0.5):
+        return best_path
     labels = likeliest_text(frames)
-    if labels == best_path.labels or log_likelihood(frames, labels) <= log_likelihood(frames, best_path.labels):
+    if labels == best_path.labels or log_likelihood(frames, labels) <= best_path_likelihood:
         return best_path
     return aligned(frames, labels)
 
