@@ -29,10 +29,6 @@ HANGS_BELOW = 0.15  # a mark starting in the line's lower half and reaching this
 HANGING_COMMA_HEIGHT = 0.8  # ...is a comma if it is this short, even beside short neighbours, and either...
 COMMA_WIDTH = 0.75  # ...this narrow (of its height), a quick stroke, or half of it below the line, a rounder one
 HANGING_REASON = "a comma or point: short and low on its line"
-LONE_BAR_WIDTH = 0.25  # a mark this narrow (of its height) is a bare bar...
-LONE_BAR_GAP = 0.7  # ...and, this many digit heights from the next mark...
-LONE_BAR_SIDE = 0.2  # ...within this share of the width from the image's side...
-LONE_BAR_OUTSIDE = 0.15  # ...reaching this much of the digit height above or below the others, a border remnant
 MARKS_FRAMED = 2  # a loop around this many other marks frames them: it is no digit
 RING_REASON = "a ring around other marks: a stamp's or a circling's, not a digit"
 
@@ -186,16 +182,12 @@ def one_digit(candidates: list[Candidate]) -> Unit:
 
 
 def digits_of_line(line: list[Candidate], labels: np.ndarray, dropped: list[Candidate]) -> list[Candidate]:
-    """A line's marks less its separators and a border's lone bars at its ends, which join `dropped` with why."""
+    """A line's marks less its separators, which join `dropped` with why."""
     line = [c for c in line if not c.dropped]
     for candidate in line:
         candidate.dropped = why_not_in_line(candidate, line, labels)
         if candidate.dropped:
             dropped.append(candidate)
-    line = [c for c in line if not c.dropped]
-    for candidate in lone_side_bars(line, labels.shape[1]):
-        candidate.dropped = "a border remnant: a lone bar at the image's side, far from the number"
-        dropped.append(candidate)
     return [c for c in line if not c.dropped]
 
 
@@ -228,26 +220,6 @@ def _may_be_one_digit(left: Candidate, right: Candidate) -> bool:
     shared = min(left.bottom, right.bottom) - max(left.y, right.y)
     return (gap <= PAIR_GAP * taller and shared >= 0.5 * min(left.height, right.height)
             and right.right - left.x <= PAIR_WIDTH * taller)
-
-
-def lone_side_bars(line: list[Candidate], image_width: int) -> list[Candidate]:
-    """The first or last mark of a line when it is a bare bar near the image's side, set apart from the number by
-    more than most digit gaps and reaching above or below the other digits: what is left of a cell's side border.
-
-    A '1' written after the number sits close to it and within its band.
-    """
-    if len(line) < 2:
-        return []
-    height = median(c.height for c in line)
-    found = []
-    for bar, rest, gap, side_gap in ((line[0], line[1:], line[1].x - line[0].right, line[0].x),
-                                     (line[-1], line[:-1], line[-1].x - line[-2].right, image_width - line[-1].right)):
-        top, bottom = median(c.y for c in rest), median(c.bottom for c in rest)
-        outside = max(top - bar.y, bar.bottom - bottom) > LONE_BAR_OUTSIDE * height
-        if bar.width <= LONE_BAR_WIDTH * bar.height and gap > LONE_BAR_GAP * height \
-                and side_gap <= LONE_BAR_SIDE * image_width and outside:
-            found.append(bar)
-    return found
 
 
 def _band(line: list[Candidate]) -> tuple[float, float, float]:

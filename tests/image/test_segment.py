@@ -222,16 +222,6 @@ def test_components_match_opencv_for_sparse_and_dense_ink_and_after_marks_are_er
         assert np.array_equal(left.labels, relabelled.labels) and np.array_equal(left.stats, relabelled.stats)
 
 
-def test_a_bare_bar_at_the_side_far_from_the_number_and_taller_is_a_border_remnant():
-    page = blank_page(200, 400)
-    draw_ring(page, (120, 100), (25, 38), thickness=8)
-    draw_ring(page, (190, 100), (25, 38), thickness=8)
-    draw_bar(page, 380, 30, 6, 140)
-    result = segment(binary(page), ReaderSettings(max_components=100))
-    assert len(result.digits) == 2 and result.digits[-1].x < 300
-    assert [c.x for c in result.dropped if "border remnant" in c.dropped] == [380]
-
-
 def test_a_one_after_the_number_is_kept_when_close_or_within_the_band():
     for bar_x, bar_top, bar_height in ((262, 62, 76), (380, 62, 76)):
         page = blank_page(200, 400)

@@ -285,6 +285,16 @@ def test_a_border_bar_at_the_cells_side_above_the_number_is_no_line_of_its_own(r
     assert [line.text for line in reader.read(cell).lines] == ["4096"]
 
 
+def test_a_border_bar_at_either_side_of_the_cell_far_from_the_number_is_no_digit(reader):
+    number = np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("L"))
+    number = cv2.resize(number, (96, 29), interpolation=cv2.INTER_AREA)
+    for bar in (slice(4, 7), slice(143, 146)):
+        cell = np.full((52, 150), int(np.median(number)), np.uint8)
+        cell[12:41, 27:123] = number
+        cell[2:50, bar] = 40  # what the crop left of the cell's side border, taller than the digits
+        assert [line.text for line in reader.read(cell).lines] == ["4096"]
+
+
 def test_a_drawings_long_straight_stroke_along_its_edge_is_kept_as_ink_not_removed_as_a_border(reader):
     alpha = np.zeros((400, 400), np.uint8)
     turn = np.linspace(np.pi, 2.1 * np.pi, 40)
