@@ -125,7 +125,7 @@ def aligned(frames: np.ndarray, labels: tuple[int, ...]) -> DecodedLine:
     return characters(frames, labels, spans)
 
 
-def characters(frames: np.ndarray, labels, spans) -> DecodedLine:
+def characters(frames: np.ndarray, labels: list[int] | tuple[int, ...], spans: list[tuple[int, int]]) -> DecodedLine:
     """Each character's probabilities and confidence, read at its surest frame within its span."""
     probabilities, confidences = [], []
     for label, (first, last) in zip(labels, spans):
