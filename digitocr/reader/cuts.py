@@ -10,8 +10,6 @@ from .prepare import Prepared
 
 NOT_A_DIGIT = "not a digit: the model's answer was flat"
 CUT_COST = 0.25  # log-confidence a reading gives up for each extra cut through a blob
-WIDEST_DIGIT = 1.7  # width over height beyond which a piece is not one digit...
-WIDE_PIECE_COST = 1.5  # ...and costs its reading this much log-confidence
 TINY_SCAN_DIGIT_HEIGHT = 0.5  # a tiny scan's mark this tall (of the scan) is its digit, kept however flat its answer
 
 
@@ -20,19 +18,12 @@ def mean_log_confidence(confidences: np.ndarray, option: list[int]) -> float:
     return float(np.mean(np.log(np.maximum(confidences[option], 1e-6))))
 
 
-def choose_option(options: list[list[int]], confidences: np.ndarray, aspects: np.ndarray) -> int:
-    """The way of cutting a blob whose pieces the classifier reads most confidently.
-
-    Each extra cut costs CUT_COST, and a piece much wider than tall, which no
-    single handwritten digit is, costs WIDE_PIECE_COST.
-    """
+def choose_option(options: list[list[int]], confidences: np.ndarray) -> int:
+    """The way of cutting a blob whose pieces the classifier reads most confidently, each extra cut costing
+    CUT_COST. A piece too wide for one digit needs no cost of its own: the classifier's answer on it is flat."""
     if len(options) == 1:
         return 0
-    scores = []
-    for option in options:
-        score = mean_log_confidence(confidences, option) - CUT_COST * (len(option) - 1)
-        score -= WIDE_PIECE_COST * float(np.mean(aspects[option] > WIDEST_DIGIT))
-        scores.append(score)
+    scores = [mean_log_confidence(confidences, option) - CUT_COST * (len(option) - 1) for option in options]
     return int(np.argmax(scores))
 
 
@@ -45,12 +36,11 @@ def classified_blobs(prepared: Prepared, probabilities: np.ndarray, settings: Re
     """
     analysis = prepared.analysis
     confidences = probabilities.max(axis=1) if len(probabilities) else np.zeros(0)
-    aspects = np.array([piece.width / max(1, piece.height) for piece in analysis.pieces])
     lines: dict[int, list[Digit]] = {}
     rejected, choices = [], []
     scan_digit_height = TINY_SCAN_DIGIT_HEIGHT * analysis.working.shape[0]
     for options in analysis.options:
-        choice = choose_option(options, confidences, aspects)
+        choice = choose_option(options, confidences)
         choices.append((options, choice))
         for index in options[choice]:
             candidate, row = analysis.pieces[index], probabilities[index]
