@@ -22,6 +22,7 @@ class DecodedLine:
     probabilities: tuple[tuple[float, ...], ...]  # ten per character, renormalised without the blank
     confidences: tuple[float, ...]  # the character's probability at its surest frame
     frames: tuple[tuple[int, int], ...]  # first and last frame of each character
+    log_likelihood: float  # log P(text | line), every alignment summed (`log_likelihood`)
 
     @property
     def text(self) -> str:
@@ -45,7 +46,7 @@ def greedy_decode(frames: np.ndarray) -> DecodedLine:
             labels.append(int(best[start]))
             spans.append((start, index - 1))
         start = index
-    return characters(frames, labels, spans)
+    return characters(frames, labels, spans, log_likelihood(frames, labels))
 
 
 def decode(frames: np.ndarray) -> DecodedLine:
@@ -62,13 +63,13 @@ def decode(frames: np.ndarray) -> DecodedLine:
     than the best path's, the best path is kept.
     """
     best_path = greedy_decode(frames)
-    best_path_likelihood = log_likelihood(frames, best_path.labels)
-    if best_path_likelihood >= math.log(0.5):
+    if best_path.log_likelihood >= math.log(0.5):
         return best_path
     labels = likeliest_text(frames)
-    if labels == best_path.labels or log_likelihood(frames, labels) <= best_path_likelihood:
+    if labels == best_path.labels:
         return best_path
-    return aligned(frames, labels)
+    likelihood = log_likelihood(frames, labels)
+    return best_path if likelihood <= best_path.log_likelihood else aligned(frames, labels, likelihood)
 
 
 def likeliest_text(frames: np.ndarray) -> tuple[int, ...]:
@@ -93,9 +94,9 @@ def likeliest_text(frames: np.ndarray) -> tuple[int, ...]:
     return max(texts, key=lambda text: sum(texts[text]))
 
 
-def aligned(frames: np.ndarray, labels: tuple[int, ...]) -> DecodedLine:
-    """`labels` as a `DecodedLine`, each character on the frames the likeliest alignment of the text gives it
-    (Viterbi over CTC's states: blank, first label, blank, ...)."""
+def aligned(frames: np.ndarray, labels: tuple[int, ...], likelihood: float) -> DecodedLine:
+    """`labels`, whose `log_likelihood` is `likelihood`, as a `DecodedLine`, each character on the frames the
+    likeliest alignment of the text gives it (Viterbi over CTC's states: blank, first label, blank, ...)."""
     states = [BLANK]
     for label in labels:
         states += [label, BLANK]
@@ -122,10 +123,11 @@ def aligned(frames: np.ndarray, labels: tuple[int, ...]) -> DecodedLine:
     for index in range(len(labels)):
         on = np.flatnonzero(path == 2 * index + 1)
         spans.append((int(on[0]), int(on[-1])))
-    return characters(frames, labels, spans)
+    return characters(frames, labels, spans, likelihood)
 
 
-def characters(frames: np.ndarray, labels: list[int] | tuple[int, ...], spans: list[tuple[int, int]]) -> DecodedLine:
+def characters(frames: np.ndarray, labels: list[int] | tuple[int, ...], spans: list[tuple[int, int]],
+               likelihood: float) -> DecodedLine:
     """Each character's probabilities and confidence, read at its surest frame within its span."""
     probabilities, confidences = [], []
     for label, (first, last) in zip(labels, spans):
@@ -133,7 +135,8 @@ def characters(frames: np.ndarray, labels: list[int] | tuple[int, ...], spans: l
         digits = frames[surest, :BLANK]
         probabilities.append(tuple(float(p) for p in digits / max(float(digits.sum()), 1e-9)))
         confidences.append(float(frames[surest, label]))
-    return DecodedLine(tuple(int(label) for label in labels), tuple(probabilities), tuple(confidences), tuple(spans))
+    return DecodedLine(tuple(int(label) for label in labels), tuple(probabilities), tuple(confidences), tuple(spans),
+                       likelihood)
 
 
 def log_likelihood(frames: np.ndarray, labels: tuple[int, ...] | list[int]) -> float:

@@ -148,7 +148,7 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     recognized = decode(frames)
     if recognized.text == contour_text:
         return LineVerdict(line, contour_text, recognized, 0.0, 0.0, False)
-    preference = log_likelihood(frames, recognized.labels) - log_likelihood(frames, [int(c) for c in contour_text])
+    preference = recognized.log_likelihood - log_likelihood(frames, [int(c) for c in contour_text])
     dispute = Dispute.between(contour_text, recognized.text)
     disputed = dispute.disputed_digits
     odds = [log_odds(contour_confidences[i]) for i in disputed] or [log_odds(c) for c in contour_confidences]
