@@ -81,11 +81,13 @@ class ImageEvidence:
     likeliest_set_aside: float = 0.0  # the highest chance the number finder or word-group judge gave a part set aside
 
 
-def text_likelihood(frames: np.ndarray | None, digits: tuple[Digit, ...] | list[Digit]) -> float | None:
-    """log P(the digits' text | the line) under the recognizer, floored at LOWEST_LIKELIHOOD; None without frames."""
+def text_likelihood(frames: np.ndarray | None, digits: tuple[Digit, ...] | list[Digit],
+                    known: float | None = None) -> float | None:
+    """log P(the digits' text | the line) under the recognizer, floored at LOWEST_LIKELIHOOD; None without frames.
+    `known` is that figure where the caller already has it, unfloored."""
     if frames is None:
         return None
-    return max(LOWEST_LIKELIHOOD, log_likelihood(frames, [digit.label for digit in digits]))
+    return max(LOWEST_LIKELIHOOD, log_likelihood(frames, [digit.label for digit in digits]) if known is None else known)
 
 
 def digit_log_odds(digits: list[Digit] | tuple[Digit, ...]) -> np.ndarray:

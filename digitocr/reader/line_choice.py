@@ -39,9 +39,22 @@ class LineVerdict:
     line: int
     contour_text: str
     recognized: DecodedLine
-    preference: float  # log P(recognizer's text) - log P(contour text), both under the recognizer
+    contour_likelihood: float  # log P(contour text) under the recognizer
     contour_certainty: float  # log-odds the contour reader gives the digits in dispute
     use_recognizer: bool
+
+    @property
+    def preference(self) -> float:
+        """log P(recognizer's text) - log P(contour text), both under the recognizer."""
+        return self.recognized.log_likelihood - self.contour_likelihood
+
+    def likelihood_of(self, labels: list[int] | tuple[int, ...]) -> float | None:
+        """log P(labels) under the recognizer, where judging the line worked it out (the recognizer's own text or the
+        contour text), else None: a line's text is weighed again by the number finder and the field confidence."""
+        text = "".join(str(label) for label in labels)
+        if text == self.recognized.text:
+            return self.recognized.log_likelihood
+        return self.contour_likelihood if text == self.contour_text else None
 
     @property
     def nothing(self) -> bool:
@@ -147,8 +160,9 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     """
     recognized = decode(frames)
     if recognized.text == contour_text:
-        return LineVerdict(line, contour_text, recognized, 0.0, 0.0, False)
-    preference = recognized.log_likelihood - log_likelihood(frames, [int(c) for c in contour_text])
+        return LineVerdict(line, contour_text, recognized, recognized.log_likelihood, 0.0, False)
+    contour_likelihood = log_likelihood(frames, [int(c) for c in contour_text])
+    preference = recognized.log_likelihood - contour_likelihood
     dispute = Dispute.between(contour_text, recognized.text)
     disputed = dispute.disputed_digits
     odds = [log_odds(contour_confidences[i]) for i in disputed] or [log_odds(c) for c in contour_confidences]
@@ -162,7 +176,7 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     if dispute.only_adds and read_elsewhere(recognized, flat_spans) == contour_text:
         certainty = 0.0
     use = preference > certainty + LINE_MARGIN
-    return LineVerdict(line, contour_text, recognized, float(preference), certainty, use)
+    return LineVerdict(line, contour_text, recognized, contour_likelihood, certainty, use)
 
 
 def read_elsewhere(recognized: DecodedLine, spans: tuple[tuple[float, float], ...]) -> str:

@@ -25,7 +25,7 @@ from .confidence import ImageEvidence, LineEvidence, text_likelihood
 from .cuts import classified_blobs
 from .debug_stages import final_stages
 from .draft import CONTOUR_READER, LINE_RECOGNIZER, Draft
-from .line_choice import judge_line, recognized_digits
+from .line_choice import LineVerdict, judge_line, recognized_digits
 from .models import Models
 from .number_finder import (KEEP_FROM, LIKELIEST_FROM, MOST_EMPTY_LINES, SMALLEST_LEGIBLE, LineContext, NumberFinder,
                             median_height)
@@ -84,10 +84,17 @@ def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) 
     digits = tuple(draft.lines[key])
     frames = line_frames(prepared, answers, key)
     if frames is not None and key in draft.number_columns:
-        frames = frames_within(frames, *draft.number_columns[key])
-    return LineEvidence(digits, text_likelihood(frames, digits),
+        likelihood = text_likelihood(frames_within(frames, *draft.number_columns[key]), digits)
+    else:
+        likelihood = text_likelihood(frames, digits, known_likelihood(verdict, digits))
+    return LineEvidence(digits, likelihood,
                         verdict is not None and verdict.recognized.text == verdict.contour_text, key in draft.read_by,
                         len(flat_pieces(draft, prepared, key)), draft.number_chances.get(key, 1.0))
+
+
+def known_likelihood(verdict: LineVerdict | None, digits: tuple[Digit, ...]) -> float | None:
+    """log P(the digits' text) under the recognizer where judging their line worked it out, else None."""
+    return None if verdict is None else verdict.likelihood_of([digit.label for digit in digits])
 
 
 def image_evidence(draft: Draft, prepared: Prepared) -> ImageEvidence:
@@ -166,8 +173,9 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
     lines, not_number, chances = dict(draft.lines), dict(draft.not_number), {}
     for key in keys:
         digits, frames = tuple(draft.lines[key]), line_frames(prepared, answers, key)
+        verdict = next((verdict for verdict in draft.verdicts if verdict.line == key), None)
         chance = None if median_height(digits) < SMALLEST_LEGIBLE else finder.part_of_number(LineContext(
-            digits, text_likelihood(frames, digits), None if frames is None else log_likelihood(frames, []),
+            digits, text_likelihood(frames, digits, known_likelihood(verdict, digits)), None if frames is None else log_likelihood(frames, []),
             len(flat_pieces(draft, prepared, key)), prepared.loaded.original_size, tallest, len(keys) - 1,
             line_width(prepared, key, digits)))
         if chance is None or chance < KEEP_FROM:
