@@ -26,6 +26,7 @@ from . import augment
 
 COMPOSE_HEIGHT = 64  # digits are set at about this height, then the field is drawn at its own size
 MAX_DIGITS = 8
+ZERO_DRAWS = 60  # a round number's zeros are drawn until a '0' comes, at most this often (a source may have none)
 
 DigitSource = Callable[[np.random.Generator], tuple[np.ndarray, int]]  # a binary digit mask and its label
 
@@ -48,6 +49,10 @@ class FieldSettings:
     bold_growth: tuple[float, float] = (0.02, 0.09)  # ...widens every stroke by this share of the digit height a side
     cursive_zeros_probability: float = 0.15  # the number ends in two or three zeros written in one stroke...
     cursive_zeros_size: tuple[float, float] = (0.5, 1.0)  # ...this much of the digit height
+    round_probability: float = 0.0  # the number ends in two or three zeros written apart, as amounts often do...
+    narrow_hand_probability: float = 0.0  # ...by a writer whose digits are all narrow, as one hand writes them alike:
+    narrow_hand_width: tuple[float, float] = (0.45, 0.8)  # every digit's width scaled by one factor for the field
+    # (both drawn by the stress suite's `narrow_round`; lessons with them, measured, cost more than they gave)
     sign_probability: float = 0.12  # a leading or trailing '-', or a closing '='
     edge_cut_probability: float = 0.2  # a cell cropped, or its number written, so tight that a digit meets its edge...
     edge_cut: tuple[float, float] = (0.0, 0.3)  # ...losing up to this share of the end digit's width past the edge
@@ -57,11 +62,19 @@ class FieldSettings:
     jpeg_probability: float = 0.7
 
 
-def _scaled_to_height(mask: np.ndarray, height: int) -> np.ndarray:
+def _scaled_to_height(mask: np.ndarray, height: int, narrowed: float = 1.0) -> np.ndarray:
     ys, xs = np.nonzero(mask)
     mask = mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-    width = max(1, round(mask.shape[1] * height / mask.shape[0]))
+    width = max(1, round(mask.shape[1] * height / mask.shape[0] * narrowed))
     return (cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA) >= 0.5).astype(np.uint8)
+
+
+def _a_zero(source: DigitSource, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    for _ in range(ZERO_DRAWS):
+        mask, label = source(rng)
+        if label == 0:
+            break
+    return mask, label
 
 
 def _happens(probability: float, rng: np.random.Generator) -> bool:
@@ -108,21 +121,24 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
     tail_size, raised = rng.uniform(*settings.small_tail_size), rng.random() < 0.5
     zeros = int(rng.integers(2, 4)) if count > 2 and rng.random() < settings.cursive_zeros_probability else 0
     zeros = min(zeros, count - 1)
+    round_zeros = min(int(rng.integers(2, 4)), count - 1) if (count > 2 and not zeros and
+                                                               _happens(settings.round_probability, rng)) else 0
+    narrowed = rng.uniform(*settings.narrow_hand_width) if _happens(settings.narrow_hand_probability, rng) else 1.0
     for index in range(count - zeros):
-        mask, label = source(rng)
+        mask, label = _a_zero(source, rng) if index >= count - round_zeros else source(rng)
         height = int(COMPOSE_HEIGHT * rng.uniform(*settings.size_wobble))
         wobble = int(COMPOSE_HEIGHT * rng.uniform(-settings.baseline_wobble, settings.baseline_wobble))
         top = COMPOSE_HEIGHT - height + wobble
         if index >= count - small_tail:
             height = max(8, int(height * tail_size))
             top = top if raised else COMPOSE_HEIGHT - height + wobble
-        pieces.append((_scaled_to_height(mask, height), top))
+        pieces.append((_scaled_to_height(mask, height, narrowed), top))
         text += str(label)
     if zeros:
         height = int(COMPOSE_HEIGHT * rng.uniform(*settings.cursive_zeros_size))
         wobble = int(COMPOSE_HEIGHT * rng.uniform(-settings.baseline_wobble, settings.baseline_wobble))
         top = wobble if raised else COMPOSE_HEIGHT - height + wobble
-        pieces.append((_scaled_to_height(augment.cursive_zeros(zeros, height, rng), height), top))
+        pieces.append((_scaled_to_height(augment.cursive_zeros(zeros, height, rng), height, narrowed), top))
         text += "0" * zeros
     if count > 1 and rng.random() < settings.separator_probability:
         kind = str(rng.choice([".", ","]))

@@ -59,7 +59,7 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
-                   "tilted", "out_of_focus", "corner_remnant")
+                   "tilted", "out_of_focus", "corner_remnant", "narrow_round")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -718,6 +718,13 @@ def turned(quarters: int):
     return scene
 
 
+def narrow_round(writer, rng) -> Page:
+    """An amount in round hundreds or thousands by a writer whose digits are all narrow: its zeros stand close
+    together, tall ovals side by side, which a person reads at a glance."""
+    narrow = replace(writer, settings=replace(writer.settings, round_probability=1.0, narrow_hand_probability=1.0))
+    return framed(narrow, digit_height(rng), rng)
+
+
 MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross_or_tick, "underline": underline,
           "ruled_lines": ruled_lines, "column_line": column_line, "cell_remnants": cell_remnants,
           "scan_margin": scan_margin,
@@ -729,7 +736,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "small_and_faint": small_and_faint, "ones_first": ones_first,
           "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row,
           "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
-          "out_of_focus": out_of_focus, "corner_remnant": corner_remnant}
+          "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

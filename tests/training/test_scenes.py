@@ -77,6 +77,26 @@ def test_a_cells_crop_cuts_a_digit_of_the_next_row_at_a_corner_clear_of_the_numb
     assert "corner_remnant" in scenes.UNTRAINED_KINDS and "corner_remnant" not in scenes.KINDS
 
 
+def test_a_narrow_hand_s_round_amount_ends_in_zeros_narrower_than_the_same_hand_writes_them_otherwise():
+    def oval(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+        mask = np.zeros((40, 30), np.uint8)
+        cv2.ellipse(mask, (15, 20), (12, 17), 0, 0, 360, 1, 3)
+        return mask, 0
+
+    def inked_columns_per_digit(page: scenes.Page) -> float:
+        (x, y, w, h), text = page.numbers[0]
+        return float((page.ink[y:y + h, x:x + w] > 0.5).any(axis=0).sum() / h / len(text))
+
+    narrow, plain = [], []
+    for seed in range(8):
+        page = scenes.narrow_round(scenes.Writer(oval), np.random.default_rng(seed))
+        assert set(page.numbers[0][1]) == {"0"}
+        narrow.append(inked_columns_per_digit(page))
+        plain.append(inked_columns_per_digit(scenes.clean(scenes.Writer(oval), np.random.default_rng(seed))))
+    assert np.mean(narrow) < 0.8 * np.mean(plain)
+    assert "narrow_round" in scenes.UNTRAINED_KINDS and "narrow_round" not in scenes.KINDS
+
+
 def test_a_page_turned_half_round_never_holds_a_number_that_reads_as_another_number_that_way():
     assert scenes.half_turned_text("861") == "198" and scenes.half_turned_text("69") == "69"
     assert scenes.half_turned_text("17") is None

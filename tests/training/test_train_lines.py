@@ -1,5 +1,6 @@
 import hashlib
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -53,6 +54,37 @@ def test_a_spaced_field_leaves_wide_gaps_and_one_without_spacing_has_none_as_wid
                                                   for gap in gaps)
         mask, _ = line_synth.compose_number(bar_digits, np.random.default_rng(seed), packed)
         assert all(gap <= widest_packed for gap in gaps_between_bars(mask))
+
+
+def bars_of_any_digit(rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    return bar_digits(rng)[0], int(rng.integers(10))
+
+
+APART = line_synth.FieldSettings(spaced_probability=1.0, slant=0.0, separator_probability=0.0, sign_probability=0.0,
+                                 bold_probability=0.0, cursive_zeros_probability=0.0, small_tail_probability=0.0,
+                                 round_probability=0.0, narrow_hand_probability=0.0, size_wobble=(1.0, 1.0))
+
+
+def mark_widths(mask: np.ndarray) -> list[int]:
+    filled = np.flatnonzero(np.diff(np.pad(mask.any(axis=0), 1).astype(np.int8)))
+    return [int(end - start) for start, end in zip(filled[0::2], filled[1::2])]
+
+
+def test_a_narrow_hand_writes_every_digit_of_its_number_narrower_by_one_factor():
+    narrow = replace(APART, narrow_hand_probability=1.0, narrow_hand_width=(0.5, 0.5))
+    for seed in range(6):
+        plain = mark_widths(line_synth.compose_number(bars_of_any_digit, np.random.default_rng(seed), APART)[0])
+        narrowed = mark_widths(line_synth.compose_number(bars_of_any_digit, np.random.default_rng(seed), narrow)[0])
+        assert len(plain) == len(narrowed) and all(abs(n - p / 2) <= 1 for p, n in zip(plain, narrowed))
+
+
+def test_a_round_number_ends_in_zeros_written_apart():
+    settings = replace(APART, round_probability=1.0)
+    texts = [line_synth.compose_number(bars_of_any_digit, np.random.default_rng(seed), settings) for seed in range(20)]
+    for mask, text in texts:
+        assert len(mark_widths(mask)) == len(text)
+        assert text.endswith("00") or len(text) <= 2
+    assert any(len(text) > 2 for _, text in texts)
 
 
 def test_a_field_s_first_digit_can_be_drawn_as_people_s_numbers_begin():
