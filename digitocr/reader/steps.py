@@ -80,7 +80,7 @@ def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) 
     """What both readers said of the final line `key`, for the confidence model. The recognizer's sureness of the
     text is taken on the number's own columns: a word set aside beside it is weighed as a part set aside, not as
     ink the text fails to explain."""
-    verdict = next((verdict for verdict in draft.verdicts if verdict.line == key), None)
+    verdict = line_verdict(draft, key)
     digits = tuple(draft.lines[key])
     frames = line_frames(prepared, answers, key)
     if frames is not None and key in draft.number_columns:
@@ -95,6 +95,11 @@ def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) 
 def known_likelihood(verdict: LineVerdict | None, digits: tuple[Digit, ...]) -> float | None:
     """log P(the digits' text) under the recognizer where judging their line worked it out, else None."""
     return None if verdict is None else verdict.likelihood_of([digit.label for digit in digits])
+
+
+def line_verdict(draft: Draft, key: int) -> LineVerdict | None:
+    """What both readers said of line `key`; None where it was not judged."""
+    return next((verdict for verdict in draft.verdicts if verdict.line == key), None)
 
 
 def image_evidence(draft: Draft, prepared: Prepared) -> ImageEvidence:
@@ -173,9 +178,9 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
     lines, not_number, chances = dict(draft.lines), dict(draft.not_number), {}
     for key in keys:
         digits, frames = tuple(draft.lines[key]), line_frames(prepared, answers, key)
-        verdict = next((verdict for verdict in draft.verdicts if verdict.line == key), None)
+        known = known_likelihood(line_verdict(draft, key), digits)
         chance = None if median_height(digits) < SMALLEST_LEGIBLE else finder.part_of_number(LineContext(
-            digits, text_likelihood(frames, digits, known_likelihood(verdict, digits)), None if frames is None else log_likelihood(frames, []),
+            digits, text_likelihood(frames, digits, known), None if frames is None else log_likelihood(frames, []),
             len(flat_pieces(draft, prepared, key)), prepared.loaded.original_size, tallest, len(keys) - 1,
             line_width(prepared, key, digits)))
         if chance is None or chance < KEEP_FROM:
