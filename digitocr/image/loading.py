@@ -45,6 +45,7 @@ class LoadedImage:
     pixels: np.ndarray  # (H, W, 3) uint8
     original_size: tuple[int, int]  # (width, height) as the user's image is, after EXIF orientation
     drawn: bool = False  # mostly see-through, as a canvas export: no page, rules or borders lie under the ink
+    pages: int = 1  # the pages or frames the file holds (a multi-page TIFF, an animated GIF); the first is read
 
     @property
     def scale(self) -> float:
@@ -55,7 +56,7 @@ class LoadedImage:
         """The image turned anticlockwise by `quarters` right angles, as if it had been given that way."""
         width, height = self.original_size
         size = (height, width) if quarters % 2 else (width, height)
-        return LoadedImage(np.ascontiguousarray(np.rot90(self.pixels, quarters)), size, self.drawn)
+        return LoadedImage(np.ascontiguousarray(np.rot90(self.pixels, quarters)), size, self.drawn, self.pages)
 
 
 def _composite_alpha(rgba: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -169,6 +170,15 @@ def _png_pixels(data: bytes, image: Image.Image) -> np.ndarray | None:
     return cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA if channels == 4 else cv2.COLOR_BGR2RGB)
 
 
+def _page_count(image: Image.Image) -> int:
+    """How many pages or frames the image holds; 1 where a damaged file's later ones cannot be counted (its first
+    is still read, or fails with its own message)."""
+    try:
+        return int(getattr(image, "n_frames", 1))
+    except (OSError, EOFError, SyntaxError, ValueError):
+        return 1
+
+
 def _check_pixels(width: int, height: int, max_pixels: int) -> None:
     if width <= 0 or height <= 0:
         raise EmptyImageError(f"The image is {width}x{height} pixels: it has no pixels to read.")
@@ -257,10 +267,11 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
         raise UnsupportedImageError(f"This file is not an image we can read; send a {ACCEPTED_FILES}.") from None
     with image:
         _check_pixels(*image.size, max_pixels)
+        pages = _page_count(image)
         png_pixels = _png_pixels(data, image)
         if png_pixels is not None:
             pixels, drawn = array_to_rgb(png_pixels)
-            return LoadedImage(pixels, image.size, drawn)
+            return LoadedImage(pixels, image.size, drawn, pages)
         try:
             orientation = image.getexif().get(0x0112, 1)
             original_size = image.size[::-1] if orientation in (5, 6, 7, 8) else image.size
@@ -273,7 +284,7 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise TruncatedImageError(f"The image data is truncated or damaged and cannot be decoded "
                                       f"({str(error).strip()}). Send the whole file again.") from None
-    return LoadedImage(pixels, (int(original_size[0]), int(original_size[1])), drawn)
+    return LoadedImage(pixels, (int(original_size[0]), int(original_size[1])), drawn, pages)
 
 
 def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS,
@@ -295,7 +306,7 @@ def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS,
             pixels, drawn = _pil_to_rgb(oriented)
         except OSError as error:
             raise TruncatedImageError(f"The image could not be decoded ({error}).") from None
-        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn)
+        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn, _page_count(source))
     try:
         return _decode(_read_bytes(source, max_file_bytes), max_pixels, draft_side)
     except ImageLoadError:

@@ -24,6 +24,7 @@ from .steps import Answers, finish
 from .workers import in_worker_processes
 
 SPLIT_LINES = 2  # a number or a digit split by a gap across it reads as no more lines than this: its top and bottom
+MORE_PAGES = "This file holds {} pages or frames; only the first was read. Send each page as its own image to read it."
 
 
 class Reader:
@@ -138,6 +139,15 @@ class Reader:
         return turned, self.answers([turned])[0]
 
     def _reading(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
+        """The reading of the image's first page, telling where the file holds more (a multi-page TIFF, an animated
+        GIF): the rest were not read, and its user should know."""
+        reading = self._first_page_reading(prepared, answers, settings, stages)
+        if prepared.loaded.pages == 1:
+            return reading
+        return replace(reading, notes=reading.notes + (MORE_PAGES.format(prepared.loaded.pages),))
+
+    def _first_page_reading(self, prepared: Prepared, answers: Answers, settings: ReaderSettings,
+                            stages: bool) -> Reading:
         """The image's reading: a drawing's may have run off its canvas or be one digit, a page's may be turned (a
         drawing never is: its writer drew it upright), and either, read as several lines, may be one (`_one_line`)."""
         reading = finish(prepared, answers, settings, self.models, stages)

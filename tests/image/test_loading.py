@@ -90,10 +90,21 @@ def test_sixteen_bit_scale_is_kept():
     assert pixels[1, 1, 0] == 255 and pixels[0, 0, 0] == 0
 
 
-def test_animated_gif_gives_its_first_frame():
-    frames = [Image.fromarray(np.full((6, 6), value, np.uint8)) for value in (0, 255)]
+def test_animated_gif_gives_its_first_frame_and_counts_them_all():
+    frames = [Image.fromarray(np.full((6, 6), value, np.uint8)) for value in (0, 255, 128)]
     data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
-    assert load_image(data).pixels.max() == 0
+    loaded = load_image(data)
+    assert loaded.pixels.max() == 0
+    assert loaded.pages == 3
+
+
+def test_a_multi_page_tiff_counts_its_pages_and_a_plain_image_has_one():
+    pages = [Image.fromarray(np.full((6, 6, 3), value, np.uint8)) for value in (10, 250)]
+    assert load_image(encode(pages[0], "TIFF", save_all=True, append_images=pages[1:])).pages == 2
+    assert load_image(Image.open(io.BytesIO(encode(pages[0], "TIFF", save_all=True,
+                                                   append_images=pages[1:])))).pages == 2
+    assert load_image(encode(pages[0], "PNG")).pages == 1
+    assert load_image(np.zeros((6, 6), np.uint8)).pages == 1
 
 
 @pytest.mark.parametrize("orientation", range(1, 9))

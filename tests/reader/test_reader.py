@@ -28,6 +28,16 @@ def test_every_sample_image_is_read_correctly(reader, sample):
     assert reading.text == expected_text(sample)
 
 
+def test_a_multi_page_file_reads_its_first_page_and_says_the_rest_were_not_read(reader):
+    first = Image.open(SAMPLES / "4096_paper.png").convert("RGB")
+    buffer = io.BytesIO()
+    first.save(buffer, "TIFF", save_all=True, append_images=[Image.open(SAMPLES / "583_chalkboard.png")])
+    reading = reader.read(buffer.getvalue())
+    assert reading.text == "4096"
+    assert any("2 pages" in note and "only the first" in note for note in reading.notes)
+    assert not any("pages" in note for note in reader.read(SAMPLES / "4096_paper.png").notes)
+
+
 def test_several_lines_come_back_as_several_lines(reader):
     reading = reader.read(SAMPLES / "315-2718_shadow.jpg")
     assert [line.text for line in reading.lines] == ["315", "2718"]
