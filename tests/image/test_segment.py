@@ -16,6 +16,12 @@ def boxes(segmentation):
     return [(c.x, c.y, c.width, c.height, c.line) for c in segmentation.digits]
 
 
+def test_an_image_with_no_pixels_has_no_marks_and_does_not_crash():
+    for shape in ((10, 0), (0, 10), (0, 0)):
+        marks = Components.of(np.zeros(shape, np.uint8))
+        assert marks.labels.shape == shape and len(marks.stats) == 1 and not marks.stats.any()
+
+
 def test_known_boxes_in_left_to_right_order():
     page = blank_page()
     draw_bar(page, 300, 50, 10, 80)
