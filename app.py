@@ -224,6 +224,8 @@ def review_row_ui(row, decisions: dict) -> None:
             return
         if not row.read:
             st.warning("No digits found: type the number if the image holds one, or accept it as empty.")
+        for note in row.notes:
+            st.caption(note)
         st.image(row.picture, width="content")
         number, accept = st.columns([3, 1], vertical_alignment="bottom")
         number.text_input("Right number", value=decision.approved if decision else row.read, key=f"fix-{row.key}",

@@ -32,6 +32,7 @@ class ReviewRow:
     picture: np.ndarray  # RGB, the number's part of the image (the whole image where none was found)
     digit_crops: tuple[np.ndarray, ...]  # each digit's part of the image, in reading order
     error: str = ""
+    notes: tuple[str, ...] = ()  # what the reading tells its user beyond the number (a file's pages left unread)
 
     @property
     def sureness(self) -> str:
@@ -77,7 +78,8 @@ def review_row(key: str, name: str, outcome: Outcome, pixels: np.ndarray | None,
     digits = reading.digits
     return ReviewRow(key, name, reading.written.replace("\n", " / "), reading.confidence, reading.needs_review,
                      fitted(number_picture(pixels, scale, [digit.box for digit in digits])),
-                     tuple(crop_digit(pixels, scale, digit.box) for digit in digits))
+                     tuple(crop_digit(pixels, scale, digit.box) for digit in digits),
+                     notes=reading.notes_beside_nothing_found)
 
 
 def queue_order(rows: list[ReviewRow]) -> list[ReviewRow]:

@@ -5,6 +5,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from conftest import SAMPLES
 from digitocr.frontends import deployment, review
@@ -55,6 +56,19 @@ def test_a_rows_picture_is_the_number_with_a_margin_and_fits_the_row(reader):
     made = review.review_row("0", "4096_paper.png", outcome, loaded.pixels, loaded.scale)
     assert made.read == "4096" and len(made.digit_crops) == 4 and not made.error
     assert made.picture.shape[1] <= review.CROP_SIDE[0] and made.picture.shape[0] <= review.CROP_SIDE[1]
+
+
+def test_a_row_of_a_file_with_more_pages_says_only_the_first_was_read(reader):
+    pages = [Image.open(SAMPLES / name).convert("RGB") for name in ("4096_paper.png", "583_chalkboard.png")]
+    buffer = io.BytesIO()
+    pages[0].save(buffer, "TIFF", save_all=True, append_images=pages[1:])
+    loaded = reader.load(buffer.getvalue())
+    outcome = next(reader.read_many([buffer.getvalue()]))
+    made = review.review_row("0", "pages.tiff", outcome, loaded.pixels, loaded.scale)
+    assert made.read == "4096" and any("2 pages" in note for note in made.notes)
+    single = next(reader.read_many([SAMPLES / "4096_paper.png"]))
+    assert not any("pages" in note for note in review.review_row("1", "4096_paper.png", single, loaded.pixels,
+                                                                 loaded.scale).notes)
 
 
 def test_visitors_choose_models_by_name_from_the_operators_folder(tmp_path, monkeypatch):
