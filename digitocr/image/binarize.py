@@ -69,12 +69,17 @@ def ink_is_dark(gray: np.ndarray, small: np.ndarray | None = None) -> bool:
 
     The paper tone is a median over windows half the image wide, which follows
     shading but not strokes; ink is the tail that reaches furthest from it.
-    Where strokes fill half a window that median is ink itself and both tails
-    reach as far; then ink is whichever tone covers less of the image and of
-    its outermost pixels taken together: a bold digit cropped tight may cover
-    half the image, but the crop's edge is still mostly paper. A side lined
-    all along with the lesser tone is a cell's frame, not paper, and is left
-    out of that count. `small` is the image's `small_copy`, where the caller has it.
+    Where the tails reach as far, they may hold no ink at all: a number
+    written small on a whole sheet covers less of it than the tails, which are
+    then the paper's grain both ways. The furthest pixels either way then
+    decide, where one side's reach far exceeds the other's and is no mere
+    grain (MIN_CONTRAST). Where strokes fill
+    half a window that median is ink itself and both sides reach as far; then
+    ink is whichever tone covers less of the image and of its outermost pixels
+    taken together: a bold digit cropped tight may cover half the image, but
+    the crop's edge is still mostly paper. A side lined all along with the
+    lesser tone is a cell's frame, not paper, and is left out of that count.
+    `small` is the image's `small_copy`, where the caller has it.
     """
     small = small_copy(gray) if small is None else small
     window = min(255, max(3, int(POLARITY_WINDOW * min(small.shape)) | 1))
@@ -83,6 +88,10 @@ def ink_is_dark(gray: np.ndarray, small: np.ndarray | None = None) -> bool:
     lowest, highest = image_percentiles(difference, (POLARITY_TAIL, 100 - POLARITY_TAIL))
     darker, lighter = -lowest, highest
     if max(darker, lighter) < POLARITY_MARGIN * min(darker, lighter):
+        furthest_darker, furthest_lighter = -int(difference.min()), int(difference.max())
+        furthest = max(furthest_darker, furthest_lighter)
+        if furthest >= MIN_CONTRAST and furthest >= POLARITY_MARGIN * min(furthest_darker, furthest_lighter):
+            return furthest_darker > furthest_lighter
         level, _ = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
         dark = small <= level
         dark_share = float(dark.mean())

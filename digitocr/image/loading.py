@@ -12,7 +12,7 @@ import os
 import re
 import warnings
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Union
 
@@ -46,6 +46,7 @@ class LoadedImage:
     original_size: tuple[int, int]  # (width, height) as the user's image is, after EXIF orientation
     drawn: bool = False  # mostly see-through, as a canvas export: no page, rules or borders lie under the ink
     pages: int = 1  # the pages or frames the file holds (a multi-page TIFF, an animated GIF); the first is read
+    file: bytes | None = field(default=None, repr=False)  # where decoded smaller than its own size: for a closer look
 
     @property
     def scale(self) -> float:
@@ -275,7 +276,8 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
         try:
             orientation = image.getexif().get(0x0112, 1)
             original_size = image.size[::-1] if orientation in (5, 6, 7, 8) else image.size
-            if draft_side and image.format == "JPEG" and max(image.size) > 2 * draft_side:
+            drafted = bool(draft_side) and image.format == "JPEG" and max(image.size) > 2 * draft_side
+            if drafted:
                 scale = draft_side / max(image.size)
                 image.draft("RGB", (int(image.size[0] * scale) + 1, int(image.size[1] * scale) + 1))
             image.seek(0)
@@ -284,7 +286,7 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise TruncatedImageError(f"The image data is truncated or damaged and cannot be decoded "
                                       f"({str(error).strip()}). Send the whole file again.") from None
-    return LoadedImage(pixels, (int(original_size[0]), int(original_size[1])), drawn, pages)
+    return LoadedImage(pixels, (int(original_size[0]), int(original_size[1])), drawn, pages, data if drafted else None)
 
 
 def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS,

@@ -51,6 +51,8 @@ DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
 TILT = (5.0, 30.0)  # degrees a photo is taken askew, either way
 PHOTO_DIGIT_HEIGHT = (24.0, 120.0)  # pixels: a phone's photo, up close
 LEDGER_DIGITS = 3  # a register's row number is at most this long
+PHOTO_SIZE = (1600, 1200)  # pixels: a phone's photo as messaging apps send it
+SMALL_IN_PHOTO_HEIGHT = (12.0, 24.0)  # pixels: a number written small on the whole sheet such a photo shows
 CANVAS_DIGIT_HEIGHT = (150.0, 350.0)  # pixels: a canvas's drawing, as the app's 600x400 canvas takes it
 KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", "column_line", "cell_remnants",
          "scan_margin", "stray_marks", "neighbour_rows", "blot", "stamp", "light_on_dark", "noise_region",
@@ -59,7 +61,7 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
-                   "tilted", "out_of_focus", "corner_remnant", "narrow_round")
+                   "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -725,6 +727,16 @@ def narrow_round(writer, rng) -> Page:
     return framed(narrow, digit_height(rng), rng)
 
 
+def small_in_photo(writer, rng) -> Page:
+    """A phone's photo of a whole sheet, as messaging apps send it (1600x1200, either way up), with the number
+    written small on it: digits 12 to 24 pixels tall, which the pipeline's working size shrinks to 8 to 15."""
+    width, height = PHOTO_SIZE if rng.random() < 0.5 else PHOTO_SIZE[::-1]
+    ink, text = writer.number(digit_height(rng, SMALL_IN_PHOTO_HEIGHT), rng)
+    page = Page.blank(height, width)
+    page.write(ink, int(rng.integers(0, width - ink.shape[1])), int(rng.integers(0, height - ink.shape[0])), text)
+    return page
+
+
 MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross_or_tick, "underline": underline,
           "ruled_lines": ruled_lines, "column_line": column_line, "cell_remnants": cell_remnants,
           "scan_margin": scan_margin,
@@ -736,7 +748,8 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "small_and_faint": small_and_faint, "ones_first": ones_first,
           "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row,
           "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
-          "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round}
+          "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,
+          "small_in_photo": small_in_photo}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

@@ -20,6 +20,15 @@ def test_a_bold_digit_filling_a_tight_crop_is_dark_ink_though_it_covers_most_pix
     assert not binarize.ink_is_dark(255 - crop)
 
 
+def test_a_number_written_small_on_a_whole_sheet_is_dark_ink_though_its_grain_outnumbers_it():
+    rng = np.random.default_rng(3)
+    sheet = np.clip(rng.normal(225, 3, (1200, 1600)), 0, 255).astype(np.uint8)
+    cv2.putText(sheet, "4096", (700, 600), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 20, 2)  # digits 13 pixels tall
+    assert (sheet < 120).mean() < 0.001  # far less of the sheet than either tail of its tones
+    assert binarize.ink_is_dark(sheet)
+    assert not binarize.ink_is_dark(255 - sheet)
+
+
 def test_ink_comes_out_bright_for_both_polarities():
     page = blank_page()
     draw_ring(page, (100, 100), (25, 40))

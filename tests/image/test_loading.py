@@ -243,6 +243,14 @@ def test_jpeg_draft_decodes_smaller_but_reports_original_size():
     assert loaded.scale == loaded.pixels.shape[1] / 4000
 
 
+def test_a_jpeg_decoded_smaller_keeps_its_file_for_a_closer_look_and_one_decoded_whole_does_not():
+    sheet = Image.fromarray(np.full((1200, 2000, 3), 200, np.uint8))
+    big = encode(sheet, "JPEG")
+    assert load_image(big, draft_side=400).file == big
+    assert load_image(big).file is None
+    assert load_image(encode(sheet, "PNG"), draft_side=400).file is None
+
+
 def test_the_callers_array_is_not_changed():
     array = np.zeros((10, 10, 4), np.uint8)
     array[..., 3] = 0

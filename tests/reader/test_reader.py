@@ -68,6 +68,30 @@ def test_a_large_photo_reads_the_same_with_boxes_scaled_up(reader):
         assert abs(large.box.x - 8 * small.box.x) <= 8 * 6
 
 
+def test_a_number_written_small_in_a_large_photo_is_read_again_closer(reader):
+    ink = np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("L"))
+    rows, columns = np.nonzero(ink < 128)
+    number = ink[rows.min():rows.max() + 1, columns.min():columns.max() + 1]
+    small = cv2.resize(number, (number.shape[1] * 30 // number.shape[0], 30), interpolation=cv2.INTER_AREA)
+    sheet = np.clip(np.random.default_rng(1).normal(225, 3, (1800, 2400)), 0, 255).astype(np.uint8)
+    sheet[900:930, 1100:1100 + small.shape[1]] = np.minimum(sheet[900:930, 1100:1100 + small.shape[1]], small)
+    photo = cv2.imencode(".jpg", sheet, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes()  # 12 pixels tall at 1024
+    reading = reader.read(photo)
+    assert reading.text == "4096"
+    assert any(note.startswith("Read again closer") for note in reading.notes)
+    assert all(1100 <= digit.box.x < 1100 + small.shape[1] and 895 <= digit.box.y < 935 for digit in reading.digits)
+
+
+def test_a_large_photo_read_surely_is_not_read_again(reader):
+    big = Image.open(SAMPLES / "78136_ruled_blue_pen.jpg").convert("RGB")
+    big = big.resize((big.width * 3, big.height * 3), Image.BICUBIC)
+    buffer = io.BytesIO()
+    big.save(buffer, "JPEG", quality=90)
+    reading = reader.read(buffer.getvalue())
+    assert reading.text == "78136" and not reading.needs_review
+    assert not any("closer" in note for note in reading.notes)
+
+
 def test_digits_carry_probabilities_confidence_and_doubt(reader):
     reading = reader.read(SAMPLES / "2026_canvas.png")
     for digit in reading.digits:

@@ -150,6 +150,15 @@ def test_a_small_faint_number_is_written_small_and_lighter_than_ink():
         assert 0 < page.ink.max() <= 0.8 and height <= 20
 
 
+def test_a_number_small_in_a_phone_photo_is_written_small_on_a_photo_sized_sheet_and_never_trained_on():
+    for seed in range(10):
+        page = scenes.small_in_photo(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        (x, y, width, height), _ = page.numbers[0]
+        assert sorted(page.ink.shape) == sorted(scenes.PHOTO_SIZE[::-1])
+        assert 10 <= height <= 32 and x + width <= page.ink.shape[1] and y + height <= page.ink.shape[0]
+    assert "small_in_photo" in scenes.UNTRAINED_KINDS and "small_in_photo" not in scenes.KINDS
+
+
 def test_a_number_run_together_has_digits_that_touch():
     joined = 0
     for seed in range(20):
