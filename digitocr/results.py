@@ -144,6 +144,13 @@ class Reading:
         size = (self.image_size[1], self.image_size[0]) if quarters % 2 else self.image_size
         return replace(self, lines=lines, image_size=size, notes=self.notes + (note,))
 
+    def moved(self, x: int, y: int, image_size: tuple[int, int]) -> "Reading":
+        """This reading of a part of an image, its top-left corner at (x, y), boxed in the whole image."""
+        lines = tuple(replace(line, digits=tuple(replace(digit, box=replace(digit.box, x=digit.box.x + x,
+                                                                            y=digit.box.y + y))
+                                                 for digit in line.digits)) for line in self.lines)
+        return replace(self, lines=lines, image_size=image_size)
+
     def no_surer_than(self, chance: float, review_below: float) -> "Reading":
         """This reading with its field's and lines' confidences at most `chance`, the chance of something all of it
         rests on (the way up it was read): it is all right only where that is."""

@@ -11,10 +11,10 @@ import numpy as np
 from ..errors import DigitOcrError
 from ..image.binarize import edge_says_dark_ink, to_grayscale
 from ..image.drawings import shaped_like_one_digit, strokes_run_off
-from ..image.loading import ImageSource, LoadedImage
+from ..image.loading import ImageSource, LoadedImage, load_image
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
-from ..results import Outcome, Reading
+from ..results import Box, Outcome, Reading
 from ..settings import ReaderSettings
 from .models import Models
 from .orientation import blobs_to_judge, half_turn_evidence, keeps_turned, turn_to_try
@@ -24,6 +24,7 @@ from .steps import Answers, finish
 from .workers import in_worker_processes
 
 SPLIT_LINES = 2  # a number or a digit split by a gap across it reads as no more lines than this: its top and bottom
+CUT_OUT_MARGIN = 2.0  # of the tallest digit's height: a doubtful photo's digits are read again with this much around
 MORE_PAGES = "This file holds {} pages or frames; only the first was read. Send each page as its own image to read it."
 
 
@@ -139,15 +140,15 @@ class Reader:
         return turned, self.answers([turned])[0]
 
     def _reading(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
-        """The reading of the image's first page, telling where the file holds more (a multi-page TIFF, an animated
-        GIF): the rest were not read, and its user should know."""
-        reading = self._first_page_reading(prepared, answers, settings, stages)
+        """The reading of the image's first page, looked at closer where it is a doubtful reading of a photo the
+        pipeline shrank (`_closer`), telling where the file holds more pages (a multi-page TIFF, an animated GIF):
+        the rest were not read, and its user should know."""
+        reading = self._closer(prepared, self._as_given(prepared, answers, settings, stages), settings, stages)
         if prepared.loaded.pages == 1:
             return reading
         return replace(reading, notes=reading.notes + (MORE_PAGES.format(prepared.loaded.pages),))
 
-    def _first_page_reading(self, prepared: Prepared, answers: Answers, settings: ReaderSettings,
-                            stages: bool) -> Reading:
+    def _as_given(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
         """The image's reading: a drawing's may have run off its canvas or be one digit, a page's may be turned (a
         drawing never is: its writer drew it upright), and either, read as several lines, may be one (`_one_line`)."""
         reading = finish(prepared, answers, settings, self.models, stages)
@@ -155,32 +156,49 @@ class Reader:
             reading = self._one_line(prepared.loaded, self._cut_by_canvas(prepared, reading, settings, stages),
                                      settings, stages)
             return self._one_digit(prepared, reading, settings, stages)
-        reading = self._upright(prepared, answers, self._other_ink(prepared, reading, settings, stages), settings,
-                                stages)
-        return self._closer(prepared, reading, settings, stages)
+        return self._upright(prepared, answers, self._other_ink(prepared, reading, settings, stages), settings, stages)
 
     def _closer(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
-        """A doubtful reading of an image the pipeline shrank to its working size, or its reading at twice that size
-        (no more than the image's own), whichever is surer; that reading may look closer again.
+        """A doubtful reading of a photo the pipeline shrank to its working size, or a closer one where surer: the
+        photo read again at twice the working size (at most its own); then, still in doubt, the part of the photo
+        around the digits read, cut out at the photo's own size, as a cell is read.
 
         A number written small on a whole sheet falls below a legible size when
         the photo is shrunk: a digit 40 pixels tall in a 4032-pixel photo is 10
         pixels tall at 1024, its strokes a pixel wide. A person leans in to read
-        it. Only doubt pays for the closer look: a number read surely at the
-        working size is not read again.
+        it, and reads it among what lies near, not across the whole sheet: cut
+        out, the number is read with its own paper's tone, and the digits an
+        end lost come back within the cut's margin (CUT_OUT_MARGIN). Only doubt
+        pays for the closer look: a number read surely is not read again, nor
+        is a drawing, whose strokes stay legible however it is shrunk. Where
+        nothing was read, the one reading at twice the size is all it costs: a
+        photo of a blank sheet is not read at its own twelve million pixels.
         """
         own_side = max(prepared.loaded.original_size)
-        if not reading.needs_review or own_side <= settings.working_side:
+        if prepared.loaded.drawn or not reading.needs_review or own_side <= settings.working_side:
             return reading
-        closer = settings.with_changes(working_side=min(2 * settings.working_side, own_side))
-        loaded = prepared.loaded if prepared.loaded.file is None else load_for_reading(prepared.loaded.file, closer)
-        looked = prepare_loaded(loaded, closer, stages)
-        other = self._first_page_reading(looked, self.answers([looked])[0], closer, stages)
-        if other.confidence <= reading.confidence:
+        looked = settings.with_changes(working_side=min(2 * settings.working_side, own_side))
+        loaded = prepared.loaded if prepared.loaded.file is None else load_for_reading(prepared.loaded.file, looked)
+        closer = prepare_loaded(loaded, looked, stages)
+        reading = surer(reading, self._as_given(closer, self.answers([closer])[0], looked, stages),
+                        f"Read again closer (at {looked.working_side} pixels rather than {settings.working_side}), "
+                        "as the writing is small in this image")
+        if not (reading.needs_review and reading.digits):
             return reading
-        return replace(other, notes=other.notes + (
-            f"Read again closer, at {closer.working_side} pixels rather than {settings.working_side}: the writing is "
-            f"small in this image; that way it reads {other.confidence:.0%} sure (against {reading.confidence:.0%}).",))
+        return surer(reading, self._cut_out(prepared.loaded, reading, settings, stages),
+                     "Read again as the part of the image around its digits, cut out at the image's own size")
+
+    def _cut_out(self, loaded: LoadedImage, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
+        """The reading of the part of the image around `reading`'s digits, CUT_OUT_MARGIN of the tallest digit's
+        height each way, at the image's own size; boxed in the whole image."""
+        pixels = loaded.pixels if loaded.file is None else load_image(loaded.file, settings.max_pixels,
+                                                                      settings.max_file_bytes).pixels
+        box = Box.enclosing([digit.box for digit in reading.digits])
+        margin = int(CUT_OUT_MARGIN * max(digit.box.height for digit in reading.digits))
+        left, top = max(0, box.x - margin), max(0, box.y - margin)
+        part = np.ascontiguousarray(pixels[top:box.y + box.height + margin, left:box.x + box.width + margin])
+        cut = prepare_loaded(LoadedImage(part, (part.shape[1], part.shape[0])), settings, stages)
+        return self._as_given(cut, self.answers([cut])[0], settings, stages).moved(left, top, reading.image_size)
 
     def _other_ink(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
         """A doubtful reading of a scan of one digit, or where the scan's edge says its ink and paper are the other
@@ -247,11 +265,7 @@ class Reader:
                how: str) -> Reading:
         """`reading`, or the reading of `loaded` under `settings` where that is surer, with a note saying `how`."""
         prepared = prepare_loaded(loaded, settings, stages)
-        other = finish(prepared, self.answers([prepared])[0], settings, self.models, stages)
-        if other.confidence <= reading.confidence:
-            return reading
-        return replace(other, notes=other.notes + (
-            f"{how}: that way it reads {other.confidence:.0%} sure (against {reading.confidence:.0%}).",))
+        return surer(reading, finish(prepared, self.answers([prepared])[0], settings, self.models, stages), how)
 
     def _upright(self, prepared: Prepared, answers: Answers, reading: Reading, settings: ReaderSettings,
                  stages: bool) -> Reading:
@@ -279,6 +293,14 @@ class Reader:
                  "at least as surely") + f" ({turned.confidence:.0%} against {reading.confidence:.0%} as given); a "
                 f"reading is no surer than its way up ({chance:.0%}{'' if reading.lines else ' among the turns'}).")
         return turned.turned_back(way.turns, note).no_surer_than(chance, settings.review_below)
+
+
+def surer(reading: Reading, other: Reading, how: str) -> Reading:
+    """`reading`, or `other` where it is surer, with a note saying `how` it was read."""
+    if other.confidence <= reading.confidence:
+        return reading
+    return replace(other, notes=other.notes + (
+        f"{how}: that way it reads {other.confidence:.0%} sure (against {reading.confidence:.0%}).",))
 
 
 @functools.lru_cache(maxsize=1)

@@ -78,7 +78,7 @@ def test_a_number_written_small_in_a_large_photo_is_read_again_closer(reader):
     photo = cv2.imencode(".jpg", sheet, [cv2.IMWRITE_JPEG_QUALITY, 92])[1].tobytes()  # 12 pixels tall at 1024
     reading = reader.read(photo)
     assert reading.text == "4096"
-    assert any(note.startswith("Read again closer") for note in reading.notes)
+    assert any(note.startswith(("Read again closer", "Read again as the part")) for note in reading.notes)
     assert all(1100 <= digit.box.x < 1100 + small.shape[1] and 895 <= digit.box.y < 935 for digit in reading.digits)
 
 
