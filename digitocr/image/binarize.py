@@ -73,13 +73,13 @@ def ink_is_dark(gray: np.ndarray, small: np.ndarray | None = None) -> bool:
     written small on a whole sheet covers less of it than the tails, which are
     then the paper's grain both ways. The furthest pixels either way then
     decide, where one side's reach far exceeds the other's and is no mere
-    grain (MIN_CONTRAST). Where strokes fill
-    half a window that median is ink itself and both sides reach as far; then
-    ink is whichever tone covers less of the image and of its outermost pixels
-    taken together: a bold digit cropped tight may cover half the image, but
-    the crop's edge is still mostly paper. A side lined all along with the
-    lesser tone is a cell's frame, not paper, and is left out of that count.
-    `small` is the image's `small_copy`, where the caller has it.
+    grain (MIN_CONTRAST). Where strokes fill half a window that median is ink
+    itself and both sides reach as far; then ink is whichever tone covers less
+    of the image and of its outermost pixels taken together: a bold digit
+    cropped tight may cover half the image, but the crop's edge is still
+    mostly paper. A side lined all along with the lesser tone is a cell's
+    frame, not paper, and is left out of that count. `small` is the image's
+    `small_copy`, where the caller has it.
     """
     small = small_copy(gray) if small is None else small
     window = min(255, max(3, int(POLARITY_WINDOW * min(small.shape)) | 1))

@@ -161,7 +161,7 @@ class Reader:
     def _closer(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
         """A doubtful reading of a photo the pipeline shrank to its working size, or a closer one where surer: the
         photo read again at twice the working size (at most its own); then, still in doubt, the part of the photo
-        around the digits read, cut out at the photo's own size, as a cell is read.
+        around the digits read, cut out at the photo's own size where it fits the working size, as a cell is read.
 
         A number written small on a whole sheet falls below a legible size when
         the photo is shrunk: a digit 40 pixels tall in a 4032-pixel photo is 10
@@ -185,20 +185,23 @@ class Reader:
                         "as the writing is small in this image")
         if not (reading.needs_review and reading.digits):
             return reading
-        return surer(reading, self._cut_out(prepared.loaded, reading, settings, stages),
-                     "Read again as the part of the image around its digits, cut out at the image's own size")
-
-    def _cut_out(self, loaded: LoadedImage, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
-        """The reading of the part of the image around `reading`'s digits, CUT_OUT_MARGIN of the tallest digit's
-        height each way, at the image's own size; boxed in the whole image."""
-        pixels = loaded.pixels if loaded.file is None else load_image(loaded.file, settings.max_pixels,
-                                                                      settings.max_file_bytes).pixels
         box = Box.enclosing([digit.box for digit in reading.digits])
         margin = int(CUT_OUT_MARGIN * max(digit.box.height for digit in reading.digits))
-        left, top = max(0, box.x - margin), max(0, box.y - margin)
-        part = np.ascontiguousarray(pixels[top:box.y + box.height + margin, left:box.x + box.width + margin])
-        cut = prepare_loaded(LoadedImage(part, (part.shape[1], part.shape[0])), settings, stages)
-        return self._as_given(cut, self.answers([cut])[0], settings, stages).moved(left, top, reading.image_size)
+        part = Box(max(0, box.x - margin), max(0, box.y - margin), 0, 0)
+        part = replace(part, width=box.x + box.width + margin - part.x, height=box.y + box.height + margin - part.y)
+        if max(part.width, part.height) > settings.working_side:  # it would be shrunk: no closer than the whole
+            return reading
+        return surer(reading, self._cut_out(prepared.loaded, part, reading.image_size, settings, stages),
+                     "Read again as the part of the image around its digits, cut out at the image's own size")
+
+    def _cut_out(self, loaded: LoadedImage, part: Box, image_size: tuple[int, int], settings: ReaderSettings,
+                 stages: bool) -> Reading:
+        """The reading of `part` of the image at the image's own size, boxed in the whole image (`image_size`)."""
+        pixels = loaded.pixels if loaded.file is None else load_image(loaded.file, settings.max_pixels,
+                                                                      settings.max_file_bytes).pixels
+        cut = np.ascontiguousarray(pixels[part.y:part.y + part.height, part.x:part.x + part.width])
+        prepared = prepare_loaded(LoadedImage(cut, (cut.shape[1], cut.shape[0])), settings, stages)
+        return self._as_given(prepared, self.answers([prepared])[0], settings, stages).moved(part.x, part.y, image_size)
 
     def _other_ink(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
         """A doubtful reading of a scan of one digit, or where the scan's edge says its ink and paper are the other
