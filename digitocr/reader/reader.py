@@ -288,7 +288,7 @@ class Reader:
             if not (reading.lines or turned.lines):  # no digit either way up: the turn tried changes nothing to tell
                 return reading
             return self._one_line(prepared.loaded, replace(reading, notes=reading.notes + (
-                f"Tried turned {degrees} degrees, as {why}, but that way it reads {turned.confidence:.0%} sure "
+                f"Tried turned {degrees} degrees because {why}, but that way it reads {turned.confidence:.0%} sure "
                 f"(against {reading.confidence:.0%} as given): read as given.",)), settings, stages)
         chance = way.cap(bool(reading.lines))
         note = (f"Read turned {degrees} degrees anticlockwise: {why}, and it reads " +
