@@ -113,6 +113,7 @@ class Reading:
     confidence: float = 0.0  # the probability that the whole reading is exactly right (nothing found: 0)
     needs_review: bool = True  # the confidence is under the reader's review setting: a person should check it
     guessed: bool = False  # no line looked more likely than not to be the number, so the likeliest was read
+    pages: int = 1  # the pages or frames the file holds (a multi-page TIFF, an animated GIF): only the first is read
 
     @property
     def text(self) -> str:

@@ -34,7 +34,8 @@ def plain_line(name: str, outcome: Outcome) -> str:
     """What a person reads: the number as written, lines joined by ' / ', or why there is none."""
     reading = outcome.reading
     text = reading.written.replace("\n", " / ") or " ".join(("(no digits found)", *reading.notes_beside_nothing_found))
-    return f"{name}: {text}" + (" (needs review)" if reading.lines and reading.needs_review else "")
+    return (f"{name}: {text}" + (" (needs review)" if reading.lines and reading.needs_review else "")
+            + (f" (page 1 of {reading.pages} read)" if reading.pages > 1 else ""))
 
 
 def read_command(args: argparse.Namespace) -> int:

@@ -146,7 +146,8 @@ class Reader:
         reading = self._closer(prepared, self._as_given(prepared, answers, settings, stages), settings, stages)
         if prepared.loaded.pages == 1:
             return reading
-        return replace(reading, notes=reading.notes + (MORE_PAGES.format(prepared.loaded.pages),))
+        return replace(reading, pages=prepared.loaded.pages,
+                       notes=reading.notes + (MORE_PAGES.format(prepared.loaded.pages),))
 
     def _as_given(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
         """The image's reading: a drawing's may have run off its canvas or be one digit, a page's may be turned (a

@@ -43,6 +43,16 @@ def test_plain_output_and_success_status(capsys):
     assert re.fullmatch(r".*583_chalkboard.png: 583( \(needs review\))?", capsys.readouterr().out.strip())
 
 
+def test_a_multi_page_file_says_in_plain_output_that_only_its_first_page_was_read(capsys, tmp_path):
+    pages = tmp_path / "pages.tiff"
+    first = Image.open(SAMPLES / "4096_paper.png").convert("RGB")
+    first.save(pages, save_all=True, append_images=[Image.open(SAMPLES / "583_chalkboard.png").convert("RGB")])
+    main(["read", str(pages), str(SAMPLES / "4096_paper.png")])
+    printed = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r".*pages.tiff: 4096( \(needs review\))? \(page 1 of 2 read\)", printed[0])
+    assert "page" not in printed[1].rsplit(":", 1)[1]
+
+
 def test_the_ink_is_taken_as_set(capsys, tmp_path):
     light_on_dark = tmp_path / "light_on_dark.png"
     Image.fromarray(255 - np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB"))).save(light_on_dark)
