@@ -69,6 +69,36 @@ def cross(height: int, rng: np.random.Generator) -> np.ndarray:
     return mask
 
 
+def currency_sign(height: int, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+    """A '$' (an S struck through by one bar or two) or a '€' (a C crossed by two bars), as amounts are written, as
+    tall as the digits or a little less; and which it is."""
+    tall = height * rng.uniform(0.75, 1.05)
+    wide = tall * rng.uniform(0.45, 0.65)
+    thickness = max(1, int(height * rng.uniform(0.05, 0.1)))
+    margin = thickness + 2
+    mask = np.zeros((int(tall * 1.3) + 2 * margin, int(wide) + 2 * margin), np.uint8)
+    top = tall * 0.15 + margin
+    middle_x = wide / 2 + margin
+    if rng.random() < 0.7:
+        half = tall / 4
+        upper = np.linspace(-np.pi / 6, -1.5 * np.pi, 20)
+        lower = np.linspace(-np.pi / 2, 5 * np.pi / 6, 20)
+        path = np.concatenate([np.stack([middle_x + wide / 2 * np.cos(upper), top + half + half * np.sin(upper)], 1),
+                               np.stack([middle_x + wide / 2 * np.cos(lower), top + 3 * half + half * np.sin(lower)],
+                                        1)])
+        _stroke(mask, path, thickness)
+        for offset in ((0.0,) if rng.random() < 0.6 else (-0.12, 0.12)):
+            x = middle_x + offset * wide + rng.uniform(-0.05, 0.05) * wide
+            _stroke(mask, np.array([[x, top - tall * 0.12], [x, top + tall * 1.12]]), thickness)
+        return mask, "$"
+    arc = np.linspace(-np.pi / 4, -7 * np.pi / 4, 24)
+    _stroke(mask, np.stack([middle_x + wide / 2 * np.cos(arc), top + tall / 2 + tall / 2 * np.sin(arc)], 1), thickness)
+    for row in (0.4, 0.6):
+        y = top + tall * row
+        _stroke(mask, np.array([[margin - 1, y], [middle_x + wide * 0.15, y]]), thickness)
+    return mask, "€"
+
+
 def tick(height: int, rng: np.random.Generator) -> np.ndarray:
     """A tick: a short stroke down, then a long one up and to the right."""
     side = int(height * rng.uniform(0.5, 1.0))

@@ -61,7 +61,7 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
-                   "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo")
+                   "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo", "currency_sign")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -737,6 +737,14 @@ def small_in_photo(writer, rng) -> Page:
     return page
 
 
+def currency_sign(writer, rng) -> Page:
+    """An amount with its currency written by hand beside it, as on a cheque, a receipt or an invoice: a '$' before
+    it, or a '€' before it or after it."""
+    height = digit_height(rng)
+    sign, which = distractors.currency_sign(int(height), rng)
+    return mark_beside(framed(writer, height, rng), sign, rng, which == "€" and rng.random() < 0.3, (0.1, 0.5))
+
+
 MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross_or_tick, "underline": underline,
           "ruled_lines": ruled_lines, "column_line": column_line, "cell_remnants": cell_remnants,
           "scan_margin": scan_margin,
@@ -749,7 +757,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row,
           "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
           "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,
-          "small_in_photo": small_in_photo}
+          "small_in_photo": small_in_photo, "currency_sign": currency_sign}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

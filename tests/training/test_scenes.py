@@ -159,6 +159,22 @@ def test_a_number_small_in_a_phone_photo_is_written_small_on_a_photo_sized_sheet
     assert "small_in_photo" in scenes.UNTRAINED_KINDS and "small_in_photo" not in scenes.KINDS
 
 
+def test_an_amount_has_a_currency_sign_beside_it_as_tall_as_a_digit_and_is_never_trained_on():
+    kinds = set()
+    for seed in range(20):
+        sign, which = scenes.distractors.currency_sign(40, np.random.default_rng(seed))
+        rows, columns = np.nonzero(sign)
+        assert 0.6 * 40 <= rows.max() - rows.min() <= 1.4 * 40 and columns.max() - columns.min() < 40
+        kinds.add(which)
+        page = scenes.currency_sign(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        (x, y, width, height), text = page.numbers[0]
+        beside = page.ink.copy()
+        beside[y:y + height, x:x + width] = 0  # the number's own ink taken away, the sign is left
+        assert text and beside.any()
+    assert kinds == {"$", "€"}
+    assert "currency_sign" in scenes.UNTRAINED_KINDS and "currency_sign" not in scenes.KINDS
+
+
 def test_a_number_run_together_has_digits_that_touch():
     joined = 0
     for seed in range(20):
