@@ -6,6 +6,7 @@ form for CSV and Parquet; SCHEMA_VERSION changes whenever either does.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -140,17 +141,19 @@ class Reading:
     def turned_back(self, quarters: int, note: str) -> "Reading":
         """This reading of the image turned anticlockwise by `quarters`, boxed in the image as it was given."""
         back = (4 - quarters) % 4
-        lines = tuple(replace(line, digits=tuple(replace(digit, box=digit.box.turned(back, self.image_size))
-                                                 for digit in line.digits)) for line in self.lines)
         size = (self.image_size[1], self.image_size[0]) if quarters % 2 else self.image_size
-        return replace(self, lines=lines, image_size=size, notes=self.notes + (note,))
+        return replace(self, lines=self._boxes_placed(lambda box: box.turned(back, self.image_size)), image_size=size,
+                       notes=self.notes + (note,))
 
     def moved(self, x: int, y: int, image_size: tuple[int, int]) -> "Reading":
         """This reading of a part of an image, its top-left corner at (x, y), boxed in the whole image."""
-        lines = tuple(replace(line, digits=tuple(replace(digit, box=replace(digit.box, x=digit.box.x + x,
-                                                                            y=digit.box.y + y))
-                                                 for digit in line.digits)) for line in self.lines)
-        return replace(self, lines=lines, image_size=image_size)
+        return replace(self, lines=self._boxes_placed(lambda box: replace(box, x=box.x + x, y=box.y + y)),
+                       image_size=image_size)
+
+    def _boxes_placed(self, place: Callable[[Box], Box]) -> tuple[Line, ...]:
+        """The lines with every digit's box put where `place` says."""
+        return tuple(replace(line, digits=tuple(replace(digit, box=place(digit.box)) for digit in line.digits))
+                     for line in self.lines)
 
     def no_surer_than(self, chance: float, review_below: float) -> "Reading":
         """This reading with its field's and lines' confidences at most `chance`, the chance of something all of it

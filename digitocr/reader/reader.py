@@ -188,16 +188,19 @@ class Reader:
             return reading
         box = Box.enclosing([digit.box for digit in reading.digits])
         margin = int(CUT_OUT_MARGIN * max(digit.box.height for digit in reading.digits))
-        part = Box(max(0, box.x - margin), max(0, box.y - margin), 0, 0)
-        part = replace(part, width=box.x + box.width + margin - part.x, height=box.y + box.height + margin - part.y)
+        left, top = max(0, box.x - margin), max(0, box.y - margin)
+        right = min(reading.image_size[0], box.x + box.width + margin)
+        bottom = min(reading.image_size[1], box.y + box.height + margin)
+        part = Box(left, top, right - left, bottom - top)
         if max(part.width, part.height) > settings.working_side:  # it would be shrunk: no closer than the whole
             return reading
-        return surer(reading, self._cut_out(prepared.loaded, part, reading.image_size, settings, stages),
+        return surer(reading, self._cut_out(loaded, part, reading.image_size, settings, stages),
                      "Read again as the part of the image around its digits, cut out at the image's own size")
 
     def _cut_out(self, loaded: LoadedImage, part: Box, image_size: tuple[int, int], settings: ReaderSettings,
                  stages: bool) -> Reading:
-        """The reading of `part` of the image at the image's own size, boxed in the whole image (`image_size`)."""
+        """The reading of `part` of the image at the image's own size, boxed in the whole image (`image_size`).
+        `loaded` is the image as last decoded: where that was whole, it is not decoded again."""
         pixels = loaded.pixels if loaded.file is None else load_image(loaded.file, settings.max_pixels,
                                                                       settings.max_file_bytes).pixels
         cut = np.ascontiguousarray(pixels[part.y:part.y + part.height, part.x:part.x + part.width])
