@@ -2,13 +2,17 @@
 
 A person reading a form or a register ignores them at a glance: the end of
 a word written in cursive, a cross or tick after the amount, an underline, a
-blot, a stamp, dots, a field of noise. The stress suite draws them beside
-numbers of held-out writers, and the line recognizer learns from them as
-nothing.
+blot, a stamp, dots, a field of noise, a currency sign, a form's printed
+label. The stress suite draws them beside numbers of held-out writers, and
+the line recognizer learns from them as nothing (but for the last two, which
+only the stress suite draws).
 """
+
+import functools
 
 import cv2
 import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
 LETTER_SHAPES = ("arcade", "garland", "loop", "oval", "tall_loop", "dip")  # the strokes cursive letters are made of
 
@@ -169,3 +173,32 @@ def noise_field(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     """A region of noise: thresholded grain, as a dark corner of a photo or a textured surface binarises."""
     grain = cv2.GaussianBlur(rng.random(shape).astype(np.float32), (0, 0), rng.uniform(0.6, 1.6))
     return (grain > np.quantile(grain, rng.uniform(0.6, 0.85))).astype(np.uint8)
+
+
+# A form's printed labels, which go before a number, and units, which go after it
+LABELS = ("Date", "Ref.", "Item", "Box", "Seat", "Case", "Account", "Floor", "Year", "Cost", "Unit")
+UNITS = ("EUR", "ml", "km", "USD")
+RENDERED_SIZE = 96  # the font size a label is first drawn at, before it is scaled to the digits
+
+
+@functools.lru_cache(maxsize=None)
+def _printed(text: str) -> np.ndarray:
+    """`text` printed large in Pillow's own typeface (Aileron), cropped to its ink."""
+    font = ImageFont.load_default(size=RENDERED_SIZE)
+    left, top, right, bottom = font.getbbox(text)
+    image = Image.new("L", (right - left + 4, bottom - top + 4))
+    ImageDraw.Draw(image).text((2 - left, 2 - top), text, font=font, fill=255)
+    canvas = np.asarray(image)
+    rows, columns = np.nonzero(canvas)
+    return canvas[rows.min():rows.max() + 1, columns.min():columns.max() + 1]
+
+
+def printed_label(height: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """A form's printed label before a number ('Date:', 'Ref.') or a unit after it ('EUR'), its capitals 0.4-0.85
+    of the digits' height; and whether it goes after."""
+    after = rng.random() < 0.25
+    word = str(rng.choice(UNITS if after else LABELS)) + ("" if after or rng.random() < 0.6 else ":")
+    text = _printed(word)
+    factor = height * rng.uniform(0.4, 0.85) / _printed("H").shape[0]
+    size = (max(1, round(text.shape[1] * factor)), max(1, round(text.shape[0] * factor)))
+    return (cv2.resize(text, size, interpolation=cv2.INTER_AREA) >= 128).astype(np.uint8), after

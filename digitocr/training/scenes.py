@@ -20,14 +20,17 @@ drawn on a canvas too small for it, whose edges cut its strokes, and a
 register's row number among all a ledger's clutter at once, where each
 trained kind has one, a sheet photographed on a desk that shows beyond some
 of its sides, a page with a shadow across it, a page photographed askew,
-one photographed out of focus or with a shaking hand, and a cell whose crop
-cuts a digit of the next row at a corner. The digits come from a
-`Writer` (the stress suite's draws only on held-out writers); each number is
-written as a person writes it to be read, apart from the clutter (but for
-the amount written fast, as real cells often are), and the page is
-photographed or scanned (`render_page`), or a drawing exported
-(`canvas_export`). A scene records the box of every line of the number, so
-that what a reader finds can be told apart into the number and the rest.
+one photographed out of focus or with a shaking hand, a cell whose crop
+cuts a digit of the next row at a corner, an amount in round hundreds by a
+narrow hand, a number written small on a sheet photographed whole, an
+amount with its currency sign, and a form's printed label beside a number.
+The digits come from a `Writer` (the stress suite's draws only on held-out
+writers); each number is written as a person writes it to be read, apart
+from the clutter (but for the amount written fast, as real cells often
+are), and the page is photographed or scanned (`render_page`), or a drawing
+exported (`canvas_export`). A scene records the box of every line of the
+number, so that what a reader finds can be told apart into the number and
+the rest.
 """
 
 import io
@@ -61,7 +64,8 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
-                   "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo", "currency_sign")
+                   "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo", "currency_sign",
+                   "printed_label")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -745,6 +749,14 @@ def currency_sign(writer, rng) -> Page:
     return mark_beside(framed(writer, height, rng), sign, rng, which == "€" and rng.random() < 0.3, (0.1, 0.5))
 
 
+def printed_label(writer, rng) -> Page:
+    """A form's field: a printed label before the handwritten number ('Date:', 'Ref.') or a unit after it ('EUR'),
+    as dark as the writing."""
+    height = digit_height(rng)
+    label, after = distractors.printed_label(int(height), rng)
+    return mark_beside(framed(writer, height, rng), label, rng, after, (0.3, 1.0))
+
+
 MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross_or_tick, "underline": underline,
           "ruled_lines": ruled_lines, "column_line": column_line, "cell_remnants": cell_remnants,
           "scan_margin": scan_margin,
@@ -757,7 +769,8 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row,
           "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
           "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,
-          "small_in_photo": small_in_photo, "currency_sign": currency_sign}
+          "small_in_photo": small_in_photo, "currency_sign": currency_sign,
+          "printed_label": printed_label}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

@@ -175,6 +175,22 @@ def test_an_amount_has_a_currency_sign_beside_it_as_tall_as_a_digit_and_is_never
     assert "currency_sign" in scenes.UNTRAINED_KINDS and "currency_sign" not in scenes.KINDS
 
 
+def test_a_printed_label_or_unit_stands_beside_the_number_and_is_never_trained_on():
+    sides = set()
+    for seed in range(20):
+        label, after = scenes.distractors.printed_label(40, np.random.default_rng(seed))
+        rows, _ = np.nonzero(label)
+        assert set(np.unique(label)) == {0, 1} and 0.3 * 40 <= rows.max() - rows.min() + 1 <= 1.3 * 40
+        sides.add(after)
+        page = scenes.printed_label(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        (x, y, width, height), text = page.numbers[0]
+        beside = page.ink.copy()
+        beside[y:y + height, x:x + width] = 0  # the number's own ink taken away, the label is left
+        assert text and beside.any()
+    assert sides == {True, False}
+    assert "printed_label" in scenes.UNTRAINED_KINDS and "printed_label" not in scenes.KINDS
+
+
 def test_a_number_run_together_has_digits_that_touch():
     joined = 0
     for seed in range(20):
