@@ -182,11 +182,11 @@ def accepted_and_error(confidences: np.ndarray, right: np.ndarray, setting: floa
 
 
 def most_accepted(confidences: np.ndarray, right: np.ndarray, most_error: float) -> float:
-    """The largest share of fields any review setting of the curve accepts with at most `most_error` of them wrong:
-    what the confidence's ranking allows, whatever the setting. Where it is low, no choice of setting helps, only a
-    confidence that tells right readings from wrong ones better."""
+    """The largest share of fields any review setting accepts with at most `most_error` of them wrong, each field's
+    own confidence tried as the setting: what the confidence's ranking allows, whatever the setting. Where it is
+    low, no choice of setting helps, only a confidence that tells right readings from wrong ones better."""
     return max((share for share, error in (accepted_and_error(confidences, right, setting)
-                                           for setting in CURVE_SETTINGS) if error <= most_error), default=0.0)
+                                           for setting in np.unique(confidences)) if error <= most_error), default=0.0)
 
 
 def confidence_section(reader: Reader, dev: Path, out: Path) -> list[str]:
@@ -197,8 +197,9 @@ def confidence_section(reader: Reader, dev: Path, out: Path) -> list[str]:
              f"At the default review setting ({setting}), a reading whose confidence (the calibrated probability "
              "that every digit is right) is lower needs a person's review. The confidence was fitted on synthetic "
              "fields and scenes of held-out writers (`python -m digitocr.training.calibrate`), never on these "
-             f"images. The last column is the most that any setting from 0 to 0.99 accepts with at most "
-             f"{100 * MOST_ERROR:.0f}% of the accepted wrong, a bound on what choosing the setting can do.", "",
+             "images. The last column is the most that any setting (each field's confidence tried as one) accepts "
+             f"with at most {100 * MOST_ERROR:.0f}% of the accepted wrong, a bound on what choosing the setting can "
+             "do.", "",
              "| set | n | read exactly % | accepted % | error among accepted % | most accepted at "
              f"{100 * MOST_ERROR:.0f}% error, any setting % |", "|---|---|---|---|---|---|"]
     for name, (confidences, right) in sets.items():
