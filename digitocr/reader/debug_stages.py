@@ -21,7 +21,7 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
     digits = [d for line in lines for d in line.digits]
     set_aside = [d for line_digits in draft.no_number.values() for d in line_digits] + \
         [d for line_digits, _ in draft.not_number.values() for d in line_digits] + \
-        [d for group, _ in draft.apart for d in group]
+        [d for group, _ in draft.apart for d in group] + [d for group in draft.struck for d in group]
     return tuple(analysis.stages) + (
         Stage("model inputs", mosaic(analysis.model_inputs),
               "Every piece fitted to 20x20 and centred by mass in 28x28, as MNIST; wide blobs appear once whole "
@@ -45,7 +45,9 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
               (" Red: " + "; ".join(set_aside_why(digits, chance) for digits, chance in draft.not_number.values())
                + "." if draft.not_number else "") +
               (" Red: " + "; ".join(group_apart_why(group, chance) for group, chance in draft.apart) + "."
-               if draft.apart else "")),
+               if draft.apart else "") +
+              (" Red: " + "; ".join(f"'{''.join(str(d.label) for d in group)}', crossed out with one stroke of the "
+                                    "pen, void" for group in draft.struck) + "." if draft.struck else "")),
     )
 
 

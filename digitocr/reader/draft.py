@@ -25,6 +25,7 @@ class Draft:
     not_number: dict[int, tuple[list[Digit], float | None]] = field(default_factory=dict)  # lines the finder set aside
     number_chances: dict[int, float] = field(default_factory=dict)  # how likely the finder found each kept line
     apart: tuple[tuple[tuple[Digit, ...], float], ...] = ()  # groups at a line's end set aside, with their chances
+    struck: tuple[tuple[Digit, ...], ...] = ()  # groups at a line's end crossed out with one stroke: void
     number_columns: dict[int, tuple[int, int]] = field(default_factory=dict)  # image columns left once end groups go
     notes: tuple[str, ...] = ()  # what the reading tells its user
     guessed: bool = False  # no line looked more likely than not to be the number: the likeliest was read

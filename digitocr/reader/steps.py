@@ -4,9 +4,10 @@
 2. lines: each line's contour reading weighed against the line recognizer's, and a line it finds no digit in
    (clutter, noise, a border's bars, a row the crop cut off) is no part of the number;
 3. the number: of the lines left, those the number finder judges no part of the number are set aside;
-4. word groups: a group a space apart at either end of a line that the word-group judge finds no part of the
+4. struck out: a group a space apart at either end of a line that one stroke of the pen crosses out is void;
+5. word groups: a group a space apart at either end of a line that the word-group judge finds no part of the
    number (a word, a tick) is set aside;
-5. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
+6. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
    is all right, the reading's, and whether it needs a person's review.
 """
 
@@ -31,10 +32,13 @@ from .number_finder import (KEEP_FROM, LIKELIEST_FROM, MOST_EMPTY_LINES, SMALLES
                             median_height)
 from .prepare import Prepared
 from .separators import Mark, line_separators
+from .strikes import struck_out
 from .word_groups import WordGroupJudge, columns_left, end_groups, field_of, frames_within, set_aside
 
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
 APART = "{} group(s) at the end of a line, a space apart, set aside as no part of the number (a word, a mark)."
+CROSSED_OUT = ("{} group(s) at the end of a line crossed out with one stroke of the pen: void, as a person reads a "
+               "number struck out and written again.")
 NOT_NUMBER = ("{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness, or a "
               "digit or two among other marks.")
 LIKELIEST = ("No line looked more likely than not to be the number; the likeliest is read (the number finder gives it "
@@ -58,6 +62,7 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
     draft = classified_blobs(prepared, answers.probabilities, settings)
     draft = weigh_lines(draft, prepared, answers.frames, settings)
     draft = the_number(draft, prepared, answers, models.finder)
+    draft = without_struck_out(draft, prepared)
     draft = without_word_groups(draft, prepared, answers, models.word_groups)
     confidence = models.confidence
     keys = sorted(draft.lines)
@@ -69,7 +74,8 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
                   for number, key in enumerate(keys))
     notes = draft.notes + ((NO_NUMBER.format(len(draft.no_number)),) if draft.no_number else ()) + \
         ((NOT_NUMBER.format(len(draft.not_number)),) if draft.not_number else ()) + \
-        ((APART.format(len(draft.apart)),) if draft.apart else ()) + (() if lines else (NOTHING_FOUND,))
+        ((APART.format(len(draft.apart)),) if draft.apart else ()) + \
+        ((CROSSED_OUT.format(len(draft.struck)),) if draft.struck else ()) + (() if lines else (NOTHING_FOUND,))
     stages = final_stages(prepared, draft, lines, settings) if keep_stages else ()
     sure = confidence.probability(evidence, left_out)
     return Reading(lines, prepared.loaded.original_size, notes, stages, sure, sure < settings.review_below,
@@ -225,6 +231,22 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
         apart += [(tuple(digits[index] for index in indices), chance) for (indices, _), chance in judged]
         number_columns[line.line] = columns_left([group for (_, group), _ in judged], line.image.shape[1])
     return replace(draft, lines=lines, apart=tuple(apart), number_columns=number_columns)
+
+
+def without_struck_out(draft: Draft, prepared: Prepared) -> Draft:
+    """Each kept line less the group at one end that a stroke of the pen crossed out (see `strikes`): void. A
+    drawing's lines are kept whole: a stroke drawn through digits on a canvas is a line the writer drew."""
+    if prepared.loaded.drawn or prepared.tiny_scan:
+        return draft
+    lines, struck = dict(draft.lines), list(draft.struck)
+    for line in prepared.lines:
+        digits = lines.get(line.line, [])
+        voided = set(struck_out(digits, prepared.analysis.tone, line, prepared.analysis.box_in_original(*line.box),
+                                prepared.analysis.column_lines))
+        if voided:
+            lines[line.line] = [digit for index, digit in enumerate(digits) if index not in voided]
+            struck.append(tuple(digits[index] for index in sorted(voided)))
+    return replace(draft, lines=lines, struck=tuple(struck))
 
 
 def line_width(prepared: Prepared, key: int, digits: tuple[Digit, ...]) -> float:

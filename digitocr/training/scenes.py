@@ -23,7 +23,8 @@ of its sides, a page with a shadow across it, a page photographed askew,
 one photographed out of focus or with a shaking hand, a cell whose crop
 cuts a digit of the next row at a corner, an amount in round hundreds by a
 narrow hand, a number written small on a sheet photographed whole, an
-amount with its currency sign, and a form's printed label beside a number.
+amount with its currency sign, a form's printed label beside a number, and a
+number crossed out and written again after it.
 The digits come from a `Writer` (the stress suite's draws only on held-out
 writers); each number is written as a person writes it to be read, apart
 from the clutter (but for the amount written fast, as real cells often
@@ -65,7 +66,7 @@ UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
                    "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo", "currency_sign",
-                   "printed_label")
+                   "printed_label", "struck_out")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -757,6 +758,28 @@ def printed_label(writer, rng) -> Page:
     return mark_beside(framed(writer, height, rng), label, rng, after, (0.3, 1.0))
 
 
+def struck_out(writer, rng) -> Page:
+    """A number crossed out with one stroke of the pen, through its middle or corner to corner, and written again
+    after it, as a clerk corrects a field: a person reads only the second, for the first is void."""
+    height = digit_height(rng)
+    void, _ = writer.number(height, rng)
+    page = framed(writer, height, rng)
+    gap = int(height * rng.uniform(0.6, 1.2))
+    page = page.widened(left=void.shape[1] + gap, top=max(0, void.shape[0] - page.ink.shape[0]))
+    (x, y, _, number_height), _ = page.numbers[0]
+    left = x - gap - void.shape[1]
+    top = max(0, min(y + number_height - void.shape[0], page.ink.shape[0] - void.shape[0]))
+    page.paste(void, left, top)
+    overshoot, pen = height * rng.uniform(0.05, 0.3), max(1, int(height * rng.uniform(0.05, 0.1)))
+    if rng.random() < 0.6:
+        ends = [(left - overshoot, top + void.shape[0] * rng.uniform(0.35, 0.65)),
+                (left + void.shape[1] + overshoot, top + void.shape[0] * rng.uniform(0.35, 0.65))]
+    else:
+        ends = [(left - overshoot, top + void.shape[0]), (left + void.shape[1] + overshoot, top)]
+    cv2.line(page.ink, *[(int(ex), int(ey)) for ex, ey in ends], 1.0, pen, cv2.LINE_AA)
+    return page
+
+
 MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross_or_tick, "underline": underline,
           "ruled_lines": ruled_lines, "column_line": column_line, "cell_remnants": cell_remnants,
           "scan_margin": scan_margin,
@@ -770,7 +793,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
           "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,
           "small_in_photo": small_in_photo, "currency_sign": currency_sign,
-          "printed_label": printed_label}
+          "printed_label": printed_label, "struck_out": struck_out}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

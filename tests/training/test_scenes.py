@@ -191,6 +191,17 @@ def test_a_printed_label_or_unit_stands_beside_the_number_and_is_never_trained_o
     assert "printed_label" in scenes.UNTRAINED_KINDS and "printed_label" not in scenes.KINDS
 
 
+def test_a_number_struck_out_stands_before_the_number_written_again_and_is_never_trained_on():
+    for seed in range(10):
+        page = scenes.struck_out(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        (x, y, width, height), text = page.numbers[0]
+        assert set(text) == {"1"} and len(page.numbers) == 1
+        before = page.ink[:, :x]
+        rows = np.flatnonzero(before.max(axis=1) > 0.5)
+        assert before.sum() > 0 and rows.min() < y + height and rows.max() >= y  # the void number, on the same line
+    assert "struck_out" in scenes.UNTRAINED_KINDS and "struck_out" not in scenes.KINDS
+
+
 def test_a_number_run_together_has_digits_that_touch():
     joined = 0
     for seed in range(20):

@@ -1,0 +1,139 @@
+"""Digits struck out: where a person crossed out a number written wrong and wrote it again beside it.
+
+A clerk who writes a field wrong strikes it through with one stroke of the
+pen and writes the number again after it (or before); a person reads only
+the number left standing. The stroke is one straight line, far longer than
+a digit is wide, through the middle of the digits it voids, leaning as a
+hand leans it; the clean-up takes such a line for a rule and removes it, so
+it is looked for in the ink's tone (`Analysis.tone`), as the page shows it.
+Only a group of digits at one end of a line, a space apart from the rest
+(`word_groups`), can be struck out, and only where the stroke crosses all
+of its digits and no other: a ruled line through a whole number crosses
+every digit, and a pen's flourish or a bold hand's joins run within a
+number, not across a whole group of it and stop at its space.
+"""
+
+import cv2
+import numpy as np
+
+from ..image.lines import LineImage
+from ..results import Box, Digit
+from .word_groups import word_groups
+
+STRIKE_LENGTH = 1.2  # of the digits' height: a straight stroke this long, and this wide across the tallest digit
+# it crosses, is no digit's own bar...
+STRIKE_STEEPEST = 45  # ...leaning no more than this many degrees...
+STRIKE_GAPS = 0.05  # ...one movement of the pen, inked along all but this share of its course...
+STRIKE_THIN = 0.25  # ...and a thin one: across its course, ink no thicker than this share of the digits' height...
+STRIKE_THIN_SHARE = 0.5  # ...along at least this share of it, where it runs between the digits' own strokes...
+STRIKE_ENDS = 0.3  # ...that ends, no ink going on along its course for this share of the digits' height past it...
+STRIKE_OVER = 0.3  # ...crosses a digit where it runs over this share of its width...
+STRIKE_MIDDLE = 0.3  # ...and strikes the digits it crosses where, midway along them, it lies this share of their
+# height or more from their top and bottom: a straight run of ink along their bottoms is their own
+
+
+def struck_out(digits: list[Digit], tone: np.ndarray | None, line: LineImage, line_box: Box,
+               column_lines: np.ndarray) -> list[int]:
+    """The indices of the digits of the group at one end of the line (`word_groups`, parted by spaces and a form's
+    `column_lines`) that one straight stroke crosses through their middles, every one of them and no other digit;
+    `line_box` is the line's place in the image's pixels, `line.box` at working size."""
+    groups = word_groups(digits, column_lines)
+    if tone is None or len(groups) < 2:
+        return []
+    x, y, width, height = line.box
+    band = np.ascontiguousarray(tone[y:y + height, x:x + width])
+    level, ink = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    marks = band > level / 2  # ink and fainter marks: a printed rule the threshold keeps only in pieces
+    scale = width / max(1, line_box.width), height / max(1, line_box.height)
+    boxes = np.array([((d.box.x - line_box.x) * scale[0], (d.box.y - line_box.y) * scale[1],
+                       d.box.width * scale[0], d.box.height * scale[1]) for d in digits])
+    digit_height = float(np.median(boxes[:, 3]))
+    shortest = int(STRIKE_LENGTH * digit_height)
+    if shortest < 4:
+        return []
+    found = cv2.HoughLinesP(ink, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest,
+                            maxLineGap=max(2, height // 10))
+    order = [int(i) for i in np.argsort(boxes[:, 0] + boxes[:, 2] / 2, kind="stable")]
+    first, last = 0, 0  # how many digits from the line's start, and from its end, a stroke strikes
+    for x1, y1, x2, y2 in ([] if found is None else found.reshape(-1, 4).tolist()):
+        if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST:
+            continue
+        stroke = (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1)
+        if not one_pen_line(ink, stroke, digit_height):
+            continue
+        crossed = [i for i in order if crosses(stroke, boxes[i])]
+        if not crossed or stroke[2] - stroke[0] < STRIKE_LENGTH * boxes[crossed, 3].max() or \
+                not through_middle(stroke, boxes[crossed]):
+            continue
+        length = int(STRIKE_ENDS * digit_height)
+        if crossed == order[:len(crossed)] and not goes_on(marks, stroke, length, towards_right=True):
+            first = max(first, len(crossed))
+        elif crossed == order[len(order) - len(crossed):] and not goes_on(marks, stroke, length, towards_right=False):
+            last = max(last, len(crossed))
+    voided = sorted(order[:first]) if first and not last else sorted(order[len(order) - last:]) if last else []
+    return voided if voided in (sorted(groups[0]), sorted(groups[-1])) else []
+
+
+def one_pen_line(ink: np.ndarray, stroke: tuple[int, int, int, int], digit_height: float) -> bool:
+    """Whether the stroke (x1, y1, x2, y2, left end first) is one movement of a pen: ink within a pixel of its
+    course at all but STRIKE_GAPS of its columns, and thin across it at STRIKE_THIN_SHARE of them. The transform
+    also joins up ink that only lines up, as the sides of two zeros do, and finds straight runs through digits so
+    bold or blurred that they are solid."""
+    x1, y1, x2, y2 = stroke
+    columns = np.arange(x1, x2 + 1)
+    rows = np.clip(np.round(y1 + (y2 - y1) * (columns - x1) / max(1, x2 - x1)).astype(int), 0, ink.shape[0] - 1)
+    inked = ink[:, columns] > 0
+    found = np.zeros(len(columns), bool)
+    on = rows.copy()
+    for shift in (0, -1, 1):
+        near = np.clip(rows + shift, 0, ink.shape[0] - 1)
+        hit = ~found & inked[near, np.arange(len(columns))]
+        on[hit], found[hit] = near[hit], True
+    if found.mean() < 1 - STRIKE_GAPS:
+        return False
+    thick = [run_through(inked[:, index], int(row)) for index, row in enumerate(on) if found[index]]
+    return float(np.mean(np.array(thick) <= STRIKE_THIN * digit_height)) >= STRIKE_THIN_SHARE
+
+
+def run_through(column: np.ndarray, row: int) -> int:
+    """The length of the run of ink in `column` (bool) that holds `row`."""
+    above = np.flatnonzero(~column[:row][::-1])
+    below = np.flatnonzero(~column[row:])
+    return (int(above[0]) if len(above) else row) + (int(below[0]) if len(below) else len(column) - row)
+
+
+def goes_on(marks: np.ndarray, stroke: tuple[int, int, int, int], length: int, towards_right: bool) -> bool:
+    """Whether `marks` (bool: ink, or fainter) go on along the stroke's course for most of `length` columns past its
+    end towards the rest of the line, as a ruled line does of which the transform found a piece, however faint it
+    is printed: a strike ends where the pen lifted."""
+    x1, y1, x2, y2 = stroke
+    columns = np.arange(x2 + 1, x2 + 1 + length) if towards_right else np.arange(x1 - length, x1)
+    columns = columns[(columns >= 0) & (columns < marks.shape[1])]
+    if not len(columns):
+        return False
+    rows = np.round(y1 + (y2 - y1) / max(1, x2 - x1) * (columns - x1)).astype(int)
+    near = np.zeros(len(columns), bool)
+    for shift in (-1, 0, 1):
+        inside = (rows + shift >= 0) & (rows + shift < marks.shape[0])
+        near[inside] |= marks[rows[inside] + shift, columns[inside]]
+    return bool(near.mean() > 0.5)
+
+
+def crosses(stroke: tuple[int, int, int, int], box: np.ndarray) -> bool:
+    """Whether the straight stroke (x1, y1, x2, y2, left end first) runs over at least STRIKE_OVER of the box's
+    (x, y, width, height) width; how high it runs is `through_middle`'s to judge, for all it crosses together: a
+    stroke that strikes a number often starts below its first digit and ends above its last."""
+    return min(stroke[2], box[0] + box[2]) - max(stroke[0], box[0]) >= STRIKE_OVER * box[2]
+
+
+def through_middle(stroke: tuple[int, int, int, int], boxes: np.ndarray) -> bool:
+    """Whether the stroke, midway across the boxes (N, 4), lies STRIKE_MIDDLE of their joint height or more from
+    their top and bottom."""
+    top, bottom = boxes[:, 1].min(), (boxes[:, 1] + boxes[:, 3]).max()
+    at = height_at(stroke, (boxes[:, 0].min() + (boxes[:, 0] + boxes[:, 2]).max()) / 2)
+    return top + STRIKE_MIDDLE * (bottom - top) <= at <= bottom - STRIKE_MIDDLE * (bottom - top)
+
+
+def height_at(stroke: tuple[int, int, int, int], x: float) -> float:
+    x1, y1, x2, y2 = stroke
+    return y1 + (y2 - y1) * (x - x1) / (x2 - x1) if x2 != x1 else (y1 + y2) / 2

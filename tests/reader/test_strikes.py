@@ -1,0 +1,53 @@
+import cv2
+import numpy as np
+from conftest import written
+
+from digitocr.image.lines import LineImage
+from digitocr.reader.strikes import struck_out
+from digitocr.results import Box, Digit
+
+LINE = LineImage(0, (0, 0, 400, 100), np.zeros((32, 128), np.float32))  # at working size as in the image
+NO_COLUMN_LINES = np.zeros((0, 4))
+DIGIT_LEFTS = (20, 80, 220, 280)  # two digits, a space, two more: 40 wide, 60 tall, rows 20 to 80
+
+
+def digits() -> list[Digit]:
+    return [Digit(4, 0.99, (0.1,) * 10, Box(x, 20, 40, 60), 0, False) for x in DIGIT_LEFTS]
+
+
+def tone_with(*strokes: tuple[int, int, int, int]) -> np.ndarray:
+    """A line's ink tone: a ring for each digit, and the straight strokes (x1, y1, x2, y2) given."""
+    tone = np.zeros((100, 400), np.uint8)
+    for x in DIGIT_LEFTS:
+        cv2.ellipse(tone, (x + 20, 50), (17, 27), 0, 0, 360, 200, 5)
+    for x1, y1, x2, y2 in strokes:
+        cv2.line(tone, (x1, y1), (x2, y2), 200, 5)
+    return tone
+
+
+def struck(tone: np.ndarray | None) -> list[int]:
+    return struck_out(digits(), tone, LINE, Box(0, 0, 400, 100), NO_COLUMN_LINES)
+
+
+def test_the_digits_one_straight_stroke_crosses_through_their_middle_at_an_end_of_the_line_are_struck_out():
+    assert struck(tone_with((10, 55, 130, 45))) == [0, 1]
+    assert struck(tone_with((10, 85, 130, 20))) == [0, 1]  # corner to corner
+    assert struck(tone_with((210, 50, 330, 50))) == [2, 3]
+
+
+def test_a_rule_through_every_digit_a_line_along_their_bottoms_and_a_digits_own_bar_strike_nothing():
+    assert struck(tone_with((0, 50, 399, 50))) == []
+    assert struck(tone_with((10, 78, 130, 78))) == []
+    assert struck(tone_with((25, 50, 65, 50))) == []  # a crossed 7's bar
+    assert struck(tone_with((0, 50, 88, 50))) == []  # one of two
+    assert struck(None) == []  # a one-digit scan has no tone kept
+
+
+def test_a_number_struck_out_and_written_again_reads_as_the_number_left_standing(reader):
+    void, number = written("72", gap=-12), written("4096", gap=-12)
+    page = np.hstack([void, np.full((120, 60, 3), 235, np.uint8), number])
+    clean = reader.read(page)
+    cv2.line(page, (15, 70), (void.shape[1] - 15, 58), (40, 40, 40), 6)
+    struck = reader.read(page)
+    assert clean.text == "724096" and struck.text == "4096"
+    assert any("crossed out" in note for note in struck.notes) and not any("crossed out" in n for n in clean.notes)
