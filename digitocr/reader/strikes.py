@@ -48,7 +48,7 @@ def struck_out(digits: list[Digit], tone: np.ndarray | None, line: LineImage, li
     boxes = np.array([((d.box.x - line_box.x) * scale[0], (d.box.y - line_box.y) * scale[1],
                        d.box.width * scale[0], d.box.height * scale[1]) for d in digits])
     digit_height = float(np.median(boxes[:, 3]))
-    shortest = int(STRIKE_LENGTH * digit_height)
+    shortest, past_end = int(STRIKE_LENGTH * digit_height), int(STRIKE_ENDS * digit_height)
     if shortest < 4:
         return []
     found = cv2.HoughLinesP(ink, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest,
@@ -56,43 +56,58 @@ def struck_out(digits: list[Digit], tone: np.ndarray | None, line: LineImage, li
     order = [int(i) for i in np.argsort(boxes[:, 0] + boxes[:, 2] / 2, kind="stable")]
     first, last = 0, 0  # how many digits from the line's start, and from its end, a stroke strikes
     for x1, y1, x2, y2 in ([] if found is None else found.reshape(-1, 4).tolist()):
-        if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST:
-            continue
         stroke = (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1)
-        if not one_pen_line(ink, stroke, digit_height):
+        if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST or \
+                not one_pen_line(ink > 0, stroke, digit_height):
             continue
         crossed = [i for i in order if crosses(stroke, boxes[i])]
         if not crossed or stroke[2] - stroke[0] < STRIKE_LENGTH * boxes[crossed, 3].max() or \
                 not through_middle(stroke, boxes[crossed]):
             continue
-        length = int(STRIKE_ENDS * digit_height)
-        if crossed == order[:len(crossed)] and not goes_on(marks, stroke, length, towards_right=True):
+        if crossed == order[:len(crossed)] and not goes_on(marks, stroke, past_end, towards_right=True):
             first = max(first, len(crossed))
-        elif crossed == order[len(order) - len(crossed):] and not goes_on(marks, stroke, length, towards_right=False):
+        elif crossed == order[len(order) - len(crossed):] and not goes_on(marks, stroke, past_end, towards_right=False):
             last = max(last, len(crossed))
-    voided = sorted(order[:first]) if first and not last else sorted(order[len(order) - last:]) if last else []
-    return voided if voided in (sorted(groups[0]), sorted(groups[-1])) else []
+    if first and last:  # both ends struck: which is the number written again, no one could say
+        return []
+    voided = sorted(order[:first] if first else order[len(order) - last:])
+    return voided if voided and voided in (sorted(groups[0]), sorted(groups[-1])) else []
 
 
 def one_pen_line(ink: np.ndarray, stroke: tuple[int, int, int, int], digit_height: float) -> bool:
-    """Whether the stroke (x1, y1, x2, y2, left end first) is one movement of a pen: ink within a pixel of its
-    course at all but STRIKE_GAPS of its columns, and thin across it at STRIKE_THIN_SHARE of them. The transform
-    also joins up ink that only lines up, as the sides of two zeros do, and finds straight runs through digits so
-    bold or blurred that they are solid."""
-    x1, y1, x2, y2 = stroke
-    columns = np.arange(x1, x2 + 1)
-    rows = np.clip(np.round(y1 + (y2 - y1) * (columns - x1) / max(1, x2 - x1)).astype(int), 0, ink.shape[0] - 1)
-    inked = ink[:, columns] > 0
-    found = np.zeros(len(columns), bool)
-    on = rows.copy()
-    for shift in (0, -1, 1):
-        near = np.clip(rows + shift, 0, ink.shape[0] - 1)
-        hit = ~found & inked[near, np.arange(len(columns))]
-        on[hit], found[hit] = near[hit], True
+    """Whether the stroke (x1, y1, x2, y2, left end first) on `ink` (bool) is one movement of a pen: ink within a
+    pixel of its course at all but STRIKE_GAPS of its columns, and thin across it at STRIKE_THIN_SHARE of them. The
+    transform also joins up ink that only lines up, as the sides of two zeros do, and finds straight runs through
+    digits so bold or blurred that they are solid."""
+    columns = np.arange(stroke[0], stroke[2] + 1)
+    found, rows = near_course(ink, stroke, columns)
     if found.mean() < 1 - STRIKE_GAPS:
         return False
-    thick = [run_through(inked[:, index], int(row)) for index, row in enumerate(on) if found[index]]
+    thick = [run_through(ink[:, column], row) for column, row in zip(columns[found], rows[found])]
     return float(np.mean(np.array(thick) <= STRIKE_THIN * digit_height)) >= STRIKE_THIN_SHARE
+
+
+def goes_on(marks: np.ndarray, stroke: tuple[int, int, int, int], length: int, towards_right: bool) -> bool:
+    """Whether `marks` (bool: ink, or fainter) go on along the stroke's course for most of `length` columns past its
+    end towards the rest of the line, as a ruled line does of which the transform found a piece, however faint it
+    is printed: a strike ends where the pen lifted."""
+    columns = np.arange(stroke[2] + 1, stroke[2] + 1 + length) if towards_right else \
+        np.arange(stroke[0] - length, stroke[0])
+    columns = columns[(columns >= 0) & (columns < marks.shape[1])]
+    return bool(len(columns)) and float(near_course(marks, stroke, columns)[0].mean()) > 0.5
+
+
+def near_course(mask: np.ndarray, stroke: tuple[int, int, int, int],
+                columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of `columns`, whether `mask` (bool) holds ink within a pixel of the stroke's course (extended
+    beyond its ends), and the row it was found in: on the course first, then a pixel above, then below."""
+    rows = np.clip(np.round(height_at(stroke, columns)).astype(int), 0, mask.shape[0] - 1)
+    found, at = np.zeros(len(columns), bool), rows.copy()
+    for shift in (0, -1, 1):
+        near = np.clip(rows + shift, 0, mask.shape[0] - 1)
+        hit = ~found & mask[near, columns]
+        at[hit], found[hit] = near[hit], True
+    return found, at
 
 
 def run_through(column: np.ndarray, row: int) -> int:
@@ -100,23 +115,6 @@ def run_through(column: np.ndarray, row: int) -> int:
     above = np.flatnonzero(~column[:row][::-1])
     below = np.flatnonzero(~column[row:])
     return (int(above[0]) if len(above) else row) + (int(below[0]) if len(below) else len(column) - row)
-
-
-def goes_on(marks: np.ndarray, stroke: tuple[int, int, int, int], length: int, towards_right: bool) -> bool:
-    """Whether `marks` (bool: ink, or fainter) go on along the stroke's course for most of `length` columns past its
-    end towards the rest of the line, as a ruled line does of which the transform found a piece, however faint it
-    is printed: a strike ends where the pen lifted."""
-    x1, y1, x2, y2 = stroke
-    columns = np.arange(x2 + 1, x2 + 1 + length) if towards_right else np.arange(x1 - length, x1)
-    columns = columns[(columns >= 0) & (columns < marks.shape[1])]
-    if not len(columns):
-        return False
-    rows = np.round(y1 + (y2 - y1) / max(1, x2 - x1) * (columns - x1)).astype(int)
-    near = np.zeros(len(columns), bool)
-    for shift in (-1, 0, 1):
-        inside = (rows + shift >= 0) & (rows + shift < marks.shape[0])
-        near[inside] |= marks[rows[inside] + shift, columns[inside]]
-    return bool(near.mean() > 0.5)
 
 
 def crosses(stroke: tuple[int, int, int, int], box: np.ndarray) -> bool:
@@ -134,6 +132,8 @@ def through_middle(stroke: tuple[int, int, int, int], boxes: np.ndarray) -> bool
     return top + STRIKE_MIDDLE * (bottom - top) <= at <= bottom - STRIKE_MIDDLE * (bottom - top)
 
 
-def height_at(stroke: tuple[int, int, int, int], x: float) -> float:
+def height_at(stroke: tuple[int, int, int, int], x):
+    """The row of the stroke's course, extended as a straight line, at column(s) `x`."""
     x1, y1, x2, y2 = stroke
-    return y1 + (y2 - y1) * (x - x1) / (x2 - x1) if x2 != x1 else (y1 + y2) / 2
+    return y1 + (y2 - y1) * (np.asarray(x, np.float64) - x1) / (x2 - x1) if x2 != x1 else \
+        np.full(np.shape(x), (y1 + y2) / 2)

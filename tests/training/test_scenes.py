@@ -159,6 +159,14 @@ def test_a_number_small_in_a_phone_photo_is_written_small_on_a_photo_sized_sheet
     assert "small_in_photo" in scenes.UNTRAINED_KINDS and "small_in_photo" not in scenes.KINDS
 
 
+def has_ink_beside_its_number(page: scenes.Page) -> bool:
+    """Whether the page holds a number and ink outside its box: the number's own ink taken away, a mark is left."""
+    (x, y, width, height), text = page.numbers[0]
+    beside = page.ink.copy()
+    beside[y:y + height, x:x + width] = 0
+    return bool(text) and bool(beside.any())
+
+
 def test_an_amount_has_a_currency_sign_beside_it_as_tall_as_a_digit_and_is_never_trained_on():
     kinds = set()
     for seed in range(20):
@@ -166,11 +174,7 @@ def test_an_amount_has_a_currency_sign_beside_it_as_tall_as_a_digit_and_is_never
         rows, columns = np.nonzero(sign)
         assert 0.6 * 40 <= rows.max() - rows.min() <= 1.4 * 40 and columns.max() - columns.min() < 40
         kinds.add(which)
-        page = scenes.currency_sign(scenes.Writer(bar_digits), np.random.default_rng(seed))
-        (x, y, width, height), text = page.numbers[0]
-        beside = page.ink.copy()
-        beside[y:y + height, x:x + width] = 0  # the number's own ink taken away, the sign is left
-        assert text and beside.any()
+        assert has_ink_beside_its_number(scenes.currency_sign(scenes.Writer(bar_digits), np.random.default_rng(seed)))
     assert kinds == {"$", "€"}
     assert "currency_sign" in scenes.UNTRAINED_KINDS and "currency_sign" not in scenes.KINDS
 
@@ -182,11 +186,7 @@ def test_a_printed_label_or_unit_stands_beside_the_number_and_is_never_trained_o
         rows, _ = np.nonzero(label)
         assert set(np.unique(label)) == {0, 1} and 0.3 * 40 <= rows.max() - rows.min() + 1 <= 1.3 * 40
         sides.add(after)
-        page = scenes.printed_label(scenes.Writer(bar_digits), np.random.default_rng(seed))
-        (x, y, width, height), text = page.numbers[0]
-        beside = page.ink.copy()
-        beside[y:y + height, x:x + width] = 0  # the number's own ink taken away, the label is left
-        assert text and beside.any()
+        assert has_ink_beside_its_number(scenes.printed_label(scenes.Writer(bar_digits), np.random.default_rng(seed)))
     assert sides == {True, False}
     assert "printed_label" in scenes.UNTRAINED_KINDS and "printed_label" not in scenes.KINDS
 
