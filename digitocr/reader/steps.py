@@ -229,7 +229,9 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
         left_out = {index for (indices, _), _ in judged for index in indices}
         lines[line.line] = [digit for index, digit in enumerate(digits) if index not in left_out]
         apart += [(tuple(digits[index] for index in indices), chance) for (indices, _), chance in judged]
-        number_columns[line.line] = columns_left([group for (_, group), _ in judged], line.image.shape[1])
+        start, end = columns_left([group for (_, group), _ in judged], line.image.shape[1])
+        earlier = number_columns.get(line.line, (start, end))  # a group struck out at the other end has gone too
+        number_columns[line.line] = (max(start, earlier[0]), min(end, earlier[1]))
     return replace(draft, lines=lines, apart=tuple(apart), number_columns=number_columns)
 
 
@@ -238,15 +240,27 @@ def without_struck_out(draft: Draft, prepared: Prepared) -> Draft:
     drawing's lines are kept whole: a stroke drawn through digits on a canvas is a line the writer drew."""
     if prepared.loaded.drawn or prepared.tiny_scan:
         return draft
-    lines, struck = dict(draft.lines), list(draft.struck)
+    lines, struck, number_columns = dict(draft.lines), list(draft.struck), dict(draft.number_columns)
     for line in prepared.lines:
-        digits = lines.get(line.line, [])
-        voided = set(struck_out(digits, prepared.analysis.tone, line, prepared.analysis.box_in_original(*line.box),
-                                prepared.analysis.column_lines))
+        digits, line_box = lines.get(line.line, []), prepared.analysis.box_in_original(*line.box)
+        voided = set(struck_out(digits, prepared.analysis.tone, line, line_box, prepared.analysis.column_lines))
         if voided:
-            lines[line.line] = [digit for index, digit in enumerate(digits) if index not in voided]
-            struck.append(tuple(digits[index] for index in sorted(voided)))
-    return replace(draft, lines=lines, struck=tuple(struck))
+            kept = [digit for index, digit in enumerate(digits) if index not in voided]
+            void = tuple(digits[index] for index in sorted(voided))
+            lines[line.line], struck = kept, struck + [void]
+            number_columns[line.line] = columns_apart(line, line_box, void, kept)
+    return replace(draft, lines=lines, struck=tuple(struck), number_columns=number_columns)
+
+
+def columns_apart(line: LineImage, line_box: Box, apart: tuple[Digit, ...], kept: list[Digit]) -> tuple[int, int]:
+    """The columns of the line's image left to the `kept` digits once those `apart` at one end go, parted midway
+    across the space between them."""
+    apart_box, kept_box = Box.enclosing([d.box for d in apart]), Box.enclosing([d.box for d in kept])
+    before = apart_box.x < kept_box.x
+    middle = (apart_box.x + apart_box.width + kept_box.x) / 2 if before else \
+        (kept_box.x + kept_box.width + apart_box.x) / 2
+    column = line_column(line, line_box.width, middle - line_box.x)
+    return (column, line.image.shape[1]) if before else (0, column)
 
 
 def line_width(prepared: Prepared, key: int, digits: tuple[Digit, ...]) -> float:

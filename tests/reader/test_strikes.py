@@ -51,3 +51,11 @@ def test_a_number_struck_out_and_written_again_reads_as_the_number_left_standing
     struck = reader.read(page)
     assert clean.text == "724096" and struck.text == "4096"
     assert any("crossed out" in note for note in struck.notes) and not any("crossed out" in n for n in clean.notes)
+
+
+def test_the_recognizer_weighs_the_number_on_its_own_columns_once_a_group_struck_out_goes():
+    from digitocr.reader.steps import columns_apart
+
+    first_two, last_two = digits()[:2], digits()[2:]  # boxes from x = 20 to 120, and from 220 to 320
+    assert columns_apart(LINE, Box(0, 0, 400, 100), tuple(first_two), last_two) == (54, 128)  # parted at x = 170
+    assert columns_apart(LINE, Box(0, 0, 400, 100), tuple(last_two), first_two) == (0, 54)
