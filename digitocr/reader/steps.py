@@ -33,7 +33,7 @@ from .number_finder import (KEEP_FROM, LIKELIEST_FROM, MOST_EMPTY_LINES, SMALLES
 from .prepare import Prepared
 from .separators import Mark, line_separators
 from .strikes import struck_out
-from .word_groups import WordGroupJudge, columns_left, end_groups, field_of, frames_within, set_aside
+from .word_groups import WordGroupJudge, columns_left, end_groups, field_of, frames_within, set_aside, word_groups
 
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
 APART = "{} group(s) at the end of a line, a space apart, set aside as no part of the number (a word, a mark)."
@@ -221,8 +221,9 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
         digits, frames = lines.get(line.line, []), line_frames(prepared, answers, line.line)
         if len(digits) < 2 or frames is None:
             continue
+        parted = draft.groups.get(line.line) or word_groups(digits, prepared.analysis.column_lines)
         groups = end_groups(digits, line, prepared.analysis.box_in_original(*line.box), frames,
-                            prepared.loaded.original_size, prepared.analysis.column_lines)
+                            prepared.loaded.original_size, parted)
         judged = set_aside([((indices, group), judge.part_of_number(group)) for indices, group in groups])
         if not judged:
             continue
@@ -240,16 +241,21 @@ def without_struck_out(draft: Draft, prepared: Prepared) -> Draft:
     drawing's lines are kept whole: a stroke drawn through digits on a canvas is a line the writer drew."""
     if prepared.loaded.drawn or prepared.tiny_scan:
         return draft
-    lines, struck, number_columns = dict(draft.lines), list(draft.struck), dict(draft.number_columns)
+    lines, struck, number_columns, parted = dict(draft.lines), list(draft.struck), dict(draft.number_columns), {}
     for line in prepared.lines:
         digits, line_box = lines.get(line.line, []), prepared.analysis.box_in_original(*line.box)
-        voided = set(struck_out(digits, prepared.analysis.tone, line, line_box, prepared.analysis.column_lines))
-        if voided:
-            kept = [digit for index, digit in enumerate(digits) if index not in voided]
-            void = tuple(digits[index] for index in sorted(voided))
-            lines[line.line], struck = kept, struck + [void]
-            number_columns[line.line] = columns_apart(line, line_box, void, kept)
-    return replace(draft, lines=lines, struck=tuple(struck), number_columns=number_columns)
+        if len(digits) < 2:
+            continue
+        groups = word_groups(digits, prepared.analysis.column_lines)
+        voided = set(struck_out(digits, groups, prepared.analysis.tone, line, line_box))
+        if not voided:
+            parted[line.line] = groups
+            continue
+        kept = [digit for index, digit in enumerate(digits) if index not in voided]
+        void = tuple(digits[index] for index in sorted(voided))
+        lines[line.line], struck = kept, struck + [void]
+        number_columns[line.line] = columns_apart(line, line_box, void, kept)
+    return replace(draft, lines=lines, struck=tuple(struck), number_columns=number_columns, groups=parted)
 
 
 def columns_apart(line: LineImage, line_box: Box, apart: tuple[Digit, ...], kept: list[Digit]) -> tuple[int, int]:

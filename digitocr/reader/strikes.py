@@ -18,7 +18,6 @@ import numpy as np
 
 from ..image.lines import LineImage
 from ..results import Box, Digit
-from .word_groups import word_groups
 
 STRIKE_LENGTH = 1.2  # of the digits' height: a straight stroke this long, and this wide across the tallest digit
 # it crosses, is no digit's own bar...
@@ -32,12 +31,11 @@ STRIKE_MIDDLE = 0.3  # ...and strikes the digits it crosses where, midway along 
 # height or more from their top and bottom: a straight run of ink along their bottoms is their own
 
 
-def struck_out(digits: list[Digit], tone: np.ndarray | None, line: LineImage, line_box: Box,
-               column_lines: np.ndarray) -> list[int]:
-    """The indices of the digits of the group at one end of the line (`word_groups`, parted by spaces and a form's
-    `column_lines`) that one straight stroke crosses through their middles, every one of them and no other digit;
-    `line_box` is the line's place in the image's pixels, `line.box` at working size."""
-    groups = word_groups(digits, column_lines)
+def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | None, line: LineImage,
+               line_box: Box) -> list[int]:
+    """The indices of the digits of the group at one end of the line (`groups`, as `word_groups` parts its digits)
+    that one straight stroke crosses through their middles, every one of them and no other digit; `line_box` is the
+    line's place in the image's pixels, `line.box` at working size."""
     if tone is None or len(groups) < 2:
         return []
     x, y, width, height = line.box

@@ -144,11 +144,11 @@ def column_lines_at(column_lines: np.ndarray, height: float) -> np.ndarray:
 
 
 def end_groups(digits: list[Digit], line: LineImage, line_box: Box, frames: np.ndarray,
-               image_size: tuple[int, int], column_lines: np.ndarray) -> list[tuple[list[int], EndGroup]]:
-    """The line's first and last group (where it has two or more), each with its indices into `digits`. The
-    recognizer's frames and the line's ink are parted midway across the space between groups: the recognizer
-    sees a few columns either side of each frame, far fewer than a word space."""
-    groups = word_groups(digits, column_lines)
+               image_size: tuple[int, int], groups: list[list[int]]) -> list[tuple[list[int], EndGroup]]:
+    """The line's first and last group of its `groups` (as `word_groups` parts `digits`, where it has two or more),
+    each with its indices into `digits`. The recognizer's frames and the line's ink are parted midway across the
+    space between groups: the recognizer sees a few columns either side of each frame, far fewer than a word
+    space."""
     if len(groups) < 2:
         return []
 

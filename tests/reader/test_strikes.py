@@ -4,6 +4,7 @@ from conftest import written
 
 from digitocr.image.lines import LineImage
 from digitocr.reader.strikes import struck_out
+from digitocr.reader.word_groups import word_groups
 from digitocr.results import Box, Digit
 
 LINE = LineImage(0, (0, 0, 400, 100), np.zeros((32, 128), np.float32))  # at working size as in the image
@@ -26,7 +27,7 @@ def tone_with(*strokes: tuple[int, int, int, int]) -> np.ndarray:
 
 
 def struck(tone: np.ndarray | None) -> list[int]:
-    return struck_out(digits(), tone, LINE, Box(0, 0, 400, 100), NO_COLUMN_LINES)
+    return struck_out(digits(), word_groups(digits(), NO_COLUMN_LINES), tone, LINE, Box(0, 0, 400, 100))
 
 
 def test_the_digits_one_straight_stroke_crosses_through_their_middle_at_an_end_of_the_line_are_struck_out():
