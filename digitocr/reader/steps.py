@@ -33,7 +33,8 @@ from .number_finder import (KEEP_FROM, LIKELIEST_FROM, MOST_EMPTY_LINES, SMALLES
 from .prepare import Prepared
 from .separators import Mark, line_separators
 from .strikes import struck_out
-from .word_groups import WordGroupJudge, columns_left, end_groups, field_of, frames_within, set_aside, word_groups
+from .word_groups import (WordGroupJudge, columns_left, end_groups, field_of, frames_within, parting_column, set_aside,
+                          word_groups)
 
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
 APART = "{} group(s) at the end of a line, a space apart, set aside as no part of the number (a word, a mark)."
@@ -243,9 +244,10 @@ def without_struck_out(draft: Draft, prepared: Prepared) -> Draft:
         return draft
     lines, struck, number_columns, parted = dict(draft.lines), list(draft.struck), dict(draft.number_columns), {}
     for line in prepared.lines:
-        digits, line_box = lines.get(line.line, []), prepared.analysis.box_in_original(*line.box)
+        digits = lines.get(line.line, [])
         if len(digits) < 2:
             continue
+        line_box = prepared.analysis.box_in_original(*line.box)
         groups = word_groups(digits, prepared.analysis.column_lines)
         voided = set(struck_out(digits, groups, prepared.analysis.tone, line, line_box))
         if not voided:
@@ -254,19 +256,16 @@ def without_struck_out(draft: Draft, prepared: Prepared) -> Draft:
         kept = [digit for index, digit in enumerate(digits) if index not in voided]
         void = tuple(digits[index] for index in sorted(voided))
         lines[line.line], struck = kept, struck + [void]
-        number_columns[line.line] = columns_apart(line, line_box, void, kept)
+        number_columns[line.line] = columns_apart(line, line_box, list(void), kept)
     return replace(draft, lines=lines, struck=tuple(struck), number_columns=number_columns, groups=parted)
 
 
-def columns_apart(line: LineImage, line_box: Box, apart: tuple[Digit, ...], kept: list[Digit]) -> tuple[int, int]:
+def columns_apart(line: LineImage, line_box: Box, apart: list[Digit], kept: list[Digit]) -> tuple[int, int]:
     """The columns of the line's image left to the `kept` digits once those `apart` at one end go, parted midway
-    across the space between them."""
-    apart_box, kept_box = Box.enclosing([d.box for d in apart]), Box.enclosing([d.box for d in kept])
-    before = apart_box.x < kept_box.x
-    middle = (apart_box.x + apart_box.width + kept_box.x) / 2 if before else \
-        (kept_box.x + kept_box.width + apart_box.x) / 2
-    column = line_column(line, line_box.width, middle - line_box.x)
-    return (column, line.image.shape[1]) if before else (0, column)
+    across the space between them (`parting_column`, as between word groups)."""
+    if min(d.box.x for d in apart) < min(d.box.x for d in kept):
+        return parting_column(line, line_box, apart, kept), line.image.shape[1]
+    return 0, parting_column(line, line_box, kept, apart)
 
 
 def line_width(prepared: Prepared, key: int, digits: tuple[Digit, ...]) -> float:

@@ -41,7 +41,7 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
     x, y, width, height = line.box
     band = np.ascontiguousarray(tone[y:y + height, x:x + width])
     level, ink = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    marks = band > level / 2  # ink and fainter marks: a printed rule the threshold keeps only in pieces
+    inked, marks = ink > 0, band > level / 2  # marks: ink and fainter, as a printed rule the threshold cuts up
     scale = width / max(1, line_box.width), height / max(1, line_box.height)
     boxes = np.array([((d.box.x - line_box.x) * scale[0], (d.box.y - line_box.y) * scale[1],
                        d.box.width * scale[0], d.box.height * scale[1]) for d in digits])
@@ -56,7 +56,7 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
     for x1, y1, x2, y2 in ([] if found is None else found.reshape(-1, 4).tolist()):
         stroke = (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1)
         if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST or \
-                not one_pen_line(ink > 0, stroke, digit_height):
+                not one_pen_line(inked, stroke, digit_height):
             continue
         crossed = [i for i in order if crosses(stroke, boxes[i])]
         if not crossed or stroke[2] - stroke[0] < STRIKE_LENGTH * boxes[crossed, 3].max() or \

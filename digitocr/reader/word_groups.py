@@ -152,12 +152,8 @@ def end_groups(digits: list[Digit], line: LineImage, line_box: Box, frames: np.n
     if len(groups) < 2:
         return []
 
-    def column(x: float) -> int:
-        return line_column(line, line_box.width, x - line_box.x)
-
     def parting(left: list[int], right: list[int]) -> int:
-        left_end = max(digits[i].box.x + digits[i].box.width for i in left)
-        return column((left_end + min(digits[i].box.x for i in right)) / 2)
+        return parting_column(line, line_box, [digits[i] for i in left], [digits[i] for i in right])
 
     ends = [(groups[0], 0, parting(groups[0], groups[1])),
             (groups[-1], parting(groups[-2], groups[-1]), line.image.shape[1])]
@@ -165,6 +161,13 @@ def end_groups(digits: list[Digit], line: LineImage, line_box: Box, frames: np.n
                              frames_within(frames, start, end), inked_width(line, line_box.width, start, end),
                              image_size, (start, end)))
             for group, start, end in ends]
+
+
+def parting_column(line: LineImage, line_box: Box, left: list[Digit], right: list[Digit]) -> int:
+    """The column of the line's image (`line_box` its place in the image's pixels) midway across the space between
+    the digits `left` and those `right` of them."""
+    left_end = max(digit.box.x + digit.box.width for digit in left)
+    return line_column(line, line_box.width, (left_end + min(digit.box.x for digit in right)) / 2 - line_box.x)
 
 
 def frames_within(frames: np.ndarray, start: int, end: int) -> np.ndarray:
