@@ -27,24 +27,40 @@ def _vertical_gap(a: Candidate, b: Candidate) -> int:
 
 def merge_broken_pieces(candidates: list[Candidate], digit_height: float, labels: np.ndarray) -> list[Candidate]:
     """Join the pieces of one digit: stacked ones, like a '5' whose top bar stands apart, two loops one on the
-    other (an '8' drawn as two circles), and a second stroke beside."""
+    other (an '8' drawn as two circles), and a second stroke beside.
+
+    Pieces are joined in the order a scan from the left would find them, over and over until none joins. A piece
+    that grows can only join pieces it did not join before, so the scan goes back only to check each earlier piece
+    against it, not every pair again: a page of specks costs one pass, not one pass for every join."""
     pieces = sorted(candidates, key=lambda c: c.x)
     reach = SECOND_STROKE_GAP * digit_height
-    merged = True
-    while merged:
-        merged = False
-        for i, a in enumerate(pieces):
-            for j in range(i + 1, len(pieces)):
-                b = pieces[j]
-                if b.x > a.right + reach:
-                    break
-                if _stacked(a, b, digit_height) or _second_stroke(a, b, digit_height) or _stacked_loops(a, b, labels):
-                    pieces[i] = a.merged_with(b)
-                    del pieces[j]
-                    merged = True
-                    break
-            if merged:
+
+    def join(a: Candidate, b: Candidate) -> bool:
+        return _stacked(a, b, digit_height) or _second_stroke(a, b, digit_height) or _stacked_loops(a, b, labels)
+
+    def earlier_joining(index: int) -> int | None:
+        grown = pieces[index]
+        return next((k for k in range(index) if grown.x <= pieces[k].right + reach and join(pieces[k], grown)), None)
+
+    index = 0
+    while index < len(pieces):
+        a = pieces[index]
+        partner = None
+        for j in range(index + 1, len(pieces)):
+            if pieces[j].x > a.right + reach:
                 break
+            if join(a, pieces[j]):
+                partner = j
+                break
+        if partner is None:
+            index += 1
+            continue
+        pieces[index] = a.merged_with(pieces[partner])
+        del pieces[partner]
+        while (earlier := earlier_joining(index)) is not None:
+            pieces[earlier] = pieces[earlier].merged_with(pieces[index])
+            del pieces[index]
+            index = earlier
     return pieces
 
 
