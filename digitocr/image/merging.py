@@ -29,9 +29,9 @@ def merge_broken_pieces(candidates: list[Candidate], digit_height: float, labels
     """Join the pieces of one digit: stacked ones, like a '5' whose top bar stands apart, two loops one on the
     other (an '8' drawn as two circles), and a second stroke beside.
 
-    Pieces are joined in the order a scan from the left would find them, over and over until none joins. A piece
-    that grows can only join pieces it did not join before, so the scan goes back only to check each earlier piece
-    against it, not every pair again: a page of specks costs one pass, not one pass for every join."""
+    Pieces are joined in the order a scan from the left, begun again after every join, would find them. A join
+    changes only the pairs the grown piece is in, so the scan goes back to check each earlier piece against it
+    alone, not every pair again: many pieces cost about one pass, not one pass for every join."""
     pieces = sorted(candidates, key=lambda c: c.x)
     reach = SECOND_STROKE_GAP * digit_height
 
