@@ -315,8 +315,7 @@ def worker_reader(model_path: Path, line_model_path: Path, settings: ReaderSetti
     """A worker process's own reader, made on its first share of images, with OpenCV and the models on one thread
     each: the workers already fill every core. OpenCV's pool, waiting for work between the many small calls of a
     cell's read, took 3-4 ms of CPU a cell for nothing (a cell's pipeline cost 9.8 ms of CPU with two OpenCV threads,
-    5.6 ms with one, in the same wall time). OpenCV is told 0 threads, its word for running in the calling thread:
-    asked for 1 in a child forked from a process that had used its pool, it waits forever for the lost threads."""
+    5.6 ms with one, in the same wall time). OpenCV is told 0 threads, its word for running in the calling thread."""
     cv2.setNumThreads(0)
     return Reader(settings=settings, models=Models.load(model_path, line_model_path, threads=1))
 
