@@ -184,8 +184,9 @@ def one_digit(candidates: list[Candidate]) -> Unit:
 def digits_of_line(line: list[Candidate], labels: np.ndarray, dropped: list[Candidate]) -> list[Candidate]:
     """A line's marks less its separators, which join `dropped` with why."""
     line = [c for c in line if not c.dropped]
+    band = _band(line) if line else (0.0, 0.0, 0.0)
     for candidate in line:
-        candidate.dropped = why_not_in_line(candidate, line, labels)
+        candidate.dropped = why_not_in_line(candidate, line, labels, band)
         if candidate.dropped:
             dropped.append(candidate)
     return [c for c in line if not c.dropped]
@@ -258,12 +259,14 @@ def hanging_separators(lines: list[list[Candidate]]) -> list[Candidate]:
     return found
 
 
-def why_not_in_line(candidate: Candidate, line: list[Candidate], labels: np.ndarray) -> str:
-    """A short mark in the line's lower half is a comma or point, whatever its own size, unless it closes a loop:
-    then it is a '0' written small, as cents often are. Beside its neighbours it is short; a mark that also hangs
-    well below the line is a comma even where it is nearly their height, as a quick pen draws one in a small cell.
+def why_not_in_line(candidate: Candidate, line: list[Candidate], labels: np.ndarray,
+                    band: tuple[float, float, float]) -> str:
+    """A short mark in the line's lower half (of its digits' `band`, as `_band` finds it) is a comma or point,
+    whatever its own size, unless it closes a loop: then it is a '0' written small, as cents often are. Beside its
+    neighbours it is short; a mark that also hangs well below the line is a comma even where it is nearly their
+    height, as a quick pen draws one in a small cell.
     """
-    line_top, line_bottom, line_height = _band(line)
+    line_top, line_bottom, line_height = band
     if candidate.y <= line_top + 0.45 * line_height:
         return ""
     short = candidate.height < SEPARATOR_HEIGHT * line_height and _shorter_than_neighbours(candidate, line)
