@@ -61,7 +61,9 @@ class Reader:
         With `workers` > 1, that many processes each read their share of the
         images whole, with their own copy of the models, so a folder uses every
         core (a reader whose classifier was handed over in memory, not loaded
-        from a file, reads in this process alone).
+        from a file, reads in this process alone). Each call starts its workers
+        afresh, which costs about as much as reading a few dozen cells: give it
+        many images at once, not one small batch after another.
         """
         settings = settings or self.settings
         sources = list(sources)
