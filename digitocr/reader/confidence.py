@@ -213,14 +213,15 @@ def load_logistic(path: Path, names: tuple[str, ...], what: str) -> tuple[np.nda
                                                    float(stored["bias"])))
 
 
-def read_fitted(path: Path, what: str, parsed: Callable[[dict], Fitted]) -> Fitted:
-    """A model `calibrate` wrote to `path`, as `parsed` makes it of the stored JSON; where the file is no `what` this
-    reader can load, a ModelError that says how to fit one."""
+def read_fitted(path: Path, what: str, parsed: Callable[[dict], Fitted],
+                fitting_command: str = "python -m digitocr.training.calibrate") -> Fitted:
+    """A model a fitting command wrote to `path`, as `parsed` makes it of the stored JSON; where the file is no
+    `what` this reader can load, a ModelError that says how to fit one."""
     try:
         return parsed(json.loads(path.read_text()))
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ModelError(f"{path} is not {what} this reader can load ({error}). Fit one with "
-                         "`python -m digitocr.training.calibrate`.") from None
+                         f"`{fitting_command}`.") from None
 
 
 def probability(weights: np.ndarray, bias: float, values: np.ndarray) -> np.ndarray:

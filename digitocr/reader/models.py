@@ -9,14 +9,15 @@ from ..networks.onnx_net import ALL_CORES
 from ..networks.orientation import OrientationNet
 from .confidence import ConfidenceModel
 from .number_finder import NumberFinder
+from .orientation import TurnEvidence
 from .word_groups import WordGroupJudge
 
 
 @dataclass(frozen=True)
 class Models:
-    """What a reader reads with, each loaded once: the three networks (digits, lines, which way up), and the three
-    small models that judge their answers: which lines are the number, which group at a line's end is not, and how
-    sure the reading is."""
+    """What a reader reads with, each loaded once: the three networks (digits, lines, which way up), and the four
+    small models that judge their answers: which lines are the number, which group at a line's end is not, which
+    way up the image is, and how sure the reading is."""
 
     classifier: DigitClassifier
     line_recognizer: LineRecognizer
@@ -24,6 +25,7 @@ class Models:
     finder: NumberFinder
     orientation: OrientationNet
     word_groups: WordGroupJudge
+    turn_evidence: TurnEvidence
 
     @classmethod
     def load(cls, model_path: str | Path | None = None, line_model_path: str | Path | None = None,
@@ -33,4 +35,4 @@ class Models:
         already fill the cores (see `Reader.read_many`)."""
         return cls(DigitClassifier.load(model_path, threads), LineRecognizer.load(line_model_path, threads),
                    ConfidenceModel.load(), NumberFinder.load(), OrientationNet.load(threads=threads),
-                   WordGroupJudge.load())
+                   WordGroupJudge.load(), TurnEvidence.load())

@@ -4,9 +4,14 @@ A person tells from the digits' shapes: a '7' or a '4' has one way up, while
 a '0' or an '8' turned half round is the same mark. The orientation network
 answers that for each blob (`networks.orientation`), and the line recognizer
 for each line read as given and turned half round (`half_turn_evidence`);
-their answers are added up as independent evidence over a prior in which one
-image in fifty arrives turned. Where the likeliest turn then has at least a
-one-in-five chance, the image is read that way too (in full: turning changes
+their answers are weighed together (`TurnEvidence`) over a prior in which one
+image in fifty arrives turned. The blobs of one image are not independent
+witnesses: one writer's hand and one camera make them err together, so the
+evidence of n blobs grows as n to a fitted power below one, times their mean,
+with weights fitted on scenes by held-out writers, upright and turned
+(`training.fit_turns`); added up as independent, a page of specks had been
+sure of a turn. Where the likeliest turn then has at least a one-in-five
+chance, the image is read that way too (in full: turning changes
 what its lines are), and the turned reading is kept where the reader is at
 least as sure of it as of the image as given: the evidence says which way to
 try, and whether a second reading is worth its cost; the readings decide. A
@@ -31,15 +36,20 @@ are never turned.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from ..image.pipeline import Analysis
+from ..models import MODELS
+from .confidence import read_fitted
 from .prepare import Prepared
+
+DEFAULT_TURN_EVIDENCE_PATH = MODELS / "TurnEvidence.json"
 
 TURNED_SHARE = 0.02  # the prior: one image in fifty arrives turned, a third of those each way
 LEAST_LIKELIHOOD = 1e-4  # a piece's or a frame's answer is floored here, so no one mark is infinitely sure
-TRY_FROM = 0.2  # a turn this likely is worth reading the image that way too (1.5% of dev cells pay)
+TRY_FROM = 0.2  # a turn this likely is worth reading the image that way too (1.1% of dev cells pay)
 CONFIRMS_FROM = 0.5  # a turned reading replaces a reading of nothing only where it is more likely right than wrong
 
 
@@ -55,6 +65,54 @@ class WayUp:
         """What a reading kept this way up is no surer than: the turn's chance, or its chance among the turns where
         the image as given read as nothing."""
         return self.probability if given_read_a_line else self.among_turns
+
+
+@dataclass(frozen=True)
+class TurnEvidence:
+    """How much the orientation network's answers for an image's blobs, and the line recognizer's
+    `half_turn_evidence`, say together of each quarter turn, against the image as given: the blobs' summed log
+    answers for the turn less those for as given, over the number of blobs to the power 1 - `growth` (their mean
+    times n to the `growth`), times `scale`; the half turn's also the lines' evidence times `half_turn_weight`."""
+
+    scale: float
+    growth: float
+    half_turn_weight: float
+    path: Path | None = None
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "TurnEvidence":
+        path = Path(path) if path else DEFAULT_TURN_EVIDENCE_PATH
+
+        def parsed(stored: dict) -> TurnEvidence:
+            weights = stored["weights"]
+            evidence = cls(float(weights["scale"]), float(weights["growth"]), float(weights["half_turn_weight"]),
+                           path)
+            if not all(np.isfinite([evidence.scale, evidence.growth, evidence.half_turn_weight])):
+                raise ValueError("its weights are not numbers")
+            return evidence
+
+        return read_fitted(path, "a turn evidence model", parsed, "python -m digitocr.training.fit_turns")
+
+    def log_odds(self, turn_probabilities: np.ndarray, half_turn: float = 0.0) -> np.ndarray:
+        """Each quarter turn's (0-3) log-odds against the image as given (0 for as given itself), from the blobs'
+        (N, 4) answers and the lines' half-turn evidence."""
+        answers = np.reshape(turn_probabilities, (-1, 4))
+        return self.weighed(summed_log_answers(answers)[None], np.array([len(answers)]), np.array([half_turn]))[0]
+
+    def weighed(self, summed: np.ndarray, blobs: np.ndarray, half_turns: np.ndarray) -> np.ndarray:
+        """`log_odds` of many images at once (M, 4), from each one's `summed_log_answers` (M, 4), number of blobs
+        (M,) and half-turn evidence (M,)."""
+        odds = self.scale * np.maximum(blobs, 1)[:, None] ** (self.growth - 1) * (summed - summed[:, :1])
+        odds[:, 2] += self.half_turn_weight * half_turns
+        return odds
+
+
+def summed_log_answers(answers: np.ndarray) -> np.ndarray:
+    """The blobs' (N, 4) answers as logs, floored, added up for each turn (4,)."""
+    return np.log(np.maximum(np.reshape(answers, (-1, 4)), LEAST_LIKELIHOOD)).sum(axis=0)
+
+
+INDEPENDENT = TurnEvidence(1.0, 1.0, 1.0)  # every blob and line a witness of its own: their log answers added up
 
 
 def whole_blobs(analysis: Analysis) -> np.ndarray:
@@ -85,13 +143,15 @@ def half_turn_evidence(given: list[np.ndarray], half_turned: list[np.ndarray]) -
     return float(sum(path(turned) - path(upright) for upright, turned in zip(given, half_turned)))
 
 
-def log_posterior(turn_probabilities: np.ndarray, half_turn: float = 0.0) -> np.ndarray:
+def log_posterior(evidence: TurnEvidence, turn_probabilities: np.ndarray, half_turn: float = 0.0) -> np.ndarray:
     """The log probability, up to a constant, of each quarter turn (0-3) bringing the image upright, from each
-    blob's (N, 4) answers and the lines' `half_turn_evidence`, taken as independent evidence."""
-    prior = np.array([1 - TURNED_SHARE] + [TURNED_SHARE / 3] * 3)
-    logs = np.log(prior) + np.log(np.maximum(turn_probabilities, LEAST_LIKELIHOOD)).sum(axis=0)
-    logs[2] += half_turn
-    return logs
+    blob's (N, 4) answers and the lines' `half_turn_evidence`, as `evidence` weighs them, over the prior."""
+    return np.log(prior_chances()) + evidence.log_odds(turn_probabilities, half_turn)
+
+
+def prior_chances(turned_share: float = TURNED_SHARE) -> np.ndarray:
+    """As given, then each quarter turn: the turned share split evenly among the three turns."""
+    return np.array([1 - turned_share] + [turned_share / 3] * 3)
 
 
 def _normalised(logs: np.ndarray) -> np.ndarray:
@@ -99,11 +159,12 @@ def _normalised(logs: np.ndarray) -> np.ndarray:
     return chances / chances.sum()
 
 
-def turn_to_try(turn_probabilities: np.ndarray, half_turn: float = 0.0, read_nothing: bool = False) -> WayUp | None:
+def turn_to_try(evidence: TurnEvidence, turn_probabilities: np.ndarray, half_turn: float = 0.0,
+                read_nothing: bool = False) -> WayUp | None:
     """The likeliest turn away from as given, where it is likely enough to be worth a second reading, or whatever
     its chance where the image as given `read_nothing` and has marks to judge: a person who can read nothing in a
     page turns it before giving up. None where no turn is worth trying."""
-    logs = log_posterior(turn_probabilities, half_turn)
+    logs = log_posterior(evidence, turn_probabilities, half_turn)
     chances, among_turns = _normalised(logs), _normalised(logs[1:])
     turns = 1 + int(among_turns.argmax())
     worth_trying = chances[turns] >= TRY_FROM or (read_nothing and len(turn_probabilities) > 0)

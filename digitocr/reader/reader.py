@@ -282,7 +282,7 @@ class Reader:
         confirms it (see `orientation`), else as given, or as one line (`_one_line`)."""
         guess = reading.guessed
         no_number = not reading.lines or guess
-        way = turn_to_try(answers.turns, answers.half_turn, read_nothing=no_number)
+        way = turn_to_try(self.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=no_number)
         if way is None:
             return self._one_line(prepared.loaded, reading, settings, stages)
         degrees = 90 * way.turns

@@ -47,7 +47,7 @@ from ..reader import Models, Reader
 from ..reader.confidence import (DEFAULT_CONFIDENCE_PATH, FEATURES, ConfidenceModel, ImageEvidence, LineEvidence,
                                  LogisticModel, judged_rows, probability)
 from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
-from ..reader.orientation import WayUp, keeps_turned, turn_to_try
+from ..reader.orientation import TurnEvidence, WayUp, keeps_turned, turn_to_try
 from ..reader.prepare import Prepared, prepare
 from ..reader.steps import Answers, finish
 from ..reader.word_groups import DEFAULT_GROUPS_PATH, WordGroupJudge
@@ -126,7 +126,8 @@ def example_of(models: Models, pixels: np.ndarray, truth: str, settings: ReaderS
     first = prepare(pixels, reader.settings)
     answers = reader.answers([first])[0]
     given, reading = candidate(first, answers)
-    way = turn_to_try(answers.turns, answers.half_turn, read_nothing=not reading.lines or reading.guessed)
+    way = turn_to_try(models.turn_evidence, answers.turns, answers.half_turn,
+                      read_nothing=not reading.lines or reading.guessed)
     if way is None:
         return Example((given,), reading.guessed)
     return Example((given, candidate(*reader.turned(first, way.turns, reader.settings))[0]), reading.guessed, way)
@@ -356,22 +357,25 @@ def main(argv: list[str] | None = None) -> int:
     training_pool, held_out_pool = pools(LineSources(load_mnist(args.data), parse_pendigits(args.pendigits)
                                                      if args.pendigits else []))
     classifier, line_recognizer, orientation = DigitClassifier.load(), LineRecognizer.load(), OrientationNet.load()
+    turn_evidence = TurnEvidence.load()
     facts = {"seed": args.seed, "command": "python -m digitocr.training.calibrate " + " ".join(sys.argv[1:]),
              "models": {"classifier": model_sha256(classifier.path),
                         "line_recognizer": model_sha256(line_recognizer.path),
-                        "orientation": model_sha256(orientation.path)}}
+                        "orientation": model_sha256(orientation.path),
+                        "turn_evidence": model_sha256(turn_evidence.path)}}
     if args.confidence_only:
         finder, judge = NumberFinder.load(), WordGroupJudge.load()
         facts["judges"] = {"number_finder": model_sha256(finder.path), "word_groups": model_sha256(judge.path)}
     else:
         try:
             finder, judge = fit_judges(Models(classifier, line_recognizer, EvidenceRecorder(), KeepingRecorder(),
-                                              orientation, KeepingRecorder()),
+                                              orientation, KeepingRecorder(), turn_evidence),
                                        training_pool, args, facts)
         except TooFewLessons as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-    model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder, orientation, judge),
+    model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder, orientation, judge,
+                             turn_evidence),
                       labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes, args.scans))
     model |= facts | {"writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "
                                  f"{min(HELD_OUT_WRITERS)}-{max(HELD_OUT_WRITERS)}, never trained on"}

@@ -392,7 +392,7 @@ def test_a_reading_is_no_surer_than_the_turn_it_was_read_at(reader):
     # on its side, the shapes leave the turn in doubt; the turned reading itself is sure of its digits
     turned = np.ascontiguousarray(np.rot90(np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB"))))
     answers = reader.answers([prepare(turned, reader.settings)])[0]
-    way = turn_to_try(answers.turns, answers.half_turn)
+    way = turn_to_try(reader.models.turn_evidence, answers.turns, answers.half_turn)
     reading = reader.read(turned)
     assert reading.text == "4096" and way.probability < reader.settings.review_below
     assert reading.confidence <= way.probability and reading.needs_review
