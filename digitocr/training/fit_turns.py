@@ -23,6 +23,7 @@ import argparse
 import itertools
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -54,12 +55,14 @@ HALF_TURN_WEIGHTS = np.linspace(0.0, 2.0, 21)
 REFINEMENTS = 2  # finer grids around the best, each a tenth of the last one's spacing
 
 
+@dataclass(frozen=True)
 class Evidence:
-    """For each scene: the blobs' (N, 4) answers summed as logs, how many blobs, the lines' half-turn evidence, and
-    the quarter turns that bring it upright."""
+    """What the networks said of each of N scenes, and which way up it is."""
 
-    def __init__(self, summed: np.ndarray, blobs: np.ndarray, half_turns: np.ndarray, truths: np.ndarray):
-        self.summed, self.blobs, self.half_turns, self.truths = summed, blobs, half_turns, truths
+    summed: np.ndarray  # (N, 4): the blobs' `summed_log_answers`
+    blobs: np.ndarray  # (N,): how many blobs were judged
+    half_turns: np.ndarray  # (N,): the lines' half-turn evidence
+    truths: np.ndarray  # (N,): the quarter turns anticlockwise that bring the scene upright
 
     def __len__(self) -> int:
         return len(self.truths)
