@@ -43,12 +43,11 @@ from .calibrate import FIT_SHARE
 from .line_lessons import DigitPool
 from .mnist import load_mnist
 from .pendigits import parse_pendigits
-from .scenes import KINDS, Writer, make_scene
+from .scenes import KINDS, TURNED_QUARTERS, Writer, make_scene
 from .train_lines import LineSources, pools
 
 SEED = 8642
 SCENES_PER_KIND = 150
-QUARTERS_TO_UPRIGHT = {"turned_90": 3, "turned_180": 2, "turned_270": 1}  # anticlockwise turns that undo each kind's
 SCALES = np.linspace(0.1, 3.0, 30)  # the first grid of each weight
 GROWTHS = np.linspace(0.0, 1.2, 25)
 HALF_TURN_WEIGHTS = np.linspace(0.0, 2.0, 21)
@@ -95,7 +94,7 @@ def scene_evidence(reader: Reader, pool: DigitPool, seed: int, per_kind: int) ->
             summed.append(summed_log_answers(answers.turns))
             blobs.append(len(answers.turns))
             half_turns.append(answers.half_turn)
-            truths.append(QUARTERS_TO_UPRIGHT.get(kind, 0))
+            truths.append((4 - TURNED_QUARTERS.get(kind, 0)) % 4)  # the quarter turns that undo its turn
         print(f"  {kind}: {per_kind} scenes answered", flush=True)
     return Evidence(np.array(summed), np.array(blobs, np.float64), np.array(half_turns), np.array(truths))
 

@@ -63,6 +63,7 @@ KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", 
          "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out",
          "separators", "tight_crop", "run_together", "small_and_faint")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
+TURNED_QUARTERS = {"turned_90": 1, "turned_180": 2, "turned_270": 3}  # quarter turns anticlockwise each is drawn at
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
                    "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo", "currency_sign",
@@ -785,8 +786,8 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "scan_margin": scan_margin,
           "stray_marks": stray_marks, "neighbour_rows": neighbour_rows, "blot": blot, "stamp": stamp,
           "light_on_dark": light_on_dark, "noise_region": noise_region, "digit_column": digit_column,
-          "several_lines": several_lines, "register_crop": register_crop, "turned_90": turned(1),
-          "turned_180": turned(2), "turned_270": turned(3), "spaced_out": spaced_out,
+          "several_lines": several_lines, "register_crop": register_crop,
+          **{kind: turned(quarters) for kind, quarters in TURNED_QUARTERS.items()}, "spaced_out": spaced_out,
           "separators": separators, "tight_crop": tight_crop, "run_together": run_together,
           "small_and_faint": small_and_faint, "ones_first": ones_first,
           "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row,
