@@ -32,6 +32,7 @@ from ..image.loading import load_image
 from ..image.pipeline import analyse
 from ..networks.classifier import DigitClassifier
 from ..reader import Reader
+from ..reader.line_views import views
 from ..settings import ReaderSettings
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -121,7 +122,7 @@ def time_reads(reader: Reader, data: bytes, repeats: int) -> tuple[list[float], 
         cut = time.perf_counter()
         reader.classifier.predict(analysis.model_inputs)
         classified = time.perf_counter()
-        reader.line_recognizer.frames([line.image for line in lines])
+        reader.line_recognizer.frames([view.image for line in lines for view in views(line)])
         recognized = time.perf_counter()
         for name, seconds in {"decode": decoded - started, **analysis.timings, "line cut": cut - analysed,
                               "classify": classified - cut, "line recognizer": recognized - classified}.items():

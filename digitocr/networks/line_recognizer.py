@@ -18,6 +18,7 @@ from .onnx_net import ALL_CORES, OnnxNet
 LINE_HEIGHT = 32  # rows of the recognizer's input
 FRAME_STEP = 4  # input columns per output frame (the network halves the width twice)
 RIGHT_CONTEXT = 32  # blank columns after a line: more than the network's reach to the right (16 to 32 columns)
+BATCH_COLUMNS = 16384  # input columns of one call, padding included: about 100 MB of the network's activations
 DEFAULT_LINE_MODEL_PATH = MODELS / "LineReader.keras"
 EXPECTED_INPUT = (None, LINE_HEIGHT, None, 1)
 EXPECTED_OUTPUT = (None, 1, None, BLANK + 1)
@@ -56,8 +57,22 @@ class LineRecognizer:
         return cls(net, path)
 
     def frames(self, lines: list[np.ndarray]) -> list[np.ndarray]:
-        """Per line, (T, 11) probabilities for the frames its own width covers; all lines in one call."""
-        if not lines:
-            return []
-        output = self._net(batch_of_lines(lines))[:, 0]
-        return [output[index, :-(-line.shape[1] // FRAME_STEP)] for index, line in enumerate(lines)]
+        """Per line, (T, 11) probabilities for the frames its own width covers; the lines batched by width
+        (`width_batches`), so a batch pads little and its memory stays bounded however many lines there are."""
+        found: list[np.ndarray] = [np.empty(0)] * len(lines)
+        for batch in width_batches([line.shape[1] for line in lines]):
+            output = self._net(batch_of_lines([lines[index] for index in batch]))[:, 0]
+            for row, index in enumerate(batch):
+                found[index] = output[row, :-(-lines[index].shape[1] // FRAME_STEP)]
+        return found
+
+
+def width_batches(widths: list[int]) -> list[list[int]]:
+    """The indices of lines `widths` wide, narrowest first, in batches of at most BATCH_COLUMNS padded columns."""
+    batches: list[list[int]] = []
+    for index in sorted(range(len(widths)), key=lambda i: widths[i]):
+        padded = widths[index] + RIGHT_CONTEXT
+        if not batches or (len(batches[-1]) + 1) * padded > BATCH_COLUMNS:
+            batches.append([])
+        batches[-1].append(index)
+    return batches

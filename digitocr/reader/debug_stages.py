@@ -11,6 +11,7 @@ from ..results import Box, Digit, Line, Stage
 from ..settings import ReaderSettings
 from .cuts import NOT_A_DIGIT, TINY_SCAN_DIGIT_HEIGHT, mean_log_confidence
 from .draft import Draft
+from .line_views import FURTHER_WIDTHS, WIDTHS
 from .number_finder import SMALLEST_LEGIBLE
 from .prepare import SECOND_LOOK_BELOW, Prepared
 
@@ -32,7 +33,9 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
         classification_stage(prepared, draft, settings),
         Stage("line recognizer", line_sheet([line.image for line in prepared.lines]),
               "Each line read whole by the line recognizer (CTC, no cuts) by its gray levels (the ink's tone within a "
-              "pixel of the cleaned ink), and weighed against the contour "
+              "pixel of the cleaned ink), at " + widths(WIDTHS) + " times its width, and at " + widths(FURTHER_WIDTHS)
+              + " where those read differently, in the view shown here: the one whose text is the likeliest over all. "
+              "Its reading is weighed against the contour "
               "reading: " + ("; ".join(v.explanation for v in draft.verdicts) or "no lines")
               + "." if settings.read_lines else "Switched off: contour reading only."),
         Stage("reading", draw_reading(prepared.loaded.pixels, scaled_to_loaded(digits, prepared.loaded.scale),
@@ -49,6 +52,10 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
               (" Red: " + "; ".join(f"'{''.join(str(d.label) for d in group)}', crossed out with one stroke of the "
                                     "pen, void" for group in draft.struck) + "." if draft.struck else "")),
     )
+
+
+def widths(shares: tuple[float, ...]) -> str:
+    return ", ".join(f"{share:.2f}" for share in shares[:-1]) + f" and {shares[-1]:.2f}"
 
 
 def set_aside_why(digits: list[Digit], chance: float | None) -> str:

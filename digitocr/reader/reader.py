@@ -16,6 +16,7 @@ from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..results import Box, Outcome, Reading
 from ..settings import ReaderSettings
+from .line_views import WIDTHS, read_in_views, views
 from .models import Models
 from .orientation import blobs_to_judge, half_turn_evidence, keeps_turned, turn_to_try
 from .prepare import (Prepared, classifier_rows, doubtful_pieces, gray_rows, load_for_reading, piece_probabilities,
@@ -96,23 +97,29 @@ class Reader:
             yield Outcome(source, self._reading(prepared, answers, settings, False))
 
     def answers(self, prepared: list[Prepared]) -> list[Answers]:
-        """The networks' answers for many prepared images, each network called once for all of them."""
+        """The networks' answers for many prepared images, each network called once for all of them; each line read
+        at a few widths and in the view of the likeliest text (`line_views`)."""
         pieces = self.piece_answers(prepared)
         blobs = [blobs_to_judge(one) for one in prepared]
         turns = self.models.orientation.predict(np.concatenate(blobs))
-        lines = [line.image for one in prepared for line in one.lines]
+        lines = [line for one in prepared for line in one.lines]
+        seen = [view for line in lines for view in views(line)]
         # each image's lines read turned half round too: none where no blob is judged (a drawing, a tiny scan)
         turned_counts = [len(one.lines) if len(judged) else 0 for one, judged in zip(prepared, blobs)]
         half_turned = [np.rot90(line.image, 2) for one, count in zip(prepared, turned_counts) if count
                        for line in one.lines]
-        frames = self.line_recognizer.frames(lines + half_turned)
-        answers, line_start, blob_start, turned_start = [], 0, 0, len(lines)
+        frames = self.line_recognizer.frames([view.image for view in seen] + half_turned)
+        chosen = read_in_views(lines, frames[:len(seen)], self.line_recognizer.frames)
+        own_widths = frames[:len(seen):len(WIDTHS)]
+        answers, line_start, blob_start, turned_start = [], 0, 0, len(seen)
         for one, own_pieces, own_blobs, turned_count in zip(prepared, pieces, blobs, turned_counts):
             line_end, blob_end = line_start + len(one.lines), blob_start + len(own_blobs)
             turned_end = turned_start + turned_count
-            own_frames = frames[line_start:line_end]
-            answers.append(Answers(own_pieces, own_frames, turns[blob_start:blob_end],
-                                   half_turn_evidence(own_frames, frames[turned_start:turned_end])))
+            own_views = chosen[line_start:line_end]
+            answers.append(Answers(own_pieces, [line for line, _ in own_views], [frames for _, frames in own_views],
+                                   turns[blob_start:blob_end],
+                                   half_turn_evidence(own_widths[line_start:line_end],
+                                                      frames[turned_start:turned_end])))
             line_start, blob_start, turned_start = line_end, blob_end, turned_end
         return answers
 

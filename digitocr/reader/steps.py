@@ -51,6 +51,7 @@ class Answers:
     """The networks' answers for one prepared image."""
 
     probabilities: np.ndarray  # the classifier's, one row per piece
+    lines: list[LineImage]  # the image's lines in the view the recognizer's answers are for (`line_views`)
     frames: list[np.ndarray]  # the line recognizer's, one (T, 11) array per line
     turns: np.ndarray  # the orientation network's, one row per whole blob judged (`orientation.blobs_to_judge`)
     half_turn: float = 0.0  # the line recognizer's `orientation.half_turn_evidence`; 0 where no blob is judged
@@ -59,6 +60,7 @@ class Answers:
 def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, models: Models,
            keep_stages: bool) -> Reading:
     """From the networks' answers for one prepared image to its reading."""
+    prepared = replace(prepared, lines=answers.lines)
     marks = dropped_marks(prepared.analysis)
     draft = classified_blobs(prepared, answers.probabilities, settings)
     draft = weigh_lines(draft, prepared, answers.frames, settings)
