@@ -297,6 +297,11 @@ class TooFewLessons(ValueError):
     """The lessons drawn to fit a judge hold one class only, so there is nothing to tell apart."""
 
 
+def share(chosen: np.ndarray) -> float | None:
+    """The share of True in `chosen`; None where it is empty, as a card's JSON can say (NaN is not JSON)."""
+    return float(chosen.mean()) if len(chosen) else None
+
+
 def fit_judge(kind: type[LogisticModel], lessons_of: Callable[[list], tuple[np.ndarray, np.ndarray]], images: list,
               unit: str) -> tuple[LogisticModel, dict]:
     """A judge of what is the number (a `kind`), fitted on four fifths of the images' `unit`s (lines, groups), and its
@@ -312,8 +317,7 @@ def fit_judge(kind: type[LogisticModel], lessons_of: Callable[[list], tuple[np.n
     kept = probability(weights, bias, held_features) >= KEEP_FROM
     number = held_labels > 0.5
     figures = {f"{unit}s": int(len(held_labels)), f"number_{unit}s": int(number.sum()),
-               f"number_{unit}s_kept": float(kept[number].mean()),
-               f"other_{unit}s_set_aside": float((~kept[~number]).mean())}
+               f"number_{unit}s_kept": share(kept[number]), f"other_{unit}s_set_aside": share(~kept[~number])}
     return kind(weights, bias), {"weights": dict(zip(kind.FEATURES, weights.tolist())), "bias": bias,
                                  f"fitted_on_{unit}s": int(len(labels)), "held_out": figures}
 

@@ -90,12 +90,13 @@ def test_the_start_of_a_word_a_space_after_the_number_is_set_aside_and_said_so(r
     assert any("set aside as no part of the number (a word" in note for r in readings for note in r.notes)
 
 
-def test_without_the_judge_the_words_read_as_digits(reader, keeps_every_group):
-    """The judge is what reads these pages right: keeping every group, the same reader takes letters for digits."""
+def test_without_the_judge_a_words_loop_is_read_as_a_digit(reader, keeps_every_group):
+    """The line recognizer reads most such words as nothing; the judge is what reads the rest right: keeping every
+    group, the same reader takes a word's first loop for a zero after the number."""
     keeping_all = Reader(models=replace(reader.models, word_groups=keeps_every_group))
     number = written("4096", gap=0)
     texts = [keeping_all.read(with_word_after(number, seed)).text for seed in range(12)]
-    assert sum(text == "4096" for text in texts) < 10
+    assert "40960" in texts and sum(text == "4096" for text in texts) < 12
 
 
 def test_a_number_written_a_digit_to_a_box_keeps_its_end_digits(reader):
