@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from ..image.lines import LineImage
-from ..networks.ctc import decode, log_likelihood
+from ..networks.ctc import log_likelihood, text_of
 from ..networks.line_recognizer import FRAME_STEP
 
 WIDTHS = (1.0, 1 / 1.2, 1.2)  # of the line's own width: the first looks at it, its own first...
@@ -47,7 +47,7 @@ class Looks:
 
     @classmethod
     def of(cls, seen: list[LineImage], frames: list[np.ndarray]) -> "Looks":
-        return cls(seen, frames, [decode(one).text for one in frames])
+        return cls(seen, frames, [text_of(one) for one in frames])
 
     def __add__(self, more: "Looks") -> "Looks":
         return Looks(self.views + more.views, self.frames + more.frames, self.texts + more.texts)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import frames_for
-from digitocr.networks.ctc import BLANK, decode, greedy_decode, log_likelihood
+from digitocr.networks.ctc import BLANK, decode, greedy_decode, log_likelihood, text_of
 
 
 def test_greedy_decoding_merges_repeats_and_drops_blanks():
@@ -76,3 +76,15 @@ def test_no_digits_at_all_is_a_blank_in_every_frame():
     frames = frames_for([BLANK, 3, BLANK, BLANK], sure=0.8)
     assert log_likelihood(frames, []) == pytest.approx(float(np.log(frames[:, BLANK]).sum()))
     assert log_likelihood(frames[:0], []) == float("-inf")
+
+
+def test_the_text_found_cheaply_is_the_text_decoding_reads():
+    rng = np.random.default_rng(0)
+    sure_paths = 0
+    for _ in range(500):
+        frames = rng.random((int(rng.integers(1, 30)), BLANK + 1)) ** rng.uniform(0.5, 30)
+        frames[rng.random(len(frames)) < 0.5, BLANK] += 30  # blanks between the digits, surely
+        frames = (frames / frames.sum(axis=1, keepdims=True)).astype(np.float32)
+        sure_paths += bool(np.prod(frames.max(axis=1), dtype=np.float64) >= 0.5)
+        assert text_of(frames) == decode(frames).text
+    assert 20 < sure_paths < 480  # both ways of finding it are tried
