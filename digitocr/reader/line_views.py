@@ -67,13 +67,15 @@ class Looks:
         return self.views[best], self.frames[best]
 
 
-def read_in_views(lines: list[LineImage], frames: list[np.ndarray], read: Read) -> list[tuple[LineImage, np.ndarray]]:
-    """Each line's likeliest view and the recognizer's frames for it, given the `frames` of every line's `views` in
-    order: where those read differently, the line is read at FURTHER_WIDTHS too (`read`), and weighed over all."""
+def read_in_views(first_views: list[list[LineImage]], frames: list[np.ndarray],
+                  read: Read) -> list[tuple[LineImage, np.ndarray]]:
+    """Each line's likeliest view and the recognizer's frames for it, given each line's `views` and the `frames` for
+    them all in order: where those read differently, the line is read at FURTHER_WIDTHS too (`read`), and weighed
+    over all."""
     count = len(WIDTHS)
-    looks = [Looks.of(views(line), frames[index * count:(index + 1) * count]) for index, line in enumerate(lines)]
+    looks = [Looks.of(seen, frames[index * count:(index + 1) * count]) for index, seen in enumerate(first_views)]
     doubtful = [index for index, own in enumerate(looks) if not own.agree]
-    further = [views(lines[index], FURTHER_WIDTHS) for index in doubtful]
+    further = [views(first_views[index][0], FURTHER_WIDTHS) for index in doubtful]
     further_frames = read([view.image for seen in further for view in seen]) if further else []
     step = len(FURTHER_WIDTHS)
     for number, (index, seen) in enumerate(zip(doubtful, further)):

@@ -102,14 +102,14 @@ class Reader:
         pieces = self.piece_answers(prepared)
         blobs = [blobs_to_judge(one) for one in prepared]
         turns = self.models.orientation.predict(np.concatenate(blobs))
-        lines = [line for one in prepared for line in one.lines]
-        seen = [view for line in lines for view in views(line)]
+        first_views = [views(line) for one in prepared for line in one.lines]
+        seen = [view.image for own in first_views for view in own]
         # each image's lines read turned half round too: none where no blob is judged (a drawing, a tiny scan)
         turned_counts = [len(one.lines) if len(judged) else 0 for one, judged in zip(prepared, blobs)]
         half_turned = [np.rot90(line.image, 2) for one, count in zip(prepared, turned_counts) if count
                        for line in one.lines]
-        frames = self.line_recognizer.frames([view.image for view in seen] + half_turned)
-        chosen = read_in_views(lines, frames[:len(seen)], self.line_recognizer.frames)
+        frames = self.line_recognizer.frames(seen + half_turned)
+        chosen = read_in_views(first_views, frames[:len(seen)], self.line_recognizer.frames)
         own_widths = frames[:len(seen):len(WIDTHS)]
         answers, line_start, blob_start, turned_start = [], 0, 0, len(seen)
         for one, own_pieces, own_blobs, turned_count in zip(prepared, pieces, blobs, turned_counts):

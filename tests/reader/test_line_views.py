@@ -46,7 +46,7 @@ def test_a_view_sure_of_its_text_outweighs_others_that_doubt_it():
 def test_a_line_whose_first_views_agree_is_read_no_further_and_kept_as_it_is():
     line, frames = a_line(), frames_with_zeros(0.95)
     asked = []
-    chosen = read_in_views([line], [frames] + [frames_with_zeros(0.9)] * (len(WIDTHS) - 1),
+    chosen = read_in_views([views(line)], [frames] + [frames_with_zeros(0.9)] * (len(WIDTHS) - 1),
                            lambda images: asked.append(len(images)) or [])
     assert chosen[0][0] is line and chosen[0][1] is frames and asked == []
 
@@ -62,6 +62,6 @@ def test_the_further_views_decide_a_line_the_first_views_read_differently():
         asked.extend(image.shape[1] for image in images)
         return [frames_with_zeros(0.95 if image.shape[1] == max(asked) else 0.3) for image in images]
 
-    (kept_line, kept_frames), = read_in_views([line], first, read)
+    (kept_line, kept_frames), = read_in_views([views(line)], first, read)
     assert sorted(asked) == sorted(round(40 * width) for width in FURTHER_WIDTHS)
     assert decode(kept_frames).text == "9800" and kept_line.image.shape[1] == round(40 * WIDTHS[-1])
