@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
                       args.pendigits, load_hands(Path(args.extra), args.workers) if args.extra else [], args.extra)
     average.write_card(("input", "output", "architecture"),
                        {"multiply_adds": OnnxNet.from_archive(out).multiply_adds, "file_bytes": out.stat().st_size},
-                       final_accuracy(average.model, sources.mnist, validation_sets(sources, None)), parser.prog)
+                       final_accuracy(average.model, sources.mnist, validation_sets(sources, None), None), parser.prog)
     return 0
 
 

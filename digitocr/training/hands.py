@@ -66,12 +66,14 @@ def swiss16_images(folder: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def hwd1000_images(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    """HwD-1000's images in its list's order, as (N, 28, 28) grayscale, and their labels."""
-    with tarfile.open(Path(folder) / HWD1000) as archive:
-        listing = next(name for name in archive.getnames() if name.endswith("dataset.csv"))
-        root = listing[:-len("dataset.csv")]
-        rows = list(csv.DictReader(io.TextIOWrapper(archive.extractfile(listing), "utf-8")))
-        images = [np.asarray(Image.open(archive.extractfile(root + row["image"])).convert("L")) for row in rows]
+    """HwD-1000's images in its list's order, as (N, 28, 28) grayscale, and their labels. The archive is read in one
+    pass: an xz stream cannot seek, and reading its members in the list's order unpacks it again for each."""
+    with tarfile.open(Path(folder) / HWD1000, "r|xz") as archive:
+        files = {member.name: archive.extractfile(member).read() for member in archive if member.isfile()}
+    listing = next(name for name in files if name.endswith("dataset.csv"))
+    root = listing[:-len("dataset.csv")]
+    rows = list(csv.DictReader(io.StringIO(files[listing].decode("utf-8"))))
+    images = [np.asarray(Image.open(io.BytesIO(files[root + row["image"]])).convert("L")) for row in rows]
     return np.stack(images), np.array([int(row["label"]) for row in rows])
 
 

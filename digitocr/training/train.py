@@ -192,13 +192,13 @@ def fit(model, run: TrainingRun, drawer: EpochDrawer, validation: dict, teacher:
     return history, best_epoch
 
 
-def final_accuracy(model, mnist: MnistData, validation: dict) -> dict[str, float]:
-    """MNIST's test set (as published and through the reader's normalisation), the held-out sets, and the share of
-    made-up non-digits the reader would call "not a digit"."""
-    test_images = mnist.test_images.astype(np.float32)[..., None] / 255.0
-    test_normalised = np.stack([to_model_input(mnist_mask(image)) for image in mnist.test_images])[..., None]
-    results = {"mnist_test": accuracy(model, test_images, mnist.test_labels),
-               "mnist_test_through_normalisation": accuracy(model, test_normalised, mnist.test_labels)}
+def final_accuracy(model, mnist: MnistData, validation: dict, limit: int | None) -> dict[str, float]:
+    """MNIST's test set (as published and through the reader's normalisation; its first `limit` images in a smoke
+    run), the held-out sets, and the share of made-up non-digits the reader would call "not a digit"."""
+    tests, labels = mnist.test_images[:limit or None], mnist.test_labels[:limit or None]
+    test_normalised = np.stack([to_model_input(mnist_mask(image)) for image in tests])[..., None]
+    results = {"mnist_test": accuracy(model, tests.astype(np.float32)[..., None] / 255.0, labels),
+               "mnist_test_through_normalisation": accuracy(model, test_normalised, labels)}
     results |= {name: accuracy(model, *data) for name, data in validation.items() if name != "mnist_validation"}
     flat = model.predict(non_digit_probe(), batch_size=1024, verbose=0).max(axis=1) < ReaderSettings().reject_below
     results["non_digits_rejected"] = float(flat.mean())
@@ -227,7 +227,7 @@ def train(sources: Sources, run: TrainingRun) -> dict:
         started = time.perf_counter()
         history, best_epoch = fit(model, run, drawer, validation, teacher)
     seconds = time.perf_counter() - started
-    results = final_accuracy(model, sources.mnist, validation)
+    results = final_accuracy(model, sources.mnist, validation, run.limit)
     print("test: " + ", ".join(f"{name} {value:.4f}" for name, value in results.items()), flush=True)
     save_model(model, run.out)
     card = model_card(model, sources, run, pools.reader_cuts, {
@@ -262,7 +262,7 @@ def model_card(model, sources: Sources, run: TrainingRun, cuts: ReaderCuts | Non
         "seed": run.seed,
         "training_seconds": outcome["training_seconds"],
         "teacher": outcome["teacher"],
-        "data": data_facts(sources, counts) | ({"reader_cuts": {
+        "data": data_facts(sources, counts, run.limit) | ({"reader_cuts": {
             "scenes": cuts.scenes, "scenes_aligned": cuts.scenes_aligned, "pieces": len(cuts.labels),
             "not_digits": int((cuts.labels == NOT_A_DIGIT).sum())}} if cuts else {}),
         "augmentation": asdict(augment.AugmentSettings()),
@@ -281,11 +281,12 @@ def model_card(model, sources: Sources, run: TrainingRun, cuts: ReaderCuts | Non
     }
 
 
-def data_facts(sources: Sources, counts: EpochCounts) -> dict:
+def data_facts(sources: Sources, counts: EpochCounts, limit: int | None) -> dict:
     mnist = sources.mnist
     return {
         "mnist": {"source": mnist.source, "md5": mnist.md5, "licence": "CC BY-SA 3.0",
-                  "train_images": int(len(mnist.train_images) - VALIDATION_SIZE), "validation_images": VALIDATION_SIZE},
+                  "train_images": int(len(mnist.train_images) - VALIDATION_SIZE), "validation_images": VALIDATION_SIZE,
+                  "test_images": int(len(mnist.test_images[:limit or None]))},
         "pendigits": {"source": sources.pendigits_path, "licence": "CC BY 4.0",
                       "md5": md5_of(Path(sources.pendigits_path)) if sources.pendigits_path else None,
                       "held_out_writers": sorted(HELD_OUT_WRITERS)},

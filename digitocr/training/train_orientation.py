@@ -170,7 +170,7 @@ def train(sources: Sources, out: Path, epochs: int, seed: int, limit: int | None
             "parameters": int(model.count_params()), "multiply_adds": OnnxNet.from_archive(out).multiply_adds,
             "file_bytes": out.stat().st_size, "scores": results, "best_epoch": best_epoch, "history": history,
             "seed": seed, "training_seconds": round(time.perf_counter() - started, 1),
-            "data": data_facts(sources, counts) | {"pipeline_blobs": {
+            "data": data_facts(sources, counts, None) | {"pipeline_blobs": {
                 "train": len(scene_blobs[1]), "held_out": len(validation["scene_blobs_held_out"][1]),
                 "images": {"fields": small or FIELDS, "scenes_per_kind": small or SCENES_PER_KIND}}},
             "learning_rate": LEARNING_RATE, "batch_size": BATCH_SIZE,

@@ -33,7 +33,7 @@ def test_the_confidence_networks_learn_what_no_single_feature_weighed_alone_tell
     """Right where two signs agree, wrong where they differ: no weighted sum of the two tells these apart, as a
     recognizer's sure text says little where the number finder doubts the line, and much where it does not."""
     rng = np.random.default_rng(1)
-    features = rng.normal(0, 1, (4000, 2)) + [5.0, -3.0]  # standardised before the networks see them
+    features = rng.normal(0, 1, (1000, 2)) + [5.0, -3.0]  # standardised before the networks see them
     right = (np.sign(features[:, 0] - 5.0) == np.sign(features[:, 1] + 3.0)).astype(np.float64)
     model = calibrate.fit_confidence(features, right)
     assert model.output_weights.shape == (calibrate.NETWORKS, calibrate.HIDDEN_UNITS)

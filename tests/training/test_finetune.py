@@ -77,7 +77,7 @@ def test_finetuning_reads_a_new_writer_20_points_better_without_forgetting_mnist
     chosen = []
     for label in range(10):
         mine = [d for d in digits if d.label == label]
-        chosen += [mine[i % len(mine)] for i in range(20)]
+        chosen += [mine[i % len(mine)] for i in range(12)]
     append_samples(tmp_path / "mine", [(writer_digit(d, rng), str(d.label)) for d in chosen])
     card = finetune(tmp_path / "mine", DEFAULT_MODEL_PATH,
                     tmp_path / "my_model.keras", load_mnist(SHARED / "data/mnist"))
