@@ -13,6 +13,7 @@ from .onnx_net import ALL_CORES, OnnxNet, UnsupportedLayers
 
 NUM_CLASSES = 10
 FIELD_SIZE = 28  # the classifier's input side, as MNIST's
+MOST_PIECES = 2048  # pieces in one network call: about 400 MB of activations, however many pieces an image holds
 DEFAULT_MODEL_PATH = MODELS / "DigitClassifier.keras"
 
 
@@ -72,8 +73,16 @@ class DigitClassifier:
         return self._keras_model
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) or (N, 28, 28, 1) inputs in one batched call; (N, 10) float32 probabilities."""
+        """(N, 28, 28) or (N, 28, 28, 1) inputs in calls of at most MOST_PIECES; (N, 10) float32 probabilities."""
         batch = np.ascontiguousarray(inputs, np.float32).reshape(-1, FIELD_SIZE, FIELD_SIZE, 1)
         if len(batch) == 0:
             return np.zeros((0, NUM_CLASSES), np.float32)
-        return np.asarray(self._forward(batch), np.float32)
+        return in_calls_of_bounded_size(self._forward, batch)
+
+
+def in_calls_of_bounded_size(forward: Callable[[np.ndarray], np.ndarray], pieces: np.ndarray) -> np.ndarray:
+    """`forward`'s answers for (N, 28, 28, 1) pieces, MOST_PIECES at a time: a network's activations for all the
+    pieces of a batch of photos of noise or a textured desk at once would take gigabytes, and each piece's answer
+    does not depend on the others in its call."""
+    return np.concatenate([np.asarray(forward(pieces[start:start + MOST_PIECES]), np.float32)
+                           for start in range(0, len(pieces), MOST_PIECES)])

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..models import MODELS
-from .classifier import FIELD_SIZE
+from .classifier import FIELD_SIZE, in_calls_of_bounded_size
 from .model_files import load_network
 from .onnx_net import ALL_CORES, OnnxNet
 
@@ -37,8 +37,8 @@ class OrientationNet:
         return cls(net, path)
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) or (N, 28, 28, 1) pieces in one call; (N, 4) float32 probabilities."""
+        """(N, 28, 28) or (N, 28, 28, 1) pieces in calls of bounded size; (N, 4) float32 probabilities."""
         batch = np.ascontiguousarray(inputs, np.float32).reshape(-1, FIELD_SIZE, FIELD_SIZE, 1)
         if len(batch) == 0:
             return np.full((0, TURN_CLASSES), 1.0 / TURN_CLASSES, np.float32)
-        return np.asarray(self._net(batch), np.float32)
+        return in_calls_of_bounded_size(self._net, batch)

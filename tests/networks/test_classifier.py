@@ -5,7 +5,7 @@ import pytest
 
 from conftest import PROJECT, SHARED, needs_shared, tampered_copy
 from digitocr import ModelError
-from digitocr.networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
+from digitocr.networks.classifier import DEFAULT_MODEL_PATH, MOST_PIECES, DigitClassifier
 from digitocr.networks.model_files import model_card_path
 
 
@@ -22,6 +22,20 @@ def test_classifier_gives_probabilities_in_one_batch(reader):
     assert probabilities.shape == (5, 10)
     assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
     assert reader.classifier.predict(np.zeros((0, 28, 28))).shape == (0, 10)
+
+
+def test_more_pieces_than_one_call_takes_are_each_answered_as_alone_in_order():
+    """A page of specks holds thousands of pieces: they are answered in calls of bounded size, so memory stays
+    bounded, and no piece's answer depends on where the calls were cut."""
+    calls = []
+
+    def forward(batch: np.ndarray) -> np.ndarray:
+        calls.append(len(batch))
+        return np.eye(10, dtype=np.float32)[batch[:, 0, 0, 0].astype(int) % 10]
+
+    pieces = np.arange(2 * MOST_PIECES + 7, dtype=np.float32)[:, None, None] * np.ones((1, 28, 28), np.float32)
+    answers = DigitClassifier(forward, None).predict(pieces)
+    assert calls == [MOST_PIECES, MOST_PIECES, 7] and (answers.argmax(axis=1) == np.arange(len(pieces)) % 10).all()
 
 
 def test_a_changed_model_file_is_refused(tmp_path):
