@@ -11,7 +11,10 @@ the least clear digit's answer is from its runner-up (a '1' that might be a
 recognizer read, how many lines and digits there are, how many marks were
 left out as flat answers, and how sure the number finder was of the line it
 was least sure belongs to the number (a whole reading is right only where
-every line it holds is the number's). It is also described by what it left
+every line it holds is the number's), and on how many lines the recognizer
+read differently at slightly different widths (`line_views`: a text that
+changes when the line is a fifth wider is one a person would look at
+twice). It is also described by what it left
 out of the image (`ImageEvidence`): how much of the lines' ink its digits
 cover (a digit the crop cut, a '1' lost beside a '6', a line of a turned
 number set aside all leave ink unread) and how nearly a line or group set
@@ -50,7 +53,7 @@ from ..results import Digit
 DEFAULT_CONFIDENCE_PATH = MODELS / "FieldConfidence.json"
 READING_FEATURES = ("text_log_odds", "lowest_digit_log_odds", "mean_digit_log_odds", "lowest_margin",
                     "disagreeing_lines", "lines_read_whole", "lines", "digits", "flat_pieces", "no_line_reading",
-                    "least_part_of_number", "ink_read", "likeliest_set_aside")
+                    "least_part_of_number", "ink_read", "likeliest_set_aside", "lines_seen_differently")
 NO_LINE_READING = READING_FEATURES.index("no_line_reading")
 FEATURES = READING_FEATURES + tuple(f"{name}_classifier_alone" for name in READING_FEATURES
                                     if name != "no_line_reading")
@@ -71,6 +74,7 @@ class LineEvidence:
     read_whole: bool  # the recognizer's reading was kept
     flat_pieces: int  # marks of the line left out because the classifier's answer was flat
     part_of_number: float  # the number finder's chance that the line is the number's; 1 where it was not asked
+    looks_agree: bool = True  # its first views read one text (`line_views`); True where the recognizer did not read it
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,7 @@ def features(lines: list[LineEvidence], image: ImageEvidence) -> np.ndarray:
                        len(lines), len(digits), sum(line.flat_pieces for line in lines),
                        any(line.text_likelihood is None for line in lines),
                        log_odds(min(line.part_of_number for line in lines), SUREST_LINE), image.ink_read,
-                       image.likeliest_set_aside], np.float64)
+                       image.likeliest_set_aside, sum(not line.looks_agree for line in lines)], np.float64)
     return np.concatenate([reading, reading[NO_LINE_READING] * np.delete(reading, NO_LINE_READING)])
 
 

@@ -12,7 +12,9 @@ outweighed by the others. Where the first looks agree, as on most lines,
 that is the reading; where they differ, two looks further out are taken
 before the texts are weighed. The line is then read on in the view whose
 own text won, so that every later step (the line choice, the characters'
-boxes, the number finder) works on the frames of the text it keeps."""
+boxes, the number finder) works on the frames of the text it keeps. Whether
+the first looks agreed is kept as well: a line read differently at slightly
+different widths is one a person would check (`confidence`)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -35,6 +37,15 @@ def views(line: LineImage, widths: tuple[float, ...] = WIDTHS) -> list[LineImage
     return [line if width == 1.0 else replace(line, image=cv2.resize(
         line.image, (max(FRAME_STEP, int(round(line.image.shape[1] * width))), line.image.shape[0]),
         interpolation=cv2.INTER_AREA)) for width in widths]
+
+
+@dataclass(frozen=True)
+class ChosenView:
+    """A line's likeliest view, the recognizer's frames for it, and whether its first looks all read one text."""
+
+    line: LineImage
+    frames: np.ndarray
+    first_looks_agree: bool
 
 
 @dataclass
@@ -67,8 +78,7 @@ class Looks:
         return self.views[best], self.frames[best]
 
 
-def read_in_views(first_views: list[list[LineImage]], frames: list[np.ndarray],
-                  read: Read) -> list[tuple[LineImage, np.ndarray]]:
+def read_in_views(first_views: list[list[LineImage]], frames: list[np.ndarray], read: Read) -> list[ChosenView]:
     """Each line's likeliest view and the recognizer's frames for it, given each line's `views` and the `frames` for
     them all in order: where those read differently, the line is read at FURTHER_WIDTHS too (`read`), and weighed
     over all."""
@@ -80,4 +90,4 @@ def read_in_views(first_views: list[list[LineImage]], frames: list[np.ndarray],
     step = len(FURTHER_WIDTHS)
     for number, (index, seen) in enumerate(zip(doubtful, further)):
         looks[index] = looks[index] + Looks.of(seen, further_frames[number * step:(number + 1) * step])
-    return [own.likeliest() for own in looks]
+    return [ChosenView(*own.likeliest(), index not in doubtful) for index, own in enumerate(looks)]

@@ -53,6 +53,7 @@ class Answers:
     probabilities: np.ndarray  # the classifier's, one row per piece
     lines: list[LineImage]  # the image's lines in the view the recognizer's answers are for (`line_views`)
     frames: list[np.ndarray]  # the line recognizer's, one (T, 11) array per line
+    first_looks_agree: list[bool]  # per line: its first views read one text (`line_views`)
     turns: np.ndarray  # the orientation network's, one row per whole blob judged (`orientation.blobs_to_judge`)
     half_turn: float = 0.0  # the line recognizer's `orientation.half_turn_evidence`; 0 where no blob is judged
 
@@ -98,7 +99,8 @@ def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) 
         likelihood = text_likelihood(frames, digits, known_likelihood(verdict, digits))
     return LineEvidence(digits, likelihood,
                         verdict is not None and verdict.recognized.text == verdict.contour_text, key in draft.read_by,
-                        len(flat_pieces(draft, prepared, key)), draft.number_chances.get(key, 1.0))
+                        len(flat_pieces(draft, prepared, key)), draft.number_chances.get(key, 1.0),
+                        looks_agree(prepared, answers, key))
 
 
 def known_likelihood(verdict: LineVerdict | None, digits: tuple[Digit, ...]) -> float | None:
@@ -128,6 +130,11 @@ def image_evidence(draft: Draft, prepared: Prepared) -> ImageEvidence:
 def line_frames(prepared: Prepared, answers: Answers, key: int) -> np.ndarray | None:
     """The recognizer's answers for line `key`; None where it did not read the line."""
     return next((frames for line, frames in zip(prepared.lines, answers.frames) if line.line == key), None)
+
+
+def looks_agree(prepared: Prepared, answers: Answers, key: int) -> bool:
+    """Whether line `key`'s first views read one text; True where the recognizer did not read the line."""
+    return next((agree for line, agree in zip(prepared.lines, answers.first_looks_agree) if line.line == key), True)
 
 
 def flat_pieces(draft: Draft, prepared: Prepared, key: int) -> list[Candidate]:

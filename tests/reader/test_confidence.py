@@ -47,6 +47,17 @@ def test_a_reading_that_nearly_kept_a_part_it_set_aside_is_less_sure(reader):
     assert model.probability(line, ImageEvidence(likeliest_set_aside=0.45)) < model.probability(line) - 0.05
 
 
+def test_a_line_read_differently_when_looked_at_a_little_wider_or_narrower_goes_to_review(reader):
+    """Two sure digits, but the line read as another text at a fifth of its width more or less (a narrow hand's
+    zeros taken for a word's loops): a person would look again, and so must a clerk."""
+    model, review_below = reader.models.confidence, ReaderSettings().review_below
+    frames = frames_for([BLANK, 4, BLANK, 2, BLANK], sure=0.995)
+    digits = (digit(4, 0.999), digit(2, 0.998))
+    steady, wavering = (LineEvidence(digits, text_likelihood(frames, digits), True, True, 0, 0.99, agree)
+                        for agree in (True, False))
+    assert model.probability([steady]) >= review_below > model.probability([wavering])
+
+
 def test_a_sure_digit_the_classifier_reads_alone_needs_no_review_and_a_doubtful_one_does(reader):
     """A small scan of one digit, which no line recognizer reads: the classifier's answer is all the evidence."""
     model, review_below = reader.models.confidence, ReaderSettings().review_below

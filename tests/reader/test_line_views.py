@@ -48,7 +48,7 @@ def test_a_line_whose_first_views_agree_is_read_no_further_and_kept_as_it_is():
     asked = []
     chosen = read_in_views([views(line)], [frames] + [frames_with_zeros(0.9)] * (len(WIDTHS) - 1),
                            lambda images: asked.append(len(images)) or [])
-    assert chosen[0][0] is line and chosen[0][1] is frames and asked == []
+    assert chosen[0].line is line and chosen[0].frames is frames and chosen[0].first_looks_agree and asked == []
 
 
 def test_the_further_views_decide_a_line_the_first_views_read_differently():
@@ -62,6 +62,6 @@ def test_the_further_views_decide_a_line_the_first_views_read_differently():
         asked.extend(image.shape[1] for image in images)
         return [frames_with_zeros(0.95 if image.shape[1] == max(asked) else 0.3) for image in images]
 
-    (kept_line, kept_frames), = read_in_views([views(line)], first, read)
-    assert sorted(asked) == sorted(round(40 * width) for width in FURTHER_WIDTHS)
-    assert decode(kept_frames).text == "9800" and kept_line.image.shape[1] == round(40 * WIDTHS[-1])
+    kept, = read_in_views([views(line)], first, read)
+    assert sorted(asked) == sorted(round(40 * width) for width in FURTHER_WIDTHS) and not kept.first_looks_agree
+    assert decode(kept.frames).text == "9800" and kept.line.image.shape[1] == round(40 * WIDTHS[-1])
