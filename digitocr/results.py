@@ -112,7 +112,7 @@ class Reading:
     notes: tuple[str, ...] = ()  # what the reader wants a user to know (capped work, nothing found)
     stages: tuple[Stage, ...] = field(default=(), repr=False, compare=False)
     confidence: float = 0.0  # the probability that the whole reading is exactly right (nothing found: 0)
-    needs_review: bool = True  # the confidence is under the reader's review setting: a person should check it
+    needs_review: bool = True  # under the reader's review setting, or a guess: a person should check it
     guessed: bool = False  # no line looked more likely than not to be the number, so the likeliest was read
     pages: int = 1  # the pages or frames the file holds (a multi-page TIFF, an animated GIF): only the first is read
 

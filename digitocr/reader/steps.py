@@ -82,8 +82,8 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
         ((CROSSED_OUT.format(len(draft.struck)),) if draft.struck else ()) + (() if lines else (NOTHING_FOUND,))
     stages = final_stages(prepared, draft, lines, settings) if keep_stages else ()
     sure = confidence.probability(evidence, left_out)
-    return Reading(lines, prepared.loaded.original_size, notes, stages, sure, sure < settings.review_below,
-                   draft.guessed)
+    return Reading(lines, prepared.loaded.original_size, notes, stages, sure,
+                   sure < settings.review_below or draft.guessed, draft.guessed)
 
 
 def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) -> LineEvidence:
