@@ -72,9 +72,9 @@ class Looks:
         they tie, as where they all read the same."""
         if self.agree:
             return self.views[0], self.frames[0]
-        scores = [float(np.logaddexp.reduce([log_likelihood(one, [int(c) for c in text]) for one in self.frames]))
-                  for text in self.texts]
-        best = int(np.argmax(scores))
+        score = {text: float(np.logaddexp.reduce([log_likelihood(one, [int(c) for c in text]) for one in self.frames]))
+                 for text in set(self.texts)}
+        best = int(np.argmax([score[text] for text in self.texts]))
         return self.views[best], self.frames[best]
 
 
