@@ -7,7 +7,10 @@ learned from scenes by the training writers; it is written to
 (`reader.word_groups`): which group at a line's end is the number's, learned
 from more scenes by the training writers; it is written to `WordGroups.json`.
 Then the field confidence, with both in place; `--confidence-only` fits
-it alone, with the shipped finder and judge (neither depends on it).
+it alone, with the shipped finder and judge (neither depends on it), and
+`--shipped-word-groups` keeps the shipped judge: its lessons hold few
+groups that are clutter (under a hundred of some 2,100), and a refit may trade the
+clutter it sets aside for no reason the scenes show.
 The readings it learns from are those the reader makes, of images no
 network learned from: number fields (`line_synth`) and scenes of every kind
 of clutter and turn (`scenes`), all written by held-out writers only
@@ -57,7 +60,7 @@ from .digit_data import HELD_OUT_WRITERS, cropped
 from .line_lessons import DigitPool
 from .line_synth import compose_number, render_field
 from .mnist import load_mnist
-from .number_finding import KeepingRecorder, finder_lessons, group_lessons, training_images
+from .number_finding import NOISE_PICTURES, KeepingRecorder, finder_lessons, group_lessons, training_images
 from .pendigits import parse_pendigits
 from .scenes import KINDS, Writer, make_scene, scaled
 from .train_lines import LineSources, pools
@@ -324,13 +327,19 @@ def fit_judge(kind: type[LogisticModel], lessons_of: Callable[[list], tuple[np.n
 
 def fit_judges(judging_nothing: Models, training_pool: DigitPool, args: argparse.Namespace,
                facts: dict) -> tuple[NumberFinder, WordGroupJudge]:
-    """The number finder, then with it in place the word-group judge, each written to `args.out` with its card."""
+    """The number finder, then with it in place the word-group judge (or the shipped one, `--shipped-word-groups`),
+    each written to `args.out` with its card."""
     training_writers = {"writers": "MNIST's first 55,000 training images and pendigits writers 1-20"}
     finder, finder_card = fit_judge(NumberFinder, functools.partial(finder_lessons, judging_nothing),
-                                    training_images(training_pool, args.seed, args.fields, args.scenes), "line")
+                                    training_images(training_pool, args.seed, args.fields, args.scenes,
+                                                    args.noise_pictures), "line")
     finder_card |= facts | training_writers
     Path(args.out, DEFAULT_FINDER_PATH.name).write_text(json.dumps(finder_card, indent=2) + "\n")
     print(f"wrote {DEFAULT_FINDER_PATH.name}: {finder_card['held_out']}", flush=True)
+    if args.shipped_word_groups:
+        judge = WordGroupJudge.load()
+        facts["judges"] = {"word_groups": model_sha256(judge.path)}
+        return finder, judge
     judging_groups = replace(judging_nothing, finder=finder)
     judge, judge_card = fit_judge(WordGroupJudge, functools.partial(group_lessons, judging_groups),
                                   training_images(training_pool, args.seed + 2, 0, args.group_scenes, 0), "group")
@@ -347,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes of the writers")
     parser.add_argument("--fields", type=int, default=FIELDS, help="number fields to draw for each model")
     parser.add_argument("--scenes", type=int, default=SCENES_PER_KIND, help="scenes of each kind to draw")
+    parser.add_argument("--noise-pictures", type=int, default=NOISE_PICTURES,
+                        help="pictures of noise alone to draw for the number finder")
     parser.add_argument("--scans", type=int, default=SCANS, help="scans of one digit to draw")
     parser.add_argument("--group-scenes", type=int, default=GROUP_SCENES,
                         help="scenes of each kind to draw for the word-group judge")
@@ -354,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--confidence-only", action="store_true",
                         help="fit the field confidence alone, with the shipped number finder and word-group judge "
                              "(which do not depend on it)")
+    parser.add_argument("--shipped-word-groups", action="store_true",
+                        help="fit the number finder and the field confidence, with the shipped word-group judge")
     parser.add_argument("--out", default=".",
                         help="the folder to write NumberFinder.json, WordGroups.json and FieldConfidence.json")
     args = parser.parse_args(argv)

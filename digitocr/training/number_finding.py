@@ -24,7 +24,7 @@ from ..reader.word_groups import EndGroup, group_features
 from ..results import Box, Digit
 from .line_lessons import DigitPool
 from .line_synth import compose_number, rendered_field
-from .scenes import UPRIGHT_KINDS, Writer, make_scene
+from .scenes import PHOTO_SIZE, UPRIGHT_KINDS, Writer, make_scene
 
 ON_THE_NUMBER = 0.5  # a line with this share of its box on one of the number's lines is part of it
 NOISE_PICTURES = 60  # images of noise alone, whose lines the finder must learn to set aside; each gives many lines
@@ -49,8 +49,10 @@ class LabelledImage:
 
 
 def noise_picture(rng: np.random.Generator) -> np.ndarray:
-    """Noise alone, grey, coloured or Gaussian, as a sensor in the dark or a textured surface gives: no number."""
-    height, width = (int(side) for side in rng.integers(80, 600, size=2))
+    """Noise alone, grey, coloured or Gaussian, as a sensor in the dark or a textured surface gives: no number. Its
+    sides run up to a phone's photo's: the larger the picture, the more lines of specks it holds, and a finder taught
+    on small ones only took a page of dozens of such lines for a column of digits, one a line."""
+    height, width = (int(side) for side in rng.integers(80, max(PHOTO_SIZE), size=2))
     kind = int(rng.integers(3))
     if kind == 0:
         return rng.integers(0, 256, (height, width), np.uint8)

@@ -194,8 +194,12 @@ def test_a_tiny_scan_keeps_its_best_guess_for_a_tall_mark_however_flat_but_drops
 @pytest.mark.parametrize("noise", [np.random.default_rng(3).integers(0, 256, (300, 300), np.uint8),
                                    np.random.default_rng(4).integers(0, 256, (400, 600, 3), np.uint8),
                                    np.clip(np.random.default_rng(5).normal(128, 30, (400, 600)), 0, 255)
-                                   .astype(np.uint8)], ids=["gray", "colour", "gaussian"])
+                                   .astype(np.uint8),
+                                   cv2.GaussianBlur(np.random.default_rng(7).integers(0, 256, (522, 738), np.uint8),
+                                                    (0, 0), 1.2)], ids=["gray", "colour", "gaussian", "blurred"])
 def test_pure_noise_reads_as_nothing_and_says_why(reader, noise):
+    """The blurred grain breaks into dozens of lines of specks, which a finder taught on small noise pictures alone
+    took for a column of digits, one a line."""
     reading = reader.read(noise)
     assert reading.text == "" and "no part of the number" in " ".join(reading.notes)
 

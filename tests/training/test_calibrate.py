@@ -5,9 +5,11 @@ import pytest
 
 from conftest import needs_shared, SHARED
 from digitocr import ReaderSettings
+from digitocr.networks.model_files import model_sha256
 from digitocr.reader.confidence import probability
 from digitocr.reader.number_finder import NumberFinder
 from digitocr.reader.orientation import WayUp
+from digitocr.reader.word_groups import WordGroupJudge
 from digitocr.training import calibrate
 
 
@@ -84,18 +86,23 @@ def test_a_digit_scan_is_small_enough_to_be_read_as_one_digit_dark_on_light():
 
 
 @needs_shared
-def test_the_command_writes_its_three_judges_into_a_folder_it_makes(tmp_path):
+@pytest.mark.parametrize("shipped_word_groups", [False, True])
+def test_the_command_writes_its_judges_into_a_folder_it_makes(tmp_path, shipped_word_groups):
     out = tmp_path / "judges" / "new"
     assert calibrate.main(["--data", str(SHARED / "data/mnist"), "--pendigits",
                            str(SHARED / "data/pendigits/pendigits-orig.tra"), "--fields", "40", "--scenes", "2",
-                           "--scans", "20", "--group-scenes", "8", "--seed", "1", "--out", str(out)]) == 0
+                           "--noise-pictures", "1", "--scans", "20", "--group-scenes", "8", "--seed", "1",
+                           "--out", str(out)] + ["--shipped-word-groups"] * shipped_word_groups) == 0
 
     def not_json(constant: str):
         raise ValueError(f"{constant} is not JSON")
 
     written = {path.name: json.loads(path.read_text(), parse_constant=not_json) for path in out.iterdir()}
-    assert set(written) == {"NumberFinder.json", "WordGroups.json", "FieldConfidence.json"}
+    fitted = {"NumberFinder.json", "FieldConfidence.json"} | (set() if shipped_word_groups else {"WordGroups.json"})
+    assert set(written) == fitted
     assert all(card["command"].startswith("python -m digitocr.training.calibrate") for card in written.values())
+    shipped_judge = written["FieldConfidence.json"].get("judges", {}).get("word_groups")
+    assert (shipped_judge == model_sha256(WordGroupJudge.load().path)) == shipped_word_groups
 
 
 def test_a_judge_is_not_fitted_on_lessons_of_one_class_but_told_to_draw_more():
