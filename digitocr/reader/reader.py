@@ -115,9 +115,7 @@ class Reader:
         for one, own_pieces, own_blobs, turned_count in zip(prepared, pieces, blobs, turned_counts):
             line_end, blob_end = line_start + len(one.lines), blob_start + len(own_blobs)
             turned_end = turned_start + turned_count
-            own_views = chosen[line_start:line_end]
-            answers.append(Answers(own_pieces, [view.line for view in own_views], [view.frames for view in own_views],
-                                   [view.first_looks_agree for view in own_views], turns[blob_start:blob_end],
+            answers.append(Answers(own_pieces, chosen[line_start:line_end], turns[blob_start:blob_end],
                                    half_turn_evidence(own_widths[line_start:line_end],
                                                       frames[turned_start:turned_end])))
             line_start, blob_start, turned_start = line_end, blob_end, turned_end

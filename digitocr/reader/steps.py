@@ -27,6 +27,7 @@ from .cuts import classified_blobs
 from .debug_stages import final_stages
 from .draft import CONTOUR_READER, LINE_RECOGNIZER, Draft
 from .line_choice import LineVerdict, judge_line, recognized_digits
+from .line_views import ChosenView
 from .models import Models
 from .number_finder import (KEEP_FROM, LIKELIEST_FROM, MOST_EMPTY_LINES, SMALLEST_LEGIBLE, LineContext, NumberFinder,
                             median_height)
@@ -51,11 +52,13 @@ class Answers:
     """The networks' answers for one prepared image."""
 
     probabilities: np.ndarray  # the classifier's, one row per piece
-    lines: list[LineImage]  # the image's lines in the view the recognizer's answers are for (`line_views`)
-    frames: list[np.ndarray]  # the line recognizer's, one (T, 11) array per line
-    first_looks_agree: list[bool]  # per line: its first views read one text (`line_views`)
+    views: list[ChosenView]  # per line: the view the line recognizer read it in, with its answers (`line_views`)
     turns: np.ndarray  # the orientation network's, one row per whole blob judged (`orientation.blobs_to_judge`)
     half_turn: float = 0.0  # the line recognizer's `orientation.half_turn_evidence`; 0 where no blob is judged
+
+    @property
+    def lines(self) -> list[LineImage]:
+        return [view.line for view in self.views]
 
 
 def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, models: Models,
@@ -64,7 +67,7 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
     prepared = replace(prepared, lines=answers.lines)
     marks = dropped_marks(prepared.analysis)
     draft = classified_blobs(prepared, answers.probabilities, settings)
-    draft = weigh_lines(draft, prepared, answers.frames, settings)
+    draft = weigh_lines(draft, prepared, [view.frames for view in answers.views], settings)
     draft = the_number(draft, prepared, answers, models.finder)
     draft = without_struck_out(draft, prepared)
     draft = without_word_groups(draft, prepared, answers, models.word_groups)
@@ -92,7 +95,8 @@ def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) 
     ink the text fails to explain."""
     verdict = line_verdict(draft, key)
     digits = tuple(draft.lines[key])
-    frames = line_frames(prepared, answers, key)
+    view = line_view(answers, key)
+    frames = None if view is None else view.frames
     if frames is not None and key in draft.number_columns:
         likelihood = text_likelihood(frames_within(frames, *draft.number_columns[key]), digits)
     else:
@@ -100,7 +104,7 @@ def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) 
     return LineEvidence(digits, likelihood,
                         verdict is not None and verdict.recognized.text == verdict.contour_text, key in draft.read_by,
                         len(flat_pieces(draft, prepared, key)), draft.number_chances.get(key, 1.0),
-                        looks_agree(prepared, answers, key))
+                        view is None or view.first_looks_agree)
 
 
 def known_likelihood(verdict: LineVerdict | None, digits: tuple[Digit, ...]) -> float | None:
@@ -127,14 +131,15 @@ def image_evidence(draft: Draft, prepared: Prepared) -> ImageEvidence:
     return ImageEvidence(covered / inked if inked else 1.0, max(chances, default=0.0))
 
 
-def line_frames(prepared: Prepared, answers: Answers, key: int) -> np.ndarray | None:
+def line_view(answers: Answers, key: int) -> ChosenView | None:
+    """The view line `key` was read in; None where the recognizer did not read the line."""
+    return next((view for view in answers.views if view.line.line == key), None)
+
+
+def line_frames(answers: Answers, key: int) -> np.ndarray | None:
     """The recognizer's answers for line `key`; None where it did not read the line."""
-    return next((frames for line, frames in zip(prepared.lines, answers.frames) if line.line == key), None)
-
-
-def looks_agree(prepared: Prepared, answers: Answers, key: int) -> bool:
-    """Whether line `key`'s first views read one text; True where the recognizer did not read the line."""
-    return next((agree for line, agree in zip(prepared.lines, answers.first_looks_agree) if line.line == key), True)
+    view = line_view(answers, key)
+    return None if view is None else view.frames
 
 
 def flat_pieces(draft: Draft, prepared: Prepared, key: int) -> list[Candidate]:
@@ -193,7 +198,7 @@ def the_number(draft: Draft, prepared: Prepared, answers: Answers, finder: Numbe
     tallest = max(median_height(draft.lines[key]) for key in keys)
     lines, not_number, chances = dict(draft.lines), dict(draft.not_number), {}
     for key in keys:
-        digits, frames = tuple(draft.lines[key]), line_frames(prepared, answers, key)
+        digits, frames = tuple(draft.lines[key]), line_frames(answers, key)
         known = known_likelihood(line_verdict(draft, key), digits)
         chance = None if median_height(digits) < SMALLEST_LEGIBLE else finder.part_of_number(LineContext(
             digits, text_likelihood(frames, digits, known), None if frames is None else log_likelihood(frames, []),
@@ -228,7 +233,7 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
         return draft
     lines, apart, number_columns = dict(draft.lines), list(draft.apart), dict(draft.number_columns)
     for line in prepared.lines:
-        digits, frames = lines.get(line.line, []), line_frames(prepared, answers, line.line)
+        digits, frames = lines.get(line.line, []), line_frames(answers, line.line)
         if len(digits) < 2 or frames is None:
             continue
         parted = draft.groups.get(line.line) or word_groups(digits, prepared.analysis.column_lines)
