@@ -337,9 +337,7 @@ def fit_judges(judging_nothing: Models, training_pool: DigitPool, args: argparse
     Path(args.out, DEFAULT_FINDER_PATH.name).write_text(json.dumps(finder_card, indent=2) + "\n")
     print(f"wrote {DEFAULT_FINDER_PATH.name}: {finder_card['held_out']}", flush=True)
     if args.shipped_word_groups:
-        judge = WordGroupJudge.load()
-        facts["judges"] = {"word_groups": model_sha256(judge.path)}
-        return finder, judge
+        return finder, WordGroupJudge.load()
     judging_groups = replace(judging_nothing, finder=finder)
     judge, judge_card = fit_judge(WordGroupJudge, functools.partial(group_lessons, judging_groups),
                                   training_images(training_pool, args.seed + 2, 0, args.group_scenes, 0), "group")
@@ -391,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
         except TooFewLessons as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
+        if args.shipped_word_groups:
+            facts["judges"] = {"word_groups": model_sha256(judge.path)}
     model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder, orientation, judge,
                              turn_evidence),
                       labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes, args.scans))
