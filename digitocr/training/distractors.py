@@ -5,7 +5,9 @@ a word written in cursive, a cross or tick after the amount, an underline, a
 blot, a stamp, dots, a field of noise, a currency sign, a form's printed
 label. The stress suite draws them beside numbers of held-out writers, and
 the line recognizer learns from them as nothing (but for the last two, which
-only the stress suite draws).
+only the stress suite draws: the recognizer learns other words, printed in
+other typefaces, `printed_word`, and signs written otherwise,
+`line_synth`).
 """
 
 import functools
@@ -202,3 +204,27 @@ def printed_label(height: int, rng: np.random.Generator) -> tuple[np.ndarray, bo
     factor = height * rng.uniform(0.4, 0.85) / _printed("H").shape[0]
     size = (max(1, round(text.shape[1] * factor)), max(1, round(text.shape[0] * factor)))
     return (cv2.resize(text, size, interpolation=cv2.INTER_AREA) >= 128).astype(np.uint8), after
+
+
+FORM_WORDS = ("No.", "Total", "Qty", "Tel.", "Page", "Room", "Code", "Sum", "Amount", "Order", "Zip", "Age", "Lot",
+              "Height", "Weight", "Batch")  # none of the stress suite's LABELS
+FORM_UNITS = ("kg", "cm", "pcs", "GBP", "h", "min", "lbs", "CHF")  # none of its UNITS
+HERSHEY_FACES = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
+                 cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_COMPLEX_SMALL)
+
+
+def printed_word(height: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+    """A form's printed word before a number ('Qty', 'No.') or a unit after it ('kg') for the recognizer's lessons,
+    in one of OpenCV's stroke typefaces, upright or italic, its capitals 0.4-0.85 of the digits' height: other
+    words in other typefaces than the stress suite's `printed_label`; and whether it goes after."""
+    after = rng.random() < 0.3
+    word = str(rng.choice(FORM_UNITS if after else FORM_WORDS)) + ("" if after or rng.random() < 0.6 else ":")
+    face = int(rng.choice(HERSHEY_FACES)) | (cv2.FONT_ITALIC if rng.random() < 0.3 else 0)
+    capital = max(4, int(height * rng.uniform(0.4, 0.85)))
+    scale = cv2.getFontScaleFromHeight(face, capital)
+    thickness = max(1, int(height * rng.uniform(0.04, 0.09)))
+    (width, tall), below = cv2.getTextSize(word, face, scale, thickness)
+    mask = np.zeros((tall + below + 2 * thickness + 2, width + 2 * thickness + 2), np.uint8)
+    cv2.putText(mask, word, (thickness + 1, tall + thickness + 1), face, scale, 1, thickness, cv2.LINE_AA)
+    rows, columns = np.nonzero(mask)
+    return mask[rows.min():rows.max() + 1, columns.min():columns.max() + 1], after

@@ -27,7 +27,7 @@ from . import augment
 from .digit_data import cropped, pen_input
 from .line_synth import FieldSettings, training_line
 from .pendigits import PenDigit
-from .scenes import UPRIGHT_KINDS, Scene, Writer, first_digit_of, make_scene
+from .scenes import LESSON_KINDS, UPRIGHT_KINDS, Scene, Writer, first_digit_of, make_scene
 
 PEN_SHARE = 0.3  # of the digits, drawn from pen strokes...
 HAND_SHARE = 0.15  # ...and from the extra hands (European pens, screen drawings); the rest from MNIST
@@ -111,7 +111,7 @@ def lessons(pool: DigitPool, rng: np.random.Generator, clutter_share: float,
     """One field's lesson, its first digit drawn by `first_digits`' chances where given, or one scene's (a clutter
     kind drawn at random, its number written as fields are)."""
     if rng.random() < clutter_share:
-        kind = str(rng.choice(UPRIGHT_KINDS))
+        kind = str(rng.choice(UPRIGHT_KINDS + LESSON_KINDS))
         return scene_lessons(make_scene(kind, Writer(pool, FieldSettings()), rng), rng)
     source = pool if first_digits is None else first_digit_of(pool, int(rng.choice(10, p=first_digits)))
     sample = training_line(source, rng)

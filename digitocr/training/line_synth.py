@@ -54,6 +54,7 @@ class FieldSettings:
     narrow_hand_width: tuple[float, float] = (0.45, 0.8)  # every digit's width scaled by one factor for the field
     # (both drawn by the stress suite's `narrow_round`; lessons with them, measured, cost more than they gave)
     sign_probability: float = 0.12  # a leading or trailing '-', or a closing '='
+    currency_probability: float = 0.1  # an amount's currency written by hand beside it: '$' or '£' before, '€' either
     edge_cut_probability: float = 0.2  # a cell cropped, or its number written, so tight that a digit meets its edge...
     edge_cut: tuple[float, float] = (0.0, 0.3)  # ...losing up to this share of the end digit's width past the edge
     border_probability: float = 0.6
@@ -111,6 +112,46 @@ def _separator(kind: str, height: int, rng: np.random.Generator,
     return box
 
 
+CURRENCY_PATHS = {  # each sign's strokes as a pen moves, in a unit box (y down), before the pen's wobble
+    "$": ([(0.85, 0.2), (0.5, 0.03), (0.15, 0.22), (0.3, 0.45), (0.7, 0.55), (0.88, 0.78), (0.5, 0.97), (0.1, 0.8)],
+          [(0.5, -0.15), (0.5, 1.15)]),
+    "€": ([(0.9, 0.12), (0.5, 0.0), (0.12, 0.3), (0.12, 0.7), (0.5, 1.0), (0.9, 0.88)],
+          [(-0.1, 0.42), (0.6, 0.42)], [(-0.1, 0.6), (0.6, 0.6)]),
+    "£": ([(0.85, 0.18), (0.6, 0.0), (0.35, 0.15), (0.38, 0.55), (0.3, 0.85), (0.08, 1.0), (0.9, 1.0)],
+          [(0.1, 0.55), (0.65, 0.55)]),
+}
+PEN_WOBBLE = 0.07  # of the sign's height: how far a hand's stroke strays from the sign's ideal path
+
+
+def _smoothed(points: np.ndarray, rounds: int = 3) -> np.ndarray:
+    """A pen's curve through its turning points (Chaikin's corner cutting), its ends kept."""
+    for _ in range(rounds):
+        inner = np.repeat(points, 2, axis=0)[1:-1].reshape(-1, 2, 2)
+        cut = np.concatenate([0.75 * inner[:, :1] + 0.25 * inner[:, 1:], 0.25 * inner[:, :1] + 0.75 * inner[:, 1:]], 1)
+        points = np.concatenate([points[:1], cut.reshape(-1, 2), points[-1:]])
+    return points
+
+
+def _currency_sign(height: int, rng: np.random.Generator) -> tuple[tuple[np.ndarray, int], bool]:
+    """A currency sign written by hand as a piece of a number (its mask and its top's offset from the line's top),
+    and whether it follows the amount. Each stroke wobbles from the sign's path as a hand's does; the stress suite's
+    own signs (`distractors.currency_sign`) are drawn otherwise, from exact arcs, so they test whether these
+    lessons teach the sign rather than one way of drawing it."""
+    kind = str(rng.choice(["$", "$", "€", "£"]))
+    tall = height * rng.uniform(0.75, 1.05)
+    wide = tall * rng.uniform(0.45, 0.7)
+    thickness = max(2, int(height * rng.uniform(0.06, 0.12)))
+    margin = int(0.2 * tall) + thickness
+    mask = np.zeros((int(tall) + 2 * margin, int(wide * 1.3) + 2 * margin), np.uint8)
+    for stroke in CURRENCY_PATHS[kind]:
+        path = np.asarray(stroke, np.float64) + rng.normal(0, PEN_WOBBLE, (len(stroke), 2))
+        points = _smoothed(path) * (wide, tall) + (margin + 0.1 * wide, margin)
+        cv2.polylines(mask, [np.round(points).astype(np.int32).reshape(-1, 1, 2)], False, 1, thickness, cv2.LINE_AA)
+    inked = np.flatnonzero(mask.any(axis=0))
+    sign = mask[:, inked[0]:inked[-1] + 1]
+    return (sign, COMPOSE_HEIGHT - int(tall) - margin), kind == "€" and rng.random() < 0.4
+
+
 def compose_number(source: DigitSource, rng: np.random.Generator,
                    settings: FieldSettings = FieldSettings()) -> tuple[np.ndarray, str]:
     """A handwritten number as one binary mask at about COMPOSE_HEIGHT, and its digits as text."""
@@ -149,6 +190,9 @@ def compose_number(source: DigitSource, rng: np.random.Generator,
         kind = str(rng.choice(["-", "=", ".", ","]))
         sign = (_separator(kind, COMPOSE_HEIGHT, rng, settings), 0)
         pieces = [sign] + pieces if kind == "-" and rng.random() < 0.5 else pieces + [sign]
+    if _happens(settings.currency_probability, rng):
+        sign, after = _currency_sign(COMPOSE_HEIGHT, rng)
+        pieces = pieces + [sign] if after else [sign] + pieces
     number = _set_side_by_side(pieces, rng, settings, _happens(settings.spaced_probability, rng))
     if rng.random() < settings.bold_probability:
         radius = max(1, round(COMPOSE_HEIGHT * rng.uniform(*settings.bold_growth)))

@@ -49,6 +49,7 @@ from .line_synth import DigitSource, FieldSettings, compose_number
 
 READABLE = FieldSettings(gap=(0.1, 0.45), touching_probability=0.0, spaced_probability=0.0,
                          small_tail_probability=0.0, cursive_zeros_probability=0.0, sign_probability=0.0,
+                         currency_probability=0.0,
                          separator_probability=0.25, tall_comma_probability=0.0, bold_probability=0.2,
                          slant=0.25)  # a number written to be read, digits apart
 DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
@@ -69,6 +70,7 @@ UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row"
                    "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo", "currency_sign",
                    "printed_label", "struck_out")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
+LESSON_KINDS = ("printed_word",)  # for the recognizer's lessons only: the stress suite never draws them
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
 Box = tuple[int, int, int, int]  # x, y, width, height in the scene's pixels
@@ -759,6 +761,14 @@ def printed_label(writer, rng) -> Page:
     return mark_beside(framed(writer, height, rng), label, rng, after, (0.3, 1.0))
 
 
+def printed_word(writer, rng) -> Page:
+    """A form's field for the recognizer's lessons: a printed word before the number or a unit after it, other
+    words in other typefaces than `printed_label`'s."""
+    height = digit_height(rng)
+    word, after = distractors.printed_word(int(height), rng)
+    return mark_beside(framed(writer, height, rng), word, rng, after, (0.2, 1.0))
+
+
 def struck_out(writer, rng) -> Page:
     """A number crossed out with one stroke of the pen, through its middle or corner to corner, and written again
     after it, as a clerk corrects a field: a person reads only the second, for the first is void."""
@@ -794,7 +804,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
           "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,
           "small_in_photo": small_in_photo, "currency_sign": currency_sign,
-          "printed_label": printed_label, "struck_out": struck_out}
+          "printed_label": printed_label, "struck_out": struck_out, "printed_word": printed_word}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

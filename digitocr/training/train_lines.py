@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..networks.ctc import BLANK, decode
-from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, batch_of_lines
+from ..networks.ctc import BLANK, decode, greedy_decode
+from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, FRAME_STEP, LINE_HEIGHT, batch_of_lines
 from ..networks.model_files import load_keras_model, model_reference, model_sha256, save_model
 from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, mnist_mask
 from .hands import Hand, load_hands, training_parts
@@ -81,6 +81,7 @@ class LineTrainingRun:
     learning_rate: float = LEARNING_RATE
     clutter_share: float = CLUTTER_SHARE
     first_digits: str = "uniform"  # how fields' first digits are drawn (`line_lessons.FIRST_DIGITS`)
+    keep_base: float = 0.0  # weight of the pull towards the base model's answers on the lessons it reads right
 
 
 @dataclass(frozen=True)
@@ -134,23 +135,42 @@ def exact_share(model, lines: list[tuple[np.ndarray, str]]) -> float:
     return float(np.mean([text == truth for text, (_, truth) in zip(read, lines)]))
 
 
-def step_function(model, optimizer):
-    """One compiled training step: CTC loss on a batch, gradients applied; returns the loss."""
+def step_function(model, optimizer, keep_base: float = 0.0):
+    """One compiled training step: CTC loss on a batch, gradients applied; returns the loss.
+
+    With `keep_base`, a fine-tune also pays that weight times the divergence
+    (KL, summed over frames) of its answers from the base model's, on the
+    lessons the base reads right: what it knew stays where it was, and only
+    what it reads wrong (a sign it never saw) is learned anew. Fine-tunes on
+    synthetic lessons alone moved about 30 dev readings each way."""
     import tensorflow as tf
 
     @tf.function(input_signature=[tf.TensorSpec((None, LINE_HEIGHT, None, 1), tf.float32),
-                                  tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None,), tf.int32)])
-    def train_step(images, labels, lengths):
+                                  tf.TensorSpec((None, None), tf.int32), tf.TensorSpec((None,), tf.int32),
+                                  tf.TensorSpec((None, None, BLANK + 1), tf.float32), tf.TensorSpec((None,), tf.float32)])
+    def train_step(images, labels, lengths, base_answers, base_right):
         with tf.GradientTape() as tape:
             probabilities = model(images, training=True)[:, 0]
             frames = tf.fill([tf.shape(probabilities)[0]], tf.shape(probabilities)[1])
             loss = tf.reduce_mean(tf.nn.ctc_loss(labels, tf.math.log(probabilities + 1e-7), lengths, frames,
                                                  logits_time_major=False, blank_index=BLANK))
+            if keep_base:
+                divergence = tf.reduce_sum(base_answers * (tf.math.log(base_answers + 1e-7) -
+                                                           tf.math.log(probabilities + 1e-7)), axis=[1, 2])
+                loss += keep_base * tf.reduce_mean(base_right * divergence)
         gradients = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(gradients, model.trainable_variables))
         return loss
 
     return train_step
+
+
+def base_answers(base, images: np.ndarray, lines: list[tuple[np.ndarray, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """The base model's answers on a batch of lessons, and which it reads right by its best path (1.0) or not."""
+    answers = np.asarray(base(images, training=False))[:, 0]
+    right = [greedy_decode(answers[i, :-(-image.shape[1] // FRAME_STEP)]).text == text
+             for i, (image, text) in enumerate(lines)]
+    return answers, np.array(right, np.float32)
 
 
 def fit(model, run: LineTrainingRun, lessons: list, validation: dict[str, list]) -> tuple[list, float]:
@@ -159,14 +179,19 @@ def fit(model, run: LineTrainingRun, lessons: list, validation: dict[str, list])
 
     rng = np.random.default_rng(run.seed)
     optimizer = keras.optimizers.Adam(run.learning_rate)
-    train_step = step_function(model, optimizer)
+    train_step = step_function(model, optimizer, run.keep_base)
+    base = load_keras_model(run.base) if run.keep_base else None
     history, best, best_weights = [], -1.0, model.get_weights()
     for epoch in range(1, run.epochs + 1):
         optimizer.learning_rate.assign(cosine_rate(run.learning_rate, epoch, run.epochs))
         losses, groups = [], batches(lessons, rng)
         for number, group in enumerate(groups, start=1):
-            labels, lengths = targets([lessons[i][1] for i in group])
-            losses.append(float(train_step(batch_of_lines([lessons[i][0] for i in group]), labels, lengths)))
+            texts = [lessons[i][1] for i in group]
+            labels, lengths = targets(texts)
+            images = batch_of_lines([lessons[i][0] for i in group])
+            answers, right = (base_answers(base, images, [lessons[i] for i in group]) if base is not None else
+                              (np.zeros((len(group), 0, BLANK + 1), np.float32), np.zeros(len(group), np.float32)))
+            losses.append(float(train_step(images, labels, lengths, answers, right)))
             if number % 50 == 0 or number == len(groups):
                 print(f"\r  epoch {epoch}/{run.epochs}: batch {number}/{len(groups)}, loss {np.mean(losses):.3f}",
                       end="", flush=True)
@@ -247,7 +272,9 @@ def line_model_card(model, sources: LineSources, run: LineTrainingRun, outcome: 
                       "sets": {hand.name: int((~hand.held_out).sum()) for hand in sources.hands}},
         },
         "training": {"batch_size": BATCH_SIZE, "epochs": run.epochs, "optimizer": "Adam, cosine learning rate",
-                     "learning_rate": run.learning_rate, "loss": "CTC",
+                     "learning_rate": run.learning_rate,
+                     "loss": "CTC" + (f" + {run.keep_base} x KL from the base's answers on lessons it reads right"
+                                      if run.keep_base else ""),
                      "started_from": model_reference(run.base) if run.base else "random weights"},
         "command": "python -m digitocr.train_lines " + " ".join(sys.argv[1:]),
     }
@@ -269,11 +296,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-digits", choices=sorted(FIRST_DIGITS), default="uniform",
                         help="fields' first digits as the digit pool gives them, or as people's numbers begin "
                              "(Benford's law, a tenth of them zeros)")
+    parser.add_argument("--keep-base", type=float, default=0.0,
+                        help="with --base, the weight of a pull towards the base's answers on the lessons it reads "
+                             "right, so a fine-tune learns what the base reads wrong without forgetting the rest")
     args = parser.parse_args(argv)
+    if args.keep_base and not args.base:
+        parser.error("--keep-base needs --base")
     sources = line_sources(args.data, args.pendigits, args.extra, args.workers)
     train(sources, LineTrainingRun(Path(args.out), args.lines, args.epochs, args.seed, args.workers,
                                    Path(args.base) if args.base else None, args.learning_rate, args.clutter,
-                                   args.first_digits))
+                                   args.first_digits, args.keep_base))
     return 0
 
 

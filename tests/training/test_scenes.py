@@ -191,6 +191,20 @@ def test_a_printed_label_or_unit_stands_beside_the_number_and_is_never_trained_o
     assert "printed_label" in scenes.UNTRAINED_KINDS and "printed_label" not in scenes.KINDS
 
 
+def test_the_recognizer_learns_printed_words_unlike_the_stress_suite_s_labels_in_other_typefaces():
+    sides = set()
+    for seed in range(20):
+        word, after = scenes.distractors.printed_word(40, np.random.default_rng(seed))
+        rows, _ = np.nonzero(word)
+        assert set(np.unique(word)) == {0, 1} and 0.3 * 40 <= rows.max() - rows.min() + 1 <= 1.3 * 40
+        sides.add(after)
+        assert has_ink_beside_its_number(scenes.printed_word(scenes.Writer(bar_digits), np.random.default_rng(seed)))
+    assert sides == {True, False}
+    words = set(scenes.distractors.FORM_WORDS + scenes.distractors.FORM_UNITS)
+    assert not words & set(scenes.distractors.LABELS + scenes.distractors.UNITS)
+    assert "printed_word" in scenes.LESSON_KINDS and "printed_word" not in scenes.STRESS_KINDS
+
+
 def test_a_number_struck_out_stands_before_the_number_written_again_and_is_never_trained_on():
     for seed in range(10):
         page = scenes.struck_out(scenes.Writer(bar_digits), np.random.default_rng(seed))

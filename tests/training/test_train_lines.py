@@ -7,7 +7,8 @@ import pytest
 
 from conftest import SHARED, needs_shared
 from digitocr.networks.ctc import BLANK
-from digitocr.networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, LineRecognizer
+from digitocr.networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, LineRecognizer, batch_of_lines
+from digitocr.networks.model_files import load_keras_model
 from digitocr.training import line_lessons, line_synth, scenes, train_lines
 
 
@@ -43,7 +44,7 @@ def gaps_between_bars(mask: np.ndarray) -> list[int]:
 
 def test_a_spaced_field_leaves_wide_gaps_and_one_without_spacing_has_none_as_wide():
     spaced, packed = (line_synth.FieldSettings(spaced_probability=share, slant=0.0, separator_probability=0.0,
-                                               sign_probability=0.0, bold_probability=0.0,
+                                               sign_probability=0.0, currency_probability=0.0, bold_probability=0.0,
                                                cursive_zeros_probability=0.0, small_tail_probability=0.0)
                       for share in (1.0, 0.0))
     widest_packed = line_synth.COMPOSE_HEIGHT * packed.gap[1]
@@ -61,6 +62,7 @@ def bars_of_any_digit(rng: np.random.Generator) -> tuple[np.ndarray, int]:
 
 
 APART = line_synth.FieldSettings(spaced_probability=1.0, slant=0.0, separator_probability=0.0, sign_probability=0.0,
+                                 currency_probability=0.0,
                                  bold_probability=0.0, cursive_zeros_probability=0.0, small_tail_probability=0.0,
                                  round_probability=0.0, narrow_hand_probability=0.0, size_wobble=(1.0, 1.0))
 
@@ -85,6 +87,29 @@ def test_a_round_number_ends_in_zeros_written_apart():
         assert len(mark_widths(mask)) == len(text)
         assert text.endswith("00") or len(text) <= 2
     assert any(len(text) > 2 for _, text in texts)
+
+
+def test_a_currency_sign_written_beside_an_amount_is_ink_but_no_character_of_its_text():
+    settings = replace(APART, currency_probability=1.0)
+    for seed in range(12):
+        mask, text = line_synth.compose_number(bar_digits, np.random.default_rng(seed), settings)
+        assert set(text) == {"1"} and len(mark_widths(mask)) == len(text) + 1
+    for seed in range(12):
+        (sign, top), _ = line_synth._currency_sign(line_synth.COMPOSE_HEIGHT, np.random.default_rng(seed))
+        rows = np.flatnonzero(sign.any(axis=1))
+        assert 0.7 * line_synth.COMPOSE_HEIGHT < rows[-1] - rows[0] < 1.6 * line_synth.COMPOSE_HEIGHT
+        assert top + rows[-1] > 0.8 * line_synth.COMPOSE_HEIGHT  # it stands on the line, as the digits do
+
+
+def test_a_fine_tune_is_pulled_towards_its_base_only_on_the_lessons_the_base_reads_right():
+    base = load_keras_model(DEFAULT_LINE_MODEL_PATH)
+    blank = np.zeros((LINE_HEIGHT, 64), np.float32)
+    lessons = [(blank, ""), (blank, "7")]
+    answers, right = train_lines.base_answers(base, batch_of_lines([image for image, _ in lessons]), lessons)
+    assert answers.shape[0] == 2 and answers.shape[2] == BLANK + 1
+    assert right.tolist() == [1.0, 0.0]
+    with pytest.raises(SystemExit):
+        train_lines.main(["--keep-base", "1", "--out", "unused.keras"])
 
 
 def test_a_field_s_first_digit_can_be_drawn_as_people_s_numbers_begin():
@@ -143,10 +168,10 @@ def test_the_line_training_command_fine_tunes_into_a_loadable_model_and_card(tmp
     assert train_lines.main(["--data", str(SHARED / "data/mnist"), "--pendigits",
                              str(SHARED / "data/pendigits/pendigits-orig.tra"), "--lines", "128", "--epochs", "1",
                              "--workers", "1", "--base", str(DEFAULT_LINE_MODEL_PATH), "--first-digits", "benford",
-                             "--out", str(out)]) == 0
+                             "--keep-base", "1", "--out", str(out)]) == 0
     card = json.loads(out.with_suffix(".json").read_text())
     assert card["data"]["lessons"]["training"] == 128 and card["seed"] == train_lines.SEED
-    assert card["data"]["lessons"]["first_digits"] == "benford"
+    assert card["data"]["lessons"]["first_digits"] == "benford" and "KL" in card["training"]["loss"]
     shipped = hashlib.sha256(DEFAULT_LINE_MODEL_PATH.read_bytes()).hexdigest()
     made_by = json.loads(DEFAULT_LINE_MODEL_PATH.with_suffix(".json").read_text())["command"]
     assert card["training"]["started_from"] == {"model": "LineReader.keras", "sha256": shipped, "command": made_by}
