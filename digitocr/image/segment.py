@@ -29,7 +29,9 @@ HANGS_BELOW = 0.15  # a mark starting in the line's lower half and reaching this
 HANGING_COMMA_HEIGHT = 0.8  # ...is a comma if it is this short, even beside short neighbours, and either...
 COMMA_WIDTH = 0.75  # ...this narrow (of its height), a quick stroke, or half of it below the line, a rounder one
 HANGING_REASON = "a comma or point: short and low on its line"
-MARKS_FRAMED = 2  # a loop around this many other marks frames them: it is no digit
+MARKS_FRAMED = 2  # a loop around this many other marks frames them: it is no digit...
+FRAMED_WORD = 0.2  # ...as does one around a single mark this share of its width wide, lying along a line
+WORD_SHAPE = 2.0  # a mark at least this many times as wide as it is tall lies along a line: a rule, a dash, a word
 RING_REASON = "a ring around other marks: a stamp's or a circling's, not a digit"
 
 
@@ -49,7 +51,7 @@ class Segmentation:
 
 def why_not_a_digit(candidate: Candidate, digit_height: float, min_height: float) -> str:
     if candidate.height < min_height * digit_height:
-        if candidate.width >= 2 * candidate.height:
+        if candidate.width >= WORD_SHAPE * candidate.height:
             return "a dash or rule fragment: much shorter than the digits"
         return "a dot, comma or speck: much shorter than the digits"
     return ""
@@ -127,22 +129,29 @@ def segment(binary: np.ndarray, settings: ReaderSettings, single_digit: bool = F
 
 
 def rings_around_marks(candidates: list[Candidate], labels: np.ndarray) -> tuple[list[Candidate], dict[int, int]]:
-    """The marks whose loops hold several other marks: a stamp's ring around its letters, a circle drawn round a
-    number. A digit's loop holds paper, or at most one mark of its own (the slash or dot some write in a zero), so a
-    loop around more frames writing, whatever its shape: each such mark is marked dropped with why, and what it
-    holds is a field of its own, as what a column's line divides is. Returns the rings, and for each component a
-    ring holds, the number of the innermost ring holding it."""
+    """The marks whose loops hold writing: a stamp's ring around its letters, a circle drawn round a number. A
+    digit's loop holds paper, or at most one mark of its own (the slash or dot some write in a zero), so a loop
+    around more frames writing, whatever its shape, and so does a loop around one mark lying along a line, as a
+    stamp's word whose letters run together does, which no slash or dot does, or around such a ring (a stamp's
+    outer ring): each such mark is marked dropped with why, and what it holds is a field of its own, as what a
+    column's line divides is. Rings are found innermost first. Returns the rings, and for each component a ring
+    holds, the number of the innermost ring holding it."""
     left, top, right, bottom = np.array([(c.x, c.y, c.right, c.bottom) for c in candidates], np.int32).reshape(-1, 4).T
     within = (left[:, None] < left) & (top[:, None] < top) & (right < right[:, None]) & (bottom < bottom[:, None])
     rings, framed = [], {}
-    for outer in sorted(np.nonzero(within.sum(axis=1) >= MARKS_FRAMED)[0], key=lambda i: -candidates[i].height):
+    for outer in sorted(np.nonzero(within.any(axis=1))[0], key=lambda i: candidates[i].height):
         ring = candidates[outer]
         held = held_inside(labels, ring, [candidates[inner] for inner in np.nonzero(within[outer])[0]])
-        if len(held) >= MARKS_FRAMED:
+        if len(held) >= MARKS_FRAMED or any(mark.dropped == RING_REASON or word_shaped(mark, ring) for mark in held):
             ring.dropped = RING_REASON
-            framed |= {label: len(rings) for mark in held for label in mark.labels}
+            framed = {label: len(rings) for mark in held for label in mark.labels} | framed
             rings.append(ring)
     return rings, framed
+
+
+def word_shaped(mark: Candidate, ring: Candidate) -> bool:
+    """Whether a mark a ring holds lies along a line, as a word does, and spans enough of the ring to be no speck."""
+    return mark.width >= WORD_SHAPE * mark.height and mark.width >= FRAMED_WORD * ring.width
 
 
 def lines_of(candidates: list[Candidate], framed: dict[int, int], one_line: bool) -> list[list[Candidate]]:

@@ -4,7 +4,7 @@ import numpy as np
 from conftest import blank_page, draw_bar, draw_ring
 from digitocr.image.components import Components, candidate_mask
 from digitocr.image.pipeline import analyse
-from digitocr.image.segment import segment
+from digitocr.image.segment import RING_REASON, segment
 from digitocr.settings import ReaderSettings
 
 
@@ -286,3 +286,18 @@ def test_a_ring_around_several_marks_frames_them_but_a_zero_with_its_slash_is_a_
     for c in result.digits:
         lines.setdefault(c.line, []).append(c.x)
     assert sorted(lines.values()) == [[40, 100, 171], [350, 385, 420]]
+
+
+def test_a_stamp_whose_word_runs_together_is_no_zero_and_neither_is_the_ring_around_it():
+    page = blank_page(240, 560)
+    for x in (40, 100):
+        draw_bar(page, x, 70, 10, 80)
+    draw_ring(page, (240, 110), (36, 40), thickness=6)  # a zero with a dot in its loop
+    draw_bar(page, 236, 106, 8, 8)
+    draw_ring(page, (420, 110), (60, 60), thickness=4)  # a stamp: one word, its letters run together...
+    draw_bar(page, 395, 102, 50, 16)
+    draw_ring(page, (420, 110), (80, 80), thickness=5)  # ...inside a second ring
+    result = segment(binary(page), ReaderSettings(max_components=100))
+    assert [(c.x, c.dropped) for c in result.dropped if c.height > 100] == \
+        [(358, RING_REASON), (337, RING_REASON)]
+    assert [c.x for c in result.digits if c.line == 0][:3] == [40, 100, 201]
