@@ -360,11 +360,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--group-scenes", type=int, default=GROUP_SCENES,
                         help="scenes of each kind to draw for the word-group judge")
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--confidence-only", action="store_true",
-                        help="fit the field confidence alone, with the shipped number finder and word-group judge "
-                             "(which do not depend on it)")
-    parser.add_argument("--shipped-word-groups", action="store_true",
-                        help="fit the number finder and the field confidence, with the shipped word-group judge")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--confidence-only", action="store_true",
+                       help="fit the field confidence alone, with the shipped number finder and word-group judge "
+                            "(which do not depend on it)")
+    which.add_argument("--shipped-word-groups", action="store_true",
+                       help="fit the number finder and the field confidence, with the shipped word-group judge")
     parser.add_argument("--out", default=".",
                         help="the folder to write NumberFinder.json, WordGroups.json and FieldConfidence.json")
     args = parser.parse_args(argv)

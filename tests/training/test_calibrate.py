@@ -110,3 +110,9 @@ def test_a_judge_is_not_fitted_on_lessons_of_one_class_but_told_to_draw_more():
         return np.ones((len(images), 3)), np.ones(len(images))
     with pytest.raises(calibrate.TooFewLessons, match="the 8 groups drawn to fit the NumberFinder are all part of"):
         calibrate.fit_judge(NumberFinder, all_numbers, list(range(10)), "group")
+
+
+def test_the_command_refuses_two_ways_of_fitting_at_once(capsys):
+    with pytest.raises(SystemExit):
+        calibrate.main(["--confidence-only", "--shipped-word-groups"])
+    assert "not allowed with argument" in capsys.readouterr().err
