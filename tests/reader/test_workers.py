@@ -31,7 +31,7 @@ def test_an_error_raised_in_a_worker_is_raised_to_the_caller():
 
 
 def test_what_a_worker_prints_does_not_spoil_its_replies(capfd):
-    with WorkerProcesses(1, print) as pool:  # one worker: two write to standard error at once, and their lines can run together
+    with WorkerProcesses(1, print) as pool:  # one worker: two workers' lines on standard error can run together
         assert list(pool.map([["first"], ["second"], ["third"]])) == [None, None, None]
     assert sorted(capfd.readouterr().err.split()) == ["['first']", "['second']", "['third']"]
 
