@@ -69,11 +69,14 @@ def ink_is_dark(gray: np.ndarray, small: np.ndarray | None = None) -> bool:
 
     The paper tone is a median over windows half the image wide, which follows
     shading but not strokes; ink is the tail that reaches furthest from it.
-    Where the tails reach as far, they may hold no ink at all: a number
-    written small on a whole sheet covers less of it than the tails, which are
-    then the paper's grain both ways. The furthest pixels either way then
-    decide, where one side's reach far exceeds the other's and is no mere
-    grain (MIN_CONTRAST). Where strokes fill half a window that median is ink
+    Where the tails reach as far, or no further than grain (MIN_CONTRAST),
+    they may hold no ink at all: a number written small on a whole sheet
+    covers less of it than the tails, which are then the paper's grain both
+    ways, and a glint of light a few levels brighter outreaches grain. The
+    furthest pixels either way then decide, at the image's own size (in the
+    small copy such a number is a few gray pixels, as faint as grain), where
+    one side's reach far exceeds the other's and is no mere grain
+    (MIN_CONTRAST). Where strokes fill half a window that median is ink
     itself and both sides reach as far; then ink is whichever tone covers less
     of the image and of its outermost pixels taken together: a bold digit
     cropped tight may cover half the image, but the crop's edge is still
@@ -87,8 +90,8 @@ def ink_is_dark(gray: np.ndarray, small: np.ndarray | None = None) -> bool:
     difference = small.astype(np.int16) - paper.astype(np.int16)
     lowest, highest = image_percentiles(difference, (POLARITY_TAIL, 100 - POLARITY_TAIL))
     darker, lighter = -lowest, highest
-    if max(darker, lighter) < POLARITY_MARGIN * min(darker, lighter):
-        furthest_darker, furthest_lighter = -int(difference.min()), int(difference.max())
+    if max(darker, lighter) < max(MIN_CONTRAST, POLARITY_MARGIN * min(darker, lighter)):
+        furthest_darker, furthest_lighter = furthest_reach(gray, paper)
         furthest = max(furthest_darker, furthest_lighter)
         if furthest >= MIN_CONTRAST and furthest >= POLARITY_MARGIN * min(furthest_darker, furthest_lighter):
             return furthest_darker > furthest_lighter
@@ -100,6 +103,15 @@ def ink_is_dark(gray: np.ndarray, small: np.ndarray | None = None) -> bool:
                  if (side.mean() if lesser_is_dark else 1 - side.mean()) < FRAME_SIDE]
         return dark_share + (float(np.concatenate(sides).mean()) if sides else dark_share) < 1.0
     return float(darker) >= float(lighter)
+
+
+def furthest_reach(gray: np.ndarray, paper: np.ndarray) -> tuple[int, int]:
+    """How far the darkest and the lightest pixels of `gray` lie from the paper tone (`paper`, judged on its small
+    copy), at `gray`'s own size: a number written small on a whole sheet shrinks to a few gray pixels in the small
+    copy, where the paper's grain reaches as far, while at its own size its strokes keep their full contrast."""
+    difference = gray.astype(np.int16) - cv2.resize(paper, (gray.shape[1], gray.shape[0]),
+                                                    interpolation=cv2.INTER_LINEAR).astype(np.int16)
+    return -int(difference.min()), int(difference.max())
 
 
 def edge_says_dark_ink(gray: np.ndarray) -> bool:

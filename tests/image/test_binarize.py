@@ -29,6 +29,30 @@ def test_a_number_written_small_on_a_whole_sheet_is_dark_ink_though_its_grain_ou
     assert not binarize.ink_is_dark(255 - sheet)
 
 
+def small_number_on_a_sheet(ink: int, glint: float) -> np.ndarray:
+    """A 4096 about 7 pixels tall on a 1024-pixel sheet at working size, blurred as the pipeline blurs it, where a
+    glint of light `glint` levels brighter lies elsewhere on the paper."""
+    rng = np.random.default_rng(5)
+    sheet = 225 + rng.normal(0, 1.5, (768, 1024))
+    rows, columns = np.mgrid[:768, :1024]
+    sheet += glint * np.exp(-((rows - 200) ** 2 + (columns - 250) ** 2) / (2 * 40 ** 2))
+    sheet = np.clip(sheet, 0, 255).astype(np.uint8)
+    cv2.putText(sheet, "4096", (600, 400), cv2.FONT_HERSHEY_SIMPLEX, 0.3, ink, 1)
+    return binarize.blur(sheet)
+
+
+def test_a_small_number_is_dark_ink_though_a_glint_on_the_paper_reaches_further_than_the_grain():
+    sheet = small_number_on_a_sheet(ink=90, glint=6)
+    assert binarize.ink_is_dark(sheet)
+    assert not binarize.ink_is_dark(255 - sheet)
+
+
+def test_a_small_faint_number_is_dark_ink_though_in_the_small_copy_it_is_as_faint_as_grain():
+    sheet = small_number_on_a_sheet(ink=160, glint=0)
+    assert binarize.ink_is_dark(sheet)
+    assert not binarize.ink_is_dark(255 - sheet)
+
+
 def test_ink_comes_out_bright_for_both_polarities():
     page = blank_page()
     draw_ring(page, (100, 100), (25, 40))
