@@ -150,21 +150,26 @@ class Reader:
         """The reading of the image's first page, looked at closer where it is a doubtful reading of a photo the
         pipeline shrank (`_closer`), telling where the file holds more pages (a multi-page TIFF, an animated GIF):
         the rest were not read, and its user should know."""
-        reading = self._closer(prepared, self._as_given(prepared, answers, settings, stages), settings, stages)
+        reading = self._closer(prepared, self._as_given(prepared, answers, settings, stages,
+                                                        turn_nothing=not shrunk_photo(prepared, settings)),
+                               settings, stages)
         if prepared.loaded.pages == 1:
             return reading
         return replace(reading, pages=prepared.loaded.pages,
                        notes=reading.notes + (MORE_PAGES.format(prepared.loaded.pages),))
 
-    def _as_given(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool) -> Reading:
+    def _as_given(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool,
+                  turn_nothing: bool = True) -> Reading:
         """The image's reading: a drawing's may have run off its canvas or be one digit, a page's may be turned (a
-        drawing never is: its writer drew it upright), and either, read as several lines, may be one (`_one_line`)."""
+        drawing never is: its writer drew it upright), and either, read as several lines, may be one (`_one_line`).
+        Without `turn_nothing`, a page that reads as no number is not turned (see `_upright`)."""
         reading = finish(prepared, answers, settings, self.models, stages)
         if prepared.loaded.drawn:
             reading = self._one_line(prepared.loaded, self._cut_by_canvas(prepared, reading, settings, stages),
                                      settings, stages)
             return self._one_digit(prepared, reading, settings, stages)
-        return self._upright(prepared, answers, self._other_ink(prepared, reading, settings, stages), settings, stages)
+        return self._upright(prepared, answers, self._other_ink(prepared, reading, settings, stages), settings, stages,
+                             turn_nothing)
 
     def _closer(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
         """A doubtful reading of a photo the pipeline shrank to its working size, or a closer one where surer: the
@@ -182,10 +187,9 @@ class Reader:
         nothing was read, the one reading at twice the size is all it costs: a
         photo of a blank sheet is not read at its own twelve million pixels.
         """
-        own_side = max(prepared.loaded.original_size)
-        if prepared.loaded.drawn or not reading.needs_review or own_side <= settings.working_side:
+        if not shrunk_photo(prepared, settings) or not reading.needs_review:
             return reading
-        looked = settings.with_changes(working_side=min(2 * settings.working_side, own_side))
+        looked = settings.with_changes(working_side=min(2 * settings.working_side, max(prepared.loaded.original_size)))
         loaded = prepared.loaded if prepared.loaded.file is None else load_for_reading(prepared.loaded.file, looked)
         closer = prepare_loaded(loaded, looked, stages)
         reading = surer(reading, self._as_given(closer, self.answers([closer])[0], looked, stages),
@@ -282,11 +286,16 @@ class Reader:
         return surer(reading, finish(prepared, self.answers([prepared])[0], settings, self.models, stages), how)
 
     def _upright(self, prepared: Prepared, answers: Answers, reading: Reading, settings: ReaderSettings,
-                 stages: bool) -> Reading:
+                 stages: bool, turn_nothing: bool = True) -> Reading:
         """The image's reading, turned where its digits' shapes and lines say it may be turned and the turned reading
-        confirms it (see `orientation`), else as given, or as one line (`_one_line`)."""
+        confirms it (see `orientation`), else as given, or as one line (`_one_line`). Without `turn_nothing`, a page
+        that reads as no number is left as given: a photo shrunk to the working size is looked at closer
+        (`_closer`), which turns it where it still reads as none: a person leans in before turning a page, and
+        writing too small to read says little of which way is up."""
         guess = reading.guessed
         no_number = not reading.lines or guess
+        if no_number and not turn_nothing:
+            return self._one_line(prepared.loaded, reading, settings, stages)
         way = turn_to_try(self.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=no_number)
         if way is None:
             return self._one_line(prepared.loaded, reading, settings, stages)
@@ -307,6 +316,12 @@ class Reader:
                  "at least as surely") + f" ({turned.confidence:.0%} against {reading.confidence:.0%} as given); a "
                 f"reading is no surer than its way up ({chance:.0%}{'' if reading.lines else ' among the turns'}).")
         return turned.turned_back(way.turns, note).no_surer_than(chance, settings.review_below)
+
+
+def shrunk_photo(prepared: Prepared, settings: ReaderSettings) -> bool:
+    """Whether the image is a photo the pipeline shrank to its working size, which a closer look may read better
+    (a drawing's strokes stay legible however it is shrunk)."""
+    return not prepared.loaded.drawn and max(prepared.loaded.original_size) > settings.working_side
 
 
 def surer(reading: Reading, other: Reading, how: str) -> Reading:

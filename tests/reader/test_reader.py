@@ -82,6 +82,24 @@ def test_a_number_written_small_in_a_large_photo_is_read_again_closer(reader):
     assert all(1100 <= digit.box.x < 1100 + small.shape[1] and 895 <= digit.box.y < 935 for digit in reading.digits)
 
 
+def test_a_large_photo_that_reads_as_nothing_is_turned_only_once_looked_at_closer(reader, monkeypatch):
+    rng = np.random.default_rng(1)
+    sheet = np.clip(rng.normal(215, 2, (1200, 1600)), 0, 255).astype(np.uint8)
+    for _ in range(10):  # specks: marks whose shapes say something of a turn, though none is a digit
+        centre, axes = tuple(int(v) for v in rng.integers(100, 1100, 2)), tuple(int(v) for v in rng.integers(2, 6, 2))
+        cv2.ellipse(sheet, centre, axes, float(rng.integers(0, 180)), 0, 360, 40, -1)
+    sizes_turned = []
+    turned = Reader.turned
+
+    def noting_size(self, prepared, turns, settings, stages=False):
+        sizes_turned.append(settings.working_side)
+        return turned(self, prepared, turns, settings, stages)
+
+    monkeypatch.setattr(Reader, "turned", noting_size)
+    reading = reader.read(np.dstack([sheet] * 3))
+    assert reading.text == ""
+    assert sizes_turned == [1600]  # at the photo's own size, not at the working size of 1024 first
+
 def test_a_large_photo_read_surely_is_not_read_again(reader):
     big = Image.open(SAMPLES / "78136_ruled_blue_pen.jpg").convert("RGB")
     big = big.resize((big.width * 3, big.height * 3), Image.BICUBIC)
