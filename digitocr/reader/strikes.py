@@ -36,7 +36,7 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
     """The indices of the digits of the group at one end of the line (`groups`, as `word_groups` parts its digits)
     that one straight stroke crosses through their middles, every one of them and no other digit; `line_box` is the
     line's place in the image's pixels, `line.box` at working size."""
-    if tone is None or len(groups) < 2:
+    if tone is None or len(digits) < 2:
         return []
     x, y, width, height = line.box
     band = np.ascontiguousarray(tone[y:y + height, x:x + width])
@@ -53,6 +53,7 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
                             maxLineGap=max(2, height // 10))
     order = [int(i) for i in np.argsort(boxes[:, 0] + boxes[:, 2] / 2, kind="stable")]
     first, last = 0, 0  # how many digits from the line's start, and from its end, a stroke strikes
+    spanning = set()  # (from the start?, how many) struck by a stroke running past them at both ends
     for x1, y1, x2, y2 in ([] if found is None else found.reshape(-1, 4).tolist()):
         stroke = (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1)
         if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST or \
@@ -64,12 +65,34 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
             continue
         if crossed == order[:len(crossed)] and not goes_on(marks, stroke, past_end, towards_right=True):
             first = max(first, len(crossed))
+            if spans(stroke, boxes, crossed, order[len(crossed):], rest_to_the_right=True):
+                spanning.add((True, len(crossed)))
         elif crossed == order[len(order) - len(crossed):] and not goes_on(marks, stroke, past_end, towards_right=False):
             last = max(last, len(crossed))
+            if spans(stroke, boxes, crossed, order[:len(order) - len(crossed)], rest_to_the_right=False):
+                spanning.add((False, len(crossed)))
     if first and last:  # both ends struck: which is the number written again, no one could say
         return []
     voided = sorted(order[:first] if first else order[len(order) - last:])
-    return voided if voided and voided in (sorted(groups[0]), sorted(groups[-1])) else []
+    if not voided or len(voided) == len(digits):
+        return []
+    if len(groups) > 1 and voided in (sorted(groups[0]), sorted(groups[-1])):
+        return voided
+    return voided if (bool(first), first or last) in spanning else []
+
+
+def spans(stroke: tuple[int, int, int, int], boxes: np.ndarray, crossed: list[int], rest: list[int],
+          rest_to_the_right: bool) -> bool:
+    """Whether the stroke (x1, y1, x2, y2, left end first) runs past the boxes (N, 4) of the digits it crosses at
+    both ends and stops short of the `rest` of the line's digits, beside them: a pen that strikes a number out goes
+    from before its first digit to after its last, while a digit's own bar or a join between digits starts or ends
+    within one."""
+    if not rest:
+        return False
+    left, right = boxes[crossed, 0].min(), (boxes[crossed, 0] + boxes[crossed, 2]).max()
+    short_of_rest = stroke[2] < boxes[rest, 0].min() if rest_to_the_right else \
+        stroke[0] > (boxes[rest, 0] + boxes[rest, 2]).max()
+    return stroke[0] <= left and stroke[2] >= right and short_of_rest
 
 
 def one_pen_line(ink: np.ndarray, stroke: tuple[int, int, int, int], digit_height: float) -> bool:

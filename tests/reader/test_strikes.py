@@ -10,24 +10,25 @@ from digitocr.results import Box, Digit
 LINE = LineImage(0, (0, 0, 400, 100), np.zeros((32, 128), np.float32))  # at working size as in the image
 NO_COLUMN_LINES = np.zeros((0, 4))
 DIGIT_LEFTS = (20, 80, 220, 280)  # two digits, a space, two more: 40 wide, 60 tall, rows 20 to 80
+PACKED_LEFTS = (20, 80, 140, 200)  # four digits 20 pixels apart: one group, no space between any of them
 
 
-def digits() -> list[Digit]:
-    return [Digit(4, 0.99, (0.1,) * 10, Box(x, 20, 40, 60), 0, False) for x in DIGIT_LEFTS]
+def digits(lefts: tuple[int, ...] = DIGIT_LEFTS) -> list[Digit]:
+    return [Digit(4, 0.99, (0.1,) * 10, Box(x, 20, 40, 60), 0, False) for x in lefts]
 
 
-def tone_with(*strokes: tuple[int, int, int, int]) -> np.ndarray:
+def tone_with(*strokes: tuple[int, int, int, int], lefts: tuple[int, ...] = DIGIT_LEFTS) -> np.ndarray:
     """A line's ink tone: a ring for each digit, and the straight strokes (x1, y1, x2, y2) given."""
     tone = np.zeros((100, 400), np.uint8)
-    for x in DIGIT_LEFTS:
+    for x in lefts:
         cv2.ellipse(tone, (x + 20, 50), (17, 27), 0, 0, 360, 200, 5)
     for x1, y1, x2, y2 in strokes:
         cv2.line(tone, (x1, y1), (x2, y2), 200, 5)
     return tone
 
 
-def struck(tone: np.ndarray | None) -> list[int]:
-    return struck_out(digits(), word_groups(digits(), NO_COLUMN_LINES), tone, LINE, Box(0, 0, 400, 100))
+def struck(tone: np.ndarray | None, lefts: tuple[int, ...] = DIGIT_LEFTS) -> list[int]:
+    return struck_out(digits(lefts), word_groups(digits(lefts), NO_COLUMN_LINES), tone, LINE, Box(0, 0, 400, 100))
 
 
 def test_the_digits_one_straight_stroke_crosses_through_their_middle_at_an_end_of_the_line_are_struck_out():
@@ -43,6 +44,12 @@ def test_a_rule_through_every_digit_a_line_along_their_bottoms_and_a_digits_own_
     assert struck(tone_with((0, 50, 88, 50))) == []  # one of two
     assert struck(None) == []  # a one-digit scan has no tone kept
 
+
+def test_a_stroke_running_past_both_ends_of_the_first_digits_strikes_them_where_no_space_parts_them_from_the_rest():
+    assert len(word_groups(digits(PACKED_LEFTS), NO_COLUMN_LINES)) == 1
+    assert struck(tone_with((8, 55, 128, 45), lefts=PACKED_LEFTS), PACKED_LEFTS) == [0, 1]
+    assert struck(tone_with((158, 50, 250, 50), lefts=PACKED_LEFTS), PACKED_LEFTS) == []  # starts in the third digit
+    assert struck(tone_with((8, 55, 150, 45), lefts=PACKED_LEFTS), PACKED_LEFTS) == []  # ends in the third
 
 def test_a_number_struck_out_and_written_again_reads_as_the_number_left_standing(reader):
     void, number = written("72", gap=-12), written("4096", gap=-12)
