@@ -6,11 +6,14 @@ the number left standing. The stroke is one straight line, far longer than
 a digit is wide, through the middle of the digits it voids, leaning as a
 hand leans it; the clean-up takes such a line for a rule and removes it, so
 it is looked for in the ink's tone (`Analysis.tone`), as the page shows it.
-Only a group of digits at one end of a line, a space apart from the rest
-(`word_groups`), can be struck out, and only where the stroke crosses all
-of its digits and no other: a ruled line through a whole number crosses
-every digit, and a pen's flourish or a bold hand's joins run within a
-number, not across a whole group of it and stop at its space.
+Only digits at one end of a line can be struck out, and only where the
+stroke crosses all of them and no other: a ruled line through a whole
+number crosses every digit, and a pen's flourish or a bold hand's joins run
+within a number, not across a whole group of it and stop at its space. So
+the digits struck are a group a space apart from the rest (`word_groups`),
+or, where the number was written again too close for a space, the stroke
+runs past them at both ends and stops short of the rest (`spans`), as a
+digit's own bar or a join between digits does not.
 """
 
 import cv2
@@ -33,9 +36,10 @@ STRIKE_MIDDLE = 0.3  # ...and strikes the digits it crosses where, midway along 
 
 def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | None, line: LineImage,
                line_box: Box) -> list[int]:
-    """The indices of the digits of the group at one end of the line (`groups`, as `word_groups` parts its digits)
-    that one straight stroke crosses through their middles, every one of them and no other digit; `line_box` is the
-    line's place in the image's pixels, `line.box` at working size."""
+    """The indices of the digits at one end of the line that one straight stroke crosses through their middles,
+    every one of them and no other digit, where they are the group at that end (`groups`, as `word_groups` parts
+    the digits) or the stroke `spans` them; `line_box` is the line's place in the image's pixels, `line.box` at
+    working size."""
     if tone is None or len(digits) < 2:
         return []
     x, y, width, height = line.box
