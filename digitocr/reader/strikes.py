@@ -60,18 +60,20 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
     spanning = set()  # (from the start?, how many) struck by a stroke running past them at both ends
     for x1, y1, x2, y2 in ([] if found is None else found.reshape(-1, 4).tolist()):
         stroke = (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1)
-        if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST or \
-                not one_pen_line(inked, stroke, digit_height):
+        if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST:
             continue
         crossed = [i for i in order if crosses(stroke, boxes[i])]
         if not crossed or stroke[2] - stroke[0] < STRIKE_LENGTH * boxes[crossed, 3].max() or \
                 not through_middle(stroke, boxes[crossed]):
             continue
-        if crossed == order[:len(crossed)] and not goes_on(marks, stroke, past_end, towards_right=True):
+        from_start, to_end = crossed == order[:len(crossed)], crossed == order[len(order) - len(crossed):]
+        if not (from_start or to_end) or not one_pen_line(inked, stroke, digit_height):  # the costliest check last
+            continue
+        if from_start and not goes_on(marks, stroke, past_end, towards_right=True):
             first = max(first, len(crossed))
             if spans(stroke, boxes, crossed, order[len(crossed):], rest_to_the_right=True):
                 spanning.add((True, len(crossed)))
-        elif crossed == order[len(order) - len(crossed):] and not goes_on(marks, stroke, past_end, towards_right=False):
+        elif to_end and not goes_on(marks, stroke, past_end, towards_right=False):
             last = max(last, len(crossed))
             if spans(stroke, boxes, crossed, order[:len(order) - len(crossed)], rest_to_the_right=False):
                 spanning.add((False, len(crossed)))
