@@ -44,20 +44,34 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
         return []
     x, y, width, height = line.box
     band = np.ascontiguousarray(tone[y:y + height, x:x + width])
-    level, ink = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    inked, marks = ink > 0, band > level / 2  # marks: ink and fainter, as a printed rule the threshold cuts up
     scale = width / max(1, line_box.width), height / max(1, line_box.height)
     boxes = np.array([((d.box.x - line_box.x) * scale[0], (d.box.y - line_box.y) * scale[1],
                        d.box.width * scale[0], d.box.height * scale[1]) for d in digits])
+    order = [int(i) for i in np.argsort(boxes[:, 0] + boxes[:, 2] / 2, kind="stable")]
+    first, last, spanning = ends_struck(band, boxes, order)
+    if first and last:  # both ends struck: which is the number written again, no one could say
+        return []
+    voided = sorted(order[:first] if first else order[len(order) - last:])
+    if not voided or len(voided) == len(digits):
+        return []
+    if len(groups) > 1 and voided in (sorted(groups[0]), sorted(groups[-1])):
+        return voided
+    return voided if (bool(first), first or last) in spanning else []
+
+
+def ends_struck(band: np.ndarray, boxes: np.ndarray, order: list[int]) -> tuple[int, int, set[tuple[bool, int]]]:
+    """How many digits from the line's start, and from its end, one straight stroke in the line's tone (`band`)
+    strikes, their boxes (N, 4) in the band's pixels and `order` left to right; and which of those strikes (from the
+    start or not, how many) a stroke `spans`."""
+    level, ink = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    inked, marks = ink > 0, band > level / 2  # marks: ink and fainter, as a printed rule the threshold cuts up
     digit_height = float(np.median(boxes[:, 3]))
     shortest, past_end = int(STRIKE_LENGTH * digit_height), int(STRIKE_ENDS * digit_height)
+    first, last, spanning = 0, 0, set()
     if shortest < 4:
-        return []
+        return first, last, spanning
     found = cv2.HoughLinesP(ink, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest,
-                            maxLineGap=max(2, height // 10))
-    order = [int(i) for i in np.argsort(boxes[:, 0] + boxes[:, 2] / 2, kind="stable")]
-    first, last = 0, 0  # how many digits from the line's start, and from its end, a stroke strikes
-    spanning = set()  # (from the start?, how many) struck by a stroke running past them at both ends
+                            maxLineGap=max(2, band.shape[0] // 10))
     for x1, y1, x2, y2 in ([] if found is None else found.reshape(-1, 4).tolist()):
         stroke = (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1)
         if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST:
@@ -77,14 +91,7 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
             last = max(last, len(crossed))
             if spans(stroke, boxes, crossed, order[:len(order) - len(crossed)], rest_to_the_right=False):
                 spanning.add((False, len(crossed)))
-    if first and last:  # both ends struck: which is the number written again, no one could say
-        return []
-    voided = sorted(order[:first] if first else order[len(order) - last:])
-    if not voided or len(voided) == len(digits):
-        return []
-    if len(groups) > 1 and voided in (sorted(groups[0]), sorted(groups[-1])):
-        return voided
-    return voided if (bool(first), first or last) in spanning else []
+    return first, last, spanning
 
 
 def spans(stroke: tuple[int, int, int, int], boxes: np.ndarray, crossed: list[int], rest: list[int],
