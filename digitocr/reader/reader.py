@@ -294,9 +294,8 @@ class Reader:
         writing too small to read says little of which way is up."""
         guess = reading.guessed
         no_number = not reading.lines or guess
-        if no_number and not turn_nothing:
-            return self._one_line(prepared.loaded, reading, settings, stages)
-        way = turn_to_try(self.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=no_number)
+        way = None if no_number and not turn_nothing else \
+            turn_to_try(self.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=no_number)
         if way is None:
             return self._one_line(prepared.loaded, reading, settings, stages)
         degrees = 90 * way.turns
