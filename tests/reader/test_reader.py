@@ -100,6 +100,7 @@ def test_a_large_photo_that_reads_as_nothing_is_turned_only_once_looked_at_close
     assert reading.text == ""
     assert sizes_turned == [1600]  # at the photo's own size, not at the working size of 1024 first
 
+
 def test_a_large_photo_read_surely_is_not_read_again(reader):
     big = Image.open(SAMPLES / "78136_ruled_blue_pen.jpg").convert("RGB")
     big = big.resize((big.width * 3, big.height * 3), Image.BICUBIC)

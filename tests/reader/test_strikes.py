@@ -51,6 +51,7 @@ def test_a_stroke_running_past_both_ends_of_the_first_digits_strikes_them_where_
     assert struck(tone_with((158, 50, 250, 50), lefts=PACKED_LEFTS), PACKED_LEFTS) == []  # starts in the third digit
     assert struck(tone_with((8, 55, 150, 45), lefts=PACKED_LEFTS), PACKED_LEFTS) == []  # ends in the third
 
+
 def test_a_number_struck_out_and_written_again_reads_as_the_number_left_standing(reader):
     void, number = written("72", gap=-12), written("4096", gap=-12)
     page = np.hstack([void, np.full((120, 60, 3), 235, np.uint8), number])
