@@ -236,7 +236,8 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
         digits, frames = lines.get(line.line, []), line_frames(answers, line.line)
         if len(digits) < 2 or frames is None:
             continue
-        parted = draft.groups.get(line.line) or word_groups(digits, prepared.analysis.column_lines)
+        parted = draft.groups.get(line.line) or word_groups(digits, prepared.analysis.column_lines,
+                                                            prepared.loaded.original_size[1])
         groups = end_groups(digits, line, prepared.analysis.box_in_original(*line.box), frames,
                             prepared.loaded.original_size, parted)
         judged = set_aside([((indices, group), judge.part_of_number(group)) for indices, group in groups])
@@ -262,7 +263,7 @@ def without_struck_out(draft: Draft, prepared: Prepared) -> Draft:
         if len(digits) < 2:
             continue
         line_box = prepared.analysis.box_in_original(*line.box)
-        groups = word_groups(digits, prepared.analysis.column_lines)
+        groups = word_groups(digits, prepared.analysis.column_lines, prepared.loaded.original_size[1])
         voided = set(struck_out(digits, groups, prepared.analysis.tone, line, line_box))
         if not voided:
             parted[line.line] = groups

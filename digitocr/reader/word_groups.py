@@ -33,7 +33,7 @@ from ..networks.ctc import log_likelihood
 from ..networks.line_recognizer import FRAME_STEP
 from ..results import Box, Digit
 from .confidence import LogisticModel, digit_log_odds, text_likelihood
-from .number_finder import KEEP_FROM, digits_cover, median_height, misshapen, prefers_nothing, touching_edge
+from .number_finder import EDGE, KEEP_FROM, digits_cover, median_height, misshapen, prefers_nothing, touching_edge
 
 DEFAULT_GROUPS_PATH = MODELS / "WordGroups.json"
 FEATURES = ("prefers_nothing", "mean_digit_log_odds", "ones_share", "height_beside_rest", "space_beside_rest",
@@ -75,13 +75,13 @@ def space_between(digits: tuple[Digit, ...], others: tuple[Digit, ...]) -> float
     return float(max(0, second.x - (first.x + first.width)))
 
 
-def word_groups(digits: list[Digit], column_lines: np.ndarray) -> list[list[int]]:
+def word_groups(digits: list[Digit], column_lines: np.ndarray, image_height: int) -> list[list[int]]:
     """The digits' indices, left to right, in groups parted by spaces wider than WORD_SPACE of their height, or by a
     form's column line (`column_lines`, as `Analysis` keeps them), which parts one field from the next; a digit off
     the line (`off_the_line`) is a group of its own."""
     order = sorted(range(len(digits)), key=lambda index: digits[index].box.x)
     widest_space = WORD_SPACE * median_height(digits)
-    apart = off_the_line(digits)
+    apart = off_the_line(digits, image_height)
     groups, right, last = [], None, None
     for index in order:
         box = digits[index].box
@@ -94,21 +94,27 @@ def word_groups(digits: list[Digit], column_lines: np.ndarray) -> list[list[int]
     return groups
 
 
-def off_the_line(digits: list[Digit]) -> list[bool]:
+def off_the_line(digits: list[Digit], image_height: int) -> list[bool]:
     """For each digit, whether it hangs off the line, as a piece of the row below that a crop cuts: less than
     LINE_OVERLAP of its height in the band the line's digits share, their median top to median bottom once their
-    climb is taken out (`line_climb`, so a line photographed askew keeps its end digits). A band needs three digits,
-    and a climb four: the slope of two or three is as much their own misalignment as the line's, and with one of
-    them off the line, no median holds."""
+    climb is taken out (`line_climb`, so a line photographed askew keeps its end digits). Where the image's top or
+    bottom edge cuts a mark, the crop hid part of it: it is held to the line's digit height, not to what is left of
+    it, and has no say in where the band lies while three whole digits do. A band needs three digits, and a climb
+    four: the slope of two or three is as much their own misalignment as the line's, and with one of them off the
+    line, no median holds."""
     if len(digits) < 3:
         return [False] * len(digits)
     middles = np.array([d.box.x + d.box.width / 2 for d in digits], np.float64)
     tops = np.array([d.box.y for d in digits], np.float64)
     bottoms = tops + np.array([d.box.height for d in digits], np.float64)
-    rise = line_climb(middles, (tops + bottoms) / 2) * middles if len(digits) >= 4 else 0.0
-    level_tops, level_bottoms = tops - rise, bottoms - rise
-    shared = np.minimum(np.median(level_bottoms), level_bottoms) - np.maximum(np.median(level_tops), level_tops)
-    return (shared < LINE_OVERLAP * (bottoms - tops)).tolist()
+    cut = (tops <= EDGE) | (bottoms >= image_height - EDGE)
+    whole = ~cut if np.count_nonzero(~cut) >= 3 else np.ones(len(digits), bool)
+    heights = np.where(cut, np.maximum(bottoms - tops, np.median((bottoms - tops)[whole])), bottoms - tops)
+    climb = line_climb(middles[whole], (tops[whole] + bottoms[whole]) / 2) if np.count_nonzero(whole) >= 4 else 0.0
+    level_tops, level_bottoms = tops - climb * middles, bottoms - climb * middles
+    shared = np.minimum(np.median(level_bottoms[whole]), level_bottoms) - \
+        np.maximum(np.median(level_tops[whole]), level_tops)
+    return (shared < LINE_OVERLAP * heights).tolist()
 
 
 def line_climb(xs: np.ndarray, ys: np.ndarray) -> float:

@@ -28,7 +28,7 @@ def tone_with(*strokes: tuple[int, int, int, int], lefts: tuple[int, ...] = DIGI
 
 
 def struck(tone: np.ndarray | None, lefts: tuple[int, ...] = DIGIT_LEFTS) -> list[int]:
-    return struck_out(digits(lefts), word_groups(digits(lefts), NO_COLUMN_LINES), tone, LINE, Box(0, 0, 400, 100))
+    return struck_out(digits(lefts), word_groups(digits(lefts), NO_COLUMN_LINES, 100), tone, LINE, Box(0, 0, 400, 100))
 
 
 def test_the_digits_one_straight_stroke_crosses_through_their_middle_at_an_end_of_the_line_are_struck_out():
@@ -46,7 +46,7 @@ def test_a_rule_through_every_digit_a_line_along_their_bottoms_and_a_digits_own_
 
 
 def test_a_stroke_running_past_both_ends_of_the_first_digits_strikes_them_where_no_space_parts_them_from_the_rest():
-    assert len(word_groups(digits(PACKED_LEFTS), NO_COLUMN_LINES)) == 1
+    assert len(word_groups(digits(PACKED_LEFTS), NO_COLUMN_LINES, 100)) == 1
     assert struck(tone_with((8, 55, 128, 45), lefts=PACKED_LEFTS), PACKED_LEFTS) == [0, 1]
     assert struck(tone_with((158, 50, 250, 50), lefts=PACKED_LEFTS), PACKED_LEFTS) == []  # starts in the third digit
     assert struck(tone_with((8, 55, 150, 45), lefts=PACKED_LEFTS), PACKED_LEFTS) == []  # ends in the third

@@ -11,6 +11,7 @@ from digitocr.training.distractors import cursive_fragment
 
 
 NO_COLUMN_LINES = np.zeros((0, 4))
+TALL = 200  # pixels: an image whose top and bottom edges cut no digit
 
 
 def digit_at(label: int, x: int, width: int = 30, height: int = 50) -> Digit:
@@ -21,32 +22,45 @@ def digit_at(label: int, x: int, width: int = 30, height: int = 50) -> Digit:
 def test_digits_part_into_groups_only_at_spaces_wider_than_half_their_height():
     packed = [digit_at(4, 0), digit_at(0, 34), digit_at(9, 68)]  # 4 pixels apart, digits 50 tall
     spaced = [digit_at(1, 0), digit_at(5, 60), digit_at(0, 94), digit_at(0, 160)]  # 30 and 36 pixels apart
-    assert word_groups(packed, NO_COLUMN_LINES) == [[0, 1, 2]]
-    assert word_groups(spaced, NO_COLUMN_LINES) == [[0], [1, 2], [3]]
+    assert word_groups(packed, NO_COLUMN_LINES, TALL) == [[0, 1, 2]]
+    assert word_groups(spaced, NO_COLUMN_LINES, TALL) == [[0], [1, 2], [3]]
     backwards = list(reversed(spaced))
-    assert word_groups(backwards, NO_COLUMN_LINES) == [[3], [2, 1], [0]]  # left to right, whatever the order given
+    assert word_groups(backwards, NO_COLUMN_LINES, TALL) == [[3], [2, 1], [0]]  # left to right, in any order given
 
 
 def test_a_column_line_in_the_space_between_two_digits_parts_them_however_close():
     packed = [digit_at(4, 0), digit_at(0, 34), digit_at(9, 68)]  # 4 pixels apart; their middle height is 35
     through_the_space = np.array([[66.0, 0, 65, 80]])
-    assert word_groups(packed, through_the_space) == [[0, 1], [2]]
-    assert word_groups(packed, np.array([[50.0, 0, 50, 80]])) == [[0, 1, 2]]  # through a digit: not between
-    assert word_groups(packed, np.array([[66.0, 40, 66, 80]])) == [[0, 1, 2]]  # ends below the digits' middle
+    assert word_groups(packed, through_the_space, TALL) == [[0, 1], [2]]
+    assert word_groups(packed, np.array([[50.0, 0, 50, 80]]), TALL) == [[0, 1, 2]]  # through a digit: not between
+    assert word_groups(packed, np.array([[66.0, 40, 66, 80]]), TALL) == [[0, 1, 2]]  # ends below the digits' middle
 
 
 def test_a_digit_hanging_off_the_line_the_others_share_is_a_group_of_its_own_however_close():
     line = [digit_at(4, 0), digit_at(2, 34), digit_at(2, 68)]  # rows 10 to 60
     below = replace(digit_at(8, 100, height=30), box=Box(100, 50, 30, 30))  # a third of it on the line: a cut piece
     dropped = replace(digit_at(9, 100), box=Box(100, 25, 30, 50))  # a tail that falls 15 pixels below: on the line
-    assert word_groups(line + [below], NO_COLUMN_LINES) == [[0, 1, 2], [3]]
-    assert word_groups(line + [dropped], NO_COLUMN_LINES) == [[0, 1, 2, 3]]
+    assert word_groups(line + [below], NO_COLUMN_LINES, TALL) == [[0, 1, 2], [3]]
+    assert word_groups(line + [dropped], NO_COLUMN_LINES, TALL) == [[0, 1, 2, 3]]
     askew = [replace(digit_at(label, 34 * place), box=Box(34 * place, 10 + 20 * place, 30, 50))
              for place, label in enumerate((2, 0, 2, 6))]  # a line climbing 30 degrees
-    assert word_groups(askew, NO_COLUMN_LINES) == [[0, 1, 2, 3]]
-    assert word_groups([below, line[0], line[1]], NO_COLUMN_LINES) == [[1, 2], [0]]
+    assert word_groups(askew, NO_COLUMN_LINES, TALL) == [[0, 1, 2, 3]]
+    assert word_groups([below, line[0], line[1]], NO_COLUMN_LINES, TALL) == [[1, 2], [0]]
     beside = replace(below, box=Box(34, 50, 30, 30))
-    assert word_groups([line[0], beside], NO_COLUMN_LINES) == [[0, 1]]  # two digits have no band to stand off
+    assert word_groups([line[0], beside], NO_COLUMN_LINES, TALL) == [[0, 1]]  # two digits have no band to stand off
+
+
+def test_a_mark_the_image_s_edge_cuts_is_held_to_the_line_s_digit_height_not_to_what_is_left_of_it():
+    line = [digit_at(4, 0), digit_at(2, 34), digit_at(2, 68)]  # rows 10 to 60
+    stub = replace(digit_at(0, 100, height=16), box=Box(100, 44, 30, 16))  # rows 44 to 60: all of it in the band
+    assert word_groups(line + [stub], NO_COLUMN_LINES, TALL) == [[0, 1, 2, 3]]  # a small digit, wholly seen
+    assert word_groups(line + [stub], NO_COLUMN_LINES, 60) == [[0, 1, 2], [3]]  # the top of the next row's digit
+    cut_short = replace(digit_at(7, 100, height=44), box=Box(100, 16, 30, 44))  # a digit of the line the crop cut
+    assert word_groups(line + [cut_short], NO_COLUMN_LINES, 60) == [[0, 1, 2, 3]]
+    corner = replace(digit_at(6, 6), box=Box(6, 0, 25, 27))  # the foot of the row above's '6'
+    falling = [replace(digit_at(label, box.x), box=box)
+               for label, box in ((9, Box(39, 10, 33, 47)), (4, Box(75, 14, 30, 40)), (4, Box(99, 16, 36, 42)))]
+    assert word_groups([corner] + falling, NO_COLUMN_LINES, 74) == [[0], [1, 2, 3]]  # it tilts no climb its way
 
 
 def test_a_number_s_field_runs_between_the_nearest_column_lines_either_side_of_it():
