@@ -38,7 +38,8 @@ from .word_groups import (WordGroupJudge, columns_left, end_groups, field_of, fr
                           word_groups)
 
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
-APART = "{} group(s) at the end of a line, a space apart, set aside as no part of the number (a word, a mark)."
+APART = ("{} group(s) at the end of a line, apart from the rest by a space, a column line or the line's band, set "
+         "aside as no part of the number (a word, a mark, a piece of the next row).")
 CROSSED_OUT = ("{} group(s) at the end of a line crossed out with one stroke of the pen: void, as a person reads a "
                "number struck out and written again.")
 NOT_NUMBER = ("{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness, or a "
