@@ -78,7 +78,7 @@ def space_between(digits: tuple[Digit, ...], others: tuple[Digit, ...]) -> float
 def word_groups(digits: list[Digit], column_lines: np.ndarray, image_height: int) -> list[list[int]]:
     """The digits' indices, left to right, in groups parted by spaces wider than WORD_SPACE of their height, or by a
     form's column line (`column_lines`, as `Analysis` keeps them), which parts one field from the next; a digit off
-    the line (`off_the_line`) is a group of its own."""
+    the line (`off_the_line`, the image `image_height` pixels tall as the digits' boxes are) is a group of its own."""
     order = sorted(range(len(digits)), key=lambda index: digits[index].box.x)
     widest_space = WORD_SPACE * median_height(digits)
     apart = off_the_line(digits, image_height)
@@ -106,10 +106,11 @@ def off_the_line(digits: list[Digit], image_height: int) -> list[bool]:
         return [False] * len(digits)
     middles = np.array([d.box.x + d.box.width / 2 for d in digits], np.float64)
     tops = np.array([d.box.y for d in digits], np.float64)
-    bottoms = tops + np.array([d.box.height for d in digits], np.float64)
+    seen = np.array([d.box.height for d in digits], np.float64)  # of a mark the crop cut, only what it left
+    bottoms = tops + seen
     cut = (tops <= EDGE) | (bottoms >= image_height - EDGE)
     whole = ~cut if np.count_nonzero(~cut) >= 3 else np.ones(len(digits), bool)
-    heights = np.where(cut, np.maximum(bottoms - tops, np.median((bottoms - tops)[whole])), bottoms - tops)
+    heights = np.where(cut, np.maximum(seen, np.median(seen[whole])), seen)
     climb = line_climb(middles[whole], (tops[whole] + bottoms[whole]) / 2) if np.count_nonzero(whole) >= 4 else 0.0
     level_tops, level_bottoms = tops - climb * middles, bottoms - climb * middles
     shared = np.minimum(np.median(level_bottoms[whole]), level_bottoms) - \
