@@ -12,8 +12,10 @@ number crosses every digit, and a pen's flourish or a bold hand's joins run
 within a number, not across a whole group of it and stop at its space. So
 the digits struck are a group a space apart from the rest (`word_groups`),
 or, where the number was written again too close for a space, the stroke
-runs past them at both ends and stops short of the rest (`spans`), as a
-digit's own bar or a join between digits does not.
+runs across two digits or more, past them at both ends, and stops short of
+the rest (`spans`), as a digit's own bar or a join between digits does not.
+The transform finds a stroke's straight course, often only part of it; it
+is followed along its ink to where the pen lifted before it is judged.
 """
 
 import cv2
@@ -73,7 +75,7 @@ def ends_struck(band: np.ndarray, boxes: np.ndarray, order: list[int]) -> tuple[
     found = cv2.HoughLinesP(ink, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest,
                             maxLineGap=max(2, band.shape[0] // 10))
     for x1, y1, x2, y2 in ([] if found is None else found.reshape(-1, 4).tolist()):
-        stroke = (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1)
+        stroke = along_own_ink(inked, (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1))
         if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST:
             continue
         crossed = [i for i in order if crosses(stroke, boxes[i])]
@@ -94,13 +96,27 @@ def ends_struck(band: np.ndarray, boxes: np.ndarray, order: list[int]) -> tuple[
     return first, last, spanning
 
 
+def along_own_ink(ink: np.ndarray, stroke: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The stroke (x1, y1, x2, y2, left end first) carried on along its straight course at both ends for as long as
+    `ink` (bool) lies within a pixel of it: the transform often finds only part of a pen's stroke, and where the pen
+    lifted is what tells a strike from a ruled line."""
+    x1, x2 = stroke[0], stroke[2]
+    while x1 > 0 and near_course(ink, stroke, np.array([x1 - 1]))[0][0]:
+        x1 -= 1
+    while x2 < ink.shape[1] - 1 and near_course(ink, stroke, np.array([x2 + 1]))[0][0]:
+        x2 += 1
+    y1, y2 = height_at(stroke, np.array([x1, x2]))
+    return x1, int(round(y1)), x2, int(round(y2))
+
+
 def spans(stroke: tuple[int, int, int, int], boxes: np.ndarray, crossed: list[int], rest: list[int],
           rest_to_the_right: bool) -> bool:
-    """Whether the stroke (x1, y1, x2, y2, left end first) runs past the boxes (N, 4) of the digits it crosses at
-    both ends and stops short of the `rest` of the line's digits, beside them: a pen that strikes a number out goes
-    from before its first digit to after its last, while a digit's own bar or a join between digits starts or ends
-    within one."""
-    if not rest:
+    """Whether the stroke (x1, y1, x2, y2, left end first) runs past the boxes (N, 4) of the two or more digits it
+    crosses at both ends and stops short of the `rest` of the line's digits, beside them: a pen that strikes a
+    number out goes from before its first digit to after its last, while a digit's own bar or a join between digits
+    starts or ends within one. One digit tells nothing: its own straight stroke, followed to its ends, reaches the
+    edges of its box as a strike would."""
+    if not rest or len(crossed) < 2:
         return False
     left, right = boxes[crossed, 0].min(), (boxes[crossed, 0] + boxes[crossed, 2]).max()
     short_of_rest = stroke[2] < boxes[rest, 0].min() if rest_to_the_right else \

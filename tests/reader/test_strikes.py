@@ -3,7 +3,7 @@ import numpy as np
 from conftest import written
 
 from digitocr.image.lines import LineImage
-from digitocr.reader.strikes import struck_out
+from digitocr.reader.strikes import along_own_ink, struck_out
 from digitocr.reader.word_groups import word_groups
 from digitocr.results import Box, Digit
 
@@ -50,6 +50,21 @@ def test_a_stroke_running_past_both_ends_of_the_first_digits_strikes_them_where_
     assert struck(tone_with((8, 55, 128, 45), lefts=PACKED_LEFTS), PACKED_LEFTS) == [0, 1]
     assert struck(tone_with((158, 50, 250, 50), lefts=PACKED_LEFTS), PACKED_LEFTS) == []  # starts in the third digit
     assert struck(tone_with((8, 55, 150, 45), lefts=PACKED_LEFTS), PACKED_LEFTS) == []  # ends in the third
+
+
+def test_one_digit_crossed_with_no_space_before_the_rest_is_left_standing():
+    """A flat '0' 80 pixels wide: its own straight side spans its box as a strike would."""
+    wide_zero = [Digit(0, 0.99, (0.1,) * 10, Box(20, 20, 80, 60), 0, False)] + digits((120, 180, 240))
+    tone = tone_with((20, 50, 100, 50), lefts=(120, 180, 240))
+    assert struck_out(wide_zero, word_groups(wide_zero, NO_COLUMN_LINES, 100), tone, LINE, Box(0, 0, 400, 100)) == []
+
+
+def test_a_stroke_is_followed_along_its_ink_to_where_the_pen_lifted():
+    ink = np.zeros((100, 400), np.uint8)
+    cv2.line(ink, (30, 60), (230, 40), 1, 3)
+    x1, y1, x2, y2 = along_own_ink(ink > 0, (80, 55, 180, 45))
+    assert abs(x1 - 30) <= 2 and abs(y1 - 60) <= 1 and abs(x2 - 230) <= 2 and abs(y2 - 40) <= 1
+    assert along_own_ink(np.ones((100, 400), bool), (80, 50, 180, 50))[::2] == (0, 399)
 
 
 def test_a_number_struck_out_and_written_again_reads_as_the_number_left_standing(reader):
