@@ -100,11 +100,10 @@ def along_own_ink(ink: np.ndarray, stroke: tuple[int, int, int, int]) -> tuple[i
     """The stroke (x1, y1, x2, y2, left end first) carried on along its straight course at both ends for as long as
     `ink` (bool) lies within a pixel of it: the transform often finds only part of a pen's stroke, and where the pen
     lifted is what tells a strike from a ruled line."""
-    x1, x2 = stroke[0], stroke[2]
-    while x1 > 0 and near_course(ink, stroke, np.array([x1 - 1]))[0][0]:
-        x1 -= 1
-    while x2 < ink.shape[1] - 1 and near_course(ink, stroke, np.array([x2 + 1]))[0][0]:
-        x2 += 1
+    before = near_course(ink, stroke, np.arange(stroke[0] - 1, -1, -1))[0]
+    after = near_course(ink, stroke, np.arange(stroke[2] + 1, ink.shape[1]))[0]
+    x1 = stroke[0] - (len(before) if before.all() else int(np.argmin(before)))
+    x2 = stroke[2] + (len(after) if after.all() else int(np.argmin(after)))
     y1, y2 = height_at(stroke, np.array([x1, x2]))
     return x1, int(round(y1)), x2, int(round(y2))
 
