@@ -17,11 +17,12 @@ def digits(lefts: tuple[int, ...] = DIGIT_LEFTS) -> list[Digit]:
     return [Digit(4, 0.99, (0.1,) * 10, Box(x, 20, 40, 60), 0, False) for x in lefts]
 
 
-def tone_with(*strokes: tuple[int, int, int, int], lefts: tuple[int, ...] = DIGIT_LEFTS) -> np.ndarray:
-    """A line's ink tone: a ring for each digit, and the straight strokes (x1, y1, x2, y2) given."""
+def tone_with(*strokes: tuple[int, int, int, int], lefts: tuple[int, ...] = DIGIT_LEFTS, ring: int = 5) -> np.ndarray:
+    """A line's ink tone: a ring `ring` pixels thick for each digit, and the straight strokes (x1, y1, x2, y2) given,
+    5 pixels thick."""
     tone = np.zeros((100, 400), np.uint8)
     for x in lefts:
-        cv2.ellipse(tone, (x + 20, 50), (17, 27), 0, 0, 360, 200, 5)
+        cv2.ellipse(tone, (x + 20, 50), (17, 27), 0, 0, 360, 200, ring)
     for x1, y1, x2, y2 in strokes:
         cv2.line(tone, (x1, y1), (x2, y2), 200, 5)
     return tone
@@ -50,6 +51,10 @@ def test_a_stroke_running_past_both_ends_of_the_first_digits_strikes_them_where_
     assert struck(tone_with((8, 55, 128, 45), lefts=PACKED_LEFTS), PACKED_LEFTS) == [0, 1]
     assert struck(tone_with((158, 50, 250, 50), lefts=PACKED_LEFTS), PACKED_LEFTS) == []  # starts in the third digit
     assert struck(tone_with((8, 55, 150, 45), lefts=PACKED_LEFTS), PACKED_LEFTS) == []  # ends in the third
+
+
+def test_a_strike_through_bold_digits_that_runs_inside_their_strokes_for_most_of_its_course_strikes_them():
+    assert struck(tone_with((10, 55, 130, 45), ring=16)) == [0, 1]  # thin along 42% of its course
 
 
 def test_one_digit_crossed_with_no_space_before_the_rest_is_left_standing():
