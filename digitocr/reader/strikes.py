@@ -76,9 +76,9 @@ def ends_struck(band: np.ndarray, boxes: np.ndarray, order: list[int]) -> tuple[
     found = cv2.HoughLinesP(ink, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest,
                             maxLineGap=max(2, band.shape[0] // 10))
     for x1, y1, x2, y2 in ([] if found is None else found.reshape(-1, 4).tolist()):
-        stroke = along_own_ink(inked, (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1))
         if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST:
             continue
+        stroke = along_own_ink(inked, (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1))
         crossed = [i for i in order if crosses(stroke, boxes[i])]
         if not crossed or stroke[2] - stroke[0] < STRIKE_LENGTH * boxes[crossed, 3].max() or \
                 not through_middle(stroke, boxes[crossed]):
