@@ -5,7 +5,8 @@ a whole: polarity takes the desk for the page, and the sheet for one light
 mark on it. A person sees the sheet first: the largest light region, nearly
 a rectangle, with writing on it, and beyond each of its sides that is not
 the photo's edge only the desk's flat, far darker tone, deeper on some side
-than the edge zone where clean-up takes bands for a frame's. That desk,
+than the edge zone where clean-up takes bands for a frame's, and broader
+than the pen, so a stroke that runs into it stays writing. That desk,
 with the sheet's shaded edge, is painted the tone of the paper at the
 nearest point of the sheet, following the sheet's outline however it lies,
 so every later stage reads the sheet alone. Where any of this does not
@@ -23,6 +24,7 @@ import numpy as np
 from .binarize import MIN_CONTRAST
 from .cleanup import EDGE_ZONE
 from .components import Components, joined_to
+from .normalize import stroke_width
 from .orderstats import image_percentiles
 
 SHEET_AREA = 0.25  # a sheet covers at least this share of the image...
@@ -62,18 +64,35 @@ def find_sheet(small: np.ndarray) -> Sheet | None:
         if depth]
     outside = labels != largest
     if (area < SHEET_AREA * small.size or area < SHEET_FILL * width * height
-            or max((depth for *_, depth in beyond), default=0) <= EDGE_ZONE
-            or not _holds_writing(outside[y:y + height, x:x + width])):
+            or max((depth for *_, depth in beyond), default=0) <= EDGE_ZONE):
         return None
-    if not all(_desk_beyond(small[side], light[side], small[inside][~outside[inside]], along)
-               for side, inside, along, _ in beyond):
+    writing = _writing(outside[y:y + height, x:x + width])
+    if not writing.any() or not all(_desk_beyond(small[side], light[side], small[inside][~outside[inside]], along)
+                                    for side, inside, along, _ in beyond):
         return None
-    frame = np.ones(small.shape, bool)
-    frame[1:-1, 1:-1] = False
-    desk = joined_to(outside.view(np.uint8), frame & outside) > 0
+    desk = _desk(outside, stroke_width(writing))
     if _written_on(small, desk, outside, band):
         return None
     return Sheet(desk, float(cut), max(1, round(SHEET_EDGE * min(width, height))), band)
+
+
+def _desk(outside: np.ndarray, pen: float) -> np.ndarray:
+    """What lies outside the sheet (bool) and is joined to the image's edge, less the writing that runs into it, as a
+    digit runs into a shadow's edge: a desk is broader than the `pen` (the writing's stroke width), so what an
+    opening as wide takes away from it is writing where it reaches further from the rest than that width; nearer, it
+    is the desk's own ragged edge, as a scan's margin has."""
+    frame = np.ones(outside.shape, bool)
+    frame[1:-1, 1:-1] = False
+    joined = joined_to(outside.view(np.uint8), frame & outside) > 0
+    side = 2 * int(np.ceil(pen / 2)) + 1
+    opened = cv2.morphologyEx(joined.view(np.uint8), cv2.MORPH_OPEN, np.ones((side, side), np.uint8))
+    body = joined_to(opened, frame & (opened > 0)) > 0
+    count, parts = cv2.connectedComponents((joined & ~body).view(np.uint8), connectivity=8)
+    from_body = cv2.distanceTransform((~body).view(np.uint8), cv2.DIST_L2, 3)
+    furthest = np.zeros(count, np.float32)
+    np.maximum.at(furthest, parts.ravel(), from_body.ravel())
+    furthest[0] = 0  # the body itself, and all that is not the desk
+    return joined & ~(furthest > side)[parts]
 
 
 def _desk_beyond(tones: np.ndarray, light: np.ndarray, paper: np.ndarray, along: int) -> bool:
@@ -107,12 +126,15 @@ def _written_on(small: np.ndarray, desk: np.ndarray, outside: np.ndarray, band: 
     return float(np.mean(small[inner] < darker_than)) >= DESK_MARKS
 
 
-def _holds_writing(other: np.ndarray) -> bool:
-    """Whether marks of the other tone lie within the sheet's box, clear of its sides: writing, not the desk's
-    corners."""
-    height, width = other.shape
-    return any(x > 0 and y > 0 and x + w < width and y + h < height
-               for x, y, w, h, _ in Components.of(other.view(np.uint8)).stats[1:])
+def _writing(outside: np.ndarray) -> np.ndarray:
+    """The marks of the other tone within the sheet's box (what lies `outside` the sheet there, bool) that touch none
+    of its sides: writing, not the desk's corners."""
+    height, width = outside.shape
+    marks = Components.of(outside.view(np.uint8))
+    left, top, wide, tall = marks.stats[:, :4].T
+    clear = (left > 0) & (top > 0) & (left + wide < width) & (top + tall < height)
+    clear[0] = False
+    return marks.mask(clear) > 0
 
 
 def desk_painted(gray: np.ndarray, small: np.ndarray, sheet: Sheet) -> np.ndarray:

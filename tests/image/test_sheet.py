@@ -97,3 +97,15 @@ def test_a_shadow_across_the_sheet_is_no_desk_where_writing_lies_under_it():
     assert found_in(shaded.astype(np.uint8)) is None
     shaded[:, 250:] = 0.55 * 235  # the same shadow over blank paper: a desk, whatever it is, with nothing to lose
     assert found_in(shaded.astype(np.uint8)) is not None
+
+
+def test_writing_that_runs_into_the_desk_is_kept_and_the_desks_ragged_edge_is_painted():
+    photo = sheet_on_desk(0, 60, 0, 0)
+    cv2.line(photo, (180, 100), (180, 203), 20, 6)  # a '9''s tail, from the ring down into the desk...
+    draw_ring(photo, (250, 100), (20, 45))  # ...and a '0' beside it
+    for x in range(20, 300, 14):
+        cv2.line(photo, (x, 200), (x + 3, 195), DESK, 3)  # a scan margin's ragged teeth, shorter than a stroke
+    painted = desk_painted(photo, small_copy(photo), found_in(photo))
+    assert painted[120:185, 178:183].max() < 100  # the tail on the sheet, down to near the desk
+    teeth = painted[193:200, :]
+    assert teeth[:, 10:160].min() >= 200 and teeth[:, 200:290].min() >= 200
