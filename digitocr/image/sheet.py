@@ -12,8 +12,10 @@ nearest point of the sheet, following the sheet's outline however it lies,
 so every later stage reads the sheet alone. Where any of this does not
 hold, the image is left as it is: a cell cropped inside its paper has no
 desk, a board's chalk is no light region, a shadow's ramp, which may hold
-writing, is no flat tone, the paper's own shading is no other surface, and a
-dark region with writing in it is the sheet under a shadow, not a desk.
+writing, is no flat tone, the paper's own shading is no other surface, a
+dark region with writing in it is the sheet under a shadow, not a desk, and
+one written on in light ink is a field, as a binarised photo's, with the
+light region a blob of noise on it.
 """
 
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ SHEET_FILL = 0.75  # ...and of its own box: a rectangle with writing on it, not 
 DESK_SHARE = 0.8  # beyond each side of the sheet that is not the image's edge, this share is the darker tone
 DESK_FLATNESS = 0.25  # away from the sheet, the desk's tone varies by less than this share of its gap to the paper
 DESK_DARKER = 0.8  # the desk's tone is at most this share of the paper's beside it: another surface, not less light
-DESK_MARKS = 0.02  # a "desk" with this share of it marked as writing is the sheet under a shadow
+DESK_MARKS = 0.02  # a "desk" with this share of it marked as writing is the sheet under a shadow, or a field
 SHEET_EDGE = 0.02  # of the sheet's shorter side: the shaded edge, painted with the desk...
 TONE_BAND = 0.1  # ...in the paper's tone, the lightest within this share of the sheet's shorter side (past writing)
 
@@ -71,7 +73,7 @@ def find_sheet(small: np.ndarray) -> Sheet | None:
                                     for side, inside, along, _ in beyond):
         return None
     desk = _desk(outside, stroke_width(writing))
-    if _written_on(small, desk, outside, band):
+    if _written_on(small, desk, outside, band) or _written_in_light(labels, stats, largest, desk, writing):
         return None
     return Sheet(desk, float(cut), max(1, round(SHEET_EDGE * min(width, height))), band)
 
@@ -124,6 +126,25 @@ def _written_on(small: np.ndarray, desk: np.ndarray, outside: np.ndarray, band: 
     around = cv2.medianBlur(small, 2 * band + 1)[inner].astype(np.float32)
     darker_than = np.minimum(around * (1 + ink / max(paper, 1.0)) / 2, around - MIN_CONTRAST)
     return float(np.mean(small[inner] < darker_than)) >= DESK_MARKS
+
+
+def _written_in_light(labels: np.ndarray, stats: np.ndarray, sheet: int, desk: np.ndarray, writing: np.ndarray) -> bool:
+    """Whether the desk holds light marks (`labels` of the light tone, `sheet` the largest) as large as the sheet's
+    `writing` is, DESK_MARKS of it: then the dark region is a field written on in light ink, as a binarised photo
+    of a board, and the light region a blob on it, not a sheet. A mark lies on the desk where most of the ring around
+    it does; a desk's grain, lighter in flecks, is smaller than writing."""
+    marks = Components.of(writing.view(np.uint8)).stats[1:, 2:4]
+    if not len(marks):
+        return False
+    left, top, width, height, _ = stats.T
+    writing_size = np.median(marks.max(axis=1))
+    inner = (left > 0) & (top > 0) & (left + width < labels.shape[1]) & (top + height < labels.shape[0])
+    inner[[0, sheet]] = False
+    around = cv2.dilate(labels.astype(np.float32), np.ones((3, 3), np.uint8)).astype(np.int32)
+    ring = (labels == 0) & (around > 0)
+    on_desk = np.bincount(around[ring & desk], minlength=len(stats)) * 2 > np.bincount(around[ring], minlength=len(stats))
+    lit = inner & on_desk & (np.maximum(width, height) >= writing_size)
+    return float(stats[lit, cv2.CC_STAT_AREA].sum()) >= DESK_MARKS * np.count_nonzero(desk)
 
 
 def _writing(outside: np.ndarray) -> np.ndarray:

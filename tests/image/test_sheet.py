@@ -46,6 +46,17 @@ def test_no_sheet_where_no_desk_shows():
     assert found_in(sheet_on_desk(10, 10, 10, 10)) is None  # a frame's width: clean-up's to take
 
 
+def test_no_sheet_where_the_dark_around_a_light_blob_is_written_on_in_light_ink():
+    photo = blank_page(300, 300, DESK)  # a binarised photo: a dark field...
+    photo[150:290, 20:280] = 225  # ...a light blob of noise below the number, a third of the image...
+    for y, x in np.random.default_rng(0).integers((155, 25), (285, 275), (60, 2)):
+        cv2.circle(photo, (int(x), int(y)), 3, DESK, -1)  # ...specked with the dark
+    assert found_in(photo) is not None  # nothing lies on the field: as a sheet on a desk, nothing is lost
+    draw_ring(photo, (100, 70), (25, 40), ink=225)
+    draw_ring(photo, (200, 70), (25, 40), ink=225)  # '00' written in light ink on the field
+    assert found_in(photo) is None
+
+
 def test_no_sheet_where_the_dark_beyond_it_is_a_shadow_ramp():
     page = blank_page(200, 400)
     draw_ring(page, (300, 100), (30, 45))
