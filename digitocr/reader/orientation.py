@@ -26,9 +26,9 @@ readings can. Where the image as given reads as nothing, whose confidence is
 0 by convention, not by evidence, the turned reading must be more likely
 right than wrong: a field of noise, whose hundreds of specks each lean a
 little one way, can add up to a turn, and a reading of it that is surely
-wrong confirms nothing. Such a page, with marks to judge, is read its
-likeliest turn whatever that turn's chance: a person who can read nothing in
-a page turns it before giving up. One digit whose shape could go either way
+wrong confirms nothing. Such a page, with marks to judge, is read at each
+turn, likeliest first, whatever their chances, until one confirms: a person
+who can read nothing in a page turns it each way before giving up. One digit whose shape could go either way
 (a '6' is a turned '9') leaves the prior standing by its shape; it is tried
 only where the recognizer reads it far more surely turned. A clear '7' on
 its side is tried. A drawing, which its writer drew upright, and a tiny scan
@@ -122,7 +122,7 @@ def whole_blobs(analysis: Analysis) -> np.ndarray:
 
 def blobs_to_judge(prepared: Prepared) -> np.ndarray:
     """The whole blobs the network is asked about; none for a drawing or a tiny scan, which are never turned (with
-    no evidence, `turn_to_try` has no turn to try)."""
+    no evidence, `turns_to_try` has no turn to try)."""
     if prepared.tiny_scan or prepared.loaded.drawn:
         return prepared.analysis.model_inputs[:0]
     return whole_blobs(prepared.analysis)
@@ -159,16 +159,19 @@ def _normalised(logs: np.ndarray) -> np.ndarray:
     return chances / chances.sum()
 
 
-def turn_to_try(evidence: TurnEvidence, turn_probabilities: np.ndarray, half_turn: float = 0.0,
-                read_nothing: bool = False) -> WayUp | None:
-    """The likeliest turn away from as given, where it is likely enough to be worth a second reading, or whatever
-    its chance where the image as given `read_nothing` and has marks to judge: a person who can read nothing in a
-    page turns it before giving up. None where no turn is worth trying."""
+def turns_to_try(evidence: TurnEvidence, turn_probabilities: np.ndarray, half_turn: float = 0.0,
+                 read_nothing: bool = False) -> tuple[WayUp, ...]:
+    """The turns away from as given worth a second reading, likeliest first: the likeliest, where it is likely
+    enough; every turn where the image as given `read_nothing` and has marks to judge. A person who can read
+    nothing in a page turns it each way before giving up, and a few small marks, whose shapes often cannot say
+    which way is up, may point at the wrong turn first. None where no turn is worth trying."""
     logs = log_posterior(evidence, turn_probabilities, half_turn)
     chances, among_turns = _normalised(logs), _normalised(logs[1:])
-    turns = 1 + int(among_turns.argmax())
-    worth_trying = chances[turns] >= TRY_FROM or (read_nothing and len(turn_probabilities) > 0)
-    return WayUp(turns, float(chances[turns]), float(among_turns[turns - 1])) if worth_trying else None
+    ways = tuple(WayUp(int(turns), float(chances[turns]), float(among_turns[turns - 1]))
+                 for turns in 1 + np.argsort(-among_turns, kind="stable"))
+    if read_nothing and len(turn_probabilities) > 0:
+        return ways
+    return ways[:1] if ways[0].probability >= TRY_FROM else ()
 
 
 def outweighs_guess(turned_confidence: float, given_confidence: float, turn_chance: float) -> bool:

@@ -18,7 +18,7 @@ from ..results import Box, Outcome, Reading
 from ..settings import ReaderSettings
 from .line_views import WIDTHS, read_in_views, views
 from .models import Models
-from .orientation import blobs_to_judge, half_turn_evidence, keeps_turned, turn_to_try
+from .orientation import WayUp, blobs_to_judge, half_turn_evidence, keeps_turned, turns_to_try
 from .prepare import (Prepared, classifier_rows, doubtful_pieces, gray_rows, load_for_reading, piece_probabilities,
                       prepare, prepare_loaded, prepare_or_error)
 from .steps import Answers, finish
@@ -288,33 +288,46 @@ class Reader:
     def _upright(self, prepared: Prepared, answers: Answers, reading: Reading, settings: ReaderSettings,
                  stages: bool, turn_nothing: bool = True) -> Reading:
         """The image's reading, turned where its digits' shapes and lines say it may be turned and the turned reading
-        confirms it (see `orientation`), else as given, or as one line (`_one_line`). Without `turn_nothing`, a page
-        that reads as no number is left as given: a photo shrunk to the working size is looked at closer
-        (`_closer`), which turns it where it still reads as none: a person leans in before turning a page, and
-        writing too small to read says little of which way is up."""
-        guess = reading.guessed
-        no_number = not reading.lines or guess
-        way = None if no_number and not turn_nothing else \
-            turn_to_try(self.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=no_number)
-        if way is None:
-            return self._one_line(prepared.loaded, reading, settings, stages)
-        degrees = 90 * way.turns
-        why = (f"as given it reads {'no line that looks like a number' if guess else 'as nothing'}, and its digits' "
-               f"shapes and lines make that its likeliest turn ({way.probability:.0%})" if no_number else
-               f"its digits' shapes and lines say that way may be up ({way.probability:.0%})")
-        turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
-        if not keeps_turned(turned.confidence, reading.confidence if reading.lines else None, guess, way):
-            if not (reading.lines or turned.lines):  # no digit either way up: the turn tried changes nothing to tell
-                return reading
-            return self._one_line(prepared.loaded, replace(reading, notes=reading.notes + (
-                f"Tried turned {degrees} degrees because {why}, but that way it reads {turned.confidence:.0%} sure "
-                f"(against {reading.confidence:.0%} as given): read as given.",)), settings, stages)
-        chance = way.cap(bool(reading.lines))
-        note = (f"Read turned {degrees} degrees anticlockwise: {why}, and it reads " +
-                ("more likely right, by how sure each reading is and how likely its way up is" if guess else
-                 "at least as surely") + f" ({turned.confidence:.0%} against {reading.confidence:.0%} as given); a "
-                f"reading is no surer than its way up ({chance:.0%}{'' if reading.lines else ' among the turns'}).")
-        return turned.turned_back(way.turns, note).no_surer_than(chance, settings.review_below)
+        confirms it (see `orientation`), else as given, or as one line (`_one_line`). A page that reads as no number
+        is tried at each turn, likeliest first, until one confirms. Without `turn_nothing`, such a page is left as
+        given: a photo shrunk to the working size is looked at closer (`_closer`), which turns it where it still
+        reads as none: a person leans in before turning a page, and writing too small to read says little of which
+        way is up."""
+        no_number = not reading.lines or reading.guessed
+        ways = () if no_number and not turn_nothing else \
+            turns_to_try(self.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=no_number)
+        surest = None
+        for way in ways:
+            turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
+            if keeps_turned(turned.confidence, reading.confidence if reading.lines else None, reading.guessed, way):
+                return _kept_turned(reading, turned, way, settings.review_below)
+            surest = max(surest or turned, turned, key=lambda tried: tried.confidence)
+        if surest is None or not (reading.lines or surest.lines):  # no digit any way up: the turns change nothing
+            return reading if ways else self._one_line(prepared.loaded, reading, settings, stages)
+        degrees = [str(90 * way.turns) for way in ways]
+        tried = " and ".join(filter(None, (", ".join(degrees[:-1]), degrees[-1])))
+        return self._one_line(prepared.loaded, replace(reading, notes=reading.notes + (
+            f"Tried turned {tried} degrees because {_why_turned(reading, ways[0])}, but "
+            f"{'that way' if len(ways) == 1 else 'at best'} it reads {surest.confidence:.0%} sure (against "
+            f"{reading.confidence:.0%} as given): read as given.",)), settings, stages)
+
+
+def _why_turned(reading: Reading, way: WayUp) -> str:
+    """Why the image was read at `way`, for the notes."""
+    if not reading.lines or reading.guessed:
+        return (f"as given it reads {'no line that looks like a number' if reading.guessed else 'as nothing'}, and "
+                f"its digits' shapes and lines make that turn {way.among_turns:.0%} likely among the turns")
+    return f"its digits' shapes and lines say that way may be up ({way.probability:.0%})"
+
+
+def _kept_turned(reading: Reading, turned: Reading, way: WayUp, review_below: float) -> Reading:
+    """The turned reading, boxed in the image as given, with a note saying why, and no surer than its way up."""
+    chance = way.cap(bool(reading.lines))
+    note = (f"Read turned {90 * way.turns} degrees anticlockwise: {_why_turned(reading, way)}, and it reads " +
+            ("more likely right, by how sure each reading is and how likely its way up is" if reading.guessed else
+             "at least as surely") + f" ({turned.confidence:.0%} against {reading.confidence:.0%} as given); a "
+            f"reading is no surer than its way up ({chance:.0%}{'' if reading.lines else ' among the turns'}).")
+    return turned.turned_back(way.turns, note).no_surer_than(chance, review_below)
 
 
 def shrunk_photo(prepared: Prepared, settings: ReaderSettings) -> bool:

@@ -50,7 +50,7 @@ from ..reader import Models, Reader
 from ..reader.confidence import (DEFAULT_CONFIDENCE_PATH, FEATURES, ConfidenceModel, ImageEvidence, LineEvidence,
                                  LogisticModel, judged_rows, probability)
 from ..reader.number_finder import DEFAULT_FINDER_PATH, KEEP_FROM, NumberFinder
-from ..reader.orientation import TurnEvidence, WayUp, keeps_turned, turn_to_try
+from ..reader.orientation import TurnEvidence, WayUp, keeps_turned, turns_to_try
 from ..reader.prepare import Prepared, prepare
 from ..reader.steps import Answers, finish
 from ..reader.word_groups import DEFAULT_GROUPS_PATH, WordGroupJudge
@@ -109,15 +109,15 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Example:
-    candidates: tuple[Candidate, ...]  # as given, then turned where its digits' shapes and lines say so
+    candidates: tuple[Candidate, ...]  # as given, then turned at each turn tried, where its shapes and lines say so
     given_guessed: bool = False  # the reading as given is of the likeliest line, none looking like the number
-    way: WayUp | None = None  # the turn tried
+    ways: tuple[WayUp, ...] = ()  # the turns tried, in the order the reader tries them
 
 
 def example_of(models: Models, pixels: np.ndarray, truth: str, settings: ReaderSettings) -> Example:
-    """The image read as given and, where its digits' shapes and lines say it may be turned (or it read as nothing,
-    or only a guess), turned that way, as the reader does (`orientation`); which of the two the reader keeps depends
-    on the confidence model being fitted."""
+    """The image read as given and, where its digits' shapes and lines say it may be turned, turned that way (or,
+    where it read as nothing or only a guess, at each turn), as the reader does (`orientation`); which reading the
+    reader keeps depends on the confidence model being fitted."""
     recorder = EvidenceRecorder()
     reader = Reader(settings=settings, models=replace(models, confidence=recorder))
 
@@ -129,11 +129,10 @@ def example_of(models: Models, pixels: np.ndarray, truth: str, settings: ReaderS
     first = prepare(pixels, reader.settings)
     answers = reader.answers([first])[0]
     given, reading = candidate(first, answers)
-    way = turn_to_try(models.turn_evidence, answers.turns, answers.half_turn,
-                      read_nothing=not reading.lines or reading.guessed)
-    if way is None:
-        return Example((given,), reading.guessed)
-    return Example((given, candidate(*reader.turned(first, way.turns, reader.settings))[0]), reading.guessed, way)
+    ways = turns_to_try(models.turn_evidence, answers.turns, answers.half_turn,
+                        read_nothing=not reading.lines or reading.guessed)
+    turned = tuple(candidate(*reader.turned(first, way.turns, reader.settings))[0] for way in ways)
+    return Example((given, *turned), reading.guessed, ways)
 
 
 def digit_scan(pool: DigitPool, rng: np.random.Generator) -> tuple[np.ndarray, str]:
@@ -181,10 +180,10 @@ def kept(example: Example, model: ConfidenceModel) -> tuple[Candidate, float]:
     reader reports it: a turned reading's no surer than its way up."""
     upright, *turned = example.candidates
     given = None if upright.rows is None else reading_confidence(upright, model)
-    if turned:
-        turned_confidence = reading_confidence(turned[0], model)
-        if keeps_turned(turned_confidence, given, example.given_guessed, example.way):
-            return turned[0], min(turned_confidence, example.way.cap(upright.rows is not None))
+    for candidate, way in zip(turned, example.ways):
+        turned_confidence = reading_confidence(candidate, model)
+        if keeps_turned(turned_confidence, given, example.given_guessed, way):
+            return candidate, min(turned_confidence, way.cap(upright.rows is not None))
     return upright, given or 0.0
 
 

@@ -23,8 +23,9 @@ of its sides, a page with a shadow across it, a page photographed askew,
 one photographed out of focus or with a shaking hand, a cell whose crop
 cuts a digit of the next row at a corner, an amount in round hundreds by a
 narrow hand, a number written small on a sheet photographed whole, an
-amount with its currency sign, a form's printed label beside a number, and a
-number crossed out and written again after it.
+amount with its currency sign, a form's printed label beside a number, a
+number crossed out and written again after it, and a photo of a sheet taken
+with the phone turned.
 The digits come from a `Writer` (the stress suite's draws only on held-out
 writers); each number is written as a person writes it to be read, apart
 from the clutter (but for the amount written fast, as real cells often
@@ -67,7 +68,7 @@ TURNED_QUARTERS = {"turned_90": 1, "turned_180": 2, "turned_270": 3}  # quarter 
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
                    "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo", "currency_sign",
-                   "printed_label", "struck_out")
+                   "printed_label", "struck_out", "turned_photo")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -127,9 +128,11 @@ class Page:
         return grown
 
     def turned(self, quarters: int) -> "Page":
-        """The page turned anticlockwise by `quarters` right angles, boxes with it."""
+        """The page turned anticlockwise by `quarters` right angles, boxes, desk and shadow with it."""
         turned = Page(np.rot90(self.ink, quarters).copy(), np.rot90(self.printed, quarters).copy(),
-                      dark_field=self.dark_field, drawn=self.drawn)
+                      dark_field=self.dark_field, drawn=self.drawn,
+                      desk=None if self.desk is None else np.rot90(self.desk, quarters).copy(),
+                      light=None if self.light is None else np.rot90(self.light, quarters).copy())
         size = (self.ink.shape[1], self.ink.shape[0])
         for box, text in self.numbers:
             moved = ResultBox(*box).turned(quarters, size)
@@ -743,6 +746,13 @@ def small_in_photo(writer, rng) -> Page:
     return page
 
 
+def turned_photo(writer, rng) -> Page:
+    """A phone's photo taken with the phone turned, a quarter either way or a half, with no EXIF tag to say so: of a
+    sheet with the number written small on it, or of a sheet on a desk."""
+    page = (small_in_photo if rng.random() < 0.5 else sheet_on_desk)(writer, rng)
+    return page.turned(int(rng.integers(1, 4)))
+
+
 def currency_sign(writer, rng) -> Page:
     """An amount with its currency written by hand beside it, as on a cheque, a receipt or an invoice: a '$' before
     it, or a '€' before it or after it."""
@@ -794,7 +804,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
           "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,
           "small_in_photo": small_in_photo, "currency_sign": currency_sign,
-          "printed_label": printed_label, "struck_out": struck_out}
+          "printed_label": printed_label, "struck_out": struck_out, "turned_photo": turned_photo}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from digitocr.reader.orientation import (INDEPENDENT, TRY_FROM, TurnEvidence, confirms, half_turn_evidence,
-                                        log_posterior, outweighs_guess, turn_to_try)
+                                        log_posterior, outweighs_guess, turns_to_try)
 
 
 def answers(*rows):
@@ -10,39 +10,41 @@ def answers(*rows):
 
 
 def test_flat_answers_try_no_turn():
-    assert turn_to_try(INDEPENDENT, answers([0.25] * 4, [0.25] * 4)) is None
-    assert turn_to_try(INDEPENDENT, answers()) is None  # no blobs at all
+    assert turns_to_try(INDEPENDENT, answers([0.25] * 4, [0.25] * 4)) == ()
+    assert turns_to_try(INDEPENDENT, answers()) == ()  # no blobs at all
 
 
 def test_one_digit_that_could_go_either_way_is_not_turned():
     # a '6' or a '9': half its evidence says upright, half says a half turn
-    assert turn_to_try(INDEPENDENT, answers([0.5, 0.0, 0.5, 0.0])) is None
+    assert turns_to_try(INDEPENDENT, answers([0.5, 0.0, 0.5, 0.0])) == ()
 
 
 def test_a_turn_most_blobs_agree_on_is_tried_with_its_probability():
-    way = turn_to_try(INDEPENDENT, answers([0.02, 0.9, 0.03, 0.05], [0.05, 0.85, 0.05, 0.05], [0.25] * 4, [0.1, 0.8, 0.05, 0.05]))
+    (way,) = turns_to_try(INDEPENDENT, answers([0.02, 0.9, 0.03, 0.05], [0.05, 0.85, 0.05, 0.05], [0.25] * 4, [0.1, 0.8, 0.05, 0.05]))
     assert way.turns == 1 and 0.9 < way.probability <= 1.0
 
 
 def test_a_turn_in_doubt_is_tried_though_upright_is_likelier():
     # two digits leaning a half turn, not enough to overcome the prior, but enough to be worth reading that way
-    way = turn_to_try(INDEPENDENT, answers([0.05, 0.05, 0.85, 0.05], [0.1, 0.05, 0.8, 0.05]))
+    (way,) = turns_to_try(INDEPENDENT, answers([0.05, 0.05, 0.85, 0.05], [0.1, 0.05, 0.8, 0.05]))
     assert way.turns == 2 and TRY_FROM <= way.probability < 0.5
 
 
 def test_one_odd_blob_does_not_turn_a_page_the_rest_call_upright():
-    assert turn_to_try(INDEPENDENT, answers([0.0, 0.0, 0.0, 1.0], [0.9, 0.05, 0.03, 0.02], [0.8, 0.1, 0.05, 0.05],
-                               [0.9, 0.04, 0.03, 0.03])) is None
+    assert turns_to_try(INDEPENDENT, answers([0.0, 0.0, 0.0, 1.0], [0.9, 0.05, 0.03, 0.02], [0.8, 0.1, 0.05, 0.05],
+                               [0.9, 0.04, 0.03, 0.03])) == ()
 
 
-def test_a_page_read_as_nothing_tries_its_likeliest_turn_however_doubtful():
+def test_a_page_read_as_nothing_tries_every_turn_likeliest_first_however_doubtful():
     shapes = answers([0.4, 0.1, 0.1, 0.4], [0.5, 0.1, 0.05, 0.35])
-    assert turn_to_try(INDEPENDENT, shapes) is None
-    way = turn_to_try(INDEPENDENT, shapes, read_nothing=True)
-    assert way.turns == 3 and way.probability < TRY_FROM
+    assert turns_to_try(INDEPENDENT, shapes) == ()
+    ways = turns_to_try(INDEPENDENT, shapes, read_nothing=True)
+    assert [way.turns for way in ways] == [3, 1, 2]  # a person who can read nothing turns the page each way
+    way = ways[0]
+    assert way.probability < TRY_FROM and way.among_turns > ways[1].among_turns > ways[2].among_turns
     chances = np.exp(log_posterior(INDEPENDENT, shapes))  # as given ruled out, the turn is its share of the three turns'
     assert way.among_turns == pytest.approx(chances[3] / chances[1:].sum()) and way.among_turns > 0.5
-    assert turn_to_try(INDEPENDENT, answers(), read_nothing=True) is None  # no marks: nothing to turn
+    assert turns_to_try(INDEPENDENT, answers(), read_nothing=True) == ()  # no marks: nothing to turn
 
 
 def test_a_turned_reading_is_kept_where_surer_and_replaces_nothing_only_where_more_likely_right_than_wrong():
@@ -69,7 +71,7 @@ def test_lines_read_more_surely_turned_half_round_count_for_a_half_turn_and_only
     evidence = half_turn_evidence([frames(0.6, 0.5)], [frames(0.99, 0.99)])
     assert evidence > 0
     shapes = answers([0.5, 0.0, 0.5, 0.0])  # a '6' or a '9': the shape alone leaves the prior standing
-    assert turn_to_try(INDEPENDENT, shapes) is None
+    assert turns_to_try(INDEPENDENT, shapes) == ()
     chances, before = np.exp(log_posterior(INDEPENDENT, shapes, evidence)), np.exp(log_posterior(INDEPENDENT, shapes))
     chances, before = chances / chances.sum(), before / before.sum()
     assert chances[2] > before[2]
@@ -79,19 +81,19 @@ def test_lines_read_more_surely_turned_half_round_count_for_a_half_turn_and_only
 
 def test_a_half_turn_the_shapes_doubt_is_tried_where_the_lines_read_surer_that_way():
     shapes = answers([0.4, 0.05, 0.5, 0.05], [0.4, 0.05, 0.5, 0.05])
-    assert turn_to_try(INDEPENDENT, shapes) is None
+    assert turns_to_try(INDEPENDENT, shapes) == ()
     surer_turned = half_turn_evidence([frames(0.3, 0.3, 0.4, 0.3, 0.3)], [frames(0.99, 0.99, 0.9, 0.99, 0.99)])
-    way = turn_to_try(INDEPENDENT, shapes, surer_turned)
+    (way,) = turns_to_try(INDEPENDENT, shapes, surer_turned)
     assert way is not None and way.turns == 2 and way.probability >= TRY_FROM
 
 
 def test_a_page_of_specks_each_leaning_a_little_is_not_turned_though_their_sum_is_sure():
     specks = answers(*[[0.24, 0.24, 0.24, 0.28]] * 300)
-    assert turn_to_try(INDEPENDENT, specks).turns == 3  # 300 witnesses of their own: 46 nats for a quarter turn
-    assert turn_to_try(TurnEvidence.load(), specks) is None
+    assert turns_to_try(INDEPENDENT, specks)[0].turns == 3  # 300 witnesses of their own: 46 nats for a quarter turn
+    assert turns_to_try(TurnEvidence.load(), specks) == ()
 
 
 def test_a_few_clear_blobs_still_turn_an_image_with_the_shipped_weights():
     sevens_on_their_side = answers([0.02, 0.9, 0.03, 0.05], [0.05, 0.85, 0.05, 0.05], [0.1, 0.8, 0.05, 0.05])
-    way = turn_to_try(TurnEvidence.load(), sevens_on_their_side)
+    (way,) = turns_to_try(TurnEvidence.load(), sevens_on_their_side)
     assert way.turns == 1 and way.probability > 0.5

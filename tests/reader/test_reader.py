@@ -11,7 +11,7 @@ from conftest import (SAMPLES, SHARED, blank_page, bold_eight_scan, draw_ring, e
 from digitocr import Reader, ReaderSettings, UnsupportedImageError
 from digitocr.frontends.bench import cell_jpeg
 from digitocr.networks.classifier import DigitClassifier
-from digitocr.reader.orientation import turn_to_try
+from digitocr.reader.orientation import turns_to_try
 from digitocr.reader.prepare import prepare
 
 SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".png", ".jpg"))
@@ -98,7 +98,7 @@ def test_a_large_photo_that_reads_as_nothing_is_turned_only_once_looked_at_close
     monkeypatch.setattr(Reader, "turned", noting_size)
     reading = reader.read(np.dstack([sheet] * 3))
     assert reading.text == ""
-    assert sizes_turned == [1600]  # at the photo's own size, not at the working size of 1024 first
+    assert sizes_turned == [1600] * 3  # each turn, at the photo's own size, not at the working size of 1024 first
 
 
 def test_a_large_photo_read_surely_is_not_read_again(reader):
@@ -415,12 +415,32 @@ def test_a_reading_is_no_surer_than_the_turn_it_was_read_at(reader):
     # on its side, the shapes leave the turn in doubt; the turned reading itself is sure of its digits
     turned = np.ascontiguousarray(np.rot90(np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB"))))
     answers = reader.answers([prepare(turned, reader.settings)])[0]
-    way = turn_to_try(reader.models.turn_evidence, answers.turns, answers.half_turn)
+    (way,) = turns_to_try(reader.models.turn_evidence, answers.turns, answers.half_turn)
     reading = reader.read(turned)
     assert reading.text == "4096" and way.probability < reader.settings.review_below
     assert reading.confidence <= way.probability and reading.needs_review
     assert all(line.confidence <= way.probability for line in reading.lines)
     assert f"no surer than its way up ({way.probability:.0%})" in reading.notes[-1]
+
+
+@needs_shared
+def test_a_small_number_photographed_on_its_side_is_read_though_its_marks_point_the_wrong_way_first(reader):
+    """A phone's photo of a sheet, '48' written small on it, turned a quarter: as given it reads as nothing, and the
+    shapes of two small digits make another turn the likeliest; a person turns the page each way."""
+    from digitocr.training import scenes, stress
+    from digitocr.training.mnist import load_mnist
+    from digitocr.training.pendigits import parse_pendigits
+
+    pool = stress.held_out_pool(load_mnist(SHARED / "data/mnist"),
+                                parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra"))
+    rng = np.random.default_rng([5150, scenes.STRESS_KINDS.index("small_in_photo")])
+    scene = scenes.make_scene("small_in_photo", scenes.Writer(pool), rng)
+    turned = np.ascontiguousarray(np.rot90(scene.pixels))
+    answers = reader.answers([prepare(turned, reader.settings.with_changes(working_side=1600))])[0]
+    first = turns_to_try(reader.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=True)[0]
+    assert scene.text == "48" and first.turns != 3
+    reading = reader.read(turned)
+    assert reading.text == "48" and "Read turned 270 degrees" in " ".join(reading.notes)
 
 
 def on_ruled_paper(sample: str, spacing: int, offset: int) -> np.ndarray:

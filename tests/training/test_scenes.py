@@ -281,6 +281,22 @@ def test_a_sheet_on_a_desk_shows_the_desk_beyond_a_side_clear_of_the_number_and_
     assert "sheet_on_desk" in scenes.UNTRAINED_KINDS and "sheet_on_desk" not in scenes.KINDS
 
 
+def test_a_photo_taken_with_the_phone_turned_turns_the_desk_with_the_sheet_and_is_never_trained_on():
+    on_its_side = on_a_desk = 0
+    for seed in range(8):
+        page = scenes.turned_photo(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        boxed = np.zeros(page.ink.shape, bool)
+        for (x, y, w, h), _ in page.numbers:
+            boxed[y:y + h, x:x + w] = True
+            on_its_side += h > w  # a number of upright bars, written across, lying on its side
+        assert page.ink[boxed].sum() > 0 and page.ink[~boxed].sum() == 0  # each line's box turned with its ink
+        if page.desk is not None:
+            assert page.desk.shape == page.ink.shape and not (page.desk & boxed).any()  # and the desk with the sheet
+            on_a_desk += 1
+    assert on_its_side and on_a_desk
+    assert "turned_photo" in scenes.UNTRAINED_KINDS and "turned_photo" not in scenes.KINDS
+
+
 def test_a_shadow_falls_across_part_of_the_page_and_is_never_trained_on():
     for seed in range(5):
         page = scenes.shadow_across(scenes.Writer(bar_digits), np.random.default_rng(seed))
