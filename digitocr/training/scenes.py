@@ -128,13 +128,15 @@ class Page:
         return grown
 
     def turned(self, quarters: int) -> "Page":
-        """The page turned anticlockwise by `quarters` right angles, boxes, desk and shadow with it."""
+        """The page turned anticlockwise by `quarters` right angles, boxes, desk and shadow with it. Its lines keep the
+        order they are read in the right way up: turned, their boxes' tops no longer say it."""
         turned = Page(np.rot90(self.ink, quarters).copy(), np.rot90(self.printed, quarters).copy(),
                       dark_field=self.dark_field, drawn=self.drawn,
                       desk=None if self.desk is None else np.rot90(self.desk, quarters).copy(),
-                      light=None if self.light is None else np.rot90(self.light, quarters).copy())
+                      light=None if self.light is None else np.rot90(self.light, quarters).copy(),
+                      in_reading_order=True)
         size = (self.ink.shape[1], self.ink.shape[0])
-        for box, text in self.numbers:
+        for box, text in self.in_order():
             moved = ResultBox(*box).turned(quarters, size)
             turned.numbers.append(((moved.x, moved.y, moved.width, moved.height), text))
         return turned

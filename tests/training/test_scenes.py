@@ -22,13 +22,15 @@ def test_every_kind_of_scene_is_an_image_with_the_number_where_it_says():
             assert 0 <= x and 0 <= y and x + w <= width and y + h <= height, kind
 
 
-def test_a_turned_page_keeps_each_box_on_its_ink():
+def test_a_turned_page_keeps_each_box_on_its_ink_and_its_lines_in_reading_order():
     page = scenes.Page.blank(30, 50)
     page.write(np.ones((4, 9), np.float32), 12, 3, "7")
+    page.write(np.ones((4, 20), np.float32), 2, 20, "11")  # a longer line below, starting further left
     for quarters in range(4):
         turned = page.turned(quarters)
-        (x, y, w, h), _ = turned.numbers[0]
-        assert turned.ink[y:y + h, x:x + w].sum() == turned.ink.sum() == 36
+        for ((x, y, w, h), _), ink in zip(turned.in_order(), (36, 80)):
+            assert turned.ink[y:y + h, x:x + w].sum() == ink
+        assert [text for _, text in turned.in_order()] == ["7", "11"]  # read as the page is read right way up
 
 
 def test_a_page_photographed_askew_keeps_each_box_around_its_ink_and_is_never_trained_on():
