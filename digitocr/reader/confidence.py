@@ -18,7 +18,9 @@ twice). It is also described by what it left
 out of the image (`ImageEvidence`): how much of the lines' ink its digits
 cover (a digit the crop cut, a '1' lost beside a '6', a line of a turned
 number set aside all leave ink unread) and how nearly a line or group set
-aside was kept. Context matters: a column of sure single digits is a column,
+aside was kept; and by how likely the image is upright as given, by its
+marks' shapes and lines (`orientation`): a number on its side, read as it
+lies, can be read surely as another number. Context matters: a column of sure single digits is a column,
 while an image turned a quarter also breaks into one-digit lines, a few of
 them sure ('0', '8') and the rest not. A reading no line recognizer read (a
 small scan of one digit, or any reading by contours alone) has the
@@ -53,7 +55,8 @@ from ..results import Digit
 DEFAULT_CONFIDENCE_PATH = MODELS / "FieldConfidence.json"
 READING_FEATURES = ("text_log_odds", "lowest_digit_log_odds", "mean_digit_log_odds", "lowest_margin",
                     "disagreeing_lines", "lines_read_whole", "lines", "digits", "flat_pieces", "no_line_reading",
-                    "least_part_of_number", "ink_read", "likeliest_set_aside", "lines_seen_differently")
+                    "least_part_of_number", "ink_read", "likeliest_set_aside", "lines_seen_differently",
+                    "upright_log_odds")
 NO_LINE_READING = READING_FEATURES.index("no_line_reading")
 FEATURES = READING_FEATURES + tuple(f"{name}_classifier_alone" for name in READING_FEATURES
                                     if name != "no_line_reading")
@@ -83,6 +86,7 @@ class ImageEvidence:
 
     ink_read: float = 1.0  # the share of the inked columns of the image's lines that the reading's digits cover
     likeliest_set_aside: float = 0.0  # the highest chance the number finder or word-group judge gave a part set aside
+    upright: float = 1.0  # the chance that the image read is upright as given (`orientation.upright_chance`)
 
 
 def text_likelihood(frames: np.ndarray | None, digits: tuple[Digit, ...] | list[Digit],
@@ -117,7 +121,8 @@ def features(lines: list[LineEvidence], image: ImageEvidence) -> np.ndarray:
                        len(lines), len(digits), sum(line.flat_pieces for line in lines),
                        any(line.text_likelihood is None for line in lines),
                        log_odds(min(line.part_of_number for line in lines), SUREST_LINE), image.ink_read,
-                       image.likeliest_set_aside, sum(not line.looks_agree for line in lines)], np.float64)
+                       image.likeliest_set_aside, sum(not line.looks_agree for line in lines),
+                       log_odds(image.upright, SUREST_LINE)], np.float64)
     return np.concatenate([reading, reading[NO_LINE_READING] * np.delete(reading, NO_LINE_READING)])
 
 

@@ -154,6 +154,16 @@ def prior_chances(turned_share: float = TURNED_SHARE) -> np.ndarray:
     return np.array([1 - turned_share] + [turned_share / 3] * 3)
 
 
+def upright_chance(evidence: TurnEvidence, turn_probabilities: np.ndarray, half_turn: float = 0.0) -> float:
+    """The probability that the image is upright as given, from its blobs' (N, 4) answers and its lines' evidence
+    over the prior: the field confidence weighs it, for a sure reading of a number on its side is of something
+    else. An image with no blob judged (a drawing, a tiny scan: `blobs_to_judge`) is never turned, so is read as
+    upright."""
+    if not len(turn_probabilities):
+        return 1.0
+    return float(_normalised(log_posterior(evidence, turn_probabilities, half_turn))[0])
+
+
 def _normalised(logs: np.ndarray) -> np.ndarray:
     chances = np.exp(logs - logs.max())
     return chances / chances.sum()

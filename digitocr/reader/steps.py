@@ -31,6 +31,7 @@ from .line_views import ChosenView
 from .models import Models
 from .number_finder import (KEEP_FROM, LIKELIEST_FROM, MOST_EMPTY_LINES, SMALLEST_LEGIBLE, LineContext, NumberFinder,
                             median_height)
+from .orientation import upright_chance
 from .prepare import Prepared
 from .separators import Mark, line_separators
 from .strikes import struck_out
@@ -75,7 +76,7 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
     confidence = models.confidence
     keys = sorted(draft.lines)
     evidence = [line_evidence(key, draft, prepared, answers) for key in keys]
-    left_out = image_evidence(draft, prepared)
+    left_out = image_evidence(draft, prepared, upright_chance(models.turn_evidence, answers.turns, answers.half_turn))
     lines = tuple(Line(tuple(replace(digit, line=number) for digit in draft.lines[key]),
                        draft.read_by.get(key, CONTOUR_READER), line_separators(draft.lines[key], marks),
                        confidence.probability([evidence[number]], left_out))
@@ -118,9 +119,10 @@ def line_verdict(draft: Draft, key: int) -> LineVerdict | None:
     return next((verdict for verdict in draft.verdicts if verdict.line == key), None)
 
 
-def image_evidence(draft: Draft, prepared: Prepared) -> ImageEvidence:
+def image_evidence(draft: Draft, prepared: Prepared, upright: float) -> ImageEvidence:
     """What the final lines leave out of the image: the inked columns of its lines that no kept digit covers, and
-    the likeliest of the lines and groups set aside as no part of the number."""
+    the likeliest of the lines and groups set aside as no part of the number; with the `upright` chance of the
+    image as read."""
     inked = covered = 0
     for line in prepared.lines:
         line_box = prepared.analysis.box_in_original(*line.box)
@@ -129,7 +131,7 @@ def image_evidence(draft: Draft, prepared: Prepared) -> ImageEvidence:
             for digit in draft.lines.get(line.line, [])])
         inked, covered = inked + line_inked, covered + line_covered
     chances = [chance or 0.0 for _, chance in draft.not_number.values()] + [chance for _, chance in draft.apart]
-    return ImageEvidence(covered / inked if inked else 1.0, max(chances, default=0.0))
+    return ImageEvidence(covered / inked if inked else 1.0, max(chances, default=0.0), upright)
 
 
 def line_view(answers: Answers, key: int) -> ChosenView | None:

@@ -51,7 +51,7 @@ def test_a_line_read_differently_when_looked_at_a_little_wider_or_narrower_goes_
     """Two sure digits, but the line read as another text at a fifth of its width more or less (a narrow hand's
     zeros taken for a word's loops): a person would look again, and so must a clerk."""
     model, review_below = reader.models.confidence, ReaderSettings().review_below
-    frames = frames_for([BLANK, 4, BLANK, 2, BLANK], sure=0.995)
+    frames = frames_for([BLANK, 4, BLANK, 2, BLANK], sure=0.998)
     digits = (digit(4, 0.999), digit(2, 0.998))
     steady, wavering = (LineEvidence(digits, text_likelihood(frames, digits), True, True, 0, 0.99, agree)
                         for agree in (True, False))
@@ -84,3 +84,4 @@ def test_a_missing_or_broken_confidence_model_is_refused_clearly(tmp_path):
     broken.write_text('{"weights": {"digits": 1.0}, "bias": 0}')
     with pytest.raises(ModelError, match="not a field confidence model"):
         ConfidenceModel.load(broken)
+

@@ -443,6 +443,23 @@ def test_a_small_number_photographed_on_its_side_is_read_though_its_marks_point_
     assert reading.text == "48" and "Read turned 270 degrees" in " ".join(reading.notes)
 
 
+@needs_shared
+def test_a_number_on_its_side_read_surely_as_another_is_read_turned_where_its_marks_say_it_lies_turned(reader):
+    """'4041' written by a held-out writer, turned a quarter clockwise: as it lies, its marks read as one sure '0',
+    but they look turned, and the field confidence weighs that, so the turned reading, surer still, is kept."""
+    from digitocr.training import scenes, stress
+    from digitocr.training.mnist import load_mnist
+    from digitocr.training.pendigits import parse_pendigits
+
+    pool = stress.held_out_pool(load_mnist(SHARED / "data/mnist"),
+                                parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra"))
+    rng = np.random.default_rng([7, scenes.STRESS_KINDS.index("turned_270")])
+    scene = [scenes.make_scene("turned_270", scenes.Writer(pool), rng) for _ in range(54)][-1]
+    reading = reader.read(scene.pixels)
+    assert scene.text == "4041" and reading.text == "4041"
+    assert "Read turned 90 degrees anticlockwise" in " ".join(reading.notes)
+
+
 def on_ruled_paper(sample: str, spacing: int, offset: int) -> np.ndarray:
     """A sample's ink written across a ruled page, a rule every `spacing` pixels, one of them `offset` below the
     digits' top: the rules run through the digits."""
