@@ -20,9 +20,9 @@ cover (a digit the crop cut, a '1' lost beside a '6', a line of a turned
 number set aside all leave ink unread) and how nearly a line or group set
 aside was kept; and by how likely the image is upright as given, by its
 marks' shapes and lines (`orientation`): a number on its side, read as it
-lies, can be read surely as another number. Context matters: a column of sure single digits is a column,
-while an image turned a quarter also breaks into one-digit lines, a few of
-them sure ('0', '8') and the rest not. A reading no line recognizer read (a
+lies, can be read surely as another number. Context matters: a column of
+sure single digits is a column, while an image turned a quarter also breaks
+into one-digit lines, a few of them sure ('0', '8') and the rest not. A reading no line recognizer read (a
 small scan of one digit, or any reading by contours alone) has the
 classifier's word only, which tells a different story from the recognizer's:
 every feature counts once more for such readings, with a weight of its own.

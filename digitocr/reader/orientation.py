@@ -174,7 +174,7 @@ def turns_to_try(evidence: TurnEvidence, turn_probabilities: np.ndarray, half_tu
     """The turns away from as given worth a second reading, likeliest first: the likeliest, where it is likely
     enough; every turn where the image as given `read_nothing` and has marks to judge. A person who can read
     nothing in a page turns it each way before giving up, and a few small marks, whose shapes often cannot say
-    which way is up, may point at the wrong turn first. None where no turn is worth trying."""
+    which way is up, may point at the wrong turn first. Empty where no turn is worth trying."""
     logs = log_posterior(evidence, turn_probabilities, half_turn)
     chances, among_turns = _normalised(logs), _normalised(logs[1:])
     ways = tuple(WayUp(int(turns), float(chances[turns]), float(among_turns[turns - 1]))

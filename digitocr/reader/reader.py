@@ -296,18 +296,21 @@ class Reader:
         no_number = not reading.lines or reading.guessed
         ways = () if no_number and not turn_nothing else \
             turns_to_try(self.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=no_number)
-        surest = None
+        if not ways:
+            return self._one_line(prepared.loaded, reading, settings, stages)
+        tried = []
         for way in ways:
             turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
             if keeps_turned(turned.confidence, reading.confidence if reading.lines else None, reading.guessed, way):
                 return _kept_turned(reading, turned, way, settings.review_below)
-            surest = max(surest or turned, turned, key=lambda tried: tried.confidence)
-        if surest is None or not (reading.lines or surest.lines):  # no digit any way up: the turns change nothing
-            return reading if ways else self._one_line(prepared.loaded, reading, settings, stages)
+            tried.append(turned)
+        surest = max(tried, key=lambda turned: turned.confidence)
+        if not (reading.lines or surest.lines):  # no digit any way up: the turns change nothing to tell
+            return reading
         degrees = [str(90 * way.turns) for way in ways]
-        tried = " and ".join(filter(None, (", ".join(degrees[:-1]), degrees[-1])))
+        turns = " and ".join(filter(None, (", ".join(degrees[:-1]), degrees[-1])))
         return self._one_line(prepared.loaded, replace(reading, notes=reading.notes + (
-            f"Tried turned {tried} degrees because {_why_turned(reading, ways[0])}, but "
+            f"Tried turned {turns} degrees because {_why_turned(reading, ways[0])}, but "
             f"{'that way' if len(ways) == 1 else 'at best'} it reads {surest.confidence:.0%} sure (against "
             f"{reading.confidence:.0%} as given): read as given.",)), settings, stages)
 

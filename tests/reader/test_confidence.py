@@ -84,4 +84,3 @@ def test_a_missing_or_broken_confidence_model_is_refused_clearly(tmp_path):
     broken.write_text('{"weights": {"digits": 1.0}, "bias": 0}')
     with pytest.raises(ModelError, match="not a field confidence model"):
         ConfidenceModel.load(broken)
-
