@@ -10,12 +10,16 @@ Only digits at one end of a line can be struck out, and only where the
 stroke crosses all of them and no other: a ruled line through a whole
 number crosses every digit, and a pen's flourish or a bold hand's joins run
 within a number, not across a whole group of it and stop at its space. So
-the digits struck are a group a space apart from the rest (`word_groups`),
-or, where the number was written again too close for a space, the stroke
-runs across two digits or more, past them at both ends, and stops short of
-the rest (`spans`), as a digit's own bar or a join between digits does not.
-The transform finds a stroke's straight course, often only part of it; it
-is followed along its ink to where the pen lifted before it is judged.
+the digits struck are a group (or groups) a space apart from the rest
+(`word_groups`), or, where the number was written again too close for a
+space, the stroke runs across two digits or more, past them at both ends,
+and stops short of the rest (`spans`), as a digit's own bar or a join
+between digits does not. Where the strike touches the digits, their boxes
+take in its ends: a stroke that runs alone for a pen's width at an end is
+past the digits there, whatever their boxes say.
+The transform finds a stroke's straight course, often only part of it, and
+true only to a degree; it is laid along the middle of its ink and followed
+along it to where the pen lifted before it is judged.
 """
 
 import cv2
@@ -40,9 +44,9 @@ STRIKE_MIDDLE = 0.3  # ...and strikes the digits it crosses where, midway along 
 def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | None, line: LineImage,
                line_box: Box) -> list[int]:
     """The indices of the digits at one end of the line that one straight stroke crosses through their middles,
-    every one of them and no other digit, where they are the group at that end (`groups`, as `word_groups` parts
-    the digits) or the stroke `spans` them; `line_box` is the line's place in the image's pixels, `line.box` at
-    working size."""
+    every one of them and no other digit, where they are the group or groups at that end, a space apart from the
+    rest (`groups`, as `word_groups` parts the digits), or the stroke `spans` them; `line_box` is the line's place
+    in the image's pixels, `line.box` at working size."""
     if tone is None or len(digits) < 2:
         return []
     x, y, width, height = line.box
@@ -57,7 +61,9 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
     voided = sorted(order[:first] if first else order[len(order) - last:])
     if not voided or len(voided) == len(digits):
         return []
-    if len(groups) > 1 and voided in (sorted(groups[0]), sorted(groups[-1])):
+    whole_groups_at_an_end = [sorted(sum(part, [])) for cut in range(1, len(groups))
+                              for part in (groups[:cut], groups[cut:])]
+    if voided in whole_groups_at_an_end:
         return voided
     return voided if (bool(first), first or last) in spanning else []
 
@@ -78,21 +84,25 @@ def ends_struck(band: np.ndarray, boxes: np.ndarray, order: list[int]) -> tuple[
     for x1, y1, x2, y2 in ([] if found is None else found.reshape(-1, 4).tolist()):
         if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST:
             continue
-        stroke = along_own_ink(inked, (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1))
+        found_part = along_own_ink(inked, (x1, y1, x2, y2) if x1 <= x2 else (x2, y2, x1, y1))
+        stroke = along_own_ink(inked, fitted_to_ink(inked, found_part))
         crossed = [i for i in order if crosses(stroke, boxes[i])]
         if not crossed or stroke[2] - stroke[0] < STRIKE_LENGTH * boxes[crossed, 3].max() or \
                 not through_middle(stroke, boxes[crossed]):
             continue
         from_start, to_end = crossed == order[:len(crossed)], crossed == order[len(order) - len(crossed):]
-        if not (from_start or to_end) or not one_pen_line(inked, stroke, digit_height):  # the costliest check last
+        pen = pen_width(inked, stroke, digit_height) if from_start or to_end else None  # the costliest check last
+        if pen is None:
             continue
+        crossed_span = digits_own_span(inked, stroke, pen, boxes[crossed])
         if from_start and not goes_on(marks, stroke, past_end, towards_right=True):
             first = max(first, len(crossed))
-            if spans(stroke, boxes, crossed, order[len(crossed):], rest_to_the_right=True):
+            if spans(stroke, crossed_span, boxes, crossed, order[len(crossed):], rest_to_the_right=True):
                 spanning.add((True, len(crossed)))
         elif to_end and not goes_on(marks, stroke, past_end, towards_right=False):
             last = max(last, len(crossed))
-            if spans(stroke, boxes, crossed, order[:len(order) - len(crossed)], rest_to_the_right=False):
+            if spans(stroke, crossed_span, boxes, crossed, order[:len(order) - len(crossed)],
+                     rest_to_the_right=False):
                 spanning.add((False, len(crossed)))
     return first, last, spanning
 
@@ -109,32 +119,56 @@ def along_own_ink(ink: np.ndarray, stroke: tuple[int, int, int, int]) -> tuple[i
     return x1, int(round(y1)), x2, int(round(y2))
 
 
-def spans(stroke: tuple[int, int, int, int], boxes: np.ndarray, crossed: list[int], rest: list[int],
-          rest_to_the_right: bool) -> bool:
-    """Whether the stroke (x1, y1, x2, y2, left end first) runs past the boxes (N, 4) of the two or more digits it
-    crosses at both ends and stops short of the `rest` of the line's digits, beside them: a pen that strikes a
-    number out goes from before its first digit to after its last, while a digit's own bar or a join between digits
-    starts or ends within one. One digit tells nothing: its own straight stroke, followed to its ends, reaches the
-    edges of its box as a strike would."""
+def digits_own_span(ink: np.ndarray, stroke: tuple[int, int, int, int], pen: float,
+                    boxes: np.ndarray) -> tuple[float, float]:
+    """Where the digits the stroke (x1, y1, x2, y2, left end first) crosses begin and end: the edges of their
+    `boxes` (N, 4), or an end of the stroke where, for a pen's width (`pen` pixels) in from it, each column's only
+    `ink` (bool) is the stroke's own run, no thicker than the pen give or take a pixel: the stroke runs alone there,
+    past the digits. Where a strike touches the digits, their boxes take in its ends, and a box found in another
+    threshold's ink may reach a pixel or two beyond them."""
+    left, right = float(boxes[:, 0].min()), float((boxes[:, 0] + boxes[:, 2]).max())
+    reach = int(np.ceil(pen))
+
+    def runs_alone(columns: np.ndarray) -> bool:
+        found, rows = near_course(ink, stroke, columns)
+        return bool(found.all()) and all(ink[:, column].sum() == run_through(ink[:, column], row) <= pen + 1
+                                         for column, row in zip(columns, rows))
+
+    if runs_alone(np.arange(stroke[0], min(stroke[0] + reach, stroke[2]) + 1)):
+        left = max(left, float(stroke[0]))
+    if runs_alone(np.arange(max(stroke[2] - reach, stroke[0]), stroke[2] + 1)):
+        right = min(right, float(stroke[2]))
+    return left, right
+
+
+def spans(stroke: tuple[int, int, int, int], crossed_span: tuple[float, float], boxes: np.ndarray, crossed: list[int],
+          rest: list[int], rest_to_the_right: bool) -> bool:
+    """Whether the stroke (x1, y1, x2, y2, left end first) runs past the two or more digits it crosses at both ends
+    (`crossed_span`, where they begin and end) and stops short of the `rest` of the line's digits (their boxes
+    (N, 4) in `boxes`), beside them: a pen that strikes a number out goes from before its first digit to after its
+    last, while a digit's own bar or a join between digits starts or ends within one. One digit tells nothing: its
+    own straight stroke, followed to its ends, reaches the edges of its box as a strike would."""
     if not rest or len(crossed) < 2:
         return False
-    left, right = boxes[crossed, 0].min(), (boxes[crossed, 0] + boxes[crossed, 2]).max()
+    left, right = crossed_span
     short_of_rest = stroke[2] < boxes[rest, 0].min() if rest_to_the_right else \
         stroke[0] > (boxes[rest, 0] + boxes[rest, 2]).max()
     return stroke[0] <= left and stroke[2] >= right and short_of_rest
 
 
-def one_pen_line(ink: np.ndarray, stroke: tuple[int, int, int, int], digit_height: float) -> bool:
-    """Whether the stroke (x1, y1, x2, y2, left end first) on `ink` (bool) is one movement of a pen: ink within a
-    pixel of its course at all but STRIKE_GAPS of its columns, and thin across it at STRIKE_THIN_SHARE of them. The
-    transform also joins up ink that only lines up, as the sides of two zeros do, and finds straight runs through
-    digits so bold or blurred that they are solid."""
+def pen_width(ink: np.ndarray, stroke: tuple[int, int, int, int], digit_height: float) -> float | None:
+    """The width of the pen that drew the stroke (x1, y1, x2, y2, left end first) on `ink` (bool), the median ink
+    across its course where thin; None where it is not one movement of a pen: ink within a pixel of its course at
+    all but STRIKE_GAPS of its columns, and thin across it at STRIKE_THIN_SHARE of them. The transform also joins up
+    ink that only lines up, as the sides of two zeros do, and finds straight runs through digits so bold or blurred
+    that they are solid."""
     columns = np.arange(stroke[0], stroke[2] + 1)
     found, rows = near_course(ink, stroke, columns)
     if found.mean() < 1 - STRIKE_GAPS:
-        return False
-    thick = [run_through(ink[:, column], row) for column, row in zip(columns[found], rows[found])]
-    return float(np.mean(np.array(thick) <= STRIKE_THIN * digit_height)) >= STRIKE_THIN_SHARE
+        return None
+    thick = np.array([run_through(ink[:, column], row) for column, row in zip(columns[found], rows[found])])
+    thin = thick[thick <= STRIKE_THIN * digit_height]
+    return float(np.median(thin)) if len(thin) >= STRIKE_THIN_SHARE * len(thick) else None
 
 
 def goes_on(marks: np.ndarray, stroke: tuple[int, int, int, int], length: int, towards_right: bool) -> bool:
@@ -160,11 +194,32 @@ def near_course(mask: np.ndarray, stroke: tuple[int, int, int, int],
     return found, at
 
 
-def run_through(column: np.ndarray, row: int) -> int:
-    """The length of the run of ink in `column` (bool) that holds `row`."""
+def fitted_to_ink(ink: np.ndarray, stroke: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The stroke (x1, y1, x2, y2, left end first) laid along the middle of its own `ink` (bool): the line through
+    the middles of its thinner half of runs across it, fitted by least squares. The transform tells a course only
+    to a degree, which over a long stroke drifts off its ink by pixels, so that it seems to end early, or to go on
+    where its own ink does."""
+    columns = np.arange(stroke[0], stroke[2] + 1)
+    found, rows = near_course(ink, stroke, columns)
+    runs = np.array([run_around(ink[:, column], row) for column, row in zip(columns[found], rows[found])])
+    thin = runs[:, 1] - runs[:, 0] <= np.median(runs[:, 1] - runs[:, 0]) if len(runs) else np.zeros(0, bool)
+    if thin.sum() < 2:
+        return stroke
+    slope, offset = np.polyfit(columns[found][thin], (runs[thin, 0] + runs[thin, 1] - 1) / 2, 1)
+    return stroke[0], int(round(slope * stroke[0] + offset)), stroke[2], int(round(slope * stroke[2] + offset))
+
+
+def run_around(column: np.ndarray, row: int) -> tuple[int, int]:
+    """The run of ink in `column` (bool) that holds `row`: its first row and the row past its last."""
     above = np.flatnonzero(~column[:row][::-1])
     below = np.flatnonzero(~column[row:])
-    return (int(above[0]) if len(above) else row) + (int(below[0]) if len(below) else len(column) - row)
+    return row - (int(above[0]) if len(above) else row), row + (int(below[0]) if len(below) else len(column) - row)
+
+
+def run_through(column: np.ndarray, row: int) -> int:
+    """The length of the run of ink in `column` (bool) that holds `row`."""
+    top, end = run_around(column, row)
+    return end - top
 
 
 def crosses(stroke: tuple[int, int, int, int], box: np.ndarray) -> bool:

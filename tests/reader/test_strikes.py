@@ -3,7 +3,7 @@ import numpy as np
 from conftest import written
 
 from digitocr.image.lines import LineImage
-from digitocr.reader.strikes import along_own_ink, struck_out
+from digitocr.reader.strikes import along_own_ink, fitted_to_ink, struck_out
 from digitocr.reader.word_groups import word_groups
 from digitocr.results import Box, Digit
 
@@ -53,6 +53,21 @@ def test_a_stroke_running_past_both_ends_of_the_first_digits_strikes_them_where_
     assert struck(tone_with((8, 55, 150, 45), lefts=PACKED_LEFTS), PACKED_LEFTS) == []  # ends in the third
 
 
+def test_a_stroke_whose_ends_the_first_digits_boxes_take_in_strikes_them_where_no_space_parts_them_from_the_rest():
+    """The strike touches the digits, so their boxes reach out to its ends and half the pen's width past them."""
+    boxes_to_the_ends = [Box(5, 20, 55, 60), Box(80, 20, 52, 60)] + [Box(x, 20, 40, 60) for x in PACKED_LEFTS[2:]]
+    touching = [Digit(4, 0.99, (0.1,) * 10, box, 0, False) for box in boxes_to_the_ends]
+    tone = tone_with((8, 55, 128, 45), lefts=PACKED_LEFTS)
+    assert struck_out(touching, word_groups(touching, NO_COLUMN_LINES, 100), tone, LINE, Box(0, 0, 400, 100)) == [0, 1]
+
+
+def test_a_stroke_that_begins_inside_the_first_digit_strikes_the_groups_it_crosses_where_a_space_parts_them_from_the_rest():
+    """Two groups struck together: a space inside the void number is no reason to keep half of it."""
+    lefts = (20, 70, 150, 200, 300, 350)
+    assert [len(group) for group in word_groups(digits(lefts), NO_COLUMN_LINES, 100)] == [2, 2, 2]
+    assert struck(tone_with((40, 50, 250, 50), lefts=lefts), lefts) == [0, 1, 2, 3]
+
+
 def test_a_strike_through_bold_digits_that_runs_inside_their_strokes_for_most_of_its_course_strikes_them():
     assert struck(tone_with((10, 55, 130, 45), ring=16)) == [0, 1]  # thin along 42% of its course
 
@@ -70,6 +85,17 @@ def test_a_stroke_is_followed_along_its_ink_to_where_the_pen_lifted():
     x1, y1, x2, y2 = along_own_ink(ink > 0, (80, 55, 180, 45))
     assert abs(x1 - 30) <= 2 and abs(y1 - 60) <= 1 and abs(x2 - 230) <= 2 and abs(y2 - 40) <= 1
     assert along_own_ink(np.ones((100, 400), bool), (80, 50, 180, 50))[::2] == (0, 399)
+
+
+def test_a_long_stroke_is_followed_to_its_end_once_its_course_is_laid_along_its_ink():
+    """The transform's course is true to about a degree: over 300 pixels, 4 pixels off at the far end."""
+    ink = np.zeros((100, 400), np.uint8)
+    cv2.line(ink, (30, 60), (330, 50), 1, 3)
+    drifting = (30, 60, 200, 52)
+    assert along_own_ink(ink > 0, drifting)[2] < 300
+    x1, y1, x2, y2 = fitted_to_ink(ink > 0, drifting)
+    assert abs(y1 - 60) <= 1 and abs(y2 - (60 - 10 * (x2 - 30) / 300)) <= 1
+    assert abs(along_own_ink(ink > 0, (x1, y1, x2, y2))[2] - 330) <= 2
 
 
 def test_a_number_struck_out_and_written_again_reads_as_the_number_left_standing(reader):
