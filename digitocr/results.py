@@ -155,14 +155,6 @@ class Reading:
         return tuple(replace(line, digits=tuple(replace(digit, box=place(digit.box)) for digit in line.digits))
                      for line in self.lines)
 
-    def no_surer_than(self, chance: float, review_below: float) -> "Reading":
-        """This reading with its field's and lines' confidences at most `chance`, the chance of something all of it
-        rests on (the way up it was read): it is all right only where that is."""
-        lines = tuple(replace(line, confidence=min(line.confidence, chance)) for line in self.lines)
-        confidence = min(self.confidence, chance)
-        return replace(self, lines=lines, confidence=confidence,
-                       needs_review=self.needs_review or confidence < review_below)
-
     def to_dict(self, top_k: int = 3) -> dict:
         """Everything but the images, ready for JSON."""
         return {"schema_version": SCHEMA_VERSION, "text": self.text, "written": self.written,

@@ -14,13 +14,11 @@ sure of a turn. Where the likeliest turn then has at least a one-in-five
 chance, the image is read that way too (in full: turning changes
 what its lines are), and the turned reading is kept where the reader is at
 least as sure of it as of the image as given: the evidence says which way to
-try, and whether a second reading is worth its cost; the readings decide. A
-reading kept turned is no surer than its turn: the field confidence, fitted
-on readings the right way up, does not know which way is up (a cell's '68'
-read upside down as '89' is 99% sure of its digits), so it is capped at the
-turn's chance, or at its chance among the three turns where the image as
-given reads as nothing. A turn is tried on doubt, not only where the
-evidence says it is likelier than upright, because the shapes often cannot
+try, and whether a second reading is worth its cost; the readings decide.
+Every reading's field confidence weighs how likely the image it read is
+upright (`upright_chance`): a cell's '68' read upside down as '89' is 99%
+sure of its digits, but not of its way up. A turn is tried on doubt, not
+only where the evidence says it is likelier than upright, because the shapes often cannot
 tell (a '0', '1' or '8' is the same mark turned half round) while the two
 readings can. Where the image as given reads as nothing, whose confidence is
 0 by convention, not by evidence, the turned reading must be more likely
@@ -60,11 +58,6 @@ class WayUp:
     turns: int
     probability: float
     among_turns: float  # its chance among the three turns alone, for an image that reads as nothing as given
-
-    def cap(self, given_read_a_line: bool) -> float:
-        """What a reading kept this way up is no surer than: the turn's chance, or its chance among the turns where
-        the image as given read as nothing."""
-        return self.probability if given_read_a_line else self.among_turns
 
 
 @dataclass(frozen=True)

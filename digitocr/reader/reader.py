@@ -302,7 +302,7 @@ class Reader:
         for way in ways:
             turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
             if keeps_turned(turned.confidence, reading.confidence if reading.lines else None, reading.guessed, way):
-                return _kept_turned(reading, turned, way, settings.review_below)
+                return _kept_turned(reading, turned, way)
             tried.append(turned)
         surest = max(tried, key=lambda turned: turned.confidence)
         if not (reading.lines or surest.lines):  # no digit any way up: the turns change nothing to tell
@@ -323,14 +323,13 @@ def _why_turned(reading: Reading, way: WayUp) -> str:
     return f"its digits' shapes and lines say that way may be up ({way.probability:.0%})"
 
 
-def _kept_turned(reading: Reading, turned: Reading, way: WayUp, review_below: float) -> Reading:
-    """The turned reading, boxed in the image as given, with a note saying why, and no surer than its way up."""
-    chance = way.cap(bool(reading.lines))
+def _kept_turned(reading: Reading, turned: Reading, way: WayUp) -> Reading:
+    """The turned reading, boxed in the image as given, with a note saying why. Its field confidence weighs how
+    likely its way up is (`upright_log_odds`), as every reading's does."""
     note = (f"Read turned {90 * way.turns} degrees anticlockwise: {_why_turned(reading, way)}, and it reads " +
             ("more likely right, by how sure each reading is and how likely its way up is" if reading.guessed else
-             "at least as surely") + f" ({turned.confidence:.0%} against {reading.confidence:.0%} as given); a "
-            f"reading is no surer than its way up ({chance:.0%}{'' if reading.lines else ' among the turns'}).")
-    return turned.turned_back(way.turns, note).no_surer_than(chance, review_below)
+             "at least as surely") + f" ({turned.confidence:.0%} against {reading.confidence:.0%} as given).")
+    return turned.turned_back(way.turns, note)
 
 
 def shrunk_photo(prepared: Prepared, settings: ReaderSettings) -> bool:

@@ -20,7 +20,7 @@ reader reads by the classifier alone (`holds_one_digit`). Each image is read
 twice, with the line recognizer and by contours alone (`--contours-only`),
 each time as given and, where its digits' shapes say it may be turned (or
 it reads as nothing, or only a guess), turned that way, as the reader does
-(`orientation`), a turned reading no surer than its turn; every reading is
+(`orientation`); every reading is
 recorded with the features it is judged by (`reader.confidence.judged_rows`)
 and whether it is exactly the image's text. The confidence model, a few
 small networks averaged (`reader.confidence.ConfidenceModel`), is fitted on
@@ -176,14 +176,13 @@ def reading_confidence(candidate: Candidate, model: ConfidenceModel) -> float:
 
 
 def kept(example: Example, model: ConfidenceModel) -> tuple[Candidate, float]:
-    """The reading the reader keeps under this model (the turned one where `keeps_turned`), and its confidence as the
-    reader reports it: a turned reading's no surer than its way up."""
+    """The reading the reader keeps under this model (the turned one where `keeps_turned`), and its confidence."""
     upright, *turned = example.candidates
     given = None if upright.rows is None else reading_confidence(upright, model)
     for candidate, way in zip(turned, example.ways):
         turned_confidence = reading_confidence(candidate, model)
         if keeps_turned(turned_confidence, given, example.given_guessed, way):
-            return candidate, min(turned_confidence, way.cap(upright.rows is not None))
+            return candidate, turned_confidence
     return upright, given or 0.0
 
 

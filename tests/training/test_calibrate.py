@@ -57,21 +57,21 @@ def test_a_reading_of_several_lines_is_judged_no_surer_than_its_least_sure_line_
     assert calibrate.reading_confidence(calibrate.Candidate(None, False), model) == 0.0
 
 
-def test_the_reading_kept_is_the_reader_s_choice_of_way_up_and_a_turned_one_is_no_surer_than_its_turn():
+def test_the_reading_kept_is_the_reader_s_choice_of_way_up_with_its_own_confidence():
     model = calibrate.fit_confidence(np.array([[-3.0], [-1.0], [1.0], [3.0]] * 50),
                                      np.array([0.0, 0.0, 1.0, 1.0] * 50))
     doubtful, sure = calibrate.Candidate(np.array([[-0.5]]), False), calibrate.Candidate(np.array([[3.0]]), True)
     surest = calibrate.reading_confidence(sure, model)
     unlikely_turn, likely_turn = WayUp(2, 0.05, 0.9), WayUp(2, 0.4, 0.9)
-    assert calibrate.kept(calibrate.Example((doubtful, sure), False, (unlikely_turn,)), model) == (sure, 0.05)
+    assert calibrate.kept(calibrate.Example((doubtful, sure), False, (unlikely_turn,)), model) == (sure, surest)
     assert calibrate.kept(calibrate.Example((doubtful, sure), True, (unlikely_turn,)), model)[0] == doubtful  # a guess
-    assert calibrate.kept(calibrate.Example((doubtful, sure), True, (likely_turn,)), model) == (sure, 0.4)
+    assert calibrate.kept(calibrate.Example((doubtful, sure), True, (likely_turn,)), model) == (sure, surest)
     nothing = calibrate.Candidate(None, False)
-    assert calibrate.kept(calibrate.Example((nothing, sure), False, (unlikely_turn,)), model) == (sure, 0.9)
+    assert calibrate.kept(calibrate.Example((nothing, sure), False, (unlikely_turn,)), model) == (sure, surest)
     assert calibrate.kept(calibrate.Example((sure,)), model) == (sure, surest)
     second_turn = WayUp(1, 0.01, 0.08)  # read as nothing, each turn is tried in turn: the first that confirms is kept
     assert calibrate.kept(calibrate.Example((nothing, doubtful, sure), False, (unlikely_turn, second_turn)),
-                          model) == (sure, 0.08)
+                          model) == (sure, surest)
 
 
 def test_a_digit_scan_is_small_enough_to_be_read_as_one_digit_dark_on_light():
