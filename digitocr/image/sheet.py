@@ -142,7 +142,8 @@ def _written_in_light(labels: np.ndarray, stats: np.ndarray, sheet: int, desk: n
     inner[[0, sheet]] = False
     around = cv2.dilate(labels.astype(np.float32), np.ones((3, 3), np.uint8)).astype(np.int32)
     ring = (labels == 0) & (around > 0)
-    on_desk = np.bincount(around[ring & desk], minlength=len(stats)) * 2 > np.bincount(around[ring], minlength=len(stats))
+    on_desk = (np.bincount(around[ring & desk], minlength=len(stats)) * 2 >
+               np.bincount(around[ring], minlength=len(stats)))
     lit = inner & on_desk & (np.maximum(width, height) >= writing_size)
     return float(stats[lit, cv2.CC_STAT_AREA].sum()) >= DESK_MARKS * np.count_nonzero(desk)
 

@@ -22,10 +22,11 @@ aside was kept; and by how likely the image is upright as given, by its
 marks' shapes and lines (`orientation`): a number on its side, read as it
 lies, can be read surely as another number. Context matters: a column of
 sure single digits is a column, while an image turned a quarter also breaks
-into one-digit lines, a few of them sure ('0', '8') and the rest not. A reading no line recognizer read (a
-small scan of one digit, or any reading by contours alone) has the
-classifier's word only, which tells a different story from the recognizer's:
-every feature counts once more for such readings, with a weight of its own.
+into one-digit lines, a few of them sure ('0', '8') and the rest not. A
+reading no line recognizer read (a small scan of one digit, or any reading
+by contours alone) has the classifier's word only, which tells a different
+story from the recognizer's: every feature counts once more for such
+readings, with a weight of its own.
 A few small networks map these to a probability, their answers averaged:
 each takes the standardised features through one layer of tanh units to a
 logistic output, fitted from its own starting weights. A logistic model on

@@ -18,9 +18,9 @@ try, and whether a second reading is worth its cost; the readings decide.
 Every reading's field confidence weighs how likely the image it read is
 upright (`upright_chance`): a cell's '68' read upside down as '89' is 99%
 sure of its digits, but not of its way up. A turn is tried on doubt, not
-only where the evidence says it is likelier than upright, because the shapes often cannot
-tell (a '0', '1' or '8' is the same mark turned half round) while the two
-readings can. Where the image as given reads as nothing, whose confidence is
+only where the evidence says it is likelier than upright, because the
+shapes often cannot tell (a '0', '1' or '8' is the same mark turned half
+round) while the two readings can. Where the image as given reads as nothing, whose confidence is
 0 by convention, not by evidence, the turned reading must be more likely
 right than wrong: a field of noise, whose hundreds of specks each lean a
 little one way, can add up to a turn, and a reading of it that is surely
