@@ -15,6 +15,8 @@ from .line_views import FURTHER_WIDTHS, WIDTHS
 from .number_finder import SMALLEST_LEGIBLE
 from .prepare import SECOND_LOOK_BELOW, Prepared
 
+LISTED = 6  # blobs or lines a caption explains one by one; a page of noise has hundreds, which no one reads
+
 
 def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
                  settings: ReaderSettings) -> tuple[Stage, ...]:
@@ -36,12 +38,12 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
               "pixel of the cleaned ink), at " + widths(WIDTHS) + " times its width, and at " + widths(FURTHER_WIDTHS)
               + " where those read differently, in the view shown here: the one whose text is the likeliest over all. "
               "Its reading is weighed against the contour "
-              "reading: " + ("; ".join(v.explanation for v in draft.verdicts) or "no lines")
+              "reading: " + (listed([v.explanation for v in draft.verdicts], "lines") or "no lines")
               + "." if settings.read_lines else "Switched off: contour reading only."),
         Stage("reading", draw_reading(prepared.loaded.pixels, scaled_to_loaded(digits, prepared.loaded.scale),
                                       scaled_to_loaded(set_aside, prepared.loaded.scale)),
-              f"Read '{' / '.join(line.text for line in lines) or 'nothing'}'; orange boxes are doubtful "
-              f"(confidence under {settings.doubtful_below:.0%})." +
+              (f"Read '{' / '.join(line.text for line in lines)}'; orange boxes are doubtful (confidence under "
+               f"{settings.doubtful_below:.0%})." if lines else "No digit read.") +
               (f" Red: {len(draft.no_number)} line(s) set aside as no part of the number, as the line recognizer "
                "reads no digit in them (clutter, noise, bars of a border, a row cut off by the crop)."
                if draft.no_number else "") +
@@ -56,6 +58,12 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
 
 def widths(shares: tuple[float, ...]) -> str:
     return ", ".join(f"{share:.2f}" for share in shares[:-1]) + f" and {shares[-1]:.2f}"
+
+
+def listed(explanations: list[str], what: str) -> str:
+    """The first LISTED explanations, then how many more `what` there are."""
+    more = len(explanations) - LISTED
+    return "; ".join(explanations[:LISTED]) + (f"; and {more} more {what}" if more > 0 else "")
 
 
 def set_aside_why(digits: list[Digit], chance: float | None) -> str:
@@ -94,7 +102,7 @@ def classification_stage(prepared: Prepared, draft: Draft, settings: ReaderSetti
         f"shifted a pixel each way, and a mark at least {TINY_SCAN_DIGIT_HEIGHT:.0%} of its height keeps its "
         "best guess (doubtful) even where that answer is flat."
         if prepared.tiny_scan else f" Flat answers (top probability under {settings.reject_below:.0%}) are "
-        "not digits. " + ("; ".join(cuts) or "No blob needed cutting.")))
+        "not digits. " + (listed(cuts, "blobs cut") + "." if cuts else "No blob needed cutting.")))
 
 
 def scaled_to_loaded(digits: list[Digit], scale: float) -> list[Digit]:

@@ -12,7 +12,8 @@ import ast
 from pathlib import Path
 
 READING_PATH = ("image", "reader")  # the subpackages every read passes through and whose decisions are tuned
-NO_DECISION = ("image/drawing.py", "reader/workers.py")  # the debug view's colours, how a batch is shared out
+# the debug view's colours and captions, and how a batch is shared out, decide no reading
+NO_DECISION = ("image/drawing.py", "reader/debug_stages.py", "reader/workers.py")
 
 
 def is_number(value: ast.expr) -> bool:

@@ -1,4 +1,5 @@
 import io
+import re
 from dataclasses import replace
 
 import cv2
@@ -142,6 +143,17 @@ def test_blank_page_reads_nothing_and_says_so(reader):
     reading = reader.read(blank_page())
     assert reading.text == "" and reading.digits == []
     assert "No digits" in reading.notes[0]
+
+
+def test_the_debug_view_of_a_page_of_noise_stays_short_enough_to_read(reader):
+    """Hundreds of specks are cut and read as lines; the captions explain a few of each and count the rest, and the
+    reading's says that nothing was read rather than quoting an empty number."""
+    noise = np.random.default_rng(0).integers(0, 255, (200, 300, 3)).astype(np.uint8)
+    captions = {stage.name: stage.caption for stage in reader.read(noise, stages=True).stages}
+    assert re.search(r"; and \d+ more blobs cut\.$", captions["classification"])
+    assert re.search(r"; and \d+ more lines\.$", captions["line recognizer"])
+    assert all(len(caption) < 2000 for caption in captions.values())
+    assert captions["reading"].startswith("No digit read.")
 
 
 def sample_ink(name: str) -> np.ndarray:
