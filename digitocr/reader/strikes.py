@@ -91,7 +91,7 @@ def ends_struck(band: np.ndarray, boxes: np.ndarray, order: list[int]) -> tuple[
                 not through_middle(stroke, boxes[crossed]):
             continue
         from_start, to_end = crossed == order[:len(crossed)], crossed == order[len(order) - len(crossed):]
-        pen = pen_width(inked, stroke, digit_height) if from_start or to_end else None  # the costliest check last
+        pen = pen_width(inked, stroke, digit_height) if from_start or to_end else None  # measured only at an end
         if pen is None:
             continue
         crossed_span = digits_own_span(inked, stroke, pen, boxes[crossed])

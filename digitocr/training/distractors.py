@@ -103,6 +103,21 @@ def currency_sign(height: int, rng: np.random.Generator) -> tuple[np.ndarray, st
     return mask, "€"
 
 
+def slash(height: int, rng: np.random.Generator) -> np.ndarray:
+    """A '/' as a date's parts are parted: one stroke up and to the right, leaning 20-45 degrees, a little longer
+    than the digits are tall and bowed a little, as a pen draws it fast."""
+    tall = height * rng.uniform(1.0, 1.3)
+    lean = np.radians(rng.uniform(20, 45))
+    wide = tall * np.tan(lean)
+    thickness = max(1, int(height * rng.uniform(0.05, 0.1)))
+    margin = thickness + 2
+    mask = np.zeros((int(tall) + 2 * margin, int(wide) + 2 * margin), np.uint8)
+    along = np.linspace(0, 1, 12)
+    bow = rng.uniform(-0.04, 0.04) * tall * np.sin(np.pi * along)
+    _stroke(mask, np.stack([margin + wide * along + bow, margin + tall * (1 - along)], 1), thickness)
+    return mask
+
+
 def tick(height: int, rng: np.random.Generator) -> np.ndarray:
     """A tick: a short stroke down, then a long one up and to the right."""
     side = int(height * rng.uniform(0.5, 1.0))

@@ -24,8 +24,9 @@ one photographed out of focus or with a shaking hand, a cell whose crop
 cuts a digit of the next row at a corner, an amount in round hundreds by a
 narrow hand, a number written small on a sheet photographed whole, an
 amount with its currency sign, a form's printed label beside a number, a
-number crossed out and written again after it, and a photo of a sheet taken
-with the phone turned.
+number crossed out and written again after it, a photo of a sheet taken
+with the phone turned, and a date with slashes between its day, month and
+year.
 The digits come from a `Writer` (the stress suite's draws only on held-out
 writers); each number is written as a person writes it to be read, apart
 from the clutter (but for the amount written fast, as real cells often
@@ -68,7 +69,7 @@ TURNED_QUARTERS = {"turned_90": 1, "turned_180": 2, "turned_270": 3}  # quarter 
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
                    "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo", "currency_sign",
-                   "printed_label", "struck_out", "turned_photo")
+                   "printed_label", "struck_out", "turned_photo", "date_with_slashes")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -193,6 +194,12 @@ def framed(writer: Writer, height: float, rng: np.random.Generator, sides: tuple
            ends: tuple[float, float] = (0.3, 0.8)) -> Page:
     """A page with one number written on it, with margins of the given shares of the digit height."""
     ink, text = writer.number(height, rng)
+    return on_page(ink, text, height, rng, sides, ends)
+
+
+def on_page(ink: np.ndarray, text: str, height: float, rng: np.random.Generator,
+            sides: tuple[float, float] = (0.3, 1.2), ends: tuple[float, float] = (0.3, 0.8)) -> Page:
+    """A number's ink on a page, with margins of the given shares of its digit height."""
     left, right = (int(height * rng.uniform(*sides)) for _ in range(2))
     top, bottom = (int(height * rng.uniform(*ends)) for _ in range(2))
     page = Page.blank(ink.shape[0] + top + bottom, ink.shape[1] + left + right)
@@ -771,6 +778,39 @@ def printed_label(writer, rng) -> Page:
     return mark_beside(framed(writer, height, rng), label, rng, after, (0.3, 1.0))
 
 
+def date_with_slashes(writer, rng) -> Page:
+    """A date as forms ask for it, day, month and year (two digits or four) parted by slashes: a person reads its
+    digits, and no slash as a '1'."""
+    height = digit_height(rng)
+    plain = replace(writer, settings=replace(writer.settings, separator_probability=0.0))
+    parts = [_group_of(plain, height, rng, digits) for digits in (2, 2, 4 if rng.random() < 0.5 else 2)]
+    marks = [parts[0][0], distractors.slash(int(height), rng), parts[1][0], distractors.slash(int(height), rng),
+             parts[2][0]]
+    ink = side_by_side(marks, [int(height * rng.uniform(0.05, 0.3)) for _ in marks[1:]])
+    return on_page(ink, "".join(text for _, text in parts), height, rng)
+
+
+def _group_of(writer: Writer, height: float, rng: np.random.Generator, digits: int) -> tuple[np.ndarray, str]:
+    """A number of exactly `digits` digits by `writer`, as a date's day, month or year."""
+    while True:
+        mask, text = writer.number(height, rng)
+        if len(text) == digits:
+            return mask, text
+
+
+def side_by_side(marks: list[np.ndarray], gaps: list[int]) -> np.ndarray:
+    """Marks left to right, `gaps` pixels apart, each centred on the tallest's middle."""
+    ink = np.zeros((max(mark.shape[0] for mark in marks), sum(mark.shape[1] for mark in marks) + sum(gaps)),
+                   np.float32)
+    x = 0
+    for mark, gap in zip(marks, gaps + [0]):
+        top = (ink.shape[0] - mark.shape[0]) // 2
+        np.maximum(ink[top:top + mark.shape[0], x:x + mark.shape[1]], mark,
+                   out=ink[top:top + mark.shape[0], x:x + mark.shape[1]])
+        x += mark.shape[1] + gap
+    return ink
+
+
 def struck_out(writer, rng) -> Page:
     """A number crossed out with one stroke of the pen, through its middle or corner to corner, and written again
     after it, as a clerk corrects a field: a person reads only the second, for the first is void."""
@@ -806,7 +846,8 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
           "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,
           "small_in_photo": small_in_photo, "currency_sign": currency_sign,
-          "printed_label": printed_label, "struck_out": struck_out, "turned_photo": turned_photo}
+          "printed_label": printed_label, "struck_out": struck_out, "turned_photo": turned_photo,
+          "date_with_slashes": date_with_slashes}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
@@ -202,6 +204,23 @@ def test_a_number_struck_out_stands_before_the_number_written_again_and_is_never
         rows = np.flatnonzero(before.max(axis=1) > 0.5)
         assert before.sum() > 0 and rows.min() < y + height and rows.max() >= y  # the void number, on the same line
     assert "struck_out" in scenes.UNTRAINED_KINDS and "struck_out" not in scenes.KINDS
+
+
+def test_a_date_is_its_digits_with_two_leaning_slashes_between_its_parts_and_is_never_trained_on(monkeypatch):
+    monkeypatch.setattr(scenes, "digit_height", lambda rng: 60.0)  # tall enough that no bar thins into pieces
+    upright = scenes.Writer(bar_digits, replace(scenes.READABLE, slant=0.0, bold_probability=0.0))
+    for seed in range(10):
+        slash = scenes.distractors.slash(40, np.random.default_rng(seed))
+        rows, columns = np.nonzero(slash)
+        lean = np.degrees(np.arctan2(columns.max() - columns.min(), rows.max() - rows.min()))
+        assert rows.max() - rows.min() >= 40 and 15 <= lean <= 50
+        assert columns[rows == rows.max()].mean() < columns[rows == rows.min()].mean()  # up and to the right
+        page = scenes.date_with_slashes(upright, np.random.default_rng(seed))
+        (x, y, width, height), text = page.numbers[0]
+        assert len(page.numbers) == 1 and set(text) == {"1"} and len(text) in (6, 8)
+        marks, _ = cv2.connectedComponents((page.ink[y:y + height, x:x + width] > 0.5).astype(np.uint8))
+        assert marks - 1 == len(text) + 2  # each bar digit, and the two slashes apart from them
+    assert "date_with_slashes" in scenes.UNTRAINED_KINDS and "date_with_slashes" not in scenes.KINDS
 
 
 def test_a_number_run_together_has_digits_that_touch():
