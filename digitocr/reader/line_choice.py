@@ -28,7 +28,8 @@ from .prepare import upright_ink
 LINE_MARGIN = 2.0  # nats the recognizer's preference must exceed the contour reading's certainty by
 SUREST = 0.9999  # a contour digit's confidence is capped here: no reading is beyond doubt
 BARE_ONE_ODDS = 1.5  # what the contour reader's '1's count for where the recognizer's text only leaves them out...
-TRAILING_ONE_ODDS = 0.0  # ...and where they all come after the number, as a border's remnant or closing mark does
+TRAILING_MARK_ODDS = 0.0  # ...and where they all come after the number, as a border's remnant or closing mark does;
+# so too its '0's there, taller than every digit kept, as a stamp's ring is
 CHARACTER_REACH = 0.5  # of the line band's height: how far either side of where a digit was read its ink may lie
 
 
@@ -122,10 +123,16 @@ class Dispute:
         """The contour digits the recognizer's text replaces or leaves out."""
         return sorted(i for kind, i, _ in self.found if kind != "add")
 
+    def leaves_out_only(self, label: str) -> bool:
+        """Whether the recognizer's text is the contour text with some of its `label`s left out, nothing else
+        changed."""
+        return bool(self.found) and all(kind == "drop" and self.contour_text[i] == label for kind, i, _ in self.found)
+
     @property
-    def leaves_out_only_ones(self) -> bool:
-        """Whether the recognizer's text is the contour text with some of its '1's left out, nothing else changed."""
-        return bool(self.found) and all(kind == "drop" and self.contour_text[i] == "1" for kind, i, _ in self.found)
+    def at_the_end(self) -> bool:
+        """Whether the digits in dispute are the contour text's last ones."""
+        disputed = self.disputed_digits
+        return disputed == list(range(len(self.contour_text) - len(disputed), len(self.contour_text)))
 
     @property
     def only_adds(self) -> bool:
@@ -134,29 +141,36 @@ class Dispute:
 
 
 def judge_line(line: int, contour_text: str, contour_confidences: list[float], frames: np.ndarray,
-               flat_spans: tuple[tuple[float, float], ...] = ()) -> LineVerdict:
+               flat_spans: tuple[tuple[float, float], ...] = (),
+               contour_heights: list[int] | None = None) -> LineVerdict:
     """Keep the recognizer's text only if it prefers it by more than the contour reader trusts what is in dispute.
 
     What is in dispute is the contour digits the recognizer would change or
     drop; where it only adds characters, the contour reading as a whole. Any
-    bare bar, a border's remnant, a split-off flag or a tall comma, is a sure
-    '1' to the classifier, so its certainty in '1's says little about whether
-    they are digits at all: where the recognizer only leaves '1's out, they
-    count for no more than BARE_ONE_ODDS, and for nothing after the number,
-    where bars are more often remnants than writing. Where the contour reader
-    left pieces of ink out of the line because the classifier could not name
-    them (`flat_spans`: the frames each covers), and the recognizer's text
-    less the digits it read on them is the contour text, the dispute is over
-    those pieces, and a flat answer is no evidence at all that they are not
-    digits (two touching digits make one piece of no digit's shape): the
-    contour reading counts for nothing, and the recognizer's preference need
-    only exceed LINE_MARGIN. Where the recognizer finds no digit at all
-    (clutter, noise, a border's bars, a row the crop cut off), the dispute is
-    whether anything on the line is a digit: the contour reader's surest
-    digit stands against it, bars included, for the recognizer has no more
-    to say about a lone bar than the classifier; whether a line of bars is a
-    border's remnant or a column's '1' is the number finder's question, by
-    its size and place.
+    bare bar, a border's remnant, a split-off flag or a tall comma, is a
+    sure '1' to the classifier, so its certainty in '1's says little about
+    whether they are digits at all: where the recognizer only leaves '1's
+    out, they count for no more than BARE_ONE_ODDS, and for nothing after
+    the number, where bars are more often remnants than writing. Any ring, a
+    stamp's or a circled mark's, is as sure a '0' to the classifier, which
+    sees each piece blown up to one size: '0's the recognizer only leaves
+    out after the number count for nothing where each is taller than every
+    digit kept (`contour_heights`, the contour digits' heights), as a
+    stamp's ring beside a number is and a written zero is not; a cheque's
+    trailing zeros, written small and fast, keep their say. Where the
+    contour reader left pieces of ink out of the line because the classifier
+    could not name them (`flat_spans`: the frames each covers), and the
+    recognizer's text less the digits it read on them is the contour text,
+    the dispute is over those pieces, and a flat answer is no evidence at
+    all that they are not digits (two touching digits make one piece of no
+    digit's shape): the contour reading counts for nothing, and the
+    recognizer's preference need only exceed LINE_MARGIN. Where the
+    recognizer finds no digit at all (clutter, noise, a border's bars, a row
+    the crop cut off), the dispute is whether anything on the line is a
+    digit: the contour reader's surest digit stands against it, bars
+    included, for the recognizer has no more to say about a lone bar than
+    the classifier; whether a line of bars is a border's remnant or a
+    column's '1' is the number finder's question, by its size and place.
     """
     recognized = decode(frames)
     if recognized.text == contour_text:
@@ -170,13 +184,21 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
         certainty = max(odds, default=0.0)
     else:
         certainty = min(odds) if disputed else float(np.mean(odds)) if odds else 0.0
-    if dispute.leaves_out_only_ones and recognized.labels:
-        trailing = disputed == list(range(len(contour_text) - len(disputed), len(contour_text)))
-        certainty = min(certainty, TRAILING_ONE_ODDS if trailing else BARE_ONE_ODDS)
+    if dispute.leaves_out_only("1") and recognized.labels:
+        certainty = min(certainty, TRAILING_MARK_ODDS if dispute.at_the_end else BARE_ONE_ODDS)
+    if dispute.leaves_out_only("0") and dispute.at_the_end and recognized.labels and \
+            taller_than_the_rest(contour_heights or [], disputed):
+        certainty = min(certainty, TRAILING_MARK_ODDS)
     if dispute.only_adds and read_elsewhere(recognized, flat_spans) == contour_text:
         certainty = 0.0
     use = preference > certainty + LINE_MARGIN
     return LineVerdict(line, contour_text, recognized, contour_likelihood, certainty, use)
+
+
+def taller_than_the_rest(heights: list[int], chosen: list[int]) -> bool:
+    """Whether each of the `chosen` digits is taller than every other digit of the line (and there are others)."""
+    rest = [height for index, height in enumerate(heights) if index not in chosen]
+    return bool(rest) and all(heights[index] > max(rest) for index in chosen)
 
 
 def read_elsewhere(recognized: DecodedLine, spans: tuple[tuple[float, float], ...]) -> str:

@@ -172,7 +172,7 @@ def weigh_lines(draft: Draft, prepared: Prepared, frames: list[np.ndarray], sett
     for line, frames_of_line in zip(prepared.lines, frames):
         contour = lines.get(line.line, [])
         verdict = judge_line(line.line, "".join(str(d.label) for d in contour), [d.confidence for d in contour],
-                             frames_of_line, flat_spans(draft, prepared, line))
+                             frames_of_line, flat_spans(draft, prepared, line), [d.box.height for d in contour])
         verdicts.append(verdict)
         if verdict.nothing and prepared.loaded.drawn:
             continue

@@ -67,8 +67,8 @@ def test_a_sure_one_the_recognizer_leaves_out_goes_as_a_bare_bar():
     frames = frames_for([BLANK, 1, BLANK, 4, BLANK, 4, BLANK], sure=0.97)
     verdict = judge_line(0, "1441", [0.99, 0.99, 0.99, 0.99], frames)
     assert verdict.recognized.text == "144" and verdict.use_recognizer and verdict.contour_certainty <= 1.5
-    assert Dispute.between("1441", "144").leaves_out_only_ones
-    assert not Dispute.between("1441", "124").leaves_out_only_ones
+    assert Dispute.between("1441", "144").leaves_out_only("1")
+    assert not Dispute.between("1441", "124").leaves_out_only("1")
 
 
 def test_a_sure_one_after_the_number_counts_for_nothing_but_one_before_it_still_counts():
@@ -77,6 +77,15 @@ def test_a_sure_one_after_the_number_counts_for_nothing_but_one_before_it_still_
     after = judge_line(0, "1441", [0.99, 0.99, 0.99, 0.99], trailing)
     before = judge_line(0, "167", [0.99, 0.99, 0.99], leading)
     assert after.contour_certainty == 0.0 and before.contour_certainty == 1.5
+
+
+def test_a_sure_zero_after_the_number_taller_than_every_digit_counts_for_nothing_but_a_written_one_still_counts():
+    frames = frames_for([BLANK, 4, BLANK, 5, BLANK, 8, BLANK], sure=0.97)  # the recognizer reads '458'
+    ring = judge_line(0, "4580", [0.99, 0.99, 0.99, 0.9999], frames, contour_heights=[25, 26, 29, 64])
+    written = judge_line(0, "4580", [0.99, 0.99, 0.99, 0.9999], frames, contour_heights=[25, 26, 29, 24])
+    assert ring.use_recognizer and ring.contour_certainty == 0.0
+    assert not written.use_recognizer and written.contour_certainty > 9
+    assert Dispute.between("4580", "458").at_the_end and not Dispute.between("4580", "480").at_the_end
 
 
 def test_a_digit_the_recognizer_adds_where_the_contour_reader_left_a_flat_piece_out_is_kept():
