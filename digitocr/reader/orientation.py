@@ -20,9 +20,9 @@ upright (`upright_chance`): a cell's '68' read upside down as '89' is 99%
 sure of its digits, but not of its way up. A turn is tried on doubt, not
 only where the evidence says it is likelier than upright, because the
 shapes often cannot tell (a '0', '1' or '8' is the same mark turned half
-round) while the two readings can. Where the image as given reads as nothing, whose confidence is
-0 by convention, not by evidence, the turned reading must be more likely
-right than wrong: a field of noise, whose hundreds of specks each lean a
+round) while the two readings can. Where the image as given reads as
+nothing, whose confidence is 0 by convention, not by evidence, the turned
+reading must be more likely right than wrong: a field of noise, whose hundreds of specks each lean a
 little one way, can add up to a turn, and a reading of it that is surely
 wrong confirms nothing. Such a page, with marks to judge, is read at each
 turn, likeliest first, whatever their chances, until one confirms: a person

@@ -800,15 +800,12 @@ def _group_of(writer: Writer, height: float, rng: np.random.Generator, digits: i
 
 def side_by_side(marks: list[np.ndarray], gaps: list[int]) -> np.ndarray:
     """Marks left to right, `gaps` pixels apart, each centred on the tallest's middle."""
-    ink = np.zeros((max(mark.shape[0] for mark in marks), sum(mark.shape[1] for mark in marks) + sum(gaps)),
-                   np.float32)
+    row = Page.blank(max(mark.shape[0] for mark in marks), sum(mark.shape[1] for mark in marks) + sum(gaps))
     x = 0
     for mark, gap in zip(marks, gaps + [0]):
-        top = (ink.shape[0] - mark.shape[0]) // 2
-        np.maximum(ink[top:top + mark.shape[0], x:x + mark.shape[1]], mark,
-                   out=ink[top:top + mark.shape[0], x:x + mark.shape[1]])
+        row.paste(mark, x, (row.ink.shape[0] - mark.shape[0]) // 2)
         x += mark.shape[1] + gap
-    return ink
+    return row.ink
 
 
 def struck_out(writer, rng) -> Page:
