@@ -25,8 +25,8 @@ cuts a digit of the next row at a corner, an amount in round hundreds by a
 narrow hand, a number written small on a sheet photographed whole, an
 amount with its currency sign, a form's printed label beside a number, a
 number crossed out and written again after it, a photo of a sheet taken
-with the phone turned, and a date with slashes between its day, month and
-year.
+with the phone turned, a date with slashes between its day, month and
+year, and a page so thin that the writing on its other side shows through.
 The digits come from a `Writer` (the stress suite's draws only on held-out
 writers); each number is written as a person writes it to be read, apart
 from the clutter (but for the amount written fast, as real cells often
@@ -69,7 +69,7 @@ TURNED_QUARTERS = {"turned_90": 1, "turned_180": 2, "turned_270": 3}  # quarter 
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
                    "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo", "currency_sign",
-                   "printed_label", "struck_out", "turned_photo", "date_with_slashes")
+                   "printed_label", "struck_out", "turned_photo", "date_with_slashes", "show_through")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -830,6 +830,24 @@ def struck_out(writer, rng) -> Page:
     return page
 
 
+def show_through(writer, rng) -> Page:
+    """A number on thin paper (a register's leaf, a receipt), the writing on its other side showing through: two to
+    four numbers or words as tall as the number, mirrored, spread as the paper spreads them, a fifth to under half as
+    dark as the ink, anywhere across the page. A person reads the sharp, dark writing and looks past the rest."""
+    height = digit_height(rng)
+    page = framed(writer, height, rng, sides=(0.4, 1.5), ends=(0.5, 1.2))
+    rows, columns = page.ink.shape
+    back = Page.blank(rows, columns)
+    for _ in range(int(rng.integers(2, 5))):
+        size = height * rng.uniform(0.8, 1.25)
+        mark = writer.number(size, rng)[0] if rng.random() < 0.6 else \
+            distractors.cursive_fragment(int(size), rng).astype(np.float32)
+        back.paste(mark, int(rng.uniform(-0.5, 0.9) * columns), int(rng.uniform(-0.4, 0.8) * rows))
+    spread = cv2.GaussianBlur(np.fliplr(back.ink), (0, 0), max(0.5, height * rng.uniform(0.02, 0.08)))
+    page.ink = np.maximum(page.ink, spread * rng.uniform(0.2, 0.45))
+    return page
+
+
 MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross_or_tick, "underline": underline,
           "ruled_lines": ruled_lines, "column_line": column_line, "cell_remnants": cell_remnants,
           "scan_margin": scan_margin,
@@ -844,7 +862,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,
           "small_in_photo": small_in_photo, "currency_sign": currency_sign,
           "printed_label": printed_label, "struck_out": struck_out, "turned_photo": turned_photo,
-          "date_with_slashes": date_with_slashes}
+          "date_with_slashes": date_with_slashes, "show_through": show_through}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:
