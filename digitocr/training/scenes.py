@@ -832,8 +832,9 @@ def struck_out(writer, rng) -> Page:
 
 def show_through(writer, rng) -> Page:
     """A number on thin paper (a register's leaf, a receipt), the writing on its other side showing through: two to
-    four numbers or words as tall as the number, mirrored, spread as the paper spreads them, a fifth to under half as
-    dark as the ink, anywhere across the page. A person reads the sharp, dark writing and looks past the rest."""
+    four numbers or words about as tall as the number, mirrored, spread as the paper spreads them, a fifth to under
+    half as dark as the ink, anywhere across the page. A person reads the sharp, dark writing and looks past the
+    rest."""
     height = digit_height(rng)
     page = framed(writer, height, rng, sides=(0.4, 1.5), ends=(0.5, 1.2))
     rows, columns = page.ink.shape

@@ -224,7 +224,7 @@ def test_a_date_is_its_digits_with_two_leaning_slashes_between_its_parts_and_is_
 
 
 def test_the_other_side_shows_through_faint_around_a_number_that_stays_the_darkest_ink():
-    lighter_everywhere_else = 0
+    pages_showing_through = 0
     for seed in range(10):
         page = scenes.show_through(scenes.Writer(bar_digits), np.random.default_rng(seed))
         (x, y, width, height), text = page.numbers[0]
@@ -232,8 +232,8 @@ def test_the_other_side_shows_through_faint_around_a_number_that_stays_the_darke
         around = page.ink.copy()
         around[y:y + height, x:x + width] = 0
         assert around.max() < 0.45 * page.ink[y:y + height, x:x + width].max()
-        lighter_everywhere_else += around.max() > 0.05
-    assert lighter_everywhere_else >= 8  # the other side shows somewhere beside the number on almost every page
+        pages_showing_through += around.max() > 0.05
+    assert pages_showing_through >= 8  # the other side shows somewhere beside the number on almost every page
     assert "show_through" in scenes.UNTRAINED_KINDS and "show_through" not in scenes.KINDS
 
 
