@@ -22,9 +22,9 @@ only where the evidence says it is likelier than upright, because the
 shapes often cannot tell (a '0', '1' or '8' is the same mark turned half
 round) while the two readings can. Where the image as given reads as
 nothing, whose confidence is 0 by convention, not by evidence, the turned
-reading must be more likely right than wrong: a field of noise, whose hundreds of specks each lean a
-little one way, can add up to a turn, and a reading of it that is surely
-wrong confirms nothing. Such a page, with marks to judge, is read at each
+reading must be more likely right than wrong: a field of noise, whose
+hundreds of specks each lean a little one way, can add up to a turn, and a
+reading of it that is surely wrong confirms nothing. Such a page, with marks to judge, is read at each
 turn, likeliest first, whatever their chances, until one confirms: a person
 who can read nothing in a page turns it each way before giving up. One digit
 whose shape could go either way (a '6' is a turned '9') leaves the prior
