@@ -2,10 +2,12 @@
 
 A person reading a form or a register ignores them at a glance: the end of
 a word written in cursive, a cross or tick after the amount, an underline, a
-blot, a stamp, dots, a field of noise, a currency sign, a form's printed
-label. The stress suite draws them beside numbers of held-out writers, and
-the line recognizer learns from them as nothing (but for the last two, which
-only the stress suite draws).
+blot, a stamp, dots, a field of noise, a printed sign or word, a currency
+sign, a form's printed label, a date's slash. The stress suite draws them
+beside numbers of held-out writers, and the line recognizer learns from them
+as nothing (but for the last three, drawn by hand or in Pillow's typeface,
+which only the stress suite draws: the recognizer learns signs only as
+OpenCV's Hershey fonts print them).
 """
 
 import functools
@@ -188,6 +190,33 @@ def noise_field(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     """A region of noise: thresholded grain, as a dark corner of a photo or a textured surface binarises."""
     grain = cv2.GaussianBlur(rng.random(shape).astype(np.float32), (0, 0), rng.uniform(0.6, 1.6))
     return (grain > np.quantile(grain, rng.uniform(0.6, 0.85))).astype(np.uint8)
+
+
+# Signs and short words printed beside a number or between its groups, their letters none a digit resembles (no 'O',
+# 'l', 'S', 'Z', 'B', 'T', 'g' or 'q')
+SIGNS_BETWEEN = ("/", "-", ":", "+", "x", "=")
+SIGNS_BESIDE = ("$", "#", "%", "+", "=", "*", "&", "@", "<", ">", "(", ")", "Nr", "Nr.", "Ref", "Amt", "Km", "cm",
+                "mm", "Rm", "Max", "Ave", "Rx", "Kw", "HW", "AM", "PM", "kWh", "Vat", "ea")
+HERSHEY_FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
+                 cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX)
+
+
+def printed_sign(height: int, rng: np.random.Generator, between: bool) -> np.ndarray:
+    """A sign or a short word printed in one of OpenCV's Hershey fonts, upright or italic, its capitals 0.45-1.0 of
+    the digits' height (a bracket or a '$' reaching past them) and as bold as a pen or a printer makes it: one that
+    parts a number's groups (`between`: a date's '/', a code's '-' or ':') or one that goes before or after it ('$',
+    '#', '%', 'Nr', 'kWh')."""
+    text = str(rng.choice(SIGNS_BETWEEN if between else SIGNS_BESIDE))
+    font = int(rng.choice(HERSHEY_FONTS)) | (cv2.FONT_ITALIC if rng.random() < 0.3 else 0)
+    weight = int(rng.integers(1, 8))
+    (width, text_height), baseline = cv2.getTextSize(text, font, 3.0, weight)
+    canvas = np.zeros((text_height + baseline + 4 * weight + 8, width + 4 * weight + 8), np.uint8)
+    cv2.putText(canvas, text, (2 * weight + 4, text_height + 2 * weight + 4), font, 3.0, 255, weight, cv2.LINE_AA)
+    rows, columns = np.nonzero(canvas)
+    canvas = canvas[rows.min():rows.max() + 1, columns.min():columns.max() + 1]
+    factor = height * rng.uniform(0.45, 1.0) / max(text_height, canvas.shape[0] * 0.6)
+    size = (max(1, round(canvas.shape[1] * factor)), max(1, round(canvas.shape[0] * factor)))
+    return (cv2.resize(canvas, size, interpolation=cv2.INTER_AREA) >= 100).astype(np.uint8)
 
 
 # A form's printed labels, which go before a number, and units, which go after it

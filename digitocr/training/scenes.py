@@ -63,7 +63,7 @@ CANVAS_DIGIT_HEIGHT = (150.0, 350.0)  # pixels: a canvas's drawing, as the app's
 KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", "column_line", "cell_remnants",
          "scan_margin", "stray_marks", "neighbour_rows", "blot", "stamp", "light_on_dark", "noise_region",
          "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out",
-         "separators", "tight_crop", "run_together", "small_and_faint")
+         "separators", "tight_crop", "run_together", "small_and_faint", "printed_signs")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 TURNED_QUARTERS = {"turned_90": 1, "turned_180": 2, "turned_270": 3}  # quarter turns anticlockwise each is drawn at
 # for measuring only: no training command draws them
@@ -770,6 +770,25 @@ def currency_sign(writer, rng) -> Page:
     return mark_beside(framed(writer, height, rng), sign, rng, which == "€" and rng.random() < 0.3, (0.1, 0.5))
 
 
+def printed_signs(writer, rng) -> Page:
+    """A number with printed signs: its groups parted by one ('12/05/2024', '0471-223'), or one before or after it
+    or both ('$ 120', 'Nr. 4415', '35 %'); a person reads the digits and no sign as one."""
+    height = digit_height(rng)
+    if rng.random() < 0.5:
+        plain = replace(writer, settings=replace(writer.settings, separator_probability=0.0))
+        parts = [_group_of(plain, height, rng, int(rng.integers(1, 5))) for _ in range(int(rng.integers(2, 4)))]
+        sign = distractors.printed_sign(int(height), rng, between=True)
+        marks = [mark for mask, _ in parts for mark in (sign, mask)][1:]
+        ink = side_by_side(marks, [int(height * rng.uniform(0.05, 0.35)) for _ in marks[1:]])
+        return on_page(ink, "".join(text for _, text in parts), height, rng)
+    page = framed(writer, height, rng)
+    after = rng.random() < 0.35
+    page = mark_beside(page, distractors.printed_sign(int(height), rng, between=False), rng, after, (0.1, 0.6))
+    if rng.random() < 0.2:
+        page = mark_beside(page, distractors.printed_sign(int(height), rng, between=False), rng, not after, (0.1, 0.6))
+    return page
+
+
 def printed_label(writer, rng) -> Page:
     """A form's field: a printed label before the handwritten number ('Date:', 'Ref.') or a unit after it ('EUR'),
     as dark as the writing."""
@@ -857,7 +876,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "several_lines": several_lines, "register_crop": register_crop,
           **{kind: turned(quarters) for kind, quarters in TURNED_QUARTERS.items()}, "spaced_out": spaced_out,
           "separators": separators, "tight_crop": tight_crop, "run_together": run_together,
-          "small_and_faint": small_and_faint, "ones_first": ones_first,
+          "small_and_faint": small_and_faint, "printed_signs": printed_signs, "ones_first": ones_first,
           "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row,
           "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
           "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,

@@ -7,7 +7,9 @@ from conftest import SHARED, needs_shared
 from digitocr.errors import ModelError
 from digitocr.reader.orientation import INDEPENDENT, TurnEvidence
 from digitocr.training import fit_turns
+from digitocr.training.calibrate import FIT_SHARE
 from digitocr.training.fit_turns import Evidence, drawn_prior, fit_weights
+from digitocr.training.scenes import KINDS
 
 
 def scenes(count: int, blobs: int, leaning: float, turn: int) -> Evidence:
@@ -51,4 +53,6 @@ def test_the_command_writes_weights_the_reader_loads_and_measures_them_beside_in
     weights = TurnEvidence.load(tmp_path / "TurnEvidence.json")
     assert all(np.isfinite([weights.scale, weights.growth, weights.half_turn_weight]))
     assert card["command"].startswith("python -m digitocr.training.fit_turns")
-    assert set(card["held_out"]) == {"fitted", "added_up_as_independent"} and card["fitted_on_scenes"] == 80
+    scenes = 4 * len(KINDS)  # four of every trained kind; four fifths of them fit the weights
+    assert set(card["held_out"]) == {"fitted", "added_up_as_independent"} and \
+        card["fitted_on_scenes"] == int(FIT_SHARE * scenes)

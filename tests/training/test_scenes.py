@@ -195,6 +195,26 @@ def test_a_printed_label_or_unit_stands_beside_the_number_and_is_never_trained_o
     assert "printed_label" in scenes.UNTRAINED_KINDS and "printed_label" not in scenes.KINDS
 
 
+def test_printed_signs_stand_beside_a_number_or_between_its_groups_and_are_trained_on_as_nothing():
+    upright = scenes.Writer(bar_digits, replace(scenes.READABLE, slant=0.0, bold_probability=0.0))
+    for seed in range(10):
+        for between in (True, False):
+            sign = scenes.distractors.printed_sign(40, np.random.default_rng(seed), between)
+            rows, _ = np.nonzero(sign)
+            assert set(np.unique(sign)) == {0, 1} and rows.max() - rows.min() + 1 <= 1.7 * 40
+        page = scenes.printed_signs(upright, np.random.default_rng(seed))
+        (x, y, width, height), text = page.numbers[0]
+        assert len(page.numbers) == 1 and set(text) == {"1"}
+        marks, _ = cv2.connectedComponents((page.ink > 0.5).astype(np.uint8))
+        assert marks - 1 > len(text)  # a sign, or signs, beside the bars
+    assert "printed_signs" in scenes.UPRIGHT_KINDS and "printed_signs" not in scenes.UNTRAINED_KINDS
+
+
+def test_a_kind_joining_the_stress_suite_leaves_the_kinds_before_it_their_own_scenes():
+    first_trained = [kind for kind in scenes.KINDS if kind not in stress.JOINED_LATER]
+    assert list(stress.STREAMS) == first_trained + list(scenes.UNTRAINED_KINDS) + list(stress.JOINED_LATER)
+
+
 def test_a_number_struck_out_stands_before_the_number_written_again_and_is_never_trained_on():
     for seed in range(10):
         page = scenes.struck_out(scenes.Writer(bar_digits), np.random.default_rng(seed))
