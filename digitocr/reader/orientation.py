@@ -24,13 +24,14 @@ round) while the two readings can. Where the image as given reads as
 nothing, whose confidence is 0 by convention, not by evidence, the turned
 reading must be more likely right than wrong: a field of noise, whose
 hundreds of specks each lean a little one way, can add up to a turn, and a
-reading of it that is surely wrong confirms nothing. Such a page, with marks to judge, is read at each
-turn, likeliest first, whatever their chances, until one confirms: a person
-who can read nothing in a page turns it each way before giving up. One digit
-whose shape could go either way (a '6' is a turned '9') leaves the prior
-standing by its shape; it is tried only where the recognizer reads it far
-more surely turned. A clear '7' on its side is tried. A drawing, which its
-writer drew upright, and a tiny scan are never turned.
+reading of it that is surely wrong confirms nothing. Such a page, with marks
+to judge, is read at each turn, likeliest first, whatever their chances,
+until one confirms: a person who can read nothing in a page turns it each
+way before giving up. One digit whose shape could go either way (a '6' is a
+turned '9') leaves the prior standing by its shape; it is tried only where
+the recognizer reads it far more surely turned. A clear '7' on its side is
+tried. A drawing, which its writer drew upright, and a tiny scan are never
+turned.
 """
 
 from dataclasses import dataclass

@@ -37,7 +37,7 @@ the rest.
 """
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -775,12 +775,8 @@ def printed_signs(writer, rng) -> Page:
     or both ('$ 120', 'Nr. 4415', '35 %'); a person reads the digits and no sign as one."""
     height = digit_height(rng)
     if rng.random() < 0.5:
-        plain = replace(writer, settings=replace(writer.settings, separator_probability=0.0))
-        parts = [_group_of(plain, height, rng, int(rng.integers(1, 5))) for _ in range(int(rng.integers(2, 4)))]
-        sign = distractors.printed_sign(int(height), rng, between=True)
-        marks = [mark for mask, _ in parts for mark in (sign, mask)][1:]
-        ink = side_by_side(marks, [int(height * rng.uniform(0.05, 0.35)) for _ in marks[1:]])
-        return on_page(ink, "".join(text for _, text in parts), height, rng)
+        return parted_groups(writer, height, rng, (int(rng.integers(1, 5)) for _ in range(int(rng.integers(2, 4)))),
+                             lambda gaps: [distractors.printed_sign(int(height), rng, between=True)] * gaps, 0.35)
     page = framed(writer, height, rng)
     after = rng.random() < 0.35
     page = mark_beside(page, distractors.printed_sign(int(height), rng, between=False), rng, after, (0.1, 0.6))
@@ -801,11 +797,21 @@ def date_with_slashes(writer, rng) -> Page:
     """A date as forms ask for it, day, month and year (two digits or four) parted by slashes: a person reads its
     digits, and no slash as a '1'."""
     height = digit_height(rng)
+    return parted_groups(writer, height, rng, (2, 2, 4 if rng.random() < 0.5 else 2),
+                         lambda gaps: [distractors.slash(int(height), rng) for _ in range(gaps)], 0.3)
+
+
+def parted_groups(writer: Writer, height: float, rng: np.random.Generator, digit_counts: Iterable[int],
+                  separators: Callable[[int], list[np.ndarray]], widest_gap: float) -> Page:
+    """A number written in groups of `digit_counts` digits, drawn one after another, with no separator of the
+    writer's own, and a mark between each two (`separators` draws as many as there are gaps, after the groups), each
+    mark up to `widest_gap` of the digits' height from its neighbours; its text is the digits alone."""
     plain = replace(writer, settings=replace(writer.settings, separator_probability=0.0))
-    parts = [_group_of(plain, height, rng, digits) for digits in (2, 2, 4 if rng.random() < 0.5 else 2)]
-    marks = [parts[0][0], distractors.slash(int(height), rng), parts[1][0], distractors.slash(int(height), rng),
-             parts[2][0]]
-    ink = side_by_side(marks, [int(height * rng.uniform(0.05, 0.3)) for _ in marks[1:]])
+    parts = [_group_of(plain, height, rng, digits) for digits in digit_counts]
+    marks = [parts[0][0]]
+    for separator, (group, _) in zip(separators(len(parts) - 1), parts[1:]):
+        marks += [separator, group]
+    ink = side_by_side(marks, [int(height * rng.uniform(0.05, widest_gap)) for _ in marks[1:]])
     return on_page(ink, "".join(text for _, text in parts), height, rng)
 
 
