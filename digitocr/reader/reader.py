@@ -18,7 +18,7 @@ from ..results import Box, Outcome, Reading
 from ..settings import ReaderSettings
 from .line_views import WIDTHS, read_in_views, views
 from .models import Models
-from .orientation import WayUp, blobs_to_judge, half_turn_evidence, keeps_turned, turns_to_try
+from .orientation import WayUp, blobs_to_judge, confirms, half_turn_evidence, keeps_turned, turns_to_try
 from .prepare import (Prepared, classifier_rows, doubtful_pieces, gray_rows, load_for_reading, piece_probabilities,
                       prepare, prepare_loaded, prepare_or_error)
 from .steps import Answers, finish
@@ -184,8 +184,13 @@ class Reader:
         end lost come back within the cut's margin (CUT_OUT_MARGIN). Only doubt
         pays for the closer look: a number read surely is not read again, nor
         is a drawing, whose strokes stay legible however it is shrunk. Where
-        nothing was read, the one reading at twice the size is all it costs: a
-        photo of a blank sheet is not read at its own twelve million pixels.
+        nothing was read at twice the size either, the part around the marks
+        kept there is cut out, as a person leans in to whatever is written,
+        and its reading replaces nothing only where it is more likely right
+        than wrong (as a turned reading does): a small number turned on its
+        side can read as nothing on the whole photo and as itself cut out. A
+        photo of a blank sheet keeps no marks, so it is not read at its own
+        twelve million pixels.
         """
         if not shrunk_photo(prepared, settings) or not reading.needs_review:
             return reading
@@ -195,18 +200,22 @@ class Reader:
         reading = surer(reading, self._as_given(closer, self.answers([closer])[0], looked, stages),
                         f"Read again closer (at {looked.working_side} pixels rather than {settings.working_side}), "
                         "as the writing is small in this image")
-        if not (reading.needs_review and reading.digits):
+        marks = [digit.box for digit in reading.digits] or marks_in_original(closer)
+        if not (reading.needs_review and marks):
             return reading
-        box = Box.enclosing([digit.box for digit in reading.digits])
-        margin = int(CUT_OUT_MARGIN * max(digit.box.height for digit in reading.digits))
+        box = Box.enclosing(marks)
+        margin = int(CUT_OUT_MARGIN * max(mark.height for mark in marks))
         left, top = max(0, box.x - margin), max(0, box.y - margin)
         right = min(reading.image_size[0], box.x + box.width + margin)
         bottom = min(reading.image_size[1], box.y + box.height + margin)
         part = Box(left, top, right - left, bottom - top)
         if max(part.width, part.height) > settings.working_side:  # it would be shrunk: no closer than the whole
             return reading
-        return surer(reading, self._cut_out(loaded, part, reading.image_size, settings, stages),
-                     "Read again as the part of the image around its digits, cut out at the image's own size")
+        cut_out = self._cut_out(loaded, part, reading.image_size, settings, stages)
+        if not (reading.digits or confirms(cut_out.confidence, None)):
+            return reading
+        return surer(reading, cut_out, "Read again as the part of the image around its "
+                     f"{'digits' if reading.digits else 'marks'}, cut out at the image's own size")
 
     def _cut_out(self, loaded: LoadedImage, part: Box, image_size: tuple[int, int], settings: ReaderSettings,
                  stages: bool) -> Reading:
@@ -336,6 +345,13 @@ def shrunk_photo(prepared: Prepared, settings: ReaderSettings) -> bool:
     """Whether the image is a photo the pipeline shrank to its working size, which a closer look may read better
     (a drawing's strokes stay legible however it is shrunk)."""
     return not prepared.loaded.drawn and max(prepared.loaded.original_size) > settings.working_side
+
+
+def marks_in_original(prepared: Prepared) -> list[Box]:
+    """The boxes of the marks the pipeline kept, in the original image's pixels."""
+    analysis = prepared.analysis
+    return [analysis.box_in_original(unit.whole.x, unit.whole.y, unit.whole.width, unit.whole.height)
+            for unit in analysis.segmentation.units]
 
 
 def surer(reading: Reading, other: Reading, how: str) -> Reading:

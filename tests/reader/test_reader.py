@@ -99,7 +99,9 @@ def test_a_large_photo_that_reads_as_nothing_is_turned_only_once_looked_at_close
     monkeypatch.setattr(Reader, "turned", noting_size)
     reading = reader.read(np.dstack([sheet] * 3))
     assert reading.text == ""
-    assert sizes_turned == [1600] * 3  # each turn, at the photo's own size, not at the working size of 1024 first
+    # each turn of the whole photo at its own size, not at the working size of 1024 first; the part around the specks,
+    # cut out and read at its own size (under 1024 pixels), is turned after
+    assert sizes_turned[:3] == [1600] * 3 and 1600 not in sizes_turned[3:]
 
 
 def test_a_large_photo_read_surely_is_not_read_again(reader):
@@ -455,6 +457,26 @@ def test_a_small_number_photographed_on_its_side_is_read_though_its_marks_point_
     reading = reader.read(turned)
     assert reading.text == "823" and "Read turned 90 degrees anticlockwise: as given it reads as nothing" in \
         " ".join(reading.notes)
+
+
+@needs_shared
+def test_a_small_number_on_its_side_that_reads_as_nothing_on_the_whole_photo_is_read_cut_out(reader):
+    """A phone's photo turned a quarter, '368922' written small on it by a held-out writer: on the whole photo, even
+    looked at closer and turned each way, it reads as nothing; the part around the marks kept, cut out, reads it."""
+    from digitocr.training import scenes, stress
+    from digitocr.training.mnist import load_mnist
+    from digitocr.training.pendigits import parse_pendigits
+
+    pool = stress.held_out_pool(load_mnist(SHARED / "data/mnist"),
+                                parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra"))
+    rng = np.random.default_rng([2026, stress.STREAMS.index("turned_photo")])
+    scene = [scenes.make_scene("turned_photo", scenes.Writer(pool), rng) for _ in range(5)][-1]
+    reading = reader.read(scene.pixels)
+    assert scene.text == "368922" and reading.text == "368922"
+    assert reading.notes[-1].startswith("Read again as the part of the image around its marks")
+    (x, y, width, height), _ = scene.lines[0]
+    centres = [(digit.box.x + digit.box.width / 2, digit.box.y + digit.box.height / 2) for digit in reading.digits]
+    assert all(x <= across <= x + width and y <= down <= y + height for across, down in centres)  # on the whole photo
 
 
 @needs_shared
