@@ -438,18 +438,23 @@ def test_a_number_on_its_side_reads_as_surely_as_upright_where_its_turned_readin
     assert reading.notes[-1].startswith("Read turned 270 degrees anticlockwise")
 
 
-@needs_shared
-def test_a_small_number_photographed_on_its_side_is_read_though_its_marks_point_the_wrong_way_first(reader):
-    """A phone's photo of a sheet, '823' written small on it, turned a quarter: as given it reads as nothing, and the
-    shapes of three small digits make another turn the likeliest; a person turns the page each way."""
+def held_out_scene(kind: str, seed: int, index: int):
+    """The stress suite's scene `index` of `kind` on `seed`, drawn as the suite draws it, by the held-out writers."""
     from digitocr.training import scenes, stress
     from digitocr.training.mnist import load_mnist
     from digitocr.training.pendigits import parse_pendigits
 
     pool = stress.held_out_pool(load_mnist(SHARED / "data/mnist"),
                                 parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra"))
-    rng = np.random.default_rng([7, stress.STREAMS.index("small_in_photo")])
-    scene = [scenes.make_scene("small_in_photo", scenes.Writer(pool), rng) for _ in range(15)][-1]
+    rng = np.random.default_rng([seed, stress.STREAMS.index(kind)])
+    return [scenes.make_scene(kind, scenes.Writer(pool), rng) for _ in range(index + 1)][-1]
+
+
+@needs_shared
+def test_a_small_number_photographed_on_its_side_is_read_though_its_marks_point_the_wrong_way_first(reader):
+    """A phone's photo of a sheet, '823' written small on it, turned a quarter: as given it reads as nothing, and the
+    shapes of three small digits make another turn the likeliest; a person turns the page each way."""
+    scene = held_out_scene("small_in_photo", seed=7, index=14)
     turned = np.ascontiguousarray(np.rot90(scene.pixels, 3))
     answers = reader.answers([prepare(turned, reader.settings.with_changes(working_side=1600))])[0]
     first = turns_to_try(reader.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=True)[0]
@@ -463,14 +468,7 @@ def test_a_small_number_photographed_on_its_side_is_read_though_its_marks_point_
 def test_a_small_number_on_its_side_that_reads_as_nothing_on_the_whole_photo_is_read_cut_out(reader):
     """A phone's photo turned a quarter, '368922' written small on it by a held-out writer: on the whole photo, even
     looked at closer and turned each way, it reads as nothing; the part around the marks kept, cut out, reads it."""
-    from digitocr.training import scenes, stress
-    from digitocr.training.mnist import load_mnist
-    from digitocr.training.pendigits import parse_pendigits
-
-    pool = stress.held_out_pool(load_mnist(SHARED / "data/mnist"),
-                                parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra"))
-    rng = np.random.default_rng([2026, stress.STREAMS.index("turned_photo")])
-    scene = [scenes.make_scene("turned_photo", scenes.Writer(pool), rng) for _ in range(5)][-1]
+    scene = held_out_scene("turned_photo", seed=2026, index=4)
     reading = reader.read(scene.pixels)
     assert scene.text == "368922" and reading.text == "368922"
     assert reading.notes[-1].startswith("Read again as the part of the image around its marks")
@@ -483,14 +481,7 @@ def test_a_small_number_on_its_side_that_reads_as_nothing_on_the_whole_photo_is_
 def test_a_number_on_its_side_read_surely_as_another_is_read_turned_where_its_marks_say_it_lies_turned(reader):
     """'4041' written by a held-out writer, turned a quarter clockwise: as it lies, its marks read as one sure '0',
     but they look turned, and the field confidence weighs that, so the turned reading, surer still, is kept."""
-    from digitocr.training import scenes, stress
-    from digitocr.training.mnist import load_mnist
-    from digitocr.training.pendigits import parse_pendigits
-
-    pool = stress.held_out_pool(load_mnist(SHARED / "data/mnist"),
-                                parse_pendigits(SHARED / "data/pendigits/pendigits-orig.tra"))
-    rng = np.random.default_rng([7, stress.STREAMS.index("turned_270")])
-    scene = [scenes.make_scene("turned_270", scenes.Writer(pool), rng) for _ in range(54)][-1]
+    scene = held_out_scene("turned_270", seed=7, index=53)
     reading = reader.read(scene.pixels)
     assert scene.text == "4041" and reading.text == "4041"
     assert "Read turned 90 degrees anticlockwise" in " ".join(reading.notes)
