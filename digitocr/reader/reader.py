@@ -21,7 +21,7 @@ from .models import Models
 from .orientation import WayUp, blobs_to_judge, confirms, half_turn_evidence, keeps_turned, turns_to_try
 from .prepare import (Prepared, classifier_rows, doubtful_pieces, gray_rows, load_for_reading, piece_probabilities,
                       prepare, prepare_loaded, prepare_or_error)
-from .steps import Answers, finish
+from .steps import Answers, finish, kept_marks
 from .workers import in_worker_processes
 
 SPLIT_LINES = 2  # a number or a digit split by a gap across it reads as no more lines than this: its top and bottom
@@ -200,7 +200,7 @@ class Reader:
         reading = surer(reading, self._as_given(closer, self.answers([closer])[0], looked, stages),
                         f"Read again closer (at {looked.working_side} pixels rather than {settings.working_side}), "
                         "as the writing is small in this image")
-        marks = [digit.box for digit in reading.digits] or marks_in_original(closer)
+        marks = [digit.box for digit in reading.digits] or kept_marks(closer.analysis)
         if not (reading.needs_review and marks):
             return reading
         box = Box.enclosing(marks)
@@ -345,13 +345,6 @@ def shrunk_photo(prepared: Prepared, settings: ReaderSettings) -> bool:
     """Whether the image is a photo the pipeline shrank to its working size, which a closer look may read better
     (a drawing's strokes stay legible however it is shrunk)."""
     return not prepared.loaded.drawn and max(prepared.loaded.original_size) > settings.working_side
-
-
-def marks_in_original(prepared: Prepared) -> list[Box]:
-    """The boxes of the marks the pipeline kept, in the original image's pixels."""
-    analysis = prepared.analysis
-    return [analysis.box_in_original(unit.whole.x, unit.whole.y, unit.whole.width, unit.whole.height)
-            for unit in analysis.segmentation.units]
 
 
 def surer(reading: Reading, other: Reading, how: str) -> Reading:

@@ -158,6 +158,12 @@ def flat_spans(draft: Draft, prepared: Prepared, line: LineImage) -> tuple[tuple
                  for piece in flat_pieces(draft, prepared, line.line))
 
 
+def kept_marks(analysis: Analysis) -> list[Box]:
+    """The marks segmentation kept as blobs, in the original image's pixels."""
+    return [analysis.box_in_original(unit.whole.x, unit.whole.y, unit.whole.width, unit.whole.height)
+            for unit in analysis.segmentation.units]
+
+
 def dropped_marks(analysis: Analysis) -> list[Mark]:
     """The marks segmentation found too short for digits, in the original image's pixels."""
     return [Mark(mark.dropped, analysis.box_in_original(mark.x, mark.y, mark.width, mark.height))
