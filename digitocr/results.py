@@ -139,11 +139,12 @@ class Reading:
         return min((d.confidence for d in self.digits), default=None)
 
     def turned_back(self, quarters: int, note: str) -> "Reading":
-        """This reading of the image turned anticlockwise by `quarters`, boxed in the image as it was given."""
+        """This reading of the image turned anticlockwise by `quarters`, boxed in the image as it was given, with a
+        `note` saying why, put before the notes of how the turned image was read."""
         back = (4 - quarters) % 4
         size = (self.image_size[1], self.image_size[0]) if quarters % 2 else self.image_size
         return replace(self, lines=self._boxes_placed(lambda box: box.turned(back, self.image_size)), image_size=size,
-                       notes=self.notes + (note,))
+                       notes=(note,) + self.notes)
 
     def moved(self, x: int, y: int, image_size: tuple[int, int]) -> "Reading":
         """This reading of a part of an image, its top-left corner at (x, y), boxed in the whole image."""

@@ -199,7 +199,7 @@ class Reader:
         closer = prepare_loaded(loaded, looked, stages)
         reading = surer(reading, self._as_given(closer, self.answers([closer])[0], looked, stages),
                         f"Read again closer (at {looked.working_side} pixels rather than {settings.working_side}), "
-                        "as the writing is small in this image")
+                        "as the writing is small in this image", f"at {settings.working_side} pixels")
         marks = [digit.box for digit in reading.digits] or kept_marks(closer.analysis)
         if not (reading.needs_review and marks):
             return reading
@@ -215,7 +215,7 @@ class Reader:
         if not (reading.digits or confirms(cut_out.confidence, None)):
             return reading
         return surer(reading, cut_out, "Read again as the part of the image around its "
-                     f"{'digits' if reading.digits else 'marks'}, cut out at the image's own size")
+                     f"{'digits' if reading.digits else 'marks'}, cut out at the image's own size", "for the whole image")
 
     def _cut_out(self, loaded: LoadedImage, part: Box, image_size: tuple[int, int], settings: ReaderSettings,
                  stages: bool) -> Reading:
@@ -347,12 +347,14 @@ def shrunk_photo(prepared: Prepared, settings: ReaderSettings) -> bool:
     return not prepared.loaded.drawn and max(prepared.loaded.original_size) > settings.working_side
 
 
-def surer(reading: Reading, other: Reading, how: str) -> Reading:
-    """`reading`, or `other` where it is surer, with a note saying `how` it was read."""
+def surer(reading: Reading, other: Reading, how: str, replaced: str = "") -> Reading:
+    """`reading`, or `other` where it is surer, with a note saying `how` it was read, put before the notes of how
+    `other` itself was read, which are about what was read again: the notes tell the story from the outside in.
+    `replaced` says what `reading` read, where the notes that follow would leave it in doubt."""
     if other.confidence <= reading.confidence:
         return reading
-    return replace(other, notes=other.notes + (
-        f"{how}: that way it reads {other.confidence:.0%} sure (against {reading.confidence:.0%}).",))
+    return replace(other, notes=(f"{how}: that way it reads {other.confidence:.0%} sure (against "
+                                 f"{reading.confidence:.0%}{' ' + replaced if replaced else ''}).",) + other.notes)
 
 
 @functools.lru_cache(maxsize=1)
