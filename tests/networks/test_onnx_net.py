@@ -1,5 +1,9 @@
+import subprocess
+import sys
+
 import numpy as np
 
+from conftest import PROJECT, SAMPLES
 from digitocr.networks.classifier import DigitClassifier
 from digitocr.networks.model_files import save_model
 
@@ -27,3 +31,14 @@ def test_strided_and_depthwise_convolutions_with_batch_normalisation_run_as_kera
     assert np.allclose(classifier.predict(inputs), np.asarray(model(inputs, training=False)), atol=1e-5)
     stride_two, depthwise, multiplied, mix = 14 * 14 * 9 * 8, 7 * 7 * 9 * 8, 7 * 7 * 25 * 16, 7 * 7 * 16 * 6
     assert classifier.multiply_adds == stride_two + depthwise + multiplied + mix + 6 * 10
+
+
+def test_reading_with_every_shipped_model_loads_neither_tensorflow_nor_keras():
+    """The shipped models run through ONNX Runtime alone: a fresh interpreter reads a sample without importing the
+    training stack, which a deployed server need not install."""
+    script = ("import sys; from digitocr import Reader; "
+              f"text = Reader().read({str(SAMPLES / '4096_paper.png')!r}).text; "
+              "print(text, sorted(name for name in ('tensorflow', 'keras') if name in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True, timeout=120,
+                          check=True)
+    assert done.stdout.split() == ["4096", "[]"]

@@ -129,7 +129,9 @@ def test_digits_carry_probabilities_confidence_and_doubt(reader):
 
 def test_doubtful_flag_follows_the_setting(reader):
     strict = reader.read(SAMPLES / "2026_canvas.png", ReaderSettings(doubtful_below=1.01))
-    assert all(d.doubtful for d in strict.digits)
+    lenient = reader.read(SAMPLES / "2026_canvas.png", ReaderSettings(doubtful_below=0.0))
+    assert strict.text == lenient.text == "2026"
+    assert all(d.doubtful for d in strict.digits) and not any(d.doubtful for d in lenient.digits)
 
 
 def test_stages_are_kept_only_when_asked(reader):
@@ -272,7 +274,11 @@ def test_read_many_with_a_classifier_handed_over_in_memory_reads_with_that_class
 
 def test_readers_share_one_set_of_models(reader):
     other = Reader(settings=ReaderSettings(threshold_method="otsu"), models=reader.models)
-    assert other.read(SAMPLES / "4096_paper.png").text == "4096"
+    assert other.models.classifier is reader.models.classifier
+    assert other.models.line_recognizer is reader.models.line_recognizer
+    reading = other.read(SAMPLES / "4096_paper.png", stages=True)
+    assert reading.text == "4096"
+    assert next(stage.caption for stage in reading.stages if stage.name == "threshold").startswith("Otsu")
 
 
 @needs_shared

@@ -46,6 +46,7 @@ def test_a_folder_without_mnist_says_what_is_missing(tmp_path):
 def test_shared_mnist_matches_its_published_checksums():
     data = load_mnist(SHARED / "data/mnist")
     published = dict(line.split()[::-1] for line in (SHARED / "data/mnist/MD5SUMS").read_text().splitlines() if line)
+    assert sorted(data.md5) == sorted(published)
     for name, digest in data.md5.items():
         assert published[name] == digest
     assert data.train_images.shape == (60000, 28, 28) and data.test_images.shape == (10000, 28, 28)

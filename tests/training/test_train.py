@@ -225,7 +225,7 @@ def test_a_time_budget_anneals_the_learning_rate_over_the_minutes_and_ends_withi
     assert train.cosine_at(1e-3, 1.0) == 0.0 and train.cosine_rate(1e-3, 3, 4) == train.cosine_at(1e-3, 0.5)
 
 
-def test_passes_learn_each_drawn_epoch_that_many_times_before_the_next_is_drawn():
+def test_passes_learn_each_drawn_epoch_that_many_times_before_the_next_is_drawn(capsys):
     model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")])
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
     validation = {"blank": (np.zeros((4, 28, 28, 1), np.float32), np.zeros(4, np.int64))}
@@ -233,3 +233,4 @@ def test_passes_learn_each_drawn_epoch_that_many_times_before_the_next_is_drawn(
     assert len(history) == 2 and int(model.optimizer.iterations) == 2 * 3  # one batch of eight, three times an epoch
     with pytest.raises(SystemExit):
         train.main(["--passes", "0"])
+    assert "--passes must be at least 1" in capsys.readouterr().err
