@@ -23,6 +23,7 @@ from digitocr.training.userdata import (NOT_A_DIGIT, append_samples, counts_by_l
 SAMPLES = Path(__file__).parent / "sample_images"
 UPLOAD_TYPES = sorted(suffix.lstrip(".") for suffix in IMAGE_SUFFIXES) + ["zip"]
 ROWS_PER_PAGE = 25
+QUEUE_BATCH = 8  # images whose digits are classified in one call while the queue's progress bar waits
 PHONE_CANVAS, WIDE_CANVAS = 340, 700  # pixels: a phone's page is about 390 wide, with margins
 
 
@@ -101,7 +102,8 @@ def corrections_ui(reader: Reader, source, reading, name: str) -> None:
 
 def show_reading(reader: Reader, source, name: str, debug: bool) -> None:
     try:
-        reading = reader.read(source, stages=True)
+        with st.spinner(f"Reading {name}…"):
+            reading = reader.read(source, stages=True)
     except DigitOcrError as error:
         st.error(f"{name}: {error}")
         return
@@ -173,7 +175,7 @@ def read_queue(reader: Reader, images: list[tuple[str, bytes]]) -> tuple[list, l
     """The queue's rows and every reading, made once per set of uploads and kept while the clerk works."""
     digest = hashlib.sha256(b"".join(hashlib.sha256(data).digest() for _, data in images)).hexdigest()
     if st.session_state.get("queue_digest") != (digest, reader.settings):
-        named = list(zip([name for name, _ in images], reader.read_many([data for _, data in images])))
+        named = read_with_progress(reader, images)
         rows = []
         for index, ((name, outcome), (_, data)) in enumerate(zip(named, images)):
             loaded = None if outcome.error else reader.load(data)
@@ -182,6 +184,17 @@ def read_queue(reader: Reader, images: list[tuple[str, bytes]]) -> tuple[list, l
         st.session_state.update(queue_digest=(digest, reader.settings), queue=queue_order(rows), readings=named,
                                 decisions={})
     return st.session_state["queue"], st.session_state["readings"]
+
+
+def read_with_progress(reader: Reader, images: list[tuple[str, bytes]]) -> list:
+    """Every image's outcome, named, with a bar that fills as they are read: a queue of photos takes seconds."""
+    progress = st.progress(0.0, text=f"Reading {len(images)} images…")
+    named = []
+    for (name, _), outcome in zip(images, reader.read_many([data for _, data in images], batch_size=QUEUE_BATCH)):
+        named.append((name, outcome))
+        progress.progress(len(named) / len(images), text=f"Read {len(named)} of {len(images)} images…")
+    progress.empty()
+    return named
 
 
 def review_ui(reader: Reader, images: list[tuple[str, bytes]]) -> None:
