@@ -40,7 +40,7 @@ def draw_boxes(image: np.ndarray, boxes: list[Box], labels: list[str], colours: 
         (text_width, text_height), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, font_scale, thickness)
         return text_width + 2 * LABEL_PAD, text_height + 2 * LABEL_PAD
 
-    placed = place_labels(boxes, labels, short_labels or labels, size)
+    placed = place_labels(boxes, labels, short_labels or labels, size, canvas.shape[1])
     above = max([0] + [-label.y for label in placed])
     below = max([0] + [label.y + label.height - canvas.shape[0] for label in placed])
     if above or below:
@@ -80,11 +80,13 @@ class PlacedLabel:
 
 
 def place_labels(boxes: list[Box], labels: list[str], short_labels: list[str],
-                 size: Callable[[str], tuple[int, int]]) -> list[PlacedLabel]:
-    """Each label's place, one per box, in order: above its box, left-aligned; where it would cover a label placed
-    before it, its short form there, then its short form below the box, then the short form above whatever it
-    covers. Digits written close together leave no room for every digit's confidence, and a label that hides
-    another's digit says nothing; the digit itself always shows. `size` gives a label's background (width, height)."""
+                 size: Callable[[str], tuple[int, int]], image_width: int) -> list[PlacedLabel]:
+    """Each label's place, one per box, in order: above its box, from its left edge or else ending at its right;
+    where both would cover a label placed before it, its short form there, then its short form below the box, then
+    the short form above whatever it covers; none runs past the image's sides where another place is free. Digits
+    written close together leave no room for every digit's
+    confidence, and a label that hides another's digit says nothing; the digit itself always shows. `size` gives a
+    label's background (width, height)."""
     placed: list[PlacedLabel] = []
     for box, label, short in zip(boxes, labels, short_labels):
         if not label:
@@ -92,11 +94,15 @@ def place_labels(boxes: list[Box], labels: list[str], short_labels: list[str],
             continue
         width, height = size(label)
         short_width, short_height = size(short)
+        right = box.x + box.width
         tries = [PlacedLabel(label, box.x, box.y - height, width, height),
+                 PlacedLabel(label, right - width, box.y - height, width, height),
                  PlacedLabel(short, box.x, box.y - short_height, short_width, short_height),
+                 PlacedLabel(short, right - short_width, box.y - short_height, short_width, short_height),
                  PlacedLabel(short, box.x, box.y + box.height, short_width, short_height)]
-        free = [where for where in tries if not any(where.covers(other) for other in placed)]
-        placed.append(free[0] if free else tries[1])
+        free = [where for where in tries if 0 <= where.x and where.x + where.width <= image_width and
+                not any(where.covers(other) for other in placed)]
+        placed.append(free[0] if free else tries[2])
     return placed
 
 

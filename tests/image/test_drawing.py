@@ -13,10 +13,17 @@ def digit(label: int, box: Box, confidence: float = 0.99) -> Digit:
 def test_labels_of_digits_written_close_together_never_cover_one_another_and_always_name_the_digit():
     boxes = [Box(12 * index, 30, 12, 24) for index in range(6)]  # six narrow digits side by side
     labels, short = [f"{index} 99%" for index in range(6)], [str(index) for index in range(6)]
-    placed = place_labels(boxes, labels, short, lambda text: (9 * len(text), 14))
+    placed = place_labels(boxes, labels, short, lambda text: (9 * len(text), 14), image_width=200)
     assert all(not a.covers(b) for i, a in enumerate(placed) for b in placed[i + 1:])
+    assert all(0 <= label.x and label.x + label.width <= 200 for label in placed)
     assert [label.text.split()[0] for label in placed] == short
     assert placed[0].text == "0 99%" and placed[1].text == "1"  # the confidence where there is room for it
+
+
+def test_a_label_with_no_room_from_its_box_s_left_edge_ends_at_its_right_and_keeps_its_confidence():
+    boxes = [Box(0, 30, 12, 24), Box(14, 30, 90, 24)]  # a narrow digit, then a wide one close beside it
+    placed = place_labels(boxes, ["1 99%", "5 98%"], ["1", "5"], lambda text: (9 * len(text), 14), image_width=200)
+    assert placed[1].text == "5 98%" and placed[1].x + placed[1].width == 14 + 90 and not placed[1].covers(placed[0])
 
 
 def test_a_small_cell_is_drawn_enlarged_with_its_labels_above_the_digits_not_over_them():
