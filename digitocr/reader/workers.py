@@ -43,9 +43,11 @@ class WorkerProcesses:
     standard input and output; a thread here waits on each worker, so every worker is kept busy."""
 
     def __init__(self, count: int, read_share: Callable[[list], list[Outcome]]):
+        """Each worker finds this digitocr first on its path; `-P` keeps the caller's working folder off it, where
+        `python -m` would put it first, and another digitocr there would read in its place."""
         paths = [str(PACKAGE_PARENT)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])
         environment = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
-        self.processes = [subprocess.Popen([sys.executable, "-m", f"{__package__}.reading_worker"],
+        self.processes = [subprocess.Popen([sys.executable, "-P", "-m", f"{__package__}.reading_worker"],
                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment)
                           for _ in range(count)]
         self.idle: queue.SimpleQueue[subprocess.Popen] = queue.SimpleQueue()

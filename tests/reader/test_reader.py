@@ -265,6 +265,19 @@ def test_read_many_in_worker_processes_matches_read_one_by_one(reader):
     assert [o.reading.text for o in outcomes] == [reader.read(p).text for p in SAMPLE_FILES]
 
 
+def test_worker_processes_read_with_this_digitocr_whatever_folder_they_start_in(reader, tmp_path, monkeypatch):
+    """A caller working in a folder that holds another digitocr (an older checkout, a fork) still has its images read
+    by the digitocr it called: `python -m` would put the working folder first on a worker's path."""
+    decoy = tmp_path / "digitocr"
+    (decoy / "reader").mkdir(parents=True)
+    (decoy / "__init__.py").write_text("")
+    (decoy / "reader" / "__init__.py").write_text("")
+    (decoy / "reader" / "reading_worker.py").write_text("raise SystemExit('the wrong digitocr')")
+    monkeypatch.chdir(tmp_path)
+    outcomes = list(reader.read_many(SAMPLE_FILES[:4], workers=2))
+    assert [o.reading.text for o in outcomes] == [reader.read(p).text for p in SAMPLE_FILES[:4]]
+
+
 def test_read_many_with_a_classifier_handed_over_in_memory_reads_with_that_classifier(reader):
     sevens = DigitClassifier(lambda batch: np.tile(np.eye(10, dtype=np.float32)[7], (len(batch), 1)))  # no file
     other = Reader(settings=ReaderSettings(read_lines=False), models=replace(reader.models, classifier=sevens))
