@@ -142,8 +142,10 @@ def digits_own_span(ink: np.ndarray, stroke: tuple[int, int, int, int], pen: flo
 
     def runs_alone(columns: np.ndarray) -> bool:
         found, rows = near_course(ink, stroke, columns)
-        return bool(found.all()) and all(ink[:, column].sum() == run_through(ink[:, column], row) <= pen + 1
-                                         for column, row in zip(columns, rows))
+        if not found.all():
+            return False
+        tops, ends = runs_around(ink, columns, rows)
+        return bool(np.all((ink[:, columns].sum(axis=0) == ends - tops) & (ends - tops <= pen + 1)))
 
     if runs_alone(np.arange(stroke[0], min(stroke[0] + reach, stroke[2]) + 1)):
         left = max(left, float(stroke[0]))
@@ -177,7 +179,8 @@ def pen_width(ink: np.ndarray, stroke: tuple[int, int, int, int], digit_height: 
     found, rows = near_course(ink, stroke, columns)
     if found.mean() < 1 - STRIKE_GAPS:
         return None
-    thick = np.array([run_through(ink[:, column], row) for column, row in zip(columns[found], rows[found])])
+    tops, ends = runs_around(ink, columns[found], rows[found])
+    thick = ends - tops
     thin = thick[thick <= STRIKE_THIN * digit_height]
     return float(np.median(thin)) if len(thin) >= STRIKE_THIN_SHARE * len(thick) else None
 
@@ -212,7 +215,7 @@ def fitted_to_ink(ink: np.ndarray, stroke: tuple[int, int, int, int]) -> tuple[i
     where its own ink does."""
     columns = np.arange(stroke[0], stroke[2] + 1)
     found, rows = near_course(ink, stroke, columns)
-    runs = np.array([run_around(ink[:, column], row) for column, row in zip(columns[found], rows[found])])
+    runs = np.stack(runs_around(ink, columns[found], rows[found]), axis=1)
     thin = runs[:, 1] - runs[:, 0] <= np.median(runs[:, 1] - runs[:, 0]) if len(runs) else np.zeros(0, bool)
     if thin.sum() < 2:
         return stroke
@@ -220,17 +223,14 @@ def fitted_to_ink(ink: np.ndarray, stroke: tuple[int, int, int, int]) -> tuple[i
     return stroke[0], int(round(slope * stroke[0] + offset)), stroke[2], int(round(slope * stroke[2] + offset))
 
 
-def run_around(column: np.ndarray, row: int) -> tuple[int, int]:
-    """The run of ink in `column` (bool) that holds `row`: its first row and the row past its last."""
-    above = np.flatnonzero(~column[:row][::-1])
-    below = np.flatnonzero(~column[row:])
-    return row - (int(above[0]) if len(above) else row), row + (int(below[0]) if len(below) else len(column) - row)
-
-
-def run_through(column: np.ndarray, row: int) -> int:
-    """The length of the run of ink in `column` (bool) that holds `row`."""
-    top, end = run_around(column, row)
-    return end - top
+def runs_around(ink: np.ndarray, columns: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of `columns`, the run of `ink` (bool) down it through its row of `rows` (a row on the ink): the run's
+    first row and the row past its last, every column at once."""
+    gaps = ~ink[:, columns]
+    index = np.arange(ink.shape[0])[:, None]
+    tops = np.where(gaps & (index < rows), index, -1).max(axis=0, initial=-1) + 1
+    ends = np.where(gaps & (index >= rows), index, ink.shape[0]).min(axis=0, initial=ink.shape[0])
+    return tops, ends
 
 
 def crosses(stroke: tuple[int, int, int, int], box: np.ndarray) -> bool:
