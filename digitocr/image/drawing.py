@@ -84,9 +84,8 @@ def place_labels(boxes: list[Box], labels: list[str], short_labels: list[str],
     """Each label's place, one per box, in order: above its box, from its left edge or else ending at its right;
     where both would cover a label placed before it, its short form there, then its short form below the box, then
     the short form above whatever it covers; none runs past the image's sides where another place is free. Digits
-    written close together leave no room for every digit's
-    confidence, and a label that hides another's digit says nothing; the digit itself always shows. `size` gives a
-    label's background (width, height)."""
+    written close together leave no room for every digit's confidence, and a label that hides another's digit says
+    nothing; the digit itself always shows. `size` gives a label's background (width, height)."""
     placed: list[PlacedLabel] = []
     for box, label, short in zip(boxes, labels, short_labels):
         if not label:
