@@ -75,7 +75,8 @@ class PlacedLabel:
     height: int
 
     def covers(self, other: "PlacedLabel") -> bool:
-        return self.x < other.x + other.width and other.x < self.x + self.width and \
+        """Whether the two backgrounds share any pixel; a box without a label has none to share."""
+        return bool(self.text and other.text) and self.x < other.x + other.width and other.x < self.x + self.width and \
             self.y < other.y + other.height and other.y < self.y + self.height
 
 

@@ -26,6 +26,12 @@ def test_a_label_with_no_room_from_its_box_s_left_edge_ends_at_its_right_and_kee
     assert placed[1].text == "5 98%" and placed[1].x + placed[1].width == 14 + 90 and not placed[1].covers(placed[0])
 
 
+def test_a_box_without_a_label_takes_no_room_from_its_neighbours_labels():
+    boxes = [Box(50, 20, 12, 24), Box(10, 30, 90, 24)]  # an unlabelled box reaching up where the next label goes
+    placed = place_labels(boxes, ["", "5 98%"], ["", "5"], lambda text: (9 * len(text), 14), image_width=200)
+    assert placed[1].text == "5 98%" and placed[1].x == 10
+
+
 def test_a_small_cell_is_drawn_enlarged_with_its_labels_above_the_digits_not_over_them():
     cell = np.full((34, 60, 3), 200, np.uint8)
     box = Box(5, 1, 12, 30)  # a digit reaching the cell's top edge
