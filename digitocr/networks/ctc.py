@@ -36,14 +36,14 @@ class DecodedLine:
 
 def greedy_decode(frames: np.ndarray) -> DecodedLine:
     """Best label per frame, repeats merged, blanks dropped: (T, 11) probabilities to characters."""
-    best = frames.argmax(axis=1)
+    best = frames.argmax(axis=1).tolist()
     labels, spans = [], []
     start = 0
     for index in range(1, len(best) + 1):
         if index < len(best) and best[index] == best[start]:
             continue
         if best[start] != BLANK:
-            labels.append(int(best[start]))
+            labels.append(best[start])
             spans.append((start, index - 1))
         start = index
     return characters(frames, labels, spans, log_likelihood(frames, labels))
@@ -84,49 +84,73 @@ def text_of(frames: np.ndarray) -> str:
 
 def likeliest_text(frames: np.ndarray) -> tuple[int, ...]:
     """The text of highest probability, every alignment summed, found by prefix beam search: per frame, each of the
-    BEAM likeliest texts so far is extended by a blank, a repeat or a new digit, and the BEAM likeliest kept."""
+    BEAM likeliest texts so far is extended by a blank, a repeat or a new digit, and the BEAM likeliest kept.
+
+    It runs on Python floats, not NumPy scalars: a long line of doubtful
+    frames (a page of specks has hundreds) is searched frame by frame, and
+    NumPy's cost per element made that search most of such a page's read.
+    """
     texts: dict[tuple[int, ...], tuple[float, float]] = {(): (1.0, 0.0)}  # text: P(ends in a blank), P(in a digit)
-    for chances in frames:
-        blank = float(chances[BLANK])
-        digits = [(int(label), float(chances[label])) for label in np.flatnonzero(chances[:BLANK] >= UNLIKELY)]
+    for chances, digits in zip(frames.tolist(), _likely_digits(frames)):
+        blank = chances[BLANK]
         extended: dict[tuple[int, ...], list[float]] = {}
         for text, (ends_blank, ends_digit) in texts.items():
-            same = extended.setdefault(text, [0.0, 0.0])
-            same[0] += (ends_blank + ends_digit) * blank
+            either = ends_blank + ends_digit
+            same = extended.get(text)
+            if same is None:
+                same = extended[text] = [0.0, 0.0]
+            same[0] += either * blank
+            last = text[-1] if text else None
             if text:
-                same[1] += ends_digit * float(chances[text[-1]])
-            for label, chance in digits:
-                longer = extended.setdefault(text + (label,), [0.0, 0.0])
-                longer[1] += (ends_blank if text and text[-1] == label else ends_blank + ends_digit) * chance
-        kept = sorted(extended.items(), key=lambda item: -sum(item[1]))[:BEAM]
-        top = max(sum(kept[0][1]), 1e-300)
+                same[1] += ends_digit * chances[last]
+            for label in digits:
+                longer = extended.get(text + (label,))
+                if longer is None:
+                    longer = extended[text + (label,)] = [0.0, 0.0]
+                longer[1] += (ends_blank if label == last else either) * chances[label]
+        kept = sorted(extended.items(), key=_text_chance, reverse=True)[:BEAM]
+        top = max(_text_chance(kept[0]), 1e-300)
         texts = {text: (ends_blank / top, ends_digit / top) for text, (ends_blank, ends_digit) in kept}
     return max(texts, key=lambda text: sum(texts[text]))
 
 
+def _likely_digits(frames: np.ndarray) -> list[list[int]]:
+    """Per frame, the digits at least UNLIKELY there: those that may start a text in it."""
+    digits: list[list[int]] = [[] for _ in range(len(frames))]
+    for frame, label in zip(*(found.tolist() for found in np.nonzero(frames[:, :BLANK] >= UNLIKELY))):
+        digits[frame].append(label)
+    return digits
+
+
+def _text_chance(item: tuple[tuple[int, ...], list[float]]) -> float:
+    """A beam entry's probability: ending in a blank or in a digit."""
+    return item[1][0] + item[1][1]
+
+
 def aligned(frames: np.ndarray, labels: tuple[int, ...], likelihood: float) -> DecodedLine:
     """`labels`, whose `log_likelihood` is `likelihood`, as a `DecodedLine`, each character on the frames the
-    likeliest alignment of the text gives it (Viterbi over CTC's states: blank, first label, blank, ...)."""
-    states = [BLANK]
-    for label in labels:
-        states += [label, BLANK]
-    chances = np.log(np.maximum(frames[:, states], 1e-12))
-    may_skip = np.array([False, False] + [states[index] != BLANK and states[index] != states[index - 2]
-                                          for index in range(2, len(states))])
-    score = np.full(len(states), -np.inf)
-    score[:2] = chances[0, :2]
-    came_back = np.zeros((len(frames), len(states)), np.int64)
-    for step in range(1, len(frames)):
-        moves = np.full((3, len(states)), -np.inf)
-        moves[0] = score
-        moves[1, 1:] = score[:-1]
-        moves[2, 2:] = np.where(may_skip[2:], score[:-2], -np.inf)
-        came_back[step] = moves.argmax(axis=0)
-        score = moves[came_back[step], np.arange(len(states))] + chances[step]
+    likeliest alignment of the text gives it (Viterbi over CTC's states: blank, first label, blank, ...), on Python
+    floats as `likeliest_text` is."""
+    states, may_skip = _states(labels)
+    rows = np.log(np.maximum(frames[:, states], 1e-12)).tolist()
+    score = rows[0][:2] + [-math.inf] * (len(states) - 2)
+    came_back: list[list[int]] = [[]]  # per frame and state: how many states back its best path came from
+    for chances in rows[1:]:
+        back, reached = [], []
+        for state, chance in enumerate(chances):
+            step, best = 0, score[state]
+            if state and score[state - 1] > best:
+                step, best = 1, score[state - 1]
+            if may_skip[state] and score[state - 2] > best:
+                step, best = 2, score[state - 2]
+            back.append(step)
+            reached.append(best + chance)
+        came_back.append(back)
+        score = reached
     state = len(states) - 1 if len(states) == 1 or score[-1] >= score[-2] else len(states) - 2
     path = [state]
     for step in range(len(frames) - 1, 0, -1):
-        state -= came_back[step, state]
+        state -= came_back[step][state]
         path.append(state)
     path = np.array(path[::-1])
     spans = []
@@ -134,6 +158,16 @@ def aligned(frames: np.ndarray, labels: tuple[int, ...], likelihood: float) -> D
         on = np.flatnonzero(path == 2 * index + 1)
         spans.append((int(on[0]), int(on[-1])))
     return characters(frames, labels, spans, likelihood)
+
+
+def _states(labels: tuple[int, ...] | list[int]) -> tuple[list[int], list[bool]]:
+    """CTC's states for a text (blank, first label, blank, ...), and per state whether a path may reach it from two
+    states back, skipping the blank between two different labels."""
+    states = [BLANK]
+    for label in labels:
+        states += [int(label), BLANK]
+    return states, [False, False] + [states[index] != BLANK and states[index] != states[index - 2]
+                                     for index in range(2, len(states))]
 
 
 def characters(frames: np.ndarray, labels: list[int] | tuple[int, ...], spans: list[tuple[int, int]],
@@ -156,27 +190,23 @@ def log_likelihood(frames: np.ndarray, labels: tuple[int, ...] | list[int]) -> f
     The forward sums run on probabilities rescaled to sum to one at every
     frame, their logs added up, not on log-probabilities: the same figure to
     rounding, without a logarithm and an exponential per state and frame.
+    They run on Python floats: a text has a few states, and NumPy's cost per
+    call on arrays that small was three times the sums' own.
     """
     if not len(labels):
         return float(np.log(np.maximum(frames[:, BLANK], 1e-12)).sum()) if len(frames) else float("-inf")
     if len(frames) == 0 or len(labels) > len(frames):
         return float("-inf")
-    extended = [BLANK]
-    for label in labels:
-        extended += [int(label), BLANK]
-    chances = np.maximum(frames[:, extended], 1e-12)
-    may_skip = np.array([extended[index] != BLANK and extended[index] != extended[index - 2]
-                         for index in range(2, len(extended))], np.float64)
-    alpha = np.zeros(len(extended))
-    alpha[:2] = chances[0, :2]
+    states, from_two_back = _states(labels)
+    rows = np.maximum(frames[:, states], 1e-12).astype(np.float64).tolist()
+    alpha = [rows[0][0], rows[0][1]] + [0.0] * (len(states) - 2)
     scale = 0.0
-    for step in range(1, len(frames)):
-        total = float(alpha.sum())
+    for chances in rows[1:]:
+        total = sum(alpha)
         scale += math.log(total)
-        reached = alpha / total
-        alpha = reached.copy()
-        alpha[1:] += reached[:-1]
-        alpha[2:] += reached[:-2] * may_skip
-        alpha *= chances[step]
-    end = float(alpha[-1] + alpha[-2])
+        reached = [value / total for value in alpha]
+        alpha = [(reached[state] + (reached[state - 1] if state else 0.0) +
+                  (reached[state - 2] if from_two_back[state] else 0.0)) * chance
+                 for state, chance in enumerate(chances)]
+    end = alpha[-1] + alpha[-2]
     return scale + math.log(end) if end > 0 else float("-inf")
