@@ -1,4 +1,5 @@
-"""Shared fixtures. Tests that need ../shared (MNIST, pendigits, the extra hands, the dev images) skip where any of it is absent."""
+"""Shared fixtures. Tests that need ../shared (MNIST, pendigits, the extra hands, the dev images) skip where any of
+it is absent."""
 
 import shutil
 from pathlib import Path
