@@ -120,7 +120,7 @@ def show_reading(reader: Reader, source, name: str, debug: bool) -> None:
         for note in reading.notes:
             st.info(note)
     shown = {stage.name: stage for stage in reading.stages}
-    st.image(shown["reading"].image, caption=shown["reading"].caption, width="stretch")
+    st.image(shown["reading"].image, caption=shown["reading"].caption if reading.digits else None, width="stretch")
     if reading.digits:
         digits_ui(reading, name)
         corrections_ui(reader, source, reading, name)

@@ -163,6 +163,7 @@ def test_a_blank_photo_says_no_digits(app):
     app.file_uploader(key="uploads").set_value(("blank.png", blank.getvalue(), "image/png")).run()
     assert not app.exception
     assert "no digits found" in app.warning[0].value
+    assert not any("No digit read" in image.proto.imgs[0].caption for image in app.get("image"))  # said once only
 
 
 def test_a_camera_photo_is_read(app):
