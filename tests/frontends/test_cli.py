@@ -71,6 +71,21 @@ def test_an_image_of_noise_says_so_once_with_every_reason(capsys, tmp_path):
     assert "No digits were found" not in printed and "turned" not in printed and printed.strip().endswith(".")
 
 
+def test_the_review_setting_decides_which_readings_need_review(capsys):
+    sample = str(SAMPLES / "4096_paper.png")
+    reviewed = {}
+    for setting in ("0", "1"):
+        assert main(["read", "--json", "--review-below", setting, sample]) == 0
+        reading = json.loads(capsys.readouterr().out)
+        reviewed[setting] = reading["needs_review"]
+        assert reading["text"] == "4096" and 0 < reading["confidence"] < 1
+    assert reviewed == {"0": False, "1": True}
+    for wrong, why in (("1.5", "1.5 is not between 0 and 1"), ("sure", "'sure' is not a number")):
+        with pytest.raises(SystemExit):
+            main(["read", "--review-below", wrong, sample])
+        assert why in capsys.readouterr().err
+
+
 def test_an_unreadable_model_is_a_clear_error(capsys, tmp_path):
     assert main(["read", "--model", str(tmp_path / "none.keras"), str(SAMPLES / "583_chalkboard.png")]) == 2
     assert "No model file" in capsys.readouterr().err
