@@ -33,12 +33,25 @@ def to_grayscale(rgb: np.ndarray) -> np.ndarray:
 
 
 def working_scale(shape: tuple[int, int], working_side: int, min_short_side: int) -> float:
-    """Factor that brings a photo down to `working_side`, or a tiny scan up to `min_short_side`."""
+    """Factor that brings a photo down to `working_side`, or a tiny scan up to `min_short_side`.
+
+    A long strip (a ledger's row scanned whole, 8,400 by 130 pixels) brought
+    down to the working side would be 16 pixels tall, its digits illegible:
+    it is brought down no further than its shorter side's `min_short_side`,
+    whatever its longer side comes to, within the pixels a square image at the
+    working side has, which bound what the pipeline costs. An image less
+    elongated than `working_side` to `min_short_side` (10.7 to 1) meets both
+    bounds at once, and is scaled as a photo always was; nor is any image
+    enlarged past the working side, so a strip a few pixels tall (no writing)
+    does not become a wide field of noise.
+    """
     height, width = shape[:2]
-    if max(height, width) > working_side:
-        return working_side / max(height, width)
-    if min(height, width) < min_short_side:
-        return min(min_short_side / min(height, width), working_side / max(height, width))
+    longer, shorter = max(height, width), min(height, width)
+    to_working_side, to_least_short_side = working_side / longer, min_short_side / shorter
+    if longer > working_side:
+        return min(max(to_working_side, min(1.0, to_least_short_side)), working_side / float(np.sqrt(height * width)))
+    if shorter < min_short_side:
+        return min(to_least_short_side, to_working_side)
     return 1.0
 
 

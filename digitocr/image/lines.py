@@ -12,14 +12,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..networks.line_recognizer import FRAME_STEP, LINE_HEIGHT
+from ..networks.line_recognizer import BATCH_COLUMNS, FRAME_STEP, LINE_HEIGHT
 from .normalize import gray_near_ink
 from .pipeline import Analysis
 from .segment import Segmentation
 
 BAND_MARGIN = 0.12  # of the line's height, added above and below its digits
 SIDE_MARGIN = 0.3  # of the line's height, added left and right
-MAX_LINE_WIDTH = 768  # input columns; a longer line is squeezed to this
+MAX_LINE_WIDTH = BATCH_COLUMNS  # input columns, one recognizer call's worth; only a longer line is squeezed, which
+# narrows its digits: at 768, a strip's line of 80 digits, squeezed to a third of its width, read as a few '1's
 
 
 @dataclass(frozen=True)

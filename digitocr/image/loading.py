@@ -248,7 +248,7 @@ def _heif_opener() -> None:
     pillow_heif.register_heif_opener()
 
 
-def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage:
+def _decode(data: bytes, max_pixels: int, draft_side: int | None, draft_short_side: int) -> LoadedImage:
     if _is_heif(data):
         _heif_opener()
     try:
@@ -276,9 +276,9 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
         try:
             orientation = image.getexif().get(0x0112, 1)
             original_size = image.size[::-1] if orientation in (5, 6, 7, 8) else image.size
-            drafted = bool(draft_side) and image.format == "JPEG" and max(image.size) > 2 * draft_side
+            scale = max(draft_side / max(image.size), draft_short_side / min(image.size)) if draft_side else 1.0
+            drafted = image.format == "JPEG" and scale < 0.5
             if drafted:
-                scale = draft_side / max(image.size)
                 image.draft("RGB", (int(image.size[0] * scale) + 1, int(image.size[1] * scale) + 1))
             image.seek(0)
             image.load()
@@ -290,11 +290,14 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None) -> LoadedImage
 
 
 def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS,
-               max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, draft_side: int | None = None) -> LoadedImage:
+               max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, draft_side: int | None = None,
+               draft_short_side: int = 0) -> LoadedImage:
     """Decode any accepted input to RGB pixels.
 
     `draft_side` lets a large JPEG be decoded at a reduced scale no smaller than
-    that side, which is far faster than decoding every pixel of a 12 MP photo.
+    that side, which is far faster than decoding every pixel of a 12 MP photo,
+    and no smaller than `draft_short_side` across (a long strip of writing is
+    worked on at its least short side: `binarize.working_scale`).
     """
     if isinstance(source, np.ndarray):
         if source.ndim >= 2:
@@ -310,7 +313,7 @@ def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS,
             raise TruncatedImageError(f"The image could not be decoded ({error}).") from None
         return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn, _page_count(source))
     try:
-        return _decode(_read_bytes(source, max_file_bytes), max_pixels, draft_side)
+        return _decode(_read_bytes(source, max_file_bytes), max_pixels, draft_side, draft_short_side)
     except ImageLoadError:
         raise
     except (OSError, ValueError) as error:

@@ -141,8 +141,11 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageReco
     recorder.keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image.")
     factor = binarize.working_scale(gray.shape, settings.working_side, settings.min_short_side)
     working = binarize.resize(gray, factor)
-    recorder.keep("working size", working, f"Scaled by {factor:.3g} to {working.shape[1]}x{working.shape[0]} "
-                  f"(longer side at most {settings.working_side}, shorter side at least {settings.min_short_side}).")
+    recorder.keep("working size", working, f"Scaled by {factor:.3g} to {working.shape[1]}x{working.shape[0]} " + (
+        f"(longer side at most {settings.working_side}, shorter side at least {settings.min_short_side})."
+        if max(working.shape) <= settings.working_side else
+        f"(a long strip: its shorter side at least {settings.min_short_side}, as legible, where the whole stays "
+        f"within {settings.working_side}x{settings.working_side} pixels)."))
     blurred = binarize.blur(working)
     recorder.keep("blur", blurred, "Gaussian blur against paper grain and JPEG noise.")
     small = binarize.small_copy(blurred)

@@ -25,7 +25,8 @@ SECOND_LOOK_BELOW = 0.9  # a piece its cut ink reads less sure than this is read
 
 def load_for_reading(source: ImageSource, settings: ReaderSettings) -> LoadedImage:
     return load_image(source, settings.max_pixels, settings.max_file_bytes,
-                      draft_side=int(settings.working_side * DRAFT_SHARE))
+                      draft_side=int(settings.working_side * DRAFT_SHARE),
+                      draft_short_side=int(settings.min_short_side * DRAFT_SHARE))
 
 
 @dataclass(frozen=True)

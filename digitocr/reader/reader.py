@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from ..errors import DigitOcrError
-from ..image.binarize import edge_says_dark_ink, to_grayscale
+from ..image.binarize import edge_says_dark_ink, to_grayscale, working_scale
 from ..image.drawings import shaped_like_one_digit, strokes_run_off
 from ..image.loading import ImageSource, LoadedImage, load_image
 from ..networks.classifier import DigitClassifier
@@ -342,9 +342,12 @@ def _kept_turned(reading: Reading, turned: Reading, way: WayUp) -> Reading:
 
 
 def shrunk_photo(prepared: Prepared, settings: ReaderSettings) -> bool:
-    """Whether the image is a photo the pipeline shrank to its working size, which a closer look may read better
-    (a drawing's strokes stay legible however it is shrunk)."""
-    return not prepared.loaded.drawn and max(prepared.loaded.original_size) > settings.working_side
+    """Whether the image is a photo the pipeline shrank to its working size, which a closer look (at twice that
+    size) may read better: a drawing's strokes stay legible however it is shrunk, and a long strip kept at its least
+    short side (`working_scale`) is seen no closer at twice the working side."""
+    size, least_short_side = prepared.loaded.original_size, settings.min_short_side
+    return not prepared.loaded.drawn and working_scale(size, settings.working_side, least_short_side) < \
+        working_scale(size, 2 * settings.working_side, least_short_side)
 
 
 def surer(reading: Reading, other: Reading, how: str, replaced: str = "") -> Reading:

@@ -1,5 +1,6 @@
 import cv2
 import numpy as np
+import pytest
 
 from conftest import binary_of, blank_page, draw_ring
 from digitocr.image import binarize
@@ -94,6 +95,19 @@ def test_working_scale_shrinks_photos_and_enlarges_tiny_scans():
     assert binarize.working_scale((3000, 4000), 1024, 96) == 1024 / 4000
     assert binarize.working_scale((16, 16), 1024, 96) == 6.0
     assert binarize.working_scale((300, 400), 1024, 96) == 1.0
+
+
+@pytest.mark.parametrize("shape", [(130, 8400), (8400, 130), (130, 2000)])
+def test_a_long_strip_keeps_its_shorter_side_legible(shape):
+    factor = binarize.working_scale(shape, 1024, 96)
+    assert round(min(shape) * factor) == 96  # not 16 pixels tall, as brought down to the working side
+    assert max(shape) * factor > 1024
+
+
+def test_the_working_image_of_any_strip_holds_no_more_pixels_than_a_square_one():
+    for shape in [(100, 400_000), (400_000, 100), (130, 16_800), (2, 50_000)]:
+        factor = binarize.working_scale(shape, 1024, 96)
+        assert shape[0] * shape[1] * factor ** 2 <= 1024 ** 2 * 1.0001
 
 
 def test_hysteresis_keeps_a_faint_tail_joined_to_a_strong_stroke():

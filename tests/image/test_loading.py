@@ -243,6 +243,13 @@ def test_jpeg_draft_decodes_smaller_but_reports_original_size():
     assert loaded.scale == loaded.pixels.shape[1] / 4000
 
 
+def test_a_long_jpeg_strip_is_decoded_no_shorter_across_than_asked():
+    data = encode(Image.new("RGB", (8000, 200), "white"), "JPEG")
+    loaded = load_image(data, draft_side=900, draft_short_side=86)
+    assert 86 <= loaded.pixels.shape[0] < 200  # a quarter's decode, 50 rows, would leave its digits illegible
+    assert load_image(data, draft_side=900).pixels.shape[0] < 86
+
+
 def test_a_jpeg_decoded_smaller_keeps_its_file_for_a_closer_look_and_one_decoded_whole_does_not():
     sheet = Image.fromarray(np.full((1200, 2000, 3), 200, np.uint8))
     big = encode(sheet, "JPEG")

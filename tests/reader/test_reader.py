@@ -553,3 +553,15 @@ def test_noise_below_a_number_is_set_aside_and_the_number_kept(reader):
     assert reading.text == "4096"
     assert any("set aside as no part of the number" in note for note in reading.notes)
     assert "Red:" in next(stage.caption for stage in reading.stages if stage.name == "reading")
+
+
+@pytest.mark.parametrize("encoded", [False, True], ids=["array", "jpeg"])
+def test_a_long_strip_of_writing_is_read_whole(reader, encoded):
+    """A row scanned whole, 8,400 by 130 pixels: brought down to the working side it was 16 pixels tall, and its line
+    of 80 digits, squeezed to 768 of the recognizer's columns, read as a few '1's."""
+    strip = np.tile(np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB")), (1, 20, 1))
+    if encoded:
+        stream = io.BytesIO()
+        Image.fromarray(strip).save(stream, "JPEG", quality=92)
+        strip = stream.getvalue()
+    assert reader.read(strip).text == "4096" * 20
