@@ -117,6 +117,9 @@ def array_to_rgb(array: np.ndarray) -> tuple[np.ndarray, bool]:
         array = array[..., 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
         raise UnsupportedImageError(f"An array of shape {array.shape} is not an image; expected {ACCEPTED_ARRAYS}.")
+    if not (array.dtype == bool or np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise UnsupportedImageError(f"An array of {array.dtype} values is not an image; its pixels must be numbers "
+                                    "(integers, floats or booleans).")
     pixels = _to_uint8(array)
     if pixels.ndim == 2:
         return np.repeat(pixels[..., None], 3, axis=2), False

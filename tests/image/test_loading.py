@@ -235,6 +235,13 @@ def test_array_of_wrong_shape_is_refused():
         load_image(np.zeros((4, 4, 2), np.uint8))
 
 
+@pytest.mark.parametrize("array", [np.array([["a", "b"]], dtype=object), np.zeros((4, 4), np.complex64),
+                                   np.array([["1", "2"]])], ids=["objects", "complex", "strings"])
+def test_an_array_of_values_that_are_not_pixel_numbers_is_refused(array):
+    with pytest.raises(UnsupportedImageError, match=f"{array.dtype} values is not an image"):
+        load_image(array)
+
+
 def test_jpeg_draft_decodes_smaller_but_reports_original_size():
     data = encode(Image.new("RGB", (4000, 3000), "white"), "JPEG")
     loaded = load_image(data, draft_side=1000)
