@@ -565,3 +565,15 @@ def test_a_long_strip_of_writing_is_read_whole(reader, encoded):
         Image.fromarray(strip).save(stream, "JPEG", quality=92)
         strip = stream.getvalue()
     assert reader.read(strip).text == "4096" * 20
+
+
+@pytest.mark.parametrize("ink_colour, paper_colour", [((200, 40, 40), (40, 130, 40)), ((60, 60, 255), (150, 40, 40)),
+                                                      ((230, 30, 30), (92, 92, 92))],
+                         ids=["red on green", "blue on red", "red on grey"])
+def test_ink_of_its_papers_lightness_is_read_by_its_colour(reader, ink_colour, paper_colour):
+    """Each pair has one lightness, so luminance made the page one gray, read as nothing; a person sees the number."""
+    ink = cv2.GaussianBlur(sample_ink("4096_paper.png"), (3, 3), 0)[..., None] / 255.0
+    page = (np.array(paper_colour) * (1 - ink) + np.array(ink_colour) * ink).astype(np.uint8)
+    lightness = cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
+    assert int(lightness.max()) - int(lightness.min()) < 25
+    assert reader.read(page).text == "4096"
