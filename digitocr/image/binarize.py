@@ -53,13 +53,13 @@ def _colour_axis(rgb: np.ndarray) -> np.ndarray | None:
     far along it as along lightness; None where lightness shows them as well (any gray image, and nearly every
     photo of writing)."""
     step = -(-max(rgb.shape[:2]) // COLOUR_SIDE)  # every step-th pixel each way: a resize to that size cost 2 ms
-    colours = rgb[::step, ::step].reshape(-1, 3).astype(np.float32)
-    centred = colours - colours.mean(axis=0)
-    spread = (centred.T @ centred).astype(np.float64) / max(1, len(colours) - 1)
-    variances, axes = np.linalg.eigh(spread)
-    if variances[-1] <= COLOUR_CONTRAST ** 2 * float(LIGHTNESS_AXIS @ spread @ LIGHTNESS_AXIS):
+    colours = rgb[::step, ::step].reshape(-1, 3).astype(np.float64)
+    spread, _ = cv2.calcCovarMatrix(colours, None, cv2.COVAR_NORMAL | cv2.COVAR_ROWS | cv2.COVAR_SCALE)
+    least = COLOUR_CONTRAST ** 2 * float(LIGHTNESS_AXIS @ spread @ LIGHTNESS_AXIS)
+    if np.trace(spread) <= least:  # no axis spreads further than all three together: the usual answer, found cheaply
         return None
-    return axes[:, -1]
+    variances, axes = np.linalg.eigh(spread)
+    return axes[:, -1] if variances[-1] > least else None
 
 
 def working_scale(shape: tuple[int, int], working_side: int, min_short_side: int) -> float:
