@@ -33,25 +33,33 @@ LOCAL_MEAN_SIGMA = 6.0  # pixels of Gaussian sigma kept when the adaptive thresh
 
 def to_grayscale(rgb: np.ndarray) -> np.ndarray:
     """Luminance; or, where the ink differs from its paper in colour far more than in lightness, the image along the
-    axis its colours spread most, paper light. Red ink on green paper of the same lightness is plain to a person, and
-    luminance makes it one gray: the number read as nothing. A photo whose ink is darker than its paper, as nearly all
-    are, spreads along lightness nearly as far as along any colour (a gray image's lightness spreads 0.86 as far as
-    its main axis; no dev image, nor any stress scene of four seeds, under 0.74), and keeps its luminance."""
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    axis = _colour_axis(rgb)
+    axis its colours spread most, paper light (`colour_axis`)."""
+    return gray_along(rgb, colour_axis(rgb))
+
+
+def gray_along(rgb: np.ndarray, axis: np.ndarray | None) -> np.ndarray:
+    """The image's luminance where `axis` is None, else the image along that unit RGB axis, stretched to 0-255 with
+    its paper (the median, most of the image) light."""
     if axis is None:
-        return gray
+        return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     along = rgb.reshape(-1, 3).astype(np.float32) @ axis.astype(np.float32)
     low, middle, high = image_percentiles(np.round(along).astype(np.int16), (0, 50, 100))
-    if middle < (low + high) / 2:  # the paper, most of the image, darker than the middle: turned round
+    if middle < (low + high) / 2:  # the paper darker than the middle: turned round
         along, low, high = -along, -high, -low
-    return np.clip((along - low) * (255 / max(high - low, 1.0)), 0, 255).astype(np.uint8).reshape(gray.shape)
+    return np.clip((along - low) * (255 / max(high - low, 1.0)), 0, 255).astype(np.uint8).reshape(rgb.shape[:2])
 
 
-def _colour_axis(rgb: np.ndarray) -> np.ndarray | None:
+def colour_axis(rgb: np.ndarray) -> np.ndarray | None:
     """The unit axis in RGB along which the image's colours spread most, where they spread COLOUR_CONTRAST times as
-    far along it as along lightness; None where lightness shows them as well (any gray image, and nearly every
-    photo of writing)."""
+    far along it as along lightness; None where lightness shows them as well.
+
+    Red ink on green paper of the same lightness is plain to a person, and
+    luminance makes it one gray: the number read as nothing. A photo whose
+    ink is darker than its paper, as nearly all are, spreads along lightness
+    nearly as far as along any colour (a gray image's lightness spreads 0.86
+    as far as its main axis; no dev image, nor any stress scene of four seeds,
+    under 0.74), and keeps its luminance.
+    """
     step = -(-max(rgb.shape[:2]) // COLOUR_SIDE)  # every step-th pixel each way: a resize to that size cost 2 ms
     colours = rgb[::step, ::step].reshape(-1, 3).astype(np.float64)
     spread, _ = cv2.calcCovarMatrix(colours, None, cv2.COVAR_NORMAL | cv2.COVAR_ROWS | cv2.COVAR_SCALE)

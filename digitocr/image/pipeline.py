@@ -137,8 +137,12 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageReco
     """The ink at working size cut from its paper (`Threshold`, its binary image 255 where ink), its tone (brighter
     where darker on the page), the factor it was scaled by, and whether the ink was taken as darker than its paper.
     A drawing has no desk around it."""
-    gray = binarize.to_grayscale(pixels)
-    recorder.keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image.")
+    axis = binarize.colour_axis(pixels)
+    gray = binarize.gray_along(pixels, axis)
+    recorder.keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image." if axis is None else
+                  f"The {pixels.shape[1]}x{pixels.shape[0]} image along its colours' main axis ("
+                  + ", ".join(f"{weight:+.2f} {channel}" for weight, channel in zip(axis, "RGB")) +
+                  "), paper light: its ink differs from its paper in colour far more than in lightness.")
     factor = binarize.working_scale(gray.shape, settings.working_side, settings.min_short_side)
     working = binarize.resize(gray, factor)
     recorder.keep("working size", working, f"Scaled by {factor:.3g} to {working.shape[1]}x{working.shape[0]} " + (

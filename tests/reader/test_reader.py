@@ -576,4 +576,6 @@ def test_ink_of_its_papers_lightness_is_read_by_its_colour(reader, ink_colour, p
     page = (np.array(paper_colour) * (1 - ink) + np.array(ink_colour) * ink).astype(np.uint8)
     lightness = cv2.cvtColor(page, cv2.COLOR_RGB2GRAY)
     assert int(lightness.max()) - int(lightness.min()) < 25
-    assert reader.read(page).text == "4096"
+    reading = reader.read(page, stages=True)
+    assert reading.text == "4096"
+    assert "along its colours' main axis" in next(s.caption for s in reading.stages if s.name == "grayscale")
