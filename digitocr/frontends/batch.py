@@ -20,6 +20,7 @@ import numpy as np
 
 from ..results import csv_cells
 from ..settings import ReaderSettings
+from .arguments import add_review_option
 from .inputs import batch_inputs
 
 BATCH_ROWS = 32  # images an actor reads in one call (their digits classified together)
@@ -61,7 +62,8 @@ def row_schema():
                            ("error", pyarrow.string())])
 
 
-def run_batch(paths: list[str], output: str, workers: int, model_path: str | None = None) -> int:
+def run_batch(paths: list[str], output: str, workers: int, model_path: str | None = None,
+              settings: ReaderSettings = ReaderSettings()) -> int:
     """Read `paths` through a pool of `workers` actors into `output`; returns how many rows were written."""
     import ray
 
@@ -70,7 +72,7 @@ def run_batch(paths: list[str], output: str, workers: int, model_path: str | Non
     as_csv = output.lower().endswith(".csv")
     dataset = ray.data.read_binary_files(paths, include_paths=True, num_cpus=READ_CPUS)
     rows = dataset.map_batches(ReadingActor, batch_size=BATCH_ROWS, compute=ray.data.ActorPoolStrategy(size=workers),
-                               fn_constructor_kwargs={"model_path": model_path, "settings": ReaderSettings(),
+                               fn_constructor_kwargs={"model_path": model_path, "settings": settings,
                                                       "as_csv": as_csv}, num_cpus=1 - READ_CPUS).materialize()
     (rows.write_csv if as_csv else rows.write_parquet)(output)
     return rows.count()
@@ -90,7 +92,7 @@ def batch_command(args: argparse.Namespace) -> int:
         ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
     started = time.perf_counter()
     try:
-        count = run_batch(paths, args.output, args.workers, args.model)
+        count = run_batch(paths, args.output, args.workers, args.model, ReaderSettings(review_below=args.review_below))
     finally:
         ray.shutdown()
     seconds = time.perf_counter() - started
@@ -106,4 +108,5 @@ def add_batch_command(commands) -> None:
     batch.add_argument("--address", help="a Ray cluster to run on (ray://host:10001 or auto); default: this machine")
     batch.add_argument("--workers", type=int, default=2, help="actors reading images, one CPU each (default 2)")
     batch.add_argument("--model", help="a .keras classifier instead of the shipped one")
+    add_review_option(batch)
     batch.set_defaults(handler=batch_command)

@@ -14,6 +14,7 @@ from ..errors import DigitOcrError
 from ..reader import Reader
 from ..results import ROW_COLUMNS, Outcome, csv_cells
 from ..settings import ReaderSettings
+from .arguments import add_review_option
 from .batch import add_batch_command
 from .inputs import expand_inputs
 from .service import add_serve_command
@@ -36,17 +37,6 @@ def plain_line(name: str, outcome: Outcome) -> str:
     text = reading.written.replace("\n", " / ") or " ".join(("(no digits found)", *reading.notes_beside_nothing_found))
     return (f"{name}: {text}" + (" (needs review)" if reading.lines and reading.needs_review else "")
             + (f" (page 1 of {reading.pages} read)" if reading.pages > 1 else ""))
-
-
-def probability(text: str) -> float:
-    """A number from 0 to 1, for argparse: the sureness a reading needs to pass without review."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
-    return value
 
 
 def read_command(args: argparse.Namespace) -> int:
@@ -92,9 +82,7 @@ def add_read_command(commands) -> None:
                       help="dark ink on light paper, light ink on a dark field, or told from each image (default)")
     read.add_argument("--contours-only", action="store_true",
                       help="read digit by digit only, without the line recognizer's reading of whole lines")
-    read.add_argument("--review-below", type=probability, default=ReaderSettings.review_below, metavar="SURENESS",
-                      help="a reading whose confidence that it is all right is under this (0 to 1) needs review "
-                           f"(default: {ReaderSettings.review_below})")
+    add_review_option(read)
     read.add_argument("--workers", type=int, default=0,
                       help=f"processes reading images (default: one per CPU from {PARALLEL_FROM} images)")
     read.set_defaults(handler=read_command)

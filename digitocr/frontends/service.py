@@ -22,6 +22,7 @@ from ..networks.model_files import model_sha256
 from ..reader import Reader
 from ..results import SCHEMA_VERSION, Outcome
 from ..settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS, ReaderSettings
+from .arguments import add_review_option
 
 MOST_FILES = 64  # images in one request
 STATUS_OF_ERROR = ((ImageTooLargeError, 413), (UnsupportedImageError, 415), (EmptyImageError, 400))
@@ -101,7 +102,7 @@ def serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
     try:
-        reader = Reader(args.model, ReaderSettings())
+        reader = Reader(args.model, ReaderSettings(review_below=args.review_below))
     except DigitOcrError as error:
         print(f"error: {error}")
         return 2
@@ -119,4 +120,5 @@ def add_serve_command(commands) -> None:
     serve.add_argument("--max-request-mb", type=float, default=ServiceLimits.max_request_bytes / 1e6)
     serve.add_argument("--max-megapixels", type=float, default=ServiceLimits.max_pixels / 1e6, help="per image")
     serve.add_argument("--threads", type=int, default=ServiceLimits.threads, help="requests read at the same time")
+    add_review_option(serve)
     serve.set_defaults(handler=serve_command)

@@ -9,6 +9,7 @@ import pytest
 from digitocr.frontends.batch import run_batch
 from digitocr.frontends.bench import cell_jpeg
 from digitocr.frontends.inputs import batch_inputs
+from digitocr.settings import ReaderSettings
 
 ray = pytest.importorskip("ray")
 pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
@@ -48,8 +49,9 @@ def test_csv_output_and_a_list_of_paths_as_input(reader, cells, local_ray, tmp_p
     chosen = sorted(str(path) for path in cells.glob("cell00*.jpg"))
     listing.write_text("\n".join(chosen) + "\n")
     assert batch_inputs(str(listing)) == chosen
-    run_batch(batch_inputs(str(listing)), str(tmp_path / "out.csv"), workers=2)
+    run_batch(batch_inputs(str(listing)), str(tmp_path / "out.csv"), workers=2, settings=ReaderSettings(review_below=1))
     rows = [row for part in sorted((tmp_path / "out.csv").iterdir()) for row in csv.DictReader(part.open())]
     assert [row["path"] for row in rows] == chosen
     assert [row["text"] for row in rows] == [reader.read(path).text for path in chosen]
+    assert {row["needs_review"] for row in rows} == {"true"}  # every reading, under the review setting asked for
     assert all(len(json.loads(row["digit_confidences"])) == len(row["text"]) for row in rows)

@@ -12,9 +12,10 @@ import pytest
 from conftest import PROJECT, SAMPLES, SHARED, needs_shared
 from PIL import Image
 
-from digitocr.frontends.cli import main
+from digitocr.frontends.cli import build_parser, main
 from digitocr.frontends.inputs import expand_inputs
 from digitocr.results import ROW_COLUMNS
+from digitocr.settings import ReaderSettings
 
 
 def run_cli(*arguments):
@@ -84,6 +85,27 @@ def test_the_review_setting_decides_which_readings_need_review(capsys):
         with pytest.raises(SystemExit):
             main(["read", "--review-below", wrong, sample])
         assert why in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["read", "x.png"], ["serve"], ["batch", "in", "out"]], ids=lambda c: c[0])
+def test_every_command_takes_the_review_setting_and_refuses_one_out_of_range(command, capsys):
+    assert build_parser().parse_args(command + ["--review-below", "0.9"]).review_below == 0.9
+    assert build_parser().parse_args(command).review_below == ReaderSettings.review_below
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(command + ["--review-below", "-0.1"])
+    assert "-0.1 is not between 0 and 1" in capsys.readouterr().err
+
+
+def test_the_service_reads_with_the_review_setting_it_was_started_with(monkeypatch):
+    pytest.importorskip("uvicorn")
+    import uvicorn
+
+    from digitocr.frontends import service
+    started = {}
+    monkeypatch.setattr(service, "create_app", lambda reader, limits: started.setdefault("reader", reader))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: None)
+    assert main(["serve", "--review-below", "0.5"]) == 0
+    assert started["reader"].settings.review_below == 0.5
 
 
 def test_an_unreadable_model_is_a_clear_error(capsys, tmp_path):
