@@ -31,6 +31,7 @@ from ..image.lines import recognizer_lines
 from ..image.loading import load_image
 from ..image.pipeline import analyse
 from ..networks.classifier import DigitClassifier
+from ..networks.model_files import int8_ranges
 from ..reader import Reader
 from ..reader.line_views import views
 from ..settings import ReaderSettings
@@ -212,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     reader = Reader(args.model)
     print(f"classifier {Path(reader.classifier.path).name}: {reader.classifier.multiply_adds:,} multiply-adds a "
           f"digit, {Path(reader.classifier.path).stat().st_size / 1e6:.2f} MB")
+    precision = "8-bit integers" if int8_ranges(reader.line_recognizer.path) else "floats (its card has no int8 ranges)"
+    print(f"line recognizer {Path(reader.line_recognizer.path).name}: convolutions on {precision}")
     photo = phone_photo_jpeg()
     photo_latencies, photo_stages, photo_text = time_reads(reader, photo, args.repeats)
     report(f"12 MP phone photo ({len(photo) / 1e6:.1f} MB JPEG)", photo_latencies, photo_stages, photo_text)

@@ -63,6 +63,13 @@ def load_keras_model(path: Path):
         raise ModelError(f"{path} is not a Keras model this reader can load ({error}).") from None
 
 
+def int8_ranges(model_path: Path) -> dict[str, tuple[float, float]] | None:
+    """The activations' ranges the card records for running the network's convolutions on 8-bit integers
+    (`training.int8_ranges`); None where it records none, and the network runs in floats."""
+    ranges = read_model_card(model_path).get("int8", {}).get("ranges")
+    return {name: (low, high) for name, (low, high) in ranges.items()} if ranges else None
+
+
 def load_network(path: Path, threads: int, what: str, train_command: str) -> OnnxNet:
     """A network that must run through ONNX Runtime (`what`, as 'line model'), checked against its card: a clear
     ModelError, naming the command that trains one, where the file is missing, changed or not such a network."""
@@ -70,7 +77,7 @@ def load_network(path: Path, threads: int, what: str, train_command: str) -> Onn
         raise ModelError(f"No {what} at {path}. Train one with `{train_command}`.")
     verify_checksum(path)
     try:
-        return OnnxNet.from_archive(path, threads)
+        return OnnxNet.from_archive(path, threads, int8_ranges(path))
     except (UnsupportedLayers, OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
         article = "an" if what[0] in "aeiou" else "a"
         raise ModelError(f"{path} is not {article} {what} this reader can load ({error}).") from None

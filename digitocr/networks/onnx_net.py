@@ -254,6 +254,13 @@ def build_graph(layers: list[dict], graph: GraphBuilder) -> bytes:
     return model.SerializeToString()
 
 
+def float_graph(path: Path) -> tuple[bytes, int | None]:
+    """The archive's network as a serialised ONNX model in floats, and its multiply-adds per input where fixed."""
+    layers, weights = read_archive(path)
+    graph = translate(layers, weights)
+    return build_graph(layers, graph), graph.multiply_adds
+
+
 def _known_dims(shape: list) -> tuple:
     """ONNX Runtime's shape with every free dimension as None, as Keras writes it."""
     return tuple(dim if isinstance(dim, int) else None for dim in shape)
@@ -282,10 +289,16 @@ class OnnxNet:
         return _known_dims(self.session.get_outputs()[0].shape)
 
     @classmethod
-    def from_archive(cls, path: Path, threads: int = ALL_CORES) -> "OnnxNet":
-        layers, weights = read_archive(path)
-        graph = translate(layers, weights)
-        return cls(build_graph(layers, graph), threads, graph.multiply_adds)
+    def from_archive(cls, path: Path, threads: int = ALL_CORES,
+                     int8_ranges: dict[str, tuple[float, float]] | None = None) -> "OnnxNet":
+        """The archive's network; where its activations' ranges are given (from its card), with its convolutions on
+        8-bit integers (`int8`)."""
+        serialised, multiply_adds = float_graph(path)
+        if int8_ranges:
+            from .int8 import with_int8_convolutions
+
+            serialised = with_int8_convolutions(serialised, int8_ranges)
+        return cls(serialised, threads, multiply_adds)
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         return self.session.run(None, {self.input_name: batch})[0]

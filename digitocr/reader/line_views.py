@@ -34,9 +34,13 @@ Read = Callable[[list[np.ndarray]], list[np.ndarray]]  # the recognizer's frames
 def views(line: LineImage, widths: tuple[float, ...] = WIDTHS) -> list[LineImage]:
     """The line's image stretched along the line to each of `widths`, its box unchanged: whatever maps the image's
     columns to the box's scales by the image's own width."""
-    return [line if width == 1.0 else replace(line, image=cv2.resize(
-        line.image, (max(FRAME_STEP, int(round(line.image.shape[1] * width))), line.image.shape[0]),
-        interpolation=cv2.INTER_AREA)) for width in widths]
+    return [line if width == 1.0 else replace(line, image=stretched(line.image, width)) for width in widths]
+
+
+def stretched(image: np.ndarray, width: float) -> np.ndarray:
+    """A line's image stretched along the line to `width` times its own width."""
+    return cv2.resize(image, (max(FRAME_STEP, int(round(image.shape[1] * width))), image.shape[0]),
+                      interpolation=cv2.INTER_AREA)
 
 
 @dataclass(frozen=True)
