@@ -1,5 +1,6 @@
-"""Measure a line model's activation ranges, for its convolutions on 8-bit integers:
-`python -m digitocr.training.int8_ranges --model LineReader.keras --data ... --pendigits ... --extra ...`.
+"""Measure a line model's activation ranges, so its convolutions run on 8-bit integers (`networks.int8`).
+
+`python -m digitocr.training.int8_ranges --model LineReader.keras --data ... --pendigits ... --extra ...`
 
 The float network reads lessons drawn as its training drew them (number
 fields and scenes among clutter, from the training writers only), each as
