@@ -9,7 +9,9 @@ fields and scenes of clutter, their lines cut by the reader's own pipeline,
 drawn from MNIST training digits, the pen strokes of pendigits writers 1-20
 and, with `--extra`, the training part of the extra hands. Validation
 lessons are drawn from the MNIST validation digits and writers 21-30, never
-trained on.
+trained on. Once saved, the model's activation ranges are measured on
+training lessons and written into its card, so it runs its convolutions on
+8-bit integers (`networks.int8`).
 """
 
 import argparse
@@ -23,8 +25,12 @@ from pathlib import Path
 import numpy as np
 
 from ..networks.ctc import BLANK, decode
+from ..networks.int8 import activation_ranges
 from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, batch_of_lines
-from ..networks.model_files import load_keras_model, model_reference, model_sha256, save_model
+from ..networks.model_files import (load_keras_model, model_card_path, model_reference, model_sha256,
+                                    read_model_card, save_model)
+from ..networks.onnx_net import float_graph
+from ..reader.line_views import WIDTHS, stretched
 from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, mnist_mask
 from .hands import Hand, load_hands, training_parts
 from .line_lessons import (CLUTTER_LINES, CROSSED_SEVENS, FIRST_DIGITS, FLAGGED_ONES, HAND_SHARE, LONGEST_FLAG,
@@ -36,6 +42,7 @@ from .train import SEED, cosine_rate, md5_of
 
 TRAINING_LINES = 150000
 VALIDATION_LINES = 2000
+INT8_LESSONS = 400  # lessons a model's activation ranges are measured on, each at every width and turned: 1,600 lines
 BATCH_SIZE = 64
 MAX_EPOCHS = 14
 LEARNING_RATE = 1e-3
@@ -211,8 +218,25 @@ def train(sources: LineSources, run: LineTrainingRun) -> dict:
                                                  "drawing_seconds": round(drawing_seconds, 1),
                                                  "training_seconds": round(time.perf_counter() - fit_started, 1)})
     run.out.with_suffix(".json").write_text(json.dumps(card, indent=2, default=str) + "\n")
+    record_int8_ranges(run.out, training_pool, run.seed, run.workers, min(INT8_LESSONS, run.count))
     print(f"wrote {run.out} ({run.out.stat().st_size / 1e6:.2f} MB) and {run.out.with_suffix('.json')}", flush=True)
-    return card
+    return read_model_card(run.out)
+
+
+def record_int8_ranges(model: Path, pool: DigitPool, seed: int, workers: int, lessons: int = INT8_LESSONS,
+                       command: str | None = None) -> None:
+    """The activation ranges the model's convolutions run on 8-bit integers in (`networks.int8`), written into its
+    card with how they were measured (`command`, or the command that made the model). The float network reads
+    lessons drawn as training draws them, from `pool` (the training writers), each as the reader looks at a line:
+    at each of its widths and turned half round (`line_views`, `orientation.half_turn_evidence`)."""
+    images = [image for image, _ in make_lessons(pool, lessons, seed, workers, CLUTTER_SHARE)]
+    looks = [image if width == 1.0 else stretched(image, width) for image in images for width in WIDTHS] + \
+        [np.rot90(image, 2) for image in images]
+    ranges = activation_ranges(float_graph(model)[0], (batch_of_lines([look]) for look in looks))
+    card = read_model_card(model)
+    card["int8"] = {"ranges": {name: [low, high] for name, (low, high) in ranges.items()}, "lessons": lessons,
+                    "lines": len(looks), "seed": seed, "command": command or card.get("command")}
+    model_card_path(model).write_text(json.dumps(card, indent=2, default=str) + "\n")
 
 
 def line_model_card(model, sources: LineSources, run: LineTrainingRun, outcome: dict) -> dict:

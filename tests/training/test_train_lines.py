@@ -150,6 +150,7 @@ def test_the_line_training_command_fine_tunes_into_a_loadable_model_and_card(tmp
     shipped = hashlib.sha256(DEFAULT_LINE_MODEL_PATH.read_bytes()).hexdigest()
     made_by = json.loads(DEFAULT_LINE_MODEL_PATH.with_suffix(".json").read_text())["command"]
     assert card["training"]["started_from"] == {"model": "LineReader.keras", "sha256": shipped, "command": made_by}
+    assert card["int8"]["lessons"] == 128 and card["int8"]["command"] == card["command"]
     assert len(LineRecognizer.load(out).frames([np.zeros((LINE_HEIGHT, 64), np.float32)])[0]) == 16
 
 
