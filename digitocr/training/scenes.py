@@ -69,7 +69,8 @@ TURNED_QUARTERS = {"turned_90": 1, "turned_180": 2, "turned_270": 3}  # quarter 
 # for measuring only: no training command draws them
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
                    "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo", "currency_sign",
-                   "printed_label", "struck_out", "turned_photo", "date_with_slashes", "show_through")
+                   "printed_label", "struck_out", "turned_photo", "date_with_slashes", "show_through",
+                   "coloured_ink")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -100,6 +101,7 @@ class Page:
     desk: np.ndarray | None = None  # where the desk under the sheet shows in the photo, set once the page is laid out
     light: np.ndarray | None = None  # the share of the light each pixel gets, where a shadow falls on the page
     in_reading_order: bool = False  # `numbers` already listed as read, where their boxes' tops no longer say it
+    colours: tuple[np.ndarray, np.ndarray] | None = None  # the paper's and the ink's RGB, where both have a colour
 
     @classmethod
     def blank(cls, height: int, width: int) -> "Page":
@@ -210,6 +212,8 @@ def on_page(ink: np.ndarray, text: str, height: float, rng: np.random.Generator,
 def render_page(page: Page, rng: np.random.Generator) -> np.ndarray:
     """The page photographed or scanned: paper or a dark field, ink, printed marks, uneven light, grain, blur and
     JPEG; (H, W, 3) uint8."""
+    if page.colours is not None:
+        return render_in_colour(page, rng)
     height, width = page.ink.shape
     paper = rng.uniform(170, 245)
     darkness = rng.uniform(90, min(200, paper - 20))
@@ -230,6 +234,27 @@ def render_page(page: Page, rng: np.random.Generator) -> np.ndarray:
         Image.fromarray(rgb).save(buffer, "JPEG", quality=int(rng.integers(50, 95)))
         rgb = np.asarray(Image.open(buffer).convert("RGB"))
     return rgb
+
+
+def render_in_colour(page: Page, rng: np.random.Generator) -> np.ndarray:
+    """A page of coloured paper and ink (`Page.colours`) photographed: the two mixed by the ink's coverage, under
+    light falling off across it, with grain in each channel, blur, and JPEG most of the time, which keeps colour at
+    half the resolution of lightness; (H, W, 3) uint8."""
+    paper, ink = page.colours
+    coverage = page.ink[..., None]
+    rgb = (paper * (1 - coverage) + ink * coverage) * light_falling_off(page.ink.shape, rng)[..., None]
+    rgb += rng.normal(0, rng.uniform(1, 4), rgb.shape).astype(np.float32)
+    rgb = cv2.GaussianBlur(rgb.astype(np.float32), (0, 0), rng.uniform(0.3, 0.9)).clip(0, 255).astype(np.uint8)
+    if rng.random() < 0.6:
+        buffer = io.BytesIO()
+        Image.fromarray(rgb).save(buffer, "JPEG", quality=int(rng.integers(50, 95)))
+        rgb = np.asarray(Image.open(buffer).convert("RGB"))
+    return rgb
+
+
+def luma(rgb: np.ndarray) -> float:
+    """An RGB colour's lightness as a grayscale conversion weighs it (ITU-R BT.601)."""
+    return float(rgb @ np.array([0.299, 0.587, 0.114], np.float32))
 
 
 def desk_tone(paper: float, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -874,6 +899,21 @@ def show_through(writer, rng) -> Page:
     return page
 
 
+def coloured_ink(writer, rng) -> Page:
+    """A number in a coloured pen on coloured paper, the ink about as light as the paper (a red pen on a green form,
+    blue on orange): a person sees it by its colour, where its gray levels all but hide it. The ink's lightness is
+    0.8-1.05 of the paper's, its colour at least 90 levels from the paper's."""
+    page = framed(writer, digit_height(rng), rng)
+    paper = rng.uniform(70, 250, 3).astype(np.float32)
+    while True:
+        ink = rng.uniform(0, 255, 3).astype(np.float32)
+        ink *= luma(paper) * rng.uniform(0.8, 1.05) / max(1.0, luma(ink))
+        if ink.max() <= 255 and np.linalg.norm(ink - paper) >= 90:
+            break
+    page.colours = (paper, ink)
+    return page
+
+
 MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross_or_tick, "underline": underline,
           "ruled_lines": ruled_lines, "column_line": column_line, "cell_remnants": cell_remnants,
           "scan_margin": scan_margin,
@@ -888,7 +928,7 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,
           "small_in_photo": small_in_photo, "currency_sign": currency_sign,
           "printed_label": printed_label, "struck_out": struck_out, "turned_photo": turned_photo,
-          "date_with_slashes": date_with_slashes, "show_through": show_through}
+          "date_with_slashes": date_with_slashes, "show_through": show_through, "coloured_ink": coloured_ink}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

@@ -579,3 +579,16 @@ def test_ink_of_its_papers_lightness_is_read_by_its_colour(reader, ink_colour, p
     reading = reader.read(page, stages=True)
     assert reading.text == "4096"
     assert "along its colours' main axis" in next(s.caption for s in reading.stages if s.name == "grayscale")
+
+
+def test_ink_of_its_papers_lightness_is_read_by_its_colour_under_light_falling_off_across_the_page(reader):
+    """Purple ink on green paper of one lightness, photographed with the light falling to 65% across the page: the
+    paper's slow change in lightness outweighed the ink's colour when the whole image was measured, and the number
+    read as nothing; measured on the marks (what differs from the paper around them), the colour shows."""
+    ink = cv2.GaussianBlur(sample_ink("4096_paper.png"), (3, 3), 0)[..., None] / 255.0
+    paper, purple = np.array([80.0, 200.0, 130.0]), np.array([170.0, 140.0, 190.0])
+    light = np.linspace(1.0, 0.65, ink.shape[1])[None, :, None]
+    page = ((paper * (1 - ink) + purple * ink) * light).astype(np.uint8)
+    reading = reader.read(page, stages=True)
+    assert reading.text == "4096"
+    assert "along its colours' main axis" in next(s.caption for s in reading.stages if s.name == "grayscale")

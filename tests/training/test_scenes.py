@@ -211,8 +211,19 @@ def test_printed_signs_stand_beside_a_number_or_between_its_groups_and_are_train
 
 
 def test_a_kind_joining_the_stress_suite_leaves_the_kinds_before_it_their_own_scenes():
-    first_trained = [kind for kind in scenes.KINDS if kind not in stress.JOINED_LATER]
-    assert list(stress.STREAMS) == first_trained + list(scenes.UNTRAINED_KINDS) + list(stress.JOINED_LATER)
+    before_any_joined = [kind for kind in scenes.STRESS_KINDS if kind not in stress.JOINED_LATER]
+    assert list(stress.STREAMS) == before_any_joined + list(stress.JOINED_LATER)
+    assert stress.STREAMS.index("printed_signs") == 42 and stress.STREAMS.index("coloured_ink") == 43
+
+
+def test_coloured_ink_is_about_as_light_as_its_coloured_paper_and_is_never_trained_on():
+    for seed in range(10):
+        page = scenes.coloured_ink(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        paper, ink = page.colours
+        assert 0.8 <= scenes.luma(ink) / scenes.luma(paper) <= 1.05 and np.linalg.norm(ink - paper) >= 90
+        pixels = scenes.render_page(page, np.random.default_rng(seed))
+        assert pixels.shape == page.ink.shape + (3,) and pixels.dtype == np.uint8
+    assert "coloured_ink" in scenes.UNTRAINED_KINDS and "coloured_ink" not in scenes.KINDS
 
 
 def test_a_number_struck_out_stands_before_the_number_written_again_and_is_never_trained_on():
