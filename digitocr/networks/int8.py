@@ -5,7 +5,7 @@ its input dequantized from 8 bits, its weights too, and its output
 quantized again (the QDQ form), which it fuses into one integer
 convolution. The weights' scales come from the weights themselves, one per
 output channel; the activations' ranges from running the float network on
-lessons like those it learned from (`training.int8_ranges`), kept in the
+lessons like those it learned from (`train_lines.record_int8_ranges`), kept in the
 model's card, since what a convolution meets cannot be told from its
 weights. The last convolution stays in floats: it gives the logits, and a
 text the recognizer is 99.99% sure of must not be cut to 99.6% by 8-bit
