@@ -29,7 +29,8 @@ COLOUR_CONTRAST = 2  # marks spread this many times as far along the colours' ma
 # colour (a gray image's spread 1.16 times; no dev image, nor any stress scene of another kind, over 1.24)
 COLOUR_SIDE = 64  # the colours' spread is measured on about this many pixels across the longer side, evenly spaced
 PAPER_CHANGES = 3  # pixels of that sample: the paper's own tone is the colours blurred this far, the marks what differ
-LIGHTNESS_AXIS = np.array([0.299, 0.587, 0.114]) / np.linalg.norm([0.299, 0.587, 0.114])  # luminance's, as a unit
+LUMINANCE = np.array([0.299, 0.587, 0.114])  # lightness's RGB weights (ITU-R BT.601), as OpenCV's grayscale weighs
+LIGHTNESS_AXIS = LUMINANCE / np.linalg.norm(LUMINANCE)  # the same, as a unit axis
 LOCAL_MEAN_SIGMA = 6.0  # pixels of Gaussian sigma kept when the adaptive threshold's local mean is shrunk
 
 

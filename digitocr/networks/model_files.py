@@ -65,7 +65,7 @@ def load_keras_model(path: Path):
 
 def int8_ranges(model_path: Path) -> dict[str, tuple[float, float]] | None:
     """The activations' ranges the card records for running the network's convolutions on 8-bit integers
-    (`training.int8_ranges`); None where it records none, and the network runs in floats."""
+    (`train_lines.record_int8_ranges`); None where it records none, and the network runs in floats."""
     ranges = read_model_card(model_path).get("int8", {}).get("ranges")
     return {name: (low, high) for name, (low, high) in ranges.items()} if ranges else None
 

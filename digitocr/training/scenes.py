@@ -44,6 +44,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ..image.binarize import LUMINANCE
 from ..results import Box as ResultBox
 from . import distractors
 from .digit_data import cropped
@@ -229,11 +230,7 @@ def render_page(page: Page, rng: np.random.Generator) -> np.ndarray:
     if page.dark_field:
         tone = 255 - tone
     rgb = np.dstack([tone * rng.uniform(0.95, 1.0), tone, tone * rng.uniform(0.95, 1.0)]).clip(0, 255).astype(np.uint8)
-    if rng.random() < 0.6:
-        buffer = io.BytesIO()
-        Image.fromarray(rgb).save(buffer, "JPEG", quality=int(rng.integers(50, 95)))
-        rgb = np.asarray(Image.open(buffer).convert("RGB"))
-    return rgb
+    return sent_as_phones_send(rgb, rng)
 
 
 def render_in_colour(page: Page, rng: np.random.Generator) -> np.ndarray:
@@ -245,6 +242,11 @@ def render_in_colour(page: Page, rng: np.random.Generator) -> np.ndarray:
     rgb = (paper * (1 - coverage) + ink * coverage) * light_falling_off(page.ink.shape, rng)[..., None]
     rgb += rng.normal(0, rng.uniform(1, 4), rgb.shape).astype(np.float32)
     rgb = cv2.GaussianBlur(rgb.astype(np.float32), (0, 0), rng.uniform(0.3, 0.9)).clip(0, 255).astype(np.uint8)
+    return sent_as_phones_send(rgb, rng)
+
+
+def sent_as_phones_send(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A photo (H, W, 3) uint8, six times in ten saved as a JPEG of quality 50-95 and decoded again."""
     if rng.random() < 0.6:
         buffer = io.BytesIO()
         Image.fromarray(rgb).save(buffer, "JPEG", quality=int(rng.integers(50, 95)))
@@ -253,8 +255,8 @@ def render_in_colour(page: Page, rng: np.random.Generator) -> np.ndarray:
 
 
 def luma(rgb: np.ndarray) -> float:
-    """An RGB colour's lightness as a grayscale conversion weighs it (ITU-R BT.601)."""
-    return float(rgb @ np.array([0.299, 0.587, 0.114], np.float32))
+    """An RGB colour's lightness as the reader's grayscale weighs it (`binarize.LUMINANCE`)."""
+    return float(rgb @ LUMINANCE.astype(np.float32))
 
 
 def desk_tone(paper: float, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
