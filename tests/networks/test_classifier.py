@@ -38,6 +38,20 @@ def test_more_pieces_than_one_call_takes_are_each_answered_as_alone_in_order():
     assert calls == [MOST_PIECES, MOST_PIECES, 7] and (answers.argmax(axis=1) == np.arange(len(pieces)) % 10).all()
 
 
+def test_identical_pieces_reach_the_network_once_and_each_gets_its_answer():
+    """A blob offered whole by several ways of cutting, or specks of one shape, give identical pieces: the network
+    sees each once, and every piece still gets its answer in its place."""
+    seen = []
+
+    def forward(batch: np.ndarray) -> np.ndarray:
+        seen.extend(batch[:, 0, 0, 0].tolist())
+        return np.eye(10, dtype=np.float32)[batch[:, 0, 0, 0].astype(int) % 10]
+
+    values = np.array([3, 7, 3, 3, 1, 7], np.float32)
+    answers = DigitClassifier(forward, None).predict(values[:, None, None] * np.ones((1, 28, 28), np.float32))
+    assert seen == [3, 7, 1] and answers.argmax(axis=1).tolist() == [3, 7, 3, 3, 1, 7]
+
+
 def test_a_changed_model_file_is_refused(tmp_path):
     with pytest.raises(ModelError, match="checksum"):
         DigitClassifier.load(tampered_copy(DEFAULT_MODEL_PATH, tmp_path))

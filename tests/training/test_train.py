@@ -127,7 +127,9 @@ def test_a_teacher_answers_the_same_through_onnx_runtime_and_through_keras():
 def test_a_teacher_that_was_never_trained_is_refused_before_it_teaches():
     labels = np.arange(100) % 10
     inputs = np.zeros((100, 28, 28, 1), np.float32)
-    knows = DigitClassifier(lambda batch: np.eye(10, dtype=np.float32)[labels[:len(batch)]], Path("wide_71.keras"))
+    inputs[:, 0, 0, 0] = labels
+    knows = DigitClassifier(lambda batch: np.eye(10, dtype=np.float32)[batch[:, 0, 0, 0].astype(int)],
+                            Path("wide_71.keras"))
     smoke = DigitClassifier(lambda batch: np.full((len(batch), 10), 0.1, np.float32), Path("smoke.keras"))
     distillation.Teacher((knows,)).require_trained(inputs, labels)
     with pytest.raises(ModelError, match=r"never trained: smoke.keras \(10.0%\)"):
