@@ -34,12 +34,6 @@ LIGHTNESS_AXIS = LUMINANCE / np.linalg.norm(LUMINANCE)  # the same, as a unit ax
 LOCAL_MEAN_SIGMA = 6.0  # pixels of Gaussian sigma kept when the adaptive threshold's local mean is shrunk
 
 
-def to_grayscale(rgb: np.ndarray) -> np.ndarray:
-    """Luminance; or, where the ink differs from its paper in colour far more than in lightness, the image along the
-    axis its colours spread most, paper light (`colour_axis`)."""
-    return gray_along(rgb, colour_axis(rgb))
-
-
 def gray_along(rgb: np.ndarray, axis: np.ndarray | None) -> np.ndarray:
     """The image's luminance where `axis` is None, else the image along that unit RGB axis, stretched to 0-255 with
     its paper (the median, most of the image) light."""

@@ -39,6 +39,7 @@ class Analysis:
     single_digit: bool  # an image this small holds one digit: see `holds_one_digit`
     tone: np.ndarray | None  # the ink's tone at working size, straightened as the ink was (none for one-digit scans)
     dark_ink: bool  # the ink was taken as darker than its paper
+    colour_axis: np.ndarray | None  # the RGB axis the image was read along (`binarize.colour_axis`); None: luminance
     column_lines: np.ndarray  # (N, 4) float: a form's column lines (`cleanup.column_lines`), which part one field
     # from the next, as (x1, y1, x2, y2) in the original's pixels, top end first
     notes: list[str] = field(default_factory=list)
@@ -139,10 +140,10 @@ class StageRecorder:
 
 
 def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageRecorder,
-               drawn: bool) -> tuple[binarize.Threshold, np.ndarray, float, bool]:
+               drawn: bool) -> tuple[binarize.Threshold, np.ndarray, float, bool, np.ndarray | None]:
     """The ink at working size cut from its paper (`Threshold`, its binary image 255 where ink), its tone (brighter
-    where darker on the page), the factor it was scaled by, and whether the ink was taken as darker than its paper.
-    A drawing has no desk around it."""
+    where darker on the page), the factor it was scaled by, whether the ink was taken as darker than its paper, and
+    the colour axis the image was read along (None for luminance). A drawing has no desk around it."""
     axis = binarize.colour_axis(pixels)
     gray = binarize.gray_along(pixels, axis)
     recorder.keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image." if axis is None else
@@ -179,7 +180,7 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageReco
                   f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'})"
                   + (f"; {thresholded.marks_cut_lower} fainter mark(s) that reach it cut at half their own peak, "
                      "so a thin pen's strokes stay whole." if thresholded.marks_cut_lower else "."))
-    return thresholded, background.flattened, factor, dark_ink
+    return thresholded, background.flattened, factor, dark_ink, axis
 
 
 def cleaned_ink(thresholded: binarize.Threshold, tone: np.ndarray, settings: ReaderSettings, single_digit: bool,
@@ -242,7 +243,7 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     A `drawn` image (see `LoadedImage.drawn`) has no rules or borders, so none of its long strokes is taken for one.
     """
     recorder = StageRecorder(keep_stages)
-    thresholded, tone, factor, dark_ink = binary_ink(pixels, settings, recorder, drawn)
+    thresholded, tone, factor, dark_ink, axis = binary_ink(pixels, settings, recorder, drawn)
     single_digit = settings.one_digit or holds_one_digit(image_size, settings)
     cleaned = cleaned_ink(thresholded, tone, settings, single_digit, drawn, recorder)
     upright, straightening = straightened(cleaned, settings, single_digit, recorder)
@@ -256,8 +257,8 @@ def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float
     recorder.time("gray levels straightened")
     to_original = 1.0 / (factor * loaded_scale)
     return Analysis(pieces, inputs, options, segmentation, to_original, cv2.bitwise_not(upright),
-                    straightening, image_size, single_digit, upright_tone, dark_ink, cleaned.column_lines * to_original,
-                    notes, recorder.stages, recorder.timings)
+                    straightening, image_size, single_digit, upright_tone, dark_ink, axis,
+                    cleaned.column_lines * to_original, notes, recorder.stages, recorder.timings)
 
 
 def pieces_and_options(segmentation: Segmentation) -> tuple[list[Candidate], list[list[list[int]]]]:

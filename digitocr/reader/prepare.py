@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from ..errors import DigitOcrError
-from ..image.binarize import ink_bright, to_grayscale
+from ..image.binarize import gray_along, ink_bright
 from ..image.components import candidate_mask
 from ..image.lines import LineImage, recognizer_lines
 from ..image.loading import ImageSource, LoadedImage, load_image
@@ -62,7 +62,7 @@ def gray_input(loaded: LoadedImage, analysis: Analysis) -> np.ndarray | None:
     holds several marks its gray levels are not one digit's."""
     if not analysis.single_digit or loaded.drawn or len(analysis.model_inputs) != 1:
         return None
-    return gray_model_input(ink_bright(to_grayscale(loaded.pixels), analysis.dark_ink))
+    return gray_model_input(ink_bright(gray_along(loaded.pixels, analysis.colour_axis), analysis.dark_ink))
 
 
 def prepare_or_error(source: ImageSource, settings: ReaderSettings) -> Prepared | DigitOcrError:

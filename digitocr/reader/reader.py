@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from ..errors import DigitOcrError
-from ..image.binarize import edge_says_dark_ink, to_grayscale, working_scale
+from ..image.binarize import edge_says_dark_ink, gray_along, working_scale
 from ..image.drawings import shaped_like_one_digit, strokes_run_off
 from ..image.loading import ImageSource, LoadedImage, load_image
 from ..networks.classifier import DigitClassifier
@@ -244,7 +244,7 @@ class Reader:
         """
         if not prepared.tiny_scan or prepared.loaded.drawn or settings.ink != "auto" or not reading.needs_review:
             return reading
-        edge_dark = edge_says_dark_ink(to_grayscale(prepared.loaded.pixels))
+        edge_dark = edge_says_dark_ink(gray_along(prepared.loaded.pixels, prepared.analysis.colour_axis))
         if edge_dark == prepared.analysis.dark_ink:
             return reading
         swapped = settings.with_changes(ink="dark" if edge_dark else "light")
