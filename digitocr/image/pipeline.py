@@ -171,16 +171,28 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageReco
     recorder.keep("polarity", bright, ("Dark ink on a light page: inverted" if dark_ink else
                                        "Light ink on a dark field: kept") + " so ink is bright, as the model expects"
                   + (" (told from the image)." if settings.ink == "auto" else " (as set)."))
-    background = binarize.flatten_background(bright)
-    recorder.keep("background removed", background.flattened, "Local background subtracted (shadows, uneven light); "
-                  f"its range across the page was {background.unevenness}.")
-    thresholded = binarize.threshold(background.flattened, settings.threshold_method, background.unevenness)
+    flattened, unevenness = without_background(bright, drawn, recorder)
+    thresholded = binarize.threshold(flattened, settings.threshold_method, unevenness)
     recorder.keep("threshold", thresholded.binary,
                   f"{thresholded.method.capitalize()} threshold, cut-off {thresholded.level:.0f}"
                   f" of 255 ({'chosen automatically' if settings.threshold_method == 'auto' else 'as set'})"
                   + (f"; {thresholded.marks_cut_lower} fainter mark(s) that reach it cut at half their own peak, "
                      "so a thin pen's strokes stay whole." if thresholded.marks_cut_lower else "."))
-    return thresholded, background.flattened, factor, dark_ink, axis
+    return thresholded, flattened, factor, dark_ink, axis
+
+
+def without_background(bright: np.ndarray, drawn: bool, recorder: StageRecorder) -> tuple[np.ndarray, int]:
+    """The ink with its local background taken off (shadows, uneven light), and that background's range across the
+    page. A drawing's field is one colour, with nothing to take off: on every dev canvas the background's estimate
+    was zero throughout, and finding it took 0.64 ms of the bench's canvas."""
+    if drawn:
+        recorder.keep("background removed", bright, "None to take off: a drawing's field is one colour, with no "
+                                                    "shadow or uneven light.")
+        return bright, 0
+    background = binarize.flatten_background(bright)
+    recorder.keep("background removed", background.flattened, "Local background subtracted (shadows, uneven light); "
+                  f"its range across the page was {background.unevenness}.")
+    return background.flattened, background.unevenness
 
 
 def cleaned_ink(thresholded: binarize.Threshold, tone: np.ndarray, settings: ReaderSettings, single_digit: bool,

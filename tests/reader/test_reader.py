@@ -143,6 +143,16 @@ def test_stages_are_kept_only_when_asked(reader):
                      "reading"]
 
 
+def test_a_drawing_has_no_background_taken_off_and_its_debug_view_says_why(reader):
+    reading = reader.read(SAMPLES / "2026_canvas.png", stages=True)
+    stages = {stage.name: stage for stage in reading.stages}
+    assert reading.text == "2026"
+    assert np.array_equal(stages["background removed"].image, stages["polarity"].image)
+    assert "a drawing's field is one colour" in stages["background removed"].caption
+    photo = {stage.name: stage for stage in reader.read(SAMPLES / "78136_ruled_blue_pen.jpg", stages=True).stages}
+    assert photo["background removed"].caption.startswith("Local background subtracted")
+
+
 def test_blank_page_reads_nothing_and_says_so(reader):
     reading = reader.read(blank_page())
     assert reading.text == "" and reading.digits == []
