@@ -7,6 +7,8 @@ import os
 import zipfile
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import ModelError
 from .onnx_net import OnnxNet, UnsupportedLayers
 
@@ -15,6 +17,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 def model_card_path(model_path: Path) -> Path:
     return Path(model_path).with_suffix(".json")
+
+
+def write_card(path: Path, card: dict) -> None:
+    """A model's card, or a fitted model kept as JSON, written as every command writes one: indented for people to
+    read and diff, NumPy's numbers as plain numbers, anything else JSON lacks (a path) as its text."""
+    Path(path).write_text(json.dumps(card, indent=2, default=_plain) + "\n")
+
+
+def _plain(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else str(value)
 
 
 def read_model_card(model_path: Path) -> dict:

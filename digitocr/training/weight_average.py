@@ -10,14 +10,14 @@ architecture.
 """
 
 import argparse
-import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..networks.model_files import load_keras_model, model_card_path, model_sha256, read_model_card, save_model
+from ..networks.model_files import (load_keras_model, model_card_path, model_sha256, read_model_card, save_model,
+                                    write_card)
 
 
 def averaged(models: list) -> list[np.ndarray]:
@@ -54,7 +54,7 @@ class Average:
                 "parameters": int(self.model.count_params()), **facts, "accuracy": accuracy,
                 "weight_average_of": self.ingredients, "data": self.first_card.get("data"),
                 "command": f"{program} " + " ".join(sys.argv[1:])}
-        model_card_path(self.out).write_text(json.dumps(card, indent=2, default=str) + "\n")
+        write_card(model_card_path(self.out), card)
         print(f"wrote {self.out} and {model_card_path(self.out)}: "
               + ", ".join(f"{key} {value:.4f}" for key, value in accuracy.items()), flush=True)
 

@@ -6,7 +6,7 @@ import pytest
 from conftest import PROJECT, SHARED, needs_shared, tampered_copy
 from digitocr import ModelError
 from digitocr.networks.classifier import DEFAULT_MODEL_PATH, MOST_PIECES, DigitClassifier
-from digitocr.networks.model_files import model_card_path
+from digitocr.networks.model_files import model_card_path, read_model_card, write_card
 
 
 def test_the_shipped_model_is_small_and_has_a_card():
@@ -15,6 +15,12 @@ def test_the_shipped_model_is_small_and_has_a_card():
     card = json.loads(model_card_path(DEFAULT_MODEL_PATH).read_text())
     assert card["accuracy"]["mnist_test"] >= 0.994
     assert {"epochs_run", "seed", "training_seconds", "data"} <= set(card)
+
+
+def test_a_card_keeps_numpy_figures_as_numbers_and_paths_as_text(tmp_path):
+    model = tmp_path / "Mine.keras"
+    write_card(model_card_path(model), {"accuracy": np.float32(0.5), "count": np.int64(7), "data": tmp_path})
+    assert read_model_card(model) == {"accuracy": 0.5, "count": 7, "data": str(tmp_path)}
 
 
 def test_classifier_gives_probabilities_in_one_batch(reader):
