@@ -44,9 +44,15 @@ class LoadedImage:
 
     pixels: np.ndarray  # (H, W, 3) uint8
     original_size: tuple[int, int]  # (width, height) as the user's image is, after EXIF orientation
-    drawn: bool = False  # mostly see-through, as a canvas export: no page, rules or borders lie under the ink
+    drawn_ink: str | None = None  # a drawing's strokes' tone, "dark" or "light": see `drawn`
     pages: int = 1  # the pages or frames the file holds (a multi-page TIFF, an animated GIF); the first is read
     file: bytes | None = field(default=None, repr=False)  # where decoded smaller than its own size: for a closer look
+
+    @property
+    def drawn(self) -> bool:
+        """Mostly see-through, as a canvas export: no page, rules or borders lie under the ink, and the ink's tone is
+        known, not guessed, from the field it was laid on (`drawn_ink`)."""
+        return self.drawn_ink is not None
 
     @property
     def scale(self) -> float:
@@ -57,11 +63,12 @@ class LoadedImage:
         """The image turned anticlockwise by `quarters` right angles, as if it had been given that way."""
         width, height = self.original_size
         size = (height, width) if quarters % 2 else (width, height)
-        return LoadedImage(np.ascontiguousarray(np.rot90(self.pixels, quarters)), size, self.drawn, self.pages)
+        return LoadedImage(np.ascontiguousarray(np.rot90(self.pixels, quarters)), size, self.drawn_ink,
+                           self.pages)
 
 
-def _composite_alpha(rgba: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Flatten transparency onto a background that keeps the strokes visible, and tell whether it was a drawing.
+def _composite_alpha(rgba: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """Flatten transparency onto a background that keeps the strokes visible, and, for a drawing, its ink's tone.
 
     A canvas export is dark strokes on a transparent field: onto white. A light
     pen on a transparent field goes onto black instead, so it is not erased.
@@ -69,22 +76,23 @@ def _composite_alpha(rgba: np.ndarray) -> tuple[np.ndarray, bool]:
     alpha = cv2.extractChannel(rgba, 3)
     colour = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)  # a plain copy of the first three channels, far faster than numpy's
     if int(alpha.min()) == 255:
-        return colour, False
-    drawn = cv2.countNonZero(alpha) <= (1 - DRAWN_SHARE) * alpha.size
+        return colour, None
     _, opaque = cv2.threshold(alpha, 127, 255, cv2.THRESH_BINARY)  # cv2.compare takes a 1x1 image for a scalar
     share_opaque = cv2.countNonZero(opaque) / opaque.size
     ink_is_light = 0 < share_opaque < 0.5 and float(np.mean(cv2.mean(colour, mask=opaque)[:3])) > 160
     flattened = np.full_like(colour, 0 if ink_is_light else 255)  # the field: nothing of the image shows there
+    drawn = cv2.countNonZero(alpha) <= (1 - DRAWN_SHARE) * alpha.size
+    drawn_ink = ("light" if ink_is_light else "dark") if drawn else None
     x, y, width, height = cv2.boundingRect(alpha)  # compositing only where something shows halves a canvas' cost
     if width == 0:
-        return flattened, drawn
+        return flattened, drawn_ink
     shown = np.s_[y:y + height, x:x + width]
     alpha3 = cv2.merge([alpha[shown]] * 3)
     if ink_is_light:
         flattened[shown] = cv2.multiply(colour[shown], alpha3, scale=1 / 255)
     else:
         flattened[shown] = cv2.bitwise_not(cv2.multiply(cv2.bitwise_not(colour[shown]), alpha3, scale=1 / 255))
-    return flattened, drawn
+    return flattened, drawn_ink
 
 
 def _to_uint8(array: np.ndarray) -> np.ndarray:
@@ -107,9 +115,9 @@ def _to_uint8(array: np.ndarray) -> np.ndarray:
     return np.round((values - low) * 255.0 / (high - low)).astype(np.uint8)
 
 
-def array_to_rgb(array: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Any (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) array (RGB order) as (H, W, 3) uint8, and whether it was a
-    drawing on a transparent field."""
+def array_to_rgb(array: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """Any (H, W), (H, W, 1), (H, W, 3) or (H, W, 4) array (RGB order) as (H, W, 3) uint8, and, where it was a
+    drawing on a transparent field, its ink's tone (`LoadedImage.drawn_ink`)."""
     array = np.asarray(array)
     if array.size == 0:
         raise EmptyImageError("The image has no pixels (an empty array).")
@@ -122,13 +130,13 @@ def array_to_rgb(array: np.ndarray) -> tuple[np.ndarray, bool]:
                                     "(integers, floats or booleans).")
     pixels = _to_uint8(array)
     if pixels.ndim == 2:
-        return np.repeat(pixels[..., None], 3, axis=2), False
+        return np.repeat(pixels[..., None], 3, axis=2), None
     if pixels.shape[2] == 4:
         return _composite_alpha(pixels)
-    return np.ascontiguousarray(pixels), False
+    return np.ascontiguousarray(pixels), None
 
 
-def _pil_to_rgb(image: Image.Image) -> tuple[np.ndarray, bool]:
+def _pil_to_rgb(image: Image.Image) -> tuple[np.ndarray, str | None]:
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         return array_to_rgb(np.asarray(image))
     if image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (image.mode == "P" and "transparency" in image.info):
@@ -274,8 +282,8 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None, draft_short_si
         pages = _page_count(image)
         png_pixels = _png_pixels(data, image)
         if png_pixels is not None:
-            pixels, drawn = array_to_rgb(png_pixels)
-            return LoadedImage(pixels, image.size, drawn, pages)
+            pixels, drawn_ink = array_to_rgb(png_pixels)
+            return LoadedImage(pixels, image.size, drawn_ink, pages)
         try:
             orientation = image.getexif().get(0x0112, 1)
             original_size = image.size[::-1] if orientation in (5, 6, 7, 8) else image.size
@@ -285,11 +293,12 @@ def _decode(data: bytes, max_pixels: int, draft_side: int | None, draft_short_si
                 image.draft("RGB", (int(image.size[0] * scale) + 1, int(image.size[1] * scale) + 1))
             image.seek(0)
             image.load()
-            pixels, drawn = _pil_to_rgb(ImageOps.exif_transpose(image) if orientation in TURNED else image)
+            pixels, drawn_ink = _pil_to_rgb(ImageOps.exif_transpose(image) if orientation in TURNED else image)
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise TruncatedImageError(f"The image data is truncated or damaged and cannot be decoded "
                                       f"({str(error).strip()}). Send the whole file again.") from None
-    return LoadedImage(pixels, (int(original_size[0]), int(original_size[1])), drawn, pages, data if drafted else None)
+    return LoadedImage(pixels, (int(original_size[0]), int(original_size[1])), drawn_ink, pages,
+                       data if drafted else None)
 
 
 def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS,
@@ -305,16 +314,16 @@ def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS,
     if isinstance(source, np.ndarray):
         if source.ndim >= 2:
             _check_pixels(source.shape[1], source.shape[0], max_pixels)
-        pixels, drawn = array_to_rgb(source)
-        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn)
+        pixels, drawn_ink = array_to_rgb(source)
+        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn_ink)
     if isinstance(source, Image.Image):
         _check_pixels(*source.size, max_pixels)
         try:
             oriented = ImageOps.exif_transpose(source)
-            pixels, drawn = _pil_to_rgb(oriented)
+            pixels, drawn_ink = _pil_to_rgb(oriented)
         except OSError as error:
             raise TruncatedImageError(f"The image could not be decoded ({error}).") from None
-        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn, _page_count(source))
+        return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn_ink, _page_count(source))
     try:
         return _decode(_read_bytes(source, max_file_bytes), max_pixels, draft_side, draft_short_side)
     except ImageLoadError:

@@ -136,10 +136,11 @@ class StageRecorder:
 
 
 def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageRecorder,
-               drawn: bool) -> tuple[binarize.Threshold, np.ndarray, float, bool, np.ndarray | None]:
+               drawn_ink: str | None) -> tuple[binarize.Threshold, np.ndarray, float, bool, np.ndarray | None]:
     """The ink at working size cut from its paper (`Threshold`, its binary image 255 where ink), its tone (brighter
     where darker on the page), the factor it was scaled by, whether the ink was taken as darker than its paper, and
-    the colour axis the image was read along (None for luminance). A drawing has no desk around it."""
+    the colour axis the image was read along (None for luminance). A drawing (`drawn_ink`, see
+    `LoadedImage.drawn_ink`) has no desk around it and no background, and its ink's tone is known."""
     axis = binarize.colour_axis(pixels)
     gray = binarize.gray_along(pixels, axis)
     recorder.keep("grayscale", gray, f"Luminance of the {pixels.shape[1]}x{pixels.shape[0]} image." if axis is None else
@@ -155,19 +156,11 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageReco
         f"within {settings.working_side}x{settings.working_side} pixels)."))
     blurred = binarize.blur(working)
     recorder.keep("blur", blurred, "Gaussian blur against paper grain and JPEG noise.")
-    small = binarize.small_copy(blurred)
-    on_desk = None if drawn else sheet.find_sheet(small)
-    if on_desk is not None:
-        blurred = sheet.desk_painted(blurred, small, on_desk)
-        small = binarize.small_copy(blurred)
-    recorder.keep("sheet", blurred, "No desk shows around the sheet." if on_desk is None else
-                  "A desk shows around the sheet: painted the tone of the paper beside it, so the sheet alone is read.")
-    dark_ink = binarize.ink_is_dark(blurred, small) if settings.ink == "auto" else settings.ink == "dark"
+    blurred, dark_ink, told = polarity(blurred, settings, drawn_ink, recorder)
     bright = binarize.ink_bright(blurred, dark_ink)
-    recorder.keep("polarity", bright, ("Dark ink on a light page: inverted" if dark_ink else
-                                       "Light ink on a dark field: kept") + " so ink is bright, as the model expects"
-                  + (" (told from the image)." if settings.ink == "auto" else " (as set)."))
-    flattened, unevenness = without_background(bright, drawn, recorder)
+    recorder.keep("polarity", bright, ("Dark ink on a light page: inverted" if dark_ink else "Light ink on a dark "
+                                       f"field: kept") + f" so ink is bright, as the model expects ({told}).")
+    flattened, unevenness = without_background(bright, drawn_ink is not None, recorder)
     thresholded = binarize.threshold(flattened, settings.threshold_method, unevenness)
     recorder.keep("threshold", thresholded.binary,
                   f"{thresholded.method.capitalize()} threshold, cut-off {thresholded.level:.0f}"
@@ -175,6 +168,29 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageReco
                   + (f"; {thresholded.marks_cut_lower} fainter mark(s) that reach it cut at half their own peak, "
                      "so a thin pen's strokes stay whole." if thresholded.marks_cut_lower else "."))
     return thresholded, flattened, factor, dark_ink, axis
+
+
+def polarity(blurred: np.ndarray, settings: ReaderSettings, drawn_ink: str | None,
+             recorder: StageRecorder) -> tuple[np.ndarray, bool, str]:
+    """The page with any desk around the sheet painted over, whether its ink is darker than its paper, and how that
+    was known. A drawing lies on no desk, and its tone is not guessed: its strokes were laid on a field of the other
+    tone where it was see-through (`LoadedImage.drawn_ink`)."""
+    if drawn_ink is not None:
+        recorder.keep("sheet", blurred, "No desk: a drawing lies on none.")
+        if settings.ink != "auto":
+            return blurred, settings.ink == "dark", "as set"
+        field = "white" if drawn_ink == "dark" else "black"
+        return blurred, drawn_ink == "dark", f"a drawing's strokes, laid on {field} where it was see-through"
+    small = binarize.small_copy(blurred)
+    on_desk = sheet.find_sheet(small)
+    if on_desk is not None:
+        blurred = sheet.desk_painted(blurred, small, on_desk)
+        small = binarize.small_copy(blurred)
+    recorder.keep("sheet", blurred, "No desk shows around the sheet." if on_desk is None else
+                  "A desk shows around the sheet: painted the tone of the paper beside it, so the sheet alone is read.")
+    if settings.ink == "auto":
+        return blurred, binarize.ink_is_dark(blurred, small), "told from the image"
+    return blurred, settings.ink == "dark", "as set"
 
 
 def without_background(bright: np.ndarray, drawn: bool, recorder: StageRecorder) -> tuple[np.ndarray, int]:
@@ -245,13 +261,15 @@ def segmented(upright: np.ndarray, cleaned: cleanup.Cleaned, settings: ReaderSet
 
 
 def analyse(pixels: np.ndarray, image_size: tuple[int, int], loaded_scale: float, settings: ReaderSettings,
-            keep_stages: bool = False, drawn: bool = False) -> Analysis:
+            keep_stages: bool = False, drawn_ink: str | None = None) -> Analysis:
     """Find the digits in RGB `pixels`; boxes come back in the coordinates of the `image_size` original.
 
-    A `drawn` image (see `LoadedImage.drawn`) has no rules or borders, so none of its long strokes is taken for one.
+    A drawing (`drawn_ink`, see `LoadedImage.drawn_ink`) has no rules or borders, so none of its long strokes is
+    taken for one, and its ink's tone is known.
     """
     recorder = StageRecorder(keep_stages)
-    thresholded, tone, factor, dark_ink, axis = binary_ink(pixels, settings, recorder, drawn)
+    drawn = drawn_ink is not None
+    thresholded, tone, factor, dark_ink, axis = binary_ink(pixels, settings, recorder, drawn_ink)
     single_digit = settings.one_digit or holds_one_digit(image_size, settings)
     cleaned = cleaned_ink(thresholded, tone, settings, single_digit, drawn, recorder)
     upright, straightening = straightened(cleaned, settings, single_digit, recorder)

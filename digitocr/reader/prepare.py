@@ -50,7 +50,7 @@ def prepare(source: ImageSource, settings: ReaderSettings, keep_stages: bool = F
 
 
 def prepare_loaded(loaded: LoadedImage, settings: ReaderSettings, keep_stages: bool = False) -> Prepared:
-    analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages, loaded.drawn)
+    analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, settings, keep_stages, loaded.drawn_ink)
     read_lines = settings.read_lines and not analysis.single_digit
     return Prepared(loaded, analysis, recognizer_lines(analysis) if read_lines else [],
                     gray_input(loaded, analysis))

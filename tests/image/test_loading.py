@@ -50,9 +50,12 @@ def test_a_canvas_png_gives_the_pixels_of_the_drawing_it_holds(ink):
 def test_light_strokes_on_transparent_are_kept_visible():
     rgba = np.zeros((10, 10, 4), np.uint8)
     rgba[4:6, 2:8] = (255, 255, 255, 255)
-    pixels = load_image(rgba).pixels
-    assert pixels[0, 0].tolist() == [0, 0, 0]
-    assert pixels[5, 5].tolist() == [255, 255, 255]
+    loaded = load_image(rgba)
+    assert loaded.pixels[0, 0].tolist() == [0, 0, 0]
+    assert loaded.pixels[5, 5].tolist() == [255, 255, 255]
+    assert loaded.drawn_ink == "light" and loaded.turned(1).drawn_ink == "light"
+    rgba[4:6, 2:8] = (20, 20, 90, 255)
+    assert load_image(rgba).drawn_ink == "dark"
 
 
 def test_a_mostly_see_through_image_is_known_as_a_drawing_and_an_opaque_or_cut_out_one_is_not():

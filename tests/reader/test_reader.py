@@ -153,6 +153,17 @@ def test_a_drawing_has_no_background_taken_off_and_its_debug_view_says_why(reade
     assert photo["background removed"].caption.startswith("Local background subtracted")
 
 
+def test_a_drawings_ink_tone_is_known_from_its_see_through_field_not_guessed(reader):
+    canvas = np.asarray(Image.open(SAMPLES / "2026_canvas.png").convert("RGBA")).copy()
+    for field, strokes in (("white", (20, 20, 20)), ("black", (250, 250, 250))):
+        canvas[..., :3] = strokes
+        reading = reader.read(canvas, stages=True)
+        polarity = next(stage.caption for stage in reading.stages if stage.name == "polarity")
+        assert reading.text == "2026" and f"a drawing's strokes, laid on {field}" in polarity
+    photo = reader.read(SAMPLES / "78136_ruled_blue_pen.jpg", stages=True).stages
+    assert "(told from the image)" in next(stage.caption for stage in photo if stage.name == "polarity")
+
+
 def test_blank_page_reads_nothing_and_says_so(reader):
     reading = reader.read(blank_page())
     assert reading.text == "" and reading.digits == []
