@@ -19,7 +19,7 @@ def model_card_path(model_path: Path) -> Path:
     return Path(model_path).with_suffix(".json")
 
 
-def write_card(path: Path, card: dict) -> None:
+def save_card(path: Path, card: dict) -> None:
     """A model's card, or a fitted model kept as JSON, written as every command writes one: indented for people to
     read and diff, NumPy's numbers as plain numbers, anything else JSON lacks (a path) as its text."""
     Path(path).write_text(json.dumps(card, indent=2, default=_plain) + "\n")

@@ -43,7 +43,7 @@ import numpy as np
 
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
-from ..networks.model_files import model_sha256, write_card
+from ..networks.model_files import model_sha256, save_card
 from ..networks.orientation import OrientationNet
 from ..reader import Models, Reader
 from ..reader.confidence import (DEFAULT_CONFIDENCE_PATH, FEATURES, ConfidenceModel, ImageEvidence, LineEvidence,
@@ -331,7 +331,7 @@ def fit_judges(judging_nothing: Models, training_pool: DigitPool, args: argparse
                                     training_images(training_pool, args.seed, args.fields, args.scenes,
                                                     args.noise_pictures), "line")
     finder_card |= facts | training_writers
-    write_card(Path(args.out, DEFAULT_FINDER_PATH.name), finder_card)
+    save_card(Path(args.out, DEFAULT_FINDER_PATH.name), finder_card)
     print(f"wrote {DEFAULT_FINDER_PATH.name}: {finder_card['held_out']}", flush=True)
     if args.shipped_word_groups:
         return finder, WordGroupJudge.load()
@@ -339,7 +339,7 @@ def fit_judges(judging_nothing: Models, training_pool: DigitPool, args: argparse
     judge, judge_card = fit_judge(WordGroupJudge, functools.partial(group_lessons, judging_groups),
                                   training_images(training_pool, args.seed + 2, 0, args.group_scenes, 0), "group")
     judge_card |= facts | training_writers
-    write_card(Path(args.out, DEFAULT_GROUPS_PATH.name), judge_card)
+    save_card(Path(args.out, DEFAULT_GROUPS_PATH.name), judge_card)
     print(f"wrote {DEFAULT_GROUPS_PATH.name}: {judge_card['held_out']}", flush=True)
     return finder, judge
 
@@ -394,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
                       labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes, args.scans))
     model |= facts | {"writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "
                                  f"{min(HELD_OUT_WRITERS)}-{max(HELD_OUT_WRITERS)}, never trained on"}
-    write_card(Path(args.out, DEFAULT_CONFIDENCE_PATH.name), model)
+    save_card(Path(args.out, DEFAULT_CONFIDENCE_PATH.name), model)
     held = model["held_out"]
     print(f"wrote {DEFAULT_CONFIDENCE_PATH.name}: held-out images {held['fields']}, read exactly {held['right']:.1%}, "
           f"expected calibration error {held['expected_calibration_error']:.3f}, suggested review setting "

@@ -15,7 +15,7 @@ from ..image.loading import load_image
 from ..image.normalize import to_model_input
 from ..image.pipeline import single_digit_input
 from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
-from ..networks.model_files import model_card_path, model_sha256, save_model, write_card
+from ..networks.model_files import model_card_path, model_sha256, save_card, save_model
 from ..settings import ReaderSettings
 from . import augment
 from .mnist import MnistData
@@ -140,6 +140,6 @@ def finetune(folder: Path, base: Path, out: Path, mnist: MnistData, seed: int = 
             "mnist_mixed_per_sample": MNIST_PER_USER_SAMPLE, "seed": seed,
             "training_seconds": round(time.perf_counter() - started, 1),
             "data": {"mnist": {"source": mnist.source, "md5": mnist.md5}}}
-    write_card(model_card_path(out), card)
+    save_card(model_card_path(out), card)
     print(f"wrote {out} and {out.with_suffix('.json')}", flush=True)
     return card

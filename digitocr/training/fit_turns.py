@@ -29,7 +29,7 @@ import numpy as np
 
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
-from ..networks.model_files import model_sha256, write_card
+from ..networks.model_files import model_sha256, save_card
 from ..networks.orientation import OrientationNet
 from ..reader import Models, Reader
 from ..reader.confidence import ConfidenceModel
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                        "line_recognizer": model_sha256(reader.line_recognizer.path)},
             "writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers 21-30, never "
                        "trained on"}
-    write_card(Path(args.out, DEFAULT_TURN_EVIDENCE_PATH.name), card)
+    save_card(Path(args.out, DEFAULT_TURN_EVIDENCE_PATH.name), card)
     print(f"wrote {DEFAULT_TURN_EVIDENCE_PATH.name}: {card['weights']}, held out {card['held_out']}", flush=True)
     return 0
 

@@ -23,8 +23,8 @@ import numpy as np
 from ..errors import DigitOcrError
 from ..image.normalize import to_model_input
 from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
-from ..networks.model_files import (load_keras_model, model_card_path, model_reference, model_sha256, save_model,
-                                    write_card)
+from ..networks.model_files import (load_keras_model, model_card_path, model_reference, model_sha256, save_card,
+                                    save_model)
 from ..networks.onnx_net import OnnxNet
 from ..settings import ReaderSettings
 from . import augment
@@ -233,7 +233,7 @@ def train(sources: Sources, run: TrainingRun) -> dict:
     card = model_card(model, sources, run, pools.reader_cuts, {
         "accuracy": results, "history": history, "best_epoch": best_epoch, "training_seconds": round(seconds, 1),
         "started_from": started_from, "teacher": teacher.description() if teacher else None})
-    write_card(model_card_path(run.out), card)
+    save_card(model_card_path(run.out), card)
     print(f"wrote {run.out} ({run.out.stat().st_size / 1e6:.2f} MB, {card['multiply_adds']:,} multiply-adds a digit) "
           f"and {model_card_path(run.out)}", flush=True)
     return card

@@ -27,7 +27,7 @@ from ..networks.ctc import BLANK, decode
 from ..networks.int8 import activation_ranges
 from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, batch_of_lines
 from ..networks.model_files import (load_keras_model, model_card_path, model_reference, model_sha256, read_model_card,
-                                    save_model, write_card)
+                                    save_card, save_model)
 from ..networks.onnx_net import float_graph
 from ..reader.line_views import WIDTHS, stretched
 from .digit_data import HELD_OUT_WRITERS, VALIDATION_SIZE, mnist_mask
@@ -216,7 +216,7 @@ def train(sources: LineSources, run: LineTrainingRun) -> dict:
     card = line_model_card(model, sources, run, {"history": history, "best": best,
                                                  "drawing_seconds": round(drawing_seconds, 1),
                                                  "training_seconds": round(time.perf_counter() - fit_started, 1)})
-    write_card(model_card_path(run.out), card)
+    save_card(model_card_path(run.out), card)
     record_int8_ranges(run.out, training_pool, run.seed, run.workers, min(INT8_LESSONS, run.count))
     print(f"wrote {run.out} ({run.out.stat().st_size / 1e6:.2f} MB) and {run.out.with_suffix('.json')}", flush=True)
     return read_model_card(run.out)
@@ -235,7 +235,7 @@ def record_int8_ranges(model: Path, pool: DigitPool, seed: int, workers: int, le
     card = read_model_card(model)
     card["int8"] = {"ranges": {name: [low, high] for name, (low, high) in ranges.items()}, "lessons": lessons,
                     "lines": len(looks), "seed": seed, "command": command or card.get("command")}
-    write_card(model_card_path(model), card)
+    save_card(model_card_path(model), card)
 
 
 def line_model_card(model, sources: LineSources, run: LineTrainingRun, outcome: dict) -> dict:

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..networks.classifier import FIELD_SIZE
-from ..networks.model_files import model_card_path, model_sha256, save_model, write_card
+from ..networks.model_files import model_card_path, model_sha256, save_card, save_model
 from ..networks.onnx_net import OnnxNet
 from ..networks.orientation import DEFAULT_ORIENTATION_PATH, TURN_CLASSES
 from ..reader.orientation import whole_blobs
@@ -174,7 +174,7 @@ def train(sources: Sources, out: Path, epochs: int, seed: int, limit: int | None
                 "images": {"fields": small or FIELDS, "scenes_per_kind": small or SCENES_PER_KIND}}},
             "learning_rate": LEARNING_RATE, "batch_size": BATCH_SIZE,
             "command": "python -m digitocr.training.train_orientation " + " ".join(sys.argv[1:])}
-    write_card(model_card_path(out), card)
+    save_card(model_card_path(out), card)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {model_card_path(out)}", flush=True)
     return card
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..networks.model_files import (load_keras_model, model_card_path, model_sha256, read_model_card, save_model,
-                                    write_card)
+from ..networks.model_files import (load_keras_model, model_card_path, model_sha256, read_model_card, save_card,
+                                    save_model)
 
 
 def averaged(models: list) -> list[np.ndarray]:
@@ -54,7 +54,7 @@ class Average:
                 "parameters": int(self.model.count_params()), **facts, "accuracy": accuracy,
                 "weight_average_of": self.ingredients, "data": self.first_card.get("data"),
                 "command": f"{program} " + " ".join(sys.argv[1:])}
-        write_card(model_card_path(self.out), card)
+        save_card(model_card_path(self.out), card)
         print(f"wrote {self.out} and {model_card_path(self.out)}: "
               + ", ".join(f"{key} {value:.4f}" for key, value in accuracy.items()), flush=True)
 

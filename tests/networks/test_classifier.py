@@ -6,7 +6,7 @@ import pytest
 from conftest import PROJECT, SHARED, needs_shared, tampered_copy
 from digitocr import ModelError
 from digitocr.networks.classifier import DEFAULT_MODEL_PATH, MOST_PIECES, DigitClassifier
-from digitocr.networks.model_files import model_card_path, read_model_card, write_card
+from digitocr.networks.model_files import model_card_path, read_model_card, save_card
 
 
 def test_the_shipped_model_is_small_and_has_a_card():
@@ -19,7 +19,7 @@ def test_the_shipped_model_is_small_and_has_a_card():
 
 def test_a_card_keeps_numpy_figures_as_numbers_and_paths_as_text(tmp_path):
     model = tmp_path / "Mine.keras"
-    write_card(model_card_path(model), {"accuracy": np.float32(0.5), "count": np.int64(7), "data": tmp_path})
+    save_card(model_card_path(model), {"accuracy": np.float32(0.5), "count": np.int64(7), "data": tmp_path})
     assert read_model_card(model) == {"accuracy": 0.5, "count": 7, "data": str(tmp_path)}
 
 
