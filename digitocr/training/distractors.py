@@ -5,9 +5,9 @@ a word written in cursive, a cross or tick after the amount, an underline, a
 blot, a stamp, dots, a field of noise, a printed sign or word, a currency
 sign, a form's printed label, a date's slash. The stress suite draws them
 beside numbers of held-out writers, and the line recognizer learns from them
-as nothing (but for the last three, drawn by hand or in Pillow's typeface,
-which only the stress suite draws: the recognizer learns signs only as
-OpenCV's Hershey fonts print them).
+as nothing (but for the last three, drawn by their own routines or in
+Pillow's typeface, which only the stress suite draws: the recognizer learns
+signs as OpenCV's Hershey fonts print them and as `hand_sign` writes them).
 """
 
 import functools
@@ -197,6 +197,74 @@ def noise_field(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
 SIGNS_BETWEEN = ("/", "-", ":", "+", "x", "=")
 SIGNS_BESIDE = ("$", "#", "%", "+", "=", "*", "&", "@", "<", ">", "(", ")", "Nr", "Nr.", "Ref", "Amt", "Km", "cm",
                 "mm", "Rm", "Max", "Ave", "Rx", "Kw", "HW", "AM", "PM", "kWh", "Vat", "ea")
+# Signs written by hand, each a few strokes through control points in a box as tall as the digits (y down), jittered
+# as a hand wavers and rounded off (`_smoothed`); the first part a number's groups, the rest stand beside it. No
+# date's slash: alone between digits it is a '1' in a slanted hand, and lessons that called it nothing taught the
+# recognizer to drop a number's leading '1' (a '107' drawn on the app's canvas read '07')
+HAND_SIGNS_BETWEEN = ("-", ":", ".")
+HAND_SIGNS_BESIDE = ("$", "€", "£", "#", "%", "+", "=")
+
+
+def _smoothed(points: np.ndarray, rounds: int = 2) -> np.ndarray:
+    """Chaikin's corner cutting: a polyline through control points rounded as a pen moving through them."""
+    for _ in range(rounds):
+        if len(points) < 3:
+            return points
+        ends = points[:-1] * 0.75 + points[1:] * 0.25, points[:-1] * 0.25 + points[1:] * 0.75
+        points = np.concatenate([points[:1], np.stack(ends, 1).reshape(-1, 2), points[-1:]])
+    return points
+
+
+def _sign_strokes(sign: str, rng: np.random.Generator) -> list[np.ndarray]:
+    """The strokes of `sign` in a unit box (x right, y down, 1 the digits' height)."""
+    if sign == "-":
+        return [np.array([[0.0, 0.55], [0.25, 0.53], [0.5, 0.55]])]
+    if sign == ":":
+        return [np.array([[0.0, 0.35], [0.02, 0.37]]), np.array([[0.0, 0.8], [0.02, 0.82]])]
+    if sign == ".":
+        return [np.array([[0.0, 0.95], [0.03, 0.97]])]
+    if sign == "$":
+        s_curve = np.array([[0.55, 0.15], [0.3, 0.05], [0.05, 0.2], [0.15, 0.45], [0.45, 0.55], [0.6, 0.8],
+                            [0.35, 0.97], [0.05, 0.85]])
+        bars = [np.array([[x, -0.1], [x, 1.1]]) for x in ((0.32,) if rng.random() < 0.6 else (0.25, 0.4))]
+        return [s_curve] + bars
+    if sign == "€":
+        angles = np.linspace(np.radians(50), np.radians(310), 9)
+        arc = np.stack([0.4 + 0.4 * np.cos(angles), 0.5 - 0.5 * np.sin(angles)], 1)
+        return [arc, np.array([[-0.05, 0.4], [0.45, 0.4]]), np.array([[-0.05, 0.58], [0.4, 0.58]])]
+    if sign == "£":
+        stem = np.array([[0.65, 0.15], [0.5, 0.02], [0.3, 0.1], [0.28, 0.5], [0.22, 0.85], [0.05, 1.0],
+                         [0.3, 0.92], [0.7, 1.0]])
+        return [stem, np.array([[0.05, 0.5], [0.5, 0.5]])]
+    if sign == "#":
+        return [np.array([[0.3, 0.1], [0.2, 0.9]]), np.array([[0.6, 0.1], [0.5, 0.9]]),
+                np.array([[0.0, 0.35], [0.75, 0.35]]), np.array([[-0.05, 0.65], [0.7, 0.65]])]
+    if sign == "%":
+        circle = np.linspace(0, 2 * np.pi, 8)
+        ring = np.stack([0.16 * np.cos(circle), 0.18 * np.sin(circle)], 1)
+        return [np.array([[0.05, 1.0], [0.75, 0.0]]), ring + (0.14, 0.2), ring + (0.7, 0.8)]
+    if sign == "+":
+        return [np.array([[0.3, 0.2], [0.3, 0.8]]), np.array([[0.0, 0.5], [0.6, 0.5]])]
+    return [np.array([[0.0, 0.4], [0.55, 0.4]]), np.array([[0.0, 0.62], [0.55, 0.62]])]  # '='
+
+
+def hand_sign(sign: str, height: int, rng: np.random.Generator) -> np.ndarray:
+    """`sign` written by hand, each stroke wavering a little about its course. The mask spans the digits' height
+    at least, the sign where it is written in it (a point on the baseline), so a row of marks centred on one line
+    keeps it there."""
+    size = height * rng.uniform(0.8, 1.05)
+    strokes = [(stroke + rng.normal(0, 0.025, stroke.shape)) * size for stroke in _sign_strokes(sign, rng)]
+    thickness = max(1, int(height * rng.uniform(0.05, 0.1)))
+    margin = thickness + 2
+    points = np.concatenate(strokes)
+    low = np.minimum(points.min(0), (0.0, 0.0))
+    high = np.maximum(points.max(0), (0.0, float(height)))
+    mask = np.zeros((int(high[1] - low[1]) + 2 * margin + 1, int(high[0] - low[0]) + 2 * margin + 1), np.uint8)
+    for stroke in strokes:
+        _stroke(mask, _smoothed(stroke) - low + margin, thickness)
+    return mask
+
+
 HERSHEY_FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
                  cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX)
 

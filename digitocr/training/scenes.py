@@ -64,7 +64,7 @@ CANVAS_DIGIT_HEIGHT = (150.0, 350.0)  # pixels: a canvas's drawing, as the app's
 KINDS = ("clean", "word_fragment", "cross_or_tick", "underline", "ruled_lines", "column_line", "cell_remnants",
          "scan_margin", "stray_marks", "neighbour_rows", "blot", "stamp", "light_on_dark", "noise_region",
          "digit_column", "several_lines", "register_crop", "turned_90", "turned_180", "turned_270", "spaced_out",
-         "separators", "tight_crop", "run_together", "small_and_faint", "printed_signs")
+         "separators", "tight_crop", "run_together", "small_and_faint", "printed_signs", "hand_signs")
 UPRIGHT_KINDS = tuple(kind for kind in KINDS if not kind.startswith("turned"))
 TURNED_QUARTERS = {"turned_90": 1, "turned_180": 2, "turned_270": 3}  # quarter turns anticlockwise each is drawn at
 # for measuring only: no training command draws them
@@ -812,6 +812,22 @@ def printed_signs(writer, rng) -> Page:
     return page
 
 
+def hand_signs(writer, rng) -> Page:
+    """A number with signs written by hand: its groups parted by one kind ('12/05/24', '0471-223'), or one before
+    or after it or both ('$120', '35%', '#4415'); a person reads the digits and no sign as one."""
+    height = digit_height(rng)
+    if rng.random() < 0.5:
+        sign = str(rng.choice(distractors.HAND_SIGNS_BETWEEN))
+        return parted_groups(writer, height, rng, (int(rng.integers(1, 5)) for _ in range(int(rng.integers(2, 4)))),
+                             lambda gaps: [distractors.hand_sign(sign, int(height), rng) for _ in range(gaps)], 0.35)
+    page = framed(writer, height, rng)
+    after = rng.random() < 0.35
+    for side in (after, not after)[:1 if rng.random() < 0.8 else 2]:
+        sign = str(rng.choice(distractors.HAND_SIGNS_BESIDE))
+        page = mark_beside(page, distractors.hand_sign(sign, int(height), rng), rng, side, (0.05, 0.5))
+    return page
+
+
 def printed_label(writer, rng) -> Page:
     """A form's field: a printed label before the handwritten number ('Date:', 'Ref.') or a unit after it ('EUR'),
     as dark as the writing."""
@@ -924,7 +940,8 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "several_lines": several_lines, "register_crop": register_crop,
           **{kind: turned(quarters) for kind, quarters in TURNED_QUARTERS.items()}, "spaced_out": spaced_out,
           "separators": separators, "tight_crop": tight_crop, "run_together": run_together,
-          "small_and_faint": small_and_faint, "printed_signs": printed_signs, "ones_first": ones_first,
+          "small_and_faint": small_and_faint, "printed_signs": printed_signs, "hand_signs": hand_signs,
+          "ones_first": ones_first,
           "squared_paper": squared_paper, "off_the_canvas": off_the_canvas, "ledger_row": ledger_row,
           "sheet_on_desk": sheet_on_desk, "shadow_across": shadow_across, "tilted": tilted,
           "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,

@@ -492,15 +492,15 @@ def held_out_scene(kind: str, seed: int, index: int):
 
 @needs_shared
 def test_a_small_number_photographed_on_its_side_is_read_though_its_marks_point_the_wrong_way_first(reader):
-    """A phone's photo of a sheet, '3067' written small on it, turned a quarter: as given it reads as nothing, and the
+    """A phone's photo of a sheet, '2693' written small on it, turned a quarter: as given it reads as nothing, and the
     shapes of four small digits make another turn the likeliest; a person turns the page each way."""
-    scene = held_out_scene("small_in_photo", seed=7, index=33)
+    scene = held_out_scene("small_in_photo", seed=5150, index=2)
     turned = np.ascontiguousarray(np.rot90(scene.pixels, 3))
     answers = reader.answers([prepare(turned, reader.settings.with_changes(working_side=1600))])[0]
     first = turns_to_try(reader.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=True)[0]
-    assert scene.text == "3067" and first.turns != 1
+    assert scene.text == "2693" and first.turns != 1
     reading = reader.read(turned)
-    assert reading.text == "3067" and "Read turned 90 degrees anticlockwise: as given it reads as nothing" in \
+    assert reading.text == "2693" and "Read turned 90 degrees anticlockwise: as given it reads as nothing" in \
         " ".join(reading.notes)
 
 

@@ -210,10 +210,26 @@ def test_printed_signs_stand_beside_a_number_or_between_its_groups_and_are_train
     assert "printed_signs" in scenes.UPRIGHT_KINDS and "printed_signs" not in scenes.UNTRAINED_KINDS
 
 
+def test_signs_written_by_hand_stand_beside_a_number_or_between_its_groups_and_are_trained_on_as_nothing():
+    upright = scenes.Writer(bar_digits, replace(scenes.READABLE, slant=0.0, bold_probability=0.0))
+    for sign in scenes.distractors.HAND_SIGNS_BETWEEN + scenes.distractors.HAND_SIGNS_BESIDE:
+        mark = scenes.distractors.hand_sign(sign, 40, np.random.default_rng(0))
+        rows, columns = np.nonzero(mark)
+        assert set(np.unique(mark)) == {0, 1} and mark.shape[0] >= 40 and rows.max() - rows.min() + 1 <= 1.7 * 40
+    for seed in range(10):
+        page = scenes.hand_signs(upright, np.random.default_rng(seed))
+        (x, y, width, height), text = page.numbers[0]
+        assert len(page.numbers) == 1 and set(text) == {"1"}
+        marks, _ = cv2.connectedComponents((page.ink > 0.5).astype(np.uint8))
+        assert marks - 1 > len(text)  # a sign, or signs, beside the bars
+    assert "hand_signs" in scenes.UPRIGHT_KINDS and "hand_signs" not in scenes.UNTRAINED_KINDS
+
+
 def test_a_kind_joining_the_stress_suite_leaves_the_kinds_before_it_their_own_scenes():
     before_any_joined = [kind for kind in scenes.STRESS_KINDS if kind not in stress.JOINED_LATER]
     assert list(stress.STREAMS) == before_any_joined + list(stress.JOINED_LATER)
     assert stress.STREAMS.index("printed_signs") == 42 and stress.STREAMS.index("coloured_ink") == 43
+    assert stress.STREAMS.index("hand_signs") == 44
 
 
 def test_coloured_ink_is_about_as_light_as_its_coloured_paper_and_is_never_trained_on():
