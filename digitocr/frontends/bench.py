@@ -117,7 +117,8 @@ def time_reads(reader: Reader, data: bytes, repeats: int) -> tuple[list[float], 
         started = time.perf_counter()
         loaded = reader.load(data)
         decoded = time.perf_counter()
-        analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, reader.settings, drawn_ink=loaded.drawn_ink)
+        analysis = analyse(loaded.pixels, loaded.original_size, loaded.scale, reader.settings,
+                           drawn_ink=loaded.drawn_ink)
         analysed = time.perf_counter()
         lines = recognizer_lines(analysis) if reader.settings.read_lines and not analysis.single_digit else []
         cut = time.perf_counter()

@@ -28,7 +28,7 @@ def ends_on_side(side: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.r_[on[0], on[breaks + 1]].tolist(), np.r_[on[breaks], on[-1]].tolist()))
 
 
-def drawn_ink(pixels: np.ndarray) -> np.ndarray:
+def inked(pixels: np.ndarray) -> np.ndarray:
     """Where a drawing (RGB on its flat field) is inked: nearer the strokes' tone than the field's, so not its
     anti-aliased fringe (bool)."""
     grey = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
@@ -39,14 +39,14 @@ def drawn_ink(pixels: np.ndarray) -> np.ndarray:
 
 def shaped_like_one_digit(pixels: np.ndarray) -> bool:
     """Whether a drawing's ink, all of it, is no wider than tall, as `pipeline.holds_one_digit` asks of a scan."""
-    _, _, width, height = cv2.boundingRect(drawn_ink(pixels).view(np.uint8))
+    _, _, width, height = cv2.boundingRect(inked(pixels).view(np.uint8))
     return 0 < width <= height
 
 
 def strokes_run_off(pixels: np.ndarray) -> np.ndarray | None:
     """The drawing (RGB on its flat field) with each pair of neighbouring ends on its left or right side joined along
     it, in the ink's colour and as thick as the wider end; None where no two ends are close enough to try."""
-    ink = drawn_ink(pixels)
+    ink = inked(pixels)
     width = ink.shape[1]
     sides = ((ends_on_side(ink[:, 0]), lambda at, half: (half, at)),
              (ends_on_side(ink[:, -1]), lambda at, half: (width - 1 - half, at)))

@@ -158,8 +158,8 @@ def binary_ink(pixels: np.ndarray, settings: ReaderSettings, recorder: StageReco
     recorder.keep("blur", blurred, "Gaussian blur against paper grain and JPEG noise.")
     blurred, dark_ink, told = polarity(blurred, settings, drawn_ink, recorder)
     bright = binarize.ink_bright(blurred, dark_ink)
-    recorder.keep("polarity", bright, ("Dark ink on a light page: inverted" if dark_ink else "Light ink on a dark "
-                                       f"field: kept") + f" so ink is bright, as the model expects ({told}).")
+    kept = "Dark ink on a light page: inverted" if dark_ink else "Light ink on a dark field: kept"
+    recorder.keep("polarity", bright, f"{kept} so ink is bright, as the model expects ({told}).")
     flattened, unevenness = without_background(bright, drawn_ink is not None, recorder)
     thresholded = binarize.threshold(flattened, settings.threshold_method, unevenness)
     recorder.keep("threshold", thresholded.binary,

@@ -26,7 +26,9 @@ def save_card(path: Path, card: dict) -> None:
 
 
 def _plain(value: object) -> object:
-    return value.item() if isinstance(value, np.generic) else str(value)
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    return str(value)
 
 
 def read_model_card(model_path: Path) -> dict:

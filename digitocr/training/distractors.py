@@ -2,8 +2,8 @@
 
 A person reading a form or a register ignores them at a glance: the end of
 a word written in cursive, a cross or tick after the amount, an underline, a
-blot, a stamp, dots, a field of noise, a printed sign or word, a currency
-sign, a form's printed label, a date's slash. The stress suite draws them
+blot, a stamp, dots, a field of noise, a printed sign or word, a sign written
+by hand, a currency sign, a form's printed label, a date's slash. The stress suite draws them
 beside numbers of held-out writers, and the line recognizer learns from them
 as nothing (but for the last three, drawn by their own routines or in
 Pillow's typeface, which only the stress suite draws: the recognizer learns
@@ -245,7 +245,9 @@ def _sign_strokes(sign: str, rng: np.random.Generator) -> list[np.ndarray]:
         return [np.array([[0.05, 1.0], [0.75, 0.0]]), ring + (0.14, 0.2), ring + (0.7, 0.8)]
     if sign == "+":
         return [np.array([[0.3, 0.2], [0.3, 0.8]]), np.array([[0.0, 0.5], [0.6, 0.5]])]
-    return [np.array([[0.0, 0.4], [0.55, 0.4]]), np.array([[0.0, 0.62], [0.55, 0.62]])]  # '='
+    if sign == "=":
+        return [np.array([[0.0, 0.4], [0.55, 0.4]]), np.array([[0.0, 0.62], [0.55, 0.62]])]
+    raise ValueError(f"no strokes for the sign {sign!r}")
 
 
 def hand_sign(sign: str, height: int, rng: np.random.Generator) -> np.ndarray:

@@ -141,5 +141,5 @@ def finetune(folder: Path, base: Path, out: Path, mnist: MnistData, seed: int = 
             "training_seconds": round(time.perf_counter() - started, 1),
             "data": {"mnist": {"source": mnist.source, "md5": mnist.md5}}}
     save_card(model_card_path(out), card)
-    print(f"wrote {out} and {out.with_suffix('.json')}", flush=True)
+    print(f"wrote {out} and {model_card_path(out)}", flush=True)
     return card

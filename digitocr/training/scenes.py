@@ -10,8 +10,9 @@ several lines, the page turned a quarter or a half (never a number that
 turned half round is another number, as '861' is '198': no person could say
 which way up it is), a number spaced out a digit to a box, one with a
 separator, a cell cropped so tight that its digits run into the crop's
-edges, an amount written fast with its digits run together, and a number in
-light pencil scanned small. The kinds in UNTRAINED_KINDS are drawn by the
+edges, an amount written fast with its digits run together, a number in
+light pencil scanned small, and a number with signs printed or written by
+hand beside it or between its groups. The kinds in UNTRAINED_KINDS are drawn by the
 stress suite alone: no training command learns from them, so they measure
 what the reader makes of a layout it never saw: a cell's number that begins
 with a '1' close to the crop's left edge, where a border's bar may stand
@@ -813,7 +814,7 @@ def printed_signs(writer, rng) -> Page:
 
 
 def hand_signs(writer, rng) -> Page:
-    """A number with signs written by hand: its groups parted by one kind ('12/05/24', '0471-223'), or one before
+    """A number with signs written by hand: its groups parted by one kind ('12-05-24', '0471-223'), or one before
     or after it or both ('$120', '35%', '#4415'); a person reads the digits and no sign as one."""
     height = digit_height(rng)
     if rng.random() < 0.5:

@@ -218,7 +218,7 @@ def train(sources: LineSources, run: LineTrainingRun) -> dict:
                                                  "training_seconds": round(time.perf_counter() - fit_started, 1)})
     save_card(model_card_path(run.out), card)
     record_int8_ranges(run.out, training_pool, run.seed, run.workers, min(INT8_LESSONS, run.count))
-    print(f"wrote {run.out} ({run.out.stat().st_size / 1e6:.2f} MB) and {run.out.with_suffix('.json')}", flush=True)
+    print(f"wrote {run.out} ({run.out.stat().st_size / 1e6:.2f} MB) and {model_card_path(run.out)}", flush=True)
     return read_model_card(run.out)
 
 

@@ -19,8 +19,9 @@ def test_the_shipped_model_is_small_and_has_a_card():
 
 def test_a_card_keeps_numpy_figures_as_numbers_and_paths_as_text(tmp_path):
     model = tmp_path / "Mine.keras"
-    save_card(model_card_path(model), {"accuracy": np.float32(0.5), "count": np.int64(7), "data": tmp_path})
-    assert read_model_card(model) == {"accuracy": 0.5, "count": 7, "data": str(tmp_path)}
+    save_card(model_card_path(model), {"accuracy": np.float32(0.5), "count": np.int64(7), "data": tmp_path,
+                                       "ranges": np.array([0.25, 1.0], np.float32)})
+    assert read_model_card(model) == {"accuracy": 0.5, "count": 7, "data": str(tmp_path), "ranges": [0.25, 1.0]}
 
 
 def test_classifier_gives_probabilities_in_one_batch(reader):
