@@ -196,33 +196,36 @@ def test_a_printed_label_or_unit_stands_beside_the_number_and_is_never_trained_o
 
 
 def test_printed_signs_stand_beside_a_number_or_between_its_groups_and_are_trained_on_as_nothing():
-    upright = scenes.Writer(bar_digits, replace(scenes.READABLE, slant=0.0, bold_probability=0.0))
     for seed in range(10):
         for between in (True, False):
-            sign = scenes.distractors.printed_sign(40, np.random.default_rng(seed), between)
-            rows, _ = np.nonzero(sign)
-            assert set(np.unique(sign)) == {0, 1} and rows.max() - rows.min() + 1 <= 1.7 * 40
-        page = scenes.printed_signs(upright, np.random.default_rng(seed))
-        (x, y, width, height), text = page.numbers[0]
-        assert len(page.numbers) == 1 and set(text) == {"1"}
-        marks, _ = cv2.connectedComponents((page.ink > 0.5).astype(np.uint8))
-        assert marks - 1 > len(text)  # a sign, or signs, beside the bars
-    assert "printed_signs" in scenes.UPRIGHT_KINDS and "printed_signs" not in scenes.UNTRAINED_KINDS
+            assert_a_sign_mark(scenes.distractors.printed_sign(40, np.random.default_rng(seed), between))
+    assert_signs_stand_beside_the_digits_alone("printed_signs")
 
 
 def test_signs_written_by_hand_stand_beside_a_number_or_between_its_groups_and_are_trained_on_as_nothing():
-    upright = scenes.Writer(bar_digits, replace(scenes.READABLE, slant=0.0, bold_probability=0.0))
     for sign in scenes.distractors.HAND_SIGNS_BETWEEN + scenes.distractors.HAND_SIGNS_BESIDE:
         mark = scenes.distractors.hand_sign(sign, 40, np.random.default_rng(0))
-        rows, columns = np.nonzero(mark)
-        assert set(np.unique(mark)) == {0, 1} and mark.shape[0] >= 40 and rows.max() - rows.min() + 1 <= 1.7 * 40
+        assert_a_sign_mark(mark)
+        assert mark.shape[0] >= 40  # as tall as the digits' box, the sign where it is written in it
+    assert_signs_stand_beside_the_digits_alone("hand_signs")
+
+
+def assert_a_sign_mark(mark: np.ndarray) -> None:
+    rows, _ = np.nonzero(mark)
+    assert set(np.unique(mark)) == {0, 1} and rows.max() - rows.min() + 1 <= 1.7 * 40
+
+
+def assert_signs_stand_beside_the_digits_alone(kind: str) -> None:
+    """Ten scenes of `kind` by a writer of bars: one number of '1's each, and more marks than digits, for the signs
+    stand beside them; and the kind is trained on."""
+    upright = scenes.Writer(bar_digits, replace(scenes.READABLE, slant=0.0, bold_probability=0.0))
     for seed in range(10):
-        page = scenes.hand_signs(upright, np.random.default_rng(seed))
-        (x, y, width, height), text = page.numbers[0]
+        page = scenes.MAKERS[kind](upright, np.random.default_rng(seed))
+        _, text = page.numbers[0]
         assert len(page.numbers) == 1 and set(text) == {"1"}
         marks, _ = cv2.connectedComponents((page.ink > 0.5).astype(np.uint8))
         assert marks - 1 > len(text)  # a sign, or signs, beside the bars
-    assert "hand_signs" in scenes.UPRIGHT_KINDS and "hand_signs" not in scenes.UNTRAINED_KINDS
+    assert kind in scenes.UPRIGHT_KINDS and kind not in scenes.UNTRAINED_KINDS
 
 
 def test_a_kind_joining_the_stress_suite_leaves_the_kinds_before_it_their_own_scenes():
