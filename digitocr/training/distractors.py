@@ -3,11 +3,12 @@
 A person reading a form or a register ignores them at a glance: the end of
 a word written in cursive, a cross or tick after the amount, an underline, a
 blot, a stamp, dots, a field of noise, a printed sign or word, a sign written
-by hand, a currency sign, a form's printed label, a date's slash. The stress suite draws them
-beside numbers of held-out writers, and the line recognizer learns from them
-as nothing (but for the last three, drawn by their own routines or in
-Pillow's typeface, which only the stress suite draws: the recognizer learns
-signs as OpenCV's Hershey fonts print them and as `hand_sign` writes them).
+by hand, a currency sign, a form's printed label, a date's slash. The stress
+suite draws them beside numbers of held-out writers, and the line recognizer
+learns from them as nothing (but for the last three, drawn by their own
+routines or in Pillow's typeface, which only the stress suite draws: the
+recognizer learns signs as OpenCV's Hershey fonts print them and as
+`hand_sign` writes them).
 """
 
 import functools

@@ -12,29 +12,28 @@ which way up it is), a number spaced out a digit to a box, one with a
 separator, a cell cropped so tight that its digits run into the crop's
 edges, an amount written fast with its digits run together, a number in
 light pencil scanned small, and a number with signs printed or written by
-hand beside it or between its groups. The kinds in UNTRAINED_KINDS are drawn by the
-stress suite alone: no training command learns from them, so they measure
-what the reader makes of a layout it never saw: a cell's number that begins
-with a '1' close to the crop's left edge, where a border's bar may stand
-beside it, a number written across the lines of squared paper, a number
-drawn on a canvas too small for it, whose edges cut its strokes, and a
-register's row number among all a ledger's clutter at once, where each
+hand beside it or between its groups. The kinds in UNTRAINED_KINDS are drawn
+by the stress suite alone: no training command learns from them, so they
+measure what the reader makes of a layout it never saw: a cell's number that
+begins with a '1' close to the crop's left edge, where a border's bar may
+stand beside it, a number written across the lines of squared paper, a
+number drawn on a canvas too small for it, whose edges cut its strokes, and
+a register's row number among all a ledger's clutter at once, where each
 trained kind has one, a sheet photographed on a desk that shows beyond some
-of its sides, a page with a shadow across it, a page photographed askew,
-one photographed out of focus or with a shaking hand, a cell whose crop
-cuts a digit of the next row at a corner, an amount in round hundreds by a
-narrow hand, a number written small on a sheet photographed whole, an
-amount with its currency sign, a form's printed label beside a number, a
-number crossed out and written again after it, a photo of a sheet taken
-with the phone turned, a date with slashes between its day, month and
-year, and a page so thin that the writing on its other side shows through.
-The digits come from a `Writer` (the stress suite's draws only on held-out
-writers); each number is written as a person writes it to be read, apart
-from the clutter (but for the amount written fast, as real cells often
-are), and the page is photographed or scanned (`render_page`), or a drawing
-exported (`canvas_export`). A scene records the box of every line of the
-number, so that what a reader finds can be told apart into the number and
-the rest.
+of its sides, a page with a shadow across it, a page photographed askew, one
+photographed out of focus or with a shaking hand, a cell whose crop cuts a
+digit of the next row at a corner, an amount in round hundreds by a narrow
+hand, a number written small on a sheet photographed whole, an amount with
+its currency sign, a form's printed label beside a number, a number crossed
+out and written again after it, a photo of a sheet taken with the phone
+turned, a date with slashes between its day, month and year, and a page so
+thin that the writing on its other side shows through. The digits come from
+a `Writer` (the stress suite's draws only on held-out writers); each number
+is written as a person writes it to be read, apart from the clutter (but for
+the amount written fast, as real cells often are), and the page is
+photographed or scanned (`render_page`), or a drawing exported
+(`canvas_export`). A scene records the box of every line of the number, so
+that what a reader finds can be told apart into the number and the rest.
 """
 
 import io
