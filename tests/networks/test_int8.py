@@ -9,7 +9,7 @@ from onnx import numpy_helper
 
 from conftest import SAMPLES, needs_shared, SHARED
 from digitocr.networks.ctc import text_of
-from digitocr.networks.int8 import WEIGHT_LIMIT, quantized_convolutions, quantized_tensors, with_int8_convolutions
+from digitocr.networks.int8 import ACTIVATION_LEVELS, quantized_convolutions, quantized_tensors, with_int8_convolutions
 from digitocr.networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LineRecognizer
 from digitocr.networks.model_files import int8_ranges
 from digitocr.networks.onnx_net import float_graph
@@ -43,15 +43,17 @@ def test_the_shipped_line_model_runs_on_8_bit_integers_and_reads_the_samples_as_
     assert not all(np.array_equal(a, b) for a, b in zip(in_integers, in_floats))
 
 
-def test_all_but_the_last_convolution_hold_8_bit_weights_and_the_logits_stay_in_floats():
+def test_all_but_the_last_convolution_hold_7_bit_weights_and_the_logits_stay_in_floats():
+    """Two products of an 8-bit activation and a weight must sum within 16 bits, as x86 without VNNI sums them: a
+    weight past +-64 overflows there, and the same image read differently on another machine."""
     serialised = with_int8_convolutions(float_graph(DEFAULT_LINE_MODEL_PATH)[0], int8_ranges(DEFAULT_LINE_MODEL_PATH))
     graph = onnx.load_from_string(serialised).graph
     constants = {tensor.name: numpy_helper.to_array(tensor) for tensor in graph.initializer}
     convolutions = [node for node in graph.node if node.op_type == "Conv"]
     integer_kernels = [constants[name] for name in constants if name.endswith("/kernel/int8")]
     assert len(integer_kernels) == len(convolutions) - 1 == len(quantized_convolutions(list(graph.node)))
-    assert all(kernel.dtype == np.int8 and np.abs(kernel.astype(int)).max() <= WEIGHT_LIMIT
-               for kernel in integer_kernels)
+    assert all(kernel.dtype == np.int8 and 2 * ACTIVATION_LEVELS * np.abs(kernel.astype(int)).max() <=
+               np.iinfo(np.int16).max for kernel in integer_kernels)
     assert constants[convolutions[-1].input[1]].dtype == np.float32
 
 
