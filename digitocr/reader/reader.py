@@ -4,6 +4,7 @@ import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -18,7 +19,8 @@ from ..results import Box, Outcome, Reading
 from ..settings import ReaderSettings
 from .line_views import WIDTHS, read_in_views, views
 from .models import Models
-from .orientation import WayUp, blobs_to_judge, confirms, half_turn_evidence, keeps_turned, turns_to_try
+from .orientation import (TRY_FROM, WayUp, blobs_to_judge, confirms, half_turn_evidence, keeps_turned,
+                          turns_to_try)
 from .prepare import (Prepared, classifier_rows, doubtful_pieces, gray_rows, load_for_reading, piece_probabilities,
                       prepare, prepare_loaded, prepare_or_error)
 from .steps import Answers, finish, kept_marks
@@ -26,6 +28,7 @@ from .workers import in_worker_processes
 
 SPLIT_LINES = 2  # a number or a digit split by a gap across it reads as no more lines than this: its top and bottom
 CUT_OUT_MARGIN = 2.0  # of the tallest digit's height: a doubtful photo's digits are read again with this much around
+TurnedWhen = Literal["sure", "nothing", "doubtful"]  # which readings are tried at every turn (`Reader._upright`)
 MORE_PAGES = "This file holds {} pages or frames; only the first was read. Send each page as its own image to read it."
 
 
@@ -151,7 +154,7 @@ class Reader:
         pipeline shrank (`_closer`), telling where the file holds more pages (a multi-page TIFF, an animated GIF):
         the rest were not read, and its user should know."""
         reading = self._closer(prepared, self._as_given(prepared, answers, settings, stages,
-                                                        turn_nothing=not shrunk_photo(prepared, settings)),
+                                                        "sure" if shrunk_photo(prepared, settings) else "nothing"),
                                settings, stages)
         if prepared.loaded.pages == 1:
             return reading
@@ -159,22 +162,23 @@ class Reader:
                        notes=reading.notes + (MORE_PAGES.format(prepared.loaded.pages),))
 
     def _as_given(self, prepared: Prepared, answers: Answers, settings: ReaderSettings, stages: bool,
-                  turn_nothing: bool = True) -> Reading:
+                  turned_when: TurnedWhen = "nothing") -> Reading:
         """The image's reading: a drawing's may have run off its canvas or be one digit, a page's may be turned (a
         drawing never is: its writer drew it upright), and either, read as several lines, may be one (`_one_line`).
-        Without `turn_nothing`, a page that reads as no number is not turned (see `_upright`)."""
+        `turned_when` says which readings are tried at every turn (see `_upright`)."""
         reading = finish(prepared, answers, settings, self.models, stages)
         if prepared.loaded.drawn:
             reading = self._one_line(prepared.loaded, self._cut_by_canvas(prepared, reading, settings, stages),
                                      settings, stages)
             return self._one_digit(prepared, reading, settings, stages)
         return self._upright(prepared, answers, self._other_ink(prepared, reading, settings, stages), settings, stages,
-                             turn_nothing)
+                             turned_when)
 
     def _closer(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
         """A doubtful reading of a photo the pipeline shrank to its working size, or a closer one where surer: the
-        photo read again at twice the working size (at most its own); then, still in doubt, the part of the photo
-        around the digits read, cut out at the photo's own size where it fits the working size, as a cell is read.
+        photo read again at twice the working size (at most its own), and at each turn where that still reads in
+        doubt (see `_upright`); then, still in doubt, the part of the photo around the digits read, cut out at the
+        photo's own size where it fits the working size, as a cell is read.
 
         A number written small on a whole sheet falls below a legible size when
         the photo is shrunk: a digit 40 pixels tall in a 4032-pixel photo is 10
@@ -197,7 +201,7 @@ class Reader:
         looked = settings.with_changes(working_side=min(2 * settings.working_side, max(prepared.loaded.original_size)))
         loaded = prepared.loaded if prepared.loaded.file is None else load_for_reading(prepared.loaded.file, looked)
         closer = prepare_loaded(loaded, looked, stages)
-        reading = surer(reading, self._as_given(closer, self.answers([closer])[0], looked, stages),
+        reading = surer(reading, self._as_given(closer, self.answers([closer])[0], looked, stages, "doubtful"),
                         f"Read again closer (at {looked.working_side} pixels rather than {settings.working_side}), "
                         "as the writing is small in this image", f"at {settings.working_side} pixels")
         marks = [digit.box for digit in reading.digits] or kept_marks(closer.analysis)
@@ -295,16 +299,20 @@ class Reader:
         return surer(reading, finish(prepared, self.answers([prepared])[0], settings, self.models, stages), how)
 
     def _upright(self, prepared: Prepared, answers: Answers, reading: Reading, settings: ReaderSettings,
-                 stages: bool, turn_nothing: bool = True) -> Reading:
+                 stages: bool, turned_when: TurnedWhen = "nothing") -> Reading:
         """The image's reading, turned where its digits' shapes and lines say it may be turned and the turned reading
-        confirms it (see `orientation`), else as given, or as one line (`_one_line`). A page that reads as no number
-        is tried at each turn, likeliest first, until one confirms. Without `turn_nothing`, such a page is left as
-        given: a photo shrunk to the working size is looked at closer (`_closer`), which turns it where it still
-        reads as none: a person leans in before turning a page, and writing too small to read says little of which
-        way is up."""
+        confirms it (see `orientation`), else as given, or as one line (`_one_line`). Which readings are tried at
+        each turn, likeliest first, until one confirms, `turned_when` says: "nothing", a page that reads as no
+        number; "sure", none: a photo shrunk to the working size is looked at closer first (`_closer`), for a person
+        leans in before turning a page, and writing too small to read says little of which way is up; "doubtful",
+        the closer look, any reading still in doubt, at each turn its marks leave as likely as its prior: a photo
+        taken with the phone turned, its digits small, more often reads as wrong digits than as none (44 and 5 of
+        the stress suite's 49 such misses on seeds 5150 and 7), and a person who still cannot read it surely after
+        leaning in turns it."""
         no_number = not reading.lines or reading.guessed
-        ways = () if no_number and not turn_nothing else \
-            turns_to_try(self.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=no_number)
+        ways = () if no_number and turned_when == "sure" else \
+            turns_to_try(self.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=no_number,
+                         read_in_doubt=turned_when == "doubtful" and reading.needs_review)
         if not ways:
             return self._one_line(prepared.loaded, reading, settings, stages)
         tried = []
@@ -327,9 +335,12 @@ class Reader:
 def _why_turned(reading: Reading, way: WayUp) -> str:
     """Why the image was read at `way`, for the notes."""
     if not reading.lines or reading.guessed:
-        return (f"as given it reads {'no line that looks like a number' if reading.guessed else 'as nothing'}, and "
-                f"its digits' shapes and lines make that turn {way.among_turns:.0%} likely among the turns")
-    return f"its digits' shapes and lines say that way may be up ({way.probability:.0%})"
+        doubt = f"as given it reads {'no line that looks like a number' if reading.guessed else 'as nothing'}"
+    elif way.probability < TRY_FROM:
+        doubt = f"as given, looked at closer, it reads only {reading.confidence:.0%} sure"
+    else:
+        return f"its digits' shapes and lines say that way may be up ({way.probability:.0%})"
+    return f"{doubt}, and its digits' shapes and lines make that turn {way.among_turns:.0%} likely among the turns"
 
 
 def _kept_turned(reading: Reading, turned: Reading, way: WayUp) -> Reading:

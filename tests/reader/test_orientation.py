@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from digitocr.reader.orientation import (INDEPENDENT, TRY_FROM, TurnEvidence, confirms, half_turn_evidence,
-                                        log_posterior, outweighs_guess, turns_to_try)
+                                        log_posterior, outweighs_guess, prior_chances, turns_to_try)
 
 
 def answers(*rows):
@@ -45,6 +45,17 @@ def test_a_page_read_as_nothing_tries_every_turn_likeliest_first_however_doubtfu
     chances = np.exp(log_posterior(INDEPENDENT, shapes))  # as given ruled out, the turn is its share of the three turns'
     assert way.among_turns == pytest.approx(chances[3] / chances[1:].sum()) and way.among_turns > 0.5
     assert turns_to_try(INDEPENDENT, answers(), read_nothing=True) == ()  # no marks: nothing to turn
+
+
+def test_a_doubtful_reading_tries_every_turn_its_marks_leave_as_likely_as_their_prior_and_none_they_rule_out():
+    prior = prior_chances()
+    leaning = answers([0.3, 0.1, 0.1, 0.5], [0.35, 0.1, 0.05, 0.5])  # two marks that lean a little to turn 3
+    assert turns_to_try(INDEPENDENT, leaning) == ()  # too little to try it for the marks alone
+    (way,) = turns_to_try(INDEPENDENT, leaning, read_in_doubt=True)
+    assert way.turns == 3 and prior[3] <= way.probability < TRY_FROM
+    upright = answers(*[[0.9, 0.04, 0.03, 0.03]] * 4)  # four marks that say upright
+    assert turns_to_try(INDEPENDENT, upright, read_in_doubt=True) == ()
+    assert turns_to_try(INDEPENDENT, answers(), read_in_doubt=True) == ()  # no marks: nothing to turn
 
 
 def test_a_turned_reading_is_kept_where_surer_and_replaces_nothing_only_where_more_likely_right_than_wrong():

@@ -520,6 +520,28 @@ def test_a_small_number_on_its_side_that_reads_as_nothing_on_the_whole_photo_is_
 
 
 @needs_shared
+def test_a_small_number_photographed_on_its_side_that_reads_in_doubt_after_a_closer_look_is_read_turned(reader):
+    """A phone's photo turned a quarter, '624' written small on it by a held-out writer: as given, looked at closer,
+    it reads '5', 56% sure, and so did the part around that '5', cut out. Its marks leave the turn more likely than
+    its prior: turned, the closer look reads '624' 84% sure, and the part around those digits, cut out, 96%."""
+    scene = held_out_scene("turned_photo", seed=5150, index=24)
+    reading = reader.read(scene.pixels)
+    assert scene.text == "624" and reading.text == "624"
+    assert reading.notes[0].startswith("Read again as the part of the image around its digits") and \
+        "(against 84% for the whole image)" in reading.notes[0]
+
+
+@needs_shared
+def test_a_small_number_in_doubt_on_a_photo_its_marks_say_is_upright_is_not_turned(reader):
+    """'84512056' written small on a phone's photo, upright: looked at closer it reads in doubt (76%), but its eight
+    marks leave no turn as likely as its prior, so it is not read turned, where a half turn reads one '0' 98% sure."""
+    scene = held_out_scene("small_in_photo", seed=5150, index=26)
+    reading = reader.read(scene.pixels)
+    assert scene.text == reading.text == "84512056" and reading.needs_review
+    assert not any("turned" in note for note in reading.notes)
+
+
+@needs_shared
 def test_a_number_on_its_side_read_surely_as_another_is_read_turned_where_its_marks_say_it_lies_turned(reader):
     """'4041' written by a held-out writer, turned a quarter clockwise: as it lies, its marks read as one sure '0',
     but they look turned, and the field confidence weighs that, so the turned reading, surer still, is kept."""
