@@ -29,7 +29,10 @@ to judge, is read at each turn, likeliest first, whatever their chances,
 until one confirms: a person who can read nothing in a page turns it each
 way before giving up. One digit whose shape could go either way (a '6' is a
 turned '9') leaves the prior standing by its shape; it is tried only where
-the recognizer reads it far more surely turned. A clear '7' on its side is
+the recognizer reads it far more surely turned, and its turned reading, the
+same marks read the other way up, is kept only where the evidence makes
+that way up more likely than not: how sure each reading is cannot say
+which way is up when each assumes its own. A clear '7' on its side is
 tried. A drawing, which its writer drew upright, and a tiny scan are never
 turned.
 """
@@ -50,6 +53,7 @@ TURNED_SHARE = 0.02  # the prior: one image in fifty arrives turned, a third of 
 LEAST_LIKELIHOOD = 1e-4  # a piece's or a frame's answer is floored here, so no one mark is infinitely sure
 TRY_FROM = 0.2  # a turn this likely is worth reading the image that way too (2.6% of dev cells pay, all told)
 CONFIRMS_FROM = 0.5  # a turned reading replaces a reading of nothing only where it is more likely right than wrong
+HALF_TURNED = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6", "\n": "\n"}  # what each turned half round reads as
 
 
 @dataclass(frozen=True)
@@ -190,13 +194,27 @@ def outweighs_guess(turned_confidence: float, given_confidence: float, turn_chan
     return turned_confidence * turn_chance >= given_confidence * (1 - turn_chance)
 
 
-def keeps_turned(turned_confidence: float, given_confidence: float | None, given_guessed: bool, way: WayUp) -> bool:
+def keeps_turned(turned_confidence: float, given_confidence: float | None, given_guessed: bool, way: WayUp,
+                 same_marks: bool = False) -> bool:
     """Whether the turned reading is kept over the reading as given (`given_confidence` None where that read
     nothing): weighed with the turn's chance against a guess (`outweighs_guess`), else as sure at least
-    (`confirms`)."""
+    (`confirms`). Where the turned reading is the one as given turned half round (`same_marks`: a lone '9' that
+    turned reads '6'), the two readings are of the same marks, each assuming its own way up, so how sure each is
+    cannot tell which way is up: the turn is kept only where the digits' shapes and lines make it more likely than
+    not (CONFIRMS_FROM)."""
+    if same_marks:
+        return way.probability >= CONFIRMS_FROM and confirms(turned_confidence, given_confidence)
     if given_guessed and given_confidence is not None:
         return outweighs_guess(turned_confidence, given_confidence, way.probability)
     return confirms(turned_confidence, given_confidence)
+
+
+def read_upside_down(given: str, turned: str) -> bool:
+    """Whether `turned` (a reading's text) is another number than `given` but `given` turned half round: its lines
+    and digits in reverse order, each digit one that reads as a digit upside down ('6' as '9', '0', '1' and '8' as
+    themselves). A number that reads the same either way up ('0', '69') is right either way."""
+    return given != turned and all(mark in HALF_TURNED for mark in given) and \
+        "".join(HALF_TURNED[mark] for mark in reversed(given)) == turned
 
 
 def confirms(turned_confidence: float, given_confidence: float | None) -> bool:

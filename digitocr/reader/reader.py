@@ -20,7 +20,7 @@ from ..settings import ReaderSettings
 from .line_views import WIDTHS, read_in_views, views
 from .models import Models
 from .orientation import (TRY_FROM, WayUp, blobs_to_judge, confirms, half_turn_evidence, keeps_turned,
-                          turns_to_try)
+                          read_upside_down, turns_to_try)
 from .prepare import (Prepared, classifier_rows, doubtful_pieces, gray_rows, load_for_reading, piece_probabilities,
                       prepare, prepare_loaded, prepare_or_error)
 from .steps import Answers, finish, kept_marks
@@ -178,7 +178,7 @@ class Reader:
         """A doubtful reading of a photo the pipeline shrank to its working size, or a closer one where surer: the
         photo read again at twice the working size (at most its own), and at each turn where that still reads in
         doubt (see `_upright`); then, still in doubt, the part of the photo around the digits read, cut out at the
-        photo's own size where it fits the working size, as a cell is read.
+        photo's own size where it fits the working size, as a cell is read, and at each turn where it reads in doubt.
 
         A number written small on a whole sheet falls below a legible size when
         the photo is shrunk: a digit 40 pixels tall in a 4032-pixel photo is 10
@@ -223,13 +223,15 @@ class Reader:
 
     def _cut_out(self, loaded: LoadedImage, part: Box, image_size: tuple[int, int], settings: ReaderSettings,
                  stages: bool) -> Reading:
-        """The reading of `part` of the image at the image's own size, boxed in the whole image (`image_size`).
+        """The reading of `part` of the image at the image's own size, boxed in the whole image (`image_size`), tried
+        at each turn where in doubt, as the closer look is (`_upright`): it is the closest look a person takes.
         `loaded` is the image as last decoded: where that was whole, it is not decoded again."""
         pixels = loaded.pixels if loaded.file is None else load_image(loaded.file, settings.max_pixels,
                                                                       settings.max_file_bytes).pixels
         cut = np.ascontiguousarray(pixels[part.y:part.y + part.height, part.x:part.x + part.width])
         prepared = prepare_loaded(LoadedImage(cut, (cut.shape[1], cut.shape[0])), settings, stages)
-        return self._as_given(prepared, self.answers([prepared])[0], settings, stages).moved(part.x, part.y, image_size)
+        return self._as_given(prepared, self.answers([prepared])[0], settings, stages,
+                              "doubtful").moved(part.x, part.y, image_size)
 
     def _other_ink(self, prepared: Prepared, reading: Reading, settings: ReaderSettings, stages: bool) -> Reading:
         """A doubtful reading of a scan of one digit, or where the scan's edge says its ink and paper are the other
@@ -301,14 +303,14 @@ class Reader:
     def _upright(self, prepared: Prepared, answers: Answers, reading: Reading, settings: ReaderSettings,
                  stages: bool, turned_when: TurnedWhen = "nothing") -> Reading:
         """The image's reading, turned where its digits' shapes and lines say it may be turned and the turned reading
-        confirms it (see `orientation`), else as given, or as one line (`_one_line`). Which readings are tried at
-        each turn, likeliest first, until one confirms, `turned_when` says: "nothing", a page that reads as no
-        number; "sure", none: a photo shrunk to the working size is looked at closer first (`_closer`), for a person
-        leans in before turning a page, and writing too small to read says little of which way is up; "doubtful",
-        the closer look, any reading still in doubt, at each turn its marks leave as likely as its prior: a photo
-        taken with the phone turned, its digits small, more often reads as wrong digits than as none (44 and 5 of
-        the stress suite's 49 such misses on seeds 5150 and 7), and a person who still cannot read it surely after
-        leaning in turns it."""
+        confirms it (see `orientation`), else as given, or as one line (`_one_line`). Which readings are tried at each
+        turn, likeliest first, until one confirms, `turned_when` says: "nothing", a page that reads as no number;
+        "sure", none: a photo shrunk to the working size is looked at closer first (`_closer`), for a person leans in
+        before turning a page, and writing too small to read says little of which way is up; "doubtful", the closer
+        looks (the photo at twice the size, the part cut out), any reading still in doubt, at each turn its marks leave
+        as likely as its prior: a photo taken with the phone turned, its digits small, more often reads as wrong digits
+        than as none (44 and 5 of the stress suite's 49 such misses on seeds 5150 and 7), and a person who still cannot
+        read it surely after leaning in turns it."""
         no_number = not reading.lines or reading.guessed
         ways = () if no_number and turned_when == "sure" else \
             turns_to_try(self.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=no_number,
@@ -318,7 +320,8 @@ class Reader:
         tried = []
         for way in ways:
             turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
-            if keeps_turned(turned.confidence, reading.confidence if reading.lines else None, reading.guessed, way):
+            if keeps_turned(turned.confidence, reading.confidence if reading.lines else None, reading.guessed, way,
+                            way.turns == 2 and read_upside_down(reading.text, turned.text)):
                 return _kept_turned(reading, turned, way)
             tried.append(turned)
         surest = max(tried, key=lambda turned: turned.confidence)

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from digitocr.reader.orientation import (INDEPENDENT, TRY_FROM, TurnEvidence, confirms, half_turn_evidence,
-                                        log_posterior, outweighs_guess, prior_chances, turns_to_try)
+from digitocr.reader.orientation import (INDEPENDENT, TRY_FROM, TurnEvidence, WayUp, confirms, half_turn_evidence,
+                                        keeps_turned, log_posterior, outweighs_guess, prior_chances,
+                                        read_upside_down, turns_to_try)
 
 
 def answers(*rows):
@@ -67,6 +68,22 @@ def test_a_turned_reading_replaces_a_guess_as_given_only_where_its_way_up_is_lik
     """A guess as given (no line looked like the number) is right as often as it is sure and the page is upright."""
     assert outweighs_guess(1.0, 0.05, 0.15)  # a sure '8' turned, against a 5% guess on a page 85% upright
     assert not outweighs_guess(0.66, 0.07, 0.01)  # a cell almost surely upright keeps its guess
+
+
+def test_a_reading_turned_half_round_is_told_from_a_reading_of_other_marks():
+    assert read_upside_down("9", "6") and read_upside_down("1608", "8091") and read_upside_down("18\n69", "69\n81")
+    assert not read_upside_down("9", "9") and not read_upside_down("372", "968")  # a '2' upside down is no digit
+    assert not read_upside_down("96", "69") and not read_upside_down("", "")
+    assert not read_upside_down("69", "69") and not read_upside_down("0", "0")  # the same number either way up
+
+
+def test_the_same_marks_read_upside_down_are_kept_turned_only_where_that_way_up_is_more_likely_than_not():
+    """Each of the two readings assumes its own way up, so how sure each is cannot say which way is up."""
+    unlikely, likely = WayUp(2, 0.021, 0.9), WayUp(2, 0.7, 0.95)
+    assert keeps_turned(0.967, 0.66, False, unlikely)  # a lone '9' 66% sure, turned another mark read 97% sure
+    assert not keeps_turned(0.967, 0.66, False, unlikely, same_marks=True)  # ...but the '9' itself read as '6'
+    assert keeps_turned(0.967, 0.66, False, likely, same_marks=True)
+    assert not keeps_turned(0.5, 0.66, False, likely, same_marks=True)
 
 
 def frames(*best):
