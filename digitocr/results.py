@@ -14,7 +14,7 @@ import numpy as np
 from .errors import DigitOcrError
 
 NOTHING_FOUND = "No digits were found in this image."  # the note of a reading with no line
-SCHEMA_VERSION = 3  # 2: a confidence per line and per field, needs_review, schema_version itself; 3: guessed
+SCHEMA_VERSION = 4  # 2: confidences per line and per field, needs_review, schema_version itself; 3: guessed; 4: turns
 ROW_COLUMNS = ("path", "text", "written", "confidence", "needs_review", "line_confidences", "digit_confidences",
                "error")
 
@@ -115,6 +115,7 @@ class Reading:
     needs_review: bool = True  # under the reader's review setting, or a guess: a person should check it
     guessed: bool = False  # no line looked more likely than not to be the number, so the likeliest was read
     pages: int = 1  # the pages or frames the file holds (a multi-page TIFF, an animated GIF): only the first is read
+    turns: int = 0  # the quarter turns anticlockwise at which the image was read, the way up it read best (0: as given)
 
     @property
     def text(self) -> str:
@@ -144,7 +145,7 @@ class Reading:
         back = (4 - quarters) % 4
         size = (self.image_size[1], self.image_size[0]) if quarters % 2 else self.image_size
         return replace(self, lines=self._boxes_placed(lambda box: box.turned(back, self.image_size)), image_size=size,
-                       notes=(note,) + self.notes)
+                       notes=(note,) + self.notes, turns=(self.turns + quarters) % 4)
 
     def moved(self, x: int, y: int, image_size: tuple[int, int]) -> "Reading":
         """This reading of a part of an image, its top-left corner at (x, y), boxed in the whole image."""
@@ -163,7 +164,7 @@ class Reading:
                 "lines": [line.text for line in self.lines], "read_by": [line.read_by for line in self.lines],
                 "line_confidences": [round(line.confidence, 4) for line in self.lines],
                 "digits": [d.to_dict(top_k) for d in self.digits], "image_size": list(self.image_size),
-                "guessed": self.guessed, "notes": list(self.notes)}
+                "guessed": self.guessed, "turns": self.turns, "notes": list(self.notes)}
 
 
 @dataclass(frozen=True)

@@ -449,7 +449,10 @@ def test_a_number_photographed_turned_is_read_upright_and_boxed_on_the_image_as_
     upright = np.asarray(Image.open(SAMPLES / "4096_paper.png").convert("RGB"))
     reading = reader.read(np.ascontiguousarray(np.rot90(upright, quarters)))
     assert reading.text == "4096" and "turned" in reading.notes[0]
-    expected = [d.box.turned(quarters, (upright.shape[1], upright.shape[0])) for d in reader.read(upright).digits]
+    assert reading.turns == reading.to_dict()["turns"] == 4 - quarters  # the way to turn it upright, anticlockwise
+    as_given = reader.read(upright)
+    assert as_given.turns == as_given.to_dict()["turns"] == 0
+    expected = [d.box.turned(quarters, (upright.shape[1], upright.shape[0])) for d in as_given.digits]
     for digit, box in zip(reading.digits, expected):
         assert abs(digit.box.x - box.x) <= 4 and abs(digit.box.y - box.y) <= 4
 
