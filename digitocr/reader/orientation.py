@@ -195,14 +195,14 @@ def outweighs_guess(turned_confidence: float, given_confidence: float, turn_chan
 
 
 def keeps_turned(turned_confidence: float, given_confidence: float | None, given_guessed: bool, way: WayUp,
-                 same_marks: bool = False) -> bool:
+                 given_text: str = "", turned_text: str = "") -> bool:
     """Whether the turned reading is kept over the reading as given (`given_confidence` None where that read
     nothing): weighed with the turn's chance against a guess (`outweighs_guess`), else as sure at least
-    (`confirms`). Where the turned reading is the one as given turned half round (`same_marks`: a lone '9' that
-    turned reads '6'), the two readings are of the same marks, each assuming its own way up, so how sure each is
-    cannot tell which way is up: the turn is kept only where the digits' shapes and lines make it more likely than
-    not (CONFIRMS_FROM)."""
-    if same_marks:
+    (`confirms`). Where the turned reading's text is the one as given turned half round (`read_upside_down`: a
+    lone '9' that turned reads '6'), the two readings are of the same marks, each assuming its own way up, so how
+    sure each is cannot tell which way is up: the turn is kept only where the digits' shapes and lines make it more
+    likely than not (CONFIRMS_FROM)."""
+    if way.turns == 2 and read_upside_down(given_text, turned_text):
         return way.probability >= CONFIRMS_FROM and confirms(turned_confidence, given_confidence)
     if given_guessed and given_confidence is not None:
         return outweighs_guess(turned_confidence, given_confidence, way.probability)

@@ -20,7 +20,7 @@ from ..settings import ReaderSettings
 from .line_views import WIDTHS, read_in_views, views
 from .models import Models
 from .orientation import (TRY_FROM, WayUp, blobs_to_judge, confirms, half_turn_evidence, keeps_turned,
-                          read_upside_down, turns_to_try)
+                          turns_to_try)
 from .prepare import (Prepared, classifier_rows, doubtful_pieces, gray_rows, load_for_reading, piece_probabilities,
                       prepare, prepare_loaded, prepare_or_error)
 from .steps import Answers, finish, kept_marks
@@ -321,7 +321,7 @@ class Reader:
         for way in ways:
             turned = finish(*self.turned(prepared, way.turns, settings, stages), settings, self.models, stages)
             if keeps_turned(turned.confidence, reading.confidence if reading.lines else None, reading.guessed, way,
-                            way.turns == 2 and read_upside_down(reading.text, turned.text)):
+                            reading.text, turned.text):
                 return _kept_turned(reading, turned, way)
             tried.append(turned)
         surest = max(tried, key=lambda turned: turned.confidence)

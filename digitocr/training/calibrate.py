@@ -99,11 +99,12 @@ class EvidenceRecorder:
 @dataclass(frozen=True)
 class Candidate:
     """One reading of an image, as given or turned: the rows of features it is judged by (`judged_rows`: the whole
-    reading's first, which the model is fitted on; None where nothing was read), and whether it is exactly the
-    image's text."""
+    reading's first, which the model is fitted on; None where nothing was read), whether it is exactly the image's
+    text, and its text, which the reader's choice of way up weighs (`keeps_turned`)."""
 
     rows: np.ndarray | None
     exact: bool
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def example_of(models: Models, pixels: np.ndarray, truth: str, settings: ReaderS
     def candidate(prepared: Prepared, answers: Answers) -> tuple[Candidate, Reading]:
         reading = finish(prepared, answers, reader.settings, reader.models, False)
         rows = judged_rows(recorder.last, recorder.image) if recorder.last else None
-        return Candidate(rows, reading.text == truth), reading
+        return Candidate(rows, reading.text == truth, reading.text), reading
 
     first = prepare(pixels, reader.settings)
     answers = reader.answers([first])[0]
@@ -180,7 +181,7 @@ def kept(example: Example, model: ConfidenceModel) -> tuple[Candidate, float]:
     given = None if upright.rows is None else reading_confidence(upright, model)
     for candidate, way in zip(turned, example.ways):
         turned_confidence = reading_confidence(candidate, model)
-        if keeps_turned(turned_confidence, given, example.given_guessed, way):
+        if keeps_turned(turned_confidence, given, example.given_guessed, way, upright.text, candidate.text):
             return candidate, turned_confidence
     return upright, given or 0.0
 

@@ -80,10 +80,11 @@ def test_a_reading_turned_half_round_is_told_from_a_reading_of_other_marks():
 def test_the_same_marks_read_upside_down_are_kept_turned_only_where_that_way_up_is_more_likely_than_not():
     """Each of the two readings assumes its own way up, so how sure each is cannot say which way is up."""
     unlikely, likely = WayUp(2, 0.021, 0.9), WayUp(2, 0.7, 0.95)
-    assert keeps_turned(0.967, 0.66, False, unlikely)  # a lone '9' 66% sure, turned another mark read 97% sure
-    assert not keeps_turned(0.967, 0.66, False, unlikely, same_marks=True)  # ...but the '9' itself read as '6'
-    assert keeps_turned(0.967, 0.66, False, likely, same_marks=True)
-    assert not keeps_turned(0.5, 0.66, False, likely, same_marks=True)
+    assert keeps_turned(0.967, 0.66, False, unlikely, "9", "7")  # a lone '9' 66% sure, turned another mark 97% sure
+    assert not keeps_turned(0.967, 0.66, False, unlikely, "9", "6")  # ...but the '9' itself read as '6'
+    assert keeps_turned(0.967, 0.66, False, likely, "9", "6")
+    assert not keeps_turned(0.5, 0.66, False, likely, "9", "6")
+    assert keeps_turned(0.967, 0.66, False, WayUp(1, 0.021, 0.9), "9", "6")  # a quarter turn is no same marks
 
 
 def frames(*best):

@@ -72,6 +72,9 @@ def test_the_reading_kept_is_the_reader_s_choice_of_way_up_with_its_own_confiden
     second_turn = WayUp(1, 0.01, 0.08)  # read as nothing, each turn is tried in turn: the first that confirms is kept
     assert calibrate.kept(calibrate.Example((nothing, doubtful, sure), False, (unlikely_turn, second_turn)),
                           model) == (sure, surest)
+    nine, six = calibrate.Candidate(np.array([[-0.5]]), False, "9"), calibrate.Candidate(np.array([[3.0]]), True, "6")
+    assert calibrate.kept(calibrate.Example((nine, six), False, (unlikely_turn,)), model)[0] == nine  # the same marks
+    assert calibrate.kept(calibrate.Example((nine, six), False, (WayUp(2, 0.6, 0.9),)), model)[0] == six
 
 
 def test_a_digit_scan_is_small_enough_to_be_read_as_one_digit_dark_on_light():
