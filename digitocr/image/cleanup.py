@@ -79,6 +79,9 @@ def column_lines(binary: np.ndarray, faint: np.ndarray | None, digit_height: flo
     less what a square as wide as the thickest rule fits in) and the `faint` marks (255 where too light for ink, yet
     darker than the paper), for a form's lines are often printed too light for the threshold to keep, or kept only
     in pieces, where they touch the writing or darken."""
+    marks = binary if faint is None else cv2.bitwise_or(binary, faint)
+    if not _may_hold_line(marks, False, *_rule_lengths(binary.shape, digit_height, False)[1:]):
+        return NO_RULES  # the thin ink is part of `binary`: where all of it holds no line, no part of it does
     thickest = int(digit_height * RULE_THICKNESS) + 1
     thin = cv2.subtract(binary, cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((thickest, thickest), np.uint8)))
     ends, thickness = _rules_found(thin if faint is None else cv2.bitwise_or(thin, faint), digit_height, False)
@@ -89,10 +92,7 @@ def _rules_found(binary: np.ndarray, digit_height: float, horizontal: bool) -> t
     """The ends (N, 4) and thickness (N) of the rules running one way (see `rule_lines`). The transform is skipped
     where `_may_hold_line` proves it would find none."""
     height, width = binary.shape
-    gap = max(3, int(0.08 * digit_height))
-    side = width if horizontal else height
-    length = max(15, int(min(digit_height * (LINE_LENGTH if horizontal else BORDER_LENGTH), RULE_SPAN * side)))
-    shortest = max(15, min(length, int(EDGE_LINE_SPAN * side)))
+    length, shortest, gap = _rule_lengths(binary.shape, digit_height, horizontal)
     if not _may_hold_line(binary, horizontal, shortest, gap):
         return NO_RULES
     found = cv2.HoughLinesP(binary, 1, np.pi / 180, threshold=shortest // 2, minLineLength=shortest, maxLineGap=gap)
@@ -156,6 +156,14 @@ def _run_lengths(ink: np.ndarray) -> np.ndarray:
     count = np.cumsum(ink, axis=0, dtype=np.int32)
     at_gap = np.maximum.accumulate(np.where(ink, 0, count), axis=0)
     return count - at_gap
+
+
+def _rule_lengths(shape: tuple[int, int], digit_height: float, horizontal: bool) -> tuple[int, int, int]:
+    """For rules running one way in an image of `shape`: how long a rule is, the shortest run the transform returns
+    (shorter along an image's edge, where a border may be cut off) and the widest gap it walks over."""
+    side = shape[1] if horizontal else shape[0]
+    length = max(15, int(min(digit_height * (LINE_LENGTH if horizontal else BORDER_LENGTH), RULE_SPAN * side)))
+    return length, max(15, min(length, int(EDGE_LINE_SPAN * side))), max(3, int(0.08 * digit_height))
 
 
 def _may_hold_line(binary: np.ndarray, horizontal: bool, shortest: int, gap: int) -> bool:

@@ -3,7 +3,7 @@ import numpy as np
 from conftest import written
 
 from digitocr.image.lines import LineImage
-from digitocr.reader.strikes import along_own_ink, fitted_to_ink, struck_out
+from digitocr.reader.strikes import along_own_ink, fitted_to_ink, least_squares_line, struck_out
 from digitocr.reader.word_groups import word_groups
 from digitocr.results import Box, Digit
 
@@ -114,3 +114,9 @@ def test_the_recognizer_weighs_the_number_on_its_own_columns_once_a_group_struck
     first_two, last_two = digits()[:2], digits()[2:]  # boxes from x = 20 to 120, and from 220 to 320
     assert columns_apart(LINE, Box(0, 0, 400, 100), tuple(first_two), last_two) == (54, 128)  # parted at x = 170
     assert columns_apart(LINE, Box(0, 0, 400, 100), tuple(last_two), first_two) == (0, 54)
+
+
+def test_a_stroke_is_fitted_as_numpy_fits_a_line():
+    columns = np.arange(200, 291)
+    middles = 0.3 * columns + np.random.default_rng(5).normal(0, 2, len(columns))
+    assert np.allclose(least_squares_line(columns, middles), np.polyfit(columns, middles, 1), rtol=1e-9, atol=1e-9)
