@@ -3,7 +3,8 @@ import numpy as np
 from conftest import written
 
 from digitocr.image.lines import LineImage
-from digitocr.reader.strikes import along_own_ink, fitted_to_ink, least_squares_line, struck_out
+from digitocr.reader.strikes import (SEARCH_HEIGHT, along_own_ink, at_search_height, fitted_to_ink,
+                                     least_squares_line, struck_out)
 from digitocr.reader.word_groups import word_groups
 from digitocr.results import Box, Digit
 
@@ -120,3 +121,20 @@ def test_a_stroke_is_fitted_as_numpy_fits_a_line():
     columns = np.arange(200, 291)
     middles = 0.3 * columns + np.random.default_rng(5).normal(0, 2, len(columns))
     assert np.allclose(least_squares_line(columns, middles), np.polyfit(columns, middles, 1), rtol=1e-9, atol=1e-9)
+
+
+def test_digits_written_three_times_as_tall_are_searched_smaller_and_struck_as_the_same_line_written_small():
+    factor = 3
+    tall = [Digit(4, 0.99, (0.1,) * 10, Box(x * factor, 20 * factor, 40 * factor, 60 * factor), 0, False)
+            for x in DIGIT_LEFTS]
+    line_box = Box(0, 0, 400 * factor, 100 * factor)
+    line = LineImage(0, (0, 0, line_box.width, line_box.height), LINE.image)
+    for stroke, voided in (((10, 55, 130, 45), [0, 1]), ((0, 50, 399, 50), []), ((25, 50, 65, 50), [])):
+        tone = cv2.resize(tone_with(stroke), None, fx=factor, fy=factor, interpolation=cv2.INTER_LINEAR)
+        band, boxes = at_search_height(tone, np.array([box_of(d) for d in tall], np.float64))
+        assert np.median(boxes[:, 3]) == SEARCH_HEIGHT and band.shape[0] == round(tone.shape[0] * SEARCH_HEIGHT / 180)
+        assert struck_out(tall, word_groups(tall, NO_COLUMN_LINES, line_box.height), tone, line, line_box) == voided
+
+
+def box_of(digit: Digit) -> tuple[int, int, int, int]:
+    return digit.box.x, digit.box.y, digit.box.width, digit.box.height
