@@ -27,6 +27,7 @@ import numpy as np
 
 from ..image.lines import LineImage
 from ..results import Box, Digit
+from .word_groups import WORD_SPACE
 
 STRIKE_LENGTH = 1.2  # of the digits' height: a straight stroke this long, and this wide across the tallest digit
 # it crosses, is no digit's own bar...
@@ -58,7 +59,7 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
     boxes = np.array([((d.box.x - line_box.x) * scale[0], (d.box.y - line_box.y) * scale[1],
                        d.box.width * scale[0], d.box.height * scale[1]) for d in digits])
     order = [int(i) for i in np.argsort(boxes[:, 0] + boxes[:, 2] / 2, kind="stable")]
-    first, last, spanning = ends_struck(*at_search_height(band, boxes), order)
+    first, last, set_apart = ends_struck(*at_search_height(band, boxes), order)
     if first and last:  # both ends struck: which is the number written again, no one could say
         return []
     voided = sorted(order[:first] if first else order[len(order) - last:])
@@ -68,7 +69,7 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
                               for part in (groups[:cut], groups[cut:])]
     if voided in whole_groups_at_an_end:
         return voided
-    return voided if (bool(first), first or last) in spanning else []
+    return voided if (bool(first), first or last) in set_apart else []
 
 
 def at_search_height(band: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -84,14 +85,15 @@ def at_search_height(band: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, n
 def ends_struck(band: np.ndarray, boxes: np.ndarray, order: list[int]) -> tuple[int, int, set[tuple[bool, int]]]:
     """How many digits from the line's start, and from its end, one straight stroke in the line's tone (`band`)
     strikes, their boxes (N, 4) in the band's pixels and `order` left to right; and which of those strikes (from the
-    start or not, how many) a stroke `spans`."""
+    start or not, how many) set the digits apart from the rest: the stroke `spans` them, or their ink `stands_apart`
+    from the rest's."""
     level, ink = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     inked, marks = ink > 0, band > level / 2  # marks: ink and fainter, as a printed rule the threshold cuts up
     digit_height = float(np.median(boxes[:, 3]))
     shortest, past_end = int(STRIKE_LENGTH * digit_height), int(STRIKE_ENDS * digit_height)
-    first, last, spanning = 0, 0, set()
+    first, last, set_apart = 0, 0, set()
     if shortest < 4:
-        return first, last, spanning
+        return first, last, set_apart
     for x1, y1, x2, y2 in courses_found(ink, shortest, max(2, band.shape[0] // 10)):
         if np.degrees(np.arctan2(abs(y2 - y1), abs(x2 - x1))) > STRIKE_STEEPEST:
             continue
@@ -108,14 +110,17 @@ def ends_struck(band: np.ndarray, boxes: np.ndarray, order: list[int]) -> tuple[
         crossed_span = digits_own_span(inked, stroke, pen, boxes[crossed])
         if from_start and not goes_on(marks, stroke, past_end, towards_right=True):
             first = max(first, len(crossed))
-            if spans(stroke, crossed_span, boxes, crossed, order[len(crossed):], rest_to_the_right=True):
-                spanning.add((True, len(crossed)))
+            rest = order[len(crossed):]
+            if spans(stroke, crossed_span, boxes, crossed, rest, rest_to_the_right=True) or \
+                    stands_apart(inked, boxes, crossed, rest, rest_to_the_right=True):
+                set_apart.add((True, len(crossed)))
         elif to_end and not goes_on(marks, stroke, past_end, towards_right=False):
             last = max(last, len(crossed))
-            if spans(stroke, crossed_span, boxes, crossed, order[:len(order) - len(crossed)],
-                     rest_to_the_right=False):
-                spanning.add((False, len(crossed)))
-    return first, last, spanning
+            rest = order[:len(order) - len(crossed)]
+            if spans(stroke, crossed_span, boxes, crossed, rest, rest_to_the_right=False) or \
+                    stands_apart(inked, boxes, crossed, rest, rest_to_the_right=False):
+                set_apart.add((False, len(crossed)))
+    return first, last, set_apart
 
 
 def courses_found(ink: np.ndarray, shortest: int, gap: int) -> list[tuple[int, int, int, int]]:
@@ -192,6 +197,22 @@ def spans(stroke: tuple[int, int, int, int], crossed_span: tuple[float, float], 
     short_of_rest = stroke[2] < boxes[rest, 0].min() if rest_to_the_right else \
         stroke[0] > (boxes[rest, 0] + boxes[rest, 2]).max()
     return stroke[0] <= left and stroke[2] >= right and short_of_rest
+
+
+def stands_apart(ink: np.ndarray, boxes: np.ndarray, crossed: list[int], rest: list[int],
+                 rest_to_the_right: bool) -> bool:
+    """Whether the two or more digits a stroke crosses stand a word space (WORD_SPACE of the digits' height) apart
+    from the `rest` in the line's `ink` (bool): its columns between their middles hold none that wide. A digit's box
+    is only as true as what found it (the recognizer's frames place a digit to a few pixels), and a box that reaches
+    on towards the rest closes a space a person sees. One digit tells nothing, as in `spans`."""
+    if not rest or len(crossed) < 2:
+        return False
+    middles = boxes[:, 0] + boxes[:, 2] / 2
+    near, far = (middles[crossed].max(), middles[rest].min()) if rest_to_the_right else \
+        (middles[rest].max(), middles[crossed].min())
+    empty = ~ink[:, max(0, int(np.ceil(near))):max(0, int(far) + 1)].any(axis=0)
+    widest = np.diff(np.flatnonzero(np.concatenate(([True], ~empty, [True])))).max(initial=1) - 1
+    return bool(widest >= WORD_SPACE * float(np.median(boxes[:, 3])))
 
 
 def pen_width(ink: np.ndarray, stroke: tuple[int, int, int, int], digit_height: float) -> float | None:

@@ -138,3 +138,15 @@ def test_digits_written_three_times_as_tall_are_searched_smaller_and_struck_as_t
 
 def box_of(digit: Digit) -> tuple[int, int, int, int]:
     return digit.box.x, digit.box.y, digit.box.width, digit.box.height
+
+
+def test_digits_struck_stand_apart_from_the_number_written_again_in_the_ink_where_their_boxes_touch():
+    """The second digit's box reaches on towards the rest, as a box the recognizer's frames give may, so the boxes
+    show no space between the groups; the ink does."""
+    lefts = (20, 80, 170, 230)
+    boxes = [Box(20, 20, 40, 60), Box(80, 20, 85, 60), Box(170, 20, 40, 60), Box(230, 20, 40, 60)]
+    close = [Digit(4, 0.99, (0.1,) * 10, box, 0, False) for box in boxes]
+    groups = word_groups(close, NO_COLUMN_LINES, 100)
+    assert len(groups) == 1
+    assert struck_out(close, groups, tone_with((10, 55, 112, 47), lefts=lefts), LINE, Box(0, 0, 400, 100)) == [0, 1]
+    assert struck_out(close, groups, tone_with(lefts=lefts), LINE, Box(0, 0, 400, 100)) == []
