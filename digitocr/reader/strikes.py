@@ -42,7 +42,7 @@ STRIKE_MIDDLE = 0.3  # ...and strikes the digits it crosses where, midway along 
 # height or more from their top and bottom: a straight run of ink along their bottoms is their own
 SEARCH_HEIGHT = 64  # pixels: taller digits are searched for a strike at this height, for a strike's shape is the
 # same at any size while the search's cost grows with its square (the bench's photo, digits 110 pixels tall: 7.2 ms
-# at full size, 2.1 at this), and a pen's stroke across digits this tall is still 3 pixels wide or more
+# at full size, 2.1 at this), and a pen a twentieth of the digits' height is still 3 pixels wide there
 
 
 def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | None, line: LineImage,
@@ -202,7 +202,7 @@ def spans(stroke: tuple[int, int, int, int], crossed_span: tuple[float, float], 
 def stands_apart(ink: np.ndarray, boxes: np.ndarray, crossed: list[int], rest: list[int],
                  rest_to_the_right: bool) -> bool:
     """Whether the two or more digits a stroke crosses stand a word space (WORD_SPACE of the digits' height) apart
-    from the `rest` in the line's `ink` (bool): its columns between their middles hold none that wide. A digit's box
+    from the `rest` in the line's `ink` (bool): as many empty columns side by side between their middles. A digit's box
     is only as true as what found it (the recognizer's frames place a digit to a few pixels), and a box that reaches
     on towards the rest closes a space a person sees. One digit tells nothing, as in `spans`."""
     if not rest or len(crossed) < 2:
