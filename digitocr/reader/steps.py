@@ -35,8 +35,8 @@ from .orientation import upright_chance
 from .prepare import Prepared
 from .separators import Mark, line_separators
 from .strikes import struck_out
-from .word_groups import (WordGroupJudge, columns_left, end_groups, field_of, frames_within, parting_column, set_aside,
-                          word_groups)
+from .word_groups import (WordGroupJudge, columns_left, end_groups, field_of, frames_within, parted_in_ink,
+                          parting_column, set_aside, word_groups)
 
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
 APART = ("{} group(s) at the end of a line, apart from the rest by a space, a column line or the line's band, set "
@@ -245,10 +245,9 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
         digits, frames = lines.get(line.line, []), line_frames(answers, line.line)
         if len(digits) < 2 or frames is None:
             continue
-        parted = draft.groups.get(line.line) or word_groups(digits, prepared.analysis.column_lines,
-                                                            prepared.loaded.original_size[1])
-        groups = end_groups(digits, line, prepared.analysis.box_in_original(*line.box), frames,
-                            prepared.loaded.original_size, parted)
+        line_box = prepared.analysis.box_in_original(*line.box)
+        parted = draft.groups.get(line.line) or line_groups(digits, prepared, line, line_box)
+        groups = end_groups(digits, line, line_box, frames, prepared.loaded.original_size, parted)
         judged = set_aside([((indices, group), judge.part_of_number(group)) for indices, group in groups])
         if not judged:
             continue
@@ -272,7 +271,7 @@ def without_struck_out(draft: Draft, prepared: Prepared) -> Draft:
         if len(digits) < 2:
             continue
         line_box = prepared.analysis.box_in_original(*line.box)
-        groups = word_groups(digits, prepared.analysis.column_lines, prepared.loaded.original_size[1])
+        groups = line_groups(digits, prepared, line, line_box)
         voided = set(struck_out(digits, groups, prepared.analysis.tone, line, line_box))
         if not voided:
             parted[line.line] = groups
@@ -282,6 +281,13 @@ def without_struck_out(draft: Draft, prepared: Prepared) -> Draft:
         lines[line.line], struck = kept, struck + [void]
         number_columns[line.line] = columns_apart(line, line_box, list(void), kept)
     return replace(draft, lines=lines, struck=tuple(struck), number_columns=number_columns, groups=parted)
+
+
+def line_groups(digits: list[Digit], prepared: Prepared, line: LineImage, line_box: Box) -> list[list[int]]:
+    """The line's digits in groups spaced like words, by their boxes and by the ink between them (`word_groups`,
+    `parted_in_ink`); `line_box` is the line's place in the image's pixels."""
+    groups = word_groups(digits, prepared.analysis.column_lines, prepared.loaded.original_size[1])
+    return parted_in_ink(groups, digits, prepared.analysis.tone, line, line_box)
 
 
 def columns_apart(line: LineImage, line_box: Box, apart: list[Digit], kept: list[Digit]) -> tuple[int, int]:

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..image.lines import LineImage
 from ..results import Box, Digit
-from .word_groups import WORD_SPACE
+from .word_groups import WORD_SPACE, widest_gap
 
 STRIKE_LENGTH = 1.2  # of the digits' height: a straight stroke this long, and this wide across the tallest digit
 # it crosses, is no digit's own bar...
@@ -210,9 +210,7 @@ def stands_apart(ink: np.ndarray, boxes: np.ndarray, crossed: list[int], rest: l
     middles = boxes[:, 0] + boxes[:, 2] / 2
     near, far = (middles[crossed].max(), middles[rest].min()) if rest_to_the_right else \
         (middles[rest].max(), middles[crossed].min())
-    empty = ~ink[:, max(0, int(np.ceil(near))):max(0, int(far) + 1)].any(axis=0)
-    widest = np.diff(np.flatnonzero(np.concatenate(([True], ~empty, [True])))).max(initial=1) - 1
-    return bool(widest >= WORD_SPACE * float(np.median(boxes[:, 3])))
+    return widest_gap(ink.any(axis=0), near, far) >= WORD_SPACE * float(np.median(boxes[:, 3]))
 
 
 def pen_width(ink: np.ndarray, stroke: tuple[int, int, int, int], digit_height: float) -> float | None:

@@ -5,7 +5,10 @@ beside it: the end of a word in cursive, a tick after the amount, the last
 letter of a neighbouring column. A person sees such a group as apart from the
 number: a space between, marks of another size or shape, strokes no digit is
 made of, a form's column line between. Digits more than WORD_SPACE of their
-height apart start a new group, and so does a digit beyond a column line,
+height apart start a new group, by their boxes or by the line's ink between
+their middles (`parted_in_ink`: the recognizer's frames place a digit's box
+to a few pixels, and a box that reaches on closes a space a person sees),
+and so does a digit beyond a column line,
 however near (`Analysis.column_lines`); a digit hanging off the band the
 line's digits share (a piece of the next row that the crop cut) is a group
 of its own, however near; the first and the last group are each
@@ -24,6 +27,7 @@ and ships as `WordGroups.json`.
 from dataclasses import dataclass
 from typing import TypeVar
 
+import cv2
 import numpy as np
 
 from ..image.lines import LineImage, inked_width, line_column
@@ -92,6 +96,39 @@ def word_groups(digits: list[Digit], column_lines: np.ndarray, image_height: int
         right = box.x + box.width if right is None else max(right, box.x + box.width)
         last = index
     return groups
+
+
+def parted_in_ink(groups: list[list[int]], digits: list[Digit], tone: np.ndarray | None, line: LineImage,
+                  line_box: Box) -> list[list[int]]:
+    """`groups` (as `word_groups` parts `digits`) parted again wherever the line's ink, between two neighbours'
+    middles, holds a run of empty columns WORD_SPACE of the digits' height wide. A digit read by the line recognizer
+    has the box its frames give, true to a few pixels, and one that reaches on towards the next closes a space a
+    person sees in the ink. `tone` is the ink's tone at working size (`Analysis.tone`, None where it is not kept),
+    `line.box` the line's place in it and `line_box` in the image's pixels, as the digits' boxes are."""
+    if tone is None:
+        return groups
+    x, y, width, height = line.box
+    _, ink = cv2.threshold(np.ascontiguousarray(tone[y:y + height, x:x + width]), 0, 255,
+                           cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    inked = ink.any(axis=0)
+    across = width / max(1, line_box.width)
+    middles = [(digit.box.x - line_box.x + digit.box.width / 2) * across for digit in digits]
+    widest_space = WORD_SPACE * median_height(digits) * height / max(1, line_box.height)
+    parted = []
+    for group in groups:
+        parted.append(group[:1])
+        for left, right in zip(group, group[1:]):
+            if widest_gap(inked, middles[left], middles[right]) >= widest_space:
+                parted.append([])
+            parted[-1].append(right)
+    return parted
+
+
+def widest_gap(inked: np.ndarray, start: float, end: float) -> int:
+    """The most empty columns side by side in `inked` (bool, whether each column holds ink) from column `start` to
+    column `end`."""
+    empty = ~inked[max(0, int(np.ceil(start))):max(0, int(end) + 1)]
+    return int(np.diff(np.flatnonzero(np.concatenate(([True], ~empty, [True])))).max(initial=1) - 1)
 
 
 def off_the_line(digits: list[Digit], image_height: int) -> list[bool]:

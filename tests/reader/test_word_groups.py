@@ -1,11 +1,13 @@
 from dataclasses import replace
 
+import cv2
 import numpy as np
 import pytest
 from conftest import written
 
 from digitocr import Reader
-from digitocr.reader.word_groups import KEEP_FROM, WordGroupJudge, field_of, set_aside, word_groups
+from digitocr.image.lines import LineImage
+from digitocr.reader.word_groups import KEEP_FROM, WordGroupJudge, field_of, parted_in_ink, set_aside, word_groups
 from digitocr.results import Box, Digit
 from digitocr.training.distractors import cursive_fragment
 
@@ -26,6 +28,23 @@ def test_digits_part_into_groups_only_at_spaces_wider_than_half_their_height():
     assert word_groups(spaced, NO_COLUMN_LINES, TALL) == [[0], [1, 2], [3]]
     backwards = list(reversed(spaced))
     assert word_groups(backwards, NO_COLUMN_LINES, TALL) == [[3], [2, 1], [0]]  # left to right, in any order given
+
+
+def test_digits_whose_boxes_touch_part_where_their_ink_holds_a_word_space():
+    """Boxes as the recognizer's frames may give them, each reaching to the next; the ink of the first two stands
+    30 pixels (0.6 of the digits' height) from the last two's."""
+    boxes = [digit_at(4, 0, 40), digit_at(0, 40, 60), digit_at(9, 100, 40), digit_at(6, 140, 40)]
+    tone = np.zeros((TALL, 200), np.uint8)
+    for left in (5, 45, 105, 145):  # ink 30 wide: the second digit's ends at 75, the third's begins at 105
+        cv2.ellipse(tone, (left + 15, 35), (13, 23), 0, 0, 360, 200, 4)
+    line = LineImage(0, (0, 0, 200, TALL), np.zeros((32, 32), np.float32))
+    groups = word_groups(boxes, NO_COLUMN_LINES, TALL)
+    assert groups == [[0, 1, 2, 3]]
+    assert parted_in_ink(groups, boxes, tone, line, Box(0, 0, 200, TALL)) == [[0, 1], [2, 3]]
+    joined = tone.copy()
+    cv2.line(joined, (75, 35), (105, 35), 200, 4)  # the same digits run together
+    assert parted_in_ink(groups, boxes, joined, line, Box(0, 0, 200, TALL)) == [[0, 1, 2, 3]]
+    assert parted_in_ink(groups, boxes, None, line, Box(0, 0, 200, TALL)) == [[0, 1, 2, 3]]  # no tone kept
 
 
 def test_a_column_line_in_the_space_between_two_digits_parts_them_however_close():
