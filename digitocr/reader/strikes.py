@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from ..image.lines import LineImage
+from ..image.orderstats import median
 from ..results import Box, Digit
 from .word_groups import WORD_SPACE, widest_gap
 
@@ -75,7 +76,7 @@ def struck_out(digits: list[Digit], groups: list[list[int]], tone: np.ndarray | 
 def at_search_height(band: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The line's tone (`band`) and its digits' boxes (N, 4) brought down to digits SEARCH_HEIGHT tall where they
     are taller, as they are left where they are not."""
-    factor = SEARCH_HEIGHT / float(np.median(boxes[:, 3]))
+    factor = SEARCH_HEIGHT / median(boxes[:, 3].tolist())
     if factor >= 1:
         return band, boxes
     size = (max(1, round(band.shape[1] * factor)), max(1, round(band.shape[0] * factor)))
@@ -89,7 +90,7 @@ def ends_struck(band: np.ndarray, boxes: np.ndarray, order: list[int]) -> tuple[
     from the rest's."""
     level, ink = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     inked, marks = ink > 0, band > level / 2  # marks: ink and fainter, as a printed rule the threshold cuts up
-    digit_height = float(np.median(boxes[:, 3]))
+    digit_height = median(boxes[:, 3].tolist())
     shortest, past_end = int(STRIKE_LENGTH * digit_height), int(STRIKE_ENDS * digit_height)
     first, last, set_apart = 0, 0, set()
     if shortest < 4:
@@ -210,7 +211,7 @@ def stands_apart(ink: np.ndarray, boxes: np.ndarray, crossed: list[int], rest: l
     middles = boxes[:, 0] + boxes[:, 2] / 2
     near, far = (middles[crossed].max(), middles[rest].min()) if rest_to_the_right else \
         (middles[rest].max(), middles[crossed].min())
-    return widest_gap(ink.any(axis=0), near, far) >= WORD_SPACE * float(np.median(boxes[:, 3]))
+    return widest_gap(ink.any(axis=0), near, far) >= WORD_SPACE * median(boxes[:, 3].tolist())
 
 
 def pen_width(ink: np.ndarray, stroke: tuple[int, int, int, int], digit_height: float) -> float | None:
@@ -226,7 +227,7 @@ def pen_width(ink: np.ndarray, stroke: tuple[int, int, int, int], digit_height: 
     tops, ends = runs_around(ink, columns[found], rows[found])
     thick = ends - tops
     thin = thick[thick <= STRIKE_THIN * digit_height]
-    return float(np.median(thin)) if len(thin) >= STRIKE_THIN_SHARE * len(thick) else None
+    return median(thin.tolist()) if len(thin) >= STRIKE_THIN_SHARE * len(thick) else None
 
 
 def goes_on(marks: np.ndarray, stroke: tuple[int, int, int, int], length: int, towards_right: bool) -> bool:
@@ -260,7 +261,7 @@ def fitted_to_ink(ink: np.ndarray, stroke: tuple[int, int, int, int]) -> tuple[i
     columns = np.arange(stroke[0], stroke[2] + 1)
     found, rows = near_course(ink, stroke, columns)
     runs = np.stack(runs_around(ink, columns[found], rows[found]), axis=1)
-    thin = runs[:, 1] - runs[:, 0] <= np.median(runs[:, 1] - runs[:, 0]) if len(runs) else np.zeros(0, bool)
+    thin = runs[:, 1] - runs[:, 0] <= median((runs[:, 1] - runs[:, 0]).tolist()) if len(runs) else np.zeros(0, bool)
     if thin.sum() < 2:
         return stroke
     slope, offset = least_squares_line(columns[found][thin], (runs[thin, 0] + runs[thin, 1] - 1) / 2)

@@ -31,6 +31,7 @@ import cv2
 import numpy as np
 
 from ..image.lines import LineImage, inked_width, line_column
+from ..image.orderstats import median
 from ..image.segment import LINE_OVERLAP
 from ..models import MODELS
 from ..networks.ctc import log_likelihood
@@ -147,11 +148,11 @@ def off_the_line(digits: list[Digit], image_height: int) -> list[bool]:
     bottoms = tops + seen
     cut = (tops <= EDGE) | (bottoms >= image_height - EDGE)
     whole = ~cut if np.count_nonzero(~cut) >= 3 else np.ones(len(digits), bool)
-    heights = np.where(cut, np.maximum(seen, np.median(seen[whole])), seen)
+    heights = np.where(cut, np.maximum(seen, median(seen[whole].tolist())), seen)
     climb = line_climb(middles[whole], (tops[whole] + bottoms[whole]) / 2) if np.count_nonzero(whole) >= 4 else 0.0
     level_tops, level_bottoms = tops - climb * middles, bottoms - climb * middles
-    shared = np.minimum(np.median(level_bottoms[whole]), level_bottoms) - \
-        np.maximum(np.median(level_tops[whole]), level_tops)
+    shared = np.minimum(median(level_bottoms[whole].tolist()), level_bottoms) - \
+        np.maximum(median(level_tops[whole].tolist()), level_tops)
     return (shared < LINE_OVERLAP * heights).tolist()
 
 
@@ -161,7 +162,7 @@ def line_climb(xs: np.ndarray, ys: np.ndarray) -> float:
     nothing of a climb: their slope counts as none."""
     dx, dy = xs[None, :] - xs[:, None], ys[None, :] - ys[:, None]
     slopes = np.divide(dy, dx, out=np.zeros(dx.shape), where=dx != 0)[~np.eye(len(xs), dtype=bool)]
-    return float(np.median(np.median(slopes.reshape(len(xs), -1), axis=1)))
+    return median(median(row) for row in slopes.reshape(len(xs), -1).tolist())
 
 
 def ruled_between(column_lines: np.ndarray, right: float, box: Box) -> bool:
