@@ -9,6 +9,7 @@ they close -> lines grouped top to bottom, never across a ring -> left to
 right within each line.
 """
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,18 +65,20 @@ def group_lines(candidates: list[Candidate], framed: dict[int, int] | None = Non
     framed = framed or {}
     lines: list[list[Candidate]] = []
     spans: list[tuple[int, int, int]] = []
+    tops, by_top = [], []  # the spans' tops in order, and which span each is: a page of noise has hundreds of lines
     for candidate in sorted(candidates, key=lambda c: c.height, reverse=True):
         its_field = framed.get(candidate.labels[0], -1)
-        best, best_share = -1, 0.0
-        for index, (top, bottom, line_field) in enumerate(spans):
-            share = _height_shared((top, bottom), (candidate.y, candidate.bottom))
-            if line_field == its_field and share > best_share:
-                best, best_share = index, share
-        if best >= 0 and best_share >= LINE_OVERLAP:
+        tallest = spans[0][1] - spans[0][0] if spans else 0
+        near = by_top[bisect_left(tops, candidate.y - tallest):bisect_left(tops, candidate.bottom)]
+        best = _line_joined(spans, near, candidate, its_field)
+        if best >= 0:
             lines[best].append(candidate)
         else:
             lines.append([candidate])
             spans.append((candidate.y, candidate.bottom, its_field))
+            at = bisect_left(tops, candidate.y)
+            tops.insert(at, candidate.y)
+            by_top.insert(at, len(spans) - 1)
     ordered = sorted(zip(lines, (line_field for _, _, line_field in spans)), key=lambda pair: median(
         c.y + c.height / 2 for c in pair[0]))
     for index in range(1, len(ordered)):
@@ -84,6 +87,20 @@ def group_lines(candidates: list[Candidate], framed: dict[int, int] | None = Non
             ordered[index - 1], ordered[index] = ordered[index], ordered[index - 1]
             index -= 1
     return [sorted(line, key=lambda c: c.x) for line, _ in ordered]
+
+
+def _line_joined(spans: list[tuple[int, int, int]], near: list[int], candidate: Candidate, its_field: int) -> int:
+    """The line (an index into `spans`, each its first mark's rows and field) of the candidate's field whose span it
+    shares most, the first such where two share as much, where that is LINE_OVERLAP of the shorter or more; else -1.
+    Only the spans `near` it are looked at: those starting below its bottom, or above its top by more than the
+    tallest span (the first, as marks come tallest first), share none of its rows."""
+    best, best_share = -1, 0.0
+    for index in near:
+        top, bottom, line_field = spans[index]
+        share = _height_shared((top, bottom), (candidate.y, candidate.bottom))
+        if line_field == its_field and (share > best_share or (share == best_share > 0 and index < best)):
+            best, best_share = index, share
+    return best if best_share >= LINE_OVERLAP else -1
 
 
 def _rows(line: list[Candidate]) -> tuple[int, int]:
