@@ -99,9 +99,10 @@ def test_a_large_photo_that_reads_as_nothing_is_turned_only_once_looked_at_close
     monkeypatch.setattr(Reader, "turned", noting_size)
     reading = reader.read(np.dstack([sheet] * 3))
     assert reading.text == ""
-    # each turn of the whole photo at its own size, not at the working size of 1024 first; then each turn of the part
-    # around the specks, cut out and read at its own size, under the working size
-    assert sizes_turned == [1600] * 3 + [1024] * 3
+    # the turns the specks leave likely, of the whole photo at its own size, not at the working size of 1024 first;
+    # then any of the part around the specks, cut out and read at its own size, under the working size
+    assert sizes_turned[0] == 1600 and sizes_turned == sorted(sizes_turned, reverse=True)
+    assert set(sizes_turned) <= {1600, 1024}
 
 
 def test_a_large_photo_read_surely_is_not_read_again(reader):
