@@ -92,8 +92,8 @@ def group_lines(candidates: list[Candidate], framed: dict[int, int] | None = Non
 def _line_joined(spans: list[tuple[int, int, int]], near: list[int], candidate: Candidate, its_field: int) -> int:
     """The line (an index into `spans`, each its first mark's rows and field) of the candidate's field whose span it
     shares most, the first such where two share as much, where that is LINE_OVERLAP of the shorter or more; else -1.
-    Only the spans `near` it are looked at: those starting below its bottom, or above its top by more than the
-    tallest span (the first, as marks come tallest first), share none of its rows."""
+    Only the spans `near` it are weighed: one that starts below its bottom, or above its top by more than the
+    tallest span's height (the first span's, as marks come tallest first), shares none of its rows."""
     best, best_share = -1, 0.0
     for index in near:
         top, bottom, line_field = spans[index]
