@@ -168,20 +168,20 @@ def _normalised(logs: np.ndarray) -> np.ndarray:
 
 
 def turns_to_try(evidence: TurnEvidence, turn_probabilities: np.ndarray, half_turn: float = 0.0,
-                 read_nothing: bool = False, read_in_doubt: bool = False) -> tuple[WayUp, ...]:
+                 read_in_doubt: bool = False) -> tuple[WayUp, ...]:
     """The turns away from as given worth a second reading, likeliest first: the likeliest, where it is likely
-    enough; where the image as given `read_nothing` or was `read_in_doubt` and has marks to judge, every turn the
-    evidence does not make less likely than its prior. A person who can read nothing in a page turns it each way
-    before giving up, and a few small marks, whose shapes often cannot say which way is up, may point at the wrong
-    turn first; but not a way its marks argue against, as a page of noise's specks can rule out a half turn. A
-    doubtful reading is no reason to turn a page whose marks say it is upright: eight small digits read 76% sure can
-    leave every turn under one chance in two thousand, and a turned reading of such a page can be one symmetric
-    mark, a '0' read 98% sure. Empty where no turn is worth trying."""
+    enough; where the image as given was `read_in_doubt` (or as nothing, the most doubtful reading of all) and has
+    marks to judge, every turn the evidence does not make less likely than its prior. A person who can read nothing
+    in a page turns it each way before giving up, and a few small marks, whose shapes often cannot say which way is
+    up, may point at the wrong turn first; but not a way its marks argue against, as a page of noise's specks can
+    rule out a half turn. A doubtful reading is no reason to turn a page whose marks say it is upright: eight small
+    digits read 76% sure can leave every turn under one chance in two thousand, and a turned reading of such a page
+    can be one symmetric mark, a '0' read 98% sure. Empty where no turn is worth trying."""
     logs = log_posterior(evidence, turn_probabilities, half_turn)
     chances, among_turns = _normalised(logs), _normalised(logs[1:])
     ways = tuple(WayUp(int(turns), float(chances[turns]), float(among_turns[turns - 1]))
                  for turns in 1 + np.argsort(-among_turns, kind="stable"))
-    if (read_nothing or read_in_doubt) and len(turn_probabilities) > 0:
+    if read_in_doubt and len(turn_probabilities) > 0:
         return tuple(way for way in ways if way.probability >= prior_chances()[way.turns])
     return ways[:1] if ways[0].probability >= TRY_FROM else ()
 

@@ -313,8 +313,8 @@ class Reader:
         read it surely after leaning in turns it."""
         no_number = not reading.lines or reading.guessed
         ways = () if no_number and turned_when == "sure" else \
-            turns_to_try(self.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=no_number,
-                         read_in_doubt=turned_when == "doubtful" and reading.needs_review)
+            turns_to_try(self.models.turn_evidence, answers.turns, answers.half_turn,
+                         read_in_doubt=no_number or (turned_when == "doubtful" and reading.needs_review))
         if not ways:
             return self._one_line(prepared.loaded, reading, settings, stages)
         tried = []

@@ -130,7 +130,7 @@ def example_of(models: Models, pixels: np.ndarray, truth: str, settings: ReaderS
     answers = reader.answers([first])[0]
     given, reading = candidate(first, answers)
     ways = turns_to_try(models.turn_evidence, answers.turns, answers.half_turn,
-                        read_nothing=not reading.lines or reading.guessed)
+                        read_in_doubt=not reading.lines or reading.guessed)
     turned = tuple(candidate(*reader.turned(first, way.turns, reader.settings))[0] for way in ways)
     return Example((given, *turned), reading.guessed, ways)
 

@@ -39,14 +39,14 @@ def test_one_odd_blob_does_not_turn_a_page_the_rest_call_upright():
 def test_a_page_read_as_nothing_tries_each_turn_its_marks_leave_as_likely_as_their_prior_however_doubtful():
     shapes = answers([0.2, 0.3, 0.05, 0.45], [0.3, 0.25, 0.05, 0.4])  # two marks: a quarter turn either way, not a half
     assert turns_to_try(INDEPENDENT, shapes) == ()
-    ways = turns_to_try(INDEPENDENT, shapes, read_nothing=True)
+    ways = turns_to_try(INDEPENDENT, shapes, read_in_doubt=True)
     assert [way.turns for way in ways] == [3, 1]  # a person who can read nothing turns the page, but not upside down
     way = ways[0]
     assert prior_chances()[3] <= way.probability < TRY_FROM and way.among_turns > ways[1].among_turns
     chances = np.exp(log_posterior(INDEPENDENT, shapes))  # as given ruled out, the turn is its share of the three turns'
     assert way.among_turns == pytest.approx(chances[3] / chances[1:].sum()) and way.among_turns > 0.5
     assert chances[2] / chances.sum() < prior_chances()[2]  # the half turn, left out: its marks argue against it
-    assert turns_to_try(INDEPENDENT, answers(), read_nothing=True) == ()  # no marks: nothing to turn
+    assert turns_to_try(INDEPENDENT, answers(), read_in_doubt=True) == ()  # no marks: nothing to turn
 
 
 def test_a_doubtful_reading_tries_every_turn_its_marks_leave_as_likely_as_their_prior_and_none_they_rule_out():

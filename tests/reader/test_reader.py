@@ -501,7 +501,7 @@ def test_a_small_number_photographed_on_its_side_is_read_though_its_marks_point_
     scene = held_out_scene("small_in_photo", seed=5150, index=2)
     turned = np.ascontiguousarray(np.rot90(scene.pixels, 3))
     answers = reader.answers([prepare(turned, reader.settings.with_changes(working_side=1600))])[0]
-    first = turns_to_try(reader.models.turn_evidence, answers.turns, answers.half_turn, read_nothing=True)[0]
+    first = turns_to_try(reader.models.turn_evidence, answers.turns, answers.half_turn, read_in_doubt=True)[0]
     assert scene.text == "2693" and first.turns != 1
     reading = reader.read(turned)
     assert reading.text == "2693" and "Read turned 90 degrees anticlockwise: as given it reads as nothing" in \
