@@ -86,6 +86,20 @@ def test_every_common_mode_loads_as_rgb(mode):
         assert pixels[0, -1, 0] > pixels[0, 0, 0]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.int32, np.uint16])
+def test_an_8_bit_image_held_in_a_wider_type_keeps_its_levels(dtype):
+    levels = np.tile(np.arange(20, 230, 3, dtype=np.uint8), (6, 1))  # paper never white, ink never black
+    assert np.array_equal(load_image(levels.astype(dtype)).pixels, load_image(levels).pixels)
+
+
+def test_a_mask_of_zeros_and_ones_and_a_signed_image_are_brought_to_the_full_range():
+    mask = np.zeros((6, 6), np.int64)
+    mask[2:4, 2:4] = 1
+    assert load_image(mask).pixels[3, 3, 0] == 255 and load_image(mask).pixels[0, 0, 0] == 0
+    signed = np.array([[-100, 0], [50, 100]], np.int16)
+    assert load_image(signed).pixels[..., 0].tolist() == [[0, 128], [191, 255]]
+
+
 def test_sixteen_bit_scale_is_kept():
     array = np.full((4, 4), 65535, np.uint16)
     array[0, 0] = 0
@@ -210,6 +224,11 @@ def test_empty_input_is_refused(tmp_path):
 def test_missing_file_is_named():
     with pytest.raises(ImageNotFoundError, match="nowhere.png"):
         load_image("nowhere.png")
+
+
+def test_a_web_address_is_named_whole_and_said_to_be_one():
+    with pytest.raises(ImageNotFoundError, match="https://example.com/cheque.png is a web address"):
+        load_image("https://example.com/cheque.png")
 
 
 def test_a_folder_is_no_image_and_one_holding_none_says_so(tmp_path):
