@@ -246,6 +246,9 @@ def _read_bytes(source, max_file_bytes: int) -> bytes:
             raise ImageTooLargeError(f"{path.name} is {path.stat().st_size / 1e6:.1f} MB; the limit is "
                                      f"{max_file_bytes / 1e6:.0f} MB.")
         data = path.read_bytes()
+    elif isinstance(source, io.TextIOBase):
+        raise UnsupportedImageError("The file was opened as text; open it in binary mode (open(path, 'rb')), or "
+                                    "pass its path.")
     elif hasattr(source, "read"):
         data = source.read(max_file_bytes + 1)
     else:
@@ -334,6 +337,9 @@ def load_image(source: ImageSource, max_pixels: int = DEFAULT_MAX_PIXELS,
             pixels, drawn_ink = _pil_to_rgb(oriented)
         except OSError as error:
             raise TruncatedImageError(f"The image could not be decoded ({error}).") from None
+        except ValueError as error:  # Pillow's word for an image already closed
+            raise UnsupportedImageError(f"The PIL image could not be read ({error}): pass it before it is closed, "
+                                        "or pass its file.") from None
         return LoadedImage(pixels, (pixels.shape[1], pixels.shape[0]), drawn_ink, _page_count(source))
     try:
         return _decode(_read_bytes(source, max_file_bytes), max_pixels, draft_side, draft_short_side)

@@ -226,6 +226,17 @@ def test_missing_file_is_named():
         load_image("nowhere.png")
 
 
+def test_a_closed_pil_image_and_a_file_opened_as_text_say_what_to_pass(tmp_path):
+    image = Image.fromarray(np.zeros((8, 8), np.uint8))
+    image.close()
+    with pytest.raises(UnsupportedImageError, match="before it is closed"):
+        load_image(image)
+    path = tmp_path / "cell.png"
+    path.write_bytes(encode(Image.fromarray(np.zeros((8, 8), np.uint8))))
+    with open(path) as text, pytest.raises(UnsupportedImageError, match="binary mode"):
+        load_image(text)
+
+
 def test_a_web_address_is_named_whole_and_said_to_be_one():
     with pytest.raises(ImageNotFoundError, match="https://example.com/cheque.png is a web address"):
         load_image("https://example.com/cheque.png")
