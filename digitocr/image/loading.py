@@ -261,6 +261,19 @@ def _read_bytes(source, max_file_bytes: int) -> bytes:
     return data
 
 
+def sendable(source: ImageSource, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ImageSource | ImageLoadError:
+    """The source as another process can be sent it: an open file object's bytes, read here where it is open, or
+    the error reading them gave, and a memoryview's bytes, for neither can be pickled; any other source as it is."""
+    if isinstance(source, memoryview):
+        return bytes(source)
+    if isinstance(source, (bytes, bytearray, str, os.PathLike, Image.Image, np.ndarray)) or not hasattr(source, "read"):
+        return source
+    try:
+        return _read_bytes(source, max_file_bytes)
+    except ImageLoadError as error:
+        return error
+
+
 def _is_heif(data: bytes) -> bool:
     """Whether the file opens as HEIF does (an ISO box named `ftyp` naming a HEIF or AVIF brand): how an iPhone
     stores its photos."""

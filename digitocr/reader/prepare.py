@@ -65,8 +65,11 @@ def gray_input(loaded: LoadedImage, analysis: Analysis) -> np.ndarray | None:
     return gray_model_input(ink_bright(gray_along(loaded.pixels, analysis.colour_axis), analysis.dark_ink))
 
 
-def prepare_or_error(source: ImageSource, settings: ReaderSettings) -> Prepared | DigitOcrError:
-    """`prepare`, with the error returned, not raised, so one unreadable image does not stop a batch."""
+def prepare_or_error(source: ImageSource | DigitOcrError, settings: ReaderSettings) -> Prepared | DigitOcrError:
+    """`prepare`, with the error returned, not raised, so one unreadable image does not stop a batch; a source
+    already known unreadable (a file object read before its bytes were sent to a worker, `sendable`) is its error."""
+    if isinstance(source, DigitOcrError):
+        return source
     try:
         return prepare(source, settings)
     except DigitOcrError as error:

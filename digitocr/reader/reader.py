@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import DigitOcrError
 from ..image.binarize import edge_says_dark_ink, gray_along, working_scale
 from ..image.drawings import shaped_like_one_digit, strokes_run_off
-from ..image.loading import ImageSource, LoadedImage, load_image
+from ..image.loading import ImageSource, LoadedImage, load_image, sendable
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..results import Box, Outcome, Reading
@@ -74,7 +74,9 @@ class Reader:
         if workers > 1 and len(sources) > 1 and self.classifier.path is not None:
             read_share = functools.partial(read_in_worker, model_path=self.classifier.path,
                                            line_model_path=self.line_recognizer.path, settings=settings)
-            yield from in_worker_processes(sources, read_share, workers, batch_size)
+            sent = [sendable(source, settings.max_file_bytes) for source in sources]
+            outcomes = in_worker_processes(sent, read_share, workers, batch_size)
+            yield from (replace(outcome, source=source) for source, outcome in zip(sources, outcomes))
         else:
             prepared = map(functools.partial(prepare_or_error, settings=settings), sources)
             yield from self._classify_in_batches(sources, prepared, settings, batch_size)

@@ -9,7 +9,7 @@ from PIL import Image
 
 from conftest import (SAMPLES, SHARED, blank_page, bold_eight_scan, draw_ring, expected_text, needs_shared, tiny_seven,
                       written)
-from digitocr import Reader, ReaderSettings, UnsupportedImageError
+from digitocr import EmptyImageError, Reader, ReaderSettings, UnsupportedImageError
 from digitocr.frontends.bench import cell_jpeg
 from digitocr.networks.classifier import DigitClassifier
 from digitocr.reader.orientation import turns_to_try
@@ -280,6 +280,18 @@ def test_read_many_keeps_order_and_reports_failures(reader, workers):
     assert [o.source for o in outcomes] == sources
     assert outcomes[0].reading.text == "4096" and outcomes[2].reading.text == "583"
     assert isinstance(outcomes[1].error, UnsupportedImageError)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_read_many_takes_open_files_and_memory_as_read_does(reader, workers):
+    """An open file cannot be sent to a worker process; its bytes are, and it comes back as the source given."""
+    data = (SAMPLES / "583_chalkboard.png").read_bytes()
+    with open(SAMPLES / "4096_paper.png", "rb") as binary, open(SAMPLES / "4096_paper.png") as text:
+        sources = [binary, io.BytesIO(data), memoryview(data), text, io.BytesIO(b"")]
+        outcomes = list(reader.read_many(sources, workers=workers))
+    assert [o.source for o in outcomes] == sources
+    assert [o.reading.text for o in outcomes[:3]] == ["4096", "583", "583"]
+    assert "binary mode" in str(outcomes[3].error) and isinstance(outcomes[4].error, EmptyImageError)
 
 
 def test_read_many_in_worker_processes_matches_read_one_by_one(reader):
