@@ -7,11 +7,11 @@
 """
 
 from .errors import (DigitOcrError, EmptyImageError, ImageLoadError, ImageNotFoundError, ImageTooLargeError,
-                     ModelError, TruncatedImageError, UnsupportedImageError)
+                     ModelError, SettingsError, TruncatedImageError, UnsupportedImageError)
 from .reader import Models, Reader
 from .results import Box, Digit, Line, Outcome, Reading, Stage
 from .settings import ReaderSettings
 
 __all__ = ["Box", "Digit", "DigitOcrError", "EmptyImageError", "ImageLoadError", "ImageNotFoundError",
            "ImageTooLargeError", "Line", "ModelError", "Models", "Outcome", "Reader", "Reading", "ReaderSettings",
-           "Stage", "TruncatedImageError", "UnsupportedImageError"]
+           "SettingsError", "Stage", "TruncatedImageError", "UnsupportedImageError"]

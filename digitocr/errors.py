@@ -29,5 +29,9 @@ class ImageTooLargeError(ImageLoadError):
     """More pixels than the set limit: refused before the pixels are decoded."""
 
 
+class SettingsError(DigitOcrError, ValueError):
+    """A setting that is not one of its choices or lies outside its range."""
+
+
 class ModelError(DigitOcrError):
     """The model file is missing, unreadable, or not what the reader expects."""

@@ -1,13 +1,17 @@
 """Reader settings: one frozen dataclass with named defaults, passed in, never global."""
 
-from dataclasses import dataclass, replace
-from typing import Literal
+import math
+from dataclasses import dataclass, fields, replace
+from typing import Literal, get_args
+
+from .errors import SettingsError
 
 ThresholdMethod = Literal["auto", "otsu", "adaptive"]
 InkTone = Literal["auto", "dark", "light"]
 
 DEFAULT_MAX_PIXELS = 40_000_000  # about a 48 MP photo; more is refused before decoding
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
+AT_LEAST_ONE = {"working_side", "max_components", "max_pixels", "max_file_bytes"}  # other numbers may be 0
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,23 @@ class ReaderSettings:
     max_components: int = 2000  # contours examined at most; more is a page of specks
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+
+    def __post_init__(self) -> None:
+        """A typo ('Otsu', ink='black') or a size of 0 is refused here, where it was made: taken as given, an unknown
+        ink tone read the dark-ink sample '4096' as light ink, '08171', and a working size of 0 failed deep inside
+        OpenCV. A threshold over 1 is allowed: every digit, or every reading, is then flagged."""
+        for name, allowed in (("threshold_method", get_args(ThresholdMethod)), ("ink", get_args(InkTone))):
+            if getattr(self, name) not in allowed:
+                raise SettingsError(f"ReaderSettings.{name} is {getattr(self, name)!r}; it must be one of "
+                                    + ", ".join(repr(choice) for choice in allowed) + ".")
+        for setting in fields(self):
+            value = getattr(self, setting.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            least = 1 if setting.name in AT_LEAST_ONE else 0
+            if not (math.isfinite(value) and value >= least):
+                raise SettingsError(f"ReaderSettings.{setting.name} is {value!r}; it must be a number of {least} "
+                                    "or more.")
 
     def with_changes(self, **changes) -> "ReaderSettings":
         return replace(self, **changes)
