@@ -96,8 +96,8 @@ def batch_command(args: argparse.Namespace) -> int:
     finally:
         ray.shutdown()
     seconds = time.perf_counter() - started
-    print(f"read {count} images into {args.output} in {seconds:.1f} s ({count / seconds:.0f} images/s, "
-          f"{count / seconds / args.workers:.0f} per worker)")
+    print(f"read {count} images into {args.output} in {seconds:.1f} s ({count / seconds:.3g} images/s, "
+          f"{count / seconds / args.workers:.3g} per worker)")
     return 0
 
 
