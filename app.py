@@ -13,7 +13,7 @@ from streamlit_drawable_canvas import st_canvas
 from digitocr import DigitOcrError, Models, Reader, ReaderSettings
 from digitocr.frontends.deployment import data_folder, known_models
 from digitocr.frontends.presentation import (canvas_is_empty, crop_digit, digit_caption, probability_table,
-                                             readings_csv, readings_json)
+                                             readings_csv, readings_json, zip_left_out_note)
 from digitocr.frontends.review import (approved_csv, approved_json, approved_rows, corrected_digits, decided,
                                        queue_order, queue_summary, review_row)
 from digitocr.image.loading import IMAGE_SUFFIXES
@@ -152,9 +152,14 @@ def uploaded_images(files) -> list[tuple[str, bytes]]:
             images.append((file.name, file.getvalue()))
             continue
         try:
-            images += [(f"{file.name}/{name}", data) for name, data in images_in_zip(file.getvalue(), IMAGE_SUFFIXES)]
+            found, left_out = images_in_zip(file.getvalue(), IMAGE_SUFFIXES)
         except ValueError as error:
             st.error(f"{file.name}: {error}")
+            continue
+        images += [(f"{file.name}/{name}", data) for name, data in found]
+        note = zip_left_out_note(file.name, len(found), left_out)
+        if note:
+            st.warning(note)
     return images
 
 

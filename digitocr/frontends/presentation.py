@@ -8,6 +8,8 @@ import numpy as np
 
 from ..results import ROW_COLUMNS, Box, Digit, Outcome, csv_cells
 
+LEFT_OUT_NAMED = 5  # files of a zip left out that a note names; it counts the rest
+
 
 def readings_csv(named: list[tuple[str, Outcome]]) -> str:
     """Every reading as the shared schema's rows (`Outcome.to_row`), one per image, after a header."""
@@ -21,6 +23,16 @@ def readings_csv(named: list[tuple[str, Outcome]]) -> str:
 def readings_json(named: list[tuple[str, Outcome]]) -> str:
     """Every reading as the CLI's JSON objects (`Outcome.to_dict`), as a list."""
     return json.dumps([outcome.to_dict(name) for name, outcome in named], indent=2)
+
+
+def zip_left_out_note(zip_name: str, images_found: int, left_out: list[str]) -> str | None:
+    """What to tell the person who sent a zip of its files that are not images by their names, and where it holds no
+    image at all; None where every file is read. Nothing sent is left out unsaid."""
+    if not left_out:
+        return None if images_found else f"{zip_name} holds no file to read."
+    named = ", ".join(left_out[:LEFT_OUT_NAMED]) + (", ..." if len(left_out) > LEFT_OUT_NAMED else "")
+    return (f"{zip_name}: {len(left_out)} file(s) left out, not images by their names: {named}."
+            + ("" if images_found else " It holds no image to read."))
 
 
 def canvas_is_empty(image_data: np.ndarray | None) -> bool:

@@ -102,12 +102,15 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
         raise ValueError("the file is not a zip archive") from None
 
 
-def images_in_zip(data: bytes, suffixes: set[str]) -> list[tuple[str, bytes]]:
-    """The files of an uploaded zip whose names end in `suffixes`, read into memory, in name order."""
+def images_in_zip(data: bytes, suffixes: set[str]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The files of an uploaded zip whose names end in `suffixes`, read into memory, in name order; and the names of
+    its other files, in order, which the person who sent it is told were left out. Hidden files (the '._' copies
+    macOS adds, '.DS_Store') are neither."""
     with open_zip(data) as archive:
-        wanted = [m for m in checked_files(archive) if Path(m.filename).suffix.lower() in suffixes
-                  and not Path(m.filename).name.startswith(".")]
-        return [(member.filename, archive.read(member)) for member in sorted(wanted, key=lambda m: m.filename)]
+        files = [m for m in checked_files(archive) if not Path(m.filename).name.startswith(".")]
+        wanted = sorted((m for m in files if Path(m.filename).suffix.lower() in suffixes), key=lambda m: m.filename)
+        others = sorted(m.filename for m in files if Path(m.filename).suffix.lower() not in suffixes)
+        return [(member.filename, archive.read(member)) for member in wanted], others
 
 
 def extract_zip(data: bytes, destination: Path) -> Path:

@@ -147,6 +147,7 @@ def test_a_zip_of_images_joins_the_queue_and_an_unsafe_one_is_refused(app):
                                                ("bad.zip", unsafe.getvalue(), "application/zip")]).run()
     assert not app.exception
     assert "points outside the folder" in app.error[0].value
+    assert "cells.zip: 1 file(s) left out, not images by their names: cells/notes.txt." in app.warning[0].value
     headers = [m.value for m in app.markdown if m.value.startswith("**")]
     assert len(headers) == 2 and all("cells.zip/cells/" in h for h in headers)
 

@@ -90,8 +90,9 @@ def zipped(entries: dict[str, bytes]) -> bytes:
 
 def test_a_zip_is_checked_before_anything_is_unpacked():
     png = (SAMPLES / "4096_paper.png").read_bytes()
-    assert [name for name, _ in images_in_zip(zipped({"b.png": png, "a/c.PNG": png, "x.txt": b"t"}), {".png"})] \
-        == ["a/c.PNG", "b.png"]
+    found, left_out = images_in_zip(zipped({"b.png": png, "a/c.PNG": png, "x.txt": b"t", "a/._c.PNG": b"mac"}),
+                                    {".png"})
+    assert [name for name, _ in found] == ["a/c.PNG", "b.png"] and left_out == ["x.txt"]
     for unsafe in ("../up.png", "/etc/abs.png", "a/../../up.png"):
         with pytest.raises(ValueError, match="outside"):
             images_in_zip(zipped({unsafe: png}), {".png"})
