@@ -19,6 +19,7 @@ from .batch import add_batch_command
 from .inputs import expand_inputs
 from .service import add_serve_command
 
+STANDARD_INPUT = "-"  # the path that names standard input, as in most commands: `cat cell.png | digitocr read -`
 PARALLEL_FROM = 16  # images; fewer are read in this process, as starting workers would cost more than it saves
 
 
@@ -54,16 +55,17 @@ def read_command(args: argparse.Namespace) -> int:
     if rows:
         rows.writeheader()
     failures = 0
-    for done, outcome in enumerate(reader.read_many(paths, workers=workers), start=1):
+    sources = [sys.stdin.buffer.read() if path == STANDARD_INPUT else path for path in paths]
+    for done, (name, outcome) in enumerate(zip(paths, reader.read_many(sources, workers=workers)), start=1):
         failures += outcome.error is not None
         if rows:
-            rows.writerow(csv_cells(outcome.to_row(outcome.source)))
+            rows.writerow(csv_cells(outcome.to_row(name)))
         elif args.json:
-            print(json.dumps(outcome.to_dict(outcome.source)), flush=True)
+            print(json.dumps(outcome.to_dict(name)), flush=True)
         elif outcome.error is not None:
-            print(f"{outcome.source}: error: {outcome.error}", file=sys.stderr, flush=True)
+            print(f"{name}: error: {outcome.error}", file=sys.stderr, flush=True)
         else:
-            print(plain_line(outcome.source, outcome), flush=True)
+            print(plain_line(name, outcome), flush=True)
         if show_progress:
             _progress(done, len(paths))
     return 1 if failures else 0
@@ -71,7 +73,8 @@ def read_command(args: argparse.Namespace) -> int:
 
 def add_read_command(commands) -> None:
     read = commands.add_parser("read", help="read the number in each image")
-    read.add_argument("paths", nargs="+", help="image files, folders of images, or glob patterns")
+    read.add_argument("paths", nargs="+", help="image files, folders of images, or glob patterns; - reads one image "
+                                               "from standard input")
     output = read.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON object per input, in order")
     output.add_argument("--csv", action="store_true", help="one CSV row per input, in order, after a header")

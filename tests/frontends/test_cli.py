@@ -23,6 +23,15 @@ def run_cli(*arguments):
                           cwd=PROJECT, timeout=300)
 
 
+def test_a_dash_reads_one_image_from_standard_input_named_as_given():
+    command = [sys.executable, "-m", "digitocr", "read", "--json", "-", str(SAMPLES / "583_chalkboard.png")]
+    result = subprocess.run(command, input=(SAMPLES / "4096_paper.png").read_bytes(), capture_output=True,
+                            cwd=PROJECT, timeout=300)
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 0 and [(o["path"], o["text"]) for o in objects] == \
+        [("-", "4096"), (str(SAMPLES / "583_chalkboard.png"), "583")]
+
+
 def test_json_contract_one_object_per_input_in_order_errors_included(tmp_path):
     not_image = tmp_path / "notes.txt"
     not_image.write_text("hello")
