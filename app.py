@@ -214,14 +214,15 @@ def review_ui(reader: Reader, images: list[tuple[str, bytes]]) -> None:
     approved = approved_rows(rows, decisions)
     left, right = st.columns(2)
     left.download_button("Download approved (CSV)", approved_csv(approved), "approved.csv", "text/csv",
-                         key="approved_csv", disabled=not approved)
+                         key="approved_csv", disabled=not approved, on_click="ignore")
     right.download_button("Download approved (JSON)", approved_json(approved), "approved.json", "application/json",
-                          key="approved_json", disabled=not approved)
+                          key="approved_json", disabled=not approved, on_click="ignore")
     with st.expander("Every reading, as the CLI gives them"):
         left, right = st.columns(2)
-        left.download_button("Download all (CSV)", readings_csv(named), "digitocr.csv", "text/csv", key="all_csv")
+        left.download_button("Download all (CSV)", readings_csv(named), "digitocr.csv", "text/csv", key="all_csv",
+                             on_click="ignore")
         right.download_button("Download all (JSON)", readings_json(named), "digitocr.json", "application/json",
-                              key="all_json")
+                              key="all_json", on_click="ignore")
     samples = [sample for row in rows if row.key in decisions for sample in corrected_digits(row, decisions[row.key])]
     if samples and st.button(f"Save the {len(samples)} corrected digits for fine-tuning", key="save_corrections"):
         append_samples(data_folder(), samples)

@@ -99,6 +99,13 @@ def open_tab(page, name: str) -> None:
                                                                                timeout=timeout))
 
 
+def wait_until_idle(page) -> None:
+    """Wait until the app's run is over: its status widget ('Stop') shows only while the script runs. A download
+    button clicked while a run still replaces its file fetched the file the run removed: the download was canceled
+    (once in a suite run, the button clicked just after an Accept)."""
+    playwright.expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
+
+
 def expect_number(page, number: str) -> None:
     """Wait until the page shows `number` as the reading (the app reruns after each stroke)."""
     playwright.expect(page.locator("[data-testid='stCode'] code").first).to_have_text(number, timeout=60_000)
@@ -197,6 +204,7 @@ def test_a_clerk_reviews_ten_uploads_corrects_one_and_exports_what_was_approved(
     click_until(accepts.nth(1),
                 lambda timeout: playwright.expect(page.get_by_text("✅ accepted")).to_be_visible(timeout=timeout),
                 timeout=20_000)
+    wait_until_idle(page)
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Download approved (CSV)").click()
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
