@@ -55,7 +55,7 @@ def read_command(args: argparse.Namespace) -> int:
     if rows:
         rows.writeheader()
     failures = 0
-    sources = [sys.stdin.buffer.read() if path == STANDARD_INPUT else path for path in paths]
+    sources = [sys.stdin.buffer if path == STANDARD_INPUT else path for path in paths]  # read within the size limit
     for done, (name, outcome) in enumerate(zip(paths, reader.read_many(sources, workers=workers)), start=1):
         failures += outcome.error is not None
         if rows:
