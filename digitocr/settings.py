@@ -10,7 +10,8 @@ ThresholdMethod = Literal["auto", "otsu", "adaptive"]
 InkTone = Literal["auto", "dark", "light"]
 
 DEFAULT_MAX_PIXELS = 40_000_000  # about a 48 MP photo; more is refused before decoding
-DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
+MEGABYTE = 2 ** 20  # bytes, as Streamlit's upload limit counts them: every limit and message in MB uses this
+DEFAULT_MAX_FILE_BYTES = 50 * MEGABYTE
 AT_LEAST_ONE = {"working_side", "max_components", "max_pixels", "max_file_bytes"}  # other numbers may be 0
 
 

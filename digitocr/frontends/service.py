@@ -21,7 +21,7 @@ from ..image.loading import ACCEPTED_FILES
 from ..networks.model_files import model_sha256
 from ..reader import Reader
 from ..results import SCHEMA_VERSION, Outcome
-from ..settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS, ReaderSettings
+from ..settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS, MEGABYTE, ReaderSettings
 from .arguments import add_review_option
 
 MOST_FILES = 64  # images in one request
@@ -106,7 +106,8 @@ def serve_command(args: argparse.Namespace) -> int:
     except DigitOcrError as error:
         print(f"error: {error}")
         return 2
-    limits = ServiceLimits(int(args.max_request_mb * 1e6), int(args.max_megapixels * 1e6), args.timeout, args.threads)
+    limits = ServiceLimits(int(args.max_request_mb * MEGABYTE), int(args.max_megapixels * 1e6), args.timeout,
+                           args.threads)
     uvicorn.run(create_app(reader, limits), host=args.host, port=args.port, log_level="info")
     return 0
 
@@ -117,7 +118,7 @@ def add_serve_command(commands) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--model", help="a .keras classifier instead of the shipped one")
     serve.add_argument("--timeout", type=float, default=ServiceLimits.timeout_seconds, help="seconds per request")
-    serve.add_argument("--max-request-mb", type=float, default=ServiceLimits.max_request_bytes / 1e6)
+    serve.add_argument("--max-request-mb", type=float, default=ServiceLimits.max_request_bytes / MEGABYTE)
     serve.add_argument("--max-megapixels", type=float, default=ServiceLimits.max_pixels / 1e6, help="per image")
     serve.add_argument("--threads", type=int, default=ServiceLimits.threads, help="requests read at the same time")
     add_review_option(serve)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from ..settings import MEGABYTE
+
 
 class UploadError(ValueError):
     """The request's body is not a set of uploaded files this service takes."""
@@ -78,7 +80,7 @@ async def read_uploads(content_type: str, body: AsyncIterator[bytes], max_bytes:
         async for chunk in body:
             received += len(chunk)
             if received > max_bytes:
-                raise UploadTooLargeError(f"the request is over {max_bytes / 1e6:.0f} MB, the limit")
+                raise UploadTooLargeError(f"the request is over {max_bytes / MEGABYTE:.0f} MB, the limit")
             parser.write(chunk)
         parser.finalize()
     except MultipartParseError as error:

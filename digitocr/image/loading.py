@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import (EmptyImageError, ImageLoadError, ImageNotFoundError, ImageTooLargeError, TruncatedImageError,
                      UnsupportedImageError)
-from ..settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS
+from ..settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS, MEGABYTE
 
 ImageSource = Union[bytes, bytearray, memoryview, str, os.PathLike, BinaryIO, Image.Image, np.ndarray]
 
@@ -243,8 +243,8 @@ def _read_bytes(source, max_file_bytes: int) -> bytes:
             raise ImageNotFoundError(f"No file matches the pattern {path}." if glob.has_magic(str(path))
                                      else f"No image file at {path}.")
         if path.stat().st_size > max_file_bytes:
-            raise ImageTooLargeError(f"{path.name} is {path.stat().st_size / 1e6:.1f} MB; the limit is "
-                                     f"{max_file_bytes / 1e6:.0f} MB.")
+            raise ImageTooLargeError(f"{path.name} is {path.stat().st_size / MEGABYTE:.1f} MB; the limit is "
+                                     f"{max_file_bytes / MEGABYTE:.0f} MB.")
         data = path.read_bytes()
     elif isinstance(source, io.TextIOBase):
         raise UnsupportedImageError("The file was opened as text; open it in binary mode (open(path, 'rb')), or "
@@ -257,7 +257,7 @@ def _read_bytes(source, max_file_bytes: int) -> bytes:
     if not data:
         raise EmptyImageError("The file is empty (0 bytes).")
     if len(data) > max_file_bytes:
-        raise ImageTooLargeError(f"The file is over {max_file_bytes / 1e6:.0f} MB, the limit.")
+        raise ImageTooLargeError(f"The file is over {max_file_bytes / MEGABYTE:.0f} MB, the limit.")
     return data
 
 

@@ -8,6 +8,7 @@ from PIL import Image, ImageOps
 from digitocr import (EmptyImageError, ImageNotFoundError, ImageTooLargeError, TruncatedImageError,
                       UnsupportedImageError)
 from digitocr.image.loading import load_image
+from digitocr.settings import DEFAULT_MAX_FILE_BYTES
 
 
 def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
@@ -261,6 +262,16 @@ def test_pixel_bomb_is_refused_before_decoding():
 def test_oversized_file_is_refused():
     with pytest.raises(ImageTooLargeError, match="MB"):
         load_image(b"x" * 2000, max_file_bytes=1000)
+
+
+def test_the_file_limit_is_named_as_the_app_and_the_readme_name_it(tmp_path):
+    """50 MB, counted as Streamlit's upload limit counts (2^20 bytes each), not '52 MB'."""
+    with pytest.raises(ImageTooLargeError, match="over 50 MB, the limit"):
+        load_image(io.BytesIO(b"x" * (DEFAULT_MAX_FILE_BYTES + 1)))
+    big = tmp_path / "scan.png"
+    big.write_bytes(b"x" * (DEFAULT_MAX_FILE_BYTES + 1))
+    with pytest.raises(ImageTooLargeError, match="scan.png is 50.0 MB; the limit is 50 MB"):
+        load_image(big)
 
 
 def test_array_of_wrong_shape_is_refused():
