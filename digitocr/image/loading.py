@@ -266,7 +266,7 @@ def sendable(source: ImageSource, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
     the error reading them gave, and a memoryview's bytes, for neither can be pickled; any other source as it is."""
     if isinstance(source, memoryview):
         return bytes(source)
-    if isinstance(source, (bytes, bytearray, str, os.PathLike, Image.Image, np.ndarray)) or not hasattr(source, "read"):
+    if not hasattr(source, "read"):  # bytes, a path, a PIL image, an array: each pickles as it is
         return source
     try:
         return _read_bytes(source, max_file_bytes)
