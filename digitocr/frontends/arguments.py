@@ -1,6 +1,8 @@
 """Argument types and options the commands (`read`, `serve`, `batch`) share, so each takes and checks them alike."""
 
 import argparse
+import math
+from collections.abc import Callable
 
 from ..settings import ReaderSettings
 
@@ -13,6 +15,41 @@ def probability(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
+
+def whole_number(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `least` (a count of workers, threads or repeats), refused where
+    the command was given, not deep inside a thread pool or a socket's bind."""
+    def parsed(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{text} is less than {least}")
+        return value
+
+    return parsed
+
+
+def positive_number(text: str) -> float:
+    """A number above 0, for argparse: a limit of seconds, megabytes or megapixels (0, a negative or 'nan' would
+    refuse every request or none)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a number above 0")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port, 1 to 65535."""
+    value = whole_number(1)(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a port (1 to 65535)")
     return value
 
 

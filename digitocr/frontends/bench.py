@@ -35,6 +35,7 @@ from ..networks.model_files import int8_ranges
 from ..reader import Reader
 from ..reader.line_views import views
 from ..settings import ReaderSettings
+from .arguments import whole_number
 
 PROJECT = Path(__file__).resolve().parents[2]
 SAMPLES = PROJECT / "sample_images"
@@ -202,10 +203,10 @@ def report(name: str, latencies: list[float], stages: dict[str, float], text: st
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=50, help="warm reads per image")
-    parser.add_argument("--cells", type=int, default=3000, help="cells in the folder read by the CLI")
-    parser.add_argument("--naive-repeats", type=int, default=3)
-    parser.add_argument("--soak", type=int, default=0, help="also read this many images to watch memory")
+    parser.add_argument("--repeats", type=whole_number(1), default=50, help="warm reads per image")
+    parser.add_argument("--cells", type=whole_number(1), default=3000, help="cells in the folder read by the CLI")
+    parser.add_argument("--naive-repeats", type=whole_number(1), default=3)
+    parser.add_argument("--soak", type=whole_number(0), default=0, help="also read this many images to watch memory")
     parser.add_argument("--model", help="a classifier to time instead of the shipped one (to compare two)")
     args = parser.parse_args(argv)
 

@@ -14,7 +14,7 @@ from ..errors import DigitOcrError
 from ..reader import Reader
 from ..results import ROW_COLUMNS, Outcome, csv_cells
 from ..settings import ReaderSettings
-from .arguments import add_review_option
+from .arguments import add_review_option, whole_number
 from .batch import add_batch_command
 from .inputs import expand_inputs
 from .service import add_serve_command
@@ -86,7 +86,7 @@ def add_read_command(commands) -> None:
     read.add_argument("--contours-only", action="store_true",
                       help="read digit by digit only, without the line recognizer's reading of whole lines")
     add_review_option(read)
-    read.add_argument("--workers", type=int, default=0,
+    read.add_argument("--workers", type=whole_number(1),
                       help=f"processes reading images (default: one per CPU from {PARALLEL_FROM} images)")
     read.set_defaults(handler=read_command)
 

@@ -22,7 +22,7 @@ from ..networks.model_files import model_sha256
 from ..reader import Reader
 from ..results import SCHEMA_VERSION, Outcome
 from ..settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS, MEGABYTE, ReaderSettings
-from .arguments import add_review_option
+from .arguments import add_review_option, port, positive_number, whole_number
 
 MOST_FILES = 64  # images in one request
 STATUS_OF_ERROR = ((ImageTooLargeError, 413), (UnsupportedImageError, 415), (EmptyImageError, 400))
@@ -115,11 +115,11 @@ def serve_command(args: argparse.Namespace) -> int:
 def add_serve_command(commands) -> None:
     serve = commands.add_parser("serve", help="answer POST /read over HTTP (needs the 'serve' extra)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=port, default=8000)
     serve.add_argument("--model", help="a .keras classifier instead of the shipped one")
-    serve.add_argument("--timeout", type=float, default=ServiceLimits.timeout_seconds, help="seconds per request")
-    serve.add_argument("--max-request-mb", type=float, default=ServiceLimits.max_request_bytes / MEGABYTE)
-    serve.add_argument("--max-megapixels", type=float, default=ServiceLimits.max_pixels / 1e6, help="per image")
-    serve.add_argument("--threads", type=int, default=ServiceLimits.threads, help="requests read at the same time")
+    serve.add_argument("--timeout", type=positive_number, default=ServiceLimits.timeout_seconds, help="seconds per request")
+    serve.add_argument("--max-request-mb", type=positive_number, default=ServiceLimits.max_request_bytes / MEGABYTE)
+    serve.add_argument("--max-megapixels", type=positive_number, default=ServiceLimits.max_pixels / 1e6, help="per image")
+    serve.add_argument("--threads", type=whole_number(1), default=ServiceLimits.threads, help="requests read at the same time")
     add_review_option(serve)
     serve.set_defaults(handler=serve_command)

@@ -105,6 +105,27 @@ def test_every_command_takes_the_review_setting_and_refuses_one_out_of_range(com
     assert "-0.1 is not between 0 and 1" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command, option, wrong, why", [
+    (["read", "x.png"], "--workers", "-3", "-3 is less than 1"),
+    (["serve"], "--threads", "0", "0 is less than 1"),
+    (["serve"], "--timeout", "0", "0 is not a number above 0"),
+    (["serve"], "--timeout", "nan", "nan is not a number above 0"),
+    (["serve"], "--max-request-mb", "-1", "-1 is not a number above 0"),
+    (["serve"], "--max-megapixels", "lots", "'lots' is not a number"),
+    (["serve"], "--port", "70000", "70000 is not a port"),
+    (["batch", "in", "out"], "--workers", "2.5", "'2.5' is not a whole number"),
+])
+def test_a_count_or_limit_out_of_range_is_refused_by_name_before_anything_starts(command, option, wrong, why, capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(command + [option, wrong])
+    assert f"argument {option}: {why}" in capsys.readouterr().err
+
+
+def test_the_read_commands_workers_default_to_none_and_take_a_count():
+    assert build_parser().parse_args(["read", "x.png"]).workers is None
+    assert build_parser().parse_args(["read", "x.png", "--workers", "3"]).workers == 3
+
+
 def test_the_service_reads_with_the_review_setting_it_was_started_with(monkeypatch):
     pytest.importorskip("uvicorn")
     import uvicorn
