@@ -35,3 +35,7 @@ class SettingsError(DigitOcrError, ValueError):
 
 class ModelError(DigitOcrError):
     """The model file is missing, unreadable, or not what the reader expects."""
+
+
+class TrainingDataError(DigitOcrError):
+    """A file or folder of training or evaluation data is missing or not what its option takes."""

@@ -3,6 +3,7 @@
 import argparse
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 from ..settings import ReaderSettings
 
@@ -51,6 +52,39 @@ def port(text: str) -> int:
     if value > 65535:
         raise argparse.ArgumentTypeError(f"{text} is not a port (1 to 65535)")
     return value
+
+
+def existing_file(text: str) -> str:
+    """A path to a file that is there: a command that reads data for minutes checks its inputs before it starts."""
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"{text} is {'a folder' if Path(text).is_dir() else 'not there'}; "
+                                         "it takes a file")
+    return text
+
+
+def existing_folder(text: str) -> str:
+    """A path to a folder that is there (see `existing_file`)."""
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is {'a file' if Path(text).is_file() else 'not there'}; "
+                                         "it takes a folder")
+    return text
+
+
+def existing_path(text: str) -> str:
+    """A path to a file or a folder that is there (see `existing_file`)."""
+    if not Path(text).exists():
+        raise argparse.ArgumentTypeError(f"{text} is not there")
+    return text
+
+
+def add_training_data_options(parser: argparse.ArgumentParser, extra: bool = True) -> None:
+    """--data, --pendigits and (with `extra`) --extra: where the training commands read the digits they learn from."""
+    parser.add_argument("--data", type=existing_path,
+                        help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
+    parser.add_argument("--pendigits", type=existing_file, help="pendigits-orig.tra, the pen strokes of its writers")
+    if extra:
+        parser.add_argument("--extra", type=existing_folder,
+                            help="the folder of swiss16.npz and hwd1000.tar.xz: more hands to learn from")
 
 
 def add_review_option(parser: argparse.ArgumentParser) -> None:

@@ -106,7 +106,8 @@ def add_batch_command(commands) -> None:
     batch.add_argument("input", help="a folder, a glob, a .txt list of paths, or a URI Ray reads (s3://...)")
     batch.add_argument("output", help="a folder to write Parquet files into (CSV where it ends in .csv)")
     batch.add_argument("--address", help="a Ray cluster to run on (ray://host:10001 or auto); default: this machine")
-    batch.add_argument("--workers", type=whole_number(1), default=2, help="actors reading images, one CPU each (default 2)")
+    batch.add_argument("--workers", type=whole_number(1), default=2,
+                       help="actors reading images, one CPU each (default 2)")
     batch.add_argument("--model", help="a .keras classifier instead of the shipped one")
     add_review_option(batch)
     batch.set_defaults(handler=batch_command)

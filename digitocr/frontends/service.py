@@ -117,9 +117,12 @@ def add_serve_command(commands) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     serve.add_argument("--port", type=port, default=8000)
     serve.add_argument("--model", help="a .keras classifier instead of the shipped one")
-    serve.add_argument("--timeout", type=positive_number, default=ServiceLimits.timeout_seconds, help="seconds per request")
+    serve.add_argument("--timeout", type=positive_number, default=ServiceLimits.timeout_seconds,
+                       help="seconds per request")
     serve.add_argument("--max-request-mb", type=positive_number, default=ServiceLimits.max_request_bytes / MEGABYTE)
-    serve.add_argument("--max-megapixels", type=positive_number, default=ServiceLimits.max_pixels / 1e6, help="per image")
-    serve.add_argument("--threads", type=whole_number(1), default=ServiceLimits.threads, help="requests read at the same time")
+    serve.add_argument("--max-megapixels", type=positive_number, default=ServiceLimits.max_pixels / 1e6,
+                       help="per image")
+    serve.add_argument("--threads", type=whole_number(1), default=ServiceLimits.threads,
+                       help="requests read at the same time")
     add_review_option(serve)
     serve.set_defaults(handler=serve_command)

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..frontends.arguments import add_training_data_options
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256, save_card
@@ -348,8 +349,7 @@ def fit_judges(judging_nothing: Models, training_pool: DigitPool, args: argparse
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.training.calibrate",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
-    parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes of the writers")
+    add_training_data_options(parser, extra=False)
     parser.add_argument("--fields", type=int, default=FIELDS, help="number fields to draw for each model")
     parser.add_argument("--scenes", type=int, default=SCENES_PER_KIND, help="scenes of each kind to draw")
     parser.add_argument("--noise-pictures", type=int, default=NOISE_PICTURES,

@@ -25,6 +25,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ..errors import DigitOcrError
+from ..frontends.arguments import existing_file, existing_folder, existing_path
 from ..image.normalize import to_model_input
 from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from ..reader.line_choice import edits
@@ -278,10 +280,12 @@ def rules_section() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.evaluate", description=__doc__.splitlines()[0])
-    parser.add_argument("--mnist", required=True, help="MNIST folder of IDX files or mnist.npz")
-    parser.add_argument("--dev", help="the labelled dev folder (shared/data/dev); skipped when not given")
+    parser.add_argument("--mnist", type=existing_path, required=True, help="MNIST folder of IDX files or mnist.npz")
+    parser.add_argument("--dev", type=existing_folder,
+                        help="the labelled dev folder (shared/data/dev); skipped when not given")
     parser.add_argument("--stress", action="store_true", help="also run the stress suite (needs --pendigits)")
-    parser.add_argument("--pendigits", help="pendigits-orig.tra, for the stress suite's held-out writers")
+    parser.add_argument("--pendigits", type=existing_file,
+                        help="pendigits-orig.tra, for the stress suite's held-out writers")
     parser.add_argument("--model", help="model to evaluate (default: the shipped one)")
     parser.add_argument("--out", default="docs", help="folder for accuracy.md and its images")
     args = parser.parse_args(argv)
@@ -289,8 +293,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--stress needs --pendigits")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    reader = Reader(args.model, ReaderSettings())
-    mnist = load_mnist(args.mnist)
+    try:
+        reader = Reader(args.model, ReaderSettings())
+        mnist = load_mnist(args.mnist)
+    except DigitOcrError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     lines = mnist_section(reader.classifier, mnist, Path(args.model or DEFAULT_MODEL_PATH).name, out)
     if args.dev:
         lines += dev_section(Path(args.dev), Path(args.model) if args.model else None, out)

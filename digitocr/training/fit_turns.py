@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..frontends.arguments import add_training_data_options
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256, save_card
@@ -133,8 +134,7 @@ def measured(evidence: Evidence, weights: TurnEvidence) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.training.fit_turns", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
-    parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes of the writers")
+    add_training_data_options(parser, extra=False)
     parser.add_argument("--scenes", type=int, default=SCENES_PER_KIND, help="scenes of each kind to draw")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", default=".", help="the folder to write TurnEvidence.json")

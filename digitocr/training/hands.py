@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..errors import TrainingDataError
 from ..image.loading import load_image
 from ..image.pipeline import single_digit_mask
 from ..settings import ReaderSettings
@@ -94,6 +95,10 @@ def reader_masks(images: np.ndarray, workers: int) -> list[np.ndarray]:
 
 def load_hands(folder: Path, workers: int, limit: int | None = None) -> list[Hand]:
     """Both sets, read through the reader's pipeline; `limit` keeps the first digits of each (a smoke run)."""
+    missing = [name for name in (SWISS16, HWD1000) if not (Path(folder) / name).is_file()]
+    if missing:
+        raise TrainingDataError(f"{folder} has no {' or '.join(missing)}: --extra takes the folder of the extra "
+                                "hands (shared/data/extra)")
     hands = []
     for name, loader in IMAGES_OF.items():
         images, labels = loader(folder)

@@ -13,6 +13,7 @@ import multiprocessing
 import sys
 from pathlib import Path
 
+from ..frontends.arguments import add_training_data_options
 from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH
 from ..networks.model_files import model_card_path, verify_checksum
 from .train import SEED
@@ -23,9 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.training.int8_ranges",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(DEFAULT_LINE_MODEL_PATH), help="the line model whose card to write")
-    parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
-    parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes to draw digits from")
-    parser.add_argument("--extra", help="the folder of swiss16.npz and hwd1000.tar.xz: more hands to draw from")
+    add_training_data_options(parser)
     parser.add_argument("--lessons", type=int, default=INT8_LESSONS, help="lessons to measure the ranges on")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count(), help="processes drawing lessons")

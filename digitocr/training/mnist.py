@@ -3,10 +3,13 @@
 import gzip
 import hashlib
 import struct
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from ..errors import TrainingDataError
 
 IDX_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -39,7 +42,7 @@ def read_idx(path: Path) -> np.ndarray:
         data = stream.read()
     zero, dtype_code, dimensions = struct.unpack(">HBB", data[:4])
     if zero != 0 or dtype_code != 0x08:
-        raise ValueError(f"{path} is not an IDX file of unsigned bytes")
+        raise TrainingDataError(f"{path} is not an IDX file of unsigned bytes")
     shape = struct.unpack(f">{dimensions}I", data[4:4 + 4 * dimensions])
     return np.frombuffer(data, np.uint8, offset=4 + 4 * dimensions).reshape(shape)
 
@@ -48,7 +51,8 @@ def _find_idx(folder: Path, stem: str) -> Path:
     for name in (stem, stem + ".gz", stem.replace("-idx", ".idx")):
         if (folder / name).exists():
             return folder / name
-    raise FileNotFoundError(f"{folder} has no {stem}[.gz]")
+    raise TrainingDataError(f"{folder} has no {stem}[.gz]; give the folder of MNIST's four IDX files or an "
+                            "mnist.npz")
 
 
 def load_mnist(path: str | Path | None = None) -> MnistData:
@@ -60,8 +64,12 @@ def load_mnist(path: str | Path | None = None) -> MnistData:
         return MnistData(train_images, train_labels, test_images, test_labels, "keras.datasets.mnist", {})
     path = Path(path)
     if path.is_file():
-        with np.load(path) as archive:
-            arrays = {key: archive[key] for key in ("x_train", "y_train", "x_test", "y_test")}
+        try:
+            with np.load(path) as archive:
+                arrays = {key: archive[key] for key in ("x_train", "y_train", "x_test", "y_test")}
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
+            raise TrainingDataError(f"{path} is not an mnist.npz (a NumPy archive of x_train, y_train, x_test and "
+                                    "y_test); give an mnist.npz or the folder of MNIST's four IDX files") from None
         return MnistData(arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"],
                          str(path), {path.name: _md5(path)})
     files = {key: _find_idx(path, stem) for key, stem in IDX_FILES.items()}

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ..frontends.arguments import existing_file, existing_path
 from .mnist import load_mnist
 from .pendigits import PenDigit, bounds, draw_strokes, parse_pendigits, scale_strokes
 
@@ -116,8 +117,8 @@ def make_samples(mnist_dir: str, pendigits_file: str, out: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.samples", description=__doc__.splitlines()[0])
-    parser.add_argument("--mnist", required=True, help="folder of MNIST IDX files or an mnist.npz")
-    parser.add_argument("--pendigits", required=True, help="pendigits-orig.tra")
+    parser.add_argument("--mnist", type=existing_path, required=True, help="folder of MNIST IDX files or an mnist.npz")
+    parser.add_argument("--pendigits", type=existing_file, required=True, help="pendigits-orig.tra")
     parser.add_argument("--out", default="sample_images")
     args = parser.parse_args(argv)
     for path in make_samples(args.mnist, args.pendigits, Path(args.out)):

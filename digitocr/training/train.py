@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DigitOcrError
+from ..frontends.arguments import add_training_data_options, existing_folder, positive_number, whole_number
 from ..image.normalize import to_model_input
 from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from ..networks.model_files import (load_keras_model, model_card_path, model_reference, model_sha256, save_card,
@@ -299,9 +300,7 @@ def data_facts(sources: Sources, counts: EpochCounts, limit: int | None) -> dict
 
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m digitocr.train", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
-    parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes to draw extra training digits from")
-    parser.add_argument("--extra", help="the folder of swiss16.npz and hwd1000.tar.xz: more hands to learn from")
+    add_training_data_options(parser)
     parser.add_argument("--learn-hands", metavar="NAMES", help="which of the extra hands to learn from, by name "
                         f"({', '.join(HAND_NAMES)}; comma-separated, none for ''; default all): the others are only "
                         "validated on, to measure what each adds")
@@ -311,24 +310,29 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--teacher-runtime", choices=RUNTIMES, default="onnx",
                         help="what the teachers answer through: ONNX Runtime (default, the fastest on a CPU) or Keras "
                              "on its backend's device (a GPU, with KERAS_BACKEND=torch where TensorFlow sees none)")
-    parser.add_argument("--epochs", type=int, default=MAX_EPOCHS, help="most epochs; early stopping may end sooner")
-    parser.add_argument("--minutes", type=float, help="a time budget: the cosine schedule runs over these minutes "
+    parser.add_argument("--epochs", type=whole_number(1), default=MAX_EPOCHS,
+                        help="most epochs; early stopping may end sooner")
+    parser.add_argument("--minutes", type=positive_number,
+                        help="a time budget: the cosine schedule runs over these minutes "
                         "instead of the epochs, and no epoch starts that would overrun them (for a lent machine whose "
                         "speed is not known ahead; the card records each epoch's learning rate)")
-    parser.add_argument("--limit", type=int, help="use at most this many samples per stream (a quick smoke run)")
+    parser.add_argument("--limit", type=whole_number(1),
+                        help="use at most this many samples per stream (a quick smoke run)")
     parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--workers", type=int, default=2, help="processes reading the extra hands' images")
-    parser.add_argument("--finetune", metavar="DIR", help="fine-tune on your own digits: a folder with labels.csv")
+    parser.add_argument("--workers", type=whole_number(1), default=2, help="processes reading the extra hands' images")
+    parser.add_argument("--finetune", type=existing_folder, metavar="DIR",
+                        help="fine-tune on your own digits: a folder with labels.csv")
     parser.add_argument("--base", help="the model to start from: with --finetune, default the shipped one;"
                         " without, the whole recipe goes on from its weights instead of random ones")
-    parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE, help="the cosine schedule's start")
-    parser.add_argument("--draw-processes", type=int, default=1, metavar="N",
+    parser.add_argument("--learning-rate", type=positive_number, default=LEARNING_RATE,
+                        help="the cosine schedule's start")
+    parser.add_argument("--draw-processes", type=whole_number(1), default=1, metavar="N",
                         help="processes drawing each epoch's samples while the network learns from the one before "
                              "(default 1: drawn in turn; more pays where a GPU learns faster than one core draws)")
-    parser.add_argument("--passes", type=int, default=1, metavar="N",
+    parser.add_argument("--passes", type=whole_number(1), default=1, metavar="N",
                         help="learn each drawn epoch N times before the next is drawn (default 1; more pays where the "
                              "network learns an epoch much faster than the processes draw one, as on a GPU)")
-    parser.add_argument("--reader-cuts", type=int, default=0, metavar="SCENES",
+    parser.add_argument("--reader-cuts", type=whole_number(0), default=0, metavar="SCENES",
                         help="also learn from the pieces the reader's pipeline cuts from this many scenes of each "
                              "one-line kind by the training writers (default none)")
     return parser
@@ -341,8 +345,6 @@ def main(argv: list[str] | None = None) -> int:
     if learned and not set(learned) <= set(HAND_NAMES):
         arguments.error(f"--learn-hands names {', '.join(sorted(set(learned) - set(HAND_NAMES)))}; the extra hands "
                         f"are {', '.join(HAND_NAMES)}")
-    if args.passes < 1:
-        arguments.error("--passes must be at least 1")
     if args.finetune and args.out == arguments.get_default("out"):
         arguments.error("--finetune needs --out: the shipped model is never overwritten")
     try:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..frontends.arguments import add_training_data_options, positive_number, probability, whole_number
 from ..networks.ctc import BLANK, decode
 from ..networks.int8 import activation_ranges
 from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, batch_of_lines
@@ -278,17 +279,17 @@ def line_model_card(model, sources: LineSources, run: LineTrainingRun, outcome: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.train_lines", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
-    parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes to draw digits from")
-    parser.add_argument("--extra", help="the folder of swiss16.npz and hwd1000.tar.xz: more hands to draw from")
+    add_training_data_options(parser)
     parser.add_argument("--out", default=str(DEFAULT_LINE_MODEL_PATH.name), help="where to write the model")
-    parser.add_argument("--lines", type=int, default=TRAINING_LINES, help="training lessons")
-    parser.add_argument("--clutter", type=float, default=CLUTTER_SHARE, help="share of lessons drawn from scenes")
-    parser.add_argument("--epochs", type=int, default=MAX_EPOCHS)
-    parser.add_argument("--workers", type=int, default=multiprocessing.cpu_count(), help="processes drawing lessons")
+    parser.add_argument("--lines", type=whole_number(1), default=TRAINING_LINES, help="training lessons")
+    parser.add_argument("--clutter", type=probability, default=CLUTTER_SHARE, help="share of lessons drawn from scenes")
+    parser.add_argument("--epochs", type=whole_number(1), default=MAX_EPOCHS)
+    parser.add_argument("--workers", type=whole_number(1), default=multiprocessing.cpu_count(),
+                        help="processes drawing lessons")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--base", help="a line model to fine-tune from instead of random weights")
-    parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE, help="the cosine schedule's start")
+    parser.add_argument("--learning-rate", type=positive_number, default=LEARNING_RATE,
+                        help="the cosine schedule's start")
     parser.add_argument("--first-digits", choices=sorted(FIRST_DIGITS), default="uniform",
                         help="fields' first digits as the digit pool gives them, or as people's numbers begin "
                              "(Benford's law, a tenth of them zeros)")

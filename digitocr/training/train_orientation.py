@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..frontends.arguments import add_training_data_options
 from ..networks.classifier import FIELD_SIZE
 from ..networks.model_files import model_card_path, model_sha256, save_card, save_model
 from ..networks.onnx_net import OnnxNet
@@ -182,9 +183,7 @@ def train(sources: Sources, out: Path, epochs: int, seed: int, limit: int | None
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.training.train_orientation",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
-    parser.add_argument("--pendigits", help="pendigits-orig.tra, pen strokes to draw extra training digits from")
-    parser.add_argument("--extra", help="the folder of swiss16.npz and hwd1000.tar.xz: more hands to learn from")
+    add_training_data_options(parser)
     parser.add_argument("--out", default=str(DEFAULT_ORIENTATION_PATH.name), help="where to write the model")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--limit", type=int, help="use at most this many samples per stream (a quick smoke run)")

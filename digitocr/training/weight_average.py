@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..frontends.arguments import add_training_data_options
 from ..networks.model_files import (load_keras_model, model_card_path, model_sha256, read_model_card, save_card,
                                     save_model)
 
@@ -75,7 +76,5 @@ def averaging_parser(command: str, doc: str, what: str) -> argparse.ArgumentPars
     parser = argparse.ArgumentParser(prog=f"python -m digitocr.training.{command}", description=doc.splitlines()[0])
     parser.add_argument("models", nargs="+", help=f"{what} (.keras) of one architecture")
     parser.add_argument("--out", required=True, help="where to write the averaged model and its card")
-    parser.add_argument("--data", help="MNIST: a folder of IDX files or an mnist.npz (default: Keras' download)")
-    parser.add_argument("--pendigits", help="pendigits-orig.tra: the held-out writers' pen strokes")
-    parser.add_argument("--extra", help="the folder of the extra hands")
+    add_training_data_options(parser)
     return parser

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import SHARED, needs_shared
+from digitocr.errors import TrainingDataError
 from digitocr.training.mnist import load_mnist, read_idx
 
 
@@ -33,13 +34,20 @@ def test_idx_folder_and_npz_load_alike(tmp_path):
 def test_a_file_that_is_not_idx_is_refused(tmp_path):
     bad = tmp_path / "bad"
     bad.write_bytes(b"\x01\x02\x03\x04rest")
-    with pytest.raises(ValueError, match="not an IDX"):
+    with pytest.raises(TrainingDataError, match="not an IDX"):
         read_idx(bad)
 
 
 def test_a_folder_without_mnist_says_what_is_missing(tmp_path):
-    with pytest.raises(FileNotFoundError, match="train-images"):
+    with pytest.raises(TrainingDataError, match="train-images"):
         load_mnist(tmp_path)
+
+
+def test_a_file_that_is_not_an_mnist_npz_says_what_the_option_takes(tmp_path):
+    checksums = tmp_path / "MD5SUMS"
+    checksums.write_text("f68b3c2dcbeaaa9fbdd348bbdeb94873  train-images-idx3-ubyte.gz\n")
+    with pytest.raises(TrainingDataError, match="is not an mnist.npz"):
+        load_mnist(checksums)
 
 
 @needs_shared
