@@ -5,10 +5,14 @@
 """
 
 import argparse
+import contextlib
 import csv
 import json
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 
 from ..errors import DigitOcrError
 from ..reader import Reader
@@ -20,6 +24,7 @@ from .inputs import expand_inputs
 from .service import add_serve_command
 
 STANDARD_INPUT = "-"  # the path that names standard input, as in most commands: `cat cell.png | digitocr read -`
+INTERRUPTED = 130  # the exit status of a command stopped by Ctrl-C, as shells give it
 PARALLEL_FROM = 16  # images; fewer are read in this process, as starting workers would cost more than it saves
 
 
@@ -30,6 +35,42 @@ def _progress(done: int, total: int) -> None:
     if done == total:
         sys.stderr.write("\n")
     sys.stderr.flush()
+
+
+class HeldInterrupts:
+    """Ctrl-C while a result is written and counted is taken once it is: no line is cut short, and the count of
+    results written is exact. (Python runs signal handlers in the main thread; blocking the signal there would not
+    do, as the process's other threads would take it.)"""
+
+    def __init__(self):
+        self.holding = self.pending = False
+
+    def handle(self, *_) -> None:
+        if not self.holding:
+            raise KeyboardInterrupt
+        self.pending = True
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator["HeldInterrupts"]:
+        """Handling Ctrl-C while the block runs, where it can (signals are set in the main thread alone)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        previous = signal.signal(signal.SIGINT, self.handle)
+        try:
+            yield self
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def plain_line(name: str, outcome: Outcome) -> str:
@@ -54,20 +95,29 @@ def read_command(args: argparse.Namespace) -> int:
     rows = csv.DictWriter(sys.stdout, ROW_COLUMNS) if args.csv else None
     if rows:
         rows.writeheader()
-    failures = 0
+    failures = written = 0
     sources = [sys.stdin.buffer if path == STANDARD_INPUT else path for path in paths]  # read within the size limit
-    for done, (name, outcome) in enumerate(zip(paths, reader.read_many(sources, workers=workers)), start=1):
-        failures += outcome.error is not None
-        if rows:
-            rows.writerow(csv_cells(outcome.to_row(name)))
-        elif args.json:
-            print(json.dumps(outcome.to_dict(name)), flush=True)
-        elif outcome.error is not None:
-            print(f"{name}: error: {outcome.error}", file=sys.stderr, flush=True)
-        else:
-            print(plain_line(name, outcome), flush=True)
-        if show_progress:
-            _progress(done, len(paths))
+    try:
+        with HeldInterrupts().installed() as interrupts:
+            for name, outcome in zip(paths, reader.read_many(sources, workers=workers)):
+                failures += outcome.error is not None
+                with interrupts.held():
+                    if rows:
+                        rows.writerow(csv_cells(outcome.to_row(name)))
+                    elif args.json:
+                        print(json.dumps(outcome.to_dict(name)), flush=True)
+                    elif outcome.error is not None:
+                        print(f"{name}: error: {outcome.error}", file=sys.stderr, flush=True)
+                    else:
+                        print(plain_line(name, outcome), flush=True)
+                    written += 1
+                if show_progress:
+                    _progress(written, len(paths))
+    except KeyboardInterrupt:
+        sys.stdout.flush()
+        print(("\n" if show_progress else "") + f"interrupted: {written} of {len(paths)} images read" +
+              ("; their results are complete" if written else ""), file=sys.stderr)
+        return INTERRUPTED
     return 1 if failures else 0
 
 

@@ -3,11 +3,15 @@
 It reads a pickled function from its standard input, then shares of images,
 and answers each with `(True, outcomes)`, or `(False, error)` where reading
 raised; it ends when its input closes. Its standard output carries only the
-replies: anything printed while reading goes to standard error.
+replies: anything printed while reading goes to standard error. A Ctrl-C
+at a terminal reaches every process of its group, workers too: a worker
+leaves it to its caller, which stops it, so one message is printed, not one
+traceback from each worker.
 """
 
 import os
 import pickle
+import signal
 import sys
 from typing import BinaryIO
 
@@ -28,6 +32,7 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with os.fdopen(os.dup(sys.stdout.fileno()), "wb") as channel:
         os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
         serve(sys.stdin.buffer, channel)

@@ -56,12 +56,14 @@ class WorkerProcesses:
             self.idle.put(process)
 
     def map(self, shares: Iterable[list]) -> Iterator[list[Outcome]]:
-        """The outcomes of each share, in the shares' order."""
+        """The outcomes of each share, in the shares' order. Where the caller stops early (a Ctrl-C, or it wants no
+        more), the shares not begun are dropped and the threads waiting on workers are not waited for: `__exit__`
+        stops the workers, which ends their waits."""
         threads = ThreadPoolExecutor(len(self.processes))
         try:
             yield from threads.map(self._read, shares)
         finally:
-            threads.shutdown(cancel_futures=True)
+            threads.shutdown(wait=False, cancel_futures=True)
 
     def _read(self, share: list) -> list[Outcome]:
         process = self.idle.get()
@@ -74,9 +76,16 @@ class WorkerProcesses:
     def __enter__(self) -> "WorkerProcesses":
         return self
 
-    def __exit__(self, *_) -> None:
+    def __exit__(self, error_type, *_) -> None:
+        """Workers done with their shares end when their input closes; workers still reading when the caller stopped
+        early (`error_type` set: a Ctrl-C, an error, a generator closed) are stopped at once, their shares unwanted."""
         for process in self.processes:
-            process.stdin.close()
+            if error_type is not None:
+                process.kill()
+            try:
+                process.stdin.close()
+            except BrokenPipeError:
+                pass
         for process in self.processes:
             try:
                 process.wait(timeout=10)

@@ -1,9 +1,12 @@
 import csv
 import io
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,31 @@ from digitocr.settings import ReaderSettings
 def run_cli(*arguments):
     return subprocess.run([sys.executable, "-m", "digitocr", *arguments], capture_output=True, text=True,
                           cwd=PROJECT, timeout=300)
+
+
+def test_ctrl_c_stops_a_long_read_with_one_line_saying_how_far_it_got_and_leaves_no_worker(tmp_path):
+    """A terminal's Ctrl-C reaches the command and its workers (one process group): it had printed a traceback from
+    each of them."""
+    from digitocr.frontends.bench import cell_jpeg
+
+    rng = np.random.default_rng(3)
+    for index in range(400):
+        (tmp_path / f"cell{index:03d}.jpg").write_bytes(cell_jpeg(rng))
+    command = [sys.executable, "-m", "digitocr", "read", "--json", "--workers", "2", str(tmp_path)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT,
+                               start_new_session=True)
+    first = process.stdout.readline()
+    os.killpg(process.pid, signal.SIGINT)
+    lines = [first] + process.stdout.read().splitlines()  # what the stream holds already, then the rest
+    errors = process.stderr.read()
+    process.wait(timeout=60)
+    assert process.returncode == 130, errors
+    assert all(json.loads(line)["text"] for line in lines), (lines[-2:], errors)
+    assert f"interrupted: {len(lines)} of 400 images read; their results are complete" in errors
+    assert "Traceback" not in errors and len(lines) < 400
+    time.sleep(1)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(process.pid, 0)  # no worker is left in the group
 
 
 def test_a_dash_reads_one_image_from_standard_input_named_as_given():
