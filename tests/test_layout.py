@@ -9,7 +9,7 @@ import pytest
 from conftest import PROJECT
 
 PACKAGE = PROJECT / "digitocr"
-FAMILIES = {"errors": 0, "settings": 0, "results": 0, "models": 0,  # the shared vocabulary and model files
+FAMILIES = {"errors": 0, "settings": 0, "results": 0, "models": 0, "arguments": 0,  # the shared vocabulary, model files
             "networks": 1, "image": 2, "reader": 3, "training": 4, "frontends": 5}
 ENTRY_POINTS = 6  # the package's own __init__, __main__ and the older command spellings
 READING_PATH = ("networks", "image", "reader")

@@ -18,9 +18,9 @@ import time
 
 import numpy as np
 
+from ..arguments import add_review_option, whole_number
 from ..results import csv_cells
 from ..settings import ReaderSettings
-from .arguments import add_review_option, whole_number
 from .inputs import batch_inputs
 
 BATCH_ROWS = 32  # images an actor reads in one call (their digits classified together)

@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ..arguments import whole_number
 from ..image.lines import recognizer_lines
 from ..image.loading import load_image
 from ..image.pipeline import analyse
@@ -35,7 +36,6 @@ from ..networks.model_files import int8_ranges
 from ..reader import Reader
 from ..reader.line_views import views
 from ..settings import ReaderSettings
-from .arguments import whole_number
 
 PROJECT = Path(__file__).resolve().parents[2]
 SAMPLES = PROJECT / "sample_images"

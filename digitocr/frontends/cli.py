@@ -14,11 +14,11 @@ import sys
 import threading
 from collections.abc import Iterator
 
+from ..arguments import add_review_option, whole_number
 from ..errors import DigitOcrError
 from ..reader import Reader
 from ..results import ROW_COLUMNS, Outcome, csv_cells
 from ..settings import ReaderSettings
-from .arguments import add_review_option, whole_number
 from .batch import add_batch_command
 from .inputs import expand_inputs
 from .service import add_serve_command

@@ -16,13 +16,13 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from ..arguments import add_review_option, port, positive_number, whole_number
 from ..errors import DigitOcrError, EmptyImageError, ImageTooLargeError, UnsupportedImageError
 from ..image.loading import ACCEPTED_FILES
 from ..networks.model_files import model_sha256
 from ..reader import Reader
 from ..results import SCHEMA_VERSION, Outcome
 from ..settings import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS, MEGABYTE, ReaderSettings
-from .arguments import add_review_option, port, positive_number, whole_number
 
 MOST_FILES = 64  # images in one request
 STATUS_OF_ERROR = ((ImageTooLargeError, 413), (UnsupportedImageError, 415), (EmptyImageError, 400))

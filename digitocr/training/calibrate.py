@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..frontends.arguments import add_training_data_options
+from ..arguments import add_training_data_options
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256, save_card

@@ -25,8 +25,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ..arguments import existing_file, existing_folder, existing_path
 from ..errors import DigitOcrError
-from ..frontends.arguments import existing_file, existing_folder, existing_path
 from ..image.normalize import to_model_input
 from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from ..reader.line_choice import edits

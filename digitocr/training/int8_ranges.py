@@ -13,7 +13,7 @@ import multiprocessing
 import sys
 from pathlib import Path
 
-from ..frontends.arguments import add_training_data_options
+from ..arguments import add_training_data_options
 from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH
 from ..networks.model_files import model_card_path, verify_checksum
 from .train import SEED

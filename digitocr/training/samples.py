@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..frontends.arguments import existing_file, existing_path
+from ..arguments import existing_file, existing_path
 from .mnist import load_mnist
 from .pendigits import PenDigit, bounds, draw_strokes, parse_pendigits, scale_strokes
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..arguments import add_training_data_options, existing_folder, positive_number, whole_number
 from ..errors import DigitOcrError
-from ..frontends.arguments import add_training_data_options, existing_folder, positive_number, whole_number
 from ..image.normalize import to_model_input
 from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from ..networks.model_files import (load_keras_model, model_card_path, model_reference, model_sha256, save_card,

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..frontends.arguments import add_training_data_options, positive_number, probability, whole_number
+from ..arguments import add_training_data_options, positive_number, probability, whole_number
 from ..networks.ctc import BLANK, decode
 from ..networks.int8 import activation_ranges
 from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, batch_of_lines

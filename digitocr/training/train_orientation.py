@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..frontends.arguments import add_training_data_options
+from ..arguments import add_training_data_options
 from ..networks.classifier import FIELD_SIZE
 from ..networks.model_files import model_card_path, model_sha256, save_card, save_model
 from ..networks.onnx_net import OnnxNet

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..frontends.arguments import add_training_data_options
+from ..arguments import add_training_data_options
 from ..networks.model_files import (load_keras_model, model_card_path, model_sha256, read_model_card, save_card,
                                     save_model)
 

@@ -1,11 +1,12 @@
-"""Argument types and options the commands (`read`, `serve`, `batch`) share, so each takes and checks them alike."""
+"""Argument types and options the commands share (`read`, `serve`, `batch`, the training and evaluation commands), so
+each takes and checks them alike."""
 
 import argparse
 import math
 from collections.abc import Callable
 from pathlib import Path
 
-from ..settings import ReaderSettings
+from .settings import ReaderSettings
 
 
 def probability(text: str) -> float:
