@@ -27,7 +27,10 @@ hundreds of specks each lean a little one way, can add up to a turn, and a
 reading of it that is surely wrong confirms nothing. Such a page, with marks
 to judge, is read at each turn, likeliest first, whatever their chances,
 until one confirms: a person who can read nothing in a page turns it each
-way before giving up. One digit whose shape could go either way (a '6' is a
+way before giving up. But not a page of more marks than a number has digits
+where no turn makes more of them read as digits than chance would
+(`marks_favour_turn`): a field of noise or a texture, which a person sees is
+no writing, whichever way up. One digit whose shape could go either way (a '6' is a
 turned '9') leaves the prior standing by its shape; it is tried only where
 the recognizer reads it far more surely turned, and its turned reading, the
 same marks read the other way up, is kept only where the evidence makes
@@ -38,6 +41,7 @@ turned.
 """
 
 from dataclasses import dataclass
+from math import comb
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +57,8 @@ TURNED_SHARE = 0.02  # the prior: one image in fifty arrives turned, a third of 
 LEAST_LIKELIHOOD = 1e-4  # a piece's or a frame's answer is floored here, so no one mark is infinitely sure
 TRY_FROM = 0.2  # a turn this likely is worth reading the image that way too (2.6% of dev cells pay, all told)
 CONFIRMS_FROM = 0.5  # a turned reading replaces a reading of nothing only where it is more likely right than wrong
+MANY_MARKS = 50  # whole blobs: more than a number has digits, and enough for their count to tell a turn from chance
+MARKS_SIGNIFICANCE = 0.01  # chance under which more marks reading as digits turned is taken for a turn, not luck
 HALF_TURNED = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6", "\n": "\n"}  # what each turned half round reads as
 
 
@@ -184,6 +190,18 @@ def turns_to_try(evidence: TurnEvidence, turn_probabilities: np.ndarray, half_tu
     if read_in_doubt and len(turn_probabilities) > 0:
         return tuple(way for way in ways if way.probability >= prior_chances()[way.turns])
     return ways[:1] if ways[0].probability >= TRY_FROM else ()
+
+
+def marks_favour_turn(sure_as_given: np.ndarray, sure_turned: np.ndarray) -> bool:
+    """Whether more of a page's marks read surely as digits turned than as given, beyond what chance gives: McNemar's
+    one-sided exact test on the marks that read surely one way only (each flag one mark's). On a page of noise or a
+    texture, hundreds of specks, about as many read as some digit whichever way up (22, 20, 19 and 21 of 889 in a
+    640x480 field of noise), so no turn is worth reading: a person sees it is no writing. Writing turned on its side
+    reads as digits one way (seven of nine marks of a turned column, none as given: one chance in 128)."""
+    gained = int(np.count_nonzero(sure_turned & ~sure_as_given))
+    changed = gained + int(np.count_nonzero(sure_as_given & ~sure_turned))
+    chance = sum(comb(changed, count) for count in range(gained, changed + 1)) / 2 ** changed
+    return chance < MARKS_SIGNIFICANCE
 
 
 def outweighs_guess(turned_confidence: float, given_confidence: float, turn_chance: float) -> bool:

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from digitocr.reader.orientation import (INDEPENDENT, TRY_FROM, TurnEvidence, WayUp, confirms, half_turn_evidence,
-                                        keeps_turned, log_posterior, outweighs_guess, prior_chances,
-                                        read_upside_down, turns_to_try)
+                                        keeps_turned, log_posterior, marks_favour_turn, outweighs_guess,
+                                        prior_chances, read_upside_down, turns_to_try)
 
 
 def answers(*rows):
@@ -127,3 +127,13 @@ def test_a_few_clear_blobs_still_turn_an_image_with_the_shipped_weights():
     sevens_on_their_side = answers([0.02, 0.9, 0.03, 0.05], [0.05, 0.85, 0.05, 0.05], [0.1, 0.8, 0.05, 0.05])
     (way,) = turns_to_try(TurnEvidence.load(), sevens_on_their_side)
     assert way.turns == 1 and way.probability > 0.5
+
+
+def test_marks_favour_a_turn_only_where_more_read_as_digits_that_way_than_chance_gives():
+    rng = np.random.default_rng(0)
+    specks_as_given, specks_turned = rng.random(889) < 22 / 889, rng.random(889) < 20 / 889  # a field of noise
+    assert not marks_favour_turn(specks_as_given, specks_turned)
+    column = np.zeros(9, bool)
+    assert marks_favour_turn(column, np.array([True] * 7 + [False] * 2))  # a turned column: one chance in 128
+    assert not marks_favour_turn(column, np.array([True] * 5 + [False] * 4))  # one in 32: could be luck
+    assert not marks_favour_turn(column, column)
