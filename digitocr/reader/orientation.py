@@ -4,40 +4,39 @@ A person tells from the digits' shapes: a '7' or a '4' has one way up, while
 a '0' or an '8' turned half round is the same mark. The orientation network
 answers that for each blob (`networks.orientation`), and the line recognizer
 for each line read as given and turned half round (`half_turn_evidence`);
-their answers are weighed together (`TurnEvidence`) over a prior in which one
-image in fifty arrives turned. The blobs of one image are not independent
-witnesses: one writer's hand and one camera make them err together, so the
-evidence of n blobs grows as n to a fitted power below one, times their mean,
-with weights fitted on scenes by held-out writers, upright and turned
-(`training.fit_turns`); added up as independent, a page of specks had been
-sure of a turn. Where the likeliest turn then has at least a one-in-five
-chance, the image is read that way too (in full: turning changes
+their answers are weighed together (`TurnEvidence`) over a prior in which
+one image in fifty arrives turned. The blobs of one image are not
+independent witnesses: one writer's hand and one camera make them err
+together, so the evidence of n blobs grows as n to a fitted power below one,
+times their mean, with weights fitted on scenes by held-out writers, upright
+and turned (`training.fit_turns`); added up as independent, a page of specks
+had been sure of a turn. Where the likeliest turn then has at least a
+one-in-five chance, the image is read that way too (in full: turning changes
 what its lines are), and the turned reading is kept where the reader is at
 least as sure of it as of the image as given: the evidence says which way to
 try, and whether a second reading is worth its cost; the readings decide.
 Every reading's field confidence weighs how likely the image it read is
 upright (`upright_chance`): a cell's '68' read upside down as '89' is 99%
 sure of its digits, but not of its way up. A turn is tried on doubt, not
-only where the evidence says it is likelier than upright, because the
-shapes often cannot tell (a '0', '1' or '8' is the same mark turned half
-round) while the two readings can. Where the image as given reads as
-nothing, whose confidence is 0 by convention, not by evidence, the turned
-reading must be more likely right than wrong: a field of noise, whose
-hundreds of specks each lean a little one way, can add up to a turn, and a
-reading of it that is surely wrong confirms nothing. Such a page, with marks
-to judge, is read at each turn, likeliest first, whatever their chances,
-until one confirms: a person who can read nothing in a page turns it each
-way before giving up. But not a page of more marks than a number has digits
-where no turn makes more of them read as digits than chance would
-(`marks_favour_turn`): a field of noise or a texture, which a person sees is
-no writing, whichever way up. One digit whose shape could go either way (a '6' is a
-turned '9') leaves the prior standing by its shape; it is tried only where
-the recognizer reads it far more surely turned, and its turned reading, the
-same marks read the other way up, is kept only where the evidence makes
-that way up more likely than not: how sure each reading is cannot say
-which way is up when each assumes its own. A clear '7' on its side is
-tried. A drawing, which its writer drew upright, and a tiny scan are never
-turned.
+only where the evidence says it is likelier than upright, because the shapes
+often cannot tell (a '0', '1' or '8' is the same mark turned half round)
+while the two readings can. Where the image as given reads as nothing, whose
+confidence is 0 by convention, not by evidence, the turned reading must be
+more likely right than wrong: a field of noise, whose hundreds of specks
+each lean a little one way, can add up to a turn, and a reading of it that
+is surely wrong confirms nothing. Such a page, with marks to judge, is read
+at each turn, likeliest first, whatever their chances, until one confirms: a
+person who can read nothing in a page turns it each way before giving up.
+But not a page of more marks than a number has digits where no turn makes
+more of them read as digits than chance would (`marks_favour_turn`): a field
+of noise or a texture, which a person sees is no writing, whichever way up.
+One digit whose shape could go either way (a '6' is a turned '9') leaves the
+prior standing by its shape; it is tried only where the recognizer reads it
+far more surely turned, and its turned reading, the same marks read the
+other way up, is kept only where the evidence makes that way up more likely
+than not: how sure each reading is cannot say which way is up when each
+assumes its own. A clear '7' on its side is tried. A drawing, which its
+writer drew upright, and a tiny scan are never turned.
 """
 
 from dataclasses import dataclass

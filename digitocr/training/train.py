@@ -313,9 +313,9 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--epochs", type=whole_number(1), default=MAX_EPOCHS,
                         help="most epochs; early stopping may end sooner")
     parser.add_argument("--minutes", type=positive_number,
-                        help="a time budget: the cosine schedule runs over these minutes "
-                        "instead of the epochs, and no epoch starts that would overrun them (for a lent machine whose "
-                        "speed is not known ahead; the card records each epoch's learning rate)")
+                        help="a time budget: the cosine schedule runs over these minutes instead of the epochs, and no "
+                             "epoch starts that would overrun them (for a lent machine whose speed is not known ahead; "
+                             "the card records each epoch's learning rate)")
     parser.add_argument("--limit", type=whole_number(1),
                         help="use at most this many samples per stream (a quick smoke run)")
     parser.add_argument("--seed", type=int, default=SEED)
