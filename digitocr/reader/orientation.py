@@ -196,7 +196,8 @@ def marks_favour_turn(sure_as_given: np.ndarray, sure_turned: np.ndarray) -> boo
     one-sided exact test on the marks that read surely one way only (each flag one mark's). On a page of noise or a
     texture, hundreds of specks, about as many read as some digit whichever way up (22, 20, 19 and 21 of 889 in a
     640x480 field of noise), so no turn is worth reading: a person sees it is no writing. Writing turned on its side
-    reads as digits one way (seven of nine marks of a turned column, none as given: one chance in 128)."""
+    reads as digits one way (seven of a turned column's nine marks read surely only turned, none only as given: one
+    chance in 128)."""
     gained = int(np.count_nonzero(sure_turned & ~sure_as_given))
     changed = gained + int(np.count_nonzero(sure_as_given & ~sure_turned))
     chance = sum(comb(changed, count) for count in range(gained, changed + 1)) / 2 ** changed
