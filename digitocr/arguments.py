@@ -2,11 +2,16 @@
 each takes and checks them alike."""
 
 import argparse
+import functools
 import math
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .errors import DigitOcrError
 from .settings import ReaderSettings
+
+Main = Callable[[list[str] | None], int]
 
 
 def probability(text: str) -> float:
@@ -92,3 +97,17 @@ def add_review_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--review-below", type=probability, default=ReaderSettings.review_below, metavar="SURENESS",
                         help="a reading whose confidence that it is all right is under this (0 to 1) needs review "
                              f"(default: {ReaderSettings.review_below})")
+
+
+def errors_in_one_line(main: Main) -> Main:
+    """A command's `main` that reports a `DigitOcrError` (data it cannot read, a model it cannot use) as one line on
+    standard error and exit status 2, not a traceback, as `digitocr read` does."""
+    @functools.wraps(main)
+    def reporting(argv: list[str] | None = None) -> int:
+        try:
+            return main(argv)
+        except DigitOcrError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+
+    return reporting

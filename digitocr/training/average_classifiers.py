@@ -10,6 +10,7 @@ training command's card does.
 import sys
 from pathlib import Path
 
+from ..arguments import errors_in_one_line
 from ..networks.onnx_net import OnnxNet
 from .hands import load_hands
 from .mnist import load_mnist
@@ -18,6 +19,7 @@ from .train import Sources, final_accuracy, validation_sets
 from .weight_average import averaging_parser, write_average
 
 
+@errors_in_one_line
 def main(argv: list[str] | None = None) -> int:
     parser = averaging_parser("average_classifiers", __doc__, "classifiers")
     parser.add_argument("--workers", type=int, default=2, help="processes reading the extra hands' images")

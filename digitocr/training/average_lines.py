@@ -11,11 +11,13 @@ import multiprocessing
 import sys
 from pathlib import Path
 
+from ..arguments import errors_in_one_line
 from .train import SEED
 from .train_lines import VALIDATION_LINES, exact_share, line_sources, pools, record_int8_ranges, validation_lessons
 from .weight_average import averaging_parser, write_average
 
 
+@errors_in_one_line
 def main(argv: list[str] | None = None) -> int:
     parser = averaging_parser("average_lines", __doc__, "line models")
     parser.add_argument("--seed", type=int, default=SEED, help="the training command's seed: its validation lessons")

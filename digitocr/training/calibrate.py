@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..arguments import add_training_data_options
+from ..arguments import add_training_data_options, errors_in_one_line
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256, save_card
@@ -346,6 +346,7 @@ def fit_judges(judging_nothing: Models, training_pool: DigitPool, args: argparse
     return finder, judge
 
 
+@errors_in_one_line
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.training.calibrate",
                                      description=__doc__.splitlines()[0])

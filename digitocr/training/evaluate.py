@@ -25,8 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..arguments import existing_file, existing_folder, existing_path
-from ..errors import DigitOcrError
+from ..arguments import errors_in_one_line, existing_file, existing_folder, existing_path
 from ..image.normalize import to_model_input
 from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from ..reader.line_choice import edits
@@ -278,6 +277,7 @@ def rules_section() -> list[str]:
     return lines
 
 
+@errors_in_one_line
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--mnist", type=existing_path, required=True, help="MNIST folder of IDX files or mnist.npz")
@@ -293,12 +293,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--stress needs --pendigits")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    try:
-        reader = Reader(args.model, ReaderSettings())
-        mnist = load_mnist(args.mnist)
-    except DigitOcrError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    reader = Reader(args.model, ReaderSettings())
+    mnist = load_mnist(args.mnist)
     lines = mnist_section(reader.classifier, mnist, Path(args.model or DEFAULT_MODEL_PATH).name, out)
     if args.dev:
         lines += dev_section(Path(args.dev), Path(args.model) if args.model else None, out)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..arguments import add_training_data_options
+from ..arguments import add_training_data_options, errors_in_one_line
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256, save_card
@@ -132,6 +132,7 @@ def measured(evidence: Evidence, weights: TurnEvidence) -> dict:
             "turned_read_the_right_way": int((tried & ~upright & (turn == evidence.truths)).sum())}
 
 
+@errors_in_one_line
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.training.fit_turns", description=__doc__.splitlines()[0])
     add_training_data_options(parser, extra=False)

@@ -13,13 +13,14 @@ import multiprocessing
 import sys
 from pathlib import Path
 
-from ..arguments import add_training_data_options
+from ..arguments import add_training_data_options, errors_in_one_line
 from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH
 from ..networks.model_files import model_card_path, verify_checksum
 from .train import SEED
 from .train_lines import INT8_LESSONS, line_sources, pools, record_int8_ranges
 
 
+@errors_in_one_line
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.training.int8_ranges",
                                      description=__doc__.splitlines()[0])

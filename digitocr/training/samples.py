@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..arguments import existing_file, existing_path
+from ..arguments import errors_in_one_line, existing_file, existing_path
 from .mnist import load_mnist
 from .pendigits import PenDigit, bounds, draw_strokes, parse_pendigits, scale_strokes
 
@@ -115,6 +115,7 @@ def make_samples(mnist_dir: str, pendigits_file: str, out: Path) -> list[Path]:
     return written
 
 
+@errors_in_one_line
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.samples", description=__doc__.splitlines()[0])
     parser.add_argument("--mnist", type=existing_path, required=True, help="folder of MNIST IDX files or an mnist.npz")

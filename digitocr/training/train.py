@@ -20,8 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..arguments import add_training_data_options, existing_folder, positive_number, whole_number
-from ..errors import DigitOcrError
+from ..arguments import add_training_data_options, errors_in_one_line, existing_folder, positive_number, whole_number
 from ..image.normalize import to_model_input
 from ..networks.classifier import DEFAULT_MODEL_PATH, DigitClassifier
 from ..networks.model_files import (load_keras_model, model_card_path, model_reference, model_sha256, save_card,
@@ -338,6 +337,7 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
+@errors_in_one_line
 def main(argv: list[str] | None = None) -> int:
     arguments = parser()
     args = arguments.parse_args(argv)
@@ -347,11 +347,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"are {', '.join(HAND_NAMES)}")
     if args.finetune and args.out == arguments.get_default("out"):
         arguments.error("--finetune needs --out: the shipped model is never overwritten")
-    try:
-        run_command(args, learned)
-    except DigitOcrError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    run_command(args, learned)
     return 0
 
 

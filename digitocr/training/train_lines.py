@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..arguments import add_training_data_options, positive_number, probability, whole_number
+from ..arguments import add_training_data_options, errors_in_one_line, positive_number, probability, whole_number
 from ..networks.ctc import BLANK, decode
 from ..networks.int8 import activation_ranges
 from ..networks.line_recognizer import DEFAULT_LINE_MODEL_PATH, LINE_HEIGHT, batch_of_lines
@@ -277,6 +277,7 @@ def line_model_card(model, sources: LineSources, run: LineTrainingRun, outcome: 
     }
 
 
+@errors_in_one_line
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.train_lines", description=__doc__.splitlines()[0])
     add_training_data_options(parser)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..arguments import add_training_data_options
+from ..arguments import add_training_data_options, errors_in_one_line
 from ..networks.classifier import FIELD_SIZE
 from ..networks.model_files import model_card_path, model_sha256, save_card, save_model
 from ..networks.onnx_net import OnnxNet
@@ -180,6 +180,7 @@ def train(sources: Sources, out: Path, epochs: int, seed: int, limit: int | None
     return card
 
 
+@errors_in_one_line
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.training.train_orientation",
                                      description=__doc__.splitlines()[0])

@@ -1,4 +1,5 @@
 import gzip
+import importlib
 import struct
 
 import numpy as np
@@ -48,6 +49,17 @@ def test_a_file_that_is_not_an_mnist_npz_says_what_the_option_takes(tmp_path):
     checksums.write_text("f68b3c2dcbeaaa9fbdd348bbdeb94873  train-images-idx3-ubyte.gz\n")
     with pytest.raises(TrainingDataError, match="is not an mnist.npz"):
         load_mnist(checksums)
+
+
+@pytest.mark.parametrize("command", ["train", "train_lines", "train_orientation", "calibrate", "fit_turns", "evaluate"])
+def test_every_training_command_says_in_one_line_that_its_data_is_not_mnist(command, tmp_path, capsys):
+    checksums = tmp_path / "MD5SUMS"
+    checksums.write_text("f68b3c2dcbeaaa9fbdd348bbdeb94873  train-images-idx3-ubyte.gz\n")
+    main = importlib.import_module(f"digitocr.training.{command}").main
+    option = "--mnist" if command == "evaluate" else "--data"
+    assert main([option, str(checksums), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == f"error: {checksums} is not an mnist.npz (a NumPy archive of x_train, y_train, " \
+        "x_test and y_test); give an mnist.npz or the folder of MNIST's four IDX files\n"
 
 
 @needs_shared
