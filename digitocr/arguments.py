@@ -14,12 +14,17 @@ from .settings import ReaderSettings
 Main = Callable[[list[str] | None], int]
 
 
-def probability(text: str) -> float:
-    """A number from 0 to 1, for argparse: the sureness a reading needs to pass without review."""
+def number(text: str) -> float:
+    """The number `text` says, or the argparse error saying it is none."""
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def probability(text: str) -> float:
+    """A number from 0 to 1, for argparse: a sureness (a reading's, to pass without review) or a share."""
+    value = number(text)
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
     return value
@@ -43,10 +48,7 @@ def whole_number(least: int) -> Callable[[str], int]:
 def positive_number(text: str) -> float:
     """A number above 0, for argparse: a limit of seconds, megabytes or megapixels (0, a negative or 'nan' would
     refuse every request or none)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = number(text)
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text} is not a number above 0")
     return value

@@ -346,8 +346,9 @@ class Reader:
         blobs = whole_blobs(prepared.analysis)
         if not ways or len(blobs) < MANY_MARKS:
             return ways
-        sure = [self.classifier.predict(np.rot90(blobs, turns, axes=(1, 2))).max(axis=1) >= SECOND_LOOK_BELOW
-                for turns in range(4)]
+        turns = [0] + [way.turns for way in ways]
+        answers = self.classifier.predict(np.concatenate([np.rot90(blobs, turn, axes=(1, 2)) for turn in turns]))
+        sure = dict(zip(turns, (answers.max(axis=1) >= SECOND_LOOK_BELOW).reshape(len(turns), len(blobs))))
         return tuple(way for way in ways if marks_favour_turn(sure[0], sure[way.turns]))
 
 

@@ -18,7 +18,6 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 from ..results import Outcome
@@ -29,13 +28,14 @@ PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # where a worker finds thi
 
 def in_worker_processes(sources: list, read_share: Callable[[list], list[Outcome]], workers: int,
                         largest_share: int) -> Iterator[Outcome]:
-    """Each share of `sources` read by `read_share` in a worker process; the outcomes come back without their
-    sources (an image's bytes need not travel back) and are given them again here, in input order."""
+    """Each share of `sources` read by `read_share` in a worker process, the outcomes in input order. They come back
+    as `read_share` gives them: without their sources, where an image's bytes need not travel back, for the caller
+    to give them again (`Reader.read_many` gives back the sources it was handed, not the bytes it sent)."""
     share = min(largest_share, max(1, len(sources) // (WORKER_SHARES * workers)))
     chunks = [sources[start:start + share] for start in range(0, len(sources), share)]
     with WorkerProcesses(min(workers, len(chunks)), read_share) as pool:
-        for chunk, outcomes in zip(chunks, pool.map(chunks)):
-            yield from (replace(outcome, source=source) for source, outcome in zip(chunk, outcomes))
+        for outcomes in pool.map(chunks):
+            yield from outcomes
 
 
 class WorkerProcesses:
