@@ -37,6 +37,21 @@ def line_column(line: LineImage, line_width: int, x: float) -> int:
     return int(np.clip(round(x * (line.image.shape[1] / max(1, line_width))), 0, line.image.shape[1]))
 
 
+def mark_field(line: LineImage, line_width: int, start: float, end: float) -> np.ndarray:
+    """A mark as the line recognizer sees it, for the sign judge: the columns of the line's image from `start` to
+    `end` (x from the line's start, the line `line_width` wide), and one more each side, centred in a square field
+    LINE_HEIGHT on a side; squeezed to fit where wider. The rows are the line's own, so the field shows how the mark
+    stands against the band the line's digits share."""
+    first = max(0, line_column(line, line_width, start) - 1)
+    part = line.image[:, first:line_column(line, line_width, end) + 1]
+    if part.shape[1] > LINE_HEIGHT:
+        return cv2.resize(part, (LINE_HEIGHT, LINE_HEIGHT), interpolation=cv2.INTER_AREA)
+    field = np.zeros((LINE_HEIGHT, LINE_HEIGHT), np.float32)
+    left = (LINE_HEIGHT - part.shape[1]) // 2
+    field[:, left:left + part.shape[1]] = part
+    return field
+
+
 def inked_columns_covered(line: LineImage, line_width: int, spans: list[tuple[float, float]]) -> tuple[int, int]:
     """How many of the line's columns hold ink, and how many of those lie within the spans (from, to: x from the
     line's start, `line_width` wide)."""

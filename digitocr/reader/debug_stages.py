@@ -24,7 +24,8 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
     digits = [d for line in lines for d in line.digits]
     set_aside = [d for line_digits in draft.no_number.values() for d in line_digits] + \
         [d for line_digits, _ in draft.not_number.values() for d in line_digits] + \
-        [d for group, _ in draft.apart for d in group] + [d for group in draft.struck for d in group]
+        [d for group, _ in draft.apart for d in group] + [d for group in draft.struck for d in group] + \
+        [d for d, _ in draft.signs]
     return tuple(analysis.stages) + (
         Stage("model inputs", mosaic(analysis.model_inputs),
               "Every piece fitted to 20x20 and centred by mass in 28x28, as MNIST; wide blobs appear once whole "
@@ -52,7 +53,10 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
               (" Red: " + "; ".join(group_apart_why(group, chance) for group, chance in draft.apart) + "."
                if draft.apart else "") +
               (" Red: " + "; ".join(f"'{''.join(str(d.label) for d in group)}', crossed out with one stroke of the "
-                                    "pen, void" for group in draft.struck) + "." if draft.struck else "")),
+                                    "pen, void" for group in draft.struck) + "." if draft.struck else "") +
+              (" Red: " + "; ".join(f"'{digit.label}' at the end of its line, read as a sign ('$', '%') by the sign "
+                                    f"judge ({chance:.0%})" for digit, chance in draft.signs) + "."
+               if draft.signs else "")),
     )
 
 

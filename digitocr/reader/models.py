@@ -7,6 +7,7 @@ from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..networks.onnx_net import ALL_CORES
 from ..networks.orientation import OrientationNet
+from ..networks.sign_judge import SignJudge
 from .confidence import ConfidenceModel
 from .number_finder import NumberFinder
 from .orientation import TurnEvidence
@@ -15,9 +16,9 @@ from .word_groups import WordGroupJudge
 
 @dataclass(frozen=True)
 class Models:
-    """What a reader reads with, each loaded once: the three networks (digits, lines, which way up), and the four
-    small models that judge their answers: which lines are the number, which group at a line's end is not, which
-    way up the image is, and how sure the reading is."""
+    """What a reader reads with, each loaded once: the four networks (digits, lines, which way up, signs beside a
+    number), and the four small models that judge their answers: which lines are the number, which group at a
+    line's end is not, which way up the image is, and how sure the reading is."""
 
     classifier: DigitClassifier
     line_recognizer: LineRecognizer
@@ -26,6 +27,7 @@ class Models:
     orientation: OrientationNet
     word_groups: WordGroupJudge
     turn_evidence: TurnEvidence
+    signs: SignJudge
 
     @classmethod
     def load(cls, model_path: str | Path | None = None, line_model_path: str | Path | None = None,
@@ -35,4 +37,4 @@ class Models:
         already fill the cores (see `Reader.read_many`)."""
         return cls(DigitClassifier.load(model_path, threads), LineRecognizer.load(line_model_path, threads),
                    ConfidenceModel.load(), NumberFinder.load(), OrientationNet.load(threads=threads),
-                   WordGroupJudge.load(), TurnEvidence.load())
+                   WordGroupJudge.load(), TurnEvidence.load(), SignJudge.load(threads=threads))

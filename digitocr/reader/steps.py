@@ -7,7 +7,8 @@
 4. struck out: a group a space apart at either end of a line that one stroke of the pen crosses out is void;
 5. word groups: a group a space apart at either end of a line that the word-group judge finds no part of the
    number (a word, a tick) is set aside;
-6. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
+6. signs: a mark at either end of a line that the sign judge takes for a sign ('$', '%') is set aside;
+7. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
    is all right, the reading's, and whether it needs a person's review.
 """
 
@@ -20,6 +21,7 @@ from ..image.lines import LineImage, inked_columns_covered, inked_width, line_co
 from ..image.pipeline import Analysis
 from ..networks.ctc import log_likelihood
 from ..networks.line_recognizer import FRAME_STEP
+from ..networks.sign_judge import SignJudge
 from ..results import NOTHING_FOUND, Box, Digit, Line, Reading
 from ..settings import ReaderSettings
 from .confidence import ImageEvidence, LineEvidence, text_likelihood
@@ -34,6 +36,7 @@ from .number_finder import (KEEP_FROM, LIKELIEST_FROM, MOST_EMPTY_LINES, SMALLES
 from .orientation import upright_chance
 from .prepare import Prepared
 from .separators import Mark, line_separators
+from .signs import mark_fields, signs_among
 from .strikes import struck_out
 from .word_groups import (WordGroupJudge, columns_left, end_groups, field_of, frames_within, parted_in_ink,
                           parting_column, set_aside, word_groups)
@@ -41,6 +44,7 @@ from .word_groups import (WordGroupJudge, columns_left, end_groups, field_of, fr
 NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer reads no digit in them."
 APART = ("{} group(s) at the end of a line, apart from the rest by a space, a column line or the line's band, set "
          "aside as no part of the number (a word, a mark, a piece of the next row).")
+SIGNS = "{} mark(s) at the end of a line read as a sign ('$', '€', '£', '#', '%', '+', '='), not a digit: set aside."
 CROSSED_OUT = ("{} group(s) at the end of a line crossed out with one stroke of the pen: void, as a person reads a "
                "number struck out and written again.")
 NOT_NUMBER = ("{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness, or a "
@@ -73,6 +77,7 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
     draft = the_number(draft, prepared, answers, models.finder)
     draft = without_struck_out(draft, prepared)
     draft = without_word_groups(draft, prepared, answers, models.word_groups)
+    draft = without_signs(draft, prepared, models.signs)
     confidence = models.confidence
     keys = sorted(draft.lines)
     evidence = [line_evidence(key, draft, prepared, answers) for key in keys]
@@ -84,7 +89,8 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
     notes = draft.notes + ((NO_NUMBER.format(len(draft.no_number)),) if draft.no_number else ()) + \
         ((NOT_NUMBER.format(len(draft.not_number)),) if draft.not_number else ()) + \
         ((APART.format(len(draft.apart)),) if draft.apart else ()) + \
-        ((CROSSED_OUT.format(len(draft.struck)),) if draft.struck else ()) + (() if lines else (NOTHING_FOUND,))
+        ((CROSSED_OUT.format(len(draft.struck)),) if draft.struck else ()) + \
+        ((SIGNS.format(len(draft.signs)),) if draft.signs else ()) + (() if lines else (NOTHING_FOUND,))
     stages = final_stages(prepared, draft, lines, settings) if keep_stages else ()
     sure = confidence.probability(evidence, left_out)
     return Reading(lines, prepared.loaded.original_size, notes, stages, sure,
@@ -130,7 +136,8 @@ def image_evidence(draft: Draft, prepared: Prepared, upright: float) -> ImageEvi
             (digit.box.x - line_box.x, digit.box.x + digit.box.width - line_box.x)
             for digit in draft.lines.get(line.line, [])])
         inked, covered = inked + line_inked, covered + line_covered
-    chances = [chance or 0.0 for _, chance in draft.not_number.values()] + [chance for _, chance in draft.apart]
+    chances = [chance or 0.0 for _, chance in draft.not_number.values()] + [chance for _, chance in draft.apart] + \
+        [1 - chance for _, chance in draft.signs]
     return ImageEvidence(covered / inked if inked else 1.0, max(chances, default=0.0), upright)
 
 
@@ -258,6 +265,34 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
         earlier = number_columns.get(line.line, (start, end))  # a group struck out at the other end has gone too
         number_columns[line.line] = (max(start, earlier[0]), min(end, earlier[1]))
     return replace(draft, lines=lines, apart=tuple(apart), number_columns=number_columns)
+
+
+def without_signs(draft: Draft, prepared: Prepared, judge: SignJudge) -> Draft:
+    """Each kept line less the marks at its ends that the sign judge takes for signs (see `signs`), its marks judged
+    in one call for the whole image. A drawing's lines are kept whole: every stroke is its writer's."""
+    if prepared.loaded.drawn or prepared.tiny_scan:
+        return draft
+    judged = [(line, prepared.analysis.box_in_original(*line.box)) for line in prepared.lines
+              if len(draft.lines.get(line.line, [])) >= 2]
+    if not judged:
+        return draft
+    chances = judge.sign_chances(np.concatenate([mark_fields(draft.lines[line.line], line, line_box)
+                                                 for line, line_box in judged])).reshape(-1, 2)
+    lines, signs, number_columns = dict(draft.lines), list(draft.signs), dict(draft.number_columns)
+    for (line, line_box), own in zip(judged, chances):
+        digits = lines[line.line]
+        found = signs_among(digits, own, judge)
+        if not found:
+            continue
+        left_out = {index for index, _ in found}
+        kept = [digit for index, digit in enumerate(digits) if index not in left_out]
+        signs += [(digits[index], chance) for index, chance in found]
+        start, end = number_columns.get(line.line, (0, line.image.shape[1]))
+        for index, _ in found:
+            sign_start, sign_end = columns_apart(line, line_box, [digits[index]], kept)
+            start, end = max(start, sign_start), min(end, sign_end)
+        lines[line.line], number_columns[line.line] = kept, (start, end)
+    return replace(draft, lines=lines, signs=tuple(signs), number_columns=number_columns)
 
 
 def without_struck_out(draft: Draft, prepared: Prepared) -> Draft:

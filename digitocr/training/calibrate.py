@@ -46,6 +46,7 @@ from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256, save_card
 from ..networks.orientation import OrientationNet
+from ..networks.sign_judge import SignJudge
 from ..reader import Models, Reader
 from ..reader.confidence import (DEFAULT_CONFIDENCE_PATH, FEATURES, ConfidenceModel, ImageEvidence, LineEvidence,
                                  LogisticModel, judged_rows, probability)
@@ -372,19 +373,19 @@ def main(argv: list[str] | None = None) -> int:
     training_pool, held_out_pool = pools(LineSources(load_mnist(args.data), parse_pendigits(args.pendigits)
                                                      if args.pendigits else []))
     classifier, line_recognizer, orientation = DigitClassifier.load(), LineRecognizer.load(), OrientationNet.load()
-    turn_evidence = TurnEvidence.load()
+    turn_evidence, signs = TurnEvidence.load(), SignJudge.load()
     facts = {"seed": args.seed, "command": "python -m digitocr.training.calibrate " + " ".join(sys.argv[1:]),
              "models": {"classifier": model_sha256(classifier.path),
                         "line_recognizer": model_sha256(line_recognizer.path),
                         "orientation": model_sha256(orientation.path),
-                        "turn_evidence": model_sha256(turn_evidence.path)}}
+                        "turn_evidence": model_sha256(turn_evidence.path), "sign_judge": model_sha256(signs.path)}}
     if args.confidence_only:
         finder, judge = NumberFinder.load(), WordGroupJudge.load()
         facts["judges"] = {"number_finder": model_sha256(finder.path), "word_groups": model_sha256(judge.path)}
     else:
         try:
             finder, judge = fit_judges(Models(classifier, line_recognizer, EvidenceRecorder(), KeepingRecorder(),
-                                              orientation, KeepingRecorder(), turn_evidence),
+                                              orientation, KeepingRecorder(), turn_evidence, signs),
                                        training_pool, args, facts)
         except TooFewLessons as error:
             print(f"error: {error}", file=sys.stderr)
@@ -392,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.shipped_word_groups:
             facts["judges"] = {"word_groups": model_sha256(judge.path)}
     model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder, orientation, judge,
-                             turn_evidence),
+                             turn_evidence, signs),
                       labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes, args.scans))
     model |= facts | {"writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "
                                  f"{min(HELD_OUT_WRITERS)}-{max(HELD_OUT_WRITERS)}, never trained on"}

@@ -32,6 +32,7 @@ from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LineRecognizer
 from ..networks.model_files import model_sha256, save_card
 from ..networks.orientation import OrientationNet
+from ..networks.sign_judge import SignJudge
 from ..reader import Models, Reader
 from ..reader.confidence import ConfidenceModel
 from ..reader.number_finder import NumberFinder
@@ -144,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     _, held_out_pool = pools(LineSources(load_mnist(args.data), parse_pendigits(args.pendigits)
                                          if args.pendigits else []))
     reader = Reader(models=Models(DigitClassifier.load(), LineRecognizer.load(), ConfidenceModel.load(),
-                                  NumberFinder.load(), OrientationNet.load(), WordGroupJudge.load(), INDEPENDENT))
+                                  NumberFinder.load(), OrientationNet.load(), WordGroupJudge.load(), INDEPENDENT,
+                                  SignJudge.load()))
     evidence = scene_evidence(reader, held_out_pool, args.seed, args.scenes)
     order = np.random.default_rng(args.seed).permutation(len(evidence))
     cut = int(FIT_SHARE * len(evidence))

@@ -1,0 +1,255 @@
+"""Train the sign judge: `python -m digitocr.training.train_signs --data MNIST_DIR --pendigits FILE`.
+
+A sign beside a number ('$120', '35%') is read by both readers as a digit of
+its shape. The judge learns to tell such a mark from a digit as the reader
+meets both: at the ends of the lines it reads. Numbers by the training
+writers (MNIST's first 55,000 training digits, pendigits writers 1-20) are
+drawn with a sign before or after them, written by hand ('$', '€', '£', '#',
+'%', '+', '=') or printed, as in the stress suite's `hand_signs` and
+`printed_signs` (`scenes.mark_beside`), and every upright scene kind is
+drawn as well, for digits beside every kind of clutter. Each image is read
+by the reader without the judge; where the reading is the number with one
+more digit at an end, or two, that digit is a sign, and every other digit of
+the line is a digit; a reading otherwise wrong is left out, as its marks
+have no place to be labelled from. Each mark is taken as the judge sees it
+(`lines.mark_field`), and a fifth of the images is held out.
+
+The lessons hold far more signs than the fields a clerk keys in: about one
+end mark in ten, and the signs weigh three times a digit. A mark is taken
+for a sign where, among end marks of which REAL_SIGN_SHARE are signs, it is
+more likely a sign than a digit: where its log-odds, less its lessons' prior
+log-odds and plus those of REAL_SIGN_SHARE, reach zero (`sign_from`, in the
+card). From the lessons' own prior on (0.95), the dev cells lost 9 readings
+and the cheques 2 (leading '1's, small trailing zeros, taken for signs): the
+judge is surer of a real cell's mark than of a drawn one. Writes
+`SignJudge.keras` and its card.
+"""
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from ..arguments import add_training_data_options, errors_in_one_line, whole_number
+from ..networks.classifier import DigitClassifier
+from ..networks.line_recognizer import LINE_HEIGHT, LineRecognizer
+from ..networks.model_files import model_card_path, model_sha256, save_card, save_model
+from ..networks.onnx_net import OnnxNet
+from ..networks.orientation import OrientationNet
+from ..networks.sign_judge import DEFAULT_SIGN_JUDGE_PATH, SIGN_CLASSES
+from ..reader import Models, Reader
+from ..reader.confidence import ConfidenceModel
+from ..reader.number_finder import NumberFinder
+from ..reader.orientation import TurnEvidence
+from ..reader.prepare import prepare
+from ..reader.signs import end_marks, mark_fields
+from ..reader.steps import finish
+from ..reader.word_groups import WordGroupJudge
+from . import distractors
+from .mnist import load_mnist
+from .pendigits import parse_pendigits
+from .scenes import MAKERS, UPRIGHT_KINDS, Page, Writer, canvas_export, digit_height, framed, mark_beside, render_page
+from .train import cosine_rate
+from .train_lines import LineSources, pools
+
+SEED = 1357
+SIGN_SCENES = 6000  # numbers with a sign beside them: a sign is read as one more digit in about a quarter of them
+OTHER_PER_KIND = 160  # scenes of each upright kind, for digits beside every kind of clutter
+HAND_SHARE = 0.7  # of the signs, written by hand; the rest printed
+HELD_OUT_SHARE = 0.2
+EPOCHS = 30
+LEARNING_RATE = 2e-3
+BATCH_SIZE = 128
+REAL_SIGN_SHARE = 0.001  # of the marks at the ends of the lines of the fields read: one number in five hundred
+# written with a sign beside it (a '$' before an amount, a '%' after a rate)
+SIGN, DIGIT = 1, 0
+
+
+class NoSigns:
+    """Stands in for the judge while its lessons are drawn: it finds no sign, so the reading keeps every mark."""
+
+    sign_from = 1.0
+    path = None
+
+    def sign_chances(self, marks: np.ndarray) -> np.ndarray:
+        return np.zeros(len(marks), np.float32)
+
+
+def sign_beside(writer: Writer, rng: np.random.Generator) -> Page:
+    """A number with a sign before or after it, written by hand or printed, a little apart."""
+    height = digit_height(rng)
+    page = framed(writer, height, rng)
+    sign = distractors.hand_sign(str(rng.choice(distractors.HAND_SIGNS_BESIDE)), int(height), rng) \
+        if rng.random() < HAND_SHARE else distractors.printed_sign(int(height), rng, between=False)
+    return mark_beside(page, sign, rng, rng.random() < 0.35, (0.05, 0.5))
+
+
+def labels_of(reading_text: str, truth: str) -> list[int] | None:
+    """Per digit read, SIGN or DIGIT, where the reading is the number with a sign read at either end or both;
+    None where it is otherwise wrong."""
+    digits = [DIGIT] * len(truth)
+    if reading_text == truth:
+        return digits
+    extra = len(reading_text) - len(truth)
+    if extra == 1 and reading_text[1:] == truth:
+        return [SIGN] + digits
+    if extra == 1 and reading_text[:-1] == truth:
+        return digits + [SIGN]
+    if extra == 2 and reading_text[1:-1] == truth:
+        return [SIGN] + digits + [SIGN]
+    return None
+
+
+def labelled_marks(reader: Reader, pixels: np.ndarray, truth: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The marks at the ends of the one line the reader reads in the image (as the judge sees them), and whether
+    each is a sign; None where it reads other than one line of the number and its signs."""
+    prepared = prepare(pixels, reader.settings)
+    answers = reader.answers([prepared])[0]
+    reading = finish(prepared, answers, reader.settings, reader.models, False)
+    labels = labels_of(reading.text, truth) if len(reading.lines) == 1 and len(truth) >= 1 else None
+    if labels is None or len(labels) < 2:
+        return None
+    digits = list(reading.lines[0].digits)
+    for line in answers.lines:  # the line image the digits were read in: the one whose band holds them all
+        line_box = prepared.analysis.box_in_original(*line.box)
+        if all(line_box.x <= d.box.x and d.box.x + d.box.width <= line_box.x + line_box.width for d in digits):
+            return mark_fields(digits, line, line_box), np.array([labels[index] for index in end_marks(digits)])
+    return None
+
+
+def draw_share(share: tuple[str, str | None, int, int, int]) -> tuple[np.ndarray, np.ndarray, int]:
+    """One worker's share of the lessons: (MNIST, pendigits, seed, sign scenes, scenes per upright kind) to the
+    marks, their labels and how many images gave some."""
+    data, pendigits, seed, sign_scenes, per_kind = share
+    training_pool, _ = pools(LineSources(load_mnist(data), parse_pendigits(pendigits) if pendigits else []))
+    reader = Reader(models=Models(DigitClassifier.load(threads=1), LineRecognizer.load(threads=1),
+                                  ConfidenceModel.load(), NumberFinder.load(), OrientationNet.load(threads=1),
+                                  WordGroupJudge.load(), TurnEvidence.load(), NoSigns()))
+    plan = [(sign_beside, sign_scenes)] + [(MAKERS[kind], per_kind) for kind in UPRIGHT_KINDS]
+    marks, labels, images = [], [], 0
+    for number, (maker, count) in enumerate(plan):
+        rng = np.random.default_rng([seed, number])
+        for _ in range(count):
+            page = maker(Writer(training_pool), rng)
+            pixels = canvas_export(page, rng) if page.drawn else render_page(page, rng)
+            truth = "\n".join(text for _, text in page.in_order())
+            if "\n" in truth:
+                continue
+            found = labelled_marks(reader, pixels, truth)
+            if found is not None:
+                marks.append(found[0])
+                labels.append(found[1])
+                images += 1
+    return np.concatenate(marks), np.concatenate(labels), images
+
+
+def build_sign_judge():
+    """Plain 3x3 convolutions halving the field three times, and global pooling: a mark's shape and how it stands
+    against its line's band are coarse, and the judge looks at two marks a line."""
+    import keras
+    from keras import layers
+
+    return keras.Sequential([
+        keras.Input(shape=(LINE_HEIGHT, LINE_HEIGHT, 1)),
+        layers.Conv2D(16, 3, padding="same"), layers.ReLU(), layers.MaxPooling2D(2),  # 16x16x16
+        layers.Conv2D(32, 3, padding="same"), layers.ReLU(), layers.MaxPooling2D(2),  # 8x8x32
+        layers.Conv2D(48, 3, padding="same"), layers.ReLU(), layers.MaxPooling2D(2),  # 4x4x48
+        layers.Conv2D(64, 3, padding="same"), layers.ReLU(),
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(SIGN_CLASSES, activation="softmax"),
+    ], name="sign_judge")
+
+
+def shifted(marks: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each mark moved up to two columns either way: where a box ends, the field's edge falls a column or two off."""
+    return np.stack([np.roll(mark, int(shift), axis=1) for mark, shift in zip(marks, rng.integers(-2, 3, len(marks)))])
+
+
+def sign_from(signs: int, digits: int, sign_weight: float) -> float:
+    """The judge's chance from which a mark is more likely a sign than a digit where REAL_SIGN_SHARE of the marks
+    are signs, for a judge that learned from `signs` and `digits` marks, each sign weighing `sign_weight`."""
+    learned_odds = sign_weight * signs / digits
+    threshold_odds = learned_odds / (REAL_SIGN_SHARE / (1 - REAL_SIGN_SHARE))
+    return threshold_odds / (1 + threshold_odds)
+
+
+def operating_point(chances: np.ndarray, labels: np.ndarray, threshold: float) -> dict:
+    """What calling a mark a sign from `threshold` on does to the held-out marks."""
+    digits, signs = chances[labels == DIGIT], chances[labels == SIGN]
+    return {"sign_from": threshold, "held_out_signs": int(len(signs)), "held_out_digits": int(len(digits)),
+            "signs_caught": float(np.mean(signs >= threshold)),
+            "digits_called_signs": float(np.mean(digits >= threshold))}
+
+
+def train(shares: list[tuple], workers: int, out: Path, epochs: int, seed: int) -> dict:
+    import keras
+
+    started = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        drawn = list(pool.map(draw_share, shares))
+    marks = np.concatenate([found[0] for found in drawn])[..., None].astype(np.float32)
+    labels = np.concatenate([found[1] for found in drawn])
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(labels))
+    marks, labels = marks[order], labels[order]
+    cut = int((1 - HELD_OUT_SHARE) * len(labels))
+    print(f"{len(labels)} marks from {sum(found[2] for found in drawn)} images, {int(labels.sum())} of them signs; "
+          f"{len(labels) - cut} held out", flush=True)
+    keras.utils.set_random_seed(seed)
+    model = build_sign_judge()
+    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy")
+    signs = max(1, int(labels[:cut].sum()))
+    weights = {DIGIT: 1.0, SIGN: float(np.sqrt((cut - signs) / signs))}  # halfway to balanced, in log terms
+    threshold = sign_from(signs, cut - signs, weights[SIGN])
+    for epoch in range(1, epochs + 1):
+        model.optimizer.learning_rate.assign(cosine_rate(LEARNING_RATE, epoch, epochs))
+        model.fit(shifted(marks[:cut], rng), labels[:cut], batch_size=BATCH_SIZE, epochs=1, verbose=0,
+                  class_weight=weights)
+        point = operating_point(model.predict(marks[cut:], verbose=0)[:, SIGN], labels[cut:], threshold)
+        print(f"epoch {epoch}: from {threshold:.4f} catches {point['signs_caught']:.3f} of the held-out "
+              f"signs, calls {point['digits_called_signs']:.4f} of the digits signs", flush=True)
+    save_model(model, out)
+    card = {"model": out.name, "sha256": model_sha256(out),
+            "input": f"(N, {LINE_HEIGHT}, {LINE_HEIGHT}, 1) float32 in [0, 1]: a mark at a line's end, the columns "
+                     "of its line's image it spans (`lines.mark_field`), ink bright",
+            "output": "2 softmax probabilities: a digit, a sign beside the number",
+            "sign_from": threshold, "real_sign_share": REAL_SIGN_SHARE, "held_out": point,
+            "parameters": int(model.count_params()), "multiply_adds": OnnxNet.from_archive(out).multiply_adds,
+            "file_bytes": out.stat().st_size, "epochs": epochs, "learning_rate": LEARNING_RATE,
+            "batch_size": BATCH_SIZE, "class_weights": weights, "seed": seed,
+            "data": {"marks": int(len(labels)), "signs": int(labels.sum()), "held_out_share": HELD_OUT_SHARE,
+                     "images": {"sign_scenes": sum(share[3] for share in shares),
+                                "scenes_per_upright_kind": sum(share[4] for share in shares)},
+                     "writers": "MNIST's first 55,000 training images and pendigits writers 1-20"},
+            "training_seconds": round(time.perf_counter() - started, 1),
+            "command": "python -m digitocr.training.train_signs " + " ".join(sys.argv[1:])}
+    save_card(model_card_path(out), card)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {model_card_path(out)}: {point}", flush=True)
+    return card
+
+
+@errors_in_one_line
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m digitocr.training.train_signs",
+                                     description=__doc__.splitlines()[0])
+    add_training_data_options(parser, extra=False)
+    parser.add_argument("--out", default=str(DEFAULT_SIGN_JUDGE_PATH.name), help="where to write the model")
+    parser.add_argument("--sign-scenes", type=whole_number(1), default=SIGN_SCENES,
+                        help="numbers drawn with a sign beside them")
+    parser.add_argument("--scenes", type=whole_number(0), default=OTHER_PER_KIND,
+                        help="scenes drawn of each upright kind")
+    parser.add_argument("--epochs", type=whole_number(1), default=EPOCHS)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--workers", type=whole_number(1), default=2, help="processes drawing and reading the images")
+    args = parser.parse_args(argv)
+    shares = [(args.data, args.pendigits, args.seed + worker, args.sign_scenes // args.workers,
+               args.scenes // args.workers) for worker in range(args.workers)]
+    train(shares, args.workers, Path(args.out), args.epochs, args.seed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
