@@ -72,7 +72,6 @@ class NoSigns:
     """Stands in for the judge while its lessons are drawn: it finds no sign, so the reading keeps every mark."""
 
     sign_from = 1.0
-    path = None
 
     def sign_chances(self, marks: np.ndarray) -> np.ndarray:
         return np.zeros(len(marks), np.float32)

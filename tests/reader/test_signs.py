@@ -11,13 +11,7 @@ from digitocr.networks.sign_judge import DEFAULT_SIGN_JUDGE_PATH, SignJudge
 from digitocr.reader.signs import end_marks, signs_among
 from digitocr.results import Box, Digit
 from digitocr.training.distractors import hand_sign
-
-
-class NoSigns:
-    sign_from = 1.0
-
-    def sign_chances(self, marks):
-        return np.zeros(len(marks), np.float32)
+from digitocr.training.train_signs import NoSigns
 
 
 def digit_at(label: int, x: int) -> Digit:
