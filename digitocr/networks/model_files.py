@@ -95,3 +95,14 @@ def load_network(path: Path, threads: int, what: str, train_command: str) -> Onn
     except (UnsupportedLayers, OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
         article = "an" if what[0] in "aeiou" else "a"
         raise ModelError(f"{path} is not {article} {what} this reader can load ({error}).") from None
+
+
+def load_network_of_shape(path: Path, threads: int, what: str, train_command: str, takes: tuple[int, ...],
+                          gives: tuple[int, ...]) -> OnnxNet:
+    """`load_network`, for a network whose input (less the batch) must be `takes` and output `gives`: a clear
+    ModelError where the file holds a network of other shapes."""
+    net = load_network(path, threads, what, train_command)
+    if net.input_shape[1:] != takes or net.output_shape[1:] != gives:
+        raise ModelError(f"{path} takes {net.input_shape} and gives {net.output_shape}; expected {(None, *takes)} "
+                         f"and {(None, *gives)}.")
+    return net

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ModelError
 from ..models import MODELS
 from .classifier import FIELD_SIZE, in_calls_of_bounded_size
-from .model_files import load_network
+from .model_files import load_network_of_shape
 from .onnx_net import ALL_CORES, OnnxNet
 
 TURN_CLASSES = 4
@@ -30,11 +29,9 @@ class OrientationNet:
     @classmethod
     def load(cls, path: str | Path | None = None, threads: int = ALL_CORES) -> "OrientationNet":
         path = Path(path) if path else DEFAULT_ORIENTATION_PATH
-        net = load_network(path, threads, "orientation model", "python -m digitocr.training.train_orientation")
-        if net.input_shape[1:] != (FIELD_SIZE, FIELD_SIZE, 1) or net.output_shape[1:] != (TURN_CLASSES,):
-            raise ModelError(f"{path} takes {net.input_shape} and gives {net.output_shape}; expected "
-                             f"(None, 28, 28, 1) and (None, {TURN_CLASSES}).")
-        return cls(net, path)
+        return cls(load_network_of_shape(path, threads, "orientation model",
+                                         "python -m digitocr.training.train_orientation", (FIELD_SIZE, FIELD_SIZE, 1),
+                                         (TURN_CLASSES,)), path)
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """(N, 28, 28) or (N, 28, 28, 1) pieces in calls of bounded size; (N, 4) float32 probabilities."""

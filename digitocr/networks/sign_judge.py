@@ -20,7 +20,7 @@ from ..errors import ModelError
 from ..models import MODELS
 from .classifier import in_calls_of_bounded_size
 from .line_recognizer import LINE_HEIGHT
-from .model_files import load_network, read_model_card
+from .model_files import load_network_of_shape, read_model_card
 from .onnx_net import ALL_CORES, OnnxNet
 
 DEFAULT_SIGN_JUDGE_PATH = MODELS / "SignJudge.keras"
@@ -38,10 +38,8 @@ class SignJudge:
     @classmethod
     def load(cls, path: str | Path | None = None, threads: int = ALL_CORES) -> "SignJudge":
         path = Path(path) if path else DEFAULT_SIGN_JUDGE_PATH
-        net = load_network(path, threads, "sign judge", "python -m digitocr.training.train_signs")
-        if net.input_shape[1:] != (LINE_HEIGHT, LINE_HEIGHT, 1) or net.output_shape[1:] != (SIGN_CLASSES,):
-            raise ModelError(f"{path} takes {net.input_shape} and gives {net.output_shape}; expected "
-                             f"(None, {LINE_HEIGHT}, {LINE_HEIGHT}, 1) and (None, {SIGN_CLASSES}).")
+        net = load_network_of_shape(path, threads, "sign judge", "python -m digitocr.training.train_signs",
+                                    (LINE_HEIGHT, LINE_HEIGHT, 1), (SIGN_CLASSES,))
         sign_from = read_model_card(path).get("sign_from")
         if not isinstance(sign_from, float) or not 0.5 <= sign_from < 1:
             raise ModelError(f"The card of {path} gives no chance from which a mark is a sign (sign_from).")
