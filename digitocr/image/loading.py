@@ -250,7 +250,7 @@ def _read_bytes(source, max_file_bytes: int) -> bytes:
         raise UnsupportedImageError("The file was opened as text; open it in binary mode (open(path, 'rb')), or "
                                     "pass its path.")
     elif hasattr(source, "read"):
-        data = source.read(max_file_bytes + 1)
+        data = _whole_file(source, max_file_bytes)
     else:
         raise UnsupportedImageError(f"Cannot read an image from a {type(source).__name__}; expected {ACCEPTED}, "
                                     "as bytes, a path, a file object, a PIL image or a numpy array.")
@@ -259,6 +259,21 @@ def _read_bytes(source, max_file_bytes: int) -> bytes:
     if len(data) > max_file_bytes:
         raise ImageTooLargeError(f"The file is over {max_file_bytes / MEGABYTE:.0f} MB, the limit.")
     return data
+
+
+def _whole_file(source, max_file_bytes: int) -> bytes:
+    """An open file's bytes from its start, as PIL reads one, where it can seek: an upload shown or read once before
+    stands at its end, and read from there it gave no bytes, an 'empty' file. Its place is put back after, so its
+    owner goes on where they were. A stream that cannot seek (standard input from a pipe) is read from where it is."""
+    try:
+        place = source.tell()
+        source.seek(0)
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both of the last two
+        return source.read(max_file_bytes + 1)
+    try:
+        return source.read(max_file_bytes + 1)
+    finally:
+        source.seek(place)
 
 
 def sendable(source: ImageSource, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ImageSource | ImageLoadError:

@@ -28,6 +28,16 @@ def test_bytes_path_file_pil_and_array_give_the_same_pixels(tmp_path):
         assert np.array_equal(loaded.pixels, array)
 
 
+def test_an_open_file_read_before_is_read_from_its_start_and_left_where_it_was():
+    """An upload shown before it is read stands at its end: read from there, it would be an 'empty' file."""
+    array = np.random.default_rng(1).integers(0, 255, (12, 16, 3), np.uint8)
+    data = encode(Image.fromarray(array))
+    upload = io.BytesIO(data)
+    upload.read(10)
+    assert np.array_equal(load_image(upload).pixels, array)
+    assert upload.tell() == 10
+
+
 def test_canvas_png_black_strokes_on_transparent_become_black_on_white():
     rgba = np.zeros((10, 10, 4), np.uint8)
     rgba[4:6, 2:8] = (0, 0, 0, 255)
