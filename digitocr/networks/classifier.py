@@ -48,10 +48,7 @@ class DigitClassifier:
     def load(cls, path: str | Path | None = None, threads: int = ALL_CORES) -> "DigitClassifier":
         """Check the file against its model card, then load it as data (no code in it runs); each call runs on
         `threads` of ONNX Runtime's threads (0 for one per core)."""
-        path = Path(path) if path else DEFAULT_MODEL_PATH
-        if not path.is_file():
-            raise ModelError(f"No model file at {path}. Train one with `python -m digitocr.train --data MNIST_DIR`.")
-        verify_checksum(path)
+        path = checked_model_file(path)
         try:
             net = OnnxNet.from_archive(path, threads)
             check_shapes(net.input_shape, net.output_shape)
@@ -102,3 +99,13 @@ def in_calls_of_bounded_size(forward: Callable[[np.ndarray], np.ndarray], pieces
     does not depend on the others in its call."""
     return np.concatenate([np.asarray(forward(pieces[start:start + MOST_PIECES]), np.float32)
                            for start in range(0, len(pieces), MOST_PIECES)])
+
+
+def checked_model_file(path: str | Path | None = None) -> Path:
+    """The classifier's file (the shipped one where `path` is None), there and matching its model card's checksum:
+    what `DigitClassifier.load` checks before loading it, and all a caller whose workers load it needs to know."""
+    path = Path(path) if path else DEFAULT_MODEL_PATH
+    if not path.is_file():
+        raise ModelError(f"No model file at {path}. Train one with `python -m digitocr.train --data MNIST_DIR`.")
+    verify_checksum(path)
+    return path

@@ -72,11 +72,8 @@ class Reader:
         settings = settings or self.settings
         sources = list(sources)
         if workers > 1 and len(sources) > 1 and self.classifier.path is not None:
-            read_share = functools.partial(read_in_worker, model_path=self.classifier.path,
-                                           line_model_path=self.line_recognizer.path, settings=settings)
-            sent = [sendable(source, settings.max_file_bytes) for source in sources]
-            outcomes = in_worker_processes(sent, read_share, workers, batch_size)
-            yield from (replace(outcome, source=source) for source, outcome in zip(sources, outcomes))
+            yield from read_in_workers(sources, settings, workers, self.classifier.path, self.line_recognizer.path,
+                                       batch_size)
         else:
             prepared = map(functools.partial(prepare_or_error, settings=settings), sources)
             yield from self._classify_in_batches(sources, prepared, settings, batch_size)
@@ -391,8 +388,21 @@ def surer(reading: Reading, other: Reading, how: str, replaced: str = "") -> Rea
                                  f"{reading.confidence:.0%}{' ' + replaced if replaced else ''}).",) + other.notes)
 
 
+def read_in_workers(sources: list[ImageSource], settings: ReaderSettings, workers: int,
+                    model_path: str | Path | None = None, line_model_path: str | Path | None = None,
+                    batch_size: int = 64) -> Iterator[Outcome]:
+    """`Reader.read_many` in `workers` worker processes, each loading the models itself (the shipped ones, or the
+    networks at the paths given), with no reader in the caller: a command that hands every image to its workers
+    need not load the models first. Where the workers cannot load them, their ModelError is raised here."""
+    read_share = functools.partial(read_in_worker, model_path=model_path, line_model_path=line_model_path,
+                                   settings=settings)
+    sent = [sendable(source, settings.max_file_bytes) for source in sources]
+    outcomes = in_worker_processes(sent, read_share, workers, batch_size)
+    yield from (replace(outcome, source=source) for source, outcome in zip(sources, outcomes))
+
+
 @functools.lru_cache(maxsize=1)
-def worker_reader(model_path: Path, line_model_path: Path, settings: ReaderSettings) -> Reader:
+def worker_reader(model_path: Path | None, line_model_path: Path | None, settings: ReaderSettings) -> Reader:
     """A worker process's own reader, made on its first share of images, with OpenCV and the models on one thread
     each: the workers already fill every core. OpenCV's pool, waiting for work between the many small calls of a
     cell's read, took 3-4 ms of CPU a cell for nothing (a cell's pipeline cost 9.8 ms of CPU with two OpenCV threads,
@@ -401,7 +411,7 @@ def worker_reader(model_path: Path, line_model_path: Path, settings: ReaderSetti
     return Reader(settings=settings, models=Models.load(model_path, line_model_path, threads=1))
 
 
-def read_in_worker(sources: list[ImageSource], model_path: Path, line_model_path: Path,
+def read_in_worker(sources: list[ImageSource], model_path: Path | None, line_model_path: Path | None,
                    settings: ReaderSettings) -> list[Outcome]:
     """A share of `read_many`'s images read in a worker; the outcomes leave their sources behind, which the caller
     has (an image's bytes need not travel back)."""

@@ -166,9 +166,19 @@ def test_the_service_reads_with_the_review_setting_it_was_started_with(monkeypat
     assert started["reader"].settings.review_below == 0.5
 
 
-def test_an_unreadable_model_is_a_clear_error(capsys, tmp_path):
-    assert main(["read", "--model", str(tmp_path / "none.keras"), str(SAMPLES / "583_chalkboard.png")]) == 2
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_unreadable_model_is_a_clear_error(capsys, tmp_path, workers):
+    """Workers load the models themselves, the command's own process none: a missing classifier is found before any
+    image is read, and one whose checksum holds but which is no classifier (the sign judge's network, 32x32 in)
+    when the workers load it; either way one message, no traceback."""
+    images = [str(SAMPLES / "583_chalkboard.png"), str(SAMPLES / "4096_paper.png")]
+    assert main(["read", "--workers", workers, "--model", str(tmp_path / "none.keras"), *images]) == 2
     assert "No model file" in capsys.readouterr().err
+    for suffix in (".keras", ".json"):
+        (tmp_path / f"judge{suffix}").write_bytes((PROJECT / "digitocr/models" / f"SignJudge{suffix}").read_bytes())
+    assert main(["read", "--workers", workers, "--model", str(tmp_path / "judge.keras"), *images]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "expected (None, 28, 28, 1)" in error and "Traceback" not in error
 
 
 def test_folders_and_globs_expand_in_name_order(tmp_path):
