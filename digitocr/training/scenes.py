@@ -26,8 +26,10 @@ digit of the next row at a corner, an amount in round hundreds by a narrow
 hand, a number written small on a sheet photographed whole, an amount with
 its currency sign, a form's printed label beside a number, a number crossed
 out and written again after it, a photo of a sheet taken with the phone
-turned, a date with slashes between its day, month and year, and a page so
-thin that the writing on its other side shows through. The digits come from
+turned, a date with slashes between its day, month and year, a page so
+thin that the writing on its other side shows through, a number in a
+coloured pen on paper about as light, and an amount whose last digits are
+written small after its first. The digits come from
 a `Writer` (the stress suite's draws only on held-out writers); each number
 is written as a person writes it to be read, apart from the clutter (but for
 the amount written fast, as real cells often are), and the page is
@@ -71,7 +73,7 @@ TURNED_QUARTERS = {"turned_90": 1, "turned_180": 2, "turned_270": 3}  # quarter 
 UNTRAINED_KINDS = ("ones_first", "squared_paper", "off_the_canvas", "ledger_row", "sheet_on_desk", "shadow_across",
                    "tilted", "out_of_focus", "corner_remnant", "narrow_round", "small_in_photo", "currency_sign",
                    "printed_label", "struck_out", "turned_photo", "date_with_slashes", "show_through",
-                   "coloured_ink")
+                   "coloured_ink", "small_tail")
 STRESS_KINDS = KINDS + UNTRAINED_KINDS
 HALF_TURNED_DIGITS = {"0": "0", "1": "1", "6": "9", "8": "8", "9": "6"}  # digits that are digits upside down
 
@@ -772,6 +774,21 @@ def narrow_round(writer, rng) -> Page:
     return framed(narrow, digit_height(rng), rng)
 
 
+def small_tail(writer, rng) -> Page:
+    """An amount whose last digits are written smaller than its first, as many hands write round sums and cents: one
+    or two digits at full height, then one to four at 0.45-0.7 of it, on the line or raised to its top, close after
+    them (a '5' and a small '700'); a person reads them as one number."""
+    height = digit_height(rng)
+    plain = replace(writer, settings=replace(writer.settings, separator_probability=0.0))
+    head, head_text = _group_of(plain, height, rng, int(rng.integers(1, 3)))
+    tail, tail_text = _group_of(plain, height * rng.uniform(0.45, 0.7), rng, int(rng.integers(1, 5)))
+    gap = int(height * rng.uniform(0.05, 0.3))
+    row = Page.blank(max(head.shape[0], tail.shape[0]), head.shape[1] + gap + tail.shape[1])
+    row.paste(head, 0, row.ink.shape[0] - head.shape[0])
+    row.paste(tail, head.shape[1] + gap, 0 if rng.random() < 0.5 else row.ink.shape[0] - tail.shape[0])
+    return on_page(row.ink, head_text + tail_text, height, rng)
+
+
 def small_in_photo(writer, rng) -> Page:
     """A phone's photo of a whole sheet, as messaging apps send it (1600x1200, either way up), with the number
     written small on it: digits 12 to 24 pixels tall, which the pipeline's working size shrinks to 8 to 15."""
@@ -947,7 +964,8 @@ MAKERS = {"clean": clean, "word_fragment": word_fragment, "cross_or_tick": cross
           "out_of_focus": out_of_focus, "corner_remnant": corner_remnant, "narrow_round": narrow_round,
           "small_in_photo": small_in_photo, "currency_sign": currency_sign,
           "printed_label": printed_label, "struck_out": struck_out, "turned_photo": turned_photo,
-          "date_with_slashes": date_with_slashes, "show_through": show_through, "coloured_ink": coloured_ink}
+          "date_with_slashes": date_with_slashes, "show_through": show_through, "coloured_ink": coloured_ink,
+          "small_tail": small_tail}
 
 
 def make_scene(kind: str, writer: Writer, rng: np.random.Generator) -> Scene:

@@ -232,7 +232,18 @@ def test_a_kind_joining_the_stress_suite_leaves_the_kinds_before_it_their_own_sc
     before_any_joined = [kind for kind in scenes.STRESS_KINDS if kind not in stress.JOINED_LATER]
     assert list(stress.STREAMS) == before_any_joined + list(stress.JOINED_LATER)
     assert stress.STREAMS.index("printed_signs") == 42 and stress.STREAMS.index("coloured_ink") == 43
-    assert stress.STREAMS.index("hand_signs") == 44
+    assert stress.STREAMS.index("hand_signs") == 44 and stress.STREAMS.index("small_tail") == 45
+
+
+def test_an_amount_s_last_digits_are_written_smaller_than_its_first_and_it_is_never_trained_on():
+    for seed in range(6):
+        page = scenes.small_tail(scenes.Writer(bar_digits), np.random.default_rng(seed))
+        (x, y, width, height), text = page.numbers[0]
+        _, _, stats, _ = cv2.connectedComponentsWithStats((page.ink[y:y + height, x:x + width] > 0.5).astype(np.uint8))
+        heights = [int(mark[cv2.CC_STAT_HEIGHT]) for mark in sorted(stats[1:].tolist(), key=lambda mark: mark[0])]
+        assert 2 <= len(text) <= 6 and len(heights) <= len(text)  # small digits may touch
+        assert max(heights) == max(heights[:2]) and heights[-1] <= 0.85 * max(heights)
+    assert "small_tail" in scenes.UNTRAINED_KINDS and "small_tail" not in scenes.KINDS
 
 
 def test_coloured_ink_is_about_as_light_as_its_coloured_paper_and_is_never_trained_on():
