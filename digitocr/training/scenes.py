@@ -47,6 +47,7 @@ import numpy as np
 from PIL import Image
 
 from ..image.binarize import LUMINANCE
+from ..image.normalize import stroke_width
 from ..results import Box as ResultBox
 from . import distractors
 from .digit_data import cropped
@@ -59,6 +60,7 @@ READABLE = FieldSettings(gap=(0.1, 0.45), touching_probability=0.0, spaced_proba
 DIGIT_HEIGHT = (16.0, 80.0)  # pixels, drawn log-uniformly
 TILT = (5.0, 30.0)  # degrees a photo is taken askew, either way
 PHOTO_DIGIT_HEIGHT = (24.0, 120.0)  # pixels: a phone's photo, up close
+SMALL_TAIL_HEIGHT = 30.0  # pixels: the least height of an amount's first digits where its last are written small
 LEDGER_DIGITS = 3  # a register's row number is at most this long
 PHOTO_SIZE = (1600, 1200)  # pixels: a phone's photo as messaging apps send it
 SMALL_IN_PHOTO_HEIGHT = (12.0, 24.0)  # pixels: a number written small on the whole sheet such a photo shows
@@ -776,17 +778,31 @@ def narrow_round(writer, rng) -> Page:
 
 def small_tail(writer, rng) -> Page:
     """An amount whose last digits are written smaller than its first, as many hands write round sums and cents: one
-    or two digits at full height, then one to four at 0.45-0.7 of it, on the line or raised to its top, close after
-    them (a '5' and a small '700'); a person reads them as one number."""
-    height = digit_height(rng)
-    plain = replace(writer, settings=replace(writer.settings, separator_probability=0.0))
-    head, head_text = _group_of(plain, height, rng, int(rng.integers(1, 3)))
-    tail, tail_text = _group_of(plain, height * rng.uniform(0.45, 0.7), rng, int(rng.integers(1, 5)))
+    or two digits at full height, then one to four at 0.5-0.7 of it, on the line or raised to its top, close after
+    them (a '5' and a small '700'); a person reads them as one number. One ordinary pen writes them all: the small
+    digits' strokes are as wide as the others' (`in_the_same_pen`), not narrowed with their size, and the first
+    digits are at least SMALL_TAIL_HEIGHT pixels tall, so the small ones stay legible (in a broad pen, or a third of a
+    small number's height, they are blots to a person too)."""
+    height = digit_height(rng, (SMALL_TAIL_HEIGHT, DIGIT_HEIGHT[1]))
+    pen = replace(writer, settings=replace(writer.settings, separator_probability=0.0, bold_probability=0.0))
+    head, head_text = _group_of(pen, height, rng, int(rng.integers(1, 3)))
+    tail, tail_text = _group_of(pen, height, rng, int(rng.integers(1, 5)))
+    tail = in_the_same_pen(tail, rng.uniform(0.5, 0.7))
     gap = int(height * rng.uniform(0.05, 0.3))
     row = Page.blank(max(head.shape[0], tail.shape[0]), head.shape[1] + gap + tail.shape[1])
     row.paste(head, 0, row.ink.shape[0] - head.shape[0])
     row.paste(tail, head.shape[1] + gap, 0 if rng.random() < 0.5 else row.ink.shape[0] - tail.shape[0])
     return on_page(row.ink, head_text + tail_text, height, rng)
+
+
+def in_the_same_pen(ink: np.ndarray, factor: float) -> np.ndarray:
+    """Writing `factor` times the size of `ink` in the pen that wrote `ink`: its strokes widened before it is shrunk,
+    so they come out as wide as they were."""
+    width = stroke_width(ink > 0.5)
+    radius = int(round(width * (1 - factor) / (2 * factor)))
+    if radius:
+        ink = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
+    return scaled(ink, factor)
 
 
 def small_in_photo(writer, rng) -> Page:
