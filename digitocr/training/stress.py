@@ -38,10 +38,10 @@ class KindScore:
         return self.right / self.total if self.total else 0.0
 
 
-JOINED_LATER = ("printed_signs", "coloured_ink", "hand_signs", "small_tail")  # kinds added after the untrained ones, in turn...
-STREAMS = tuple(kind for kind in STRESS_KINDS if kind not in JOINED_LATER) + JOINED_LATER  # ...numbered after them,
-# each kind's generator seeded by its number here, so a kind joining the suite leaves every other kind's scenes as
-# they were
+JOINED_LATER = ("printed_signs", "coloured_ink", "hand_signs", "small_tail")  # kinds added after the untrained...
+STREAMS = tuple(kind for kind in STRESS_KINDS if kind not in JOINED_LATER) + JOINED_LATER  # ...ones, in turn, numbered
+# after them, each kind's generator seeded by its number here, so a kind joining the suite leaves every other kind's
+# scenes as they were
 
 
 def held_out_pool(mnist: MnistData, pens: list[PenDigit]) -> DigitPool:
