@@ -18,7 +18,7 @@ from ..arguments import add_review_option, whole_number
 from ..errors import DigitOcrError
 from ..networks.classifier import checked_model_file
 from ..reader import Reader
-from ..reader.reader import read_in_workers
+from ..reader.reader import dealt_to_workers, read_in_workers
 from ..results import ROW_COLUMNS, Outcome, csv_cells
 from ..settings import ReaderSettings
 from .batch import add_batch_command
@@ -88,7 +88,7 @@ def outcomes_of(sources: list, model: str | None, settings: ReaderSettings, work
     share, each worker loading the models itself, so this process loads none (a folder of twenty cells took 0.78-0.86
     s with it, 0.66-0.71 s without); else by a reader in this process. A classifier file that is missing or fails
     its checksum is a ModelError at once either way."""
-    if workers > 1 and len(sources) > 1:
+    if dealt_to_workers(workers, len(sources)):
         return read_in_workers(sources, settings, workers, checked_model_file(model))
     return Reader(model, settings).read_many(sources)
 

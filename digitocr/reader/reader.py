@@ -71,7 +71,7 @@ class Reader:
         """
         settings = settings or self.settings
         sources = list(sources)
-        if workers > 1 and len(sources) > 1 and self.classifier.path is not None:
+        if dealt_to_workers(workers, len(sources)) and self.classifier.path is not None:
             yield from read_in_workers(sources, settings, workers, self.classifier.path, self.line_recognizer.path,
                                        batch_size)
         else:
@@ -386,6 +386,11 @@ def surer(reading: Reading, other: Reading, how: str, replaced: str = "") -> Rea
         return reading
     return replace(other, notes=(f"{how}: that way it reads {other.confidence:.0%} sure (against "
                                  f"{reading.confidence:.0%}{' ' + replaced if replaced else ''}).",) + other.notes)
+
+
+def dealt_to_workers(workers: int, images: int) -> bool:
+    """Whether `images` are dealt out to `workers` worker processes: two or more of each, or one process reads."""
+    return workers > 1 and images > 1
 
 
 def read_in_workers(sources: list[ImageSource], settings: ReaderSettings, workers: int,

@@ -244,7 +244,7 @@ def test_an_amount_s_last_digits_are_written_smaller_than_its_first_in_the_same_
             (page.ink[y:y + height, x:x + width] > 0.5).astype(np.uint8))
         order = sorted(range(1, count), key=lambda mark: stats[mark, cv2.CC_STAT_LEFT])
         heights = [int(stats[mark, cv2.CC_STAT_HEIGHT]) for mark in order]
-        assert 2 <= len(text) <= 6 and len(heights) <= len(text)  # small digits in a broad pen may touch
+        assert 2 <= len(text) <= 6 and len(heights) <= len(text)  # small digits, their strokes as wide, may touch
         assert max(heights) == max(heights[:2]) and heights[-1] <= 0.85 * max(heights)
         first, last = (stroke_width(marks == order[end]) for end in (0, -1))
         assert last >= 0.7 * first  # not narrowed with its size, as a pen's stroke is not
