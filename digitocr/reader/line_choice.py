@@ -16,6 +16,7 @@ import numpy as np
 
 from ..image.components import Components
 from ..image.lines import LineImage
+from ..image.merging import MERGED_HEIGHT
 from ..image.normalize import to_model_input
 from ..image.pipeline import Analysis
 from ..networks.ctc import DecodedLine, decode, log_likelihood
@@ -141,7 +142,7 @@ class Dispute:
 
 
 def judge_line(line: int, contour_text: str, contour_confidences: list[float], frames: np.ndarray,
-               flat_spans: tuple[tuple[float, float], ...] = (),
+               flat_spans: tuple[tuple[float, float, int], ...] = (),
                contour_heights: list[int] | None = None) -> LineVerdict:
     """Keep the recognizer's text only if it prefers it by more than the contour reader trusts what is in dispute.
 
@@ -159,9 +160,12 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     stamp's ring beside a number is and a written zero is not; a cheque's
     trailing zeros, written small and fast, keep their say. Where the
     contour reader left pieces of ink out of the line because the classifier
-    could not name them (`flat_spans`: the frames each covers), and the
-    recognizer's text less the digits it read on them is the contour text,
-    the dispute is over those pieces, and a flat answer is no evidence at
+    could not name them (`flat_spans`: the frames each covers, and its
+    height), and the recognizer's text less the digits it read on them is
+    the contour text, or each digit it adds lies on one of them no taller
+    than a digit (the recognizer may place a digit the contours read too
+    at such a piece's edge: '5,700', its '00' one flat piece), the
+    dispute is over those pieces, and a flat answer is no evidence at
     all that they are not digits (two touching digits make one piece of no
     digit's shape): the contour reading counts for nothing, and the
     recognizer's preference need only exceed LINE_MARGIN. Where the
@@ -189,10 +193,24 @@ def judge_line(line: int, contour_text: str, contour_confidences: list[float], f
     if dispute.leaves_out_only("0") and dispute.at_the_end and recognized.labels and \
             taller_than_the_rest(contour_heights or [], disputed):
         certainty = min(certainty, TRAILING_MARK_ODDS)
-    if dispute.only_adds and read_elsewhere(recognized, flat_spans) == contour_text:
+    if dispute.only_adds and (read_elsewhere(recognized, flat_spans) == contour_text or
+                              added_on_flat_pieces(recognized, dispute, flat_spans, contour_heights or [])):
         certainty = 0.0
     use = preference > certainty + LINE_MARGIN
     return LineVerdict(line, contour_text, recognized, contour_likelihood, certainty, use)
+
+
+def added_on_flat_pieces(recognized: DecodedLine, dispute: Dispute, spans: tuple[tuple[float, float, int], ...],
+                         contour_heights: list[int]) -> bool:
+    """Whether every character the recognizer's text adds to the contour text is centred within one of the flat
+    pieces' spans (from, to, height) of a digit's height: no taller than segmentation lets a digit's pieces merge
+    to (MERGED_HEIGHT of the tallest contour digit). Where characters the contours read lie on such a piece too,
+    it may still be digits touching, but not a piece taller than any digit: a column line with the word beyond it
+    joined to it ('5' beside a ledger's cursive read '500')."""
+    tallest = MERGED_HEIGHT * max(contour_heights, default=0)
+    sized = [(start, end) for start, end, height in spans if height <= tallest]
+    centres = recognized.centres
+    return all(any(start <= centres[j] <= end for start, end in sized) for kind, _, j in dispute.found if kind == "add")
 
 
 def taller_than_the_rest(heights: list[int], chosen: list[int]) -> bool:
@@ -201,10 +219,10 @@ def taller_than_the_rest(heights: list[int], chosen: list[int]) -> bool:
     return bool(rest) and all(heights[index] > max(rest) for index in chosen)
 
 
-def read_elsewhere(recognized: DecodedLine, spans: tuple[tuple[float, float], ...]) -> str:
-    """The recognizer's text less the characters centred within one of the spans of frames."""
+def read_elsewhere(recognized: DecodedLine, spans: tuple[tuple[float, float, int], ...]) -> str:
+    """The recognizer's text less the characters centred within one of the spans of frames (from, to, height)."""
     return "".join(character for character, centre in zip(recognized.text, recognized.centres)
-                   if not any(start <= centre <= end for start, end in spans))
+                   if not any(start <= centre <= end for start, end, _ in spans))
 
 
 def character_boxes(recognized: DecodedLine, line: LineImage, upright: np.ndarray) -> list[tuple[int, int, int, int]]:

@@ -157,11 +157,13 @@ def flat_pieces(draft: Draft, prepared: Prepared, key: int) -> list[Candidate]:
     return [piece for piece in (prepared.analysis.pieces[index] for index in draft.rejected) if piece.line == key]
 
 
-def flat_spans(draft: Draft, prepared: Prepared, line: LineImage) -> tuple[tuple[float, float], ...]:
-    """The recognizer's frames (from, to) that each of the line's pieces left out as flat answers covers."""
+def flat_spans(draft: Draft, prepared: Prepared, line: LineImage) -> tuple[tuple[float, float, int], ...]:
+    """The recognizer's frames (from, to) that each of the line's pieces left out as flat answers covers, and the
+    piece's height in the image's pixels."""
     x, _, width, _ = line.box
     to_frames = line.image.shape[1] / width / FRAME_STEP
-    return tuple(((piece.x - x) * to_frames, (piece.x + piece.width - x) * to_frames)
+    return tuple(((piece.x - x) * to_frames, (piece.x + piece.width - x) * to_frames,
+                  prepared.analysis.box_in_original(piece.x, piece.y, piece.width, piece.height).height)
                  for piece in flat_pieces(draft, prepared, line.line))
 
 

@@ -91,16 +91,28 @@ def test_a_sure_zero_after_the_number_taller_than_every_digit_counts_for_nothing
 def test_a_digit_the_recognizer_adds_where_the_contour_reader_left_a_flat_piece_out_is_kept():
     frames = frames_for([BLANK, 5, BLANK, 0, BLANK], sure=0.97)
     certain = judge_line(0, "5", [0.999], frames)
-    left_ink_out = judge_line(0, "5", [0.999], frames, flat_spans=((3.0, 4.0),))
+    left_ink_out = judge_line(0, "5", [0.999], frames, flat_spans=((3.0, 4.0, 20),))
     assert not certain.use_recognizer
     assert left_ink_out.use_recognizer and left_ink_out.recognized.text == "50"
     assert left_ink_out.contour_certainty == 0.0
-    elsewhere = judge_line(0, "5", [0.999], frames, flat_spans=((0.0, 2.0),))
+    elsewhere = judge_line(0, "5", [0.999], frames, flat_spans=((0.0, 2.0, 20),))
     assert elsewhere.contour_certainty > 6
 
 
 def test_two_touching_digits_the_classifier_could_not_name_are_read_by_the_recognizer():
     frames = frames_for([BLANK, 5, BLANK, 0, BLANK, 0, BLANK], sure=0.97)
-    one_flat_piece_of_two_zeros = judge_line(0, "5", [0.999], frames, flat_spans=((2.5, 6.0),))
+    one_flat_piece_of_two_zeros = judge_line(0, "5", [0.999], frames, flat_spans=((2.5, 6.0, 20),))
     assert one_flat_piece_of_two_zeros.use_recognizer and one_flat_piece_of_two_zeros.recognized.text == "500"
-    assert judge_line(0, "5", [0.999], frames, flat_spans=((2.5, 4.5),)).contour_certainty > 6
+    assert judge_line(0, "5", [0.999], frames, flat_spans=((2.5, 4.5, 20),)).contour_certainty > 6
+
+
+def test_digits_added_on_a_flat_piece_count_where_a_digit_the_contours_read_lies_at_its_edge_if_it_is_digit_sized():
+    frames = frames_for([BLANK, 5, BLANK, 7, BLANK, 0, BLANK, 0, BLANK], sure=0.97)  # '5,700', its '00' one piece
+    heights = [20, 20]
+    zeros_flat = judge_line(0, "57", [0.999, 0.999], frames, flat_spans=((3.4, 8.0, 24),), contour_heights=heights)
+    assert zeros_flat.use_recognizer and zeros_flat.recognized.text == "5700" and zeros_flat.contour_certainty == 0.0
+    taller_than_any_digit = judge_line(0, "57", [0.999, 0.999], frames, flat_spans=((3.4, 8.0, 40),),
+                                       contour_heights=heights)
+    one_zero_off_the_piece = judge_line(0, "57", [0.999, 0.999], frames, flat_spans=((3.4, 6.0, 20),),
+                                        contour_heights=heights)
+    assert taller_than_any_digit.contour_certainty > 6 and one_zero_off_the_piece.contour_certainty > 6
