@@ -100,16 +100,12 @@ def read_command(args: argparse.Namespace) -> int:
     show_progress = not (args.json or args.csv) and sys.stderr.isatty() and len(paths) > 1
     workers = args.workers or (os.cpu_count() or 1 if len(paths) >= PARALLEL_FROM else 1)
     sources = [sys.stdin.buffer if path == STANDARD_INPUT else path for path in paths]  # read within the size limit
-    try:
-        outcomes = outcomes_of(sources, args.model, settings, workers)
-    except DigitOcrError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     rows = csv.DictWriter(sys.stdout, ROW_COLUMNS) if args.csv else None
-    if rows:
-        rows.writeheader()
     failures = written = 0
     try:
+        outcomes = outcomes_of(sources, args.model, settings, workers)
+        if rows:
+            rows.writeheader()
         with HeldInterrupts().installed() as interrupts:
             for name, outcome in zip(paths, outcomes):
                 failures += outcome.error is not None
@@ -130,7 +126,7 @@ def read_command(args: argparse.Namespace) -> int:
         print(("\n" if show_progress else "") + f"interrupted: {written} of {len(paths)} images read" +
               ("; their results are complete" if written else ""), file=sys.stderr)
         return INTERRUPTED
-    except DigitOcrError as error:  # a model file the workers could not load, though it passed its checksum
+    except DigitOcrError as error:  # a model file that cannot be loaded: here at once, or by the workers on first use
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 1 if failures else 0
