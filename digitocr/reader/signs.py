@@ -5,14 +5,17 @@ a digit's shape to them: a '$' an '8' or a '5', a '€' a '6', a '£' a '2'. A
 person reads it as a sign. The sign judge (`networks.sign_judge`) looks at
 the mark at each end of a line as the line recognizer sees it, against the
 band the line's digits share, and a mark it finds a sign (at least its
-card's `sign_from`) is set aside. Only at a line's ends: a sign goes before
-or after a number, and a mark within it shaped like one is a digit written
-oddly. Of a line of two marks, one at most: the other is the number.
+card's `sign_from`) is set aside; so is one it leans to call a sign where
+the line recognizer reads the line likelier without it (`with_recognizer`).
+Only at a line's ends: a sign goes before or after a number, and a mark
+within it shaped like one is a digit written oddly. Of a line of two marks,
+one at most: the other is the number.
 """
 
 import numpy as np
 
 from ..image.lines import LineImage, mark_field
+from ..networks.ctc import log_likelihood
 from ..networks.sign_judge import SignJudge
 from ..results import Box, Digit
 
@@ -39,3 +42,25 @@ def signs_among(digits: list[Digit], chances: np.ndarray, judge: SignJudge) -> l
         likelier = max(found, key=found.get)
         found = {likelier: found[likelier]}
     return sorted(found.items())
+
+
+def with_recognizer(chances: np.ndarray, digits: list[Digit], frames: np.ndarray | None,
+                    judge: SignJudge) -> np.ndarray:
+    """The sign judge's chances for the line's `end_marks`, weighed with the line recognizer's word on each mark the
+    judge leans to call a sign (more likely one than a digit, yet short of `sign_from`): where the recognizer reads
+    the line likelier without the mark, that gain in log-likelihood is added to the judge's log-odds. The two look
+    at a mark differently, the judge at its shape beside the band, the recognizer at the whole line, so where both
+    lean one way, a person would too. Where the recognizer reads the mark as a digit, that says little against a
+    sign: it reads a '$' as a '1' or an '8' as readily as the contours do."""
+    weighed = [position for position, chance in enumerate(chances) if 0.5 <= chance < judge.sign_from]
+    if frames is None or not weighed:
+        return chances
+    labels = [digit.label for digit in digits]
+    with_all = log_likelihood(frames, labels)
+    marks = end_marks(digits)
+    gains = np.zeros(len(chances))
+    for position in weighed:
+        index = marks[position]
+        gains[position] = max(0.0, log_likelihood(frames, labels[:index] + labels[index + 1:]) - with_all)
+    odds = np.log(np.clip(chances, 1e-12, 1.0)) - np.log(np.clip(1.0 - chances, 1e-12, 1.0)) + gains
+    return 1.0 / (1.0 + np.exp(-odds))

@@ -36,7 +36,7 @@ from .number_finder import (KEEP_FROM, LIKELIEST_FROM, MOST_EMPTY_LINES, SMALLES
 from .orientation import upright_chance
 from .prepare import Prepared
 from .separators import Mark, line_separators
-from .signs import mark_fields, signs_among
+from .signs import mark_fields, signs_among, with_recognizer
 from .strikes import struck_out
 from .word_groups import (WordGroupJudge, columns_left, end_groups, field_of, frames_within, parted_in_ink,
                           parting_column, set_aside, word_groups)
@@ -77,7 +77,7 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
     draft = the_number(draft, prepared, answers, models.finder)
     draft = without_struck_out(draft, prepared)
     draft = without_word_groups(draft, prepared, answers, models.word_groups)
-    draft = without_signs(draft, prepared, models.signs)
+    draft = without_signs(draft, prepared, answers, models.signs)
     confidence = models.confidence
     keys = sorted(draft.lines)
     evidence = [line_evidence(key, draft, prepared, answers) for key in keys]
@@ -269,9 +269,10 @@ def without_word_groups(draft: Draft, prepared: Prepared, answers: Answers, judg
     return replace(draft, lines=lines, apart=tuple(apart), number_columns=number_columns)
 
 
-def without_signs(draft: Draft, prepared: Prepared, judge: SignJudge) -> Draft:
+def without_signs(draft: Draft, prepared: Prepared, answers: Answers, judge: SignJudge) -> Draft:
     """Each kept line less the marks at its ends that the sign judge takes for signs (see `signs`), its marks judged
-    in one call for the whole image. A drawing's lines are kept whole: every stroke is its writer's."""
+    in one call for the whole image, with the line recognizer's word on each (`with_recognizer`). A drawing's lines
+    are kept whole: every stroke is its writer's."""
     if prepared.loaded.drawn or prepared.tiny_scan:
         return draft
     judged = [(line, prepared.analysis.box_in_original(*line.box)) for line in prepared.lines
@@ -283,7 +284,10 @@ def without_signs(draft: Draft, prepared: Prepared, judge: SignJudge) -> Draft:
     lines, signs, number_columns = dict(draft.lines), list(draft.signs), dict(draft.number_columns)
     for (line, line_box), own in zip(judged, chances):
         digits = lines[line.line]
-        found = signs_among(digits, own, judge)
+        frames = line_frames(answers, line.line)
+        if frames is not None and line.line in number_columns:
+            frames = frames_within(frames, *number_columns[line.line])
+        found = signs_among(digits, with_recognizer(own, digits, frames, judge), judge)
         if not found:
             continue
         left_out = {index for index, _ in found}

@@ -4,11 +4,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from conftest import PROJECT, tampered_copy, written
+from conftest import PROJECT, frames_for, tampered_copy, written
 from digitocr import ModelError, Reader
 from digitocr.image.lines import LineImage, mark_field
+from digitocr.networks.ctc import BLANK
 from digitocr.networks.sign_judge import DEFAULT_SIGN_JUDGE_PATH, SignJudge
-from digitocr.reader.signs import end_marks, signs_among
+from digitocr.reader.signs import end_marks, signs_among, with_recognizer
 from digitocr.results import Box, Digit
 from digitocr.training.distractors import hand_sign
 from digitocr.training.train_signs import NoSigns
@@ -74,3 +75,15 @@ def test_the_shipped_sign_judge_is_small_and_its_card_says_from_what_chance_a_ma
     copy.with_suffix(".json").write_text(json.dumps({k: v for k, v in card.items() if k != "sign_from"}))
     with pytest.raises(ModelError, match="sign_from"):
         SignJudge.load(copy)
+
+
+def test_a_mark_the_judge_leans_to_call_a_sign_is_one_where_the_recognizer_reads_the_line_without_it():
+    judge = SignJudge(None, None, sign_from=0.99)
+    digits = [digit_at(1, 0), digit_at(6, 50), digit_at(4, 100)]  # a '$' before '64', read '164' by the contours
+    reads_without = frames_for([BLANK, 6, BLANK, 4, BLANK], sure=0.97)
+    raised = with_recognizer(np.array([0.95, 0.01]), digits, reads_without, judge)
+    assert raised[0] >= 0.99 and raised[1] == pytest.approx(0.01)
+    assert signs_among(digits, raised, judge) == [(0, raised[0])]
+    assert with_recognizer(np.array([0.4, 0.01]), digits, reads_without, judge)[0] == pytest.approx(0.4)
+    reads_with = frames_for([BLANK, 1, BLANK, 6, BLANK, 4, BLANK], sure=0.97)
+    assert with_recognizer(np.array([0.95, 0.01]), digits, reads_with, judge)[0] == pytest.approx(0.95)
