@@ -18,6 +18,7 @@ from ..image.lines import LineImage, mark_field
 from ..networks.ctc import log_likelihood
 from ..networks.sign_judge import SignJudge
 from ..results import Box, Digit
+from .confidence import log_odds
 
 
 def end_marks(digits: list[Digit]) -> list[int]:
@@ -57,10 +58,10 @@ def with_recognizer(chances: np.ndarray, digits: list[Digit], frames: np.ndarray
         return chances
     labels = [digit.label for digit in digits]
     with_all = log_likelihood(frames, labels)
-    marks = end_marks(digits)
-    gains = np.zeros(len(chances))
+    marks, weighed_chances = end_marks(digits), np.array(chances, np.float64)
     for position in weighed:
         index = marks[position]
-        gains[position] = max(0.0, log_likelihood(frames, labels[:index] + labels[index + 1:]) - with_all)
-    odds = np.log(np.clip(chances, 1e-12, 1.0)) - np.log(np.clip(1.0 - chances, 1e-12, 1.0)) + gains
-    return 1.0 / (1.0 + np.exp(-odds))
+        gain = max(0.0, log_likelihood(frames, labels[:index] + labels[index + 1:]) - with_all)
+        odds = log_odds(chances[position], 0.0) + gain  # a chance from 0.5 up to sign_from needs no clipping
+        weighed_chances[position] = 1.0 / (1.0 + np.exp(-odds))
+    return weighed_chances
