@@ -287,13 +287,17 @@ def hanging_separators(lines: list[list[Candidate]]) -> list[Candidate]:
 
 def why_not_in_line(candidate: Candidate, line: list[Candidate], labels: np.ndarray,
                     band: tuple[float, float, float]) -> str:
-    """A short mark in the line's lower half (of its digits' `band`, as `_band` finds it) is a comma or point,
-    whatever its own size, unless it closes a loop: then it is a '0' written small, as cents often are. Beside its
-    neighbours it is short; a mark that also hangs well below the line is a comma even where it is nearly their
-    height, as a quick pen draws one in a small cell.
+    """A short mark in the line's lower half (of its digits' `band`, as `_band` finds it) between two of its marks
+    is a comma or point, whatever its own size, unless it closes a loop: then it is a '0' written small, as cents
+    often are. Beside its neighbours it is short; a mark that also hangs well below the line is a comma even where it
+    is nearly their height, as a quick pen draws one in a small cell. After the last mark, a short one is as often the
+    last digits of an amount written small (a '5' and a small '700'), which the readers and the sign judge tell from
+    a point by its shape: it is left to them.
     """
     line_top, line_bottom, line_height = band
-    if candidate.y <= line_top + 0.45 * line_height:
+    centre = candidate.x + candidate.width / 2
+    last = all(c.x + c.width / 2 < centre for c in line if c is not candidate)
+    if last or candidate.y <= line_top + 0.45 * line_height:
         return ""
     short = candidate.height < SEPARATOR_HEIGHT * line_height and _shorter_than_neighbours(candidate, line)
     below = candidate.bottom - line_bottom

@@ -785,8 +785,8 @@ def small_tail(writer, rng) -> Page:
     small number's height, they are blots to a person too)."""
     height = digit_height(rng, (SMALL_TAIL_HEIGHT, DIGIT_HEIGHT[1]))
     pen = replace(writer, settings=replace(writer.settings, separator_probability=0.0, bold_probability=0.0))
-    head, head_text = _group_of(pen, height, rng, int(rng.integers(1, 3)))
-    tail, tail_text = _group_of(pen, height, rng, int(rng.integers(1, 5)))
+    head, head_text = group_of(pen, height, rng, int(rng.integers(1, 3)))
+    tail, tail_text = group_of(pen, height, rng, int(rng.integers(1, 5)))
     tail = in_the_same_pen(tail, rng.uniform(0.5, 0.7))
     gap = int(height * rng.uniform(0.05, 0.3))
     row = Page.blank(max(head.shape[0], tail.shape[0]), head.shape[1] + gap + tail.shape[1])
@@ -883,7 +883,7 @@ def parted_groups(writer: Writer, height: float, rng: np.random.Generator, digit
     writer's own, and a mark between each two (`separators` draws as many as there are gaps, after the groups), each
     mark up to `widest_gap` of the digits' height from its neighbours; its text is the digits alone."""
     plain = replace(writer, settings=replace(writer.settings, separator_probability=0.0))
-    parts = [_group_of(plain, height, rng, digits) for digits in digit_counts]
+    parts = [group_of(plain, height, rng, digits) for digits in digit_counts]
     marks = [parts[0][0]]
     for separator, (group, _) in zip(separators(len(parts) - 1), parts[1:]):
         marks += [separator, group]
@@ -891,7 +891,7 @@ def parted_groups(writer: Writer, height: float, rng: np.random.Generator, digit
     return on_page(ink, "".join(text for _, text in parts), height, rng)
 
 
-def _group_of(writer: Writer, height: float, rng: np.random.Generator, digits: int) -> tuple[np.ndarray, str]:
+def group_of(writer: Writer, height: float, rng: np.random.Generator, digits: int) -> tuple[np.ndarray, str]:
     """A number of exactly `digits` digits by `writer`, as a date's day, month or year."""
     while True:
         mask, text = writer.number(height, rng)

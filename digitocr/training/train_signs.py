@@ -7,7 +7,10 @@ writers (MNIST's first 55,000 training digits, pendigits writers 1-20) are
 drawn with a sign before or after them, written by hand ('$', '€', '£', '#',
 '%', '+', '=') or printed, as in the stress suite's `hand_signs` and
 `printed_signs` (`scenes.mark_beside`), and every upright scene kind is
-drawn as well, for digits beside every kind of clutter. Each image is read
+drawn as well, for digits beside every kind of clutter, and numbers whose
+last digits are written small (`small_digits_after`): a judge that met only
+full-height digits learned that a mark smaller than the line's is a sign,
+and took the small zeros of a round sum for one. Each image is read
 by the reader without the judge; where the reading is the number with one
 more digit at an end, or two, that digit is a sign, and every other digit of
 the line is a digit; a reading otherwise wrong is left out, as its marks
@@ -29,6 +32,7 @@ import argparse
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -51,12 +55,15 @@ from ..reader.word_groups import WordGroupJudge
 from . import distractors
 from .mnist import load_mnist
 from .pendigits import parse_pendigits
-from .scenes import MAKERS, UPRIGHT_KINDS, Page, Writer, canvas_export, digit_height, framed, mark_beside, render_page
+from .scenes import (DIGIT_HEIGHT, MAKERS, SMALL_TAIL_HEIGHT, UPRIGHT_KINDS, Page, Writer, canvas_export,
+                     digit_height, framed, group_of, in_the_same_pen, mark_beside, on_page, render_page)
 from .train import cosine_rate
 from .train_lines import LineSources, pools
 
 SEED = 1357
 SIGN_SCENES = 6000  # numbers with a sign beside them: a sign is read as one more digit in about a quarter of them
+SMALL_END_SCENES = 1500  # numbers whose last digits are written smaller, as cents and round sums often are
+SMALL_END = (0.4, 0.85)  # the small digits' height, of the first digits'
 OTHER_PER_KIND = 160  # scenes of each upright kind, for digits beside every kind of clutter
 HAND_SHARE = 0.7  # of the signs, written by hand; the rest printed
 HELD_OUT_SHARE = 0.2
@@ -84,6 +91,22 @@ def sign_beside(writer: Writer, rng: np.random.Generator) -> Page:
     sign = distractors.hand_sign(str(rng.choice(distractors.HAND_SIGNS_BESIDE)), int(height), rng) \
         if rng.random() < HAND_SHARE else distractors.printed_sign(int(height), rng, between=False)
     return mark_beside(page, sign, rng, rng.random() < 0.35, (0.05, 0.5))
+
+
+def small_digits_after(writer: Writer, rng: np.random.Generator) -> Page:
+    """A number whose last one to three digits are written smaller (`SMALL_END` of the first digits' height) in the
+    same pen, anywhere from the line's foot to its top: digits a person reads as the number's, however small, which
+    a judge that knew only full-height digits beside smaller signs would take for signs by their size."""
+    height = digit_height(rng, (SMALL_TAIL_HEIGHT, DIGIT_HEIGHT[1]))
+    pen = replace(writer, settings=replace(writer.settings, separator_probability=0.0, bold_probability=0.0))
+    head, head_text = group_of(pen, height, rng, int(rng.integers(1, 5)))
+    tail, tail_text = group_of(pen, height, rng, int(rng.integers(1, 4)))
+    tail = in_the_same_pen(tail, rng.uniform(*SMALL_END))
+    row = Page.blank(max(head.shape[0], tail.shape[0]), head.shape[1] + tail.shape[1])
+    row = row.widened(right=int(height * rng.uniform(0.0, 0.35)))
+    row.paste(head, 0, row.ink.shape[0] - head.shape[0])
+    row.paste(tail, row.ink.shape[1] - tail.shape[1], int(rng.uniform(0, 1) * (row.ink.shape[0] - tail.shape[0])))
+    return on_page(row.ink, head_text + tail_text, height, rng)
 
 
 def labels_of(reading_text: str, truth: str) -> list[int] | None:
@@ -119,15 +142,16 @@ def labelled_marks(reader: Reader, pixels: np.ndarray, truth: str) -> tuple[np.n
     return None
 
 
-def draw_share(share: tuple[str, str | None, int, int, int]) -> tuple[np.ndarray, np.ndarray, int]:
-    """One worker's share of the lessons: (MNIST, pendigits, seed, sign scenes, scenes per upright kind) to the
-    marks, their labels and how many images gave some."""
-    data, pendigits, seed, sign_scenes, per_kind = share
+def draw_share(share: tuple[str, str | None, int, int, int, int]) -> tuple[np.ndarray, np.ndarray, int]:
+    """One worker's share of the lessons: (MNIST, pendigits, seed, sign scenes, scenes per upright kind, numbers
+    ending small) to the marks, their labels and how many images gave some."""
+    data, pendigits, seed, sign_scenes, per_kind, small_end_scenes = share
     training_pool, _ = pools(LineSources(load_mnist(data), parse_pendigits(pendigits) if pendigits else []))
     reader = Reader(models=Models(DigitClassifier.load(threads=1), LineRecognizer.load(threads=1),
                                   ConfidenceModel.load(), NumberFinder.load(), OrientationNet.load(threads=1),
                                   WordGroupJudge.load(), TurnEvidence.load(), NoSigns()))
-    plan = [(sign_beside, sign_scenes)] + [(MAKERS[kind], per_kind) for kind in UPRIGHT_KINDS]
+    plan = [(sign_beside, sign_scenes)] + [(MAKERS[kind], per_kind) for kind in UPRIGHT_KINDS] + \
+        [(small_digits_after, small_end_scenes)]
     marks, labels, images = [], [], 0
     for number, (maker, count) in enumerate(plan):
         rng = np.random.default_rng([seed, number])
@@ -221,7 +245,8 @@ def train(shares: list[tuple], workers: int, out: Path, epochs: int, seed: int) 
             "batch_size": BATCH_SIZE, "class_weights": weights, "seed": seed,
             "data": {"marks": int(len(labels)), "signs": int(labels.sum()), "held_out_share": HELD_OUT_SHARE,
                      "images": {"sign_scenes": sum(share[3] for share in shares),
-                                "scenes_per_upright_kind": sum(share[4] for share in shares)},
+                                "scenes_per_upright_kind": sum(share[4] for share in shares),
+                                "small_end_scenes": sum(share[5] for share in shares)},
                      "writers": "MNIST's first 55,000 training images and pendigits writers 1-20"},
             "training_seconds": round(time.perf_counter() - started, 1),
             "command": "python -m digitocr.training.train_signs " + " ".join(sys.argv[1:])}
@@ -240,12 +265,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="numbers drawn with a sign beside them")
     parser.add_argument("--scenes", type=whole_number(0), default=OTHER_PER_KIND,
                         help="scenes drawn of each upright kind")
+    parser.add_argument("--small-end-scenes", type=whole_number(0), default=SMALL_END_SCENES,
+                        help="numbers drawn with their last digits written small")
     parser.add_argument("--epochs", type=whole_number(1), default=EPOCHS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--workers", type=whole_number(1), default=2, help="processes drawing and reading the images")
     args = parser.parse_args(argv)
     shares = [(args.data, args.pendigits, args.seed + worker, args.sign_scenes // args.workers,
-               args.scenes // args.workers) for worker in range(args.workers)]
+               args.scenes // args.workers, args.small_end_scenes // args.workers) for worker in range(args.workers)]
     train(shares, args.workers, Path(args.out), args.epochs, args.seed)
     return 0
 

@@ -156,6 +156,18 @@ def test_a_long_comma_from_mid_line_to_below_it_is_not_a_digit_but_a_short_one_o
     assert [c.x for c in segment(binary(page), ReaderSettings(max_components=100)).digits] == [40, 100, 160, 190, 230]
 
 
+def test_a_short_low_mark_after_the_last_digit_is_left_to_the_readers_but_one_between_digits_is_a_comma():
+    page = blank_page(200, 240)
+    draw_bar(page, 40, 50, 10, 80)
+    draw_bar(page, 70, 112, 8, 36)  # comma-sized, between two digits
+    draw_bar(page, 100, 50, 10, 80)
+    draw_bar(page, 140, 94, 24, 6)  # a small '7' written low after the number: its bar...
+    draw_bar(page, 158, 94, 6, 36)  # ...and its stem, as short and as low as the comma
+    result = segment(binary(page), ReaderSettings(max_components=100))
+    assert [c.x for c in result.digits] == [40, 100, 140]
+    assert [c.x for c in result.dropped] == [70] and "comma" in result.dropped[0].dropped
+
+
 def test_digits_after_one_tall_stem_are_digits_not_commas():
     page = blank_page(220)
     draw_bar(page, 30, 20, 10, 160)  # a '4' or '1' with a stem far taller than the rest of the number
