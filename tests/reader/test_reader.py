@@ -105,6 +105,14 @@ def test_a_large_photo_that_reads_as_nothing_is_turned_only_once_looked_at_close
     assert set(sizes_turned) <= {1600, 1024}
 
 
+def test_a_photo_of_more_marks_than_the_reader_examines_is_not_read_again_closer(reader, monkeypatch):
+    looks = []
+    answers = Reader.answers
+    monkeypatch.setattr(Reader, "answers", lambda self, prepared: looks.append(len(prepared)) or answers(self, prepared))
+    reading = reader.read(np.random.default_rng(9).integers(0, 256, (900, 1200), np.uint8))
+    assert reading.text == "" and any("only the largest" in note for note in reading.notes) and len(looks) == 1
+
+
 def test_a_large_photo_read_surely_is_not_read_again(reader):
     big = Image.open(SAMPLES / "78136_ruled_blue_pen.jpg").convert("RGB")
     big = big.resize((big.width * 3, big.height * 3), Image.BICUBIC)
