@@ -18,7 +18,7 @@ have no place to be labelled from. Each mark is taken as the judge sees it
 (`lines.mark_field`), and a fifth of the images is held out.
 
 The lessons hold far more signs than the fields a clerk keys in: about one
-end mark in ten, and the signs weigh three times a digit. A mark is taken
+end mark in twelve, and the signs weigh three times a digit. A mark is taken
 for a sign where, among end marks of which REAL_SIGN_SHARE are signs, it is
 more likely a sign than a digit: where its log-odds, less its lessons' prior
 log-odds and plus those of REAL_SIGN_SHARE, reach zero (`sign_from`, in the
@@ -61,10 +61,10 @@ from .train import cosine_rate
 from .train_lines import LineSources, pools
 
 SEED = 1357
-SIGN_SCENES = 6000  # numbers with a sign beside them: a sign is read as one more digit in about a quarter of them
-SMALL_END_SCENES = 1500  # numbers whose last digits are written smaller, as cents and round sums often are
+SIGN_SCENES = 12000  # numbers with a sign beside them: a sign is read as one more digit in about a quarter of them
+SMALL_END_SCENES = 3000  # numbers whose last digits are written smaller, as cents and round sums often are
 SMALL_END = (0.4, 0.85)  # the small digits' height, of the first digits'
-OTHER_PER_KIND = 160  # scenes of each upright kind, for digits beside every kind of clutter
+OTHER_PER_KIND = 320  # scenes of each upright kind, for digits beside every kind of clutter
 HAND_SHARE = 0.7  # of the signs, written by hand; the rest printed
 HELD_OUT_SHARE = 0.2
 EPOCHS = 30
