@@ -296,8 +296,8 @@ def why_not_in_line(candidate: Candidate, line: list[Candidate], labels: np.ndar
     """
     line_top, line_bottom, line_height = band
     centre = candidate.x + candidate.width / 2
-    last = all(c.x + c.width / 2 < centre for c in line if c is not candidate)
-    if last or candidate.y <= line_top + 0.45 * line_height:
+    if candidate.y <= line_top + 0.45 * line_height or \
+            all(c.x + c.width / 2 < centre for c in line if c is not candidate):
         return ""
     short = candidate.height < SEPARATOR_HEIGHT * line_height and _shorter_than_neighbours(candidate, line)
     below = candidate.bottom - line_bottom
