@@ -21,7 +21,9 @@ LETTER_SHAPES = ("arcade", "garland", "loop", "oval", "tall_loop", "dip")  # the
 
 
 def _stroke(mask: np.ndarray, points: np.ndarray, thickness: int) -> None:
-    cv2.polylines(mask, [np.round(points).astype(np.int32).reshape(-1, 1, 2)], False, 1, thickness, cv2.LINE_AA)
+    """The pen's path drawn solid: anti-aliased, a binary mask keeps only the pixels a stroke mostly covers, and a
+    stroke one pixel thick that runs askew broke into dots or vanished (a small '$' drawn as its bar alone)."""
+    cv2.polylines(mask, [np.round(points).astype(np.int32).reshape(-1, 1, 2)], False, 1, thickness, cv2.LINE_8)
 
 
 def _letter(kind: str, x: float, x_height: float, rng: np.random.Generator) -> np.ndarray:
@@ -174,7 +176,7 @@ def stamp(height: int, rng: np.random.Generator) -> np.ndarray:
     scale = side / 160
     (width, text_height), _ = cv2.getTextSize(letters, cv2.FONT_HERSHEY_SIMPLEX, scale, max(1, thickness // 2))
     cv2.putText(mask, letters, ((side - width) // 2, (side + text_height) // 2), cv2.FONT_HERSHEY_SIMPLEX, scale, 1,
-                max(1, thickness // 2), cv2.LINE_AA)
+                max(1, thickness // 2), cv2.LINE_8)
     return mask
 
 

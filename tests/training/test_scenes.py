@@ -184,6 +184,16 @@ def test_an_amount_has_a_currency_sign_beside_it_as_tall_as_a_digit_and_is_never
     assert "currency_sign" in scenes.UNTRAINED_KINDS and "currency_sign" not in scenes.KINDS
 
 
+def test_a_sign_written_small_with_a_thin_pen_keeps_every_stroke_unbroken():
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        sign, which = scenes.distractors.currency_sign(16, rng)
+        _, columns = np.nonzero(sign)
+        assert columns.max() - columns.min() + 1 >= 0.4 * sign.shape[1], which  # the S or the C, not the bar alone
+        slash = scenes.distractors.slash(16, rng)
+        assert cv2.connectedComponents(slash, connectivity=8)[0] == 2  # the background and one stroke
+
+
 def test_a_printed_label_or_unit_stands_beside_the_number_and_is_never_trained_on():
     sides = set()
     for seed in range(20):
