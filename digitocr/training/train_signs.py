@@ -62,7 +62,7 @@ from .train_lines import LineSources, pools
 
 SEED = 1357
 SIGN_SCENES = 12000  # numbers with a sign beside them: a sign is read as one more digit in about a quarter of them
-SMALL_END_SCENES = 3000  # numbers whose last digits are written smaller, as cents and round sums often are
+SMALL_END_SCENES = 6000  # numbers whose last digits are written smaller, as cents and round sums often are
 SMALL_END = (0.4, 0.85)  # the small digits' height, of the first digits'
 OTHER_PER_KIND = 320  # scenes of each upright kind, for digits beside every kind of clutter
 HAND_SHARE = 0.7  # of the signs, written by hand; the rest printed
