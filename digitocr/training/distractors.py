@@ -21,8 +21,8 @@ LETTER_SHAPES = ("arcade", "garland", "loop", "oval", "tall_loop", "dip")  # the
 
 
 def _stroke(mask: np.ndarray, points: np.ndarray, thickness: int) -> None:
-    """The pen's path drawn solid: anti-aliased, a binary mask keeps only the pixels a stroke mostly covers, and a
-    stroke one pixel thick that runs askew broke into dots or vanished (a small '$' drawn as its bar alone)."""
+    """The pen's path drawn solid: anti-aliased into a binary mask, a pixel was ink only where the stroke covered
+    most of it, and a stroke one pixel thick running askew broke into dots or vanished (a small '$' a bare bar)."""
     cv2.polylines(mask, [np.round(points).astype(np.int32).reshape(-1, 1, 2)], False, 1, thickness, cv2.LINE_8)
 
 
