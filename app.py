@@ -233,6 +233,9 @@ def review_row_ui(row, decisions: dict) -> None:
     def typed() -> None:
         decisions[row.key] = decided(row, st.session_state[f"fix-{row.key}"])
 
+    def accepted() -> None:
+        decisions[row.key] = decided(row, None)
+
     with st.container(border=True):
         mark = "⚠ " if row.needs_review else ""
         decision = decisions.get(row.key)
@@ -249,9 +252,7 @@ def review_row_ui(row, decisions: dict) -> None:
         number, accept = st.columns([3, 1], vertical_alignment="bottom")
         number.text_input("Right number", value=decision.approved if decision else row.read, key=f"fix-{row.key}",
                           on_change=typed)
-        if accept.button("Accept", key=f"accept-{row.key}", disabled=decision is not None):
-            decisions[row.key] = decided(row, None)
-            st.rerun()
+        accept.button("Accept", key=f"accept-{row.key}", disabled=decision is not None, on_click=accepted)
 
 
 def camera_tab(reader: Reader, debug: bool) -> None:

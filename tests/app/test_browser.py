@@ -100,9 +100,9 @@ def open_tab(page, name: str) -> None:
 
 
 def wait_until_idle(page) -> None:
-    """Wait until the app's run is over: its status widget ('Stop') shows only while the script runs. A download
-    button clicked while a run still replaces its file fetched the file the run removed: the download was canceled
-    (once in a suite run, the button clicked just after an Accept)."""
+    """Wait until the app's run is over: its status widget ('Stop') shows only while the script runs. Streamlit
+    keeps a download's file one run past the run that drew it, so a button clicked mid-run still fetches it; when
+    Accept reran the app twice (its click, then `st.rerun`), CI's download after it was canceled once."""
     playwright.expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=60_000)
 
 
