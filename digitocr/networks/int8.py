@@ -14,8 +14,11 @@ steps, for the field confidence weighs exactly that (`confidence`).
 """
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
+
+from .onnx_graph import Graph, Node
 
 WEIGHT_LIMIT = 64  # int8 weights held to 7 bits, symmetric about zero: x86 without VNNI (AVX2's vpmaddubsw) sums
 # two uint8-by-int8 products in 16 bits, and 255 times two weights past +-64 overflows them; at 7 bits no sum can, so
@@ -23,14 +26,14 @@ WEIGHT_LIMIT = 64  # int8 weights held to 7 bits, symmetric about zero: x86 with
 ACTIVATION_LEVELS = 255  # activations as uint8
 
 
-def quantized_convolutions(nodes: list) -> list:
+def quantized_convolutions(nodes: list[Node]) -> list[Node]:
     """The convolutions that run on integers: all but the last, which gives the logits."""
     return [node for node in nodes if node.op_type == "Conv"][:-1]
 
 
-def quantized_tensors(nodes: list) -> list[str]:
+def quantized_tensors(nodes: list[Node]) -> list[str]:
     """The tensors held in 8 bits: each integer convolution's input, and its output after its ReLU."""
-    consumers: dict[str, list] = {}
+    consumers: dict[str, list[Node]] = {}
     for node in nodes:
         for name in node.input:
             consumers.setdefault(name, []).append(node)
@@ -44,16 +47,12 @@ def quantized_tensors(nodes: list) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def activation_ranges(serialised: bytes, batches: Iterable[np.ndarray]) -> dict[str, tuple[float, float]]:
+def activation_ranges(graph: Graph, batches: Iterable[np.ndarray]) -> dict[str, tuple[float, float]]:
     """The least and greatest value of each of `quantized_tensors` over the float network's answers to `batches`."""
-    import onnx
     import onnxruntime
-    from onnx import helper
 
-    model = onnx.load_from_string(serialised)
-    names = quantized_tensors(list(model.graph.node))
-    model.graph.output.extend(helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None) for name in names)
-    session = onnxruntime.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    names = quantized_tensors(graph.nodes)
+    session = onnxruntime.InferenceSession(graph.serialised(tuple(names)), providers=["CPUExecutionProvider"])
     input_name = session.get_inputs()[0].name
     lowest, highest = {name: np.inf for name in names}, {name: -np.inf for name in names}
     for batch in batches:
@@ -69,17 +68,13 @@ def activation_scale(low: float, high: float) -> tuple[float, int]:
     return scale, int(np.clip(round(-low / scale), 0, ACTIVATION_LEVELS))
 
 
-def with_int8_convolutions(serialised: bytes, ranges: dict[str, tuple[float, float]]) -> bytes:
+def with_int8_convolutions(graph: Graph, ranges: dict[str, tuple[float, float]]) -> Graph:
     """The float network with `quantized_convolutions` on integers, its activations in the `ranges` measured.
 
     A max pooling between two quantized tensors keeps its input's scale, so
     it too runs on integers: the greatest of values in a range lies in it.
     """
-    import onnx
-    from onnx import numpy_helper
-
-    model = onnx.load_from_string(serialised)
-    nodes = list(model.graph.node)
+    nodes = graph.nodes
     names = quantized_tensors(nodes)
     missing = [name for name in names if name not in ranges]
     if missing:
@@ -88,7 +83,7 @@ def with_int8_convolutions(serialised: bytes, ranges: dict[str, tuple[float, flo
     for node in nodes:
         if node.op_type == "MaxPool" and node.input[0] in scales and node.output[0] in scales:
             scales[node.output[0]] = scales[node.input[0]]
-    rewrite = QdqRewrite({tensor.name: numpy_helper.to_array(tensor) for tensor in model.graph.initializer})
+    rewrite = QdqRewrite(graph.initialisers)
     integer = {id(node) for node in quantized_convolutions(nodes)}
     for node in nodes:
         rewrite.add(node, scales[node.input[0]][0] if id(node) in integer else None)
@@ -96,11 +91,8 @@ def with_int8_convolutions(serialised: bytes, ranges: dict[str, tuple[float, flo
             if name in scales:
                 rewrite.quantize(name, *scales[name])
     used = {name for node in rewrite.nodes for name in node.input}
-    kept = [tensor for tensor in model.graph.initializer if tensor.name in used]
-    del model.graph.node[:], model.graph.initializer[:]
-    model.graph.node.extend(rewrite.nodes)
-    model.graph.initializer.extend(kept + rewrite.constants)
-    return model.SerializeToString()
+    kept = {name: value for name, value in graph.initialisers.items() if name in used}
+    return replace(graph, nodes=rewrite.nodes, initialisers=kept | rewrite.constants)
 
 
 class QdqRewrite:
@@ -110,33 +102,24 @@ class QdqRewrite:
 
     def __init__(self, weights: dict[str, np.ndarray]):
         self.weights = weights
-        self.nodes: list = []
-        self.constants: list = []
+        self.nodes: list[Node] = []
+        self.constants: dict[str, np.ndarray] = {}
         self.dequantized: dict[str, str] = {}
 
     def constant(self, name: str, value: np.ndarray) -> str:
-        from onnx import numpy_helper
-
-        self.constants.append(numpy_helper.from_array(value, name))
+        self.constants[name] = value
         return name
 
-    def add(self, node, input_scale: float | None) -> None:
+    def add(self, node: Node, input_scale: float | None) -> None:
         """`node`, reading the dequantized copies of its inputs; with integer weights where `input_scale` is given."""
-        import onnx
-
-        copy = onnx.NodeProto()
-        copy.CopyFrom(node)
-        del copy.input[:]
-        copy.input.extend(self.dequantized.get(name, name) for name in node.input)
+        inputs = [self.dequantized.get(name, name) for name in node.input]
         if input_scale is not None:
-            copy.input[1], copy.input[2] = self.integer_weights(node.input[1], node.input[2], input_scale)
-        self.nodes.append(copy)
+            inputs[1], inputs[2] = self.integer_weights(node.input[1], node.input[2], input_scale)
+        self.nodes.append(replace(node, input=tuple(inputs)))
 
     def integer_weights(self, kernel_name: str, bias_name: str, input_scale: float) -> tuple[str, str]:
         """A convolution's kernel as int8, one scale per output channel, and its bias as int32 on the scale of the
         products (the input's times the channel's), each dequantized, as ONNX Runtime fuses them."""
-        from onnx import helper
-
         kernel, bias = self.weights[kernel_name], self.weights[bias_name]
         channel_scales = (np.abs(kernel).reshape(len(kernel), -1).max(axis=1) / WEIGHT_LIMIT).astype(np.float32)
         channel_scales[channel_scales == 0] = 1.0
@@ -146,17 +129,15 @@ class QdqRewrite:
         for name, values, scales, zero in ((kernel_name, kernel_q.astype(np.int8), channel_scales, np.int8),
                                            (bias_name, np.round(bias / bias_scales).astype(np.int32), bias_scales,
                                             np.int32)):
-            self.nodes.append(helper.make_node("DequantizeLinear", [
+            self.nodes.append(Node("DequantizeLinear", (
                 self.constant(f"{name}/{np.dtype(zero).name}", values), self.constant(f"{name}/scale", scales),
-                self.constant(f"{name}/zero", np.zeros(len(scales), zero))], [f"{name}/dq"], axis=0))
+                self.constant(f"{name}/zero", np.zeros(len(scales), zero))), (f"{name}/dq",), {"axis": 0}))
         return f"{kernel_name}/dq", f"{bias_name}/dq"
 
     def quantize(self, name: str, scale: float, zero: int) -> None:
         """Tensor `name` held in 8 bits: later nodes read it quantized and dequantized again."""
-        from onnx import helper
-
-        levels = [self.constant(f"{name}/scale", np.array(scale, np.float32)),
-                  self.constant(f"{name}/zero", np.array(zero, np.uint8))]
-        self.nodes.append(helper.make_node("QuantizeLinear", [name] + levels, [f"{name}/q"]))
-        self.nodes.append(helper.make_node("DequantizeLinear", [f"{name}/q"] + levels, [f"{name}/dq"]))
+        levels = (self.constant(f"{name}/scale", np.array(scale, np.float32)),
+                  self.constant(f"{name}/zero", np.array(zero, np.uint8)))
+        self.nodes.append(Node("QuantizeLinear", (name,) + levels, (f"{name}/q",)))
+        self.nodes.append(Node("DequantizeLinear", (f"{name}/q",) + levels, (f"{name}/dq",)))
         self.dequantized[name] = f"{name}/dq"

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .onnx_graph import Graph, Node
+
 ALL_CORES = 0  # ONNX Runtime's default thread count, one per core: a read's digits classified in about half the time
 ALLOW_SPINNING = "0"  # idle inference threads sleep: busy-waiting doubled a read's CPU and starved the CLI's workers
-ONNX_IR_VERSION = 8  # understood by every ONNX Runtime release since 1.10
-ONNX_OPSET = 17
 
 
 class UnsupportedLayers(ValueError):
@@ -84,8 +84,8 @@ class GraphBuilder:
     """An ONNX graph grown layer by layer: its nodes, its constants and the name of the latest output."""
 
     def __init__(self, size: tuple[int | None, int | None]):
-        self.nodes: list = []
-        self.initialisers: list = []
+        self.nodes: list[Node] = []
+        self.initialisers: dict[str, np.ndarray] = {}
         self.current = "input"
         self.size = size  # rows and columns of the latest output, None where the input's may vary
         self.flat = False  # the features are a vector (after global pooling), no longer an image
@@ -93,15 +93,11 @@ class GraphBuilder:
         self.multiply_adds: int | None = 0  # per input, where its size is fixed; None where it varies
 
     def constant(self, name: str, value: np.ndarray) -> str:
-        from onnx import numpy_helper
-
-        self.initialisers.append(numpy_helper.from_array(np.ascontiguousarray(value, np.float32), name))
+        self.initialisers[name] = np.ascontiguousarray(value, np.float32)
         return name
 
     def add(self, op: str, inputs: list[str], output: str, **attributes) -> str:
-        from onnx import helper
-
-        self.nodes.append(helper.make_node(op, inputs, [output], **attributes))
+        self.nodes.append(Node(op, tuple(inputs), (output,), attributes))
         self.current = output
         return output
 
@@ -232,30 +228,22 @@ def translate(layers: list[dict], weights: dict[str, list[np.ndarray]]) -> Graph
     return graph
 
 
-def build_graph(layers: list[dict], graph: GraphBuilder) -> bytes:
-    """The serialised ONNX model, giving what the Keras model does (channels last).
+def build_graph(layers: list[dict], graph: GraphBuilder) -> Graph:
+    """The ONNX graph, giving what the Keras model does (channels last).
 
     A network that ends flat, as the classifier does, gives (N, units); one
     that stays an image, as the line recognizer does, gives (N, H, W, C).
     """
-    from onnx import TensorProto, helper
-
     if graph.flat:
-        shape_out = [None, graph.units]
+        shape_out = (None, graph.units)
     else:
         graph.add("Transpose", [graph.current], "channels_last", perm=[0, 2, 3, 1])
-        shape_out = [None, None, None, graph.units]
-    onnx_graph = helper.make_graph(
-        graph.nodes, "keras_sequential",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, list(input_shape(layers)))],
-        [helper.make_tensor_value_info(graph.current, TensorProto.FLOAT, shape_out)], graph.initialisers)
-    model = helper.make_model(onnx_graph, opset_imports=[helper.make_opsetid("", ONNX_OPSET)],
-                              ir_version=ONNX_IR_VERSION)
-    return model.SerializeToString()
+        shape_out = (None, None, None, graph.units)
+    return Graph(graph.nodes, graph.initialisers, input_shape(layers), graph.current, shape_out)
 
 
-def float_graph(path: Path) -> tuple[bytes, int | None]:
-    """The archive's network as a serialised ONNX model in floats, and its multiply-adds per input where fixed."""
+def float_graph(path: Path) -> tuple[Graph, int | None]:
+    """The archive's network as an ONNX graph in floats, and its multiply-adds per input where fixed."""
     layers, weights = read_archive(path)
     graph = translate(layers, weights)
     return build_graph(layers, graph), graph.multiply_adds
@@ -293,12 +281,12 @@ class OnnxNet:
                      int8_ranges: dict[str, tuple[float, float]] | None = None) -> "OnnxNet":
         """The archive's network; where its activations' ranges are given (from its card), with its convolutions on
         8-bit integers (`int8`)."""
-        serialised, multiply_adds = float_graph(path)
+        graph, multiply_adds = float_graph(path)
         if int8_ranges:
             from .int8 import with_int8_convolutions
 
-            serialised = with_int8_convolutions(serialised, int8_ranges)
-        return cls(serialised, threads, multiply_adds)
+            graph = with_int8_convolutions(graph, int8_ranges)
+        return cls(graph.serialised(), threads, multiply_adds)
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         return self.session.run(None, {self.input_name: batch})[0]

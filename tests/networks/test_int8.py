@@ -3,9 +3,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import onnx
 import pytest
-from onnx import numpy_helper
 
 from conftest import SAMPLES, needs_shared, SHARED
 from digitocr.networks.ctc import text_of
@@ -32,7 +30,7 @@ def copy_without_ranges(folder: Path) -> Path:
 
 
 def test_the_shipped_line_model_runs_on_8_bit_integers_and_reads_the_samples_as_in_floats(reader, tmp_path):
-    nodes = list(onnx.load_from_string(float_graph(DEFAULT_LINE_MODEL_PATH)[0]).graph.node)
+    nodes = float_graph(DEFAULT_LINE_MODEL_PATH)[0].nodes
     assert set(int8_ranges(DEFAULT_LINE_MODEL_PATH)) == set(quantized_tensors(nodes))
     lines = sample_lines(reader)
     in_floats = LineRecognizer.load(copy_without_ranges(tmp_path)).frames(lines)
@@ -46,23 +44,22 @@ def test_the_shipped_line_model_runs_on_8_bit_integers_and_reads_the_samples_as_
 def test_all_but_the_last_convolution_hold_7_bit_weights_and_the_logits_stay_in_floats():
     """Two products of an 8-bit activation and a weight must sum within 16 bits, as x86 without VNNI sums them: a
     weight past +-64 overflows there, and the same image read differently on another machine."""
-    serialised = with_int8_convolutions(float_graph(DEFAULT_LINE_MODEL_PATH)[0], int8_ranges(DEFAULT_LINE_MODEL_PATH))
-    graph = onnx.load_from_string(serialised).graph
-    constants = {tensor.name: numpy_helper.to_array(tensor) for tensor in graph.initializer}
-    convolutions = [node for node in graph.node if node.op_type == "Conv"]
+    graph = with_int8_convolutions(float_graph(DEFAULT_LINE_MODEL_PATH)[0], int8_ranges(DEFAULT_LINE_MODEL_PATH))
+    constants = graph.initialisers
+    convolutions = [node for node in graph.nodes if node.op_type == "Conv"]
     integer_kernels = [constants[name] for name in constants if name.endswith("/kernel/int8")]
-    assert len(integer_kernels) == len(convolutions) - 1 == len(quantized_convolutions(list(graph.node)))
+    assert len(integer_kernels) == len(convolutions) - 1 == len(quantized_convolutions(graph.nodes))
     assert all(kernel.dtype == np.int8 and 2 * ACTIVATION_LEVELS * np.abs(kernel.astype(int)).max() <=
                np.iinfo(np.int16).max for kernel in integer_kernels)
     assert constants[convolutions[-1].input[1]].dtype == np.float32
 
 
 def test_a_tensor_without_a_measured_range_is_refused_by_name():
-    serialised = float_graph(DEFAULT_LINE_MODEL_PATH)[0]
+    graph = float_graph(DEFAULT_LINE_MODEL_PATH)[0]
     ranges = dict(int8_ranges(DEFAULT_LINE_MODEL_PATH))
     del ranges["channels_first"]
     with pytest.raises(ValueError, match="channels_first"):
-        with_int8_convolutions(serialised, ranges)
+        with_int8_convolutions(graph, ranges)
 
 
 @needs_shared
