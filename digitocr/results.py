@@ -78,7 +78,7 @@ class Digit:
 class Line:
     digits: tuple[Digit, ...]
     read_by: str = "contours"  # "contours" (cut and classified digit by digit) or "line recognizer" (read whole)
-    separators: tuple[tuple[int, str], ...] = ()  # (index of the digit it precedes, ',' '.' or '-')
+    separators: tuple[tuple[int, str], ...] = ()  # (index of the digit it precedes, ',' '.' '-' or '/')
     confidence: float = 0.0  # the probability that every digit of the line is right
 
     @property
@@ -87,7 +87,7 @@ class Line:
 
     @property
     def written(self) -> str:
-        """The digits with the separators and signs written between them, as '12,5' or '-3.000'."""
+        """The digits with the separators and signs written between them, as '12,5', '-3.000' or '12/03/24'."""
         before = dict(self.separators)
         return "".join(before.get(index, "") + str(digit.label) for index, digit in enumerate(self.digits))
 

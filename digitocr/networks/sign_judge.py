@@ -9,7 +9,9 @@ place against the line the digits share (a '$' bar reaching past them, a
 sign ('$', '€', '£', '#', '%', '+', '=', printed or written) rather than a
 digit. It ships with the chance from which a mark is taken for a sign, chosen
 when it was trained (`python -m digitocr.training.train_signs`) and kept in
-its card.
+its card. The slash judge (`SlashJudge.keras`, `train_slashes`) is the same
+network with other lessons: whether a '1' read where a date has its slashes
+is a slash (`reader.dates`).
 """
 
 from pathlib import Path
@@ -24,6 +26,9 @@ from .model_files import load_network_of_shape, read_model_card
 from .onnx_net import ALL_CORES, OnnxNet
 
 DEFAULT_SIGN_JUDGE_PATH = MODELS / "SignJudge.keras"
+DEFAULT_SLASH_JUDGE_PATH = MODELS / "SlashJudge.keras"
+SIGN_COMMAND = "python -m digitocr.training.train_signs"
+SLASH_COMMAND = "python -m digitocr.training.train_slashes"
 SIGN_CLASSES = 2  # a digit, a sign
 
 
@@ -36,14 +41,22 @@ class SignJudge:
         self.sign_from = sign_from  # a mark at least this likely a sign is taken for one
 
     @classmethod
-    def load(cls, path: str | Path | None = None, threads: int = ALL_CORES) -> "SignJudge":
+    def load(cls, path: str | Path | None = None, threads: int = ALL_CORES,
+             train_command: str = SIGN_COMMAND) -> "SignJudge":
+        """The judge at `path` (the shipped sign judge where None); `train_command` is what a user runs to make one
+        where the file is missing."""
         path = Path(path) if path else DEFAULT_SIGN_JUDGE_PATH
-        net = load_network_of_shape(path, threads, "sign judge", "python -m digitocr.training.train_signs",
-                                    (LINE_HEIGHT, LINE_HEIGHT, 1), (SIGN_CLASSES,))
+        net = load_network_of_shape(path, threads, "sign judge", train_command, (LINE_HEIGHT, LINE_HEIGHT, 1),
+                                    (SIGN_CLASSES,))
         sign_from = read_model_card(path).get("sign_from")
-        if not isinstance(sign_from, float) or not 0.5 <= sign_from < 1:
+        if not isinstance(sign_from, float) or not 0 < sign_from < 1:
             raise ModelError(f"The card of {path} gives no chance from which a mark is a sign (sign_from).")
         return cls(net, path, sign_from)
+
+    @classmethod
+    def load_slash_judge(cls, threads: int = ALL_CORES) -> "SignJudge":
+        """The shipped slash judge."""
+        return cls.load(DEFAULT_SLASH_JUDGE_PATH, threads, SLASH_COMMAND)
 
     def sign_chances(self, marks: np.ndarray) -> np.ndarray:
         """(N, 32, 32) or (N, 32, 32, 1) marks to (N,) probabilities that each is a sign."""

@@ -25,7 +25,7 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
     set_aside = [d for line_digits in draft.no_number.values() for d in line_digits] + \
         [d for line_digits, _ in draft.not_number.values() for d in line_digits] + \
         [d for group, _ in draft.apart for d in group] + [d for group in draft.struck for d in group] + \
-        [d for d, _ in draft.signs]
+        [d for d, _ in draft.signs] + [d for slashes in draft.slashes.values() for d, _ in slashes]
     return tuple(analysis.stages) + (
         Stage("model inputs", mosaic(analysis.model_inputs),
               "Every piece fitted to 20x20 and centred by mass in 28x28, as MNIST; wide blobs appear once whole "
@@ -44,20 +44,27 @@ def final_stages(prepared: Prepared, draft: Draft, lines: tuple[Line, ...],
         Stage("reading", draw_reading(prepared.loaded.pixels, scaled_to_loaded(digits, prepared.loaded.scale),
                                       scaled_to_loaded(set_aside, prepared.loaded.scale)),
               (f"Read '{' / '.join(line.text for line in lines)}'; orange boxes are doubtful (confidence under "
-               f"{settings.doubtful_below:.0%})." if lines else "No digit read.") +
-              (f" Red: {len(draft.no_number)} line(s) set aside as no part of the number, as the line recognizer "
-               "reads no digit in them (clutter, noise, bars of a border, a row cut off by the crop)."
-               if draft.no_number else "") +
-              (" Red: " + "; ".join(set_aside_why(digits, chance) for digits, chance in draft.not_number.values())
-               + "." if draft.not_number else "") +
-              (" Red: " + "; ".join(group_apart_why(group, chance) for group, chance in draft.apart) + "."
-               if draft.apart else "") +
-              (" Red: " + "; ".join(f"'{''.join(str(d.label) for d in group)}', crossed out with one stroke of the "
-                                    "pen, void" for group in draft.struck) + "." if draft.struck else "") +
-              (" Red: " + "; ".join(f"'{digit.label}' at the end of its line, read as a sign ('$', '%') by the sign "
-                                    f"judge ({chance:.0%})" for digit, chance in draft.signs) + "."
-               if draft.signs else "")),
+               f"{settings.doubtful_below:.0%})." if lines else "No digit read.") + why_set_aside(draft)),
     )
+
+
+def why_set_aside(draft: Draft) -> str:
+    """The reading stage's account of each mark in red: what set it aside, and how sure that was."""
+    return ((f" Red: {len(draft.no_number)} line(s) set aside as no part of the number, as the line recognizer "
+             "reads no digit in them (clutter, noise, bars of a border, a row cut off by the crop)."
+             if draft.no_number else "") +
+            (" Red: " + "; ".join(set_aside_why(digits, chance) for digits, chance in draft.not_number.values())
+             + "." if draft.not_number else "") +
+            (" Red: " + "; ".join(group_apart_why(group, chance) for group, chance in draft.apart) + "."
+             if draft.apart else "") +
+            (" Red: " + "; ".join(f"'{''.join(str(d.label) for d in group)}', crossed out with one stroke of the "
+                                  "pen, void" for group in draft.struck) + "." if draft.struck else "") +
+            (" Red: " + "; ".join(f"'{digit.label}' at the end of its line, read as a sign ('$', '%') by the sign "
+                                  f"judge ({chance:.0%})" for digit, chance in draft.signs) + "."
+             if draft.signs else "") +
+            (" Red: " + "; ".join(f"two '1's of a date, read as its slashes by the slash judge "
+                                  f"({min(chance for _, chance in slashes):.0%} the less sure)"
+                                  for slashes in draft.slashes.values()) + "." if draft.slashes else ""))
 
 
 def widths(shares: tuple[float, ...]) -> str:

@@ -27,6 +27,8 @@ class Draft:
     apart: tuple[tuple[tuple[Digit, ...], float], ...] = ()  # groups at a line's end set aside, with their chances
     struck: tuple[tuple[Digit, ...], ...] = ()  # groups at a line's end crossed out with one stroke: void
     signs: tuple[tuple[Digit, float], ...] = ()  # marks at a line's end set aside as signs, with their chances
+    slashes: dict[int, tuple[tuple[Digit, float], ...]] = field(default_factory=dict)  # per line, a date's two
+    # slashes set aside, with their chances
     groups: dict[int, list[list[int]]] = field(default_factory=dict)  # each line's groups a space apart, indices
     # into its digits (`word_groups`), as the strike step found them: the word-group step reads the same digits
     number_columns: dict[int, tuple[int, int]] = field(default_factory=dict)  # image columns left once end groups go

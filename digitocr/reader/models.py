@@ -16,9 +16,9 @@ from .word_groups import WordGroupJudge
 
 @dataclass(frozen=True)
 class Models:
-    """What a reader reads with, each loaded once: the four networks (digits, lines, which way up, signs beside a
-    number), and the four small models that judge their answers: which lines are the number, which group at a
-    line's end is not, which way up the image is, and how sure the reading is."""
+    """What a reader reads with, each loaded once: the five networks (digits, lines, which way up, signs beside a
+    number, a date's slashes), and the four small models that judge their answers: which lines are the number, which
+    group at a line's end is not, which way up the image is, and how sure the reading is."""
 
     classifier: DigitClassifier
     line_recognizer: LineRecognizer
@@ -28,6 +28,7 @@ class Models:
     word_groups: WordGroupJudge
     turn_evidence: TurnEvidence
     signs: SignJudge
+    slashes: SignJudge
 
     @classmethod
     def load(cls, model_path: str | Path | None = None, line_model_path: str | Path | None = None,
@@ -37,4 +38,5 @@ class Models:
         already fill the cores (see `Reader.read_many`)."""
         return cls(DigitClassifier.load(model_path, threads), LineRecognizer.load(line_model_path, threads),
                    ConfidenceModel.load(), NumberFinder.load(), OrientationNet.load(threads=threads),
-                   WordGroupJudge.load(), TurnEvidence.load(), SignJudge.load(threads=threads))
+                   WordGroupJudge.load(), TurnEvidence.load(), SignJudge.load(threads=threads),
+                   SignJudge.load_slash_judge(threads))

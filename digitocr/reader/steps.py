@@ -8,7 +8,9 @@
 5. word groups: a group a space apart at either end of a line that the word-group judge finds no part of the
    number (a word, a tick) is set aside;
 6. signs: a mark at either end of a line that the sign judge takes for a sign ('$', '%') is set aside;
-7. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
+7. dates: in a line read as a date with a '1' for each slash, the two '1's the slash judge takes for slashes are
+   set aside, and written as '/';
+8. the result: lines numbered top to bottom, separators placed as written, each line's confidence that it
    is all right, the reading's, and whether it needs a person's review.
 """
 
@@ -26,6 +28,7 @@ from ..results import NOTHING_FOUND, Box, Digit, Line, Reading
 from ..settings import ReaderSettings
 from .confidence import ImageEvidence, LineEvidence, text_likelihood
 from .cuts import classified_blobs
+from .dates import outside_slashes, slash_fields, slash_places, slash_separators, slashes_among
 from .debug_stages import final_stages
 from .draft import CONTOUR_READER, LINE_RECOGNIZER, Draft
 from .line_choice import LineVerdict, judge_line, recognized_digits
@@ -45,6 +48,7 @@ NO_NUMBER = "{} line(s) set aside as no part of the number: the line recognizer 
 APART = ("{} group(s) at the end of a line, apart from the rest by a space, a column line or the line's band, set "
          "aside as no part of the number (a word, a mark, a piece of the next row).")
 SIGNS = "{} mark(s) at the end of a line read as a sign ('$', '€', '£', '#', '%', '+', '='), not a digit: set aside."
+SLASHES = "{} line(s) read as a date: the two slashes parting its day, month and year are no digits ('1's): set aside."
 CROSSED_OUT = ("{} group(s) at the end of a line crossed out with one stroke of the pen: void, as a person reads a "
                "number struck out and written again.")
 NOT_NUMBER = ("{} line(s) set aside as no part of the number: unlike its digits in size, place or sureness, or a "
@@ -78,19 +82,21 @@ def finish(prepared: Prepared, answers: Answers, settings: ReaderSettings, model
     draft = without_struck_out(draft, prepared)
     draft = without_word_groups(draft, prepared, answers, models.word_groups)
     draft = without_signs(draft, prepared, answers, models.signs)
+    draft = without_date_slashes(draft, prepared, models.slashes)
     confidence = models.confidence
     keys = sorted(draft.lines)
     evidence = [line_evidence(key, draft, prepared, answers) for key in keys]
     left_out = image_evidence(draft, prepared, upright_chance(models.turn_evidence, answers.turns, answers.half_turn))
     lines = tuple(Line(tuple(replace(digit, line=number) for digit in draft.lines[key]),
-                       draft.read_by.get(key, CONTOUR_READER), line_separators(draft.lines[key], marks),
+                       draft.read_by.get(key, CONTOUR_READER), separators_of(draft, key, marks),
                        confidence.probability([evidence[number]], left_out))
                   for number, key in enumerate(keys))
     notes = draft.notes + ((NO_NUMBER.format(len(draft.no_number)),) if draft.no_number else ()) + \
         ((NOT_NUMBER.format(len(draft.not_number)),) if draft.not_number else ()) + \
         ((APART.format(len(draft.apart)),) if draft.apart else ()) + \
         ((CROSSED_OUT.format(len(draft.struck)),) if draft.struck else ()) + \
-        ((SIGNS.format(len(draft.signs)),) if draft.signs else ()) + (() if lines else (NOTHING_FOUND,))
+        ((SIGNS.format(len(draft.signs)),) if draft.signs else ()) + \
+        ((SLASHES.format(len(draft.slashes)),) if draft.slashes else ()) + (() if lines else (NOTHING_FOUND,))
     stages = final_stages(prepared, draft, lines, settings) if keep_stages else ()
     sure = confidence.probability(evidence, left_out)
     return Reading(lines, prepared.loaded.original_size, notes, stages, sure,
@@ -105,14 +111,26 @@ def line_evidence(key: int, draft: Draft, prepared: Prepared, answers: Answers) 
     digits = tuple(draft.lines[key])
     view = line_view(answers, key)
     frames = None if view is None else view.frames
-    if frames is not None and key in draft.number_columns:
-        likelihood = text_likelihood(frames_within(frames, *draft.number_columns[key]), digits)
+    if frames is not None and (key in draft.number_columns or key in draft.slashes):
+        likelihood = text_likelihood(number_frames(frames, draft, prepared, key), digits)
     else:
         likelihood = text_likelihood(frames, digits, known_likelihood(verdict, digits))
     return LineEvidence(digits, likelihood,
                         verdict is not None and verdict.recognized.text == verdict.contour_text, key in draft.read_by,
                         len(flat_pieces(draft, prepared, key)), draft.number_chances.get(key, 1.0),
                         view is None or view.first_looks_agree)
+
+
+def number_frames(frames: np.ndarray, draft: Draft, prepared: Prepared, key: int) -> np.ndarray:
+    """The recognizer's frames over line `key`'s number alone: within the columns left to it once groups and signs
+    at its ends went, less those over a date's slashes."""
+    start, end = draft.number_columns.get(key, (0, len(frames) * FRAME_STEP))
+    kept = frames_within(np.arange(len(frames)), start, end)
+    if key in draft.slashes:
+        line = next(line for line in prepared.lines if line.line == key)
+        kept = outside_slashes(kept, [digit for digit, _ in draft.slashes[key]], line,
+                               prepared.analysis.box_in_original(*line.box))
+    return frames[kept]
 
 
 def known_likelihood(verdict: LineVerdict | None, digits: tuple[Digit, ...]) -> float | None:
@@ -137,7 +155,8 @@ def image_evidence(draft: Draft, prepared: Prepared, upright: float) -> ImageEvi
             for digit in draft.lines.get(line.line, [])])
         inked, covered = inked + line_inked, covered + line_covered
     chances = [chance or 0.0 for _, chance in draft.not_number.values()] + [chance for _, chance in draft.apart] + \
-        [1 - chance for _, chance in draft.signs]
+        [1 - chance for _, chance in draft.signs] + [1 - chance for slashes in draft.slashes.values()
+                                                     for _, chance in slashes]
     return ImageEvidence(covered / inked if inked else 1.0, max(chances, default=0.0), upright)
 
 
@@ -299,6 +318,37 @@ def without_signs(draft: Draft, prepared: Prepared, answers: Answers, judge: Sig
             start, end = max(start, sign_start), min(end, sign_end)
         lines[line.line], number_columns[line.line] = kept, (start, end)
     return replace(draft, lines=lines, signs=tuple(signs), number_columns=number_columns)
+
+
+def without_date_slashes(draft: Draft, prepared: Prepared, judge: SignJudge) -> Draft:
+    """Each kept line read as a date with a '1' for each slash (`dates.slash_places`) less the two '1's, where the
+    slash judge takes both for slashes. A drawing's lines are kept whole, as for signs."""
+    if prepared.loaded.drawn or prepared.tiny_scan:
+        return draft
+    judged = [(line, prepared.analysis.box_in_original(*line.box), places) for line in prepared.lines
+              for places in [slash_places([digit.label for digit in draft.lines.get(line.line, [])])] if places]
+    if not judged:
+        return draft
+    chances = judge.sign_chances(np.concatenate([slash_fields(draft.lines[line.line], places, line, line_box)
+                                                 for line, line_box, places in judged])).reshape(-1, 2)
+    lines, slashes = dict(draft.lines), dict(draft.slashes)
+    for (line, _, places), own in zip(judged, chances):
+        found = slashes_among(places, own, judge)
+        if found:
+            digits = lines[line.line]
+            lines[line.line] = [digit for index, digit in enumerate(digits) if index not in places]
+            slashes[line.line] = tuple((digits[index], chance) for index, chance in found)
+    return replace(draft, lines=lines, slashes=slashes)
+
+
+def separators_of(draft: Draft, key: int, marks: list[Mark]) -> tuple[tuple[int, str], ...]:
+    """Line `key`'s separators as written: the short marks segmentation dropped (`separators`) and a date's slashes
+    set aside, where each stands before a digit."""
+    digits = draft.lines[key]
+    slashes = slash_separators(digits, [digit for digit, _ in draft.slashes.get(key, ())])
+    placed = {index for index, _ in slashes}
+    return tuple(sorted([(index, char) for index, char in line_separators(digits, marks) if index not in placed] +
+                        list(slashes)))
 
 
 def without_struck_out(draft: Draft, prepared: Prepared) -> Draft:

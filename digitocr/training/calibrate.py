@@ -373,19 +373,20 @@ def main(argv: list[str] | None = None) -> int:
     training_pool, held_out_pool = pools(LineSources(load_mnist(args.data), parse_pendigits(args.pendigits)
                                                      if args.pendigits else []))
     classifier, line_recognizer, orientation = DigitClassifier.load(), LineRecognizer.load(), OrientationNet.load()
-    turn_evidence, signs = TurnEvidence.load(), SignJudge.load()
+    turn_evidence, signs, slashes = TurnEvidence.load(), SignJudge.load(), SignJudge.load_slash_judge()
     facts = {"seed": args.seed, "command": "python -m digitocr.training.calibrate " + " ".join(sys.argv[1:]),
              "models": {"classifier": model_sha256(classifier.path),
                         "line_recognizer": model_sha256(line_recognizer.path),
                         "orientation": model_sha256(orientation.path),
-                        "turn_evidence": model_sha256(turn_evidence.path), "sign_judge": model_sha256(signs.path)}}
+                        "turn_evidence": model_sha256(turn_evidence.path), "sign_judge": model_sha256(signs.path),
+                        "slash_judge": model_sha256(slashes.path)}}
     if args.confidence_only:
         finder, judge = NumberFinder.load(), WordGroupJudge.load()
         facts["judges"] = {"number_finder": model_sha256(finder.path), "word_groups": model_sha256(judge.path)}
     else:
         try:
             finder, judge = fit_judges(Models(classifier, line_recognizer, EvidenceRecorder(), KeepingRecorder(),
-                                              orientation, KeepingRecorder(), turn_evidence, signs),
+                                              orientation, KeepingRecorder(), turn_evidence, signs, slashes),
                                        training_pool, args, facts)
         except TooFewLessons as error:
             print(f"error: {error}", file=sys.stderr)
@@ -393,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.shipped_word_groups:
             facts["judges"] = {"word_groups": model_sha256(judge.path)}
     model = calibrate(Models(classifier, line_recognizer, EvidenceRecorder(), finder, orientation, judge,
-                             turn_evidence, signs),
+                             turn_evidence, signs, slashes),
                       labelled_images(held_out_pool, args.seed + 1, args.fields, args.scenes, args.scans))
     model |= facts | {"writers": "MNIST validation digits (the last 5,000 training images) and pendigits writers "
                                  f"{min(HELD_OUT_WRITERS)}-{max(HELD_OUT_WRITERS)}, never trained on"}

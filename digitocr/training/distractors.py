@@ -250,7 +250,19 @@ def _sign_strokes(sign: str, rng: np.random.Generator) -> list[np.ndarray]:
         return [np.array([[0.3, 0.2], [0.3, 0.8]]), np.array([[0.0, 0.5], [0.6, 0.5]])]
     if sign == "=":
         return [np.array([[0.0, 0.4], [0.55, 0.4]]), np.array([[0.0, 0.62], [0.55, 0.62]])]
+    if sign == "/":
+        return [_hand_slash(rng)]
     raise ValueError(f"no strokes for the sign {sign!r}")
+
+
+def _hand_slash(rng: np.random.Generator) -> np.ndarray:
+    """A '/' as a person parts a date: one stroke up and to the right, leaning 10-50 degrees from upright, as tall
+    as the digits or up to two fifths taller, reaching past their band below and above by turns, a little bowed."""
+    tall, lean = rng.uniform(1.0, 1.4), np.radians(rng.uniform(10, 50))
+    below = (tall - 1) * rng.uniform(0.2, 0.8)
+    along = np.linspace(0, 1, 5)
+    bow = rng.uniform(-0.05, 0.05) * np.sin(np.pi * along)
+    return np.stack([tall * np.tan(lean) * along + bow, 1 + below - tall * along], 1)
 
 
 def hand_sign(sign: str, height: int, rng: np.random.Generator) -> np.ndarray:

@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                                          if args.pendigits else []))
     reader = Reader(models=Models(DigitClassifier.load(), LineRecognizer.load(), ConfidenceModel.load(),
                                   NumberFinder.load(), OrientationNet.load(), WordGroupJudge.load(), INDEPENDENT,
-                                  SignJudge.load()))
+                                  SignJudge.load(), SignJudge.load_slash_judge()))
     evidence = scene_evidence(reader, held_out_pool, args.seed, args.scenes)
     order = np.random.default_rng(args.seed).permutation(len(evidence))
     cut = int(FIT_SHARE * len(evidence))

@@ -31,6 +31,7 @@ judge is surer of a real cell's mark than of a drawn one. Writes
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -43,7 +44,7 @@ from ..networks.line_recognizer import LINE_HEIGHT, LineRecognizer
 from ..networks.model_files import model_card_path, model_sha256, save_card, save_model
 from ..networks.onnx_net import OnnxNet
 from ..networks.orientation import OrientationNet
-from ..networks.sign_judge import DEFAULT_SIGN_JUDGE_PATH, SIGN_CLASSES
+from ..networks.sign_judge import DEFAULT_SIGN_JUDGE_PATH, SIGN_CLASSES, SignJudge
 from ..reader import Models, Reader
 from ..reader.confidence import ConfidenceModel
 from ..reader.number_finder import NumberFinder
@@ -73,15 +74,25 @@ BATCH_SIZE = 128
 REAL_SIGN_SHARE = 0.001  # of the marks at the ends of the lines of the fields read: one number in five hundred
 # written with a sign beside it (a '$' before an amount, a '%' after a rate)
 SIGN, DIGIT = 1, 0
+TRAINING_WRITERS = "MNIST's first 55,000 training images and pendigits writers 1-20"
 
 
 class NoSigns:
-    """Stands in for the judge while its lessons are drawn: it finds no sign, so the reading keeps every mark."""
+    """Stands in for a judge of signs or slashes while lessons are drawn: it finds none, so the reading keeps every
+    mark."""
 
     sign_from = 1.0
 
     def sign_chances(self, marks: np.ndarray) -> np.ndarray:
         return np.zeros(len(marks), np.float32)
+
+
+def lesson_reader(signs: SignJudge | NoSigns) -> Reader:
+    """What a judge's lessons are read by: the reader as it is, a network a thread, with `signs` for its sign judge
+    and no slash judge."""
+    return Reader(models=Models(DigitClassifier.load(threads=1), LineRecognizer.load(threads=1), ConfidenceModel.load(),
+                                NumberFinder.load(), OrientationNet.load(threads=1), WordGroupJudge.load(),
+                                TurnEvidence.load(), signs, NoSigns()))
 
 
 def sign_beside(writer: Writer, rng: np.random.Generator) -> Page:
@@ -147,9 +158,7 @@ def draw_share(share: tuple[str, str | None, int, int, int, int]) -> tuple[np.nd
     ending small) to the marks, their labels and how many images gave some."""
     data, pendigits, seed, sign_scenes, per_kind, small_end_scenes = share
     training_pool, _ = pools(LineSources(load_mnist(data), parse_pendigits(pendigits) if pendigits else []))
-    reader = Reader(models=Models(DigitClassifier.load(threads=1), LineRecognizer.load(threads=1),
-                                  ConfidenceModel.load(), NumberFinder.load(), OrientationNet.load(threads=1),
-                                  WordGroupJudge.load(), TurnEvidence.load(), NoSigns()))
+    reader = lesson_reader(NoSigns())
     plan = [(sign_beside, sign_scenes)] + [(MAKERS[kind], per_kind) for kind in UPRIGHT_KINDS] + \
         [(small_digits_after, small_end_scenes)]
     marks, labels, images = [], [], 0
@@ -191,11 +200,11 @@ def shifted(marks: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.stack([np.roll(mark, int(shift), axis=1) for mark, shift in zip(marks, rng.integers(-2, 3, len(marks)))])
 
 
-def sign_from(signs: int, digits: int, sign_weight: float) -> float:
-    """The judge's chance from which a mark is more likely a sign than a digit where REAL_SIGN_SHARE of the marks
-    are signs, for a judge that learned from `signs` and `digits` marks, each sign weighing `sign_weight`."""
+def sign_from(signs: int, digits: int, sign_weight: float, real_share: float = REAL_SIGN_SHARE) -> float:
+    """The judge's chance from which a mark is more likely a sign than a digit where `real_share` of the marks are
+    signs, for a judge that learned from `signs` and `digits` marks, each sign weighing `sign_weight`."""
     learned_odds = sign_weight * signs / digits
-    threshold_odds = learned_odds / (REAL_SIGN_SHARE / (1 - REAL_SIGN_SHARE))
+    threshold_odds = learned_odds / (real_share / (1 - real_share))
     return threshold_odds / (1 + threshold_odds)
 
 
@@ -207,69 +216,106 @@ def operating_point(chances: np.ndarray, labels: np.ndarray, threshold: float) -
             "digits_called_signs": float(np.mean(digits >= threshold))}
 
 
-def train(shares: list[tuple], workers: int, out: Path, epochs: int, seed: int) -> dict:
+def drawn_marks(draw: Callable[[tuple], tuple[np.ndarray, np.ndarray, int]], shares: list[tuple],
+                workers: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The workers' shares of a judge's lessons, drawn side by side by `draw`: the marks as (N, 32, 32, 1), their
+    labels, and how many images gave some."""
+    with ProcessPoolExecutor(workers) as pool:
+        drawn = list(pool.map(draw, shares))
+    return (np.concatenate([found[0] for found in drawn])[..., None].astype(np.float32),
+            np.concatenate([found[1] for found in drawn]), sum(found[2] for found in drawn))
+
+
+def fitted_judge(lessons: tuple[np.ndarray, np.ndarray, int], weights: dict | None, epochs: int, seed: int,
+                 rng: np.random.Generator, report: Callable[[int, np.ndarray], dict]):
+    """A judge's network (`build_sign_judge`) taught the first `cut` of the `lessons` (marks, labels, cut); after
+    each epoch its chances for the rest go to `report`, whose last answer comes back with the network."""
     import keras
 
-    started = time.perf_counter()
-    with ProcessPoolExecutor(workers) as pool:
-        drawn = list(pool.map(draw_share, shares))
-    marks = np.concatenate([found[0] for found in drawn])[..., None].astype(np.float32)
-    labels = np.concatenate([found[1] for found in drawn])
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(labels))
-    marks, labels = marks[order], labels[order]
-    cut = int((1 - HELD_OUT_SHARE) * len(labels))
-    print(f"{len(labels)} marks from {sum(found[2] for found in drawn)} images, {int(labels.sum())} of them signs; "
-          f"{len(labels) - cut} held out", flush=True)
+    marks, labels, cut = lessons
     keras.utils.set_random_seed(seed)
     model = build_sign_judge()
     model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy")
-    signs = max(1, int(labels[:cut].sum()))
-    weights = {DIGIT: 1.0, SIGN: float(np.sqrt((cut - signs) / signs))}  # halfway to balanced, in log terms
-    threshold = sign_from(signs, cut - signs, weights[SIGN])
     for epoch in range(1, epochs + 1):
         model.optimizer.learning_rate.assign(cosine_rate(LEARNING_RATE, epoch, epochs))
         model.fit(shifted(marks[:cut], rng), labels[:cut], batch_size=BATCH_SIZE, epochs=1, verbose=0,
                   class_weight=weights)
-        point = operating_point(model.predict(marks[cut:], verbose=0)[:, SIGN], labels[cut:], threshold)
+        point = report(epoch, model.predict(marks[cut:], verbose=0)[:, SIGN])
+    return model, point
+
+
+def saved_judge(model, out: Path, facts: dict, started: float, command: str) -> dict:
+    """`model` written to `out` with its card: its own `facts`, and what every judge's card says of its file and
+    training."""
+    save_model(model, out)
+    card = {"model": out.name, "sha256": model_sha256(out)} | facts | {
+        "parameters": int(model.count_params()), "multiply_adds": OnnxNet.from_archive(out).multiply_adds,
+        "file_bytes": out.stat().st_size, "learning_rate": LEARNING_RATE, "batch_size": BATCH_SIZE,
+        "training_seconds": round(time.perf_counter() - started, 1), "command": " ".join([command, *sys.argv[1:]])}
+    save_card(model_card_path(out), card)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {model_card_path(out)}: {facts['held_out']}",
+          flush=True)
+    return card
+
+
+def train(shares: list[tuple], workers: int, out: Path, epochs: int, seed: int) -> dict:
+    started = time.perf_counter()
+    marks, labels, images = drawn_marks(draw_share, shares, workers)
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(labels))
+    marks, labels = marks[order], labels[order]
+    cut = int((1 - HELD_OUT_SHARE) * len(labels))
+    print(f"{len(labels)} marks from {images} images, {int(labels.sum())} of them signs; {len(labels) - cut} held out",
+          flush=True)
+    signs = max(1, int(labels[:cut].sum()))
+    weights = {DIGIT: 1.0, SIGN: float(np.sqrt((cut - signs) / signs))}  # halfway to balanced, in log terms
+    threshold = sign_from(signs, cut - signs, weights[SIGN])
+
+    def report(epoch: int, chances: np.ndarray) -> dict:
+        point = operating_point(chances, labels[cut:], threshold)
         print(f"epoch {epoch}: from {threshold:.4f} catches {point['signs_caught']:.3f} of the held-out "
               f"signs, calls {point['digits_called_signs']:.4f} of the digits signs", flush=True)
-    save_model(model, out)
-    card = {"model": out.name, "sha256": model_sha256(out),
-            "input": f"(N, {LINE_HEIGHT}, {LINE_HEIGHT}, 1) float32 in [0, 1]: a mark at a line's end, the columns "
-                     "of its line's image it spans (`lines.mark_field`), ink bright",
-            "output": "2 softmax probabilities: a digit, a sign beside the number",
-            "sign_from": threshold, "real_sign_share": REAL_SIGN_SHARE, "held_out": point,
-            "parameters": int(model.count_params()), "multiply_adds": OnnxNet.from_archive(out).multiply_adds,
-            "file_bytes": out.stat().st_size, "epochs": epochs, "learning_rate": LEARNING_RATE,
-            "batch_size": BATCH_SIZE, "class_weights": weights, "seed": seed,
-            "data": {"marks": int(len(labels)), "signs": int(labels.sum()), "held_out_share": HELD_OUT_SHARE,
-                     "images": {"sign_scenes": sum(share[3] for share in shares),
-                                "scenes_per_upright_kind": sum(share[4] for share in shares),
-                                "small_end_scenes": sum(share[5] for share in shares)},
-                     "writers": "MNIST's first 55,000 training images and pendigits writers 1-20"},
-            "training_seconds": round(time.perf_counter() - started, 1),
-            "command": "python -m digitocr.training.train_signs " + " ".join(sys.argv[1:])}
-    save_card(model_card_path(out), card)
-    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) and {model_card_path(out)}: {point}", flush=True)
-    return card
+        return point
+
+    model, point = fitted_judge((marks, labels, cut), weights, epochs, seed, rng, report)
+    facts = {"input": f"(N, {LINE_HEIGHT}, {LINE_HEIGHT}, 1) float32 in [0, 1]: a mark at a line's end, the columns "
+                      "of its line's image it spans (`lines.mark_field`), ink bright",
+             "output": "2 softmax probabilities: a digit, a sign beside the number",
+             "sign_from": threshold, "real_sign_share": REAL_SIGN_SHARE, "held_out": point, "epochs": epochs,
+             "class_weights": weights, "seed": seed,
+             "data": {"marks": int(len(labels)), "signs": int(labels.sum()), "held_out_share": HELD_OUT_SHARE,
+                      "images": {"sign_scenes": sum(share[3] for share in shares),
+                                 "scenes_per_upright_kind": sum(share[4] for share in shares),
+                                 "small_end_scenes": sum(share[5] for share in shares)},
+                      "writers": TRAINING_WRITERS}}
+    return saved_judge(model, out, facts, started, "python -m digitocr.training.train_signs")
+
+
+def judge_options(parser: argparse.ArgumentParser, out: Path, seed: int, scene_options: Callable[[], None]):
+    """A judge's training command's options: the data, where to write it, its own scenes' counts (`scene_options`
+    adds them), epochs, seed and workers."""
+    add_training_data_options(parser, extra=False)
+    parser.add_argument("--out", default=str(out.name), help="where to write the model")
+    scene_options()
+    parser.add_argument("--epochs", type=whole_number(1), default=EPOCHS)
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--workers", type=whole_number(1), default=2, help="processes drawing and reading the images")
 
 
 @errors_in_one_line
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m digitocr.training.train_signs",
                                      description=__doc__.splitlines()[0])
-    add_training_data_options(parser, extra=False)
-    parser.add_argument("--out", default=str(DEFAULT_SIGN_JUDGE_PATH.name), help="where to write the model")
-    parser.add_argument("--sign-scenes", type=whole_number(1), default=SIGN_SCENES,
-                        help="numbers drawn with a sign beside them")
-    parser.add_argument("--scenes", type=whole_number(0), default=OTHER_PER_KIND,
-                        help="scenes drawn of each upright kind")
-    parser.add_argument("--small-end-scenes", type=whole_number(0), default=SMALL_END_SCENES,
-                        help="numbers drawn with their last digits written small")
-    parser.add_argument("--epochs", type=whole_number(1), default=EPOCHS)
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--workers", type=whole_number(1), default=2, help="processes drawing and reading the images")
+
+    def scene_options():
+        parser.add_argument("--sign-scenes", type=whole_number(1), default=SIGN_SCENES,
+                            help="numbers drawn with a sign beside them")
+        parser.add_argument("--scenes", type=whole_number(0), default=OTHER_PER_KIND,
+                            help="scenes drawn of each upright kind")
+        parser.add_argument("--small-end-scenes", type=whole_number(0), default=SMALL_END_SCENES,
+                            help="numbers drawn with their last digits written small")
+
+    judge_options(parser, DEFAULT_SIGN_JUDGE_PATH, SEED, scene_options)
     args = parser.parse_args(argv)
     shares = [(args.data, args.pendigits, args.seed + worker, args.sign_scenes // args.workers,
                args.scenes // args.workers, args.small_end_scenes // args.workers) for worker in range(args.workers)]
