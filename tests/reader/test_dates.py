@@ -3,10 +3,11 @@ from dataclasses import replace
 
 import cv2
 import numpy as np
+import pytest
 
-from conftest import PROJECT, written
-from digitocr import Reader
-from digitocr.networks.sign_judge import DEFAULT_SLASH_JUDGE_PATH, SignJudge
+from conftest import PROJECT, tampered_copy, written
+from digitocr import ModelError, Reader
+from digitocr.networks.sign_judge import DEFAULT_SLASH_JUDGE_PATH, SLASH_COMMAND, SignJudge
 from digitocr.reader.dates import slash_places, slash_separators, slashes_among
 from digitocr.results import Box, Digit
 from digitocr.training.train_signs import NoSigns
@@ -68,10 +69,14 @@ def test_a_number_of_a_dates_shape_keeps_its_ones(reader):
         assert reader.read(written(text, 20)).text == text
 
 
-def test_the_shipped_slash_judge_is_small_and_its_card_says_how_it_was_made():
+def test_the_shipped_slash_judge_is_small_and_its_card_says_how_it_was_made(tmp_path):
     assert DEFAULT_SLASH_JUDGE_PATH.resolve() == PROJECT / "SlashJudge.keras"
     card = json.loads(DEFAULT_SLASH_JUDGE_PATH.with_suffix(".json").read_text())
     assert card["file_bytes"] < 500_000 and 0 < card["sign_from"] < 1
     assert card["command"].startswith("python -m digitocr.training.train_slashes")
     assert card["held_out"]["numbers_called_dates"] <= 0.01
     assert SignJudge.load_slash_judge().sign_chances(np.zeros((0, 32, 32), np.float32)).shape == (0,)
+    with pytest.raises(ModelError, match="checksum"):
+        SignJudge.load(tampered_copy(DEFAULT_SLASH_JUDGE_PATH, tmp_path), train_command=SLASH_COMMAND)
+    with pytest.raises(ModelError, match="train_slashes"):
+        SignJudge.load(tmp_path / "missing" / DEFAULT_SLASH_JUDGE_PATH.name, train_command=SLASH_COMMAND)
