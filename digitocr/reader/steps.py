@@ -322,8 +322,9 @@ def without_signs(draft: Draft, prepared: Prepared, answers: Answers, judge: Sig
 
 def without_date_slashes(draft: Draft, prepared: Prepared, judge: SignJudge) -> Draft:
     """Each kept line read as a date with a '1' for each slash (`dates.slash_places`) less the two '1's, where the
-    slash judge takes both for slashes. A drawing's lines are kept whole, as for signs."""
-    if prepared.loaded.drawn or prepared.tiny_scan:
+    slash judge takes both for slashes. In a drawing too: a slash drawn on a canvas parts a date as one on paper
+    does, though a drawing's signs are its writer's strokes."""
+    if prepared.tiny_scan:
         return draft
     judged = [(line, prepared.analysis.box_in_original(*line.box), places) for line in prepared.lines
               for places in [slash_places([digit.label for digit in draft.lines.get(line.line, [])])] if places]

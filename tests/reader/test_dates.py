@@ -64,6 +64,16 @@ def test_a_date_parted_by_slashes_reads_as_its_digits_and_is_written_with_them(r
     assert sum(without_judge.read(image).text == "".join(parts) for image, parts in images) == 0
 
 
+def test_a_date_drawn_on_the_canvas_reads_as_its_digits_too(reader):
+    """As the canvas exports a drawing: the pen's colour where it drew, see-through elsewhere."""
+    for parts, lean in ((("12", "03", "24"), 25), (("07", "11", "2025"), 35)):
+        page = date_with_slashes(parts, lean)[..., 0].astype(np.float32)
+        alpha = np.clip((235 - page) * 255 / 195, 0, 255).astype(np.uint8)
+        drawing = np.dstack([np.zeros((*alpha.shape, 3), np.uint8), alpha])
+        reading = reader.read(drawing)
+        assert reading.text == "".join(parts) and reading.written == "/".join(parts)
+
+
 def test_a_number_of_a_dates_shape_keeps_its_ones(reader):
     for text in ("12131415", "9817162024"):
         assert reader.read(written(text, 20)).text == text
