@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from ..arguments import add_training_data_options, errors_in_one_line, whole_number
+from ..image.lines import LineImage
 from ..networks.classifier import DigitClassifier
 from ..networks.line_recognizer import LINE_HEIGHT, LineRecognizer
 from ..networks.model_files import model_card_path, model_sha256, save_card, save_model
@@ -53,6 +54,7 @@ from ..reader.prepare import prepare
 from ..reader.signs import end_marks, mark_fields
 from ..reader.steps import finish
 from ..reader.word_groups import WordGroupJudge
+from ..results import Box, Digit
 from . import distractors
 from .mnist import load_mnist
 from .pendigits import parse_pendigits
@@ -136,21 +138,31 @@ def labels_of(reading_text: str, truth: str) -> list[int] | None:
     return None
 
 
-def labelled_marks(reader: Reader, pixels: np.ndarray, truth: str) -> tuple[np.ndarray, np.ndarray] | None:
-    """The marks at the ends of the one line the reader reads in the image (as the judge sees them), and whether
-    each is a sign; None where it reads other than one line of the number and its signs."""
+def one_line_read(reader: Reader, pixels: np.ndarray) -> tuple[list[Digit], LineImage, Box] | None:
+    """The digits of the one line the reader reads in the image, with the line image they were read in (the one
+    whose band holds them all) and its place in the image's pixels; None where it reads other than one line."""
     prepared = prepare(pixels, reader.settings)
     answers = reader.answers([prepared])[0]
     reading = finish(prepared, answers, reader.settings, reader.models, False)
-    labels = labels_of(reading.text, truth) if len(reading.lines) == 1 and len(truth) >= 1 else None
-    if labels is None or len(labels) < 2:
+    if len(reading.lines) != 1:
         return None
     digits = list(reading.lines[0].digits)
-    for line in answers.lines:  # the line image the digits were read in: the one whose band holds them all
+    for line in answers.lines:
         line_box = prepared.analysis.box_in_original(*line.box)
         if all(line_box.x <= d.box.x and d.box.x + d.box.width <= line_box.x + line_box.width for d in digits):
-            return mark_fields(digits, line, line_box), np.array([labels[index] for index in end_marks(digits)])
+            return digits, line, line_box
     return None
+
+
+def labelled_marks(reader: Reader, pixels: np.ndarray, truth: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The marks at the ends of the one line the reader reads in the image (as the judge sees them), and whether
+    each is a sign; None where it reads other than one line of the number and its signs."""
+    read = one_line_read(reader, pixels)
+    labels = labels_of("".join(str(d.label) for d in read[0]), truth) if read and truth else None
+    if labels is None or len(labels) < 2:
+        return None
+    digits, line, line_box = read
+    return mark_fields(digits, line, line_box), np.array([labels[index] for index in end_marks(digits)])
 
 
 def draw_share(share: tuple[str, str | None, int, int, int, int]) -> tuple[np.ndarray, np.ndarray, int]:

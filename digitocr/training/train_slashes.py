@@ -31,21 +31,19 @@ from ..networks.line_recognizer import LINE_HEIGHT
 from ..networks.sign_judge import DEFAULT_SLASH_JUDGE_PATH, SignJudge
 from ..reader import Reader
 from ..reader.dates import slash_fields, slash_places
-from ..reader.prepare import prepare
-from ..reader.steps import finish
 from . import distractors
 from .mnist import load_mnist
 from .pendigits import parse_pendigits
-from .scenes import Page, Writer, digit_height, group_of, on_page, render_page, side_by_side
+from .scenes import Page, Writer, digit_height, group_of, parted_groups, render_page
 from .train_lines import LineSources, pools
 from .train_signs import (HELD_OUT_SHARE, TRAINING_WRITERS, drawn_marks, fitted_judge, judge_options, lesson_reader,
-                          operating_point, saved_judge, sign_from)
+                          one_line_read, operating_point, saved_judge, sign_from)
 
 SEED = 2468
 DATE_SCENES = 4000  # dates parted by slashes written by hand
 NUMBER_SCENES = 4000  # numbers of a date's shape whose '1's are digits
-SLASH_GAP = (0.05, 0.4)  # of the digits' height, between a slash and the digits either side
-DIGIT_GAP = (0.05, 0.25)  # ...and between a '1' and its neighbours, as a number's digits are spaced
+WIDEST_SLASH_GAP = 0.4  # of the digits' height, between a slash and the digits either side
+WIDEST_DIGIT_GAP = 0.25  # ...and between a '1' and its neighbours, as a number's digits are spaced
 REAL_DATE_SHARE = 0.5  # of the lines read as a date with '1's for its slashes: as many dates as numbers, for a
 # reader that knows no more of the field it reads
 SLASH, DIGIT = 1, 0
@@ -62,35 +60,31 @@ def a_one(writer: Writer, height: float, rng: np.random.Generator) -> np.ndarray
 
 
 def date_shaped(writer: Writer, rng: np.random.Generator, slashes: bool) -> Page:
-    """A day, a month and a year of two digits or four, parted by slashes written by hand, or by '1's written as
-    digits; its text is as the reader reads it, with a '1' between the parts either way."""
+    """A day, a month and a year of two digits or four (`scenes.parted_groups`), parted by slashes written by hand,
+    or by '1's written as digits; its text is as the reader reads it, with a '1' between the parts either way."""
     height = digit_height(rng)
     plain = replace(writer, settings=replace(writer.settings, separator_probability=0.0))
-    parts = [group_of(plain, height, rng, digits) for digits in (2, 2, 4 if rng.random() < 0.5 else 2)]
-    marks = [parts[0][0]]
-    for group, _ in parts[1:]:
-        marks += [distractors.hand_sign("/", int(height), rng) if slashes else a_one(plain, height, rng), group]
-    gaps = SLASH_GAP if slashes else DIGIT_GAP
-    ink = side_by_side(marks, [int(height * rng.uniform(*gaps)) for _ in marks[1:]])
-    return on_page(ink, "1".join(text for _, text in parts), height, rng)
+
+    def partings(count: int) -> list[np.ndarray]:
+        return [distractors.hand_sign("/", int(height), rng) if slashes else a_one(plain, height, rng)
+                for _ in range(count)]
+
+    page = parted_groups(writer, height, rng, (2, 2, 4 if rng.random() < 0.5 else 2), partings,
+                         WIDEST_SLASH_GAP if slashes else WIDEST_DIGIT_GAP)
+    box, digits = page.numbers[0]
+    page.numbers[0] = (box, "1".join([digits[:2], digits[2:4], digits[4:]]))
+    return page
 
 
 def labelled_marks(reader: Reader, pixels: np.ndarray, truth: str) -> np.ndarray | None:
     """The two marks where the one line the reader reads in the image has a date's slashes, as the judge sees
     them; None where it reads other than `truth`."""
-    prepared = prepare(pixels, reader.settings)
-    answers = reader.answers([prepared])[0]
-    reading = finish(prepared, answers, reader.settings, reader.models, False)
-    if reading.text != truth or len(reading.lines) != 1:
+    read = one_line_read(reader, pixels)
+    if read is None or "".join(str(d.label) for d in read[0]) != truth:
         return None
-    digits = list(reading.lines[0].digits)
+    digits, line, line_box = read
     places = slash_places([digit.label for digit in digits])
-    for line in answers.lines:  # the line image the digits were read in: the one whose band holds them all
-        line_box = prepared.analysis.box_in_original(*line.box)
-        if places and all(line_box.x <= d.box.x and d.box.x + d.box.width <= line_box.x + line_box.width
-                          for d in digits):
-            return slash_fields(digits, places, line, line_box)
-    return None
+    return slash_fields(digits, places, line, line_box) if places else None
 
 
 def draw_share(share: tuple[str, str | None, int, int, int]) -> tuple[np.ndarray, np.ndarray, int]:
