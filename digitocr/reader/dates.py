@@ -3,11 +3,13 @@
 The line recognizer never learned a slash, and between digits a slash leans
 as a slanted hand's '1' does: teaching the sign judge slashes at every mark
 cost real '1's and digits at lines' ends (docs/history.md). A person tells
-the two apart by the reading's shape first: two digits, a stroke, two
-digits, a stroke, and the year in two digits or four. So the slash judge
-(`SlashJudge.keras`, `networks.sign_judge`) is asked only where a line reads
-as such a date with a '1' for each stroke (`slash_places`), and the two are
-set aside only where it takes both for slashes: a date has two or none.
+the two apart by the reading's shape first: the day, a stroke, the month, a
+stroke, and the year, the day and month in one digit or two ('3/7/2024',
+'03/07/24'), the year in two or four. So the slash judge (`SlashJudge.keras`,
+`networks.sign_judge`) is asked only where a line reads as such a date with a
+'1' for each stroke (`slash_places`), and the two are set aside only where it
+takes both for slashes: a date has two or none. A reading of some lengths
+has two such shapes, and the pair the judge is surer of counts.
 """
 
 import numpy as np
@@ -18,16 +20,19 @@ from ..networks.sign_judge import SignJudge
 from ..results import Box, Digit
 
 SLASH = "/"
-DATE_SHAPES = ("DD/MM/YY", "DD/MM/YYYY")  # as a form's date field asks for it
+DATE_SHAPES = tuple(f"{day}/{month}/{year}" for year in ("YY", "YYYY") for month in ("MM", "M") for day in ("DD", "D"))
+# as a date is written, its day and month in one digit or two ('3/7/24', '03/07/24')
 
 
-def slash_places(labels: list[int]) -> tuple[int, int] | None:
-    """Where a reading of a date parted by slashes holds the slashes read as '1's; None where it has no such shape."""
+def slash_places(labels: list[int]) -> list[tuple[int, int]]:
+    """Where a reading of a date parted by slashes would hold the slashes read as '1's, for each date's shape it
+    can have (one reading can have two: '3111124' is '3/11/24' or '31/1/24'); none where it has no such shape."""
+    places = []
     for shape in DATE_SHAPES:
         first, second = (index for index, character in enumerate(shape) if character == SLASH)
-        if len(labels) == len(shape) and labels[first] == labels[second] == 1:
-            return first, second
-    return None
+        if len(labels) == len(shape) and labels[first] == labels[second] == 1 and (first, second) not in places:
+            places.append((first, second))
+    return places
 
 
 def slash_fields(digits: list[Digit], places: tuple[int, int], line: LineImage, line_box: Box) -> np.ndarray:
@@ -37,12 +42,13 @@ def slash_fields(digits: list[Digit], places: tuple[int, int], line: LineImage, 
                                 digits[index].box.x + digits[index].box.width - line_box.x) for index in places])
 
 
-def slashes_among(places: tuple[int, int], chances: np.ndarray, judge: SignJudge) -> list[tuple[int, float]]:
-    """The two marks at `places`, each with its chance of being a slash, where the judge takes both for slashes;
-    else none."""
-    if min(chances) < judge.sign_from:
+def slashes_among(places: list[tuple[int, int]], chances: np.ndarray, judge: SignJudge) -> list[tuple[int, float]]:
+    """The two marks of the date's shape the judge is surest of, each with its chance of being a slash, given the
+    judge's `chances` (one row per pair of `places`), where it takes both for slashes; else none."""
+    surest = int(np.argmax(chances.min(axis=1)))
+    if chances[surest].min() < judge.sign_from:
         return []
-    return [(index, float(chance)) for index, chance in zip(places, chances)]
+    return [(index, float(chance)) for index, chance in zip(places[surest], chances[surest])]
 
 
 def outside_slashes(frame_numbers: np.ndarray, slashes: list[Digit], line: LineImage, line_box: Box) -> np.ndarray:

@@ -330,14 +330,15 @@ def without_date_slashes(draft: Draft, prepared: Prepared, judge: SignJudge) -> 
               for places in [slash_places([digit.label for digit in draft.lines.get(line.line, [])])] if places]
     if not judged:
         return draft
-    chances = judge.sign_chances(np.concatenate([slash_fields(draft.lines[line.line], places, line, line_box)
-                                                 for line, line_box, places in judged])).reshape(-1, 2)
-    lines, slashes = dict(draft.lines), dict(draft.slashes)
-    for (line, _, places), own in zip(judged, chances):
-        found = slashes_among(places, own, judge)
+    chances = judge.sign_chances(np.concatenate([slash_fields(draft.lines[line.line], pair, line, line_box)
+                                                 for line, line_box, places in judged for pair in places]))
+    lines, slashes, asked = dict(draft.lines), dict(draft.slashes), 0
+    for line, _, places in judged:
+        found = slashes_among(places, chances[asked:asked + 2 * len(places)].reshape(-1, 2), judge)
+        asked += 2 * len(places)
         if found:
-            digits = lines[line.line]
-            lines[line.line] = [digit for index, digit in enumerate(digits) if index not in places]
+            digits, set_aside = lines[line.line], {index for index, _ in found}
+            lines[line.line] = [digit for index, digit in enumerate(digits) if index not in set_aside]
             slashes[line.line] = tuple((digits[index], chance) for index, chance in found)
     return replace(draft, lines=lines, slashes=slashes)
 

@@ -1,10 +1,11 @@
 """Train the slash judge: `python -m digitocr.training.train_slashes --data MNIST_DIR --pendigits FILE`.
 
 A date written '12/03/24' is read by both readers as '12103124'. The reader
-asks the judge only where a line reads in that shape (`dates.slash_places`),
-so its lessons are that question, by the training writers (MNIST's first
-55,000 training digits, pendigits writers 1-20): dates whose day, month and
-year are parted by slashes written by hand (`distractors.hand_sign('/')`),
+asks the judge only where a line reads in a date's shape
+(`dates.slash_places`), so its lessons are that question, by the training
+writers (MNIST's first 55,000 training digits, pendigits writers 1-20):
+dates whose day and month of two digits each and year of two or four are
+parted by slashes written by hand (`distractors.hand_sign('/')`),
 and as many numbers of the same shape whose third and sixth digits are the
 writer's own '1's, spaced as digits are. Each image is read by the reader
 without the judge; where it reads the date's digits with a '1' for each
@@ -30,7 +31,7 @@ from ..arguments import errors_in_one_line, whole_number
 from ..networks.line_recognizer import LINE_HEIGHT
 from ..networks.sign_judge import DEFAULT_SLASH_JUDGE_PATH, SignJudge
 from ..reader import Reader
-from ..reader.dates import slash_fields, slash_places
+from ..reader.dates import slash_fields
 from . import distractors
 from .mnist import load_mnist
 from .pendigits import parse_pendigits
@@ -44,6 +45,7 @@ DATE_SCENES = 4000  # dates parted by slashes written by hand
 NUMBER_SCENES = 4000  # numbers of a date's shape whose '1's are digits
 WIDEST_SLASH_GAP = 0.4  # of the digits' height, between a slash and the digits either side
 WIDEST_DIGIT_GAP = 0.25  # ...and between a '1' and its neighbours, as a number's digits are spaced
+LESSON_SLASHES = (2, 5)  # where a day and a month of two digits each leave the slashes, read as '1's
 REAL_DATE_SHARE = 0.5  # of the lines read as a date with '1's for its slashes: as many dates as numbers, for a
 # reader that knows no more of the field it reads
 SLASH, DIGIT = 1, 0
@@ -83,8 +85,7 @@ def labelled_marks(reader: Reader, pixels: np.ndarray, truth: str) -> np.ndarray
     if read is None or "".join(str(d.label) for d in read[0]) != truth:
         return None
     digits, line, line_box = read
-    places = slash_places([digit.label for digit in digits])
-    return slash_fields(digits, places, line, line_box) if places else None
+    return slash_fields(digits, LESSON_SLASHES, line, line_box)
 
 
 def draw_share(share: tuple[str, str | None, int, int, int]) -> tuple[np.ndarray, np.ndarray, int]:

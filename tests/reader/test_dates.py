@@ -32,18 +32,27 @@ def date_with_slashes(parts: tuple[str, str, str], lean: float) -> np.ndarray:
 
 
 def test_a_reading_has_a_dates_shape_with_a_one_where_each_slash_stands():
-    assert slash_places([1, 2, 1, 0, 3, 1, 2, 4]) == (2, 5)
-    assert slash_places([1, 2, 1, 0, 3, 1, 2, 0, 2, 4]) == (2, 5)
-    assert slash_places([1, 2, 1, 0, 3, 1, 2]) is None  # a year of one digit
-    assert slash_places([1, 2, 1, 0, 3, 1, 2, 0, 2]) is None  # ...or three
-    assert slash_places([1, 2, 7, 0, 3, 1, 2, 4]) is None
-    assert slash_places([]) is None
+    assert slash_places([1, 2, 1, 0, 3, 1, 2, 4]) == [(2, 5)]
+    assert slash_places([1, 2, 1, 0, 3, 1, 2, 0, 2, 4]) == [(2, 5)]
+    assert slash_places([3, 1, 7, 1, 2, 4]) == [(1, 3)]  # '3/7/24'
+    assert slash_places([3, 1, 7, 1, 2, 0, 2, 4]) == [(1, 3)]  # '3/7/2024'
+    assert slash_places([3, 1, 1, 1, 1, 2, 4]) == [(1, 4), (2, 4)]  # '3/11/24' or '31/1/24'
+    assert slash_places([1, 2, 1, 0, 3, 1, 2]) == []  # a year of one digit
+    assert slash_places([1, 2, 1, 0, 3, 1, 2, 0, 2]) == []  # ...or three
+    assert slash_places([1, 2, 7, 0, 3, 1, 2, 4]) == []
+    assert slash_places([]) == []
 
 
 def test_a_dates_two_ones_are_slashes_only_where_the_judge_takes_both_for_slashes():
     judge = SignJudge(None, None, sign_from=0.8)
-    assert slashes_among((2, 5), np.array([0.9, 0.99]), judge) == [(2, 0.9), (5, 0.99)]
-    assert slashes_among((2, 5), np.array([0.7, 0.99]), judge) == []  # a date has two slashes or none
+    assert slashes_among([(2, 5)], np.array([[0.9, 0.99]]), judge) == [(2, 0.9), (5, 0.99)]
+    assert slashes_among([(2, 5)], np.array([[0.7, 0.99]]), judge) == []  # a date has two slashes or none
+
+
+def test_of_two_shapes_a_reading_can_have_the_pair_the_judge_is_surer_of_counts():
+    judge = SignJudge(None, None, sign_from=0.8)
+    assert slashes_among([(1, 4), (2, 4)], np.array([[0.99, 0.85], [0.9, 0.95]]), judge) == [(2, 0.9), (4, 0.95)]
+    assert slashes_among([(1, 4), (2, 4)], np.array([[0.99, 0.7], [0.1, 0.95]]), judge) == []
 
 
 def test_a_dates_slashes_are_written_where_they_stood():
@@ -64,6 +73,12 @@ def test_a_date_parted_by_slashes_reads_as_its_digits_and_is_written_with_them(r
     assert sum(without_judge.read(image).text == "".join(parts) for image, parts in images) == 0
 
 
+def test_a_date_with_a_day_or_month_of_one_digit_reads_as_its_digits(reader):
+    dates = [("3", "7", "24"), ("9", "11", "2025"), ("12", "5", "98"), ("4", "6", "2019")]
+    readings = [(reader.read(date_with_slashes(parts, lean)), parts) for parts in dates for lean in (20, 35)]
+    assert sum(reading.written == "/".join(parts) for reading, parts in readings) >= 6
+
+
 def test_a_date_drawn_on_the_canvas_reads_as_its_digits_too(reader):
     """As the canvas exports a drawing: the pen's colour where it drew, see-through elsewhere."""
     for parts, lean in ((("12", "03", "24"), 25), (("07", "11", "2025"), 35)):
@@ -75,7 +90,7 @@ def test_a_date_drawn_on_the_canvas_reads_as_its_digits_too(reader):
 
 
 def test_a_number_of_a_dates_shape_keeps_its_ones(reader):
-    for text in ("12131415", "9817162024"):
+    for text in ("12131415", "9817162024", "31714", "5161990"):
         assert reader.read(written(text, 20)).text == text
 
 

@@ -2,7 +2,7 @@ import numpy as np
 
 from digitocr.reader.dates import slash_places
 from digitocr.training import scenes
-from digitocr.training.train_slashes import date_shaped, held_out_dates
+from digitocr.training.train_slashes import LESSON_SLASHES, date_shaped, held_out_dates
 
 
 def any_digit(rng: np.random.Generator) -> tuple[np.ndarray, int]:
@@ -19,7 +19,7 @@ def test_the_slash_judge_s_lessons_are_dates_and_numbers_read_alike():
         for slashes in (True, False):
             page = date_shaped(scenes.Writer(any_digit), np.random.default_rng(seed), slashes)
             text = page.numbers[0][1]
-            assert slash_places([int(c) for c in text]) == (2, 5)
+            assert LESSON_SLASHES in slash_places([int(c) for c in text])
             years.add(len(text) - 6)
     assert years == {2, 4}
 
