@@ -22,17 +22,16 @@ from ..results import Box, Digit
 SLASH = "/"
 DATE_SHAPES = tuple(f"{day}/{month}/{year}" for year in ("YY", "YYYY") for month in ("MM", "M") for day in ("DD", "D"))
 # as a date is written, its day and month in one digit or two ('3/7/24', '03/07/24')
+SLASHES_BY_LENGTH = {length: [tuple(index for index, character in enumerate(shape) if character == SLASH)
+                              for shape in DATE_SHAPES if len(shape) == length]
+                     for length in {len(shape) for shape in DATE_SHAPES}}  # each shape's two slashes, by its length
 
 
 def slash_places(labels: list[int]) -> list[tuple[int, int]]:
     """Where a reading of a date parted by slashes would hold the slashes read as '1's, for each date's shape it
     can have (one reading can have two: '3111124' is '3/11/24' or '31/1/24'); none where it has no such shape."""
-    places = []
-    for shape in DATE_SHAPES:
-        first, second = (index for index, character in enumerate(shape) if character == SLASH)
-        if len(labels) == len(shape) and labels[first] == labels[second] == 1 and (first, second) not in places:
-            places.append((first, second))
-    return places
+    return [(first, second) for first, second in SLASHES_BY_LENGTH.get(len(labels), ())
+            if labels[first] == labels[second] == 1]
 
 
 def slash_fields(digits: list[Digit], places: tuple[int, int], line: LineImage, line_box: Box) -> np.ndarray:

@@ -332,10 +332,10 @@ def without_date_slashes(draft: Draft, prepared: Prepared, judge: SignJudge) -> 
         return draft
     chances = judge.sign_chances(np.concatenate([slash_fields(draft.lines[line.line], pair, line, line_box)
                                                  for line, line_box, places in judged for pair in places]))
-    lines, slashes, asked = dict(draft.lines), dict(draft.slashes), 0
-    for line, _, places in judged:
-        found = slashes_among(places, chances[asked:asked + 2 * len(places)].reshape(-1, 2), judge)
-        asked += 2 * len(places)
+    per_line = np.split(chances.reshape(-1, 2), np.cumsum([len(places) for _, _, places in judged])[:-1])
+    lines, slashes = dict(draft.lines), dict(draft.slashes)
+    for (line, _, places), own in zip(judged, per_line):
+        found = slashes_among(places, own, judge)
         if found:
             digits, set_aside = lines[line.line], {index for index, _ in found}
             lines[line.line] = [digit for index, digit in enumerate(digits) if index not in set_aside]
